@@ -1,0 +1,62 @@
+"""The ``improv`` command: a thin dispatcher to one module per subcommand.
+
+Each subcommand module defines ``add_arguments(parser)`` and ``run(args) -> int`` and is
+imported only when chosen, so ``improv play`` never pays for TensorFlow.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+
+from . import __version__
+from .errors import ImprovError
+
+SUBCOMMANDS = {
+    "play": ("improv.play", "stream an endless solo to a MIDI port (what daemon.py runs)"),
+    "tokens": ("improv.tokens", "tokenise a MIDI file into grammar values and print figures"),
+    "train": ("improv.train", "train the LSTM on MIDI files and write a model directory"),
+}
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports a bad argument in one line, exit 2, as every other error."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
+def build_parser(prog: str = "improv") -> argparse.ArgumentParser:
+    parser = _Parser(prog=prog, description="A real-time jazz improviser.")
+    parser.add_argument("--version", action="version", version=f"improv {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.required = True
+    for name, (module, help_text) in SUBCOMMANDS.items():
+        # Arguments are added lazily below, only for the chosen subcommand.
+        sub.add_parser(name, help=help_text, description=help_text)
+    return parser
+
+
+def main(argv=None, prog: str = "improv") -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(prog)
+    command = next((a for a in argv if not a.startswith("-")), None)
+    if command in SUBCOMMANDS:
+        module = importlib.import_module(SUBCOMMANDS[command][0])
+        module.add_arguments(parser._subparsers._group_actions[0].choices[command])
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if getattr(args, "verbose", False) else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return int(module.run(args) or 0)
+    except ImprovError as err:
+        print(f"{prog}: error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

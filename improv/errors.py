@@ -1,0 +1,33 @@
+"""Error classes: each also inherits the builtin it refines, so callers may catch either.
+
+Every message is one line that names the problem and, where there is one, the fix;
+the CLI prints it as ``improv: error: <message>`` and exits 2.
+"""
+
+
+class ImprovError(Exception):
+    """Base class of every error improv raises on purpose."""
+
+
+class UsageError(ImprovError, ValueError):
+    """A bad argument, option or setting given by the user."""
+
+
+class ChordError(UsageError):
+    """A chord symbol that cannot be parsed."""
+
+
+class ConfigError(UsageError):
+    """A config file that cannot be read, parsed or validated."""
+
+
+class CorpusError(ImprovError, ValueError):
+    """A MIDI corpus that is missing, unreadable or has nothing usable in it."""
+
+
+class ModelError(ImprovError, ValueError):
+    """A model directory that is missing, incomplete, corrupted or mismatched."""
+
+
+class PortError(ImprovError, OSError):
+    """A MIDI port that cannot be opened, created or written to."""
