@@ -16,6 +16,7 @@ from .errors import ImprovError
 
 SUBCOMMANDS = {
     "play": ("improv.play", "stream an endless solo to a MIDI port (what daemon.py runs)"),
+    "sample": ("improv.sample", "print grammar values sampled from a model (no MIDI)"),
     "tokens": ("improv.tokens", "tokenise a MIDI file into grammar values and print figures"),
     "train": ("improv.train", "train the LSTM on MIDI files and write a model directory"),
 }
