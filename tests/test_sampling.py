@@ -1,0 +1,199 @@
+"""The Soloist: seeded sampling, the grammar constraints, fallbacks and the endless policy."""
+
+import numpy as np
+import pytest
+
+from improv import modelfile, streamstats
+from improv.errors import UsageError
+from improv.grammar import PHRASE_GAP, Value, is_valid_start
+from improv.inference import load_generator
+from improv.randmodel import random_vocab, random_weights, write_random_model
+from improv.sampling import SamplingSettings, Soloist
+from improv.vocab import Vocabulary
+
+
+@pytest.fixture(scope="module")
+def model_dir(tmp_path_factory):
+    return write_random_model(tmp_path_factory.mktemp("model") / "m", seed=5)
+
+
+def _biased_model(path, bias_for, amount, vocab=None, seed=0):
+    """A random model whose softmax is pushed towards (amount > 0) the chosen values."""
+    vocab = vocab or random_vocab()
+    w = random_weights(len(vocab), 16, seed=seed)
+    bias = w.dense_bias.copy()
+    for i, value in enumerate(vocab.parsed()):
+        if bias_for(value):
+            bias[i] += amount
+    w = modelfile.LSTMWeights(w.lstm_kernel, w.lstm_recurrent_kernel, w.lstm_bias,
+                              w.dense_kernel, bias)
+    return modelfile.save(path, w, vocab, {"tx": 30})
+
+
+def check_constraints(values, max_rest):
+    """Phrase starts are valid starts, the solo opens on a note, no rest run is too long."""
+    assert is_valid_start(values[0])
+    resting, need_start = 0.0, True
+    for value in values:
+        if value.is_rest:
+            resting += value.duration
+            assert resting <= max_rest + 1e-9
+            if resting >= PHRASE_GAP:
+                need_start = True
+        else:
+            if need_start:
+                assert is_valid_start(value), value
+            resting, need_start = 0.0, False
+
+
+def test_same_seed_same_values_and_other_seeds_differ(model_dir):
+    a = Soloist.load(model_dir, seed=7, temperature=0.8, top_p=0.95)
+    b = Soloist.load(model_dir, seed=7, temperature=0.8, top_p=0.95)
+    c = Soloist.load(model_dir, seed=8, temperature=0.8, top_p=0.95)
+    seq_a = [a.next_index() for _ in range(500)]
+    assert seq_a == [b.next_index() for _ in range(500)]
+    assert seq_a != [c.next_index() for _ in range(500)]
+
+
+def test_same_seed_same_values_on_both_backends(model_dir):
+    pytest.importorskip("tensorflow")
+    for settings in (dict(seed=7), dict(seed=3, temperature=0.7, top_p=0.9), dict(greedy=True)):
+        streams = []
+        for backend in ("numpy", "keras"):
+            soloist = Soloist.load(model_dir, backend, **settings)
+            stream = [soloist.next_index() for _ in range(200)]
+            soloist.prime(["C,0.250", "S,0.500,<m3,m-3>", "R,1.000"])
+            stream += [soloist.next_index() for _ in range(50)]
+            streams.append(stream)
+        assert streams[0] == streams[1], settings
+
+
+def test_constraints_hold_on_a_typical_model(model_dir):
+    soloist = Soloist.load(model_dir, seed=2)
+    check_constraints([soloist.next_value() for _ in range(5000)], 4.0)
+
+
+def test_constraints_hold_when_the_model_loves_rests_and_ranges(tmp_path):
+    # Rests and ranged notes get e^6 times the weight: unconstrained, the solo would open
+    # on one, and sit in long silences.
+    path = _biased_model(tmp_path / "m", lambda v: v.is_rest or v.needs_previous, 6.0)
+    for max_bars in (0.5, 1.0, 2.0):
+        soloist = Soloist.load(path, seed=4, max_rest_bars=max_bars, beats_per_bar=4)
+        values = [soloist.next_value() for _ in range(3000)]
+        check_constraints(values, max_bars * 4)
+        assert sum(v.is_rest for v in values) > 300  # rests still happen, within the limit
+    free = Soloist.load(path, seed=4, max_rest_bars=None)
+    values = [free.next_value() for _ in range(3000)]
+    resting = longest = 0.0
+    for v in values:
+        resting = resting + v.duration if v.is_rest else 0.0
+        longest = max(longest, resting)
+    assert longest > 8.0  # without the limit the same model rests for bars on end
+
+
+def test_prime_then_a_new_phrase(model_dir):
+    soloist = Soloist.load(model_dir, seed=9)
+    for _ in range(20):
+        soloist.prime(["C,0.250", Value("S", 0.5, -3, 3), 3])
+        assert is_valid_start(soloist.next_value())
+    with pytest.raises(UsageError, match="not in the model's vocabulary"):
+        soloist.prime(["C,0.250", "C,7.000"])
+    with pytest.raises(UsageError, match="outside the vocabulary"):
+        soloist.prime([78])
+    with pytest.raises(UsageError, match="bad grammar value"):
+        soloist.prime(["hello"])
+
+
+def test_reset_restarts_the_solo_but_not_the_random_stream(model_dir):
+    soloist = Soloist.load(model_dir, greedy=True)
+    first = [soloist.next_index() for _ in range(50)]
+    soloist.reset()
+    assert [soloist.next_index() for _ in range(50)] == first
+    sampled = Soloist.load(model_dir, seed=1)
+    first = [sampled.next_index() for _ in range(50)]
+    sampled.reset()
+    assert [sampled.next_index() for _ in range(50)] != first
+
+
+def test_greedy_and_tiny_top_p_take_the_most_probable_allowed_value(model_dir):
+    greedy = Soloist.load(model_dir, greedy=True)
+    nucleus = Soloist.load(model_dir, seed=1, top_p=1e-9)
+    cold = Soloist.load(model_dir, seed=1, temperature=1e-6)
+    seq = [greedy.next_index() for _ in range(300)]
+    assert [nucleus.next_index() for _ in range(300)] == seq
+    assert [cold.next_index() for _ in range(300)] == seq
+    # The first greedy value is the argmax of the first probabilities among valid starts.
+    gen = load_generator(model_dir)
+    probs = gen.step(None)
+    starts = [i for i, v in enumerate(greedy.values) if is_valid_start(v)]
+    assert seq[0] == max(starts, key=lambda i: probs[i])
+
+
+def test_temperature_sharpens_and_flattens(model_dir):
+    def entropy(**kw):
+        soloist = Soloist.load(model_dir, seed=3, endless="keep", **kw)
+        p = streamstats.distribution([soloist.next_index() for _ in range(4000)], 78)
+        p = p[p > 0]
+        return float(-(p * np.log(p)).sum())
+
+    assert entropy(temperature=0.3) < entropy() < entropy(temperature=3.0)
+
+
+def test_fallback_when_the_model_gives_allowed_values_no_probability(tmp_path):
+    # All mass on ranged values and rests (exp(-2000) is exactly 0): the opening note must
+    # still be a valid start, drawn uniformly among them.
+    path = _biased_model(tmp_path / "m", lambda v: v.is_rest or v.needs_previous, 2000.0)
+    firsts = set()
+    for seed in range(40):
+        soloist = Soloist.load(path, seed=seed)
+        values = [soloist.next_value() for _ in range(200)]
+        check_constraints(values, 4.0)
+        firsts.add(str(values[0]))
+    assert len(firsts) > 3
+
+
+def test_fallback_when_the_vocabulary_has_no_valid_start(tmp_path):
+    vocab = Vocabulary.from_values(["C,0.500,<M2,m-3>", "S,0.250,<m3,m-3>", "R,0.500", "R,2.000"])
+    path = _biased_model(tmp_path / "m", lambda v: False, 0.0, vocab=vocab)
+    soloist = Soloist.load(path, seed=1, max_rest_bars=1)
+    values = [soloist.next_value() for _ in range(300)]
+    assert not values[0].is_rest  # relaxed to "any pitched value"
+    resting = 0.0
+    for v in values:
+        resting = resting + v.duration if v.is_rest else 0.0
+        assert resting <= 4.0
+
+
+@pytest.mark.parametrize("bad", [dict(temperature=0), dict(temperature=-1), dict(top_p=0),
+                                 dict(top_p=1.5), dict(max_rest_bars=0), dict(seed=-1),
+                                 dict(beats_per_bar=0), dict(endless="forever")])
+def test_bad_settings_are_one_line_usage_errors(bad):
+    with pytest.raises(UsageError) as info:
+        SamplingSettings(**bad)
+    assert "\n" not in str(info.value)
+
+
+# --- endless -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("policy", ["reprime", "keep"])
+def test_endless_stream_stays_finite_stable_and_loop_free(model_dir, policy):
+    soloist = Soloist.load(model_dir, seed=12, endless=policy)
+    stream = np.array([soloist.next_index() for _ in range(20000)])
+    a, c = soloist.generator.state
+    assert np.all(np.isfinite(a)) and np.all(np.isfinite(c)) and np.abs(a).max() <= 1.0
+    assert streamstats.total_variation(stream[:5000], stream[-5000:], 78) < 0.1
+    assert streamstats.tail_period(stream) is None
+    assert streamstats.longest_repeat(stream[-5000:]) < 30
+
+
+def test_loop_detectors():
+    rng = np.random.default_rng(0)
+    noise = rng.integers(78, size=3000)
+    assert streamstats.tail_period(noise) is None
+    looping = np.concatenate([noise, np.tile([1, 2, 3, 4, 5, 6], 400)])
+    assert streamstats.tail_period(looping) == 6
+    assert streamstats.longest_repeat(looping, cap=500) == 500
+    planted = np.concatenate([noise[:100], noise[500:520], noise[200:400], noise[500:520]])
+    assert streamstats.longest_repeat(planted) >= 20
+    assert streamstats.total_variation([0, 0, 1, 1], [0, 1, 0, 1], 2) == 0.0
+    assert streamstats.total_variation([0, 0], [1, 1], 2) == 1.0
