@@ -206,8 +206,12 @@ def parse_progression(text: str) -> tuple[tuple[Chord, ...], ...]:
 
 
 # Templates tried when naming a simultaneity, most common first so ties favour them.
+# The extended ones (9ths, altered and #11 dominants) come last: they win only when
+# their extra tone is actually sounding, so a voiced 9th or b9 becomes a chord tone and
+# rootless 9#11 voicings are not misread as augmented triads.
 _RECOGNISE = ("maj7", "m7", "7", "m7b5", "dim7", "6", "m6", "mMaj7", "maj", "m", "dim",
-              "aug", "7sus4", "sus4")
+              "aug", "7sus4", "sus4", "maj9", "m9", "9", "69", "m11", "13", "7b9", "7#9",
+              "7b5", "7#11")
 
 
 def recognise_chord(pitches) -> Chord | None:
