@@ -1,0 +1,90 @@
+"""The tokenised-corpus cache: JSON files in the user cache dir, written atomically.
+
+Where: ``$IMPROV_CACHE_DIR`` if set (tests point it at a temp dir), else
+``$XDG_CACHE_HOME/improv``, else ``~/.cache/improv``; never inside the repository.
+
+The key hashes the MIDI file's content, the track options, ``FORMAT`` and the source of
+the modules that decide what a value is (harmony, grammar, tracks, corpus), so changing
+the encoding in code can never serve stale values. An entry that cannot be read is
+treated as a miss; a cache that cannot be written only costs speed (logged).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+FORMAT = 1  # bump when the JSON layout changes
+
+
+def cache_dir() -> Path:
+    explicit = os.environ.get("IMPROV_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "improv"
+
+
+@lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """A hash of the modules whose code decides the tokens (read once per process)."""
+    from . import corpus, grammar, harmony, tracks
+
+    digest = hashlib.sha256()
+    for module in (harmony, grammar, tracks, corpus):
+        digest.update(Path(module.__file__).read_bytes())
+    return digest.hexdigest()
+
+
+def key(file_sha256: str, options: dict) -> str:
+    """The cache key of a file's content and the options it was tokenised with."""
+    text = json.dumps({"format": FORMAT, "file": file_sha256, "options": options,
+                       "code": code_fingerprint()}, sort_keys=True)
+    return f"{file_sha256[:16]}-{hashlib.sha256(text.encode()).hexdigest()[:16]}"
+
+
+def _path(entry: str) -> Path:
+    return cache_dir() / f"piece-{entry}.json"
+
+
+def load(entry: str) -> dict | None:
+    """The cached JSON object for ``entry``, or None when absent or unreadable."""
+    path = _path(entry)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as err:
+        log.info("ignoring unreadable cache entry %s (%s)", path, err)
+        return None
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        log.info("ignoring cache entry %s of another format", path)
+        return None
+    return data.get("piece") if isinstance(data.get("piece"), dict) else None
+
+
+def save(entry: str, piece: dict) -> None:
+    """Write ``piece`` under ``entry`` atomically (temp file, then rename)."""
+    path = _path(entry)
+    tmp = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent,
+                                         prefix=".piece-", suffix=".tmp", delete=False) as fh:
+            tmp = Path(fh.name)
+            json.dump({"format": FORMAT, "piece": piece}, fh)
+        os.replace(tmp, path)
+        tmp = None
+    except OSError as err:
+        log.warning("could not write the corpus cache %s (%s): the next load will parse "
+                    "the MIDI again", path, err)
+    finally:
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
