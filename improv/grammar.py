@@ -120,6 +120,13 @@ class Value:
 _VALUE_RE = re.compile(r"^([CSAXR]),(\d+(?:\.\d*)?)(?:,<([^,<>]+),([^,<>]+)>)?$")
 
 
+def _snap_to_grid(duration: float) -> float:
+    """Undo the 3-decimal rounding of the text form: ``0.333`` is the triplet 1/3, so a
+    parsed value equals the encoded one and triplets do not drift against the beat."""
+    nearest = quantize_duration(duration)
+    return nearest if abs(nearest - duration) < 6e-4 else duration
+
+
 def parse_value(text: str) -> Value:
     """Parse ``C,0.250,<M-2,m-6>`` (or ``R,0.500``) into a Value."""
     match = _VALUE_RE.match(text.strip())
@@ -127,7 +134,7 @@ def parse_value(text: str) -> Value:
         raise UsageError(f"bad grammar value {text!r}: expected TYPE,DURATION[,<UPPER,LOWER>] "
                          f"such as 'C,0.250,<M-2,m-6>'")
     kind, dur, upper, lower = match.groups()
-    duration = float(dur)
+    duration = _snap_to_grid(float(dur))
     if duration <= 0:
         raise UsageError(f"bad grammar value {text!r}: the duration must be positive")
     if upper is None:
@@ -195,7 +202,7 @@ def decode(value: Value, chord: Chord, previous: int | None, rng,
     candidates = [p for p in range(start, stop + 1) if table[p % 12] == kind]
     if candidates:
         return candidates[int(rng.integers(len(candidates)))] if len(candidates) > 1 else candidates[0]
-    # Fallbacks: the centre of what was asked for, then nearest by type, then any pitch.
+    # Fallbacks (see the docstring): nearest of the type to the centre, else the centre.
     if previous is None or value.lo is None:
         centre = (low + high) // 2
     else:
