@@ -316,7 +316,10 @@ def _parse_midi(path: Path, melody=None, chords=None):
                      if e.type == m21midi.MetaEvents.SEQUENCE_TRACK_NAME and e.data), "")
         infos.append(track_info(index, name, [(n.onTime, n.offTime, n.event.pitch) for n in notes],
                                 [n.event.channel for n in notes], tolerance=tpq // 12))
-    mel, chord_tracks = choose_tracks(infos, melody, chords)
+    try:
+        mel, chord_tracks = choose_tracks(infos, melody, chords)
+    except CorpusError as err:
+        raise CorpusError(f"{path}: {err}") from err
 
     def quantized(info: TrackInfo):
         part = translate.midiTrackToStream(mf.tracks[info.index], ticksPerQuarter=tpq)
@@ -337,10 +340,13 @@ def tokenise(path: Path, data: bytes, melody=None, chords=None) -> Piece:
     infos, mel, chord_tracks, melody_notes, chord_notes, meters = _parse_midi(path, melody, chords)
     line = monophonic_line(melody_notes)
     if not line:
-        raise CorpusError(f"the melody track {mel.describe()} has no notes: pick another "
+        raise CorpusError(f"{path}: the melody track {mel.describe()} has no notes: pick another "
                           f"with --melody-track")
     grid = bar_grid(meters, line[-1][1])
-    bars = build_bars(line, chord_changes(chord_notes), grid)
+    try:
+        bars = build_bars(line, chord_changes(chord_notes), grid)
+    except CorpusError as err:
+        raise CorpusError(f"{path}: {err}") from err
     return Piece(str(path), hashlib.sha256(data).hexdigest(), mel.label,
                  tuple(t.label for t in chord_tracks), bars, tuple(infos))
 

@@ -96,7 +96,7 @@ def guess_melody(tracks) -> TrackInfo:
     """The melody track by the rule in the module docstring."""
     candidates = pitched(tracks)
     if not candidates:
-        raise CorpusError("the MIDI file has no pitched notes (only drums on channel 10, or no "
+        raise CorpusError("no pitched notes (only drums on channel 10, or no "
                           "notes at all): give a file with a melody and chords")
     melodic = [t for t in candidates if t.chordal_share <= MAX_CHORDAL_SHARE]
     upper = [t for t in melodic if t.median_pitch >= UPPER_REGISTER] or melodic or candidates
@@ -124,7 +124,7 @@ def find_track(tracks, key, option: str = "--melody-track") -> TrackInfo:
     else:
         matches = [t for t in tracks if t.name.casefold() == text.casefold()]
     if not matches:
-        raise CorpusError(f"no track {text!r} in the MIDI file: give {option} as one of the "
+        raise CorpusError(f"no track {text!r}: give {option} as one of the "
                           f"pitched tracks (index or name): {_listing(tracks)}")
     track = next((t for t in matches if t.pitched), matches[0])
     if not track.pitched:
