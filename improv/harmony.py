@@ -14,7 +14,7 @@ minor triad / m7 / m9 / m11  ``Dm``, ``D-7``, ``Dm9``        dorian
 m6                           ``Dm6``                       dorian
 minor-major 7                ``CmMaj7``, ``C-^7``           melodic minor
 dominant 7 / 9 / 13          ``F7``, ``F9``, ``F13``        mixolydian
-sus4 / 7sus4                 ``G7sus4``, ``Gsus``           mixolydian
+sus4 / 7sus4 / 9sus4         ``G7sus4``, ``G9sus``         mixolydian
 dominant 7#11 / 7b5          ``F7#11``                     lydian dominant
 dominant 7b9 / 7b13          ``G7b9``                      phrygian dominant
 altered / 7#9 / 7#5          ``G7alt``, ``G7#9``            altered (super-locrian)
@@ -79,6 +79,7 @@ _Q = {
     "9": Quality("9", (0, 4, 7, 10, 2), MIXOLYDIAN),
     "13": Quality("13", (0, 4, 7, 10, 2, 9), MIXOLYDIAN),
     "7sus4": Quality("7sus4", (0, 5, 7, 10), MIXOLYDIAN),
+    "9sus4": Quality("9sus4", (0, 5, 7, 10, 2), MIXOLYDIAN),
     "sus4": Quality("sus4", (0, 5, 7), MIXOLYDIAN),
     "sus2": Quality("sus2", (0, 2, 7), MAJOR),
     "7#11": Quality("7#11", (0, 4, 7, 10, 6), LYDIAN_DOMINANT),
@@ -110,7 +111,7 @@ _SUFFIXES = {
     "mMaj7": "mMaj7", "mmaj7": "mMaj7", "m^7": "mMaj7", "-^7": "mMaj7", "mM7": "mMaj7",
     "-Δ7": "mMaj7", "mΔ7": "mMaj7", "minmaj7": "mMaj7",
     "7": "7", "dom7": "7", "9": "9", "13": "13", "11": "7sus4",
-    "7sus4": "7sus4", "7sus": "7sus4", "9sus4": "7sus4", "9sus": "7sus4", "13sus": "7sus4",
+    "7sus4": "7sus4", "7sus": "7sus4", "9sus4": "9sus4", "9sus": "9sus4", "13sus": "7sus4",
     "sus4": "sus4", "sus": "sus4", "sus2": "sus2",
     "7#11": "7#11", "9#11": "7#11", "13#11": "7#11", "7b5": "7b5",
     "7b9": "7b9", "7-9": "7b9", "13b9": "7b9", "7b13": "7b13", "7b9b13": "7b9",
@@ -210,8 +211,8 @@ def parse_progression(text: str) -> tuple[tuple[Chord, ...], ...]:
 # their extra tone is actually sounding, so a voiced 9th or b9 becomes a chord tone and
 # rootless 9#11 voicings are not misread as augmented triads.
 _RECOGNISE = ("maj7", "m7", "7", "m7b5", "dim7", "6", "m6", "mMaj7", "maj", "m", "dim",
-              "aug", "7sus4", "sus4", "maj9", "m9", "9", "69", "m11", "13", "7b9", "7#9",
-              "7b5", "7#11")
+              "aug", "7sus4", "sus4", "maj9", "m9", "9", "69", "m11", "13", "9sus4", "7b9",
+              "7#9", "7b5", "7#11")
 
 
 def recognise_chord(pitches) -> Chord | None:
