@@ -5,7 +5,8 @@ Where: ``$IMPROV_CACHE_DIR`` if set (tests point it at a temp dir), else
 
 The key hashes the MIDI file's content, the track options, ``FORMAT`` and the source of
 the modules that decide what a value is (harmony, grammar, tracks, corpus), so changing
-the encoding in code can never serve stale values. An entry that cannot be read is
+the encoding in code can never serve stale values; saving prunes the entries of the same
+file and options that older code wrote. An entry that cannot be read is
 treated as a miss; a cache that cannot be written only costs speed (logged).
 """
 
@@ -44,14 +45,25 @@ def code_fingerprint() -> str:
 
 
 def key(file_sha256: str, options: dict) -> str:
-    """The cache key of a file's content and the options it was tokenised with."""
-    text = json.dumps({"format": FORMAT, "file": file_sha256, "options": options,
-                       "code": code_fingerprint()}, sort_keys=True)
-    return f"{file_sha256[:16]}-{hashlib.sha256(text.encode()).hexdigest()[:16]}"
+    """The cache key of a file's content and the options it was tokenised with:
+    ``<file>-<options>-<format and code>``, so an older entry of the same file and
+    options can be recognised (and pruned) by its prefix."""
+    opts = json.dumps(options, sort_keys=True).encode()
+    version = f"{FORMAT}:{code_fingerprint()}".encode()
+    return (f"{file_sha256[:16]}-{hashlib.sha256(opts).hexdigest()[:12]}-"
+            f"{hashlib.sha256(version).hexdigest()[:12]}")
 
 
 def _path(entry: str) -> Path:
     return cache_dir() / f"piece-{entry}.json"
+
+
+def _prune(entry: str) -> None:
+    """Remove entries of the same file and options written by other code versions."""
+    prefix = entry.rsplit("-", 1)[0]
+    for old in cache_dir().glob(f"piece-{prefix}-*.json"):
+        if old != _path(entry):
+            old.unlink(missing_ok=True)
 
 
 def load(entry: str) -> dict | None:
@@ -82,6 +94,7 @@ def save(entry: str, piece: dict) -> None:
             json.dump({"format": FORMAT, "piece": piece}, fh)
         os.replace(tmp, path)
         tmp = None
+        _prune(entry)
     except OSError as err:
         log.warning("could not write the corpus cache %s (%s): the next load will parse "
                     "the MIDI again", path, err)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import sys
 
 from .corpus import Piece, load_piece
 from .errors import UsageError
@@ -22,7 +24,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("path", metavar="PATH", help="a MIDI file")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--melody-track", metavar="T",
-                        help="the melody track, by index or name (default: guessed)")
+                        help="the melody track, by index (0-based, in file order) or "
+                             "name (default: guessed)")
     parser.add_argument("--chord-tracks", metavar="T[,T…]",
                         help="the chord tracks, comma-separated indices or names "
                              "(default: guessed)")
@@ -112,7 +115,10 @@ def run(args) -> int:
                              "--chord-tracks Piano or --chord-tracks 6,8")
     piece = load_piece(args.path, args.melody_track, chords, cache=not args.no_cache)
     fig = figures(piece, args.start, args.end, args.top)
-    print(json.dumps(fig, indent=1) if args.json else render(fig))
+    try:
+        print(json.dumps(fig, indent=1) if args.json else render(fig), flush=True)
+    except BrokenPipeError:  # the reader went away (``| head``): not an error here
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     if fig["round_trip"]["notes_passed"] != fig["round_trip"]["notes"] or \
             fig["round_trip"]["rests_passed"] != fig["round_trip"]["rests"]:
         log.error("the round trip is not perfect: a bug in improv.grammar or improv.harmony")

@@ -166,6 +166,17 @@ def test_second_load_comes_from_the_cache(song, cache_dir, monkeypatch, tmp_path
         load_piece(song, melody_track="Lead")  # other options: another entry
 
 
+def test_entries_of_older_code_are_pruned(song, cache_dir, monkeypatch):
+    load_piece(song)
+    (entry,) = cache_dir.glob("piece-*.json")
+    stale = entry.with_name(entry.name.rsplit("-", 1)[0] + "-000000000000.json")
+    entry.rename(stale)
+    other = cache_dir / "piece-0000000000000000-000000000000-000000000000.json"
+    other.write_text("{}")
+    load_piece(song)
+    assert sorted(p.name for p in cache_dir.iterdir()) == sorted([entry.name, other.name])
+
+
 def test_no_cache_neither_reads_nor_writes(song, cache_dir):
     load_piece(song, cache=False)
     assert not cache_dir.exists() or not list(cache_dir.iterdir())
