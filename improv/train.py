@@ -1,0 +1,330 @@
+"""``improv train``: fit the shared-layer LSTM to MIDI files and write a model directory.
+
+Adam (lr 0.01, β1 0.9, β2 0.999) on categorical cross-entropy over every stride-1
+window of ``--tx`` values, with whole blocks of bars held out for validation. Each epoch
+ends with the validation loss; training stops when it has not improved for
+``--patience`` epochs and the best epoch's weights are kept (the corpus is one solo, so
+the model starts memorising within a few dozen epochs: the held-out loss, not the
+training loss, says when the model generalises best). The closing table sets the
+held-out loss and accuracy beside the unigram and bigram baselines on the same tokens.
+
+Same ``--seed`` → same weights on CPU: Keras' global seed sets the initial weights,
+a numpy generator the batch order, and TensorFlow's op determinism the arithmetic.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import math
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from . import __version__, dataset, modelfile
+from .errors import CorpusError, UsageError
+
+log = logging.getLogger(__name__)
+
+REPO = Path(__file__).resolve().parent.parent
+DEFAULT_CORPUS = REPO.parent / "shared" / "corpus" / "original_metheny.mid"
+DEFAULT_OUT = REPO / "data" / "model"
+LEARNING_RATE, BETA_1, BETA_2 = 0.01, 0.9, 0.999
+
+
+def _int_at_least(low):
+    def parse(text):
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if value < low:
+            raise argparse.ArgumentTypeError(f"{value} is less than {low}")
+        return value
+    return parse
+
+
+def _share(text):
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0.0 < value < 0.5:
+        raise argparse.ArgumentTypeError(f"{value} is not between 0 and 0.5 (e.g. 0.15)")
+    return value
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("--corpus", nargs="+", action="extend", metavar="FILE",
+                        help=f"MIDI files to learn from (default: {DEFAULT_CORPUS})")
+    parser.add_argument("--epochs", type=_int_at_least(1), default=100, metavar="N",
+                        help="most epochs to train (default 100)")
+    parser.add_argument("--out", default=str(DEFAULT_OUT), metavar="DIR",
+                        help="model directory to write, replaced atomically (default data/model)")
+    parser.add_argument("--seed", type=_int_at_least(0), default=0, metavar="N",
+                        help="seed of the initial weights, batch order and validation split")
+    parser.add_argument("--tx", type=_int_at_least(2), default=30, metavar="N",
+                        help="window length in values (default 30)")
+    parser.add_argument("--melody-track", metavar="T",
+                        help="the melody track, by index (0-based) or name (default: guessed)")
+    parser.add_argument("--chord-tracks", metavar="T[,T…]",
+                        help="the chord tracks, comma-separated indices or names (default: guessed)")
+    parser.add_argument("--val-share", type=_share, default=0.15, metavar="F",
+                        help="share of bars held out for validation (default 0.15)")
+    parser.add_argument("--block-bars", type=_int_at_least(1), default=8, metavar="N",
+                        help="validation is held out in blocks of N consecutive bars (default 8)")
+    parser.add_argument("--patience", type=_int_at_least(0), default=10, metavar="N",
+                        help="stop after N epochs without a better validation loss and keep "
+                             "the best weights; 0 trains every epoch (default 10)")
+    parser.add_argument("--batch-size", type=_int_at_least(1), default=256, metavar="N",
+                        help="windows per gradient step (default 256)")
+    parser.add_argument("--no-cache", action="store_true",
+                        help="parse the MIDI again instead of using the token cache")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
+
+
+# --- data -------------------------------------------------------------------------------
+
+@dataclass(frozen=True, eq=False)
+class Data:
+    """Everything training needs, from the corpus values alone (no TensorFlow)."""
+
+    vocab: object
+    split: dataset.Split
+    windows: dataset.Windows
+    validation: dataset.Sequences
+    corpus: tuple = ()  # (name, sha256) per file
+
+
+def prepare(pieces_bars, tx: int, val_share: float = 0.15, seed: int = 0,
+            block_bars: int = 8, corpus=()) -> Data:
+    """Vocabulary, split and windows; every way the corpus can be too small is a UsageError."""
+    values = [v for bars in pieces_bars for bar in bars for v in bar]
+    if not values:
+        raise CorpusError("the corpus holds no melody values: give MIDI files with a melody")
+    if len(values) < tx + 1:
+        raise CorpusError(f"the corpus holds {len(values)} values but --tx {tx} needs at least "
+                          f"{tx + 1}: add MIDI files or lower --tx")
+    vocab = dataset.build_vocabulary(values)
+    split = dataset.split_bars(pieces_bars, val_share, seed, block_bars)
+    win = dataset.windows(split.train, vocab, tx)
+    if len(win) == 0:
+        raise CorpusError(f"after holding out validation bars no training run holds --tx {tx} "
+                          f"values: lower --tx, lower --val-share or add MIDI files")
+    val = dataset.sequences(split.validation, vocab)
+    if val.tokens == 0:
+        raise CorpusError("the validation bars hold no values: raise --val-share or add MIDI files")
+    return Data(vocab, split, win, val, tuple(corpus))
+
+
+def load_corpus(paths, melody_track=None, chord_tracks=None, cache=True):
+    """(bars per piece, (file name, sha256) per piece) for the given MIDI files."""
+    from .corpus import load_piece
+
+    pieces, corpus = [], []
+    for path in paths:
+        piece = load_piece(path, melody_track=melody_track, chord_tracks=chord_tracks, cache=cache)
+        if not piece.values():
+            raise CorpusError(f"{path} has no melody values: give a MIDI file with a melody")
+        pieces.append([bar.values for bar in piece.bars])
+        corpus.append((Path(path).name, piece.sha256))
+    return pieces, corpus
+
+
+# --- training ---------------------------------------------------------------------------
+
+@dataclass
+class FitResult:
+    epochs_run: int = 0
+    best_epoch: int = 0
+    history: list = field(default_factory=list)  # per epoch: loss, accuracy, val_loss, val_accuracy
+    seconds: float = 0.0
+
+
+def seed_everything(seed: int) -> None:
+    import keras
+    import tensorflow as tf
+
+    keras.utils.set_random_seed(seed)
+    tf.config.experimental.enable_op_determinism()
+
+
+def make_train_step(layers, optimizer, jit_compile: bool = False):
+    """A compiled step: forward with :func:`improv.model.sequence_logits`, categorical
+    cross-entropy (from logits: the stable form of the softmax loss), Adam update."""
+    import tensorflow as tf
+
+    from .model import sequence_logits
+
+    variables = layers.variables
+    spec = tf.TensorSpec([None, None], tf.int32)
+
+    @tf.function(input_signature=[spec, spec], jit_compile=jit_compile)
+    def step(x, y):
+        with tf.GradientTape() as tape:
+            logits = sequence_logits(layers, x)
+            loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(y, logits))
+        optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))
+        hits = tf.cast(tf.equal(tf.argmax(logits, -1, output_type=tf.int32), y), tf.float32)
+        return loss, tf.reduce_mean(hits)
+
+    return step
+
+
+def make_optimizer():
+    import keras
+
+    return keras.optimizers.Adam(learning_rate=LEARNING_RATE, beta_1=BETA_1, beta_2=BETA_2)
+
+
+def fit(layers, data: Data, epochs: int, batch_size: int = 256, patience: int = 10,
+        seed: int = 0, verbose: int = 1, jit_compile: bool = False) -> FitResult:
+    """Train ``layers`` in place; with ``patience`` > 0, stop early and keep the best."""
+    import keras
+
+    from .model import get_weights, set_weights
+
+    optimizer = make_optimizer()
+    step = make_train_step(layers, optimizer, jit_compile)
+    predict = make_predict(layers)
+    rng = np.random.default_rng(seed)
+    x_all, y_all = data.windows.x, data.windows.y
+    m = len(x_all)
+    batches = math.ceil(m / batch_size)
+    result, best_loss, best = FitResult(), math.inf, None
+    started = time.perf_counter()
+    for epoch in range(1, epochs + 1):
+        if verbose:
+            print(f"Epoch {epoch}/{epochs}", flush=True)
+        bar = keras.utils.Progbar(batches, verbose=verbose,
+                                  stateful_metrics=["val_loss", "val_accuracy"]) if verbose else None
+        order = rng.permutation(m)
+        losses, hits = [], []
+        for b in range(batches):
+            take = order[b * batch_size:(b + 1) * batch_size]
+            loss, acc = step(x_all[take], y_all[take])
+            losses.append(float(loss) * len(take))
+            hits.append(float(acc) * len(take))
+            if bar is not None and b < batches - 1:
+                bar.update(b + 1, [("loss", float(loss)), ("accuracy", float(acc))])
+        val = dataset.score_probabilities(predict(data.validation.x), data.validation)
+        row = {"loss": sum(losses) / m, "accuracy": sum(hits) / m,
+               "val_loss": val.loss, "val_accuracy": val.accuracy}
+        result.history.append(row)
+        result.epochs_run = epoch
+        if bar is not None:
+            bar.update(batches, [("loss", float(loss)), ("accuracy", float(acc)),
+                                 ("val_loss", val.loss), ("val_accuracy", val.accuracy)])
+        if not math.isfinite(row["loss"]):
+            raise UsageError(f"training diverged at epoch {epoch} (loss {row['loss']}): "
+                             f"try another --seed or a larger --batch-size")
+        if val.loss < best_loss:
+            best_loss, best, result.best_epoch = val.loss, get_weights(layers), epoch
+        elif patience and epoch - result.best_epoch >= patience:
+            if verbose:
+                print(f"Early stop: no better validation loss for {patience} epochs; keeping "
+                      f"epoch {result.best_epoch}", flush=True)
+            break
+    if patience and best is not None:
+        set_weights(layers, best)
+    else:
+        result.best_epoch = result.epochs_run
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def make_predict(layers, batch: int = 1024):
+    """numpy in, probabilities (B, T, n) out, through one compiled forward graph."""
+    import tensorflow as tf
+
+    from .model import sequence_logits
+
+    spec = tf.TensorSpec([None, None], tf.int32)
+    forward = tf.function(lambda x: tf.nn.softmax(sequence_logits(layers, x), -1),
+                          input_signature=[spec])
+
+    def predict(x):
+        return np.concatenate([forward(x[i:i + batch]).numpy() for i in range(0, len(x), batch)])
+
+    return predict
+
+
+def evaluate(layers, data: Data) -> dict:
+    """Final figures: training windows and held-out tokens, with both baselines."""
+    predict = make_predict(layers)
+    win = data.windows
+    train_seqs = dataset.Sequences(win.x, win.y, np.ones(win.y.shape, bool))
+    scores = {"train": dataset.score_probabilities(predict(win.x), train_seqs),
+              "validation": dataset.score_probabilities(predict(data.validation.x), data.validation)}
+    scores.update(dataset.baselines(data.split.train, data.validation, data.vocab))
+    return {k: {"loss": round(s.loss, 4), "accuracy": round(s.accuracy, 4), "tokens": s.tokens}
+            for k, s in scores.items()}
+
+
+def render_metrics(metrics: dict) -> str:
+    lines = [f"{'':<22}{'loss':>8}{'accuracy':>10}{'tokens':>9}"]
+    names = {"train": "train (windows)", "validation": "held-out (model)",
+             "unigram": "held-out unigram", "bigram": "held-out bigram"}
+    for key, label in names.items():
+        s = metrics[key]
+        lines.append(f"{label:<22}{s['loss']:>8.3f}{s['accuracy'] * 100:>9.1f}%{s['tokens']:>9}")
+    return "\n".join(lines)
+
+
+def versions() -> dict:
+    import keras
+    import tensorflow as tf
+
+    return {"improv": __version__, "tensorflow": tf.__version__, "keras": keras.__version__,
+            "numpy": np.__version__, "python": sys.version.split()[0]}
+
+
+def run(args) -> int:
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out} is a file: give a directory path for the model")
+    paths = args.corpus or []
+    if not paths:
+        if not DEFAULT_CORPUS.is_file():
+            raise UsageError(f"no --corpus given and the default corpus {DEFAULT_CORPUS} is "
+                             f"absent: pass --corpus FILE")
+        paths = [DEFAULT_CORPUS]
+    pieces, corpus = load_corpus(paths, args.melody_track, args.chord_tracks, not args.no_cache)
+    data = prepare(pieces, args.tx, args.val_share, args.seed, args.block_bars, corpus)
+    print(f"corpus: {len(corpus)} file(s), {sum(len(p) for p in pieces)} bars, "
+          f"{len(data.vocab)} distinct values; {len(data.windows)} training windows of "
+          f"{args.tx}, {data.validation.tokens} held-out values in "
+          f"{len(data.split.validation_bars)} bars", flush=True)
+
+    seed_everything(args.seed)
+    from .model import build_layers, djmodel, get_weights
+
+    layers = build_layers(len(data.vocab))
+    params = djmodel(layers, args.tx).count_params()
+    verbose = 1 if sys.stdout.isatty() else 2
+    result = fit(layers, data, args.epochs, args.batch_size, args.patience, args.seed, verbose)
+    metrics = evaluate(layers, data)
+    print(f"trained {result.epochs_run} epochs in {result.seconds:.1f} s, kept epoch "
+          f"{result.best_epoch}; {params} parameters")
+    print(render_metrics(metrics))
+    meta = {
+        "tx": args.tx, "corpus": [{"file": n, "sha256": h} for n, h in corpus],
+        "melody_track": args.melody_track, "chord_tracks": args.chord_tracks,
+        "epochs": args.epochs, "epochs_run": result.epochs_run, "best_epoch": result.best_epoch,
+        "seed": args.seed, "batch_size": args.batch_size, "patience": args.patience,
+        "val_share": args.val_share, "block_bars": args.block_bars,
+        "optimizer": {"name": "adam", "learning_rate": LEARNING_RATE, "beta_1": BETA_1,
+                      "beta_2": BETA_2},
+        "train_windows": len(data.windows), "parameters": params,
+        "metrics": metrics, "versions": versions(),
+    }
+    try:
+        modelfile.save(out, get_weights(layers), data.vocab, meta)
+    except OSError as err:
+        raise UsageError(f"cannot write the model to {out} ({err.strerror or err}): choose "
+                         f"another --out") from err
+    print(f"model written to {out}")
+    return 0

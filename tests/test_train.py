@@ -1,0 +1,199 @@
+"""``improv train``: a couple of epochs on tiny corpora, determinism, bad input, model files."""
+
+import json
+
+import numpy as np
+import pytest
+
+pytest.importorskip("keras")
+
+from midifiles import Track, block, write_midi  # noqa: E402
+
+from improv import cli, dataset, modelfile, train  # noqa: E402
+from improv.errors import CorpusError, ModelError  # noqa: E402
+
+VALUES = ["C,0.250", "S,0.500", "R,0.250", "A,0.250", "C,1.000", "X,0.500", "R,1.000"]
+
+
+def synthetic_pieces(n_bars=24, seed=0):
+    rng = np.random.default_rng(seed)
+    # a repeating riff with some noise: learnable, so a couple of epochs move the loss
+    riff = [0, 1, 0, 3, 4, 2]
+    bars = []
+    for b in range(n_bars):
+        bars.append(tuple(VALUES[riff[(4 * b + i) % 6] if rng.random() < 0.8 else rng.integers(7)]
+                          for i in range(4)))
+    return [bars]
+
+
+def song(path, bars=24, notes_per_bar=4):
+    """A melody over a two-chord vamp, quarter notes, so each bar holds values."""
+    melody = [(4 * b + i, 1.0, 60 + (3 * b + 2 * i) % 12) for b in range(bars)
+              for i in range(notes_per_bar)]
+    chords = [n for b in range(bars) for n in block(4 * b, 4.0, [48, 52, 55] if b % 2 else [50, 53, 57])]
+    return write_midi(path, [Track("Lead", 0, melody), Track("Keys", 1, chords)])
+
+
+@pytest.fixture(autouse=True)
+def cache_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv("IMPROV_CACHE_DIR", str(tmp_path / "cache"))
+
+
+def tiny_data(seed=0):
+    return train.prepare(synthetic_pieces(), tx=8, val_share=0.2, seed=seed, block_bars=4)
+
+
+def fitted_weights(seed):
+    from improv.model import build_layers, get_weights
+
+    data = tiny_data(seed)
+    train.seed_everything(seed)
+    layers = build_layers(len(data.vocab))
+    result = train.fit(layers, data, epochs=2, batch_size=16, patience=0, seed=seed, verbose=0)
+    return get_weights(layers), result
+
+
+def test_same_seed_gives_the_same_weights():
+    a, ra = fitted_weights(5)
+    b, _ = fitted_weights(5)
+    c, _ = fitted_weights(6)
+    for name in a.arrays():
+        np.testing.assert_array_equal(a.arrays()[name], b.arrays()[name])
+    assert not np.array_equal(a.lstm_kernel, c.lstm_kernel)
+    assert ra.epochs_run == 2 and len(ra.history) == 2
+    assert ra.history[1]["loss"] < ra.history[0]["loss"]
+
+
+def test_early_stopping_keeps_the_best_epoch():
+    from improv.model import build_layers
+
+    data = tiny_data()
+    train.seed_everything(0)
+    layers = build_layers(len(data.vocab))
+    result = train.fit(layers, data, epochs=40, batch_size=64, patience=2, verbose=0)
+    losses = [row["val_loss"] for row in result.history]
+    assert result.best_epoch == 1 + int(np.argmin(losses))
+    assert result.epochs_run <= result.best_epoch + 2
+    kept = train.evaluate(layers, data)["validation"]["loss"]
+    assert kept == pytest.approx(min(losses), abs=1e-3)
+
+
+def test_train_command_writes_a_complete_model(tmp_path, capsys):
+    path = song(tmp_path / "song.mid")
+    out = tmp_path / "model"
+    code = cli.main(["train", "--corpus", str(path), "--epochs", "2", "--tx", "8",
+                     "--out", str(out), "--seed", "3", "--val-share", "0.2", "--block-bars", "4"])
+    assert code == 0
+    printed = capsys.readouterr().out
+    for label in ("held-out (model)", "held-out unigram", "held-out bigram", "train (windows)"):
+        assert label in printed
+    loaded = modelfile.load(out)
+    meta = loaded.meta
+    assert meta["tx"] == 8 and meta["seed"] == 3 and meta["epochs"] == 2
+    assert meta["n_a"] == 64 and meta["n_values"] == len(loaded.vocab)
+    assert meta["corpus"][0]["file"] == "song.mid" and len(meta["corpus"][0]["sha256"]) == 64
+    assert set(meta["metrics"]) == {"train", "validation", "unigram", "bigram"}
+    assert {"tensorflow", "keras", "numpy", "improv"} <= set(meta["versions"])
+    assert sorted(p.name for p in out.iterdir()) == ["model.json", "vocab.json", "weights.npz"]
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def one_line_error(capsys, argv, expect):
+    try:
+        code = cli.main(argv)
+    except SystemExit as err:  # argparse
+        code = err.code
+    err = capsys.readouterr().err
+    assert code == 2
+    assert len(err.strip().splitlines()) == 1, err
+    assert expect in err and "Traceback" not in err
+    return err
+
+
+@pytest.mark.parametrize("epochs", ["0", "-3", "x"])
+def test_bad_epochs(capsys, tmp_path, epochs):
+    one_line_error(capsys, ["train", "--epochs", epochs, "--out", str(tmp_path / "m")], "--epochs")
+    assert not (tmp_path / "m").exists()
+
+
+def test_out_pointing_at_a_file(capsys, tmp_path):
+    path = song(tmp_path / "song.mid")
+    target = tmp_path / "file"
+    target.write_text("keep me")
+    one_line_error(capsys, ["train", "--corpus", str(path), "--out", str(target)], "is a file")
+    assert target.read_text() == "keep me"
+
+
+def test_empty_corpus(capsys, tmp_path):
+    drums = write_midi(tmp_path / "drums.mid", [Track("Kit", 9, [(i, 0.5, 36) for i in range(16)])])
+    one_line_error(capsys, ["train", "--corpus", str(drums), "--out", str(tmp_path / "m")],
+                   "improv: error:")
+    assert not (tmp_path / "m").exists()
+
+
+def test_corpus_shorter_than_tx(capsys, tmp_path):
+    path = song(tmp_path / "short.mid", bars=2, notes_per_bar=4)
+    err = one_line_error(capsys, ["train", "--corpus", str(path), "--tx", "30",
+                                  "--out", str(tmp_path / "m")], "--tx 30 needs at least 31")
+    assert "improv: error:" in err
+    assert not (tmp_path / "m").exists()
+
+
+def test_missing_corpus_file(capsys, tmp_path):
+    one_line_error(capsys, ["train", "--corpus", str(tmp_path / "nope.mid"),
+                            "--out", str(tmp_path / "m")], "improv: error:")
+
+
+def test_prepare_rejects_empty_and_short_corpora():
+    with pytest.raises(CorpusError, match="no melody"):
+        train.prepare([[(), ()]], tx=4)
+    with pytest.raises(CorpusError, match="needs at least 31"):
+        train.prepare([[tuple(VALUES[:4])] * 7], tx=30)
+    with pytest.raises(CorpusError, match="no training run"):
+        train.prepare([[tuple(VALUES[:3])] * 12], tx=30, val_share=0.2, block_bars=4)
+
+
+# --- loading a damaged model directory ---------------------------------------------------
+
+@pytest.fixture
+def saved(tmp_path):
+    data = tiny_data()
+    n = len(data.vocab)
+    rng = np.random.default_rng(0)
+    weights = modelfile.LSTMWeights(rng.normal(size=(n, 256)), rng.normal(size=(64, 256)),
+                                    rng.normal(size=256), rng.normal(size=(64, n)),
+                                    rng.normal(size=n))
+    return modelfile.save(tmp_path / "model", weights, data.vocab, {"tx": 8})
+
+
+def test_truncated_weights_are_rejected(saved):
+    blob = (saved / "weights.npz").read_bytes()
+    (saved / "weights.npz").write_bytes(blob[: len(blob) // 2])
+    with pytest.raises(ModelError, match="corrupted or truncated"):
+        modelfile.load(saved)
+    meta = json.loads((saved / "model.json").read_text())
+    del meta["weights_sha256"]
+    (saved / "model.json").write_text(json.dumps(meta))
+    with pytest.raises(ModelError, match="not a readable weights file"):
+        modelfile.load(saved)
+
+
+def test_mismatched_vocabulary_is_rejected(saved):
+    vocab = json.loads((saved / "vocab.json").read_text())
+    vocab["values"] = vocab["values"][:-1]
+    (saved / "vocab.json").write_text(json.dumps(vocab))
+    with pytest.raises(ModelError, match="shape"):
+        modelfile.load(saved)
+
+
+@pytest.mark.parametrize("text", ["{not json", "[1, 2]", ""])
+def test_bad_model_json_is_rejected(saved, text):
+    (saved / "model.json").write_text(text)
+    with pytest.raises(ModelError, match="model.json"):
+        modelfile.load(saved)
+
+
+def test_baselines_on_tiny_data_are_finite():
+    data = tiny_data()
+    scores = dataset.baselines(data.split.train, data.validation, data.vocab)
+    assert all(np.isfinite(s.loss) for s in scores.values())
