@@ -1,0 +1,203 @@
+"""From grammar values to timed notes: chords, pitches, swing and dynamics (pure, no I/O).
+
+The performer pulls values from any object with ``next_value()`` (the LSTM soloist, or a
+fake in tests) and turns each into a :class:`Note` at an absolute beat of the performance.
+Positions are kept as exact fractions of a beat, so a stream that runs for hours does
+not drift off the grid; swing is applied only when a note leaves the performer.
+
+Randomness (the pitch drawn inside a value's range, velocity humanising) comes from one
+seeded generator used in value order only, so the notes do not depend on how far ahead
+the caller asks: a live stream and an offline render with the same seed agree.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Protocol
+
+from .config import Comping, Feel, Melody
+from .grammar import PHRASE_GAP, PitchLimits, Value, decode, quantize_duration
+from .harmony import Chord, parse_progression
+
+BEATS_PER_BAR = 4
+
+
+class ValueSource(Protocol):
+    """Anything that hands out the next grammar value (the soloist, or a fake)."""
+
+    def next_value(self) -> Value: ...
+
+
+@dataclass(frozen=True)
+class Note:
+    """One note to play: ``start``/``end`` in beats from the top, swing applied."""
+
+    start: float
+    end: float
+    channel: int  # 1..16, as musicians count
+    pitch: int
+    velocity: int
+    part: str  # "melody" or "comping"
+    chord: Chord
+    bar: int  # 1-based bar of the performance the note starts in
+
+
+@dataclass(frozen=True)
+class Span:
+    """A chord sounding from ``start`` to ``end`` (beats from the top of the performance)."""
+
+    start: Fraction
+    end: Fraction
+    chord: Chord
+
+
+class Progression:
+    """A looping chord chart: which chord sounds at any beat."""
+
+    def __init__(self, bars: tuple[tuple[Chord, ...], ...]):
+        spans = []
+        for number, bar in enumerate(bars):
+            share = Fraction(BEATS_PER_BAR, len(bar))
+            for k, chord in enumerate(bar):
+                start = number * BEATS_PER_BAR + k * share
+                spans.append(Span(start, start + share, chord))
+        self.spans = tuple(spans)
+        self.length = Fraction(BEATS_PER_BAR * len(bars))
+        self._starts = [s.start for s in spans]
+
+    @classmethod
+    def parse(cls, text: str) -> "Progression":
+        return cls(parse_progression(text))
+
+    def span_at(self, beat) -> Span:
+        """The span (in absolute beats) of the chord sounding at ``beat``."""
+        beat = Fraction(beat)
+        loops, within = divmod(beat, self.length)
+        span = self.spans[bisect.bisect_right(self._starts, within) - 1]
+        offset = loops * self.length
+        return Span(span.start + offset, span.end + offset, span.chord)
+
+    def chord_at(self, beat) -> Chord:
+        return self.span_at(beat).chord
+
+
+# --- swing ------------------------------------------------------------------------------
+
+_SWING_X = (Fraction(0), Fraction(1, 4), Fraction(1, 3), Fraction(1, 2), Fraction(2, 3),
+            Fraction(3, 4), Fraction(1))
+
+
+def swing(beat: Fraction, amount: float) -> float:
+    """Move straight subdivisions of the beat towards the triplet feel.
+
+    ``amount`` 0 is straight; 1 puts the off-beat eighth on the last triplet (2/3 of the
+    beat) and the sixteenths proportionally. Triplet positions (1/3, 2/3) stay where
+    they are, as triplets already swing; in between, positions are interpolated, so the
+    map is monotonic and a note never ends before it starts.
+    """
+    whole = beat.numerator // beat.denominator
+    frac = beat - whole
+    if amount == 0 or frac == 0:
+        return float(beat)
+    s = 0.5 + amount / 6
+    ys = (0.0, s / 2, 1 / 3, s, 2 / 3, (1 + s) / 2, 1.0)
+    k = bisect.bisect_right(_SWING_X, frac) - 1
+    x0, x1 = _SWING_X[k], _SWING_X[k + 1]
+    t = float((frac - x0) / (x1 - x0))
+    return whole + ys[k] + t * (ys[k + 1] - ys[k])
+
+
+# --- comping ------------------------------------------------------------------------------
+
+# Which chord tones a four-note voicing keeps first: root, third, seventh/sixth, altered
+# fifth, then colour tones, then the fifth (the first tone a pianist leaves out).
+_PRIORITY = (0, 4, 3, 10, 11, 9, 6, 8, 1, 2, 5, 7)
+
+
+def voicing(chord: Chord, low: int, size: int = 4) -> tuple[int, ...]:
+    """A close voicing of ``chord``: up to ``size`` chord tones in the octave from ``low``."""
+    intervals = {(pc - chord.root) % 12 for pc in chord.tones}
+    chosen = [i for i in _PRIORITY if i in intervals][:size]
+    return tuple(sorted(low + ((chord.root + i - low) % 12) for i in chosen))
+
+
+# --- the performer ----------------------------------------------------------------------
+
+def exact_duration(value: Value) -> Fraction:
+    """The value's duration as an exact fraction of a beat (``0.333`` is 1/3)."""
+    return Fraction(quantize_duration(value.duration)).limit_denominator(12)
+
+
+class Performer:
+    """Realises values one after another against the progression.
+
+    ``advance(until)`` returns every note starting before beat ``until`` that has not been
+    returned yet: melody notes from the value source, chord voicings from the chart.
+    """
+
+    def __init__(self, source: ValueSource, progression: Progression, rng, *,
+                 melody: Melody = Melody(), comping: Comping = Comping(), feel: Feel = Feel()):
+        self._source = source
+        self._progression = progression
+        self._rng = rng
+        self._melody = melody
+        self._comping = comping
+        self._feel = feel
+        self._limits = PitchLimits(melody.low, melody.high)
+        self._cursor = Fraction(0)       # where the next melody value starts
+        self._comp_cursor = Fraction(0)  # where the next chord voicing starts
+        self._previous: int | None = None
+        self._resting = Fraction(0)
+
+    @property
+    def cursor(self) -> float:
+        """Beat up to which the melody has been generated (before swing)."""
+        return float(self._cursor)
+
+    def advance(self, until: float) -> list[Note]:
+        until = Fraction(until)
+        notes: list[Note] = []
+        while self._cursor < until:
+            notes.extend(self._realise(self._source.next_value()))
+        if self._comping.enabled:
+            while self._comp_cursor < until:
+                notes.extend(self._comp())
+        notes.sort(key=lambda n: (n.start, n.part, n.pitch))
+        return notes
+
+    def _realise(self, value: Value) -> list[Note]:
+        start = self._cursor
+        end = start + exact_duration(value)
+        self._cursor = end
+        if value.is_rest:
+            self._resting += end - start
+            if self._resting >= PHRASE_GAP:
+                self._previous = None  # a phrase ends, as grammar.encode_line reads one
+            return []
+        chord = self._progression.chord_at(start)
+        pitch = decode(value, chord, self._previous, self._rng, self._limits)
+        self._previous, self._resting = pitch, Fraction(0)
+        return [Note(swing(start, self._feel.swing), swing(end, self._feel.swing),
+                     self._melody.channel, pitch, self._velocity(start), "melody", chord,
+                     int(start // BEATS_PER_BAR) + 1)]
+
+    def _velocity(self, start: Fraction) -> int:
+        feel = self._feel
+        velocity = self._melody.velocity
+        if start.denominator == 1:
+            velocity += feel.accent
+        if feel.humanise:
+            velocity += int(self._rng.integers(-feel.humanise, feel.humanise + 1))
+        return max(1, min(127, velocity))
+
+    def _comp(self) -> list[Note]:
+        span = self._progression.span_at(self._comp_cursor)
+        start = max(span.start, self._comp_cursor)
+        self._comp_cursor = span.end
+        on, off = swing(start, self._feel.swing), swing(span.end, self._feel.swing)
+        bar = int(start // BEATS_PER_BAR) + 1
+        return [Note(on, off, self._comping.channel, p, self._comping.velocity, "comping",
+                     span.chord, bar) for p in voicing(span.chord, self._comping.low)]
+

@@ -1,0 +1,74 @@
+"""Fakes shared by the daemon's tests: a value source, a clock and a recording port."""
+
+from __future__ import annotations
+
+import itertools
+
+from improv.grammar import parse_value
+
+
+class FakeSource:
+    """Hands out the given values in a loop, noting when each was asked for."""
+
+    def __init__(self, values, clock=None):
+        self._values = itertools.cycle([parse_value(v) if isinstance(v, str) else v
+                                        for v in values])
+        self._clock = clock
+        self.asked_at: list[float] = []
+
+    def next_value(self):
+        if self._clock is not None:
+            self.asked_at.append(self._clock())
+        return next(self._values)
+
+
+class FakeClock:
+    """A clock that only moves when the scheduler waits; ``stop_at`` ends the wait loop."""
+
+    def __init__(self, stop_at: float | None = None):
+        self.now = 0.0
+        self.stop_at = stop_at
+        self.waits: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def wait(self, timeout: float) -> bool:
+        self.waits.append(timeout)
+        if self.stop_at is not None and self.now + timeout >= self.stop_at:
+            self.now = self.stop_at
+            return True
+        self.now += timeout
+        return False
+
+
+class RecordingPort:
+    """Records ``(time in ms, message)`` for each message sent."""
+
+    def __init__(self, clock):
+        self._clock = clock
+        self.sent: list[tuple[float, object]] = []
+        self.closed = False
+
+    def send(self, message) -> None:
+        self.sent.append((round(self._clock() * 1000, 6), message))
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def pair_notes(sent):
+    """Match note_ons to note_offs per (channel, note); returns (on_ms, off_ms, msg) and
+    the list of note_ons left unmatched."""
+    open_notes: dict = {}
+    pairs = []
+    for ms, msg in sent:
+        key = (getattr(msg, "channel", None), getattr(msg, "note", None))
+        if msg.type == "note_on" and msg.velocity > 0:
+            open_notes.setdefault(key, []).append((ms, msg))
+        elif msg.type == "note_off" or (msg.type == "note_on" and msg.velocity == 0):
+            if open_notes.get(key):
+                on_ms, on = open_notes[key].pop(0)
+                pairs.append((on_ms, ms, on))
+    left = [on for stack in open_notes.values() for on in stack]
+    return pairs, left
