@@ -1,0 +1,68 @@
+"""Figures about a played solo: how it sits on the harmony, its range, what it repeats."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .harmony import NOTE_NAMES, note_type
+from .performer import Note
+
+
+def pitch_name(pitch: int) -> str:
+    """``60`` → ``C4`` (middle C is C4)."""
+    return f"{NOTE_NAMES[pitch % 12]}{pitch // 12 - 1}"
+
+
+@dataclass(frozen=True)
+class SoloStats:
+    notes: int
+    chord_tones: float   # share of melody notes that are chord tones of the chord sounding
+    scale_tones: float   # share that belong to the chord's scale (chord tones included)
+    approach_tones: float
+    other_tones: float
+    low: int
+    high: int
+    repeat: tuple[int, ...]  # the longest pitch sequence that occurs twice, not overlapping
+
+    def lines(self) -> list[str]:
+        if not self.notes:
+            return ["melody notes: 0"]
+        pct = lambda x: f"{100 * x:.1f}%"  # noqa: E731
+        repeat = " ".join(pitch_name(p) for p in self.repeat) or "none"
+        return [
+            f"melody notes: {self.notes}",
+            f"chord tones: {pct(self.chord_tones)}  scale tones (incl. chord tones): "
+            f"{pct(self.scale_tones)}  approach: {pct(self.approach_tones)}  "
+            f"other: {pct(self.other_tones)}",
+            f"pitch range: {pitch_name(self.low)}..{pitch_name(self.high)} "
+            f"(MIDI {self.low}..{self.high}, {self.high - self.low} semitones)",
+            f"longest repeated phrase: {len(self.repeat)} notes ({repeat})",
+        ]
+
+
+def longest_repeat(seq) -> tuple:
+    """The longest run of ``seq`` that occurs twice without overlapping (O(n²))."""
+    n = len(seq)
+    best_len, best_end = 0, 0
+    # run[j]: length of the common run ending at i-1 and j-1 (previous row of the table)
+    run = [0] * (n + 1)
+    for i in range(1, n + 1):
+        new = [0] * (n + 1)
+        for j in range(i + 1, n + 1):
+            if seq[i - 1] == seq[j - 1] and run[j - 1] < j - i:
+                new[j] = run[j - 1] + 1
+                if new[j] > best_len:
+                    best_len, best_end = new[j], i
+        run = new
+    return tuple(seq[best_end - best_len:best_end])
+
+
+def solo_stats(notes: list[Note]) -> SoloStats:
+    melody = [n for n in notes if n.part == "melody"]
+    if not melody:
+        return SoloStats(0, 0.0, 0.0, 0.0, 0.0, 0, 0, ())
+    types = [note_type(n.pitch, n.chord) for n in melody]
+    share = lambda *kinds: sum(t in kinds for t in types) / len(types)  # noqa: E731
+    pitches = [n.pitch for n in melody]
+    return SoloStats(len(melody), share("C"), share("C", "S"), share("A"), share("X"),
+                     min(pitches), max(pitches), longest_repeat(pitches))
