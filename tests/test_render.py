@@ -1,0 +1,95 @@
+"""Offline render (--out): tracks, tempo, determinism, atomic writes; solo statistics."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import mido
+import pytest
+
+from daemon_fakes import pair_notes
+from improv.cli import main
+from improv.randmodel import write_random_model
+from improv.solostats import longest_repeat, pitch_name
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def model(tmp_path_factory):
+    return write_random_model(tmp_path_factory.mktemp("model") / "m")
+
+
+def render(model, out, *extra):
+    return main(["play", "--model", str(model), "--out", str(out), "-q", *extra])
+
+
+def test_same_seed_gives_the_same_bytes_and_another_seed_does_not(model, tmp_path):
+    assert render(model, tmp_path / "a.mid", "--seed", "7") == 0
+    assert render(model, tmp_path / "b.mid", "--seed", "7") == 0
+    assert render(model, tmp_path / "c.mid", "--seed", "8") == 0
+    a, b, c = ((tmp_path / n).read_bytes() for n in ("a.mid", "b.mid", "c.mid"))
+    assert a == b and a != c
+
+
+def test_file_has_tempo_melody_and_comping_tracks_of_the_right_length(model, tmp_path):
+    out = tmp_path / "solo.mid"
+    assert render(model, out, "--seed", "1", "--bars", "8", "--tempo", "150") == 0
+    midi = mido.MidiFile(out)
+    assert midi.type == 1 and len(midi.tracks) == 3
+    tempos = [m.tempo for m in midi.tracks[0] if m.type == "set_tempo"]
+    assert tempos == [mido.bpm2tempo(150)]
+    for track in midi.tracks:
+        assert sum(m.time for m in track) == 8 * 4 * midi.ticks_per_beat
+    melody = [m for m in midi.tracks[1] if m.type.startswith("note")]
+    chords = [m for m in midi.tracks[2] if m.type.startswith("note")]
+    assert {m.channel for m in melody} == {0} and {m.channel for m in chords} == {1}
+    assert all(52 <= m.note <= 84 for m in melody)
+    for track in midi.tracks[1:]:
+        pairs, left = pair_notes([(0, m) for m in track if m.type.startswith("note")])
+        assert pairs and not left
+
+
+def test_no_comping_and_other_channels(model, tmp_path):
+    out = tmp_path / "solo.mid"
+    assert render(model, out, "--seed", "1", "--bars", "2", "--no-comping", "--channel", "5") == 0
+    midi = mido.MidiFile(out)
+    assert len(midi.tracks) == 2
+    assert {m.channel for m in midi.tracks[1] if m.type.startswith("note")} == {4}
+
+
+def test_existing_file_is_replaced_whole_and_bad_targets_leave_nothing(model, tmp_path, capsys):
+    out = tmp_path / "solo.mid"
+    out.write_bytes(b"old")
+    assert render(model, out, "--seed", "2", "--bars", "1") == 0
+    assert out.read_bytes()[:4] == b"MThd"
+    assert render(model, tmp_path / "missing" / "x.mid", "--seed", "2") == 2
+    assert render(model, tmp_path, "--seed", "2") == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 2 and "does not exist" in err[0] and "is a directory" in err[1]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["solo.mid"]
+
+
+def test_stats_are_printed(model, tmp_path, capsys):
+    assert render(model, tmp_path / "s.mid", "--seed", "7", "--stats") == 0
+    out = capsys.readouterr().out
+    assert "chord tones:" in out and "pitch range:" in out and "longest repeated phrase" in out
+
+
+def test_longest_repeat_does_not_overlap():
+    assert longest_repeat([1, 2, 3, 9, 1, 2, 3]) == (1, 2, 3)
+    assert longest_repeat([5, 5, 5, 5]) == (5, 5)
+    assert longest_repeat([1, 2, 3]) == ()
+    assert pitch_name(60) == "C4" and pitch_name(52) == "E3" and pitch_name(84) == "C6"
+
+
+def test_the_numpy_play_path_imports_neither_tensorflow_nor_music21(model, tmp_path):
+    code = ("import sys; from improv.cli import main; "
+            f"rc = main(['play', '--model', {str(model)!r}, '--out', {str(tmp_path / 'x.mid')!r},"
+            " '-q', '--seed', '1']); "
+            "import json; print(json.dumps([rc, 'tensorflow' in sys.modules, "
+            "'music21' in sys.modules, 'keras' in sys.modules]))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            cwd=REPO, timeout=120)
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == [0, False, False, False]
