@@ -1,0 +1,150 @@
+"""A private JACK server with the dummy driver, and a MIDI recorder client on it.
+
+Used by the end-to-end tests and by benchmarks/startup.py. Each server gets a unique
+name (``jackd -n NAME`` plus ``JACK_DEFAULT_SERVER``), so parallel runs do not clash.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import subprocess
+import tempfile
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class JackServer:
+    name: str
+    rate: int
+    period: int
+    env: dict
+
+    @property
+    def period_s(self) -> float:
+        return self.period / self.rate
+
+
+def jackd_missing_reason() -> str | None:
+    if shutil.which("jackd") is None:
+        return "jackd is not installed (apt-get install -y jackd2)"
+    try:
+        import rtmidi
+    except ImportError:
+        return "python-rtmidi is not installed"
+    if rtmidi.API_UNIX_JACK not in rtmidi.get_compiled_api():
+        return "this python-rtmidi wheel was built without JACK support"
+    return None
+
+
+@contextlib.contextmanager
+def jack_server(rate: int = 48000, period: int = 128, timeout: float = 10.0):
+    """Start ``jackd --no-realtime -d dummy``; point this process's JACK clients at it."""
+    name = f"improv-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    saved = {k: os.environ.get(k) for k in ("JACK_DEFAULT_SERVER", "JACK_NO_START_SERVER")}
+    env = dict(os.environ, JACK_DEFAULT_SERVER=name, JACK_NO_START_SERVER="1")
+    log = tempfile.TemporaryFile()
+    proc = subprocess.Popen(["jackd", "-n", name, "--no-realtime", "-d", "dummy",
+                             "-r", str(rate), "-p", str(period)],
+                            stdout=log, stderr=subprocess.STDOUT, env=env,
+                            start_new_session=True)
+    try:
+        os.environ.update(JACK_DEFAULT_SERVER=name, JACK_NO_START_SERVER="1")
+        _wait_ready(proc, log, timeout)
+        yield JackServer(name, rate, period, env)
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        proc.terminate()
+        try:
+            proc.wait(5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+
+
+def _wait_ready(proc, log, timeout: float) -> None:
+    import rtmidi
+
+    deadline = time.monotonic() + timeout
+    while True:
+        if proc.poll() is not None:
+            log.seek(0)
+            raise RuntimeError(f"jackd exited with {proc.returncode}: "
+                               f"{log.read().decode(errors='replace')[-500:]}")
+        try:
+            probe = rtmidi.MidiOut(rtmidi.API_UNIX_JACK, name="improv-probe")
+            probe.get_ports()
+            probe.delete()
+            return
+        except rtmidi.SystemError:
+            if time.monotonic() > deadline:
+                raise RuntimeError("jackd did not come up in time")
+            time.sleep(0.05)
+
+
+class Recorder:
+    """A JACK MIDI input connected to ``port``; events stamped on JACK's clock.
+
+    rtmidi gives each event the time since the previous one, measured with
+    ``jack_get_time()`` in the process cycle, so the stamps do not include Python's
+    thread wake-up jitter. ``events`` holds ``(seconds since the first event, bytes)``;
+    ``arrival`` the local monotonic time each callback ran.
+    """
+
+    def __init__(self, port: str, client: str = "improv-recorder"):
+        import rtmidi
+
+        self._lock = threading.Lock()
+        self.events: list[tuple[float, list[int]]] = []
+        self.arrival: list[float] = []
+        self._t = 0.0
+        self._midi = rtmidi.MidiIn(rtmidi.API_UNIX_JACK, name=client)
+        ports = self._midi.get_ports()
+        if port not in ports:
+            raise RuntimeError(f"no JACK MIDI port {port!r} among {ports}")
+        self._midi.ignore_types(sysex=True, timing=True, active_sense=True)
+        self._midi.set_callback(self._on_event)
+        self._midi.open_port(ports.index(port), "in")
+
+    def _on_event(self, event, data=None) -> None:
+        message, delta = event
+        now = time.monotonic()
+        with self._lock:
+            self._t += delta if self.events else 0.0
+            self.events.append((self._t, list(message)))
+            self.arrival.append(now)
+
+    def snapshot(self) -> list[tuple[float, list[int]]]:
+        with self._lock:
+            return list(self.events)
+
+    def close(self) -> None:
+        self._midi.cancel_callback()
+        self._midi.close_port()
+        self._midi.delete()
+
+
+def wait_for_port(port: str, timeout: float = 10.0, proc=None) -> None:
+    """Block until a JACK MIDI output named ``port`` exists (or the process died)."""
+    import rtmidi
+
+    probe = rtmidi.MidiIn(rtmidi.API_UNIX_JACK, name="improv-wait")
+    try:
+        deadline = time.monotonic() + timeout
+        while port not in probe.get_ports():
+            if proc is not None and proc.poll() is not None:
+                raise RuntimeError(f"the daemon exited with {proc.returncode} before its port appeared")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"JACK port {port!r} did not appear within {timeout} s")
+            time.sleep(0.01)
+    finally:
+        probe.delete()

@@ -1,0 +1,125 @@
+"""End to end through a real JACK server (dummy driver): the daemon in a subprocess plays
+to its virtual port; a JACK client records it. Run alone with ``pytest -m e2e``."""
+
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from jack_server import Recorder, jack_server, jackd_missing_reason, wait_for_port
+from improv.randmodel import write_random_model
+
+pytestmark = pytest.mark.e2e
+REPO = Path(__file__).resolve().parent.parent
+TEMPO = 300.0
+LOW, HIGH = 52, 84
+
+
+@pytest.fixture(scope="module")
+def jack():
+    reason = jackd_missing_reason()
+    if reason:
+        pytest.skip(reason)
+    with jack_server() as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def model(tmp_path_factory):
+    return write_random_model(tmp_path_factory.mktemp("model") / "m")
+
+
+def start_daemon(jack, model, port_name, *extra):
+    return subprocess.Popen(
+        [sys.executable, str(REPO / "daemon.py"), "--backend", "jack", "--model", str(model),
+         "--port-name", port_name, "--tempo", str(TEMPO), "--swing", "0", "--seed", "11",
+         "-q", *extra],
+        cwd=REPO, env=jack.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def stop(proc, timeout=5.0):
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=timeout)
+    return proc.returncode, err
+
+
+def pairs_of(events):
+    """note_on/note_off pairs per (channel, note), and note_ons left open."""
+    open_notes, pairs = {}, []
+    for t, msg in events:
+        kind, channel = msg[0] & 0xF0, msg[0] & 0x0F
+        if kind == 0x90 and msg[2] > 0:
+            open_notes.setdefault((channel, msg[1]), []).append(t)
+        elif kind == 0x80 or (kind == 0x90 and msg[2] == 0):
+            stack = open_notes.get((channel, msg[1]))
+            if stack:
+                pairs.append((channel, msg[1], stack.pop(0), t))
+    return pairs, [k for k, v in open_notes.items() for _ in v]
+
+
+def test_eight_bars_in_time_in_range_and_every_note_ends(jack, model):
+    proc = start_daemon(jack, model, "improv-e2e")
+    try:
+        wait_for_port("improv-e2e:improv-e2e", proc=proc)
+        recorder = Recorder("improv-e2e:improv-e2e")
+        beat = 60.0 / TEMPO
+        deadline = time.monotonic() + 8 * 4 * beat + 30
+        # record until at least 8 bars of melody onsets have passed
+        while time.monotonic() < deadline:
+            onsets = [t for t, m in recorder.snapshot() if m[0] == 0x90 and m[2] > 0]
+            if onsets and onsets[-1] - onsets[0] >= 8 * 4 * beat:
+                break
+            time.sleep(0.1)
+        rc, err = stop(proc)
+        time.sleep(0.2)
+        recorder.close()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert rc == 0, err
+    events = recorder.events
+    pairs, left = pairs_of(events)
+    assert not left, f"notes left on: {left}"
+    melody = [p for p in pairs if p[0] == 0]
+    assert melody and all(LOW <= note <= HIGH for _, note, _, _ in melody)
+    assert melody[-1][2] - melody[0][2] >= 8 * 4 * beat - beat
+    # Onsets sit on the 1/12-beat grid (sixteenths and triplets) within the JACK period.
+    grid = beat / 12
+    onsets = sorted({t for _, _, t, _ in pairs})
+    residuals = [((t - onsets[0]) / grid - round((t - onsets[0]) / grid)) * grid for t in onsets]
+    offset = sorted(residuals)[len(residuals) // 2]
+    worst = max(abs(r - offset) for r in residuals)
+    tolerance = jack.period_s + 0.0015  # one JACK period, plus slack for a shared CPU
+    print(f"onsets: {len(onsets)}, worst {worst * 1000:.2f} ms off the grid (tolerance {tolerance * 1000:.2f} ms)")
+    assert worst <= tolerance, f"an onset is {worst * 1000:.2f} ms off the grid"
+    # The last messages are All Notes Off on both channels.
+    assert {(m[0] & 0x0F, m[1]) for _, m in events[-2:]} == {(0, 123), (1, 123)}
+    assert all(m[0] & 0xF0 == 0xB0 for _, m in events[-2:])
+
+
+def test_sigterm_in_the_middle_of_a_note_leaves_nothing_sounding(jack, model):
+    proc = start_daemon(jack, model, "improv-e2e-stop")
+    try:
+        wait_for_port("improv-e2e-stop:improv-e2e-stop", proc=proc)
+        recorder = Recorder("improv-e2e-stop:improv-e2e-stop", client="improv-recorder-2")
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            _, left = pairs_of(recorder.snapshot())
+            if any(channel == 0 for channel, _ in left):  # a melody note is sounding
+                break
+            time.sleep(0.005)
+        _, sounding = pairs_of(recorder.snapshot())
+        assert any(channel == 0 for channel, _ in sounding)
+        rc, err = stop(proc)
+        time.sleep(0.2)
+        recorder.close()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert rc == 0, err
+    assert err == ""  # quiet, and no traceback
+    pairs, left = pairs_of(recorder.events)
+    assert not left, f"notes left on after SIGTERM: {left}"
