@@ -8,8 +8,14 @@ the model starts memorising within a few dozen epochs: the held-out loss, not th
 training loss, says when the model generalises best). The closing table sets the
 held-out loss and accuracy beside the unigram and bigram baselines on the same tokens.
 
+Speed: the train step is one XLA-compiled function of index windows (see
+:func:`improv.model.sequence_logits`); batches are evened out and padded with weight-0
+rows so XLA compiles a single shape. ``benchmarks/train_speed.py`` compares it with the
+seeds' unrolled graph.
+
 Same ``--seed`` → same weights on CPU: Keras' global seed sets the initial weights,
-a numpy generator the batch order, and TensorFlow's op determinism the arithmetic.
+a numpy generator the batch order and the validation split, and TensorFlow's op
+determinism the arithmetic.
 """
 
 from __future__ import annotations
@@ -96,7 +102,7 @@ class Data:
     split: dataset.Split
     windows: dataset.Windows
     validation: dataset.Sequences
-    corpus: tuple = ()  # (name, sha256) per file
+    corpus: tuple = ()  # one dict per file: file, sha256, melody_track, chord_tracks
 
 
 def prepare(pieces_bars, tx: int, val_share: float = 0.15, seed: int = 0,
@@ -121,7 +127,7 @@ def prepare(pieces_bars, tx: int, val_share: float = 0.15, seed: int = 0,
 
 
 def load_corpus(paths, melody_track=None, chord_tracks=None, cache=True):
-    """(bars per piece, (file name, sha256) per piece) for the given MIDI files."""
+    """(bars per piece, one dict per piece: file name, sha256, the tracks used)."""
     from .corpus import load_piece
 
     pieces, corpus = [], []
@@ -130,7 +136,9 @@ def load_corpus(paths, melody_track=None, chord_tracks=None, cache=True):
         if not piece.values():
             raise CorpusError(f"{path} has no melody values: give a MIDI file with a melody")
         pieces.append([bar.values for bar in piece.bars])
-        corpus.append((Path(path).name, piece.sha256))
+        corpus.append({"file": Path(path).name, "sha256": piece.sha256,
+                       "melody_track": piece.melody_track,
+                       "chord_tracks": list(piece.chord_tracks)})
     return pieces, corpus
 
 
@@ -152,9 +160,13 @@ def seed_everything(seed: int) -> None:
     tf.config.experimental.enable_op_determinism()
 
 
-def make_train_step(layers, optimizer, jit_compile: bool = False):
+def make_train_step(layers, optimizer, jit_compile: bool = True):
     """A compiled step: forward with :func:`improv.model.sequence_logits`, categorical
-    cross-entropy (from logits: the stable form of the softmax loss), Adam update."""
+    cross-entropy (from logits: the stable form of the softmax loss), Adam update.
+
+    ``w`` (B,) weighs each window 1 or 0, so a short last batch can be padded to the
+    common size and XLA compiles one shape only; the loss is the mean over real windows.
+    """
     import tensorflow as tf
 
     from .model import sequence_logits
@@ -162,16 +174,27 @@ def make_train_step(layers, optimizer, jit_compile: bool = False):
     variables = layers.variables
     spec = tf.TensorSpec([None, None], tf.int32)
 
-    @tf.function(input_signature=[spec, spec], jit_compile=jit_compile)
-    def step(x, y):
+    @tf.function(input_signature=[spec, spec, tf.TensorSpec([None], tf.float32)],
+                 jit_compile=jit_compile)
+    def step(x, y, w):
+        weights = w[:, None] * tf.ones_like(y, tf.float32)
+        total = tf.reduce_sum(weights)
         with tf.GradientTape() as tape:
             logits = sequence_logits(layers, x)
-            loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(y, logits))
+            ce = tf.nn.sparse_softmax_cross_entropy_with_logits(y, logits)
+            loss = tf.reduce_sum(ce * weights) / total
         optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))
         hits = tf.cast(tf.equal(tf.argmax(logits, -1, output_type=tf.int32), y), tf.float32)
-        return loss, tf.reduce_mean(hits)
+        return loss, tf.reduce_sum(hits * weights) / total
 
     return step
+
+
+def batch_plan(m: int, batch_size: int) -> tuple[int, int]:
+    """(batches, size): the fewest batches of at most ``batch_size``, all padded to one
+    size (1139 windows at 256 → 5 batches of 228, the last holding 227 real windows)."""
+    batches = max(1, math.ceil(m / batch_size))
+    return batches, math.ceil(m / batches)
 
 
 def make_optimizer():
@@ -181,7 +204,7 @@ def make_optimizer():
 
 
 def fit(layers, data: Data, epochs: int, batch_size: int = 256, patience: int = 10,
-        seed: int = 0, verbose: int = 1, jit_compile: bool = False) -> FitResult:
+        seed: int = 0, verbose: int = 1, jit_compile: bool = True) -> FitResult:
     """Train ``layers`` in place; with ``patience`` > 0, stop early and keep the best."""
     import keras
 
@@ -189,11 +212,13 @@ def fit(layers, data: Data, epochs: int, batch_size: int = 256, patience: int = 
 
     optimizer = make_optimizer()
     step = make_train_step(layers, optimizer, jit_compile)
-    predict = make_predict(layers)
+    predict = make_predict(layers, jit_compile=jit_compile)
     rng = np.random.default_rng(seed)
     x_all, y_all = data.windows.x, data.windows.y
     m = len(x_all)
-    batches = math.ceil(m / batch_size)
+    batches, size = batch_plan(m, batch_size)
+    pad = batches * size - m
+    weight = np.concatenate([np.ones(m, np.float32), np.zeros(pad, np.float32)])
     result, best_loss, best = FitResult(), math.inf, None
     started = time.perf_counter()
     for epoch in range(1, epochs + 1):
@@ -201,13 +226,15 @@ def fit(layers, data: Data, epochs: int, batch_size: int = 256, patience: int = 
             print(f"Epoch {epoch}/{epochs}", flush=True)
         bar = keras.utils.Progbar(batches, verbose=verbose,
                                   stateful_metrics=["val_loss", "val_accuracy"]) if verbose else None
-        order = rng.permutation(m)
+        # padding rows (weight 0) repeat real windows, so their arithmetic is ordinary
+        order = np.concatenate([rng.permutation(m), np.arange(pad) % m])
         losses, hits = [], []
         for b in range(batches):
-            take = order[b * batch_size:(b + 1) * batch_size]
-            loss, acc = step(x_all[take], y_all[take])
-            losses.append(float(loss) * len(take))
-            hits.append(float(acc) * len(take))
+            take = order[b * size:(b + 1) * size]
+            loss, acc = step(x_all[take], y_all[take], weight[b * size:(b + 1) * size])
+            real = float(weight[b * size:(b + 1) * size].sum())
+            losses.append(float(loss) * real)
+            hits.append(float(acc) * real)
             if bar is not None and b < batches - 1:
                 bar.update(b + 1, [("loss", float(loss)), ("accuracy", float(acc))])
         val = dataset.score_probabilities(predict(data.validation.x), data.validation)
@@ -236,7 +263,7 @@ def fit(layers, data: Data, epochs: int, batch_size: int = 256, patience: int = 
     return result
 
 
-def make_predict(layers, batch: int = 1024):
+def make_predict(layers, batch: int = 1024, jit_compile: bool = False):
     """numpy in, probabilities (B, T, n) out, through one compiled forward graph."""
     import tensorflow as tf
 
@@ -244,7 +271,7 @@ def make_predict(layers, batch: int = 1024):
 
     spec = tf.TensorSpec([None, None], tf.int32)
     forward = tf.function(lambda x: tf.nn.softmax(sequence_logits(layers, x), -1),
-                          input_signature=[spec])
+                          input_signature=[spec], jit_compile=jit_compile)
 
     def predict(x):
         return np.concatenate([forward(x[i:i + batch]).numpy() for i in range(0, len(x), batch)])
@@ -311,8 +338,8 @@ def run(args) -> int:
           f"{result.best_epoch}; {params} parameters")
     print(render_metrics(metrics))
     meta = {
-        "tx": args.tx, "corpus": [{"file": n, "sha256": h} for n, h in corpus],
-        "melody_track": args.melody_track, "chord_tracks": args.chord_tracks,
+        "tx": args.tx, "corpus": corpus,
+        "melody_track_option": args.melody_track, "chord_tracks_option": args.chord_tracks,
         "epochs": args.epochs, "epochs_run": result.epochs_run, "best_epoch": result.best_epoch,
         "seed": args.seed, "batch_size": args.batch_size, "patience": args.patience,
         "val_share": args.val_share, "block_bars": args.block_bars,

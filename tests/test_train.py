@@ -70,7 +70,8 @@ def test_early_stopping_keeps_the_best_epoch():
     data = tiny_data()
     train.seed_everything(0)
     layers = build_layers(len(data.vocab))
-    result = train.fit(layers, data, epochs=40, batch_size=64, patience=2, verbose=0)
+    result = train.fit(layers, data, epochs=40, batch_size=64, patience=2, verbose=0,
+                       jit_compile=False)
     losses = [row["val_loss"] for row in result.history]
     assert result.best_epoch == 1 + int(np.argmin(losses))
     assert result.epochs_run <= result.best_epoch + 2
@@ -92,6 +93,7 @@ def test_train_command_writes_a_complete_model(tmp_path, capsys):
     assert meta["tx"] == 8 and meta["seed"] == 3 and meta["epochs"] == 2
     assert meta["n_a"] == 64 and meta["n_values"] == len(loaded.vocab)
     assert meta["corpus"][0]["file"] == "song.mid" and len(meta["corpus"][0]["sha256"]) == 64
+    assert meta["corpus"][0]["melody_track"] == "Lead"
     assert set(meta["metrics"]) == {"train", "validation", "unigram", "bigram"}
     assert {"tensorflow", "keras", "numpy", "improv"} <= set(meta["versions"])
     assert sorted(p.name for p in out.iterdir()) == ["model.json", "vocab.json", "weights.npz"]
@@ -191,6 +193,13 @@ def test_bad_model_json_is_rejected(saved, text):
     (saved / "model.json").write_text(text)
     with pytest.raises(ModelError, match="model.json"):
         modelfile.load(saved)
+
+
+@pytest.mark.parametrize("m, size, plan", [(1139, 256, (5, 228)), (10, 256, (1, 10)),
+                                           (512, 256, (2, 256)), (513, 256, (3, 171))])
+def test_batch_plan_pads_to_one_size(m, size, plan):
+    batches, each = train.batch_plan(m, size)
+    assert (batches, each) == plan and each <= size and 0 <= batches * each - m < batches
 
 
 def test_baselines_on_tiny_data_are_finite():

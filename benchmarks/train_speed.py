@@ -1,0 +1,119 @@
+"""Training speed: the seeds' unrolled ``djmodel`` graph vs our training path, same data.
+
+Both train for the same number of epochs (default 100) on the default corpus's stride-1
+training windows (the split ``improv train`` makes with its defaults), with the same
+Adam settings and batch size, in one process, one after the other. Our path is
+:func:`improv.train.fit` (scan graph over index inputs, one compiled train step,
+validation loss every epoch, early stopping off so every epoch runs); the baseline is
+``djmodel`` compiled with Keras and fed one-hot X, a0, c0 and list(Y) through
+``model.fit``, as the seeds train it. Timings include the first epoch (tracing) because
+a user waits for it too; the steady per-epoch time is printed beside it.
+
+    .venv/bin/python benchmarks/train_speed.py [--epochs 100] [--repeats 3] [--corpus FILE]
+
+The CPU is shared, so figures are noisy: repeats give a median and the spread.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import numpy as np  # noqa: E402
+
+from improv import dataset, train  # noqa: E402
+
+
+class EpochClock:
+    """Wall-clock time at the end of each epoch (a Keras callback, built lazily)."""
+
+    def __new__(cls):
+        import keras
+
+        class _Clock(keras.callbacks.Callback):
+            def on_train_begin(self, logs=None):
+                self.ends = []
+
+            def on_epoch_end(self, epoch, logs=None):
+                self.ends.append(time.perf_counter())
+
+        return _Clock()
+
+
+def time_ours(data, epochs, batch_size, seed):
+    from improv.model import build_layers
+
+    train.seed_everything(seed)
+    layers = build_layers(len(data.vocab))
+    start = time.perf_counter()
+    result = train.fit(layers, data, epochs, batch_size, patience=0, seed=seed, verbose=0)
+    total = time.perf_counter() - start
+    return total, result.history[-1]["loss"]
+
+
+def time_unrolled(data, epochs, batch_size, seed):
+    import keras
+
+    from improv.model import build_layers, djmodel
+
+    train.seed_everything(seed)
+    n = len(data.vocab)
+    layers = build_layers(n)
+    tx = data.windows.x.shape[1]
+    model = djmodel(layers, tx)
+    model.compile(optimizer=train.make_optimizer(), loss="categorical_crossentropy")
+    X, Y = dataset.seed_arrays(data.windows, n)
+    zeros = np.zeros((len(X), layers.n_a), np.float32)
+    clock = EpochClock()
+    start = time.perf_counter()
+    history = model.fit([X, zeros, zeros], list(Y), epochs=epochs, batch_size=batch_size,
+                        verbose=0, callbacks=[clock])
+    total = time.perf_counter() - start
+    steady = (clock.ends[-1] - clock.ends[0]) / max(1, len(clock.ends) - 1)
+    # Keras sums the Tx per-step losses; report the per-token mean like ours
+    return total, steady, history.history["loss"][-1] / tx
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", nargs="+", default=[str(train.DEFAULT_CORPUS)])
+    parser.add_argument("--epochs", type=int, default=100)
+    parser.add_argument("--repeats", type=int, default=3, help="runs of our path (median)")
+    parser.add_argument("--baseline-repeats", type=int, default=1)
+    parser.add_argument("--batch-size", type=int, default=256)
+    parser.add_argument("--tx", type=int, default=30)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+
+    pieces, corpus = train.load_corpus(args.corpus)
+    data = train.prepare(pieces, args.tx, corpus=corpus)
+    n = len(data.vocab)
+    print(f"data: {len(data.windows)} windows x Tx={args.tx}, n_values={n}, "
+          f"batch {args.batch_size}, {args.epochs} epochs")
+
+    ours = [time_ours(data, args.epochs, args.batch_size, args.seed) for _ in range(args.repeats)]
+    ours_t = [t for t, _ in ours]
+    print(f"ours (scan graph, index inputs):  median {statistics.median(ours_t):6.2f} s  "
+          f"min {min(ours_t):.2f}  max {max(ours_t):.2f}  over {len(ours_t)} runs; "
+          f"final train loss {ours[-1][1]:.3f}", flush=True)
+
+    base = [time_unrolled(data, args.epochs, args.batch_size, args.seed)
+            for _ in range(args.baseline_repeats)]
+    base_t = [t for t, _, _ in base]
+    print(f"seeds' unrolled djmodel (Keras fit): median {statistics.median(base_t):6.2f} s  "
+          f"(steady {statistics.median(s for _, s, _ in base) * 1000:.0f} ms/epoch) over "
+          f"{len(base_t)} runs; final train loss {base[-1][2]:.3f}", flush=True)
+    ratio = statistics.median(base_t) / statistics.median(ours_t)
+    goal_time = statistics.median(ours_t) <= 15.0
+    print(f"ratio unrolled / ours: {ratio:.1f}x  (goals: ours <= 15 s {'met' if goal_time else 'MISSED'}, "
+          f">= 3x {'met' if ratio >= 3 else 'MISSED'}); shared CPU: figures are noisy")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
