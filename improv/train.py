@@ -153,6 +153,7 @@ class FitResult:
 
 
 def seed_everything(seed: int) -> None:
+    from . import model  # noqa: F401  (first: it quiets TensorFlow's C++ log before TF loads)
     import keras
     import tensorflow as tf
 
