@@ -18,6 +18,15 @@ def layers78():
     return model.build_layers(78)
 
 
+def randomise(layers, seed):
+    """Weights far from the small initial ones, so every gate matters."""
+    rng = np.random.default_rng(seed)
+    arrays = model.get_weights(layers).arrays().values()
+    model.set_weights(layers, modelfile.LSTMWeights(
+        *(rng.normal(0, 0.5, a.shape).astype(np.float32) for a in arrays)))
+    return rng
+
+
 def test_djmodel_has_the_seeds_parameter_count(layers78):
     dj = model.djmodel(layers78, 30)
     assert dj.count_params() == 41_678
@@ -30,11 +39,7 @@ def test_djmodel_has_the_seeds_parameter_count(layers78):
 
 
 def test_fast_graph_matches_djmodel_for_the_same_weights(layers78):
-    rng = np.random.default_rng(0)
-    # weights far from the small initial ones, so every gate matters
-    weights = model.get_weights(layers78)
-    model.set_weights(layers78, modelfile.LSTMWeights(
-        *(rng.normal(0, 0.5, a.shape).astype(np.float32) for a in weights.arrays().values())))
+    rng = randomise(layers78, 0)
     ids = rng.integers(0, 78, (6, 30)).astype(np.int32)
     ids[:, 0] = dataset.ZERO
     X = dataset.one_hot(ids, 78)
@@ -65,3 +70,19 @@ def test_numpy_side_does_not_import_tensorflow():
             "print('tensorflow' in sys.modules or 'keras' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_numpy_generator_reads_the_weights_as_trained(tmp_path, layers78):
+    """The saved layout (Keras gate order i, f, c, o) is what the real-time numpy
+    backend computes: its step-by-step probabilities equal the training graph's."""
+    inference = pytest.importorskip("improv.inference")
+    randomise(layers78, 1)
+    vocab = Vocabulary(tuple(f"C,{0.25 * (i + 1):.3f}" for i in range(32))
+                       + tuple(f"R,{0.25 * (i + 1):.3f}" for i in range(32))
+                       + tuple(f"S,{0.25 * (i + 1):.3f}" for i in range(14)))
+    modelfile.save(tmp_path / "m", model.get_weights(layers78), vocab, {"tx": 30})
+    gen = inference.load_generator(tmp_path / "m")
+    ids = [dataset.ZERO, 5, 17, 3, 77, 40]
+    fast = model.sequence_probabilities(layers78, np.array([ids], np.int32))[0]
+    stepped = [gen.step(None if i == dataset.ZERO else i).copy() for i in ids]
+    np.testing.assert_allclose(np.array(stepped), fast, atol=1e-5)
