@@ -73,6 +73,7 @@ class Model:
 @dataclass(frozen=True)
 class Scheduler:
     lookahead: float = _key(0.5, lo=0.05, hi=1.0)
+    realtime: bool = _key(True)
 
 
 @dataclass(frozen=True)

@@ -157,7 +157,7 @@ def render_file(args, cfg: settings.Config, performer) -> int:
 def play_live(cfg: settings.Config, performer, port, *, bars: int | None = None,
               quiet: bool = False) -> int:
     """Play until a signal (or ``bars`` bars) on ``port``; return 0 after a clean stop."""
-    from .scheduler import Scheduler
+    from .scheduler import Scheduler, try_realtime_priority
     from .status import StatusLine
 
     status = None if quiet else StatusLine(tempo=cfg.tempo, port=port.description)
@@ -167,6 +167,8 @@ def play_live(cfg: settings.Config, performer, port, *, bars: int | None = None,
 
     def work():
         try:
+            if cfg.scheduler.realtime:
+                logger.info("scheduler thread priority: %s", try_realtime_priority())
             scheduler.run(until_beat=None if bars is None else bars * 4)
         except BaseException as err:  # noqa: BLE001 - handed to the main thread
             failure.append(err)

@@ -100,7 +100,9 @@ class Recorder:
     ``arrival`` the local monotonic time each callback ran.
     """
 
-    def __init__(self, port: str, client: str = "improv-recorder"):
+    def __init__(self, port: str, client: str = "improv-recorder", virtual: bool = False):
+        """Connect to the output ``port``; or, ``virtual``, make an input named ``port``
+        that a daemon can ``--connect`` to as ``CLIENT:PORT``."""
         import rtmidi
 
         self._lock = threading.Lock()
@@ -108,11 +110,14 @@ class Recorder:
         self.arrival: list[float] = []
         self._t = 0.0
         self._midi = rtmidi.MidiIn(rtmidi.API_UNIX_JACK, name=client)
+        self._midi.ignore_types(sysex=True, timing=True, active_sense=True)
+        self._midi.set_callback(self._on_event)
+        if virtual:
+            self._midi.open_virtual_port(port)
+            return
         ports = self._midi.get_ports()
         if port not in ports:
             raise RuntimeError(f"no JACK MIDI port {port!r} among {ports}")
-        self._midi.ignore_types(sysex=True, timing=True, active_sense=True)
-        self._midi.set_callback(self._on_event)
         self._midi.open_port(ports.index(port), "in")
 
     def _on_event(self, event, data=None) -> None:

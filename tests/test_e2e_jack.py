@@ -123,3 +123,18 @@ def test_sigterm_in_the_middle_of_a_note_leaves_nothing_sounding(jack, model):
     assert err == ""  # quiet, and no traceback
     pairs, left = pairs_of(recorder.events)
     assert not left, f"notes left on after SIGTERM: {left}"
+
+
+def test_connect_to_an_existing_port_and_stop_after_some_bars(jack, model):
+    recorder = Recorder("in", client="improv-e2e-sink", virtual=True)
+    try:
+        proc = start_daemon(jack, model, "unused", "--connect", "improv-e2e-sink:in",
+                            "--bars", "2")
+        out, err = proc.communicate(timeout=60)
+        time.sleep(0.2)
+    finally:
+        recorder.close()
+    assert proc.returncode == 0, err
+    pairs, left = pairs_of(recorder.events)
+    assert pairs and not left
+    assert pairs[-1][3] - pairs[0][2] <= 2 * 4 * 60.0 / TEMPO + 0.05
