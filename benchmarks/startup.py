@@ -1,10 +1,11 @@
 """Start → first note: from launching ``daemon.py`` to its first note_on arriving at a
-JACK client, with the default (numpy) backend.
+JACK client, with the default (numpy) backend; and SIGTERM → exit.
 
 A private JACK server (dummy driver) is started; a recorder makes a JACK MIDI input and
 the daemon is launched with ``--connect`` to it, so no note can slip out before the
 recorder listens. Baseline, in the same run: launching a bare ``python -c pass``.
-Goal: ≤ 1.5 s.
+Goal: ≤ 1.5 s. Then, mid-solo, SIGTERM → process exit (goal ≤ 200 ms), checking that
+every note_on got its note_off.
 
     .venv/bin/python benchmarks/startup.py [--runs 5] [--model DIR]
 """
@@ -25,6 +26,7 @@ from _model import choose_model  # noqa: E402
 from jack_server import Recorder, jack_server, jackd_missing_reason  # noqa: E402
 
 GOAL_S = 1.5
+GOAL_STOP_S = 0.2
 
 
 def first_note(model: Path, env: dict, run: int) -> float:
@@ -48,6 +50,39 @@ def first_note(model: Path, env: dict, run: int) -> float:
         recorder.close()
 
 
+def stop_time(model: Path, env: dict, run: int) -> tuple[float, int]:
+    """SIGTERM a playing daemon; seconds until it exited, and notes it left on."""
+    import signal
+
+    recorder = Recorder("in", client=f"improv-stop-{run}", virtual=True)
+    try:
+        proc = subprocess.Popen([sys.executable, str(REPO / "daemon.py"), "--backend", "jack",
+                                 "--connect", f"improv-stop-{run}:in", "--model", str(model),
+                                 "--tempo", "200", "-q", "--seed", str(run)],
+                                cwd=REPO, env=env, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 30
+        while not recorder.events and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(0.5 + 0.1 * run)
+        start = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(30)
+        elapsed = time.monotonic() - start
+        if proc.returncode:
+            raise RuntimeError(f"daemon exited {proc.returncode}: {proc.stderr.read().strip()}")
+        time.sleep(0.1)
+        sounding: dict = {}
+        for _, m in recorder.events:
+            key = (m[0] & 0x0F, m[1])
+            if m[0] & 0xF0 == 0x90 and m[2] > 0:
+                sounding[key] = sounding.get(key, 0) + 1
+            elif m[0] & 0xF0 == 0x80 or (m[0] & 0xF0 == 0x90 and m[2] == 0):
+                sounding[key] = max(0, sounding.get(key, 0) - 1)
+        return elapsed, sum(sounding.values())
+    finally:
+        recorder.close()
+
+
 def bare_python() -> float:
     start = time.monotonic()
     subprocess.run([sys.executable, "-c", "pass"], check=True)
@@ -67,6 +102,7 @@ def main(argv=None) -> int:
     with jack_server() as jack:
         first_note(model, jack.env, 99)  # warm the file cache once, not counted
         times = [first_note(model, jack.env, run) for run in range(args.runs)]
+        stops = [stop_time(model, jack.env, run) for run in range(args.runs)]
     bare = [bare_python() for _ in range(args.runs)]
     med, base = statistics.median(times), statistics.median(bare)
     print(f"{described}")
@@ -74,6 +110,11 @@ def main(argv=None) -> int:
           f"over {args.runs} runs (numpy backend, JACK dummy driver)")
     print(f"baseline python -c pass: median {base * 1000:.0f} ms; ratio {med / base:.1f}x")
     print(f"goal <= {GOAL_S} s: {'met' if max(times) <= GOAL_S else 'MISSED'}")
+    exits = [e for e, _ in stops]
+    left = sum(n for _, n in stops)
+    print(f"SIGTERM -> exit: median {statistics.median(exits) * 1000:.0f} ms, max "
+          f"{max(exits) * 1000:.0f} ms over {args.runs} runs; notes left on: {left}; goal <= "
+          f"{GOAL_STOP_S * 1000:.0f} ms: {'met' if max(exits) <= GOAL_STOP_S and not left else 'MISSED'}")
     return 0
 
 

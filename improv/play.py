@@ -173,8 +173,15 @@ def play_live(cfg: settings.Config, performer, port, *, bars: int | None = None,
         except BaseException as err:  # noqa: BLE001 - handed to the main thread
             failure.append(err)
 
+    stopping = []  # set before any stop(): a second signal must not re-enter Event.set()
+
+    def on_signal(signum, frame):
+        if not stopping:
+            stopping.append(signum)
+            scheduler.stop()
+
     thread = threading.Thread(target=work, name="improv-scheduler", daemon=True)
-    previous = _install_handlers(lambda signum, frame: scheduler.stop())
+    previous = _install_handlers(on_signal)
     try:
         thread.start()
         while thread.is_alive():
@@ -182,6 +189,9 @@ def play_live(cfg: settings.Config, performer, port, *, bars: int | None = None,
             if status:
                 status.refresh()
     finally:
+        # Handlers stay installed until the scheduler has silenced everything, so a
+        # late Ctrl-C cannot interrupt the cleanup and leave a note on.
+        stopping.append(None)
         scheduler.stop()
         thread.join()
         _restore_handlers(previous)

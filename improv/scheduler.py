@@ -220,6 +220,7 @@ class Scheduler:
         self._channels.clear()
         self._queue.clear()
         for message in messages:
+            logger.debug("%s (silencing)", message)
             try:
                 self._output.send(message)
             except Exception as err:  # noqa: BLE001 - keep silencing the rest

@@ -22,7 +22,8 @@ class StatusLine:
         self._port = port
         self._note: Note | None = None
         self._notes = 0
-        self._shown = None
+        self._shown = object()  # nothing shown yet
+        self._written = False
 
     def observe(self, kind: str, note: Note, due: float, sent: float) -> None:
         """Scheduler observer: remember the last melody note_on."""
@@ -46,6 +47,7 @@ class StatusLine:
         try:
             if self._tty:
                 self._stream.write("\r" + self.text() + "\x1b[K")
+                self._written = True
             else:
                 self._stream.write(self.text() + "\n")
             self._stream.flush()
@@ -53,7 +55,7 @@ class StatusLine:
             pass  # a closed terminal must not stop the music
 
     def close(self) -> None:
-        if self._tty and self._shown is not None:
+        if self._tty and self._written:
             try:
                 self._stream.write("\n")
                 self._stream.flush()

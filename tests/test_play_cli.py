@@ -152,9 +152,10 @@ def test_live_run_for_some_bars_then_everything_off(model, fake_port):
     assert [m.control for _, m in port.rec.sent[-2:]] == [123, 123]
 
 
-def test_sigterm_stops_mid_note_silences_and_exits_0(model, fake_port):
-    # Long notes (temperature low, slow tempo): SIGTERM lands while notes sound.
-    timer = threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGTERM))
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_a_signal_stops_mid_note_silences_and_exits_0(model, fake_port, signum):
+    # At 30 BPM notes last long: the signal lands while notes (and chords) sound.
+    timer = threading.Timer(0.3, os.kill, (os.getpid(), signum))
     timer.start()
     try:
         rc = main(["play", "--model", str(model), "--tempo", "30", "-q", "--seed", "5"])
@@ -168,6 +169,7 @@ def test_sigterm_stops_mid_note_silences_and_exits_0(model, fake_port):
     assert not left
     assert port.closed
     assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL  # handlers restored
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
 
 
 def test_list_ports_with_an_unusable_backend_is_one_line(capsys):
@@ -177,3 +179,15 @@ def test_list_ports_with_an_unusable_backend_is_one_line(capsys):
         pytest.skip("this machine has an ALSA sequencer")
     line = one_line_error(capsys, call(["play", "--list-ports", "--backend", "alsa"]))
     assert "ALSA sequencer" in line
+
+
+def test_verbose_logs_every_message(model, fake_port, caplog):
+    import logging
+
+    caplog.set_level(logging.DEBUG, logger="improv.scheduler")
+    assert main(["play", "--model", str(model), "--tempo", "400", "--bars", "1", "-q", "-v",
+                 "--seed", "4"]) == 0
+    sent = FakePortOutput.opened[0].rec.sent
+    logged = [r.getMessage() for r in caplog.records if r.name == "improv.scheduler"]
+    assert len([m for m in logged if m.startswith(("note_on", "note_off"))]) == \
+        len([m for _, m in sent if m.type.startswith("note")])
