@@ -126,6 +126,13 @@ def test_out_pointing_at_a_file(capsys, tmp_path):
     assert target.read_text() == "keep me"
 
 
+def test_out_pointing_at_a_directory_with_other_files(capsys, tmp_path):
+    path = song(tmp_path / "song.mid")
+    one_line_error(capsys, ["train", "--corpus", str(path), "--out", str(tmp_path)],
+                   "holding other files")
+    assert path.is_file()
+
+
 def test_empty_corpus(capsys, tmp_path):
     drums = write_midi(tmp_path / "drums.mid", [Track("Kit", 9, [(i, 0.5, 36) for i in range(16)])])
     one_line_error(capsys, ["train", "--corpus", str(drums), "--out", str(tmp_path / "m")],
