@@ -71,7 +71,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--out", default=str(DEFAULT_OUT), metavar="DIR",
                         help="model directory to write, replaced atomically (default data/model)")
     parser.add_argument("--seed", type=_int_at_least(0), default=0, metavar="N",
-                        help="seed of the initial weights, batch order and validation split")
+                        help="seed of the initial weights, batch order and validation split "
+                             "(default 0)")
     parser.add_argument("--tx", type=_int_at_least(2), default=30, metavar="N",
                         help="window length in values (default 30)")
     parser.add_argument("--melody-track", metavar="T",
