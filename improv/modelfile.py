@@ -78,18 +78,32 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
-def save(out: Path, weights: LSTMWeights, vocab: Vocabulary, meta: dict) -> Path:
-    """Write a model directory atomically: into a temp dir beside ``out``, then rename.
-
-    An existing directory at ``out`` is replaced only once the new one is complete.
-    """
+def check_target(out: Path) -> None:
+    """Refuse a target that saving would clobber: a file, or a directory holding anything
+    but a model's files (saving replaces the whole directory)."""
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out {out} is a file: give a directory path for the model")
+    if out.is_dir():
+        extra = sorted(p.name for p in out.iterdir() if p.name not in (WEIGHTS, VOCAB, META))
+        if extra:
+            raise UsageError(f"--out {out} is a directory holding other files ({extra[0]}…), "
+                             f"which saving would replace: give a new or model directory")
+
+
+def save(out: Path, weights: LSTMWeights, vocab: Vocabulary, meta: dict) -> Path:
+    """Write a model directory atomically: into a temp dir beside ``out``, then rename.
+
+    An existing model directory at ``out`` is replaced only once the new one is complete;
+    any other directory is refused (see :func:`check_target`).
+    """
+    out = Path(out)
+    check_target(out)
     weights.check(len(vocab))
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
+        tmp.chmod(0o755)  # mkdtemp makes it private; a model directory is ordinary data
         np.savez(tmp / WEIGHTS, **{k: np.asarray(v, dtype=np.float32) for k, v in weights.arrays().items()})
         vocab.save(tmp / VOCAB)
         meta = dict(meta, format=FORMAT, n_a=weights.n_a, n_values=len(vocab),

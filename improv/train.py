@@ -311,22 +311,9 @@ def versions() -> dict:
             "numpy": np.__version__, "python": sys.version.split()[0]}
 
 
-def check_out(out: Path) -> None:
-    """Refuse an --out that saving would clobber: a file, or a directory holding anything
-    but a model (saving replaces the whole directory)."""
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"--out {out} is a file: give a directory path for the model")
-    if out.is_dir():
-        extra = sorted(p.name for p in out.iterdir()
-                       if p.name not in (modelfile.WEIGHTS, modelfile.VOCAB, modelfile.META))
-        if extra:
-            raise UsageError(f"--out {out} is a directory holding other files ({extra[0]}…), "
-                             f"which saving would replace: give a new or model directory")
-
-
 def run(args) -> int:
     out = Path(args.out)
-    check_out(out)
+    modelfile.check_target(out)
     paths = args.corpus or []
     if not paths:
         if not DEFAULT_CORPUS.is_file():
