@@ -190,14 +190,19 @@ def default() -> Config:
     return parse("", "defaults")
 
 
+def find(path: Path | str | None = None) -> Path | None:
+    """The file :func:`load` reads: ``path``, else ``./config.toml`` if it exists, else None."""
+    if path is not None:
+        return Path(path)
+    candidate = Path.cwd() / CONFIG_NAME
+    return candidate if candidate.is_file() else None
+
+
 def load(path: Path | str | None = None) -> Config:
     """Read ``path``; without one, ``./config.toml`` when it exists, else the defaults."""
+    path = find(path)
     if path is None:
-        candidate = Path.cwd() / CONFIG_NAME
-        if not candidate.is_file():
-            return default()
-        path = candidate
-    path = Path(path)
+        return default()
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError as err:

@@ -13,6 +13,8 @@ the caller asks: a live stream and an offline render with the same seed agree.
 from __future__ import annotations
 
 import bisect
+import math
+from collections import deque
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Protocol
@@ -140,7 +142,9 @@ class Performer:
     def __init__(self, source: ValueSource, progression: Progression, rng, *,
                  melody: Melody = Melody(), comping: Comping = Comping(), feel: Feel = Feel()):
         self._source = source
-        self._progression = progression
+        # The chart as (first beat, progression) segments: a live change appends one.
+        self._charts: tuple[tuple[Fraction, Progression], ...] = ((Fraction(0), progression),)
+        self._requests: deque[Progression] = deque()
         self._rng = rng
         self._melody = melody
         self._comping = comping
@@ -156,8 +160,48 @@ class Performer:
         """Beat up to which the melody has been generated (before swing)."""
         return float(self._cursor)
 
+    def set_progression(self, progression: Progression) -> None:
+        """Play ``progression``, from its first bar, from the next bar line not yet generated.
+
+        Safe to call from another thread: the request is queued (an atomic deque append)
+        and taken up by the next :meth:`advance`, on the thread that generates, so no note
+        already handed out changes.
+        """
+        self._requests.append(progression)
+
+    def _take_requests(self) -> None:
+        while self._requests:
+            progression = self._requests.popleft()
+            ahead = max(self._cursor, self._comp_cursor)
+            floor = min(self._cursor, self._comp_cursor)
+            boundary = Fraction(math.ceil(ahead / BEATS_PER_BAR) * BEATS_PER_BAR)
+            kept = [seg for seg in self._charts if seg[0] < boundary]
+            while len(kept) > 1 and kept[1][0] <= floor:
+                kept.pop(0)  # wholly in the past
+            self._charts = (*kept, (boundary, progression))
+
+    def set_feel(self, feel: Feel) -> None:
+        """Swing, accents and humanising for the notes generated from now on."""
+        self._feel = feel
+
+    def span_at(self, beat) -> Span:
+        """The chord sounding at ``beat`` (absolute), cut at the start of a later chart."""
+        beat = Fraction(beat)
+        charts = self._charts
+        k = len(charts) - 1
+        while charts[k][0] > beat:
+            k -= 1
+        origin, progression = charts[k]
+        span = progression.span_at(beat - origin)
+        end = span.end + origin
+        if k + 1 < len(charts):
+            end = min(end, charts[k + 1][0])
+        return Span(span.start + origin, end, span.chord)
+
     def advance(self, until: float) -> list[Note]:
         until = Fraction(until)
+        if self._requests:
+            self._take_requests()
         notes: list[Note] = []
         while self._cursor < until:
             notes.extend(self._realise(self._source.next_value()))
@@ -176,7 +220,7 @@ class Performer:
             if self._resting >= PHRASE_GAP:
                 self._previous = None  # a phrase ends, as grammar.encode_line reads one
             return []
-        chord = self._progression.chord_at(start)
+        chord = self.span_at(start).chord
         pitch = decode(value, chord, self._previous, self._rng, self._limits)
         self._previous, self._resting = pitch, Fraction(0)
         return [Note(swing(start, self._feel.swing), swing(end, self._feel.swing),
@@ -193,7 +237,7 @@ class Performer:
         return max(1, min(127, velocity))
 
     def _comp(self) -> list[Note]:
-        span = self._progression.span_at(self._comp_cursor)
+        span = self.span_at(self._comp_cursor)
         start = max(span.start, self._comp_cursor)
         self._comp_cursor = span.end
         on, off = swing(start, self._feel.swing), swing(span.end, self._feel.swing)

@@ -123,7 +123,8 @@ def run(args) -> int:
     from .ports import open_output
 
     with open_output(cfg.midi.backend, cfg.midi.port_name, cfg.midi.connect) as port:
-        return play_live(cfg, performer, port, bars=args.bars, quiet=args.quiet)
+        return play_live(cfg, performer, port, bars=args.bars, quiet=args.quiet,
+                         reload=lambda: load_settings(args), watch=settings.find(args.config))
 
 
 def list_ports(backend: str) -> int:
@@ -155,8 +156,13 @@ def render_file(args, cfg: settings.Config, performer) -> int:
 
 
 def play_live(cfg: settings.Config, performer, port, *, bars: int | None = None,
-              quiet: bool = False) -> int:
-    """Play until a signal (or ``bars`` bars) on ``port``; return 0 after a clean stop."""
+              quiet: bool = False, reload=None, watch=None) -> int:
+    """Play until a signal (or ``bars`` bars) on ``port``; return 0 after a clean stop.
+
+    With ``reload`` (a function returning fresh settings), saving the ``watch`` file or
+    sending SIGHUP applies tempo, progression and feel while playing (see improv.live).
+    """
+    from .live import ConfigWatcher
     from .scheduler import Scheduler, try_realtime_priority
     from .status import StatusLine
 
@@ -180,12 +186,15 @@ def play_live(cfg: settings.Config, performer, port, *, bars: int | None = None,
             stopping.append(signum)
             scheduler.stop()
 
+    watcher = ConfigWatcher(watch) if reload else None
     thread = threading.Thread(target=work, name="improv-scheduler", daemon=True)
-    previous = _install_handlers(on_signal)
+    previous = _install_handlers(on_signal, watcher.request if watcher else None)
     try:
         thread.start()
         while thread.is_alive():
             thread.join(STATUS_INTERVAL)
+            if watcher and watcher.due():
+                cfg = _apply_changes(cfg, reload, scheduler, performer, status)
             if status:
                 status.refresh()
     finally:
@@ -207,13 +216,47 @@ def play_live(cfg: settings.Config, performer, port, *, bars: int | None = None,
     return 0
 
 
-def _install_handlers(handler) -> dict:
-    """SIGINT/SIGTERM -> ``handler`` (main thread only; elsewhere signals stay as they are)."""
+def _apply_changes(cfg, reload, scheduler, performer, status):
+    """Read the settings again and apply what can change live; return what now plays."""
+    from .live import diff
+    from .performer import Progression
+
+    def say(text):
+        if status:
+            status.message(text)
+        else:
+            print(text, file=sys.stderr)
+
+    try:
+        new = reload()
+    except ImprovError as err:
+        say(f"improv: settings not applied, still playing as before: {err}")
+        return cfg
+    change = diff(cfg, new)
+    if change.tempo is not None:
+        scheduler.set_tempo(change.tempo)
+        if status:
+            status.tempo = change.tempo
+    if change.progression is not None:
+        performer.set_progression(Progression.parse(change.progression))
+    if change.feel is not None:
+        performer.set_feel(change.feel)
+    if change.live:
+        say(f"improv: now playing {change.describe()}")
+    if change.restart:
+        say(f"improv: {', '.join(change.restart)} changed: restart the daemon to apply")
+    return new
+
+
+def _install_handlers(handler, on_hangup=None) -> dict:
+    """SIGINT/SIGTERM -> ``handler``, SIGHUP -> ``on_hangup`` (main thread only)."""
     if threading.current_thread() is not threading.main_thread():
         return {}
     previous = {}
     for sig in (signal.SIGINT, signal.SIGTERM):
         previous[sig] = signal.signal(sig, handler)
+    if on_hangup is not None and hasattr(signal, "SIGHUP"):
+        previous[signal.SIGHUP] = signal.signal(signal.SIGHUP, lambda signum, frame: on_hangup())
     return previous
 
 

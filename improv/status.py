@@ -61,3 +61,12 @@ class StatusLine:
                 self._stream.flush()
             except (OSError, ValueError):
                 pass
+
+    def message(self, text: str) -> None:
+        """A line of its own (e.g. a live settings change); the status is redrawn after it."""
+        try:
+            self._stream.write(("\r" + text + "\x1b[K\n") if self._tty else text + "\n")
+            self._stream.flush()
+        except (OSError, ValueError):
+            pass
+        self._shown = object()
