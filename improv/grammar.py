@@ -174,20 +174,41 @@ class PitchLimits:
 DEFAULT_LIMITS = PitchLimits()
 
 
+def _draw(candidates: list[int], centre: float, rng) -> int:
+    """One of ``candidates``, weighted towards ``centre``: weight WIDEN + 1 − distance
+    (at least 1), so the interval the value was encoded from is the likeliest and the
+    melodic contour survives the round trip, while every candidate stays possible."""
+    if len(candidates) == 1:
+        return candidates[0]
+    weights = [max(1.0, WIDEN + 1 - abs(p - centre)) for p in candidates]
+    r = rng.random() * sum(weights)
+    for pitch, weight in zip(candidates, weights):
+        r -= weight
+        if r < 0:
+            return pitch
+    return candidates[-1]
+
+
 def decode(value: Value, chord: Chord, previous: int | None, rng,
-           limits: PitchLimits = DEFAULT_LIMITS) -> int | None:
+           limits: PitchLimits = DEFAULT_LIMITS, anchor: int | None = None) -> int | None:
     """Realise ``value`` into a MIDI pitch over ``chord`` after ``previous`` (None for a rest).
 
-    The pitch is drawn uniformly from those inside the limits that have the value's type
-    and lie inside its interval range. Fallback, in order, when none does:
+    Candidates are the pitches inside the limits that have the value's type and lie
+    inside its interval range; one is drawn, weighted towards the range's centre (the
+    interval the value was encoded from). After an approach tone (``previous`` is an
+    ``A`` over ``chord``), a chord tone a semitone away is taken when the range allows
+    one: approach tones resolve, as they do in the corpus's idiom.
+
+    A value with no range (a phrase's first note, or no previous pitch) draws among
+    type-matching pitches within a fifth of ``anchor`` (the last pitch played, so a new
+    phrase continues in the register the last one left), else of the middle of the limits.
+
+    Fallback, in order, when no candidate exists:
 
     1. the pitch of the right type inside the limits nearest the range's centre (ties
        drawn): the range is kept as closely as the register allows;
     2. the range's centre clamped into the limits, when no pitch of that type exists at
        all (no ``X`` exists over a diminished chord, for example).
-
-    A value with no range (a phrase's first note, or no previous pitch) draws among
-    type-matching pitches within a fifth of the middle of the limits.
     """
     if value.kind == "R":
         return None
@@ -195,47 +216,80 @@ def decode(value: Value, chord: Chord, previous: int | None, rng,
     kind = value.kind
     low, high = limits.low, limits.high
     if previous is None or value.lo is None:
-        middle = (low + high) // 2
-        start, stop = max(low, middle - 7), min(high, middle + 7)
+        centre = (low + high) // 2 if anchor is None else min(max(anchor, low), high)
+        start, stop = max(low, centre - 7), min(high, centre + 7)
     else:
+        centre = previous + (value.lo + value.hi) / 2
         start, stop = max(low, previous + value.lo), min(high, previous + value.hi)
     candidates = [p for p in range(start, stop + 1) if table[p % 12] == kind]
     if candidates:
-        return candidates[int(rng.integers(len(candidates)))] if len(candidates) > 1 else candidates[0]
+        if kind == "C" and previous is not None and table[previous % 12] == "A":
+            resolving = [p for p in candidates if p - previous in (-1, 1)]
+            if resolving:
+                return resolving[int(rng.integers(len(resolving)))] if len(resolving) > 1 else resolving[0]
+        return _draw(candidates, centre, rng)
     # Fallbacks (see the docstring): nearest of the type to the centre, else the centre.
-    if previous is None or value.lo is None:
-        centre = (low + high) // 2
-    else:
-        centre = previous + (value.lo + value.hi) // 2
     typed = [p for p in range(low, high + 1) if table[p % 12] == kind]
     if typed:
         best = min(abs(p - centre) for p in typed)
         nearest = [p for p in typed if abs(p - centre) == best]
         return nearest[int(rng.integers(len(nearest)))] if len(nearest) > 1 else nearest[0]
-    return min(max(centre, low), high)
+    return int(min(max(round(centre), low), high))
 
 
 PHRASE_GAP = 1.0  # quarter notes of rest that end a phrase
+BEATS_PER_BAR = 4  # improv plays in 4/4: bars, rest limits and the chart all count in it
+
+
+def twelfths(duration: float) -> int:
+    """A grid duration in twelfths of a beat, exactly (the grid's common denominator)."""
+    return round(duration * 12)
+
+
+class Phrase:
+    """Where a monophonic line stands: is a phrase open, and its last pitch.
+
+    A phrase opens with a note and closes after rests totalling PHRASE_GAP or more; the
+    first note of the next carries no interval range. The encoder, the sampler and the
+    performer all walk a line through this one object, so they agree on where phrases
+    break. Rests are counted in twelfths of a beat: exact, whatever the float rounding.
+    """
+
+    __slots__ = ("previous", "_resting", "open")
+
+    def __init__(self):
+        self.previous: int | None = None  # last pitch of the open phrase, None when closed
+        self._resting = 0
+        self.open = False
+
+    def rest(self, duration: float) -> bool:
+        """Count a rest; True when it is the one that closes the phrase."""
+        self._resting += twelfths(duration)
+        if self.open and self._resting >= twelfths(PHRASE_GAP):
+            self.open, self.previous = False, None
+            return True
+        return False
+
+    def note(self, pitch: int | None = None) -> None:
+        """Count a note (``pitch`` may be None where only the phrase matters)."""
+        self.previous, self._resting, self.open = pitch, 0, True
 
 
 def encode_line(notes) -> list[Value]:
     """Encode a monophonic line of ``(pitch or None, duration, chord)`` into values.
 
     A phrase starts at the first note and after a rest (or run of rests) of at least
-    PHRASE_GAP quarter notes; its first note carries no interval range.
+    PHRASE_GAP quarter notes (see :class:`Phrase`); its first note carries no range.
     """
     values = []
-    previous = None
-    resting = 0.0
+    phrase = Phrase()
     for pitch, duration, chord in notes:
         if pitch is None:
-            resting += duration
-            if resting >= PHRASE_GAP:
-                previous = None
+            phrase.rest(duration)
             values.append(encode(None, duration, chord, None))
-            continue
-        values.append(encode(pitch, duration, chord, previous))
-        previous, resting = pitch, 0.0
+        else:
+            values.append(encode(pitch, duration, chord, phrase.previous))
+            phrase.note(pitch)
     return values
 
 

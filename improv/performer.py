@@ -20,10 +20,8 @@ from fractions import Fraction
 from typing import Protocol
 
 from .config import Comping, Feel, Melody
-from .grammar import PHRASE_GAP, PitchLimits, Value, decode, quantize_duration
+from .grammar import BEATS_PER_BAR, Phrase, PitchLimits, Value, decode, quantize_duration
 from .harmony import Chord, parse_progression
-
-BEATS_PER_BAR = 4
 
 
 class ValueSource(Protocol):
@@ -152,12 +150,19 @@ class Performer:
         self._limits = PitchLimits(melody.low, melody.high)
         self._cursor = Fraction(0)       # where the next melody value starts
         self._comp_cursor = Fraction(0)  # where the next chord voicing starts
-        self._previous: int | None = None
-        self._resting = Fraction(0)
+        self._phrase = Phrase()
+        self._last_pitch: int | None = None  # across phrases: where the next one starts
 
     @property
     def cursor(self) -> float:
-        """Beat up to which the melody has been generated (before swing)."""
+        """Beat up to which every part has been generated (before swing).
+
+        With comping on it is the earlier of the melody's and the chords' positions, so
+        a scheduler that generates when the cursor comes near never lets a chord wait
+        for the end of a long melody note or rest.
+        """
+        if self._comping.enabled:
+            return float(min(self._cursor, self._comp_cursor))
         return float(self._cursor)
 
     def set_progression(self, progression: Progression) -> None:
@@ -216,13 +221,13 @@ class Performer:
         end = start + exact_duration(value)
         self._cursor = end
         if value.is_rest:
-            self._resting += end - start
-            if self._resting >= PHRASE_GAP:
-                self._previous = None  # a phrase ends, as grammar.encode_line reads one
+            self._phrase.rest(value.duration)  # phrases break as grammar.encode_line's do
             return []
         chord = self.span_at(start).chord
-        pitch = decode(value, chord, self._previous, self._rng, self._limits)
-        self._previous, self._resting = pitch, Fraction(0)
+        pitch = decode(value, chord, self._phrase.previous, self._rng, self._limits,
+                       anchor=self._last_pitch)
+        self._phrase.note(pitch)
+        self._last_pitch = pitch
         return [Note(swing(start, self._feel.swing), swing(end, self._feel.swing),
                      self._melody.channel, pitch, self._velocity(start), "melody", chord,
                      int(start // BEATS_PER_BAR) + 1)]

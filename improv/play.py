@@ -162,6 +162,7 @@ def play_live(cfg: settings.Config, performer, port, *, bars: int | None = None,
     With ``reload`` (a function returning fresh settings), saving the ``watch`` file or
     sending SIGHUP applies tempo, progression and feel while playing (see improv.live).
     """
+    from .grammar import BEATS_PER_BAR
     from .live import ConfigWatcher
     from .scheduler import Scheduler, try_realtime_priority
     from .status import StatusLine
@@ -175,7 +176,7 @@ def play_live(cfg: settings.Config, performer, port, *, bars: int | None = None,
         try:
             if cfg.scheduler.realtime:
                 logger.info("scheduler thread priority: %s", try_realtime_priority())
-            scheduler.run(until_beat=None if bars is None else bars * 4)
+            scheduler.run(until_beat=None if bars is None else bars * BEATS_PER_BAR)
         except BaseException as err:  # noqa: BLE001 - handed to the main thread
             failure.append(err)
 

@@ -210,3 +210,51 @@ def test_type_shares_and_most_frequent():
     assert type_shares(values) == {"C": 0.5, "S": 0.25, "A": 0.0, "X": 0.0, "R": 0.25}
     assert type_shares([]) == dict.fromkeys("CSAXR", 0.0)
     assert most_frequent(values, 2) == [("C,0.250", 2), ("S,0.500", 1)]
+
+
+# --- decode's musical preferences, and the phrase tracker --------------------------------
+
+from improv.grammar import Phrase  # noqa: E402
+
+
+def test_an_approach_tone_resolves_by_semitone_to_a_chord_tone():
+    c7 = parse_chord("C7")
+    rng = np.random.default_rng(0)
+    value = parse_value("C,0.250,<M3,m-3>")  # -3..+4 around the approach tone
+    for previous in (61, 63, 66, 68, 71):  # Db Eb Gb Ab B: semitone neighbours of C E G Bb
+        assert note_type(previous, c7) == "A"
+        for _ in range(20):
+            pitch = decode(value, c7, previous, rng)
+            assert abs(pitch - previous) == 1 and note_type(pitch, c7) == "C"
+
+
+def test_draws_favour_the_interval_the_value_was_encoded_from():
+    chord = parse_chord("C")
+    value = encode(67, 0.5, chord, 64)  # up a minor third: range 0..+6
+    rng = np.random.default_rng(1)
+    counts = {}
+    for _ in range(3000):
+        pitch = decode(value, chord, 64, rng)
+        counts[pitch] = counts.get(pitch, 0) + 1
+    assert set(counts) == {64, 67}  # the chord tones in range
+    assert counts[67] > 1.5 * counts[64]  # weight 4 against 1: the encoded step dominates
+
+
+def test_a_new_phrase_starts_near_the_anchor():
+    chord = parse_chord("F7")
+    rng = np.random.default_rng(2)
+    value = parse_value("C,0.500")
+    for anchor in (55, 70, 82):
+        pitches = {decode(value, chord, None, rng, anchor=anchor) for _ in range(50)}
+        assert all(abs(p - anchor) <= 7 for p in pitches)
+
+
+def test_phrase_closes_after_a_gap_counted_exactly_in_twelfths():
+    phrase = Phrase()
+    assert not phrase.rest(1.0)  # no phrase open yet: nothing to close
+    phrase.note(60)
+    assert not phrase.rest(1 / 3) and not phrase.rest(1 / 3)
+    assert phrase.previous == 60 and phrase.open
+    assert phrase.rest(0.333)  # 4 + 4 + 4 twelfths: exactly a beat closes it
+    assert phrase.previous is None and not phrase.open
+    assert not phrase.rest(2.0)  # already closed

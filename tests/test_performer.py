@@ -53,11 +53,14 @@ def test_pitch_types_match_the_chord_sounding_and_stay_in_range():
 
 
 def test_interval_ranges_are_applied_to_the_previous_pitch():
-    values = ["C,0.500", "C,0.500,<M3,m-3>"] * 2 + ["C,0.500,<P4,M2>"]
-    _, notes = perform(values, 40, seed=5)
+    # Up a second to a fourth, then down as much: the line stays inside the register.
+    values = ["C,0.500", "C,0.500,<M3,m-3>"] * 2 + ["C,0.500,<P4,M2>", "C,0.500,<M-2,P-4>"]
+    _, notes = perform(values, 48, seed=5)
+    assert len(notes) == 96
+    ranges = {"<M3,m-3>": (-3, 4), "<P4,M2>": (2, 5), "<M-2,P-4>": (-5, -2)}
     for before, after, value in zip(notes, notes[1:], (values * 20)[1:]):
-        if "<" in value and value != "C,0.500":
-            lo, hi = {"<M3,m-3>": (-3, 4), "<P4,M2>": (2, 5)}[value[8:]]
+        if "<" in value:
+            lo, hi = ranges[value[8:]]
             assert lo <= after.pitch - before.pitch <= hi
 
 
@@ -68,9 +71,9 @@ def test_a_rest_of_phrase_gap_starts_a_new_phrase():
     import improv.performer as perf
     real = perf.decode
 
-    def spy(value, chord, previous, rng, limits):
+    def spy(value, chord, previous, rng, limits, **kw):
         calls.append(previous)
-        return real(value, chord, previous, rng, limits)
+        return real(value, chord, previous, rng, limits, **kw)
 
     values = ["C,0.500", "R,0.500", "C,0.500,<M3,m-3>", f"R,{PHRASE_GAP:.3f}",
               "C,0.500,<M3,m-3>", "R,0.500", "R,0.500", "C,0.500"]

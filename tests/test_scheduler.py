@@ -4,18 +4,19 @@ import numpy as np
 import pytest
 
 from daemon_fakes import FakeClock, FakeSource, RecordingPort, pair_notes
-from improv.config import Comping, Feel
+from improv.config import Comping, Feel, Melody
 from improv.performer import Performer, Progression
 from improv.scheduler import Scheduler
 
 STRAIGHT = Feel(swing=0.0, accent=0, humanise=0)
 
 
-def rig(values, *, tempo=120.0, lookahead=0.5, stop_at=None, comping=False, chart="F7 | Bb7"):
+def rig(values, *, tempo=120.0, lookahead=0.5, stop_at=None, comping=False, chart="F7 | Bb7",
+        melody=Melody()):
     clock = FakeClock(stop_at=stop_at)
     source = FakeSource(values, clock)
     performer = Performer(source, Progression.parse(chart), np.random.default_rng(0),
-                          feel=STRAIGHT, comping=Comping(enabled=comping))
+                          feel=STRAIGHT, comping=Comping(enabled=comping), melody=melody)
     port = RecordingPort(clock)
     scheduler = Scheduler(performer, port, tempo=tempo, lookahead=lookahead, clock=clock,
                           wait=clock.wait, start_delay=0.0)
@@ -126,12 +127,25 @@ def test_an_error_in_the_source_still_silences_everything():
 
 
 def test_repeated_pitch_is_switched_off_before_it_is_struck_again():
-    clock, _, port, scheduler = rig(["C,0.500"], tempo=120)
+    # Over C, a register of one pitch leaves a single chord tone: every note is C4.
+    clock, _, port, scheduler = rig(["C,0.500"], tempo=120, chart="C",
+                                    melody=Melody(low=60, high=60))
     scheduler.run(until_beat=4)
-    kinds = [(ms, m.type) for ms, m in port.sent if 0 < ms < 2000]
-    for (t1, k1), (t2, k2) in zip(kinds, kinds[1:]):
-        if t1 == t2:
-            assert (k1, k2) == ("note_off", "note_on")
+    sent = [(ms, m.type, m.note) for ms, m in port.sent if m.type in ("note_on", "note_off")]
+    assert {note for _, _, note in sent} == {60}
+    inner = [(ms, kind) for ms, kind, _ in sent if 0 < ms < 2000]
+    assert inner == [(250.0 * k, kind) for k in range(1, 8) for kind in ("note_off", "note_on")]
+
+
+def test_chords_are_on_time_during_long_melody_notes_and_rests():
+    clock, _, port, scheduler = rig(["C,0.500", "R,8.000", "C,8.000"], tempo=120,
+                                    comping=True, chart="F7 | Bb7 | C7 Bb7")
+    seen = []
+    scheduler._observer = lambda kind, note, due, sent: seen.append((kind, note.part, due, sent))
+    scheduler.run(until_beat=48)
+    chords = [(due, sent) for kind, part, due, sent in seen if part == "comping" and kind == "on"]
+    assert len(chords) == 4 * 16  # four-note voicings, one chart change every 2..4 beats
+    assert all(sent == due for due, sent in chords)
 
 
 def test_observer_sees_due_and_sent_times():
