@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from .harmony import NOTE_NAMES, note_type
 from .performer import Note
+from .streamstats import repeated_run
 
 
 def pitch_name(pitch: int) -> str:
@@ -22,7 +23,10 @@ class SoloStats:
     other_tones: float
     low: int
     high: int
-    repeat: tuple[int, ...]  # the longest pitch sequence that occurs twice, not overlapping
+    # The longest pitch sequence the melody plays twice, the two times not overlapping
+    # (a phrase heard again; in the trill C D C D C D that is C D, not C D C D): a
+    # measure of motif reuse that ignores rhythm. See streamstats.repeated_run.
+    repeat: tuple[int, ...]
 
     def lines(self) -> list[str]:
         if not self.notes:
@@ -40,23 +44,6 @@ class SoloStats:
         ]
 
 
-def longest_repeat(seq) -> tuple:
-    """The longest run of ``seq`` that occurs twice without overlapping (O(n²))."""
-    n = len(seq)
-    best_len, best_end = 0, 0
-    # run[j]: length of the common run ending at i-1 and j-1 (previous row of the table)
-    run = [0] * (n + 1)
-    for i in range(1, n + 1):
-        new = [0] * (n + 1)
-        for j in range(i + 1, n + 1):
-            if seq[i - 1] == seq[j - 1] and run[j - 1] < j - i:
-                new[j] = run[j - 1] + 1
-                if new[j] > best_len:
-                    best_len, best_end = new[j], i
-        run = new
-    return tuple(seq[best_end - best_len:best_end])
-
-
 def solo_stats(notes: list[Note]) -> SoloStats:
     melody = [n for n in notes if n.part == "melody"]
     if not melody:
@@ -65,4 +52,4 @@ def solo_stats(notes: list[Note]) -> SoloStats:
     share = lambda *kinds: sum(t in kinds for t in types) / len(types)  # noqa: E731
     pitches = [n.pitch for n in melody]
     return SoloStats(len(melody), share("C"), share("C", "S"), share("A"), share("X"),
-                     min(pitches), max(pitches), longest_repeat(pitches))
+                     min(pitches), max(pitches), repeated_run(pitches, overlap=False))

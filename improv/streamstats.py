@@ -1,6 +1,7 @@
-"""Figures about a long stream of value indices: has it drifted, has it fallen into a loop?
+"""Figures about a long stream: has it drifted, has it fallen into a loop, what repeats?
 
-Used by ``benchmarks/endless.py`` and the tests of the endless policy.
+Used by ``benchmarks/endless.py`` and the tests of the endless policy (value indices),
+and by :mod:`improv.solostats` (the longest phrase a solo plays twice, as pitches).
 """
 
 from __future__ import annotations
@@ -32,28 +33,58 @@ def tail_period(indices, window: int = 2000, max_period: int | None = None) -> i
     return None
 
 
-def longest_repeat(indices, cap: int = 1000) -> int:
-    """Length of the longest run of values that occurs at least twice (overlaps allowed),
-    up to ``cap`` (a looping stream repeats for as long as it loops)."""
-    seq = np.asarray(indices, dtype=np.int32)
-    data = seq.tobytes()
+def repeated_run(seq, *, overlap: bool = True, cap: int | None = None) -> tuple:
+    """The longest run of consecutive items of ``seq`` that occurs at least twice.
 
-    def repeats(length: int) -> bool:
-        seen = set()
+    ``seq`` is any sequence of hashable items (value indices, MIDI pitches, grammar
+    values). With ``overlap`` the two occurrences may share items (``5 5 5 5`` holds
+    ``5 5 5`` twice: what a looping stream shows); without it they may not (``5 5``:
+    what a listener hears as a phrase played again). The run is at most ``cap`` long,
+    if given. Of the runs of that length, the one whose second occurrence comes first
+    is returned; ``()`` when nothing repeats.
+
+    Binary search on the length (a repeat of length L contains one of every shorter
+    length, in both senses), each probe one pass over the windows keyed by their bytes'
+    hash, every hash match checked item by item: O(n log n) window hashes, exact.
+    """
+    items = list(seq)
+    codes: dict = {}
+    data = np.fromiter((codes.setdefault(x, len(codes)) for x in items), np.int32,
+                       len(items)).tobytes()  # equal items, equal 4-byte codes
+    n = len(items)
+    hi = n - 1 if overlap else n // 2
+    if cap is not None:
+        hi = min(hi, cap)
+
+    def first_pair(length: int) -> int | None:
+        """Start of a run of ``length`` that occurs again as allowed, else None."""
         width = 4 * length
-        for start in range(0, len(data) - width + 1, 4):
-            chunk = data[start:start + width]
-            key = hash(chunk)  # 64-bit: a false match among 10^4 windows is ~1e-11
-            if key in seen:
-                return True
-            seen.add(key)
-        return False
+        # hash -> earliest start of each distinct window with that hash (almost always one)
+        seen: dict[int, list[int]] = {}
+        for j in range(n - length + 1):
+            window = data[4 * j:4 * j + width]
+            starts = seen.setdefault(hash(window), [])
+            for i in starts:
+                if data[4 * i:4 * i + width] == window:
+                    if overlap or j - i >= length:
+                        return i
+                    break  # i is its earliest occurrence: a later j may still be far enough
+            else:
+                starts.append(j)
+        return None
 
-    lo, hi = 0, min(len(seq) - 1, cap)  # lo repeats (trivially 0); find the largest that does
+    lo, found = 0, 0
     while lo < hi:
         mid = (lo + hi + 1) // 2
-        if repeats(mid):
-            lo = mid
-        else:
+        start = first_pair(mid)
+        if start is None:
             hi = mid - 1
-    return lo
+        else:
+            lo, found = mid, start
+    return tuple(items[found:found + lo])
+
+
+def longest_repeat(indices, cap: int = 1000, *, overlap: bool = True) -> int:
+    """Length of :func:`repeated_run` (overlaps allowed by default), up to ``cap`` (a
+    looping stream repeats for as long as it loops)."""
+    return len(repeated_run(indices, overlap=overlap, cap=cap))

@@ -11,7 +11,9 @@ import pytest
 from daemon_fakes import pair_notes
 from improv.cli import main
 from improv.randmodel import write_random_model
-from improv.solostats import longest_repeat, pitch_name
+from improv.harmony import parse_chord
+from improv.performer import Note
+from improv.solostats import pitch_name, solo_stats
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -77,10 +79,22 @@ def test_stats_are_printed(model, tmp_path, capsys):
     assert "chord tones:" in out and "pitch range:" in out and "longest repeated phrase" in out
 
 
-def test_longest_repeat_does_not_overlap():
-    assert longest_repeat([1, 2, 3, 9, 1, 2, 3]) == (1, 2, 3)
-    assert longest_repeat([5, 5, 5, 5]) == (5, 5)
-    assert longest_repeat([1, 2, 3]) == ()
+def melody(pitches):
+    f7 = parse_chord("F7")
+    return [Note(k, k + 0.5, 1, p, 90, "melody", f7, 1) for k, p in enumerate(pitches)]
+
+
+def test_solo_stats_repeat_is_a_phrase_played_twice_not_overlapping():
+    comping = [Note(0, 4, 2, 41, 60, "comping", parse_chord("F7"), 1)] * 5  # never counted
+    stats = solo_stats(melody([60, 62, 63, 70, 60, 62, 63]) + comping)
+    assert stats.repeat == (60, 62, 63) and stats.notes == 7
+    assert solo_stats(melody([65, 65, 65, 65])).repeat == (65, 65)
+    assert solo_stats(melody([60, 62, 64])).repeat == ()
+    assert "longest repeated phrase: 2 notes (F4 F4)" in solo_stats(melody([65] * 4)).lines()
+    assert solo_stats(comping).lines() == ["melody notes: 0"]
+
+
+def test_pitch_names():
     assert pitch_name(60) == "C4" and pitch_name(52) == "E3" and pitch_name(84) == "C6"
 
 
