@@ -35,7 +35,7 @@ from .vocab import Vocabulary
 log = logging.getLogger(__name__)
 
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "data" / "model"
-DEFAULT_TX = 30
+DEFAULT_TX = modelfile.DEFAULT_TX
 BACKENDS = ("numpy", "keras")
 
 
@@ -97,7 +97,7 @@ class NumpyGenerator:
         w = model.weights
         self.vocab = model.vocab
         self.n_values, self.n_a = w.n_values, w.n_a
-        self.tx = int(model.meta.get("tx", model.meta.get("Tx", DEFAULT_TX)))
+        self.tx = model.tx
         self.dtype = np.dtype(dtype)
         n_a, d = self.n_a, self.dtype
         bias = w.lstm_bias.astype(d)

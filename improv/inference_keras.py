@@ -16,7 +16,7 @@ from typing import Iterable
 import numpy as np
 
 from . import modelfile
-from .inference import DEFAULT_TX, _check_index, _check_state
+from .inference import _check_index, _check_state
 from .vocab import Vocabulary
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -50,7 +50,7 @@ class KerasGenerator:
         w = model.weights
         self.vocab: Vocabulary = model.vocab
         self.n_values, self.n_a = w.n_values, w.n_a
-        self.tx = int(model.meta.get("tx", model.meta.get("Tx", DEFAULT_TX)))
+        self.tx = model.tx
         self.dtype = np.dtype(dtype)
         self.model = build_step_model(self.n_values, self.n_a, dtype)
         set_step_weights(self.model, w)

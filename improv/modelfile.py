@@ -25,6 +25,7 @@ WEIGHTS = "weights.npz"
 VOCAB = "vocab.json"
 META = "model.json"
 FORMAT = 1
+DEFAULT_TX = 30  # the seeds' window length, for model.json files that do not say
 _ARRAYS = ("lstm_kernel", "lstm_recurrent_kernel", "lstm_bias", "dense_kernel", "dense_bias")
 
 
@@ -72,6 +73,11 @@ class ModelDir:
     weights: LSTMWeights
     vocab: Vocabulary
     meta: dict = field(default_factory=dict)
+
+    @property
+    def tx(self) -> int:
+        """The training window length (Tx): what the endless policy re-primes from."""
+        return int(self.meta.get("tx", DEFAULT_TX))
 
 
 def _sha256(path: Path) -> str:
@@ -123,9 +129,24 @@ def save(out: Path, weights: LSTMWeights, vocab: Vocabulary, meta: dict) -> Path
     return out
 
 
+def _check_tx(meta: dict, where: Path) -> int:
+    """The window length from model.json (``tx``, or the seeds' ``Tx``; absent: 30).
+
+    It must be an integer of at least 2: inference re-primes from the last Tx − 1 values,
+    so a smaller one would rebuild the state from nothing at every step."""
+    tx = meta.get("tx", meta.get("Tx", DEFAULT_TX))
+    if isinstance(tx, bool) or not isinstance(tx, int) or tx < 2:
+        raise ModelError(f"{where} says tx={tx!r}, but the training window length must be an "
+                         f"integer of at least 2: fix model.json or retrain with 'improv train'")
+    return tx
+
+
 def load(path: Path) -> ModelDir:
     """Load and check a model directory; any problem is one ModelError naming the fix."""
     path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise ModelError(f"model path {path} is not a directory: pass --model DIR, the "
+                         f"directory 'improv train --out DIR' wrote")
     if not path.is_dir():
         raise ModelError(f"model directory {path} does not exist: pass --model DIR or train "
                          f"one with 'improv train --out {path}'")
@@ -139,6 +160,7 @@ def load(path: Path) -> ModelDir:
             raise ValueError("not a JSON object")
     except (OSError, ValueError) as err:
         raise ModelError(f"{path / META} is not valid JSON ({err}): retrain with 'improv train'") from err
+    meta = dict(meta, tx=_check_tx(meta, path / META))
     vocab = Vocabulary.load(path / VOCAB)
     expected_hash = meta.get("weights_sha256")
     if expected_hash and _sha256(path / WEIGHTS) != expected_hash:

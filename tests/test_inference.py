@@ -153,6 +153,8 @@ def test_cli_exit_2_on_a_missing_or_mismatched_model(tmp_path):
     from improv.cli import main
 
     assert main(["sample", "--model", str(tmp_path / "absent")]) == 2
+    (tmp_path / "afile").write_text("not a model\n")
+    assert main(["sample", "--model", str(tmp_path / "afile")]) == 2
     out = write_random_model(tmp_path / "m")
     (out / modelfile.WEIGHTS).write_bytes(b"not a zip")
     assert main(["sample", "--model", str(out)]) == 2

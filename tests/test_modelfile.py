@@ -1,9 +1,12 @@
-"""The model directory: atomic save, refusal to clobber, permissions."""
+"""The model directory: atomic save, refusal to clobber, permissions, model.json checks."""
+
+import json
 
 import pytest
 
 from improv import modelfile
-from improv.errors import UsageError
+from improv.errors import ModelError, UsageError
+from improv.inference import load_generator
 from improv.randmodel import write_random_model
 
 
@@ -27,3 +30,46 @@ def test_save_refuses_a_directory_with_other_files(tmp_path):
 def test_saved_directory_is_world_readable(tmp_path):
     out = write_random_model(tmp_path / "model", n_values=12, n_a=8, seed=1)
     assert (out.stat().st_mode & 0o777) == 0o755
+
+
+def _with_meta(path, **changes):
+    meta = json.loads((path / modelfile.META).read_text())
+    for key, value in changes.items():
+        if value is _DROP:
+            meta.pop(key, None)
+        else:
+            meta[key] = value
+    (path / modelfile.META).write_text(json.dumps(meta))
+    return path
+
+
+_DROP = object()
+
+
+@pytest.mark.parametrize("tx", ["thirty", 1, 0, -5, 2.5, 30.0, True, None, [30]])
+def test_a_bad_tx_is_one_line_model_error(tmp_path, tx):
+    out = _with_meta(write_random_model(tmp_path / "m", n_values=12, n_a=8), tx=tx)
+    with pytest.raises(ModelError) as info:
+        modelfile.load(out)
+    message = str(info.value)
+    assert "\n" not in message and "tx=" in message and "at least 2" in message
+
+
+def test_tx_absent_is_30_and_the_seeds_spelling_is_read(tmp_path):
+    out = _with_meta(write_random_model(tmp_path / "m", n_values=12, n_a=8, tx=8), tx=_DROP)
+    assert modelfile.load(out).tx == 30
+    assert load_generator(out).tx == 30
+    _with_meta(out, Tx=12)
+    assert modelfile.load(out).tx == 12
+    _with_meta(out, tx=2)
+    assert load_generator(out).tx == 2
+
+
+def test_a_file_is_not_a_model_directory(tmp_path):
+    afile = tmp_path / "passwd"
+    afile.write_text("root:x:0:0\n")
+    with pytest.raises(ModelError) as info:
+        modelfile.load(afile)
+    assert "is not a directory" in str(info.value) and "\n" not in str(info.value)
+    with pytest.raises(ModelError, match="does not exist"):
+        modelfile.load(tmp_path / "absent")
