@@ -105,7 +105,9 @@ def _describe(lo, hi, choices, kind) -> str:
     if choices:
         return "one of " + ", ".join(repr(c) for c in choices)
     if lo is not None:
-        return f"{'a number' if kind is float else 'an integer'} from {lo:g} to {hi:g}"
+        if kind is float:
+            return f"a number from {lo:g} to {hi:g}"
+        return f"an integer from {lo} to {hi}"
     return {bool: "true or false", str: "a string", int: "an integer", float: "a number"}[kind]
 
 
@@ -166,6 +168,9 @@ def _cross_check(config: Config, origin: str) -> Config:
     if m.high - m.low < 12:
         raise ConfigError(f"{origin}: [melody] low = {m.low}, high = {m.high} span less than an "
                           f"octave: keep high at least 12 above low (default 52..84, E3-C6)")
+    if config.comping.enabled and config.comping.channel == m.channel:
+        raise ConfigError(f"{origin}: the melody and the comping share MIDI channel {m.channel}: "
+                          f"give them different channels, or switch comping off")
     if not config.midi.port_name.strip():
         raise ConfigError(f"{origin}: [midi] port_name is empty: name the port, e.g. 'improv'")
     return config
@@ -180,7 +185,10 @@ def parse(text: str, origin: str = CONFIG_NAME, base: Path | None = None) -> Con
     config = _build(Config, table, origin, "")
     path = Path(config.model.path).expanduser()
     if not path.is_absolute():
-        path = (base or REPO) / path
+        # A path the file sets is read from the file's folder; the default is the
+        # repository's shipped model wherever the file lives.
+        sets_path = "path" in table.get("model", {})
+        path = ((base or REPO) if sets_path else REPO) / path
     config = dataclasses.replace(config, model=dataclasses.replace(config.model, path=str(path)))
     return _cross_check(config, origin)
 

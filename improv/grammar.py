@@ -200,11 +200,14 @@ def decode(value: Value, chord: Chord, previous: int | None, rng,
     one: approach tones resolve, as they do in the corpus's idiom.
 
     A value with no range (a phrase's first note, or no previous pitch) draws among
-    type-matching pitches within a fifth of ``anchor`` (the last pitch played, so a new
-    phrase continues in the register the last one left), else of the middle of the limits.
+    type-matching pitches within a fifth of the point halfway between ``anchor`` (the
+    last pitch played) and the middle of the limits: a new phrase picks up near where
+    the last one left off, while the line cannot get stuck at the edge of the register.
 
     Fallback, in order, when no candidate exists:
 
+    0. the same interval range turned around (down instead of up): at the edge of the
+       register a line turns back, as a player's would, instead of piling up there;
     1. the pitch of the right type inside the limits nearest the range's centre (ties
        drawn): the range is kept as closely as the register allows;
     2. the range's centre clamped into the limits, when no pitch of that type exists at
@@ -216,7 +219,9 @@ def decode(value: Value, chord: Chord, previous: int | None, rng,
     kind = value.kind
     low, high = limits.low, limits.high
     if previous is None or value.lo is None:
-        centre = (low + high) // 2 if anchor is None else min(max(anchor, low), high)
+        centre = (low + high) // 2
+        if anchor is not None:  # halfway back to the middle: near, but never stuck at an edge
+            centre = (min(max(anchor, low), high) + centre) // 2
         start, stop = max(low, centre - 7), min(high, centre + 7)
     else:
         centre = previous + (value.lo + value.hi) / 2
@@ -228,7 +233,13 @@ def decode(value: Value, chord: Chord, previous: int | None, rng,
             if resolving:
                 return resolving[int(rng.integers(len(resolving)))] if len(resolving) > 1 else resolving[0]
         return _draw(candidates, centre, rng)
-    # Fallbacks (see the docstring): nearest of the type to the centre, else the centre.
+    # Fallbacks (see the docstring): the range turned around, nearest of the type to the
+    # centre, else the centre.
+    if previous is not None and value.lo is not None:
+        start, stop = max(low, previous - value.hi), min(high, previous - value.lo)
+        turned = [p for p in range(start, stop + 1) if table[p % 12] == kind]
+        if turned:
+            return _draw(turned, 2 * previous - centre, rng)
     typed = [p for p in range(low, high + 1) if table[p % 12] == kind]
     if typed:
         best = min(abs(p - centre) for p in typed)

@@ -24,6 +24,7 @@ from .errors import ImprovError, PortError
 logger = logging.getLogger(__name__)
 
 STATUS_INTERVAL = 0.25  # seconds between status refreshes (the main thread's only work)
+SHUTDOWN_TIMEOUT = 5.0  # seconds the main thread waits for the scheduler to silence all
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -107,22 +108,30 @@ def make_performer(cfg: settings.Config, source, seed: int):
                      melody=cfg.melody, comping=cfg.comping, feel=cfg.feel)
 
 
-def run(args) -> int:
-    cfg = load_settings(args)
-    if args.bars is not None and args.bars < 1:
-        from .errors import UsageError
+MAX_BARS = 100_000  # about 55 hours at 120 BPM: beyond that, leave --bars out (endless)
 
-        raise UsageError(f"--bars {args.bars} is not positive: give 1 or more bars")
+
+def run(args) -> int:
+    from .errors import UsageError
+
+    cfg = load_settings(args)
+    if args.bars is not None and not 1 <= args.bars <= MAX_BARS:
+        raise UsageError(f"--bars {args.bars} is out of range: give 1 to {MAX_BARS} bars "
+                         f"(leave it out to play endlessly)")
+    if args.stats and not args.out:
+        raise UsageError("--stats describes a rendered file: use it with --out FILE.mid")
     if args.list_ports:
         return list_ports(cfg.midi.backend)
     seed = cfg.model.seed if cfg.model.seed >= 0 else secrets.randbits(32)
-    logger.info("seed %d (pass --seed %d to hear this solo again)", seed, seed)
     performer = make_performer(cfg, make_soloist(cfg, seed), seed)
     if args.out:
-        return render_file(args, cfg, performer)
+        return render_file(args, cfg, performer, seed)
     from .ports import open_output
 
     with open_output(cfg.midi.backend, cfg.midi.port_name, cfg.midi.connect) as port:
+        if not args.quiet:
+            print(f"improv: playing on {port.description} with seed {seed} "
+                  f"(--seed {seed} plays this solo again); Ctrl-C stops", file=sys.stderr)
         return play_live(cfg, performer, port, bars=args.bars, quiet=args.quiet,
                          reload=lambda: load_settings(args), watch=settings.find(args.config))
 
@@ -139,14 +148,15 @@ def list_ports(backend: str) -> int:
     return 0
 
 
-def render_file(args, cfg: settings.Config, performer) -> int:
+def render_file(args, cfg: settings.Config, performer, seed: int) -> int:
     from .render import render
 
     bars = 32 if args.bars is None else args.bars
     notes = render(performer, args.out, tempo=cfg.tempo, bars=bars)
     if not args.quiet:
         print(f"improv: wrote {args.out}: {bars} bars at {cfg.tempo:g} BPM, "
-              f"{sum(n.part == 'melody' for n in notes)} melody notes", file=sys.stderr)
+              f"{sum(n.part == 'melody' for n in notes)} melody notes, seed {seed}",
+              file=sys.stderr)
     if args.stats:
         from .solostats import solo_stats
 
@@ -203,7 +213,9 @@ def play_live(cfg: settings.Config, performer, port, *, bars: int | None = None,
         # late Ctrl-C cannot interrupt the cleanup and leave a note on.
         stopping.append(None)
         scheduler.stop()
-        thread.join()
+        thread.join(SHUTDOWN_TIMEOUT)
+        if thread.is_alive():  # a port send that blocks: do not hang the process on it
+            logger.error("the scheduler did not stop within %.0f s; leaving it", SHUTDOWN_TIMEOUT)
         _restore_handlers(previous)
         if status:
             status.close()

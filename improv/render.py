@@ -71,18 +71,25 @@ def write_atomic(midi: mido.MidiFile, path: Path | str) -> Path:
     if not path.parent.is_dir():
         raise UsageError(f"--out {path}: the directory {path.parent} does not exist; "
                          f"create it or write elsewhere")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as err:
+        raise UsageError(f"--out {path}: cannot write in {path.parent} ({err.strerror}); "
+                         f"write somewhere you may create files") from err
     try:
         with os.fdopen(fd, "wb") as handle:
             midi.save(file=handle)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as err:
         try:
             os.unlink(tmp)
         except FileNotFoundError:
             pass
+        if isinstance(err, OSError):
+            raise UsageError(f"--out {path}: cannot write the file ({err.strerror}); check the "
+                             f"path, its permissions and the free space") from err
         raise
     return path
 

@@ -21,11 +21,14 @@ def test_every_key_of_the_file_is_documented_by_a_comment_above_it():
     table = tomllib.loads("\n".join(lines))
     keys = [k for k, v in table.items() if not isinstance(v, dict)]
     keys += [k for v in table.values() if isinstance(v, dict) for k in v]
-    # every schema key is present in the shipped file
+    # every schema key is present in the shipped file (model.path as a commented example:
+    # left unset, it means the shipped model wherever the file is copied)
     schema = config.default()
     assert set(table) == {"tempo", "progression", *config._sections()}
     for section in config._sections():
-        assert set(table[section]) == set(vars(getattr(schema, section)))
+        optional = {"path"} if section == "model" else set()
+        assert set(table[section]) | optional == set(vars(getattr(schema, section)))
+    assert "# path = " in "\n".join(lines)
     for number, line in enumerate(lines):
         match = re.match(r"^(\w+)\s*=", line)
         if not match:
@@ -40,6 +43,21 @@ def test_relative_model_path_is_taken_from_the_config_file(tmp_path):
     path = tmp_path / "c.toml"
     path.write_text('[model]\npath = "models/x"\n')
     assert config.load(path).model.path == str(tmp_path.resolve() / "models" / "x")
+
+
+def test_a_copied_config_without_a_model_path_uses_the_shipped_model(tmp_path):
+    copy = tmp_path / "config.toml"
+    copy.write_text("tempo = 140\n")
+    assert config.load(copy).model.path == str(REPO / "data" / "model")
+    full = tmp_path / "full.toml"
+    full.write_text((REPO / "config.toml").read_text(encoding="utf-8"))
+    assert config.load(full).model.path == str(REPO / "data" / "model")
+
+
+def test_melody_and_comping_may_not_share_a_channel():
+    with pytest.raises(ConfigError, match="share MIDI channel 2"):
+        config.parse("[melody]\nchannel = 2\n")
+    assert config.parse("[melody]\nchannel = 2\n[comping]\nenabled = false\n").melody.channel == 2
 
 
 def test_missing_default_file_falls_back_to_defaults(tmp_path, monkeypatch):

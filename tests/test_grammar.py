@@ -116,6 +116,14 @@ def test_decode_without_range_stays_near_the_middle():
         assert note_type(pitch, CMAJ7) == "S" and 61 <= pitch <= 75
 
 
+def test_decode_fallback_turns_the_range_around_at_the_edge_of_the_register():
+    limits = PitchLimits(52, 84)
+    for seed in range(20):
+        # up 2..8 semitones from C6 would leave the register: down 2..8 instead
+        pitch = decode(Value("C", 0.5, 2, 8), CMAJ7, 84, rng(seed), limits)
+        assert note_type(pitch, CMAJ7) == "C" and 76 <= pitch <= 82
+
+
 def test_decode_fallback_nearest_of_type_when_the_range_leaves_the_limits():
     limits = PitchLimits(52, 84)
     pitch = decode(Value("C", 1.0, 1, 7), CMAJ7, 100, rng(), limits)
@@ -240,13 +248,14 @@ def test_draws_favour_the_interval_the_value_was_encoded_from():
     assert counts[67] > 1.5 * counts[64]  # weight 4 against 1: the encoded step dominates
 
 
-def test_a_new_phrase_starts_near_the_anchor():
+def test_a_new_phrase_starts_between_the_anchor_and_the_middle():
     chord = parse_chord("F7")
     rng = np.random.default_rng(2)
     value = parse_value("C,0.500")
-    for anchor in (55, 70, 82):
+    for anchor in (52, 70, 84):  # limits 52..84, middle 68
+        centre = (anchor + 68) // 2
         pitches = {decode(value, chord, None, rng, anchor=anchor) for _ in range(50)}
-        assert all(abs(p - anchor) <= 7 for p in pitches)
+        assert all(abs(p - centre) <= 7 for p in pitches)
 
 
 def test_phrase_closes_after_a_gap_counted_exactly_in_twelfths():

@@ -89,6 +89,10 @@ def one_line_error(capsys, rc):
     (["--seed", "-3"], ["--seed"]),
     (["--temperature", "0"], ["--temperature"]),
     (["--bars", "0"], ["--bars 0"]),
+    (["--bars", "1000000", "--out", "x.mid"], ["--bars 1000000", "out of range"]),
+    (["--stats"], ["--stats", "--out"]),
+    (["--out", "/proc/improv-test.mid"], ["--out /proc/improv-test.mid", "cannot write"]),
+    (["--channel", "2"], ["share MIDI channel 2"]),
     (["--model", "/nonexistent/model"], ["model directory", "/nonexistent/model", "does not exist"]),
     (["--port-name", ""], ["port_name", "empty"]),
 ])
