@@ -114,7 +114,9 @@ class Soloist:
         self._mask_free = np.ones(n)
         self._work = np.empty(n)
         self._cum = np.empty(n)
+        self._sorted = np.empty(n)
         self._over = np.empty(n, bool)
+        self._drop = np.empty(n, bool)
         self.reset()
 
     @classmethod
@@ -213,15 +215,28 @@ class Soloist:
             np.divide(w, w.max(), out=w)  # the top value stays 1: no underflow to all-zero
             np.power(w, self._inv_temp, out=w)
         if s.top_p < 1.0:
-            order = np.argsort(-w, kind="stable")
-            cum = np.cumsum(w[order])
-            keep = int(np.searchsorted(cum, s.top_p * cum[-1])) + 1
-            w[order[keep:]] = 0.0
-        cum = np.cumsum(w, out=self._cum)
-        index = int(np.searchsorted(cum, self._rng.random() * cum[-1], side="right"))
+            self._nucleus(w, s.top_p)
+        cum = w.cumsum(out=self._cum)
+        index = int(cum.searchsorted(self._rng.random() * cum[-1], side="right"))
         if index >= len(w) or w[index] <= 0:  # rounding at the very top end
             index = int(np.flatnonzero(w)[-1])
         return index
+
+    def _nucleus(self, w: np.ndarray, top_p: float) -> None:
+        """Zero every weight outside the nucleus, in place and in the preallocated buffers.
+
+        The nucleus is the fewest most probable values holding ``top_p`` of the mass.
+        Sorting a copy ascending (``ndarray.sort`` works in place, unlike ``argsort``) and
+        summing it from the small end finds the largest tail holding at most
+        ``1 - top_p``; every weight below the first value past that tail is dropped
+        (values tied with it all stay: the cut never depends on index order)."""
+        srt, cum = self._sorted, self._cum
+        np.copyto(srt, w)
+        srt.sort()
+        srt.cumsum(out=cum)
+        cut = cum.searchsorted((1.0 - top_p) * cum[-1], side="right")
+        np.less(w, srt[cut], out=self._drop)
+        np.copyto(w, 0.0, where=self._drop)
 
     def _advance(self, index: int) -> None:
         value = self.values[index]

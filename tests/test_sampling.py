@@ -197,3 +197,21 @@ def test_loop_detectors():
     assert streamstats.longest_repeat(planted) >= 20
     assert streamstats.total_variation([0, 0, 1, 1], [0, 1, 0, 1], 2) == 0.0
     assert streamstats.total_variation([0, 0], [1, 1], 2) == 1.0
+
+
+def test_nucleus_keeps_the_fewest_most_probable_values(model_dir):
+    soloist = Soloist.load(model_dir, seed=0)
+    rng = np.random.default_rng(4)
+    n = len(soloist.values)
+    for top_p in (0.01, 0.3, 0.9, 0.95, 0.999):
+        for _ in range(200):
+            w = rng.dirichlet(np.full(n, 0.3)) * rng.uniform(0.1, 10)
+            w[rng.random(n) < 0.2] = 0.0  # masked values
+            order = np.argsort(-w, kind="stable")
+            keep = int(np.searchsorted(np.cumsum(w[order]), top_p * w.sum())) + 1
+            want = np.zeros(n)
+            want[order[:keep]] = w[order[:keep]]
+            got = w.copy()
+            soloist._nucleus(got, top_p)
+            np.testing.assert_array_equal(got, want)
+
