@@ -23,6 +23,7 @@ DEFAULT_PROGRESSION = ("F7 | Bb7 | F7 | Cm7 F7 | Bb7 | Bdim7 | F7 | D7 | "
                        "Gm7 | C7 | F7 D7 | Gm7 C7")
 MIDI_BACKENDS = ("auto", "alsa", "jack", "coremidi", "winmm")
 MODEL_BACKENDS = ("numpy", "keras")
+COMPING_STYLES = ("charleston", "sustain")
 
 
 def _key(default, *, lo=None, hi=None, choices=None):
@@ -44,6 +45,7 @@ class Comping:
     channel: int = _key(2, lo=1, hi=16)
     low: int = _key(50, lo=12, hi=108)
     velocity: int = _key(60, lo=1, hi=127)
+    style: str = _key("charleston", choices=COMPING_STYLES)
 
 
 @dataclass(frozen=True)

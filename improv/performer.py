@@ -245,8 +245,39 @@ class Performer:
         span = self.span_at(self._comp_cursor)
         start = max(span.start, self._comp_cursor)
         self._comp_cursor = span.end
-        on, off = swing(start, self._feel.swing), swing(span.end, self._feel.swing)
-        bar = int(start // BEATS_PER_BAR) + 1
-        return [Note(on, off, self._comping.channel, p, self._comping.velocity, "comping",
-                     span.chord, bar) for p in voicing(span.chord, self._comping.low)]
+        pitches = voicing(span.chord, self._comping.low)
+        notes = []
+        for on, off, accent in comp_hits(start, span.end, self._comping.style):
+            bar = int(on // BEATS_PER_BAR) + 1
+            velocity = min(127, self._comping.velocity + accent)
+            notes += [Note(swing(on, self._feel.swing), swing(off, self._feel.swing),
+                           self._comping.channel, p, velocity, "comping", span.chord, bar)
+                      for p in pitches]
+        return notes
 
+
+CHARLESTON_PUSH = Fraction(3, 2)  # the and of two, in beats from the bar line
+CHARLESTON_LONGEST = Fraction(2)  # beats a struck chord rings at most
+
+
+def comp_hits(start: Fraction, end: Fraction, style: str) -> list[tuple[Fraction, Fraction, int]]:
+    """When the chord sounding from ``start`` to ``end`` is struck: (on, off, accent).
+
+    ``sustain``: once, held to the end. ``charleston``: as it arrives, and again on the
+    and of two of each bar it covers (pushed a little harder), each hit ringing until the
+    next, at most two beats; a hit closer than half a beat to another is left out.
+    """
+    if style == "sustain":
+        return [(start, end, 0)]
+    onsets = [(start, 0)]
+    bar = start - start % BEATS_PER_BAR
+    while bar < end:
+        push = bar + CHARLESTON_PUSH
+        if start + Fraction(1, 2) <= push < end - Fraction(1, 4):
+            onsets.append((push, 6))
+        bar += BEATS_PER_BAR
+    hits = []
+    for k, (on, accent) in enumerate(onsets):
+        stop = onsets[k + 1][0] if k + 1 < len(onsets) else end
+        hits.append((on, min(stop, on + CHARLESTON_LONGEST), accent))
+    return hits
