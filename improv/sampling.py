@@ -8,12 +8,15 @@ the LSTM and returns it. Everything per value runs in preallocated buffers.
 
 Constraints (as the seeds applied them, plus a limit on silence)
     * A phrase starts at the beginning (and after :meth:`Soloist.prime`) and after rests
-      totalling at least ``grammar.PHRASE_GAP`` quarter notes. Its first note must be a
-      valid start (``grammar.is_valid_start``: pitched, no interval range). At the very
+      totalling at least ``grammar.PHRASE_GAP`` quarter notes: the sampler walks its
+      stream through a ``grammar.Phrase``, the same tracker the encoder and the performer
+      use, so all three break phrases at the same values. A phrase's first note must be
+      a valid start (``grammar.is_valid_start``: pitched, no interval range). At the very
       beginning and after a prime a rest is not allowed either; after a gap a further
       rest is (it only lengthens the gap).
-    * A run of rests never exceeds ``max_rest_bars * beats_per_bar`` quarter notes:
-      rests that would push the run past it are masked.
+    * A run of rests never exceeds ``max_rest_bars * beats_per_bar`` quarter notes
+      (counted in exact twelfths of a beat, as ``Phrase`` counts): rests that would push
+      the run past it are masked.
 
     Masking zeroes probabilities and renormalises. Fallbacks: when the allowed values
     carry no probability at all (the model is sure of a forbidden value), draw uniformly
@@ -46,12 +49,14 @@ from typing import Iterable
 import numpy as np
 
 from .errors import UsageError
-from .grammar import PHRASE_GAP, Value, is_valid_start, parse_value
+from .grammar import BEATS_PER_BAR, Phrase, Value, is_valid_start, parse_value, twelfths
 from .inference import Generator, load_generator
 
 log = logging.getLogger(__name__)
 
 ENDLESS_POLICIES = ("reprime", "keep")
+FREE, START, GAP = 0, 1, 2  # where the phrase stands: open; about to start; after a gap
+_NOTE = np.iinfo(np.int64).min  # a pitched value's "rest length": never too long
 
 
 @dataclass(frozen=True)
@@ -64,7 +69,7 @@ class SamplingSettings:
     greedy: bool = False
     seed: int | None = None
     max_rest_bars: float | None = 1.0
-    beats_per_bar: float = 4.0
+    beats_per_bar: float = BEATS_PER_BAR
     endless: str = "reprime"
 
     def __post_init__(self):
@@ -91,6 +96,11 @@ class SamplingSettings:
         """The longest rest run in quarter notes (infinity for no limit)."""
         return np.inf if self.max_rest_bars is None else self.max_rest_bars * self.beats_per_bar
 
+    @property
+    def max_rest_twelfths(self) -> int | None:
+        """The longest rest run in twelfths of a beat (rounded down), None for no limit."""
+        return None if self.max_rest_bars is None else int(self.max_rest * 12 + 1e-9)
+
 
 class Soloist:
     """An endless, constrained, seeded stream of grammar values from a generator."""
@@ -101,17 +111,23 @@ class Soloist:
         self.values: tuple[Value, ...] = generator.vocab.parsed()
         n = len(self.values)
         self._rng = np.random.default_rng(settings.seed)
-        self._max_rest = settings.max_rest
+        self._max_rest = settings.max_rest_twelfths
         self._inv_temp = 1.0 / settings.temperature
         self._context = max(generator.tx - 1, 1)
         self._history: deque[int] = deque(maxlen=self._context)
+        self._twelfths = [twelfths(v.duration) for v in self.values]
         is_rest = np.array([v.is_rest for v in self.values])
         start = np.array([is_valid_start(v) for v in self.values])
-        self._rest_duration = np.array([v.duration if v.is_rest else -np.inf for v in self.values])
-        # Base masks as 0/1 floats so masking is one in-place multiply.
-        self._mask_start = self._with_fallback(start, ~is_rest, "a phrase start")
-        self._mask_gap = self._with_fallback(start | is_rest, np.ones(n, bool), "after a gap")
-        self._mask_free = np.ones(n)
+        self._rest_length = np.array([t if v.is_rest else _NOTE
+                                      for v, t in zip(self.values, self._twelfths)], np.int64)
+        self._pitched = ~is_rest if (~is_rest).any() else np.ones(n, bool)
+        # The phrase masks by state (FREE, START, GAP), relaxed once here when the
+        # vocabulary cannot satisfy them; as 0/1 floats so masking is one multiply.
+        self._phrase_allowed = np.stack([
+            np.ones(n, bool),
+            self._with_fallback(start, self._pitched, "a phrase start"),
+            self._with_fallback(start | is_rest, np.ones(n, bool), "after a gap")])
+        self._masks = self._phrase_allowed.astype(float)
         self._work = np.empty(n)
         self._cum = np.empty(n)
         self._sorted = np.empty(n)
@@ -130,7 +146,7 @@ class Soloist:
         if not mask.any():
             log.warning("the vocabulary has no value allowed %s; relaxing the constraint", what)
             mask = relaxed if relaxed.any() else np.ones_like(mask)
-        return mask.astype(float)
+        return mask
 
     # --- state -------------------------------------------------------------------------
 
@@ -144,9 +160,15 @@ class Soloist:
         self._start_phrase()
 
     def _start_phrase(self) -> None:
-        self._resting = 0.0
-        self._need_start = True
-        self._allow_rest = False
+        self._phrase = Phrase()
+        self._after_gap = False  # a rest may only lengthen a gap, not open the solo
+        self._rest_run = 0  # twelfths of rest since the last note, for the silence limit
+
+    @property
+    def _state(self) -> int:
+        if self._phrase.open:
+            return FREE
+        return GAP if self._after_gap else START
 
     def prime(self, values: Iterable[Value | str | int]) -> None:
         """Feed a phrase (say, one a musician just played) without sampling; the next
@@ -181,12 +203,9 @@ class Soloist:
     def next_index(self) -> int:
         """As :meth:`next_value`, returning the vocabulary index."""
         w = self._work
-        np.copyto(w, self._probs)
-        if self._need_start:
-            np.multiply(w, self._mask_gap if self._allow_rest else self._mask_start, out=w)
-        remaining = self._max_rest - self._resting
-        if remaining < np.inf:
-            np.greater(self._rest_duration, remaining + 1e-9, out=self._over)
+        np.multiply(self._probs, self._masks[self._state], out=w)
+        if self._max_rest is not None:
+            np.greater(self._rest_length, self._max_rest - self._rest_run, out=self._over)
             np.copyto(w, 0.0, where=self._over)
         index = self._choose(w)
         self._advance(index)
@@ -194,14 +213,12 @@ class Soloist:
 
     def _allowed(self) -> np.ndarray:
         """The current constraint mask (only for the rare fallback path)."""
-        mask = (self._mask_gap if self._allow_rest else self._mask_start) if self._need_start \
-            else self._mask_free
-        allowed = mask > 0
-        if self._max_rest < np.inf:
-            allowed = allowed & ~(self._rest_duration > self._max_rest - self._resting + 1e-9)
+        allowed = self._phrase_allowed[self._state]
+        if self._max_rest is not None:
+            allowed = allowed & (self._rest_length <= self._max_rest - self._rest_run)
         if not allowed.any():  # every allowed rest too long and nothing else: any pitched
-            allowed = ~np.isfinite(self._rest_duration)
-        return allowed if allowed.any() else np.ones_like(allowed)
+            allowed = self._pitched
+        return allowed
 
     def _choose(self, w: np.ndarray) -> int:
         total = w.sum()
@@ -240,18 +257,14 @@ class Soloist:
 
     def _advance(self, index: int) -> None:
         value = self.values[index]
+        entering_gap = False
         if value.is_rest:
-            self._resting += value.duration
-            if self._resting >= PHRASE_GAP:
-                entering_gap = not self._need_start
-                self._need_start = True
-                self._allow_rest = True
-            else:
-                entering_gap = False
+            self._rest_run += self._twelfths[index]
+            if self._phrase.rest(value.duration):  # this rest closed the phrase
+                entering_gap = self._after_gap = True
         else:
-            self._resting = 0.0
-            self._need_start = False
-            entering_gap = False
+            self._rest_run = 0
+            self._phrase.note()
         self._history.append(index)
         self._since_prime += 1
         if self.settings.endless == "reprime" and (

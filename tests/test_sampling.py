@@ -5,7 +5,7 @@ import pytest
 
 from improv import modelfile, streamstats
 from improv.errors import UsageError
-from improv.grammar import PHRASE_GAP, Value, is_valid_start
+from improv.grammar import BEATS_PER_BAR, Phrase, Value, is_valid_start, twelfths
 from improv.inference import load_generator
 from improv.randmodel import random_vocab, random_weights, write_random_model
 from improv.sampling import SamplingSettings, Soloist
@@ -31,19 +31,20 @@ def _biased_model(path, bias_for, amount, vocab=None, seed=0):
 
 
 def check_constraints(values, max_rest):
-    """Phrase starts are valid starts, the solo opens on a note, no rest run is too long."""
+    """Walked through grammar.Phrase (as the encoder and the performer walk a line): the
+    solo opens on a valid start, so does every phrase, and no rest run is too long."""
     assert is_valid_start(values[0])
-    resting, need_start = 0.0, True
+    phrase, resting = Phrase(), 0
     for value in values:
         if value.is_rest:
-            resting += value.duration
-            assert resting <= max_rest + 1e-9
-            if resting >= PHRASE_GAP:
-                need_start = True
+            resting += twelfths(value.duration)
+            assert resting <= max_rest * 12
+            phrase.rest(value.duration)
         else:
-            if need_start:
+            if not phrase.open:
                 assert is_valid_start(value), value
-            resting, need_start = 0.0, False
+            phrase.note()
+            resting = 0
 
 
 def test_same_seed_same_values_and_other_seeds_differ(model_dir):
@@ -89,6 +90,11 @@ def test_constraints_hold_when_the_model_loves_rests_and_ranges(tmp_path):
         resting = resting + v.duration if v.is_rest else 0.0
         longest = max(longest, resting)
     assert longest > 8.0  # without the limit the same model rests for bars on end
+
+
+def test_settings_count_bars_in_the_grammars_4_4():
+    assert SamplingSettings().beats_per_bar == BEATS_PER_BAR
+    assert SamplingSettings(max_rest_bars=0.5).max_rest_twelfths == 0.5 * BEATS_PER_BAR * 12
 
 
 def test_prime_then_a_new_phrase(model_dir):
