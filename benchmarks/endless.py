@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _model import choose_model  # noqa: E402
 
 from improv import streamstats  # noqa: E402
-from improv.sampling import Soloist  # noqa: E402
+from improv.sampling import SamplingSettings, Soloist  # noqa: E402
 
 WINDOW = 10_000
 
@@ -83,14 +83,16 @@ def main(argv=None) -> int:
     parser.add_argument("--model", help="model directory (default: data/model/, else random weights)")
     parser.add_argument("--steps", type=int, default=200_000)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--temperature", type=float, default=1.0)
-    parser.add_argument("--top-p", type=float, default=1.0)
+    defaults = SamplingSettings()  # the daemon's (config.Model's)
+    parser.add_argument("--temperature", type=float, default=defaults.temperature)
+    parser.add_argument("--top-p", type=float, default=defaults.top_p)
     args = parser.parse_args(argv)
 
     model, described = choose_model(args.model)
     print(f"model: {described}")
     print(f"settings: seed {args.seed}, temperature {args.temperature}, top_p {args.top_p}, "
-          f"max_rest_bars 1, numpy backend (shared 2-core machine: costs are noisy)")
+          f"max_rest_bars {defaults.max_rest_bars}, numpy backend (shared 2-core machine: "
+          f"costs are noisy)")
     ok = True
     for policy in ("reprime", "keep"):
         soloist = Soloist.load(model, "numpy", seed=args.seed, temperature=args.temperature,

@@ -1,7 +1,8 @@
 """``improv sample``: print values sampled from a model, one per line (no MIDI, no port).
 
 A quick look at what a model plays and at the sampler's settings; the daemon uses the
-same :class:`improv.sampling.Soloist`.
+same :class:`improv.sampling.Soloist`, and every default here is the daemon's
+(``improv.config.default().model``), so ``improv sample`` shows what ``improv play`` plays.
 """
 
 from __future__ import annotations
@@ -9,20 +10,33 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .inference import BACKENDS, DEFAULT_MODEL_DIR
+from .inference import BACKENDS
 from .sampling import ENDLESS_POLICIES, Soloist
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--model", default=str(DEFAULT_MODEL_DIR), metavar="DIR",
+    import dataclasses
+
+    from .config import Model, default
+
+    m = default().model
+    meta = {f.name: f.metadata for f in dataclasses.fields(Model)}
+    span = {name: f"{meta[name]['lo']:g}-{meta[name]['hi']:g}"
+            for name in ("temperature", "top_p", "max_rest_bars")}
+    parser.add_argument("--model", default=m.path, metavar="DIR",
                         help="model directory (default: %(default)s)")
-    parser.add_argument("--backend", choices=BACKENDS, default="numpy")
+    parser.add_argument("--backend", choices=BACKENDS, default=m.backend,
+                        help="inference backend (default: %(default)s)")
     parser.add_argument("--count", type=int, default=32, help="values to print (default 32)")
-    parser.add_argument("--seed", type=int, default=None)
-    parser.add_argument("--temperature", type=float, default=1.0)
-    parser.add_argument("--top-p", type=float, default=1.0)
+    parser.add_argument("--seed", type=int, default=m.seed,
+                        help="random seed; -1 draws fresh entropy (default: %(default)s)")
+    parser.add_argument("--temperature", type=float, default=m.temperature,
+                        help=f"sampling temperature, {span['temperature']} (default: %(default)s)")
+    parser.add_argument("--top-p", type=float, default=m.top_p,
+                        help=f"nucleus sampling share, {span['top_p']}; 1 is off (default: %(default)s)")
     parser.add_argument("--greedy", action="store_true", help="always take the most probable value")
-    parser.add_argument("--max-rest-bars", type=float, default=1.0)
+    parser.add_argument("--max-rest-bars", type=float, default=m.max_rest_bars,
+                        help=f"longest run of rests in bars, {span['max_rest_bars']} (default: %(default)s)")
     parser.add_argument("--endless", choices=ENDLESS_POLICIES, default="reprime")
     parser.add_argument("-v", "--verbose", action="store_true")
 
@@ -33,7 +47,8 @@ def run(args) -> int:
     if args.count < 0:
         raise UsageError(f"--count {args.count} is negative: give 0 or more values to print")
     soloist = Soloist.load(args.model, args.backend, temperature=args.temperature,
-                           top_p=args.top_p, greedy=args.greedy, seed=args.seed,
+                           top_p=args.top_p, greedy=args.greedy,
+                           seed=None if args.seed == -1 else args.seed,
                            max_rest_bars=args.max_rest_bars, endless=args.endless)
     out = sys.stdout
     for _ in range(args.count):

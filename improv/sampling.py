@@ -40,6 +40,7 @@ Endless policy: re-prime from the last Tx − 1 values (``endless="reprime"``, d
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections import deque
 from dataclasses import dataclass
@@ -48,6 +49,7 @@ from typing import Iterable
 
 import numpy as np
 
+from . import config
 from .errors import UsageError
 from .grammar import BEATS_PER_BAR, Phrase, Value, is_valid_start, parse_value, twelfths
 from .inference import Generator, load_generator
@@ -59,34 +61,55 @@ FREE, START, GAP = 0, 1, 2  # where the phrase stands: open; about to start; aft
 _NOTE = np.iinfo(np.int64).min  # a pitched value's "rest length": never too long
 
 
+# config.Model is the one place the daemon's sampling defaults and ranges are written:
+# the sampler and ``improv sample`` take theirs from it, so they play what the daemon plays.
+_MODEL = {f.name: f for f in dataclasses.fields(config.Model)}
+
+
+def _default(name: str):
+    return _MODEL[name].default
+
+
+def _number_in(value, name: str) -> bool:
+    lo, hi = _MODEL[name].metadata["lo"], _MODEL[name].metadata["hi"]
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and lo <= value <= hi
+
+
+def _range(name: str) -> str:
+    meta = _MODEL[name].metadata
+    return f"from {meta['lo']:g} to {meta['hi']:g}"
+
+
 @dataclass(frozen=True)
 class SamplingSettings:
-    """How values are drawn. ``seed`` None draws fresh entropy; ``max_rest_bars`` None
-    allows rest runs of any length."""
+    """How values are drawn; defaults and ranges are ``config.Model``'s. ``seed`` None
+    draws fresh entropy; ``max_rest_bars`` None allows rest runs of any length."""
 
-    temperature: float = 1.0
-    top_p: float = 1.0
+    temperature: float = _default("temperature")
+    top_p: float = _default("top_p")
     greedy: bool = False
     seed: int | None = None
-    max_rest_bars: float | None = 1.0
+    max_rest_bars: float | None = _default("max_rest_bars")
     beats_per_bar: float = BEATS_PER_BAR
     endless: str = "reprime"
 
     def __post_init__(self):
-        if not (isinstance(self.temperature, (int, float)) and 0 < self.temperature <= 100):
+        if not _number_in(self.temperature, "temperature"):
             raise UsageError(f"temperature {self.temperature!r} is out of range: give a number "
-                             f"above 0 and at most 100 (1 samples the model as trained)")
-        if not (isinstance(self.top_p, (int, float)) and 0 < self.top_p <= 1):
-            raise UsageError(f"top_p {self.top_p!r} is out of range: give a number above 0 and "
-                             f"at most 1 (1 turns nucleus sampling off)")
-        if self.max_rest_bars is not None and not (
-                isinstance(self.max_rest_bars, (int, float)) and self.max_rest_bars > 0):
-            raise UsageError(f"max_rest_bars {self.max_rest_bars!r} must be a positive number of "
-                             f"bars (or None for no limit)")
+                             f"{_range('temperature')} (1 samples the model as trained)")
+        if not _number_in(self.top_p, "top_p"):
+            raise UsageError(f"top_p {self.top_p!r} is out of range: give a number "
+                             f"{_range('top_p')} (1 turns nucleus sampling off)")
+        if self.max_rest_bars is not None and not _number_in(self.max_rest_bars, "max_rest_bars"):
+            raise UsageError(f"max_rest_bars {self.max_rest_bars!r} is out of range: give a "
+                             f"number of bars {_range('max_rest_bars')} (or None for no limit)")
         if not (isinstance(self.beats_per_bar, (int, float)) and self.beats_per_bar > 0):
             raise UsageError(f"beats_per_bar {self.beats_per_bar!r} must be a positive number")
-        if self.seed is not None and (not isinstance(self.seed, int) or self.seed < 0):
-            raise UsageError(f"seed {self.seed!r} must be a non-negative integer")
+        if self.seed is not None and not (
+                isinstance(self.seed, int) and not isinstance(self.seed, bool)
+                and 0 <= self.seed <= _MODEL["seed"].metadata["hi"]):
+            raise UsageError(f"seed {self.seed!r} is out of range: give an integer from 0 to "
+                             f"{_MODEL['seed'].metadata['hi']} (or None for fresh entropy)")
         if self.endless not in ENDLESS_POLICIES:
             raise UsageError(f"unknown endless policy {self.endless!r}: choose "
                              f"{' or '.join(ENDLESS_POLICIES)}")
