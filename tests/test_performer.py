@@ -193,7 +193,8 @@ def test_swing_keeps_every_note_positive_and_in_order(amount, durations):
 
 
 def test_comping_strikes_one_voicing_per_chord_in_register():
-    comping = Comping(enabled=True, channel=3, low=50, velocity=55)
+    # style "sustain": one strike per chord (the charleston rhythm is tests/test_comping.py's)
+    comping = Comping(enabled=True, channel=3, low=50, velocity=55, style="sustain")
     _, notes = perform(["R,1.000"], 16, comping=comping)
     chords = [n for n in notes if n.part == "comping"]
     assert {n.channel for n in chords} == {3}
