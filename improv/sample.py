@@ -37,6 +37,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--greedy", action="store_true", help="always take the most probable value")
     parser.add_argument("--max-rest-bars", type=float, default=m.max_rest_bars,
                         help=f"longest run of rests in bars, {span['max_rest_bars']} (default: %(default)s)")
+    parser.add_argument("--rhythm-grid", action=argparse.BooleanOptionalAction, default=True,
+                        help="start every value on a sixteenth or triplet of the beat "
+                             "(default: on)")
     parser.add_argument("--endless", choices=ENDLESS_POLICIES, default="reprime")
     parser.add_argument("-v", "--verbose", action="store_true")
 
@@ -49,7 +52,8 @@ def run(args) -> int:
     soloist = Soloist.load(args.model, args.backend, temperature=args.temperature,
                            top_p=args.top_p, greedy=args.greedy,
                            seed=None if args.seed == -1 else args.seed,
-                           max_rest_bars=args.max_rest_bars, endless=args.endless)
+                           max_rest_bars=args.max_rest_bars, endless=args.endless,
+                           rhythm_grid=args.rhythm_grid)
     out = sys.stdout
     for _ in range(args.count):
         out.write(f"{soloist.next_value()}\n")

@@ -17,12 +17,29 @@ Constraints (as the seeds applied them, plus a limit on silence)
     * A run of rests never exceeds ``max_rest_bars * beats_per_bar`` quarter notes
       (counted in exact twelfths of a beat, as ``Phrase`` counts): rests that would push
       the run past it are masked.
+    * Rhythm grid (``rhythm_grid=True``, default): every value starts on a sixteenth or
+      a triplet of the beat. The grammar's durations are multiples of 1/4 and of 1/3 of
+      a beat, so mixing them (a sixteenth, then a triplet eighth) lands on twelfths
+      such as 0.583 or 0.917 of a beat, which sound like flams against the comping.
+      The sampler tracks the position within the beat in twelfths
+      (``grammar.twelfths``; from 0 at the start, advanced by every value sampled or
+      primed) and masks every value whose END would fall on a position other than
+      ``GRID_ONSETS`` = {0, 3, 4, 6, 8, 9} twelfths (0, 1/4, 1/3, 1/2, 2/3, 3/4 of a
+      beat). The 12 masks, one per position, are computed once, combined with the
+      phrase masks above. So that a gap cannot end where no phrase start would end on
+      the grid (all of the shipped model's starts are straight: a gap used up 1/3 into
+      a beat would be stuck), a rest is charged against the silence limit with the
+      least further rest that then reaches such a start (a shortest path over the 12
+      positions, computed once).
 
-    Masking zeroes probabilities and renormalises. Fallbacks: when the allowed values
-    carry no probability at all (the model is sure of a forbidden value), draw uniformly
-    among the allowed values; when the vocabulary has no value that satisfies the
-    constraints (a tiny vocabulary without range-less notes, say), relax them in order:
-    any pitched value, then any value. The sampled value is always in the vocabulary.
+    Masking zeroes probabilities (the weights are renormalised by sampling from their
+    cumulative sum). Fallbacks: when the allowed values carry no probability at all (the
+    model is sure of a forbidden value), draw uniformly among the allowed values; when
+    the vocabulary has no value that satisfies the constraints (a tiny vocabulary without
+    range-less notes, say, or one whose durations cannot reach the grid from where the
+    line stands), relax them in order: the rhythm grid, then the phrase rules (any
+    pitched value on the grid, then any pitched value), then everything. The sampled
+    value is always in the vocabulary.
 
 Endless policy: re-prime from the last Tx − 1 values (``endless="reprime"``, default)
     The LSTM was trained on windows of Tx (30) steps that all start from a = c = 0 and a
@@ -57,6 +74,7 @@ from .inference import Generator, load_generator
 log = logging.getLogger(__name__)
 
 ENDLESS_POLICIES = ("reprime", "keep")
+GRID_ONSETS = (0, 3, 4, 6, 8, 9)  # twelfths of a beat: 0, 1/4, 1/3, 1/2, 2/3, 3/4
 FREE, START, GAP = 0, 1, 2  # where the phrase stands: open; about to start; after a gap
 _NOTE = np.iinfo(np.int64).min  # a pitched value's "rest length": never too long
 
@@ -92,6 +110,7 @@ class SamplingSettings:
     max_rest_bars: float | None = _default("max_rest_bars")
     beats_per_bar: float = BEATS_PER_BAR
     endless: str = "reprime"
+    rhythm_grid: bool = True
 
     def __post_init__(self):
         if not _number_in(self.temperature, "temperature"):
@@ -113,6 +132,8 @@ class SamplingSettings:
         if self.endless not in ENDLESS_POLICIES:
             raise UsageError(f"unknown endless policy {self.endless!r}: choose "
                              f"{' or '.join(ENDLESS_POLICIES)}")
+        if not isinstance(self.rhythm_grid, bool):
+            raise UsageError(f"rhythm_grid {self.rhythm_grid!r} must be True or False")
 
     @property
     def max_rest(self) -> float:
@@ -139,6 +160,7 @@ class Soloist:
         self._context = max(generator.tx - 1, 1)
         self._history: deque[int] = deque(maxlen=self._context)
         self._twelfths = [twelfths(v.duration) for v in self.values]
+        length = np.array(self._twelfths)
         is_rest = np.array([v.is_rest for v in self.values])
         start = np.array([is_valid_start(v) for v in self.values])
         self._rest_length = np.array([t if v.is_rest else _NOTE
@@ -150,7 +172,26 @@ class Soloist:
             np.ones(n, bool),
             self._with_fallback(start, self._pitched, "a phrase start"),
             self._with_fallback(start | is_rest, np.ones(n, bool), "after a gap")])
-        self._masks = self._phrase_allowed.astype(float)
+        # Rhythm grid: _grid[p] allows the values that, started at p twelfths into the
+        # beat, end on a grid onset. Combined with the phrase masks per (state, position).
+        if settings.rhythm_grid:
+            self._grid = np.array([np.isin((p + length) % 12, GRID_ONSETS) for p in range(12)])
+        else:
+            self._grid = np.ones((12, n), bool)
+        self._allowed_at = self._phrase_allowed[:, None, :] & self._grid[None, :, :]
+        empty = ~self._allowed_at.any(axis=2)
+        if empty.any():
+            # Within a phrase or a gap on the grid, that would break the grid in ordinary
+            # play; elsewhere (a phrase start after a prime left the beat on a triplet, say)
+            # it is expected of a vocabulary whose phrase starts are all straight.
+            ordinary = empty[[FREE, GAP]][:, list(GRID_ONSETS)].any()
+            (log.warning if ordinary else log.debug)(
+                "the vocabulary cannot keep to the rhythm grid from %d of the 36 phrase "
+                "states and beat positions; relaxing it there", int(empty.sum()))
+            self._allowed_at[empty] = np.broadcast_to(self._phrase_allowed[:, None, :],
+                                                      self._allowed_at.shape)[empty]
+        self._masks = self._allowed_at.astype(float)
+        self._rest_need = self._rest_needs(length)
         self._work = np.empty(n)
         self._cum = np.empty(n)
         self._sorted = np.empty(n)
@@ -163,6 +204,32 @@ class Soloist:
              **settings) -> "Soloist":
         """Load a model directory into a backend and wrap it: what the daemon calls."""
         return cls(load_generator(model_dir, backend), SamplingSettings(**settings))
+
+    def _rest_needs(self, length: np.ndarray) -> np.ndarray:
+        """Per beat position, what each rest costs of the silence limit: its length plus
+        the least further rest that then reaches a phrase start on the grid (notes: never
+        too long). Masking rests by this instead of their bare length keeps a gap from
+        running into the limit where no phrase start would end on the grid: after a
+        rest that ends 1/3 into the beat, say, when every phrase start is straight.
+
+        ``need[p]``, the least rest from position p to a usable start, is a shortest path
+        over the 12 positions (Bellman-Ford: 12 rounds over the rests allowed in a gap).
+        """
+        start_ok = (self._phrase_allowed[START] & self._grid).any(axis=1)
+        gap_rests = np.flatnonzero(self._phrase_allowed[GAP] & (self._rest_length != _NOTE))
+        unreachable = np.iinfo(np.int64).max // 4
+        need = np.where(start_ok, 0, unreachable)
+        positions = np.arange(12)
+        for _ in range(12):
+            for r in gap_rests:
+                after = (positions + length[r]) % 12
+                through = np.where(self._grid[:, r], length[r] + need[after], unreachable)
+                np.minimum(need, through, out=need)
+        rest_need = np.full((12, len(self.values)), _NOTE, np.int64)
+        for r in np.flatnonzero(self._rest_length != _NOTE):
+            rest_need[:, r] = np.minimum(length[r] + need[(positions + length[r]) % 12],
+                                         unreachable)
+        return rest_need
 
     @staticmethod
     def _with_fallback(mask: np.ndarray, relaxed: np.ndarray, what: str) -> np.ndarray:
@@ -180,7 +247,11 @@ class Soloist:
         self._probs = self.generator.step(None)
         self._history.clear()
         self._since_prime = 0
+        self._start_solo()
         self._start_phrase()
+
+    def _start_solo(self) -> None:
+        self._position = 0  # twelfths into the beat where the next value starts
 
     def _start_phrase(self) -> None:
         self._phrase = Phrase()
@@ -202,6 +273,7 @@ class Soloist:
             self._probs = self.generator.step(i)
             self._history.append(i)
             self._since_prime += 1
+            self._position = (self._position + self._twelfths[i]) % 12
         if indices:
             self._start_phrase()
 
@@ -226,22 +298,26 @@ class Soloist:
     def next_index(self) -> int:
         """As :meth:`next_value`, returning the vocabulary index."""
         w = self._work
-        np.multiply(self._probs, self._masks[self._state], out=w)
+        np.multiply(self._probs, self._masks[self._state, self._position], out=w)
         if self._max_rest is not None:
-            np.greater(self._rest_length, self._max_rest - self._rest_run, out=self._over)
+            np.greater(self._rest_need[self._position], self._max_rest - self._rest_run,
+                       out=self._over)
             np.copyto(w, 0.0, where=self._over)
         index = self._choose(w)
         self._advance(index)
         return index
 
     def _allowed(self) -> np.ndarray:
-        """The current constraint mask (only for the rare fallback path)."""
-        allowed = self._phrase_allowed[self._state]
-        if self._max_rest is not None:
-            allowed = allowed & (self._rest_length <= self._max_rest - self._rest_run)
-        if not allowed.any():  # every allowed rest too long and nothing else: any pitched
-            allowed = self._pitched
-        return allowed
+        """The current constraint mask, relaxed in the module docstring's order until a
+        value is left (only for the rare fallback path)."""
+        state, position = self._state, self._position
+        remaining = np.inf if self._max_rest is None else self._max_rest - self._rest_run
+        for allowed in (self._allowed_at[state, position] & (self._rest_need[position] <= remaining),
+                        self._phrase_allowed[state] & (self._rest_length <= remaining),
+                        self._pitched & self._grid[position]):
+            if allowed.any():
+                return allowed
+        return self._pitched
 
     def _choose(self, w: np.ndarray) -> int:
         total = w.sum()
@@ -280,6 +356,7 @@ class Soloist:
 
     def _advance(self, index: int) -> None:
         value = self.values[index]
+        self._position = (self._position + self._twelfths[index]) % 12
         entering_gap = False
         if value.is_rest:
             self._rest_run += self._twelfths[index]

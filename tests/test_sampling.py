@@ -10,13 +10,36 @@ from improv.errors import UsageError
 from improv.grammar import BEATS_PER_BAR, Phrase, Value, is_valid_start, twelfths
 from improv.inference import load_generator
 from improv.randmodel import random_vocab, random_weights, write_random_model
-from improv.sampling import SamplingSettings, Soloist
+from improv.inference import DEFAULT_MODEL_DIR
+from improv.sampling import GRID_ONSETS, SamplingSettings, Soloist
 from improv.vocab import Vocabulary
 
 
 @pytest.fixture(scope="module")
 def model_dir(tmp_path_factory):
     return write_random_model(tmp_path_factory.mktemp("model") / "m", seed=5)
+
+
+SHIPPED_STEPS = 20_000
+
+
+@pytest.fixture(scope="module")
+def shipped_stream():
+    """20,000 values from the shipped model with the daemon's settings (a second or two)."""
+    if not (DEFAULT_MODEL_DIR / modelfile.WEIGHTS).is_file():
+        pytest.skip("the shipped model data/model/ is absent")
+    soloist = Soloist.load(DEFAULT_MODEL_DIR, seed=12)
+    stream = np.array([soloist.next_index() for _ in range(SHIPPED_STEPS)])
+    return soloist, stream
+
+
+def onsets(values, start=0):
+    """Where each value starts, in twelfths into the beat."""
+    positions, position = [], start
+    for value in values:
+        positions.append(position)
+        position = (position + twelfths(value.duration)) % 12
+    return positions
 
 
 def _biased_model(path, bias_for, amount, vocab=None, seed=0):
@@ -177,7 +200,8 @@ def test_fallback_when_the_vocabulary_has_no_valid_start(tmp_path):
                                  dict(top_p=1.5), dict(top_p=0.009), dict(max_rest_bars=0),
                                  dict(max_rest_bars=0.2), dict(max_rest_bars=17), dict(seed=-1),
                                  dict(seed=2**32), dict(temperature=float("nan")),
-                                 dict(beats_per_bar=0), dict(endless="forever")])
+                                 dict(beats_per_bar=0), dict(endless="forever"),
+                                 dict(rhythm_grid="yes")])
 def test_bad_settings_are_one_line_usage_errors(bad):
     with pytest.raises(UsageError) as info:
         SamplingSettings(**bad)
@@ -256,3 +280,58 @@ def test_nucleus_keeps_the_fewest_most_probable_values(model_dir):
             soloist._nucleus(got, top_p)
             np.testing.assert_array_equal(got, want)
 
+
+
+# --- rhythm grid ---------------------------------------------------------------------------
+
+def test_shipped_model_keeps_every_onset_on_the_grid(shipped_stream):
+    soloist, stream = shipped_stream
+    values = [soloist.values[i] for i in stream]
+    assert set(onsets(values)) <= set(GRID_ONSETS)
+    check_constraints(values, SamplingSettings().max_rest)
+    # The constraint is doing something: without it the same model lands between them.
+    free = Soloist.load(DEFAULT_MODEL_DIR, seed=12, rhythm_grid=False)
+    loose = [free.next_value() for _ in range(2000)]
+    assert not set(onsets(loose)) <= set(GRID_ONSETS)
+
+
+def test_prime_moves_the_beat_position(model_dir):
+    soloist = Soloist.load(model_dir, seed=6)
+    primed = ["C,0.250", "S,0.333,<m3,m-3>"]  # ends 7 twelfths into the beat
+    for _ in range(5):
+        soloist.prime(primed)
+    start = 5 * 7 % 12
+    values = [soloist.next_value() for _ in range(500)]
+    assert set(onsets(values, start)[1:]) <= set(GRID_ONSETS)
+
+
+def test_grid_fallback_on_a_vocabulary_that_cannot_keep_to_it(tmp_path):
+    # Durations of 5 and 7 twelfths: from the downbeat no value ends on the grid; from 5
+    # twelfths in, only the 7-twelfth values do.
+    vocab = Vocabulary.from_values(["C,0.417", "S,0.417,<m3,m-3>", "R,0.417",
+                                    "C,0.583", "X,0.583,<M2,m-3>", "R,0.583"])
+    path = _biased_model(tmp_path / "m", lambda v: False, 0.0, vocab=vocab)
+    soloist = Soloist.load(path, seed=2, max_rest_bars=0.25)
+    values = [soloist.next_value() for _ in range(2000)]
+    check_constraints(values, 1.0)
+    kept = 0
+    for position, value in zip(onsets(values), values):
+        reachable = {(position + twelfths(v.duration)) % 12 for v in soloist.values}
+        if reachable & set(GRID_ONSETS):
+            assert (position + twelfths(value.duration)) % 12 in GRID_ONSETS
+            kept += 1
+    assert 0 < kept < len(values)
+
+
+def test_gaps_never_strand_the_line_off_the_grid(tmp_path):
+    # The shipped vocabulary's phrase starts are all straight (no triplet start): a gap
+    # that used up the silence limit 1/3 into a beat would leave no start that ends on
+    # the grid. Rests get e^4 times the weight, so gaps run into the limit all the time.
+    vocab = Vocabulary.load(DEFAULT_MODEL_DIR / modelfile.VOCAB)
+    path = _biased_model(tmp_path / "m", lambda v: v.is_rest, 4.0, vocab=vocab)
+    for max_bars in (0.25, 0.5, 2.0):
+        soloist = Soloist.load(path, seed=3, max_rest_bars=max_bars)
+        values = [soloist.next_value() for _ in range(4000)]
+        check_constraints(values, max_bars * BEATS_PER_BAR)
+        assert set(onsets(values)) <= set(GRID_ONSETS)
+        assert sum(v.is_rest for v in values) > 1000
