@@ -296,8 +296,9 @@ def encode_line(notes) -> list[Value]:
     phrase = Phrase()
     for pitch, duration, chord in notes:
         if pitch is None:
-            phrase.rest(duration)
-            values.append(encode(None, duration, chord, None))
+            value = encode(None, duration, chord, None)
+            phrase.rest(value.duration)  # the grid duration, as a reader of the values sees it
+            values.append(value)
         else:
             values.append(encode(pitch, duration, chord, phrase.previous))
             phrase.note(pitch)

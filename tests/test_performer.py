@@ -138,8 +138,6 @@ def test_encode_line_and_performer_agree_on_any_line(events):
     check_phrases_agree([(pitch, duration, f7) for pitch, duration in events])
 
 
-@pytest.mark.xfail(strict=True, reason="grammar.encode_line counts a rest's raw duration "
-                   "towards PHRASE_GAP, the values (and so the performer) its quantized one")
 def test_encode_line_and_performer_agree_on_off_grid_rests():
     f7 = parse_chord("F7")  # 5/12 + 5/12 of rest: two R,0.500 values, a whole beat
     check_phrases_agree([(60, 0.5, f7), (None, 5 / 12, f7), (None, 5 / 12, f7), (62, 0.5, f7)])
