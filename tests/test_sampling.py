@@ -251,6 +251,21 @@ def test_endless_stream_stays_finite_stable_and_loop_free(model_dir, policy):
     assert streamstats.longest_repeat(stream[-5000:]) < 30
 
 
+def test_endless_stream_of_the_shipped_model_is_stable_and_loop_free(shipped_stream):
+    # The random model above is close to uniform, so its distribution barely can drift;
+    # the trained one is peaked, phrase-shaped and can fall into riffs.
+    soloist, stream = shipped_stream
+    n = len(soloist.values)
+    a, c = soloist.generator.state
+    assert np.all(np.isfinite(a)) and np.all(np.isfinite(c)) and np.abs(a).max() <= 1.0
+    drift = streamstats.total_variation(stream[:5000], stream[-5000:], n)
+    floor = streamstats.total_variation(stream[:5000], stream[5000:10000], n)
+    assert drift < 0.2 and drift < floor + 0.1, (drift, floor)
+    assert len(np.unique(stream[-5000:])) > n // 2  # still uses most of its vocabulary
+    assert streamstats.tail_period(stream) is None
+    assert streamstats.longest_repeat(stream[-5000:]) < 30  # nothing as long as a window
+
+
 def test_loop_detectors():
     rng = np.random.default_rng(0)
     noise = rng.integers(78, size=3000)
