@@ -10,6 +10,7 @@ values (200,000 by default: about 14 hours of eighth notes at 120 BPM) and repor
 * loops: the smallest period of the last 2,000 values (none = no loop) and the
   longest run of values that occurs twice in the last 10,000, beside the same in the
   first 10,000;
+* rhythm: how many values start off the sampler's grid (sixteenths and triplets);
 * per-value cost (mean, p99, including re-primes).
 
 A short greedy run is added as the control: the loop detectors must find its loop.
@@ -30,7 +31,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _model import choose_model  # noqa: E402
 
 from improv import streamstats  # noqa: E402
-from improv.sampling import SamplingSettings, Soloist  # noqa: E402
+from improv.grammar import twelfths  # noqa: E402
+from improv.sampling import GRID_ONSETS, SamplingSettings, Soloist  # noqa: E402
 
 WINDOW = 10_000
 
@@ -62,6 +64,9 @@ def report(name: str, soloist: Soloist, steps: int) -> bool:
     repeat_end = streamstats.longest_repeat(stream[-window:])
     repeat_start = streamstats.longest_repeat(stream[:window])
     distinct_end = len(np.unique(stream[-window:]))
+    length = np.array([twelfths(v.duration) for v in soloist.values])
+    onsets = np.concatenate([[0], np.cumsum(length[stream])[:-1]]) % 12
+    off_grid = int((~np.isin(onsets, GRID_ONSETS)).sum())
     print(f"\n{name}: {steps} values")
     print(f"  state at the end finite: {finite}; max |a| {np.abs(a).max():.3f}, max |c| "
           f"{np.abs(c).max():.3f}; largest |c| seen (every 1000 steps) {max_c:.3f}")
@@ -73,6 +78,8 @@ def report(name: str, soloist: Soloist, steps: int) -> bool:
     capped = lambda r: f">= {r} (search capped)" if r >= 1000 else str(r)  # noqa: E731
     print(f"  longest repeated run: last {window} values {capped(repeat_end)}, first {window} "
           f"values {capped(repeat_start)}")
+    print(f"  onsets off the rhythm grid (0, 1/4, 1/3, 1/2, 2/3, 3/4 of a beat): {off_grid} "
+          f"of {steps}")
     print(f"  cost per value: mean {cost_us.mean():.1f} us, median {np.median(cost_us):.1f} us, "
           f"p99 {np.percentile(cost_us, 99):.1f} us, max {cost_us.max():.0f} us")
     return finite and period is None

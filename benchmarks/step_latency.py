@@ -5,8 +5,12 @@ In one run, on the same model and the same random inputs:
 * ``numpy``       NumpyGenerator.step (the daemon's default)
 * ``keras``       KerasGenerator.step: the Keras single-step model through a tf.function
 * ``predict``     the baseline: the same Keras single-step model, ``model.predict()`` per step
-* ``soloist``     Soloist.next_value on numpy (sampling, constraints, re-primes included)
+* ``soloist``     Soloist.next_value on numpy (sampling, constraints, re-primes included),
+                  with the daemon's settings (top_p 0.95, rhythm grid) and with nucleus
+                  sampling and the grid off (what they cost)
 
+and the nucleus (top-p) cut alone on the model's own distributions: the sampler's
+in-buffer cut against the argsort version it replaced (the baseline for that line);
 then, in fresh subprocesses (three each, median; run first, while this process is still small),
 the time from process start to the first sampled value and the child's peak RSS
 (``VmHWM`` from /proc/self/status), for the numpy and keras backends.
@@ -55,6 +59,31 @@ def time_calls(fn, inputs, warmup: int = 20) -> np.ndarray:
         fn(x)
         out[k] = clock() - t0
     return out / 1e6
+
+
+def argsort_nucleus(w: np.ndarray, top_p: float) -> None:
+    """The previous top-p cut (allocates -w, the order, w[order] and the cumsum)."""
+    order = np.argsort(-w, kind="stable")
+    cum = np.cumsum(w[order])
+    keep = int(np.searchsorted(cum, top_p * cum[-1])) + 1
+    w[order[keep:]] = 0.0
+
+
+def time_nucleus(soloist, gen, inputs, top_p: float) -> dict[str, np.ndarray]:
+    """Microseconds per top-p cut, both ways, on the probabilities the model gives."""
+    probs = [gen.step(i).copy() for i in inputs[:5000]]
+    work = np.empty_like(probs[0])
+    rows = {}
+    for name, cut in (("argsort (baseline)", argsort_nucleus), ("in buffers", soloist._nucleus)):
+        def one(p, cut=cut):
+            np.copyto(work, p)
+            cut(work, top_p)
+        rows[name] = time_calls(one, probs) * 1e3
+    check_a, check_b = probs[0].copy(), probs[0].copy()
+    argsort_nucleus(check_a, top_p)
+    soloist._nucleus(check_b, top_p)
+    assert np.array_equal(check_a, check_b), "the two cuts disagree"
+    return rows
 
 
 def summary(ms: np.ndarray) -> tuple[float, float]:
@@ -111,7 +140,11 @@ def main(argv=None) -> int:
     inputs = [int(i) for i in rng.integers(gen.n_values, size=args.steps)]
     rows = {"numpy": time_calls(gen.step, inputs)}
     soloist = Soloist.load(model, "numpy", seed=args.seed)
-    rows["soloist (numpy, sampled)"] = time_calls(lambda _: soloist.next_value(), inputs)
+    s = soloist.settings
+    rows[f"soloist (top_p {s.top_p:g}, grid {'on' if s.rhythm_grid else 'off'})"] = time_calls(
+        lambda _: soloist.next_value(), inputs)
+    plain = Soloist.load(model, "numpy", seed=args.seed, top_p=1.0, rhythm_grid=False)
+    rows["soloist (top_p 1, grid off)"] = time_calls(lambda _: plain.next_value(), inputs)
 
     import keras
 
@@ -140,6 +173,14 @@ def main(argv=None) -> int:
         med, p99 = summary(ms)
         print(f"  {name:<36} {len(ms):>6} {med:8.4f} {p99:8.4f}   {base_med / med:10.0f}x "
               f"{base_p99 / p99:6.0f}x")
+
+    cuts = time_nucleus(soloist, gen, inputs, soloist.settings.top_p)
+    print(f"\nnucleus cut alone (us), top_p {soloist.settings.top_p:g}, {gen.n_values} values"
+          f"     median      p99   baseline/x median")
+    cut_base = summary(cuts["argsort (baseline)"])[0]
+    for name, us in cuts.items():
+        med, p99 = summary(us)
+        print(f"  {name:<36} {len(us):>6} {med:8.2f} {p99:8.2f}   {cut_base / med:10.1f}x")
 
     np_med, np_p99 = summary(rows["numpy"])
     print("\ngoals")
