@@ -266,24 +266,24 @@ class Phrase:
     break. Rests are counted in twelfths of a beat: exact, whatever the float rounding.
     """
 
-    __slots__ = ("previous", "_resting", "open")
+    __slots__ = ("previous", "resting", "open")
 
     def __init__(self):
         self.previous: int | None = None  # last pitch of the open phrase, None when closed
-        self._resting = 0
+        self.resting = 0  # twelfths of rest since the last note (or the start)
         self.open = False
 
     def rest(self, duration: float) -> bool:
         """Count a rest; True when it is the one that closes the phrase."""
-        self._resting += twelfths(duration)
-        if self.open and self._resting >= twelfths(PHRASE_GAP):
+        self.resting += twelfths(duration)
+        if self.open and self.resting >= twelfths(PHRASE_GAP):
             self.open, self.previous = False, None
             return True
         return False
 
     def note(self, pitch: int | None = None) -> None:
         """Count a note (``pitch`` may be None where only the phrase matters)."""
-        self.previous, self._resting, self.open = pitch, 0, True
+        self.previous, self.resting, self.open = pitch, 0, True
 
 
 def encode_line(notes) -> list[Value]:

@@ -256,7 +256,6 @@ class Soloist:
     def _start_phrase(self) -> None:
         self._phrase = Phrase()
         self._after_gap = False  # a rest may only lengthen a gap, not open the solo
-        self._rest_run = 0  # twelfths of rest since the last note, for the silence limit
 
     @property
     def _state(self) -> int:
@@ -300,7 +299,7 @@ class Soloist:
         w = self._work
         np.multiply(self._probs, self._masks[self._state, self._position], out=w)
         if self._max_rest is not None:
-            np.greater(self._rest_need[self._position], self._max_rest - self._rest_run,
+            np.greater(self._rest_need[self._position], self._max_rest - self._phrase.resting,
                        out=self._over)
             np.copyto(w, 0.0, where=self._over)
         index = self._choose(w)
@@ -311,7 +310,7 @@ class Soloist:
         """The current constraint mask, relaxed in the module docstring's order until a
         value is left (only for the rare fallback path)."""
         state, position = self._state, self._position
-        remaining = np.inf if self._max_rest is None else self._max_rest - self._rest_run
+        remaining = np.inf if self._max_rest is None else self._max_rest - self._phrase.resting
         for allowed in (self._allowed_at[state, position] & (self._rest_need[position] <= remaining),
                         self._phrase_allowed[state] & (self._rest_length <= remaining),
                         self._pitched & self._grid[position]):
@@ -359,11 +358,9 @@ class Soloist:
         self._position = (self._position + self._twelfths[index]) % 12
         entering_gap = False
         if value.is_rest:
-            self._rest_run += self._twelfths[index]
             if self._phrase.rest(value.duration):  # this rest closed the phrase
                 entering_gap = self._after_gap = True
         else:
-            self._rest_run = 0
             self._phrase.note()
         self._history.append(index)
         self._since_prime += 1
