@@ -189,8 +189,12 @@ def parse(text: str, origin: str = CONFIG_NAME, base: Path | None = None) -> Con
     if not path.is_absolute():
         # A path the file sets is read from the file's folder; the default is the
         # repository's shipped model wherever the file lives.
-        sets_path = "path" in table.get("model", {})
-        path = ((base or REPO) if sets_path else REPO) / path
+        if "path" in table.get("model", {}):
+            path = (base or REPO) / path
+        else:
+            from .modelfile import DEFAULT_DIR  # numpy only: cheap
+
+            path = DEFAULT_DIR
     config = dataclasses.replace(config, model=dataclasses.replace(config.model, path=str(path)))
     return _cross_check(config, origin)
 

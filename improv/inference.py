@@ -34,7 +34,7 @@ from .vocab import Vocabulary
 
 log = logging.getLogger(__name__)
 
-DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "data" / "model"
+DEFAULT_MODEL_DIR = modelfile.DEFAULT_DIR
 DEFAULT_TX = modelfile.DEFAULT_TX
 BACKENDS = ("numpy", "keras")
 

@@ -21,6 +21,7 @@ import numpy as np
 from .errors import ModelError, UsageError
 from .vocab import Vocabulary
 
+DEFAULT_DIR = Path(__file__).resolve().parent.parent / "data" / "model"  # the shipped model
 WEIGHTS = "weights.npz"
 VOCAB = "vocab.json"
 META = "model.json"

@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_CORPUS = REPO.parent / "shared" / "corpus" / "original_metheny.mid"
-DEFAULT_OUT = REPO / "data" / "model"
+DEFAULT_OUT = modelfile.DEFAULT_DIR
 LEARNING_RATE, BETA_1, BETA_2 = 0.01, 0.9, 0.999
 
 
