@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,9 +51,6 @@ class Vocabulary:
     def parsed(self) -> tuple[Value, ...]:
         """Each entry parsed once, for the real-time path."""
         return tuple(parse_value(v) for v in self.values)
-
-    def counts(self, values) -> Counter:
-        return Counter(self.encode(values))
 
     def to_json(self) -> str:
         return json.dumps({"values": list(self.values)}, indent=1) + "\n"
