@@ -14,6 +14,7 @@ import os
 import sys
 import tempfile
 import threading
+import time
 
 import mido
 
@@ -130,16 +131,22 @@ def _match(names: list[str], wanted: str) -> str:
                     f"{'; '.join(names) or 'none'} (see --list-ports)")
 
 
+DRAIN_SECONDS = 0.05  # a few process cycles of JACK (two at 1024 frames, 48 kHz)
+
+
 class MidiOutput:
     """An open output port: ``send`` from the scheduler thread, ``close`` from anywhere.
 
     ``close`` is locked and idempotent, so the error path, the ``with`` block and a
-    signal can all call it.
+    signal can all call it. It first gives the backend DRAIN_SECONDS after the last send
+    to deliver what is queued: JACK hands messages over once per process cycle, and a
+    port closed sooner would drop the final note_offs.
     """
 
     def __init__(self, port, description: str):
         self._port = port
         self._lock = threading.Lock()
+        self._last_send: float | None = None
         self.description = description
 
     @property
@@ -154,11 +161,14 @@ class MidiOutput:
             port.send(message)
         except (OSError, ValueError, RuntimeError) as err:
             raise PortError(f"cannot send to the MIDI port {self.description}: {err}") from err
+        self._last_send = time.monotonic()
 
     def close(self) -> None:
         with self._lock:
             port, self._port = self._port, None
         if port is not None:
+            if self._last_send is not None:
+                time.sleep(max(0.0, self._last_send + DRAIN_SECONDS - time.monotonic()))
             try:
                 port.close()
             except (OSError, RuntimeError) as err:

@@ -104,3 +104,25 @@ def test_send_failures_become_port_errors():
     out = ports.MidiOutput(_Port(fail=True), "'x'")
     with pytest.raises(PortError, match="cannot send to the MIDI port 'x': device unplugged"):
         out.send(mido.Message("note_on"))
+
+
+def test_close_leaves_the_backend_time_to_deliver_the_last_messages():
+    import time
+
+    import mido
+
+    from improv.ports import DRAIN_SECONDS, MidiOutput
+
+    class Fake:
+        def send(self, message):
+            self.sent_at = time.monotonic()
+
+        def close(self):
+            self.closed_at = time.monotonic()
+
+    fake = Fake()
+    out = MidiOutput(fake, "fake")
+    out.send(mido.Message("note_off", note=60))
+    out.close()
+    out.close()  # idempotent
+    assert fake.closed_at - fake.sent_at >= DRAIN_SECONDS
