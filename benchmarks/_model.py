@@ -5,8 +5,9 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from improv.inference import DEFAULT_MODEL_DIR
-from improv.randmodel import write_random_model
+from improv.model.modelfile import default_dir
+
+from randmodel import write_random_model
 
 
 def choose_model(path: str | None) -> tuple[Path, str]:
@@ -14,7 +15,7 @@ def choose_model(path: str | None) -> tuple[Path, str]:
     and ``data/model/`` has no weights yet."""
     if path:
         return Path(path), f"model {path}"
-    if (DEFAULT_MODEL_DIR / "weights.npz").is_file():
-        return DEFAULT_MODEL_DIR, f"default model {DEFAULT_MODEL_DIR}"
+    if (default_dir() / "weights.npz").is_file():
+        return default_dir(), f"default model {default_dir()}"
     out = write_random_model(Path(tempfile.mkdtemp(prefix="improv-bench-")) / "model", seed=0)
     return out, f"RANDOM weights (n_values=78, n_a=64, seed 0; data/model/ has no model yet) in {out}"

@@ -26,10 +26,10 @@ from pathlib import Path
 
 import numpy as np
 
-from improv.corpus import load_piece
 from improv.errors import ImprovError
-from improv.grammar import DEFAULT_LIMITS, decode, encode_line, parse_value
-from improv.harmony import _Q, make_chord
+from improv.language.grammar import DEFAULT_LIMITS, decode, encode_line, parse_value
+from improv.language.harmony import _Q, make_chord
+from improv.learning.corpus import load_piece
 
 GOAL_US = 50.0
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "original_metheny.mid"

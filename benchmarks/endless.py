@@ -28,11 +28,11 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _model import choose_model  # noqa: E402
+from improv.language.grammar import twelfths  # noqa: E402
+from improv.performing import streamstats  # noqa: E402
+from improv.performing.sampling import GRID_ONSETS, SamplingSettings, Soloist  # noqa: E402
 
-from improv import streamstats  # noqa: E402
-from improv.grammar import twelfths  # noqa: E402
-from improv.sampling import GRID_ONSETS, SamplingSettings, Soloist  # noqa: E402
+from _model import choose_model  # noqa: E402
 
 WINDOW = 10_000
 

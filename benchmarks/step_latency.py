@@ -37,7 +37,7 @@ GOAL_P99_MS, GOAL_RATIO, GOAL_START_S, GOAL_RSS_MB = 0.15, 300.0, 1.0, 150.0
 
 CHILD = """
 import resource, sys, json
-from improv.sampling import Soloist
+from improv.performing.sampling import Soloist
 soloist = Soloist.load(sys.argv[1], sys.argv[2], seed=1)
 value = soloist.next_value()
 # VmHWM is this process's own peak; ru_maxrss would carry over the parent's across exec.
@@ -131,9 +131,9 @@ def main(argv=None) -> int:
         starts[backend] = (seconds, rss)
         print(f"  {backend:<6} {seconds:6.3f} s  {rss:7.1f} MB   first value {value}")
 
-    from improv import modelfile
-    from improv.inference import load_generator
-    from improv.sampling import Soloist
+    from improv.model import modelfile
+    from improv.model.engines import load_generator
+    from improv.performing.sampling import Soloist
 
     gen = load_generator(model, "numpy")
     rng = np.random.default_rng(args.seed)
@@ -148,7 +148,7 @@ def main(argv=None) -> int:
 
     import keras
 
-    from improv.inference_keras import build_step_model, set_step_weights
+    from improv.model.keras_engine import build_step_model, set_step_weights
 
     kgen = load_generator(model, "keras")
     rows["keras + tf.function"] = time_calls(kgen.step, inputs)

@@ -3,7 +3,7 @@
 In one run (every row plays the same notes: the same model, seeds and settings):
 
 1. ``scheduler``  onset error (clock time just after ``send`` − scheduled time) of the
-   daemon's path at 240 BPM in 16th notes: the real sampler (``improv.sampling.Soloist``
+   daemon's path at 240 BPM in 16th notes: the real sampler (``improv.performing.sampling.Soloist``
    over the model, ``data/model/`` by default) is asked for every note on the
    scheduler's thread, so its cost, periodic Tx-step re-primes included, lands where
    it does in the daemon; each value's duration is made a 16th (0.25; type and range
@@ -40,12 +40,12 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _model import choose_model  # noqa: E402
+from improv.commands import config  # noqa: E402
+from improv.performing.performer import Performer, Progression  # noqa: E402
+from improv.performing.sampling import Soloist  # noqa: E402
+from improv.performing.scheduler import Scheduler, try_realtime_priority  # noqa: E402
 
-from improv import config  # noqa: E402
-from improv.performer import Performer, Progression  # noqa: E402
-from improv.sampling import Soloist  # noqa: E402
-from improv.scheduler import Scheduler, try_realtime_priority  # noqa: E402
+from _model import choose_model  # noqa: E402
 
 GOAL_P99_MS, GOAL_MAX_MS, GOAL_CPU = 1.0, 5.0, 5.0
 SEED = 1

@@ -3,7 +3,7 @@
 Both train for the same number of epochs (default 100) on the default corpus's stride-1
 training windows (the split ``improv train`` makes with its defaults), with the same
 Adam settings and batch size, in one process, one after the other. Our path is
-:func:`improv.train.fit` (scan graph over index inputs, one compiled train step,
+:func:`improv.learning.training.fit` (scan graph over index inputs, one compiled train step,
 validation loss every epoch, early stopping off so every epoch runs); the baseline is
 ``djmodel`` compiled with Keras and fed one-hot X, a0, c0 and list(Y) through
 ``model.fit``, as the seeds train it. Timings include the first epoch (tracing) because
@@ -27,7 +27,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import numpy as np  # noqa: E402
 
-from improv import dataset, train  # noqa: E402
+from improv.learning import dataset
+from improv.learning import training as train  # noqa: E402
 
 
 class EpochClock:
@@ -47,7 +48,7 @@ class EpochClock:
 
 
 def time_ours(data, epochs, batch_size, seed):
-    from improv.model import build_layers
+    from improv.model.graph import build_layers
 
     train.seed_everything(seed)
     layers = build_layers(len(data.vocab))
@@ -58,9 +59,8 @@ def time_ours(data, epochs, batch_size, seed):
 
 
 def time_unrolled(data, epochs, batch_size, seed):
-    import keras
 
-    from improv.model import build_layers, djmodel
+    from improv.model.graph import build_layers, djmodel
 
     train.seed_everything(seed)
     n = len(data.vocab)

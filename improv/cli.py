@@ -11,14 +11,14 @@ import importlib
 import logging
 import sys
 
-from . import __version__
-from .errors import ImprovError
+from improv import __version__
+from improv.errors import ImprovError
 
 SUBCOMMANDS = {
-    "play": ("improv.play", "stream an endless solo to a MIDI port (what daemon.py runs)"),
-    "sample": ("improv.sample", "print grammar values sampled from a model (no MIDI)"),
-    "tokens": ("improv.tokens", "tokenise a MIDI file into grammar values and print figures"),
-    "train": ("improv.train", "train the LSTM on MIDI files and write a model directory"),
+    "play": ("improv.commands.play", "stream an endless solo to a MIDI port (what daemon.py runs)"),
+    "sample": ("improv.commands.sample", "print grammar values sampled from a model (no MIDI)"),
+    "tokens": ("improv.commands.tokens", "tokenise a MIDI file into grammar values and print figures"),
+    "train": ("improv.commands.train", "train the LSTM on MIDI files and write a model directory"),
 }
 
 

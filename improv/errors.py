@@ -31,3 +31,7 @@ class ModelError(ImprovError, ValueError):
 
 class PortError(ImprovError, OSError):
     """A MIDI port that cannot be opened, created or written to."""
+
+
+class MissingDependencyError(ImprovError, ImportError):
+    """An optional package (TensorFlow) that the chosen feature needs is not installed."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 
-from improv.grammar import parse_value
+from improv.language.grammar import parse_value
 
 
 class FakeSource:

@@ -4,9 +4,12 @@ from fractions import Fraction as F
 
 import numpy as np
 
+from improv.performing.comping import Comping
+from improv.performing.performer import Feel
+from improv.performing.comping import comp_hits
+from improv.performing.performer import Performer, Progression
+
 from daemon_fakes import FakeSource
-from improv.config import Comping, Feel
-from improv.performer import Performer, Progression, comp_hits
 
 
 def test_sustain_holds_each_chord_once():

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from improv import config
+from improv.commands import config
 from improv.errors import ConfigError
 
 REPO = Path(__file__).resolve().parent.parent
@@ -24,10 +24,11 @@ def test_every_key_of_the_file_is_documented_by_a_comment_above_it():
     # every schema key is present in the shipped file (model.path as a commented example:
     # left unset, it means the shipped model wherever the file is copied)
     schema = config.default()
-    assert set(table) == {"tempo", "progression", *config._sections()}
-    for section in config._sections():
+    assert set(table) == {"tempo", "progression", "seed", *config._sections()}
+    for section, kind in config._sections().items():
         optional = {"path"} if section == "model" else set()
-        assert set(table[section]) | optional == set(vars(getattr(schema, section)))
+        assert set(table[section]) | optional == set(config._keys(kind))
+        assert set(config._keys(kind)) <= set(vars(getattr(schema, section)))
     assert "# path = " in "\n".join(lines)
     for number, line in enumerate(lines):
         match = re.match(r"^(\w+)\s*=", line)
@@ -77,7 +78,11 @@ def test_missing_default_file_falls_back_to_defaults(tmp_path, monkeypatch):
     ("[feel]\nswing = nan", ["[feel] swing", "finite"]),
     ("[midi]\nbackend = 'oss'", ["[midi] backend", "'jack'"]),
     ("[midi]\nport_name = '  '", ["port_name", "empty"]),
-    ("[model]\ntop_p = 0", ["[model] top_p", "out of range"]),
+    ("[sampling]\ntop_p = 0", ["[sampling] top_p", "out of range"]),
+    ("[model]\nbackend = 'numpy'", ["[model] backend", "has moved", "[model] engine"]),
+    ("[model]\ntemperature = 1.0", ["[model] temperature", "has moved", "[sampling] temperature"]),
+    ("[model]\nengine = 'torch'", ["[model] engine", "'numpy', 'keras'"]),
+    ("seed = -2", ["seed", "out of range"]),
     ("tempi = 120", ["tempi", "not a known key"]),
     ("[melody]\nchanel = 3", ["[melody] chanel", "not a known key", "channel"]),
     ("[colour]\nx = 1", ["colour", "not a known key"]),
@@ -112,9 +117,9 @@ def test_overrides_validate_with_the_flag_name():
     changed = config.override(base, {"tempo": ("--tempo", 200.0),
                                      "comping.enabled": ("--no-comping", False),
                                      "midi.backend": ("--backend", "jack"),
-                                     "model.seed": ("--seed", None)})
+                                     "seed": ("--seed", None)})
     assert changed.tempo == 200.0 and not changed.comping.enabled
-    assert changed.midi.backend == "jack" and changed.model.seed == base.model.seed
+    assert changed.midi.backend == "jack" and changed.seed == base.seed
     for value in (0.0, -5.0, 1000.0, float("inf")):
         with pytest.raises(ConfigError, match=r"^--tempo .* it must be a number from 20 to 400"):
             config.override(base, {"tempo": ("--tempo", value)})

@@ -5,15 +5,28 @@ from fractions import Fraction
 
 import pytest
 
-from improv import corpus, piececache
 from improv.cli import main
-from improv.corpus import Bar, Piece, bar_grid, chord_changes, load_piece, monophonic_line
+from improv.commands.tokens import figures
 from improv.errors import CorpusError
-from improv.grammar import encode_line
-from improv.harmony import parse_chord
-from improv.tokens import figures
-from improv.tokenstats import round_trip
-from improv.tracks import TrackInfo, choose_tracks, guess_chords, guess_melody, track_info
+from improv.language.grammar import encode_line
+from improv.language.harmony import parse_chord
+from improv.learning import corpus, piececache
+from improv.learning.corpus import (
+    Bar,
+    Piece,
+    bar_grid,
+    chord_changes,
+    load_piece,
+    monophonic_line,
+)
+from improv.learning.tokenstats import round_trip
+from improv.learning.tracks import (
+    TrackInfo,
+    choose_tracks,
+    guess_chords,
+    guess_melody,
+    track_info,
+)
 
 from midifiles import Track, block, write_midi
 

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from improv import dataset
 from improv.errors import UsageError
+from improv.learning import dataset
 
 VALUES = ["C,0.250", "S,0.500", "R,0.250", "A,0.250", "C,1.000", "X,0.500", "R,1.000"]
 

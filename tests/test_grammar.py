@@ -7,11 +7,22 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from improv.errors import UsageError
-from improv.grammar import (DURATION_GRID, MAX_DURATION, PitchLimits, Value, decode, encode,
-                            encode_line, interval_name, is_valid_start, parse_interval,
-                            parse_value, quantize_duration)
-from improv.harmony import _Q, make_chord, note_type, parse_chord
-from improv.tokenstats import RoundTrip, most_frequent, round_trip, type_shares
+from improv.language.grammar import (
+    DURATION_GRID,
+    MAX_DURATION,
+    PitchLimits,
+    Value,
+    decode,
+    encode,
+    encode_line,
+    interval_name,
+    is_valid_start,
+    parse_interval,
+    parse_value,
+    quantize_duration,
+)
+from improv.language.harmony import _Q, make_chord, note_type, parse_chord
+from improv.learning.tokenstats import RoundTrip, most_frequent, round_trip, type_shares
 
 CMAJ7 = parse_chord("Cmaj7")
 WIDE = PitchLimits(0, 127)
@@ -222,7 +233,7 @@ def test_type_shares_and_most_frequent():
 
 # --- decode's musical preferences, and the phrase tracker --------------------------------
 
-from improv.grammar import Phrase  # noqa: E402
+from improv.language.grammar import Phrase  # noqa: E402
 
 
 def test_an_approach_tone_resolves_by_semitone_to_a_chord_tone():

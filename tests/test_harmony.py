@@ -3,8 +3,15 @@
 import pytest
 
 from improv.errors import ChordError, UsageError
-from improv.harmony import (_Q, make_chord, note_type, parse_chord, parse_progression,
-                            recognise_chord, type_table)
+from improv.language.harmony import (
+    _Q,
+    make_chord,
+    note_type,
+    parse_chord,
+    parse_progression,
+    recognise_chord,
+    type_table,
+)
 
 C, Db, D, Eb, E, F, Gb, G, Ab, A, Bb, B = range(12)
 

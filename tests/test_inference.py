@@ -7,10 +7,12 @@ import sys
 import numpy as np
 import pytest
 
-from improv import modelfile
 from improv.errors import ModelError, UsageError
-from improv.inference import NumpyGenerator, load_generator
-from improv.randmodel import random_weights, write_random_model
+from improv.model import modelfile
+from improv.model.engines import load_generator
+from improv.model.numpy_engine import NumpyGenerator
+
+from randmodel import random_weights, write_random_model
 
 
 @pytest.fixture(scope="module")
@@ -73,8 +75,8 @@ def test_bad_state_and_index_are_usage_errors(model_dir):
         gen.state = (np.full(64, np.nan), np.zeros(64))
     with pytest.raises(UsageError, match="outside the vocabulary"):
         gen.step(78)
-    with pytest.raises(UsageError, match="unknown inference backend"):
-        load_generator(model_dir, backend="torch")
+    with pytest.raises(UsageError, match="unknown inference engine"):
+        load_generator(model_dir, engine="torch")
 
 
 def test_keras_and_numpy_agree_for_1000_steps(model_dir):
@@ -102,8 +104,8 @@ def test_keras_and_numpy_agree_for_1000_steps(model_dir):
 def test_numpy_path_imports_no_tensorflow(model_dir):
     code = (
         "import sys\n"
-        "from improv.sampling import Soloist\n"
-        "from improv.inference import load_generator\n"
+        "from improv.performing.sampling import Soloist\n"
+        "from improv.model.engines import load_generator\n"
         f"s = Soloist.load({str(model_dir)!r}, seed=1)\n"
         "[s.next_value() for _ in range(200)]\n"
         "s.prime(['R,1.000']); s.reset()\n"

@@ -7,13 +7,15 @@ import os
 
 import numpy as np
 
+from improv.commands import config
+from improv.performing.comping import Comping
+from improv.performing.performer import Feel
+from improv.commands.live import ConfigWatcher, diff
+from improv.commands.play import _apply_changes
+from improv.commands.status import StatusLine
+from improv.performing.performer import Performer, Progression
+
 from daemon_fakes import FakeSource
-from improv import config
-from improv.config import Comping, Feel
-from improv.live import ConfigWatcher, diff
-from improv.performer import Performer, Progression
-from improv.play import _apply_changes
-from improv.status import StatusLine
 
 STRAIGHT = Feel(swing=0.0, accent=0, humanise=0)
 

@@ -8,8 +8,10 @@ import pytest
 
 keras = pytest.importorskip("keras")
 
-from improv import dataset, model, modelfile  # noqa: E402
-from improv.vocab import Vocabulary  # noqa: E402
+from improv.language.vocab import Vocabulary  # noqa: E402
+from improv.learning import dataset
+from improv.model import graph as model
+from improv.model import modelfile  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -66,7 +68,7 @@ def test_weights_round_trip_through_a_model_directory(tmp_path, layers78):
 
 
 def test_numpy_side_does_not_import_tensorflow():
-    code = ("import sys, improv.modelfile, improv.vocab, improv.dataset; "
+    code = ("import sys, improv.model.modelfile, improv.language.vocab, improv.learning.dataset; "
             "print('tensorflow' in sys.modules or 'keras' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
@@ -74,8 +76,8 @@ def test_numpy_side_does_not_import_tensorflow():
 
 def test_numpy_generator_reads_the_weights_as_trained(tmp_path, layers78):
     """The saved layout (Keras gate order i, f, c, o) is what the real-time numpy
-    backend computes: its step-by-step probabilities equal the training graph's."""
-    inference = pytest.importorskip("improv.inference")
+    engine computes: its step-by-step probabilities equal the training graph's."""
+    inference = pytest.importorskip("improv.model.engines")
     randomise(layers78, 1)
     vocab = Vocabulary(tuple(f"C,{0.25 * (i + 1):.3f}" for i in range(32))
                        + tuple(f"R,{0.25 * (i + 1):.3f}" for i in range(32))

@@ -4,10 +4,11 @@ import json
 
 import pytest
 
-from improv import modelfile
 from improv.errors import ModelError, UsageError
-from improv.inference import load_generator
-from improv.randmodel import write_random_model
+from improv.model import modelfile
+from improv.model.engines import load_generator
+
+from randmodel import write_random_model
 
 
 def test_save_replaces_a_model_directory(tmp_path):

@@ -4,13 +4,22 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from improv.performing.comping import Comping
+from improv.performing.performer import Feel, Melody
+from improv.language.grammar import DURATION_GRID, PHRASE_GAP, Value, encode_line
+from improv.language.harmony import note_type, parse_chord
+from improv.performing.performer import (
+    Performer,
+    Progression,
+    exact_duration,
+    swing,
+)
+from improv.performing.comping import voicing
 
 from daemon_fakes import FakeSource
-from improv.config import Comping, Feel, Melody
-from improv.grammar import DURATION_GRID, PHRASE_GAP, Value, encode_line
-from improv.harmony import note_type, parse_chord
-from improv.performer import Performer, Progression, exact_duration, swing, voicing
 
 STRAIGHT = Feel(swing=0.0, accent=0, humanise=0)
 NO_COMP = Comping(enabled=False)
@@ -68,7 +77,7 @@ def test_a_rest_of_phrase_gap_starts_a_new_phrase():
     # After a long rest the next value has no range; the one after a short rest keeps it.
     calls = []
 
-    import improv.performer as perf
+    import improv.performing.performer as perf
     real = perf.decode
 
     def spy(value, chord, previous, rng, limits, **kw):
@@ -90,7 +99,7 @@ def test_a_rest_of_phrase_gap_starts_a_new_phrase():
 def previous_pitches_decoded(values, chart="F7"):
     """Play ``values`` once through a Performer; the ``previous`` each note was decoded
     with (None: the performer started a phrase there)."""
-    import improv.performer as perf
+    import improv.performing.performer as perf
 
     seen, real = [], perf.decode
 

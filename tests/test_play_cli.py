@@ -4,14 +4,14 @@ a live run stops cleanly on SIGTERM with every note switched off."""
 import os
 import signal
 import threading
-from pathlib import Path
 
 import pytest
 
-from daemon_fakes import pair_notes
-from improv import ports
 from improv.cli import main
-from improv.randmodel import write_random_model
+from improv.performing import ports
+
+from daemon_fakes import pair_notes
+from randmodel import write_random_model
 
 
 @pytest.fixture(scope="module")
@@ -188,10 +188,10 @@ def test_list_ports_with_an_unusable_backend_is_one_line(capsys):
 def test_verbose_logs_every_message(model, fake_port, caplog):
     import logging
 
-    caplog.set_level(logging.DEBUG, logger="improv.scheduler")
+    caplog.set_level(logging.DEBUG, logger="improv.performing.scheduler")
     assert main(["play", "--model", str(model), "--tempo", "400", "--bars", "1", "-q", "-v",
                  "--seed", "4"]) == 0
     sent = FakePortOutput.opened[0].rec.sent
-    logged = [r.getMessage() for r in caplog.records if r.name == "improv.scheduler"]
+    logged = [r.getMessage() for r in caplog.records if r.name == "improv.performing.scheduler"]
     assert len([m for m in logged if m.startswith(("note_on", "note_off"))]) == \
         len([m for _, m in sent if m.type.startswith("note")])

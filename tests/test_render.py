@@ -8,12 +8,13 @@ from pathlib import Path
 import mido
 import pytest
 
-from daemon_fakes import pair_notes
 from improv.cli import main
-from improv.randmodel import write_random_model
-from improv.harmony import parse_chord
-from improv.performer import Note
-from improv.solostats import pitch_name, solo_stats
+from improv.language.harmony import parse_chord
+from improv.performing.performer import Note
+from improv.performing.solostats import pitch_name, solo_stats
+
+from daemon_fakes import pair_notes
+from randmodel import write_random_model
 
 REPO = Path(__file__).resolve().parent.parent
 

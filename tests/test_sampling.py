@@ -1,18 +1,27 @@
 """The Soloist: seeded sampling, the grammar constraints, fallbacks and the endless policy."""
 
-import dataclasses
 
 import numpy as np
 import pytest
 
-from improv import config, modelfile, streamstats
-from improv.errors import UsageError
-from improv.grammar import BEATS_PER_BAR, Phrase, Value, is_valid_start, twelfths
-from improv.inference import load_generator
-from improv.randmodel import random_vocab, random_weights, write_random_model
-from improv.inference import DEFAULT_MODEL_DIR
-from improv.sampling import GRID_ONSETS, SamplingSettings, Soloist
-from improv.vocab import Vocabulary
+from improv.commands import config
+from improv.errors import ConfigError, UsageError
+from improv.language.grammar import (
+    BEATS_PER_BAR,
+    Phrase,
+    Value,
+    is_valid_start,
+    twelfths,
+)
+from improv.language.vocab import Vocabulary
+from improv.model import modelfile
+from improv.model.engines import load_generator
+from improv.model.modelfile import default_dir
+from improv.performing import streamstats
+from improv.performing.sampling import GRID_ONSETS, SamplingSettings, Soloist
+from improv.settings import meta
+
+from randmodel import random_vocab, random_weights, write_random_model
 
 
 @pytest.fixture(scope="module")
@@ -26,9 +35,9 @@ SHIPPED_STEPS = 20_000
 @pytest.fixture(scope="module")
 def shipped_stream():
     """20,000 values from the shipped model with the daemon's settings (a second or two)."""
-    if not (DEFAULT_MODEL_DIR / modelfile.WEIGHTS).is_file():
+    if not (default_dir() / modelfile.WEIGHTS).is_file():
         pytest.skip("the shipped model data/model/ is absent")
-    soloist = Soloist.load(DEFAULT_MODEL_DIR, seed=12)
+    soloist = Soloist.load(default_dir(), seed=12)
     stream = np.array([soloist.next_index() for _ in range(SHIPPED_STEPS)])
     return soloist, stream
 
@@ -209,33 +218,36 @@ def test_bad_settings_are_one_line_usage_errors(bad):
 
 
 def test_settings_defaults_and_ranges_are_the_daemons():
-    model = config.default().model
-    s = SamplingSettings()
-    assert (s.temperature, s.top_p, s.max_rest_bars) == \
-        (model.temperature, model.top_p, model.max_rest_bars)
-    for f in dataclasses.fields(config.Model):
-        if f.name in ("temperature", "top_p", "max_rest_bars"):
-            lo, hi = f.metadata["lo"], f.metadata["hi"]
-            SamplingSettings(**{f.name: lo})
-            SamplingSettings(**{f.name: hi})
-            for outside in (lo - 1e-6, hi + 1e-6):
-                with pytest.raises(UsageError):
-                    SamplingSettings(**{f.name: outside})
-    SamplingSettings(seed=config.Model.__dataclass_fields__["seed"].metadata["hi"])
+    # The daemon's [sampling] table is the sampler's own settings class, so its defaults
+    # are the sampler's; the ranges hold for code and for the config file alike.
+    assert config.default().sampling == SamplingSettings()
+    for name in ("temperature", "top_p", "max_rest_bars"):
+        lo, hi = meta(SamplingSettings, name)["lo"], meta(SamplingSettings, name)["hi"]
+        SamplingSettings(**{name: lo})
+        SamplingSettings(**{name: hi})
+        for outside in (lo - 1e-6, hi + 1e-6):
+            with pytest.raises(UsageError):
+                SamplingSettings(**{name: outside})
+            with pytest.raises(ConfigError, match=f"sampling] {name}"):
+                config.parse(f"[sampling]\n{name} = {outside}\n")
+    SamplingSettings(seed=meta(SamplingSettings, "seed")["hi"])
+    with pytest.raises(ConfigError, match="not a known key"):
+        config.parse("[sampling]\ngreedy = true\n")  # code-only settings are not offered
 
 
 def test_improv_sample_defaults_are_the_daemons():
     import argparse
 
-    from improv import sample
+    from improv.commands import sample
 
     parser = argparse.ArgumentParser()
     sample.add_arguments(parser)
     args = parser.parse_args([])
-    model = config.default().model
-    assert args.model == model.path and args.backend == model.backend
-    assert (args.temperature, args.top_p, args.max_rest_bars, args.seed) == \
-        (model.temperature, model.top_p, model.max_rest_bars, model.seed)
+    cfg = config.default()
+    assert args.model == cfg.model.path and args.engine == cfg.model.engine
+    s = cfg.sampling
+    assert (args.temperature, args.top_p, args.max_rest_bars, args.rhythm_grid, args.seed) == \
+        (s.temperature, s.top_p, s.max_rest_bars, s.rhythm_grid, cfg.seed)
 
 
 # --- endless -----------------------------------------------------------------------------
@@ -305,7 +317,7 @@ def test_shipped_model_keeps_every_onset_on_the_grid(shipped_stream):
     assert set(onsets(values)) <= set(GRID_ONSETS)
     check_constraints(values, SamplingSettings().max_rest)
     # The constraint is doing something: without it the same model lands between them.
-    free = Soloist.load(DEFAULT_MODEL_DIR, seed=12, rhythm_grid=False)
+    free = Soloist.load(default_dir(), seed=12, rhythm_grid=False)
     loose = [free.next_value() for _ in range(2000)]
     assert not set(onsets(loose)) <= set(GRID_ONSETS)
 
@@ -342,7 +354,7 @@ def test_gaps_never_strand_the_line_off_the_grid(tmp_path):
     # The shipped vocabulary's phrase starts are all straight (no triplet start): a gap
     # that used up the silence limit 1/3 into a beat would leave no start that ends on
     # the grid. Rests get e^4 times the weight, so gaps run into the limit all the time.
-    vocab = Vocabulary.load(DEFAULT_MODEL_DIR / modelfile.VOCAB)
+    vocab = Vocabulary.load(default_dir() / modelfile.VOCAB)
     path = _biased_model(tmp_path / "m", lambda v: v.is_rest, 4.0, vocab=vocab)
     for max_bars in (0.25, 0.5, 2.0):
         soloist = Soloist.load(path, seed=3, max_rest_bars=max_bars)

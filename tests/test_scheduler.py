@@ -3,10 +3,12 @@
 import numpy as np
 import pytest
 
+from improv.performing.comping import Comping
+from improv.performing.performer import Feel, Melody
+from improv.performing.performer import Performer, Progression
+from improv.performing.scheduler import Scheduler
+
 from daemon_fakes import FakeClock, FakeSource, RecordingPort, pair_notes
-from improv.config import Comping, Feel, Melody
-from improv.performer import Performer, Progression
-from improv.scheduler import Scheduler
 
 STRAIGHT = Feel(swing=0.0, accent=0, humanise=0)
 

@@ -3,9 +3,9 @@ into a file."""
 
 import io
 
-from improv.harmony import parse_chord
-from improv.performer import Note
-from improv.status import StatusLine
+from improv.commands.status import StatusLine
+from improv.language.harmony import parse_chord
+from improv.performing.performer import Note
 
 
 def note(bar, pitch, part="melody"):

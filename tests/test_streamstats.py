@@ -1,9 +1,10 @@
 """streamstats.repeated_run: the one longest-repeat search, with and without overlap."""
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from improv.grammar import parse_value
-from improv.streamstats import longest_repeat, repeated_run
+from improv.language.grammar import parse_value
+from improv.performing.streamstats import longest_repeat, repeated_run
 
 
 def brute_force(seq, overlap):

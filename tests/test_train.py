@@ -7,10 +7,13 @@ import pytest
 
 pytest.importorskip("keras")
 
-from midifiles import Track, block, write_midi  # noqa: E402
-
-from improv import cli, dataset, modelfile, train  # noqa: E402
+from improv import cli
 from improv.errors import CorpusError, ModelError  # noqa: E402
+from improv.learning import dataset
+from improv.learning import training as train  # noqa: E402
+from improv.model import modelfile
+
+from midifiles import Track, block, write_midi  # noqa: E402
 
 VALUES = ["C,0.250", "S,0.500", "R,0.250", "A,0.250", "C,1.000", "X,0.500", "R,1.000"]
 
@@ -44,7 +47,7 @@ def tiny_data(seed=0):
 
 
 def fitted_weights(seed):
-    from improv.model import build_layers, get_weights
+    from improv.model.graph import build_layers, get_weights
 
     data = tiny_data(seed)
     train.seed_everything(seed)
@@ -65,7 +68,7 @@ def test_same_seed_gives_the_same_weights():
 
 
 def test_early_stopping_keeps_the_best_epoch():
-    from improv.model import build_layers
+    from improv.model.graph import build_layers
 
     data = tiny_data()
     train.seed_everything(0)

@@ -1,0 +1,196 @@
+"""Settings of the daemon: ``config.toml`` validated into frozen dataclasses.
+
+Each table of the file is the settings class of the code it configures, defined next to
+that code (``[sampling]`` is :class:`~improv.performing.sampling.SamplingSettings`,
+``[melody]`` the performer's :class:`~improv.performing.performer.Melody` …); this
+module only composes them, adds the top-level keys, and reads the file and the command
+line through one checker (:func:`improv.settings.check`), so a value is held to the same
+rule wherever it comes from and every mistake is one ConfigError line that names the
+file (or flag), the key and the fix. Only the command layer imports this module.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from improv.errors import ChordError, ConfigError, UsageError
+from improv.model.engines import ModelSettings
+from improv.model.modelfile import default_dir
+from improv.performing.comping import Comping
+from improv.performing.performer import Feel, Melody
+from improv.performing.ports import MidiSettings
+from improv.performing.sampling import MAX_SEED, SamplingSettings
+from improv.performing.scheduler import MAX_TEMPO, MIN_TEMPO, SchedulerSettings
+from improv.settings import check, kinds, setting, validate
+
+CONFIG_NAME = "config.toml"
+
+DEFAULT_PROGRESSION = ("F7 | Bb7 | F7 | Cm7 F7 | Bb7 | Bdim7 | F7 | D7 | "
+                       "Gm7 | C7 | F7 D7 | Gm7 C7")
+
+# Keys of earlier releases, and where they live now: named in the error, not guessed.
+MOVED = {
+    ("model", "backend"): "[model] engine",
+    ("model", "temperature"): "[sampling] temperature",
+    ("model", "top_p"): "[sampling] top_p",
+    ("model", "max_rest_bars"): "[sampling] max_rest_bars",
+    ("model", "seed"): "the top-level seed (above the first [table])",
+}
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything the daemon needs: the top-level keys, then one table per layer, each
+    the settings class of the code it configures. ``model.path`` is absolute once loaded."""
+
+    tempo: float = setting(120.0, lo=MIN_TEMPO, hi=MAX_TEMPO)
+    progression: str = setting(DEFAULT_PROGRESSION)
+    seed: int = setting(-1, lo=-1, hi=MAX_SEED)  # -1: a fresh seed each run
+    melody: Melody = field(default_factory=Melody)
+    comping: Comping = field(default_factory=Comping)
+    feel: Feel = field(default_factory=Feel)
+    midi: MidiSettings = field(default_factory=MidiSettings)
+    model: ModelSettings = field(default_factory=ModelSettings)
+    sampling: SamplingSettings = field(default_factory=SamplingSettings)
+    scheduler: SchedulerSettings = field(default_factory=SchedulerSettings)
+
+    def __post_init__(self):
+        validate(self)
+
+
+# --- validation -----------------------------------------------------------------------
+
+def _sections() -> dict[str, type]:
+    return {name: kind for name, (kind, _) in kinds(Config).items() if dataclasses.is_dataclass(kind)}
+
+
+def _keys(cls) -> dict[str, dataclasses.Field]:
+    """The keys a table offers: its fields, less those only code sets."""
+    return {f.name: f for f in dataclasses.fields(cls) if f.metadata.get("config", True)}
+
+
+def check_value(kind: type, meta, value, where: str):
+    """``value`` converted to ``kind``, or a ConfigError naming ``where``."""
+    return check(kind, meta, value, where, ConfigError)
+
+
+def _build(cls, table: dict, origin: str, prefix: str, section: str = ""):
+    names = _keys(cls)
+    values = {}
+    for key, raw in table.items():
+        where = f"{origin}: {prefix}{key} ="
+        if key not in names:
+            moved = MOVED.get((section, key))
+            if moved:
+                raise ConfigError(f"{origin}: {prefix}{key} has moved: write it as {moved} "
+                                  f"(see the comments in the repository's {CONFIG_NAME})")
+            known = ", ".join(names)
+            raise ConfigError(f"{origin}: {prefix}{key} is not a known key: use one of {known} "
+                              f"(see the comments in the repository's {CONFIG_NAME})")
+        kind, _ = kinds(cls)[key]
+        if dataclasses.is_dataclass(kind):
+            if not isinstance(raw, dict):
+                raise ConfigError(f"{origin}: {key} must be a table: write [{key}] with its keys "
+                                  f"under it")
+            values[key] = _build(kind, raw, origin, f"[{key}] ", key)
+        else:
+            values[key] = check_value(kind, names[key].metadata, raw, where)
+    try:
+        return cls(**values)
+    except UsageError as err:  # a rule spanning keys of one table
+        raise ConfigError(f"{origin}: {prefix.strip() or 'settings'}: {err}") from err
+
+
+def _cross_check(config: Config, origin: str) -> Config:
+    from improv.language.harmony import (
+        parse_progression,  # cheap; kept local so config stays a leaf module
+    )
+
+    try:
+        parse_progression(config.progression)
+    except ChordError as err:
+        raise ConfigError(f"{origin}: progression: {err}") from err
+    m = config.melody
+    if m.high - m.low < 12:
+        raise ConfigError(f"{origin}: [melody] low = {m.low}, high = {m.high} span less than an "
+                          f"octave: keep high at least 12 above low (default 52..84, E3-C6)")
+    if config.comping.enabled and config.comping.channel == m.channel:
+        raise ConfigError(f"{origin}: the melody and the comping share MIDI channel {m.channel}: "
+                          f"give them different channels, or switch comping off")
+    if not config.midi.port_name.strip():
+        raise ConfigError(f"{origin}: [midi] port_name is empty: name the port, e.g. 'improv'")
+    return config
+
+
+def parse(text: str, origin: str = CONFIG_NAME, base: Path | None = None) -> Config:
+    """Validate TOML ``text``; a relative ``model.path`` is taken from ``base`` (else the
+    current directory); left unset, it is the shipped model."""
+    try:
+        table = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise ConfigError(f"{origin}: TOML syntax error: {err}: fix that line") from err
+    config = _build(Config, table, origin, "")
+    path = Path(config.model.path).expanduser()
+    if not path.is_absolute():
+        # A path the file sets is read from the file's folder; the default is the
+        # repository's shipped model wherever the file lives.
+        if "path" in table.get("model", {}):
+            path = (base or Path.cwd()) / path
+        else:
+            path = default_dir()
+    config = dataclasses.replace(config, model=dataclasses.replace(config.model, path=str(path)))
+    return _cross_check(config, origin)
+
+
+def default() -> Config:
+    """The built-in settings, identical to the repository's ``config.toml``."""
+    return parse("", "defaults")
+
+
+def find(path: Path | str | None = None) -> Path | None:
+    """The file :func:`load` reads: ``path``, else ``./config.toml`` if it exists, else None."""
+    if path is not None:
+        return Path(path)
+    candidate = Path.cwd() / CONFIG_NAME
+    return candidate if candidate.is_file() else None
+
+
+def load(path: Path | str | None = None) -> Config:
+    """Read ``path``; without one, ``./config.toml`` when it exists, else the defaults."""
+    path = find(path)
+    if path is None:
+        return default()
+    try:
+        text = path.read_text(encoding="utf-8-sig")  # a BOM some editors write is fine
+    except FileNotFoundError as err:
+        raise ConfigError(f"config file {path} does not exist: pass --config with an existing "
+                          f"file or copy the repository's {CONFIG_NAME}") from err
+    except (OSError, UnicodeDecodeError) as err:
+        raise ConfigError(f"config file {path} cannot be read ({err}): check the path and "
+                          f"its permissions") from err
+    return parse(text, str(path), path.resolve().parent)
+
+
+def override(config: Config, changes: dict[str, object]) -> Config:
+    """Apply command-line values, keyed ``"section.key"`` or ``"key"`` -> (flag, value).
+
+    ``changes`` maps a dotted key to ``(flag, value)``; values of None are skipped. Each is
+    validated like the file's value, with the flag named in the message.
+    """
+    sections = _sections()
+    for dotted, (flag, value) in changes.items():
+        if value is None:
+            continue
+        section, _, key = dotted.rpartition(".")
+        owner = sections[section] if section else Config
+        meta = _keys(owner)[key].metadata
+        value = check_value(kinds(owner)[key][0], meta, value, flag)
+        if section:
+            inner = dataclasses.replace(getattr(config, section), **{key: value})
+            config = dataclasses.replace(config, **{section: inner})
+        else:
+            config = dataclasses.replace(config, **{key: value})
+    return _cross_check(config, "command line")

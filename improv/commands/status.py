@@ -1,0 +1,72 @@
+"""The daemon's one-line status on stderr: bar, chord, last note, tempo.
+
+The scheduler thread only records the latest melody note (an attribute store, so the
+timing path stays cheap); the main thread formats and writes the line a few times a
+second. On a terminal the line is rewritten in place; into a file or pipe a line is
+written per bar instead, so logs stay readable.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from improv.performing.performer import Note
+from improv.performing.solostats import pitch_name
+
+
+class StatusLine:
+    def __init__(self, stream=None, *, tempo: float, port: str = ""):
+        self._stream = stream or sys.stderr
+        self._tty = bool(getattr(self._stream, "isatty", lambda: False)())
+        self.tempo = tempo
+        self._port = port
+        self._note: Note | None = None
+        self._notes = 0
+        self._shown = object()  # nothing shown yet
+        self._written = False
+
+    def observe(self, kind: str, note: Note, due: float, sent: float) -> None:
+        """Scheduler observer: remember the last melody note_on."""
+        if kind == "on" and note.part == "melody":
+            self._note = note
+            self._notes += 1
+
+    def text(self) -> str:
+        note = self._note
+        if note is None:
+            return f"improv: waiting for the first note | {self.tempo:g} BPM | {self._port}"
+        return (f"improv: bar {note.bar} | {note.chord} | {pitch_name(note.pitch)} "
+                f"(vel {note.velocity}) | {self.tempo:g} BPM | {self._notes} notes")
+
+    def refresh(self) -> None:
+        note = self._note
+        key = (note.bar if note else None) if not self._tty else (id(note), self.tempo)
+        if key == self._shown:
+            return
+        self._shown = key
+        try:
+            if self._tty:
+                self._stream.write("\r" + self.text() + "\x1b[K")
+                self._written = True
+            else:
+                self._stream.write(self.text() + "\n")
+            self._stream.flush()
+        except (OSError, ValueError):
+            pass  # a closed terminal must not stop the music
+
+    def close(self) -> None:
+        if self._tty and self._written:
+            try:
+                self._stream.write("\n")
+                self._stream.flush()
+            except (OSError, ValueError):
+                pass
+
+    def message(self, text: str) -> None:
+        """A line of its own (e.g. a live settings change); the status is redrawn after it."""
+        try:
+            self._stream.write(("\r" + text + "\x1b[K\n") if self._tty else text + "\n")
+            self._stream.flush()
+        except (OSError, ValueError):
+            pass
+        self._shown = object()

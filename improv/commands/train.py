@@ -1,0 +1,127 @@
+"""``improv train``: fit the LSTM to MIDI files and write a model directory.
+
+The arguments and the report; the work is :mod:`improv.learning.training`'s. Needs
+TensorFlow (the ``train`` extra); without it, one line says how to install it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from improv.errors import UsageError
+from improv.learning.training import (
+    BETA_1,
+    BETA_2,
+    LEARNING_RATE,
+    evaluate,
+    fit,
+    load_corpus,
+    prepare,
+    render_metrics,
+    seed_everything,
+    versions,
+)
+from improv.model import modelfile
+
+DEFAULT_CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "original_metheny.mid"
+
+
+def _int_at_least(low):
+    def parse(text):
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if value < low:
+            raise argparse.ArgumentTypeError(f"{value} is less than {low}")
+        return value
+    return parse
+
+
+def _share(text):
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0.0 < value < 0.5:
+        raise argparse.ArgumentTypeError(f"{value} is not between 0 and 0.5 (e.g. 0.15)")
+    return value
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("--corpus", nargs="+", action="extend", metavar="FILE",
+                        help=f"MIDI files to learn from (default: {DEFAULT_CORPUS})")
+    parser.add_argument("--epochs", type=_int_at_least(1), default=100, metavar="N",
+                        help="most epochs to train (default 100)")
+    parser.add_argument("--out", default=str(modelfile.default_dir()), metavar="DIR",
+                        help="model directory to write, replaced atomically (default data/model)")
+    parser.add_argument("--seed", type=_int_at_least(0), default=0, metavar="N",
+                        help="seed of the initial weights, batch order and validation split "
+                             "(default 0)")
+    parser.add_argument("--tx", type=_int_at_least(2), default=30, metavar="N",
+                        help="window length in values (default 30)")
+    parser.add_argument("--melody-track", metavar="T",
+                        help="the melody track, by index (0-based) or name (default: guessed)")
+    parser.add_argument("--chord-tracks", metavar="T[,T…]",
+                        help="the chord tracks, comma-separated indices or names (default: guessed)")
+    parser.add_argument("--val-share", type=_share, default=0.15, metavar="F",
+                        help="share of bars held out for validation (default 0.15)")
+    parser.add_argument("--block-bars", type=_int_at_least(1), default=8, metavar="N",
+                        help="validation is held out in blocks of N consecutive bars (default 8)")
+    parser.add_argument("--patience", type=_int_at_least(0), default=10, metavar="N",
+                        help="stop after N epochs without a better validation loss and keep "
+                             "the best weights; 0 trains every epoch (default 10)")
+    parser.add_argument("--batch-size", type=_int_at_least(1), default=256, metavar="N",
+                        help="windows per gradient step (default 256)")
+    parser.add_argument("--no-cache", action="store_true",
+                        help="parse the MIDI again instead of using the token cache")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
+
+
+def run(args) -> int:
+    out = Path(args.out)
+    modelfile.check_target(out)
+    paths = args.corpus or []
+    if not paths:
+        if not DEFAULT_CORPUS.is_file():
+            raise UsageError(f"no --corpus given and the default corpus {DEFAULT_CORPUS} is "
+                             f"absent: pass --corpus FILE")
+        paths = [DEFAULT_CORPUS]
+    pieces, corpus = load_corpus(paths, args.melody_track, args.chord_tracks, not args.no_cache)
+    data = prepare(pieces, args.tx, args.val_share, args.seed, args.block_bars, corpus)
+    print(f"corpus: {len(corpus)} file(s), {sum(len(p) for p in pieces)} bars, "
+          f"{len(data.vocab)} distinct values; {len(data.windows)} training windows of "
+          f"{args.tx}, {data.validation.tokens} held-out values in "
+          f"{len(data.split.validation_bars)} bars", flush=True)
+
+    seed_everything(args.seed)
+    from improv.model.graph import build_layers, djmodel, get_weights
+
+    layers = build_layers(len(data.vocab))
+    params = djmodel(layers, args.tx).count_params()
+    verbose = 1 if sys.stdout.isatty() else 2
+    result = fit(layers, data, args.epochs, args.batch_size, args.patience, args.seed, verbose)
+    metrics = evaluate(layers, data)
+    print(f"trained {result.epochs_run} epochs in {result.seconds:.1f} s, kept epoch "
+          f"{result.best_epoch}; {params} parameters")
+    print(render_metrics(metrics))
+    meta = {
+        "tx": args.tx, "corpus": corpus,
+        "melody_track_option": args.melody_track, "chord_tracks_option": args.chord_tracks,
+        "epochs": args.epochs, "epochs_run": result.epochs_run, "best_epoch": result.best_epoch,
+        "seed": args.seed, "batch_size": args.batch_size, "patience": args.patience,
+        "val_share": args.val_share, "block_bars": args.block_bars,
+        "optimizer": {"name": "adam", "learning_rate": LEARNING_RATE, "beta_1": BETA_1,
+                      "beta_2": BETA_2},
+        "train_windows": len(data.windows), "parameters": params,
+        "metrics": metrics, "versions": versions(),
+    }
+    try:
+        modelfile.save(out, get_weights(layers), data.vocab, meta)
+    except OSError as err:
+        raise UsageError(f"cannot write the model to {out} ({err.strerror or err}): choose "
+                         f"another --out") from err
+    print(f"model written to {out}")
+    return 0

@@ -1,0 +1,219 @@
+"""Grammar values → training data: a held-out split by bar, windows, baselines.
+
+numpy only (no TensorFlow), so the data side is testable and fast. Sequences are kept
+as value indices; index ``-1`` stands for the all-zero input x⟨1⟩ = 0 of the seeds.
+
+* :func:`split_bars` holds out whole blocks of consecutive bars (chosen with a seeded
+  generator), so no validation note is ever inside a training window and the
+  validation text reads like music rather than isolated bars.
+* :func:`windows` cuts every stride-1 window of ``tx`` values out of each contiguous
+  training segment: ``y[t] = s[t]``, ``x[t] = s[t-1]``, ``x[0] = -1`` (zero).
+* :func:`seed_arrays` turns windows into the seeds' one-hot shapes, X (m, Tx, n) and
+  Y (Ty, m, n), for the unrolled ``djmodel``.
+* :func:`sequences` pads whole validation segments (each read from a zero state, as
+  the generator starts) with a mask, and :func:`baselines` scores the unigram and
+  bigram predictors on exactly those tokens.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+
+from improv.errors import UsageError
+from improv.language.vocab import Vocabulary
+
+ZERO = -1  # the index of the all-zero input x<1>
+
+
+@dataclass(frozen=True)
+class Split:
+    """Contiguous runs of values: training segments and held-out validation segments."""
+
+    train: tuple[tuple[str, ...], ...]
+    validation: tuple[tuple[str, ...], ...]
+    validation_bars: tuple[tuple[int, int], ...]  # (piece number, bar number) held out
+
+    @property
+    def train_values(self) -> int:
+        return sum(len(s) for s in self.train)
+
+    @property
+    def validation_values(self) -> int:
+        return sum(len(s) for s in self.validation)
+
+
+@dataclass(frozen=True, eq=False)
+class Windows:
+    """``m`` training windows as indices: inputs x (m, tx) and targets y (m, tx)."""
+
+    x: np.ndarray
+    y: np.ndarray
+
+    def __len__(self) -> int:
+        return self.x.shape[0]
+
+
+@dataclass(frozen=True, eq=False)
+class Sequences:
+    """Padded sequences as indices, with a mask of the real (non-padding) positions."""
+
+    x: np.ndarray     # (k, L) int32, ZERO at t = 0 and in the padding
+    y: np.ndarray     # (k, L) int32, 0 in the padding
+    mask: np.ndarray  # (k, L) bool
+
+    @property
+    def tokens(self) -> int:
+        return int(self.mask.sum())
+
+
+def build_vocabulary(values) -> Vocabulary:
+    """The vocabulary of every value the corpus holds (training and validation alike:
+    the output layer must be able to name each one)."""
+    return Vocabulary.from_values(values)
+
+
+def split_bars(pieces: Sequence[Sequence[Sequence[str]]], share: float = 0.1, seed: int = 0,
+               block_bars: int = 8) -> Split:
+    """Hold out about ``share`` of the bars, in blocks of ``block_bars`` consecutive bars.
+
+    ``pieces`` is one list of bars per piece, each bar a sequence of value strings.
+    Blocks never cross a piece boundary, and segments never join two pieces. The choice
+    depends only on the bar counts, ``share``, ``block_bars`` and ``seed``.
+    """
+    if not 0.0 < share < 1.0:
+        raise UsageError(f"validation share {share} is not between 0 and 1: use e.g. 0.1")
+    if block_bars < 1:
+        raise UsageError(f"block size {block_bars} bars is not positive")
+    blocks = [(p, start) for p, bars in enumerate(pieces)
+              for start in range(0, len(bars), block_bars)]
+    if len(blocks) < 2:
+        raise UsageError(f"the corpus has {sum(len(b) for b in pieces)} bars, too few to hold "
+                         f"out {block_bars}-bar blocks for validation: add MIDI files")
+    k = min(len(blocks) - 1, max(1, round(share * len(blocks))))
+    chosen = np.random.default_rng(seed).choice(len(blocks), size=k, replace=False)
+    held = {(blocks[i][0], bar) for i in chosen
+            for bar in range(blocks[i][1], min(blocks[i][1] + block_bars, len(pieces[blocks[i][0]])))}
+    train, validation = [], []
+    for p, bars in enumerate(pieces):
+        run, run_held = [], None
+        for b, bar in enumerate(bars):
+            is_held = (p, b) in held
+            if run_held is not None and is_held != run_held:
+                (validation if run_held else train).append(tuple(run))
+                run = []
+            run_held = is_held
+            run.extend(bar)
+        if run_held is not None:
+            (validation if run_held else train).append(tuple(run))
+    return Split(tuple(s for s in train if s), tuple(s for s in validation if s),
+                 tuple(sorted(held)))
+
+
+def windows(segments, vocab: Vocabulary, tx: int) -> Windows:
+    """Every stride-1 window of ``tx`` values inside each segment (segments shorter than
+    ``tx`` give none): ``y[i, t] = s[p+t]``, ``x[i, t] = s[p+t-1]``, ``x[i, 0] = ZERO``."""
+    if tx < 1:
+        raise UsageError(f"window length {tx} is not positive")
+    xs, ys = [], []
+    for segment in segments:
+        ids = np.asarray(vocab.encode(segment), dtype=np.int32)
+        if len(ids) < tx:
+            continue
+        y = np.lib.stride_tricks.sliding_window_view(ids, tx)
+        x = np.concatenate([np.full((len(y), 1), ZERO, np.int32), y[:, :-1]], axis=1)
+        xs.append(x)
+        ys.append(y)
+    if not xs:
+        return Windows(np.zeros((0, tx), np.int32), np.zeros((0, tx), np.int32))
+    return Windows(np.ascontiguousarray(np.concatenate(xs)), np.ascontiguousarray(np.concatenate(ys)))
+
+
+def one_hot(ids: np.ndarray, n_values: int) -> np.ndarray:
+    """float32 one-hot of an index array; ZERO (and any negative index) gives all zeros."""
+    ids = np.asarray(ids)
+    out = np.zeros(ids.shape + (n_values,), np.float32)
+    where = ids >= 0
+    out[np.nonzero(where) + (ids[where],)] = 1.0
+    return out
+
+
+def seed_arrays(win: Windows, n_values: int) -> tuple[np.ndarray, np.ndarray]:
+    """The seeds' shapes: X (m, Tx, n_values) with x<1> = 0, Y (Ty, m, n_values)."""
+    return one_hot(win.x, n_values), np.ascontiguousarray(one_hot(win.y, n_values).swapaxes(0, 1))
+
+
+def sequences(segments, vocab: Vocabulary) -> Sequences:
+    """Whole segments, each read from a zero state, padded to the longest one."""
+    segments = [s for s in segments if s]
+    length = max((len(s) for s in segments), default=0)
+    x = np.full((len(segments), length), ZERO, np.int32)
+    y = np.zeros((len(segments), length), np.int32)
+    mask = np.zeros((len(segments), length), bool)
+    for i, segment in enumerate(segments):
+        ids = vocab.encode(segment)
+        y[i, :len(ids)] = ids
+        x[i, 1:len(ids)] = ids[:-1]
+        mask[i, :len(ids)] = True
+    return Sequences(x, y, mask)
+
+
+@dataclass(frozen=True)
+class Score:
+    """Next-token cross-entropy (nats per token) and accuracy over some tokens."""
+
+    loss: float
+    accuracy: float
+    tokens: int
+
+
+def score_probabilities(probs: np.ndarray, seqs: Sequences) -> Score:
+    """Score predicted distributions (k, L, n) against the real tokens of ``seqs``."""
+    return _score(probs, probs.argmax(axis=-1), seqs)
+
+
+def baselines(train_segments, seqs: Sequences, vocab: Vocabulary) -> dict[str, Score]:
+    """Unigram (always the most frequent training value) and bigram (the most frequent
+    training successor of the previous value; unigram where there is no previous value
+    or it was never followed in training), scored on the tokens of ``seqs``.
+
+    The predictions (accuracy) are the plain most-frequent choices, ties to the lower
+    vocabulary index. The losses need probabilities for values never seen: the unigram
+    is add-one smoothed, and the bigram is Witten–Bell interpolated with that unigram
+    (weight c(prev) / (c(prev) + distinct successors of prev)), a standard smoothing with
+    nothing tuned, so the bigram's loss is a fair bar to clear.
+    """
+    n = len(vocab)
+    uni = np.zeros(n)
+    big = np.zeros((n, n))
+    for segment in train_segments:
+        ids = vocab.encode(segment)
+        np.add.at(uni, ids, 1)
+        if len(ids) > 1:
+            np.add.at(big, (ids[:-1], ids[1:]), 1)
+    uni_p = (uni + 1) / (uni.sum() + n)
+    follows = big.sum(axis=1, keepdims=True)
+    kinds = (big > 0).sum(axis=1, keepdims=True)
+    weight = np.divide(follows, follows + kinds, out=np.zeros_like(follows), where=follows > 0)
+    big_ml = np.divide(big, follows, out=np.zeros_like(big), where=follows > 0)
+    big_p = weight * big_ml + (1 - weight) * uni_p
+    uni_pick = int(uni.argmax())
+    big_pick = np.where(follows[:, 0] > 0, big.argmax(axis=1), uni_pick)
+    k, length = seqs.x.shape
+    has_prev = seqs.x >= 0
+    prev = np.where(has_prev, seqs.x, 0)
+    uni_probs = np.broadcast_to(uni_p, (k, length, n))
+    big_probs = np.where(has_prev[..., None], big_p[prev], uni_p)
+    uni_pred = np.full((k, length), uni_pick)
+    big_pred = np.where(has_prev, big_pick[prev], uni_pick)
+    return {"unigram": _score(uni_probs, uni_pred, seqs), "bigram": _score(big_probs, big_pred, seqs)}
+
+
+def _score(probs, predictions, seqs: Sequences) -> Score:
+    p = np.take_along_axis(probs, seqs.y[..., None], axis=-1)[..., 0][seqs.mask]
+    hits = (predictions == seqs.y)[seqs.mask]
+    loss = float(-np.log(np.clip(p, 1e-7, 1.0)).mean()) if p.size else math.nan
+    return Score(loss, float(hits.mean()) if hits.size else math.nan, int(p.size))

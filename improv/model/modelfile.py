@@ -1,0 +1,186 @@
+"""The model directory: trained weights as ``.npz`` (no pickle), ``vocab.json``, ``model.json``.
+
+The layout is what both the training code (Keras) and the numpy engine read,
+so this module imports numpy only. Weights follow Keras' LSTM layout: gate order
+i, f, c, o along the last axis of the kernels.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import zipfile
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+from improv.errors import ModelError, UsageError
+from improv.files import atomic_directory
+from improv.language.vocab import Vocabulary
+
+WEIGHTS = "weights.npz"
+VOCAB = "vocab.json"
+META = "model.json"
+FORMAT = 1
+DEFAULT_TX = 30  # the seeds' window length, for model.json files that do not say
+SHIPPED = "model"  # the shipped model's folder in data/ (package data improv.data)
+_ARRAYS = ("lstm_kernel", "lstm_recurrent_kernel", "lstm_bias", "dense_kernel", "dense_bias")
+
+
+@dataclass(frozen=True, eq=False)
+class LSTMWeights:
+    """The trained shared layers: ``LSTM_cell`` (kernel, recurrent kernel, bias) and ``densor``."""
+
+    lstm_kernel: np.ndarray            # (n_values, 4 n_a)
+    lstm_recurrent_kernel: np.ndarray  # (n_a, 4 n_a)
+    lstm_bias: np.ndarray              # (4 n_a,)
+    dense_kernel: np.ndarray           # (n_a, n_values)
+    dense_bias: np.ndarray             # (n_values,)
+
+    @property
+    def n_a(self) -> int:
+        return self.lstm_recurrent_kernel.shape[0]
+
+    @property
+    def n_values(self) -> int:
+        return self.dense_bias.shape[0]
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        return {name: getattr(self, name) for name in _ARRAYS}
+
+    def check(self, n_values: int | None = None) -> None:
+        """Raise ModelError unless every shape agrees with n_a and n_values."""
+        n_a = self.n_a
+        n_v = self.n_values if n_values is None else n_values
+        expected = {"lstm_kernel": (n_v, 4 * n_a), "lstm_recurrent_kernel": (n_a, 4 * n_a),
+                    "lstm_bias": (4 * n_a,), "dense_kernel": (n_a, n_v), "dense_bias": (n_v,)}
+        for name, shape in expected.items():
+            actual = getattr(self, name).shape
+            if actual != shape:
+                raise ModelError(f"model weights {name} have shape {actual} but the vocabulary "
+                                 f"and LSTM size need {shape}: retrain with 'improv train'")
+            if not np.all(np.isfinite(getattr(self, name))):
+                raise ModelError(f"model weights {name} hold NaN or infinity: retrain with "
+                                 f"'improv train'")
+
+
+@dataclass(frozen=True, eq=False)
+class ModelDir:
+    """Everything loaded from a model directory."""
+
+    weights: LSTMWeights
+    vocab: Vocabulary
+    meta: dict = field(default_factory=dict)
+
+    @property
+    def tx(self) -> int:
+        """The training window length (Tx): what the endless policy re-primes from."""
+        return int(self.meta.get("tx", DEFAULT_TX))
+
+
+def default_dir() -> Path:
+    """The model shipped with improv.
+
+    An installed wheel carries the repository's ``data/`` as the package data
+    ``improv.data``; a source checkout (an editable install, or ``python daemon.py``
+    beside it) has no such package and reads ``data/`` next to ``improv/`` instead.
+    """
+    try:
+        root = resources.files("improv.data")
+    except ModuleNotFoundError:
+        return Path(__file__).resolve().parents[2] / "data" / SHIPPED
+    return Path(str(root / SHIPPED))
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def check_target(out: Path) -> None:
+    """Refuse a target that saving would clobber: a file, or a directory holding anything
+    but a model's files (saving replaces the whole directory)."""
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out} is a file: give a directory path for the model")
+    if out.is_dir():
+        extra = sorted(p.name for p in out.iterdir() if p.name not in (WEIGHTS, VOCAB, META))
+        if extra:
+            raise UsageError(f"--out {out} is a directory holding other files ({extra[0]}…), "
+                             f"which saving would replace: give a new or model directory")
+
+
+def save(out: Path, weights: LSTMWeights, vocab: Vocabulary, meta: dict) -> Path:
+    """Write a model directory atomically: into a temp dir beside ``out``, then rename.
+
+    An existing model directory at ``out`` is replaced only once the new one is complete;
+    any other directory is refused (see :func:`check_target`).
+    """
+    out = Path(out)
+    check_target(out)
+    weights.check(len(vocab))
+    with atomic_directory(out) as tmp:
+        np.savez(tmp / WEIGHTS, **{k: np.asarray(v, dtype=np.float32)
+                                   for k, v in weights.arrays().items()})
+        vocab.save(tmp / VOCAB)
+        meta = dict(meta, format=FORMAT, n_a=weights.n_a, n_values=len(vocab),
+                    weights_sha256=_sha256(tmp / WEIGHTS))
+        (tmp / META).write_text(json.dumps(meta, indent=1, sort_keys=True) + "\n",
+                                encoding="utf-8")
+    return out
+
+
+def _check_tx(meta: dict, where: Path) -> int:
+    """The window length from model.json (``tx``, or the seeds' ``Tx``; absent: 30).
+
+    It must be an integer of at least 2: inference re-primes from the last Tx − 1 values,
+    so a smaller one would rebuild the state from nothing at every step."""
+    tx = meta.get("tx", meta.get("Tx", DEFAULT_TX))
+    if isinstance(tx, bool) or not isinstance(tx, int) or tx < 2:
+        raise ModelError(f"{where} says tx={tx!r}, but the training window length must be an "
+                         f"integer of at least 2: fix model.json or retrain with 'improv train'")
+    return tx
+
+
+def load(path: Path) -> ModelDir:
+    """Load and check a model directory; any problem is one ModelError naming the fix."""
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise ModelError(f"model path {path} is not a directory: pass --model DIR, the "
+                         f"directory 'improv train --out DIR' wrote")
+    if not path.is_dir():
+        raise ModelError(f"model directory {path} does not exist: pass --model DIR or train "
+                         f"one with 'improv train --out {path}'")
+    for name in (WEIGHTS, VOCAB, META):
+        if not (path / name).is_file():
+            raise ModelError(f"model directory {path} has no {name}: it is incomplete; "
+                             f"retrain with 'improv train --out {path}'")
+    try:
+        meta = json.loads((path / META).read_text(encoding="utf-8"))
+        if not isinstance(meta, dict):
+            raise ValueError("not a JSON object")
+    except (OSError, ValueError) as err:
+        raise ModelError(f"{path / META} is not valid JSON ({err}): retrain with 'improv train'") from err
+    meta = dict(meta, tx=_check_tx(meta, path / META))
+    vocab = Vocabulary.load(path / VOCAB)
+    expected_hash = meta.get("weights_sha256")
+    if expected_hash and _sha256(path / WEIGHTS) != expected_hash:
+        raise ModelError(f"{path / WEIGHTS} is corrupted or truncated (its checksum does not "
+                         f"match model.json): retrain with 'improv train --out {path}'")
+    try:
+        with np.load(path / WEIGHTS, allow_pickle=False) as data:
+            arrays = {name: np.asarray(data[name], dtype=np.float32) for name in _ARRAYS}
+    except KeyError as err:
+        raise ModelError(f"{path / WEIGHTS} lacks array {err}: retrain with 'improv train'") from err
+    except (OSError, ValueError, zipfile.BadZipFile, EOFError) as err:
+        raise ModelError(f"{path / WEIGHTS} is not a readable weights file ({err}): retrain "
+                         f"with 'improv train --out {path}'") from err
+    weights = LSTMWeights(**arrays)
+    weights.check(len(vocab))
+    for key in ("n_values", "n_a"):
+        want = len(vocab) if key == "n_values" else weights.n_a
+        if key in meta and meta[key] != want:
+            raise ModelError(f"{path / META} says {key}={meta[key]} but the files hold {want}: "
+                             f"the model directory is mismatched; retrain with 'improv train'")
+    return ModelDir(weights, vocab, meta)

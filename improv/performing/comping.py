@@ -1,0 +1,69 @@
+"""The chords on a second channel: close voicings struck in a rhythm (pure, no I/O).
+
+So the DAW hears the harmony the solo is measured against, each chord of the chart is
+voiced within an octave and struck as it arrives, in the rhythm ``style`` names.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+from improv.language.grammar import BEATS_PER_BAR
+from improv.language.harmony import Chord
+from improv.settings import setting, validate
+
+STYLES = ("charleston", "sustain")
+
+
+@dataclass(frozen=True)
+class Comping:
+    """The ``[comping]`` table: whether, where and how the chords are played."""
+
+    enabled: bool = setting(True)
+    channel: int = setting(2, lo=1, hi=16)
+    low: int = setting(50, lo=12, hi=108)
+    velocity: int = setting(60, lo=1, hi=127)
+    style: str = setting("charleston", choices=STYLES)
+
+    def __post_init__(self):
+        validate(self)
+
+
+# Which chord tones a four-note voicing keeps first: root, third, seventh/sixth, altered
+# fifth, then colour tones, then the fifth (the first tone a pianist leaves out).
+_PRIORITY = (0, 4, 3, 10, 11, 9, 6, 8, 1, 2, 5, 7)
+
+
+def voicing(chord: Chord, low: int, size: int = 4) -> tuple[int, ...]:
+    """A close voicing of ``chord``: up to ``size`` chord tones in the octave from ``low``."""
+    intervals = {(pc - chord.root) % 12 for pc in chord.tones}
+    chosen = [i for i in _PRIORITY if i in intervals][:size]
+    return tuple(sorted(low + ((chord.root + i - low) % 12) for i in chosen))
+
+
+CHARLESTON_PUSH = Fraction(3, 2)  # the and of two, in beats from the bar line
+CHARLESTON_LONGEST = Fraction(2)  # beats a struck chord rings at most
+
+
+def comp_hits(start: Fraction, end: Fraction, style: str) -> list[tuple[Fraction, Fraction, int]]:
+    """When the chord sounding from ``start`` to ``end`` is struck: (on, off, accent).
+
+    ``sustain``: once, held to the end. ``charleston``: as it arrives, and again on the
+    and of two of each bar it covers (pushed a little harder), each hit ringing until the
+    next, at most two beats; a hit closer than half a beat to another is left out.
+    """
+    if style == "sustain":
+        return [(start, end, 0)]
+    onsets = [(start, 0)]
+    bar = start - start % BEATS_PER_BAR
+    while bar < end:
+        push = bar + CHARLESTON_PUSH
+        if start + Fraction(1, 2) <= push < end - Fraction(1, 4):
+            onsets.append((push, 6))
+        bar += BEATS_PER_BAR
+    hits = []
+    for k, (on, accent) in enumerate(onsets):
+        stop = onsets[k + 1][0] if k + 1 < len(onsets) else end
+        hits.append((on, min(stop, on + CHARLESTON_LONGEST), accent))
+    return hits

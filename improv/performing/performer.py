@@ -1,0 +1,275 @@
+"""From grammar values to timed notes: chords, pitches, swing and dynamics (pure, no I/O).
+
+The performer pulls values from any object with ``next_value()`` (the LSTM soloist, or a
+fake in tests) and turns each into a :class:`Note` at an absolute beat of the performance.
+Positions are kept as exact fractions of a beat, so a stream that runs for hours does
+not drift off the grid; swing is applied only when a note leaves the performer.
+
+Randomness (the pitch drawn inside a value's range, velocity humanising) comes from one
+seeded generator used in value order only, so the notes do not depend on how far ahead
+the caller asks: a live stream and an offline render with the same seed agree.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+from collections import deque
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Protocol
+
+from improv.language.grammar import (
+    BEATS_PER_BAR,
+    Phrase,
+    PitchLimits,
+    Value,
+    decode,
+    quantize_duration,
+)
+from improv.language.harmony import Chord, parse_progression
+from improv.performing.comping import Comping, comp_hits, voicing
+from improv.settings import setting, validate
+
+
+@dataclass(frozen=True)
+class Melody:
+    """The ``[melody]`` table: the solo's channel, register and loudness."""
+
+    channel: int = setting(1, lo=1, hi=16)
+    low: int = setting(52, lo=0, hi=127)
+    high: int = setting(84, lo=0, hi=127)
+    velocity: int = setting(88, lo=1, hi=127)
+
+    def __post_init__(self):
+        validate(self)
+
+
+@dataclass(frozen=True)
+class Feel:
+    """The ``[feel]`` table: swing, accents and humanising, changeable while playing."""
+
+    swing: float = setting(0.5, lo=0.0, hi=1.0)
+    accent: int = setting(10, lo=0, hi=40)
+    humanise: int = setting(4, lo=0, hi=20)
+
+    def __post_init__(self):
+        validate(self)
+
+
+class ValueSource(Protocol):
+    """Anything that hands out the next grammar value (the soloist, or a fake)."""
+
+    def next_value(self) -> Value: ...
+
+
+@dataclass(frozen=True)
+class Note:
+    """One note to play: ``start``/``end`` in beats from the top, swing applied."""
+
+    start: float
+    end: float
+    channel: int  # 1..16, as musicians count
+    pitch: int
+    velocity: int
+    part: str  # "melody" or "comping"
+    chord: Chord
+    bar: int  # 1-based bar of the performance the note starts in
+
+
+@dataclass(frozen=True)
+class Span:
+    """A chord sounding from ``start`` to ``end`` (beats from the top of the performance)."""
+
+    start: Fraction
+    end: Fraction
+    chord: Chord
+
+
+class Progression:
+    """A looping chord chart: which chord sounds at any beat."""
+
+    def __init__(self, bars: tuple[tuple[Chord, ...], ...]):
+        spans = []
+        for number, bar in enumerate(bars):
+            share = Fraction(BEATS_PER_BAR, len(bar))
+            for k, chord in enumerate(bar):
+                start = number * BEATS_PER_BAR + k * share
+                spans.append(Span(start, start + share, chord))
+        self.spans = tuple(spans)
+        self.length = Fraction(BEATS_PER_BAR * len(bars))
+        self._starts = [s.start for s in spans]
+
+    @classmethod
+    def parse(cls, text: str) -> "Progression":
+        return cls(parse_progression(text))
+
+    def span_at(self, beat) -> Span:
+        """The span (in absolute beats) of the chord sounding at ``beat``."""
+        beat = Fraction(beat)
+        loops, within = divmod(beat, self.length)
+        span = self.spans[bisect.bisect_right(self._starts, within) - 1]
+        offset = loops * self.length
+        return Span(span.start + offset, span.end + offset, span.chord)
+
+    def chord_at(self, beat) -> Chord:
+        return self.span_at(beat).chord
+
+
+# --- swing ------------------------------------------------------------------------------
+
+_SWING_X = (Fraction(0), Fraction(1, 4), Fraction(1, 3), Fraction(1, 2), Fraction(2, 3),
+            Fraction(3, 4), Fraction(1))
+
+
+def swing(beat: Fraction, amount: float) -> float:
+    """Move straight subdivisions of the beat towards the triplet feel.
+
+    ``amount`` 0 is straight; 1 puts the off-beat eighth on the last triplet (2/3 of the
+    beat) and the sixteenths proportionally. Triplet positions (1/3, 2/3) stay where
+    they are, as triplets already swing; in between, positions are interpolated, so the
+    map is monotonic and a note never ends before it starts.
+    """
+    whole = beat.numerator // beat.denominator
+    frac = beat - whole
+    if amount == 0 or frac == 0:
+        return float(beat)
+    s = 0.5 + amount / 6
+    ys = (0.0, s / 2, 1 / 3, s, 2 / 3, (1 + s) / 2, 1.0)
+    k = bisect.bisect_right(_SWING_X, frac) - 1
+    x0, x1 = _SWING_X[k], _SWING_X[k + 1]
+    t = float((frac - x0) / (x1 - x0))
+    return whole + ys[k] + t * (ys[k + 1] - ys[k])
+
+
+# --- the performer ----------------------------------------------------------------------
+
+def exact_duration(value: Value) -> Fraction:
+    """The value's duration as an exact fraction of a beat (``0.333`` is 1/3)."""
+    return Fraction(quantize_duration(value.duration)).limit_denominator(12)
+
+
+class Performer:
+    """Realises values one after another against the progression.
+
+    ``advance(until)`` returns every note starting before beat ``until`` that has not been
+    returned yet: melody notes from the value source, chord voicings from the chart.
+    """
+
+    def __init__(self, source: ValueSource, progression: Progression, rng, *,
+                 melody: Melody = Melody(), comping: Comping = Comping(), feel: Feel = Feel()):
+        self._source = source
+        # The chart as (first beat, progression) segments: a live change appends one.
+        self._charts: tuple[tuple[Fraction, Progression], ...] = ((Fraction(0), progression),)
+        self._requests: deque[Progression] = deque()
+        self._rng = rng
+        self._melody = melody
+        self._comping = comping
+        self._feel = feel
+        self._limits = PitchLimits(melody.low, melody.high)
+        self._cursor = Fraction(0)       # where the next melody value starts
+        self._comp_cursor = Fraction(0)  # where the next chord voicing starts
+        self._phrase = Phrase()
+        self._last_pitch: int | None = None  # across phrases: where the next one starts
+
+    @property
+    def cursor(self) -> float:
+        """Beat up to which every part has been generated (before swing).
+
+        With comping on it is the earlier of the melody's and the chords' positions, so
+        a scheduler that generates when the cursor comes near never lets a chord wait
+        for the end of a long melody note or rest.
+        """
+        if self._comping.enabled:
+            return float(min(self._cursor, self._comp_cursor))
+        return float(self._cursor)
+
+    def set_progression(self, progression: Progression) -> None:
+        """Play ``progression``, from its first bar, from the next bar line not yet generated.
+
+        Safe to call from another thread: the request is queued (an atomic deque append)
+        and taken up by the next :meth:`advance`, on the thread that generates, so no note
+        already handed out changes.
+        """
+        self._requests.append(progression)
+
+    def _take_requests(self) -> None:
+        while self._requests:
+            progression = self._requests.popleft()
+            ahead = max(self._cursor, self._comp_cursor)
+            floor = min(self._cursor, self._comp_cursor)
+            boundary = Fraction(math.ceil(ahead / BEATS_PER_BAR) * BEATS_PER_BAR)
+            kept = [seg for seg in self._charts if seg[0] < boundary]
+            while len(kept) > 1 and kept[1][0] <= floor:
+                kept.pop(0)  # wholly in the past
+            self._charts = (*kept, (boundary, progression))
+
+    def set_feel(self, feel: Feel) -> None:
+        """Swing, accents and humanising for the notes generated from now on."""
+        self._feel = feel
+
+    def span_at(self, beat) -> Span:
+        """The chord sounding at ``beat`` (absolute), cut at the start of a later chart."""
+        beat = Fraction(beat)
+        charts = self._charts
+        k = len(charts) - 1
+        while charts[k][0] > beat:
+            k -= 1
+        origin, progression = charts[k]
+        span = progression.span_at(beat - origin)
+        end = span.end + origin
+        if k + 1 < len(charts):
+            end = min(end, charts[k + 1][0])
+        return Span(span.start + origin, end, span.chord)
+
+    def advance(self, until: float) -> list[Note]:
+        until = Fraction(until)
+        if self._requests:
+            self._take_requests()
+        notes: list[Note] = []
+        while self._cursor < until:
+            notes.extend(self._realise(self._source.next_value()))
+        if self._comping.enabled:
+            while self._comp_cursor < until:
+                notes.extend(self._comp())
+        notes.sort(key=lambda n: (n.start, n.part, n.pitch))
+        return notes
+
+    def _realise(self, value: Value) -> list[Note]:
+        start = self._cursor
+        end = start + exact_duration(value)
+        self._cursor = end
+        if value.is_rest:
+            self._phrase.rest(value.duration)  # phrases break as grammar.encode_line's do
+            return []
+        chord = self.span_at(start).chord
+        pitch = decode(value, chord, self._phrase.previous, self._rng, self._limits,
+                       anchor=self._last_pitch)
+        self._phrase.note(pitch)
+        self._last_pitch = pitch
+        return [Note(swing(start, self._feel.swing), swing(end, self._feel.swing),
+                     self._melody.channel, pitch, self._velocity(start), "melody", chord,
+                     int(start // BEATS_PER_BAR) + 1)]
+
+    def _velocity(self, start: Fraction) -> int:
+        feel = self._feel
+        velocity = self._melody.velocity
+        if start.denominator == 1:
+            velocity += feel.accent
+        if feel.humanise:
+            velocity += int(self._rng.integers(-feel.humanise, feel.humanise + 1))
+        return max(1, min(127, velocity))
+
+    def _comp(self) -> list[Note]:
+        span = self.span_at(self._comp_cursor)
+        start = max(span.start, self._comp_cursor)
+        self._comp_cursor = span.end
+        pitches = voicing(span.chord, self._comping.low)
+        notes = []
+        for on, off, accent in comp_hits(start, span.end, self._comping.style):
+            bar = int(on // BEATS_PER_BAR) + 1
+            velocity = min(127, self._comping.velocity + accent)
+            notes += [Note(swing(on, self._feel.swing), swing(off, self._feel.swing),
+                           self._comping.channel, p, velocity, "comping", span.chord, bar)
+                      for p in pitches]
+        return notes

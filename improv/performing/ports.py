@@ -1,0 +1,220 @@
+"""MIDI output ports through mido's rtmidi backend, chosen by one name per run.
+
+``--backend auto|alsa|jack|coremidi|winmm`` maps to one ``mido.Backend`` object
+(``mido.backends.rtmidi/UNIX_JACK`` …); the process-wide ``mido.set_backend`` is never
+touched. Every failure is a one-line :class:`~improv.errors.PortError` that names the
+cause and the ways out.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+
+import mido
+
+from improv.errors import PortError
+from improv.settings import setting, validate
+
+logger = logging.getLogger(__name__)
+
+APIS = {"alsa": "LINUX_ALSA", "jack": "UNIX_JACK", "coremidi": "MACOSX_CORE",
+        "winmm": "WINDOWS_MM"}
+BACKENDS = ("auto", *APIS)
+_API_NAMES = {v: k for k, v in APIS.items()}
+
+
+@dataclass(frozen=True)
+class MidiSettings:
+    """The ``[midi]`` table: the MIDI system, the virtual port's name, or a port to use."""
+
+    backend: str = setting("auto", choices=BACKENDS)
+    port_name: str = setting("improv")
+    connect: str = setting("")  # "" creates a virtual port
+
+    def __post_init__(self):
+        validate(self)
+
+
+def ways_out(name: str) -> str:
+    """What to do when no virtual port can be made with backend ``name``."""
+    first = ("start a JACK server" if _system(name) == "jack"
+             else "use --backend jack (with a JACK server running)")
+    return (f"{first}, --connect NAME to send to an existing port (see --list-ports), "
+            f"or --out FILE.mid to render a file instead")
+
+
+@contextlib.contextmanager
+def _quiet_native_stderr():
+    """Hold back what ALSA's and JACK's C libraries print on fd 2 while ports open: their
+    multi-line chatter would bury our one-line message. It is logged at debug level."""
+    try:
+        saved = os.dup(2)
+    except OSError:
+        yield
+        return
+    with tempfile.TemporaryFile() as sink:
+        sys.stderr.flush()
+        os.dup2(sink.fileno(), 2)
+        try:
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            sink.seek(0)
+            text = sink.read().decode(errors="replace").strip()
+            if text:
+                logger.debug("MIDI library said: %s", " | ".join(text.splitlines()))
+
+
+def backend(name: str) -> mido.Backend:
+    """The mido backend object for ``name`` (one of BACKENDS)."""
+    if name not in BACKENDS:
+        raise PortError(f"unknown MIDI backend {name!r}: choose one of {', '.join(BACKENDS)}")
+    if name == "jack":
+        # Never let libjack start a server behind the user's back (it would pick a
+        # sound card); the user starts JACK, we connect to it.
+        os.environ.setdefault("JACK_NO_START_SERVER", "1")
+    api = APIS.get(name)
+    result = mido.Backend("mido.backends.rtmidi" + (f"/{api}" if api else ""),
+                          load=True, use_environ=False)
+    if api is not None and api not in result.module.get_api_names():
+        compiled = ", ".join(_API_NAMES.get(a, a) for a in result.module.get_api_names())
+        raise PortError(f"the {name} MIDI backend is not compiled into this python-rtmidi "
+                        f"(it has: {compiled or 'none'}): choose another --backend or "
+                        f"reinstall python-rtmidi with {name} support")
+    return result
+
+
+def describe(name: str) -> str:
+    """``'jack'``, or ``'auto (ALSA)'``: which system a backend name stands for here."""
+    if name != "auto":
+        return name
+    try:
+        import rtmidi
+
+        compiled = rtmidi.get_compiled_api()
+        short = rtmidi.get_api_name(compiled[0]) if compiled else "none"
+        return f"auto ({ {'core': 'coremidi'}.get(short, short)})"
+    except Exception:  # noqa: BLE001 - only for the message
+        return "auto"
+
+
+def _system(name: str) -> str:
+    return describe(name).removeprefix("auto (").removesuffix(")")
+
+
+def _cause(name: str, err: BaseException) -> str:
+    system = _system(name)
+    text = str(err).strip() or type(err).__name__
+    if system == "alsa" and sys.platform.startswith("linux") and not os.path.exists("/dev/snd/seq"):
+        return ("this machine has no ALSA sequencer (/dev/snd/seq is missing; 'sudo modprobe "
+                "snd-seq' adds it where there is a sound system)")
+    if system == "jack" and "JACK server not running" in text:
+        return "no JACK server is running (start one, e.g. 'jackd -d dummy' or with QjackCtl)"
+    return text
+
+
+def output_names(name: str) -> list[str]:
+    """Names of the existing output ports of a backend."""
+    be = backend(name)
+    try:
+        with _quiet_native_stderr():
+            return list(be.get_output_names())
+    except (OSError, RuntimeError) as err:
+        raise PortError(f"cannot list MIDI ports with the {describe(name)} backend: "
+                        f"{_cause(name, err)}") from err
+
+
+def _match(names: list[str], wanted: str) -> str:
+    if wanted in names:
+        return wanted
+    hits = [n for n in names if wanted.lower() in n.lower()]
+    if len(hits) == 1:
+        return hits[0]
+    if hits:
+        raise PortError(f"--connect {wanted!r} matches several ports ({'; '.join(hits)}): "
+                        f"give more of the name")
+    raise PortError(f"no MIDI output port matches --connect {wanted!r}; available: "
+                    f"{'; '.join(names) or 'none'} (see --list-ports)")
+
+
+DRAIN_SECONDS = 0.05  # a few process cycles of JACK (two at 1024 frames, 48 kHz)
+
+
+class MidiOutput:
+    """An open output port: ``send`` from the scheduler thread, ``close`` from anywhere.
+
+    ``close`` is locked and idempotent, so the error path, the ``with`` block and a
+    signal can all call it. It first gives the backend DRAIN_SECONDS after the last send
+    to deliver what is queued: JACK hands messages over once per process cycle, and a
+    port closed sooner would drop the final note_offs.
+    """
+
+    def __init__(self, port, description: str):
+        self._port = port
+        self._lock = threading.Lock()
+        self._last_send: float | None = None
+        self.description = description
+
+    @property
+    def closed(self) -> bool:
+        return self._port is None
+
+    def send(self, message: mido.Message) -> None:
+        port = self._port
+        if port is None:
+            raise PortError(f"the MIDI port {self.description} is closed")
+        try:
+            port.send(message)
+        except (OSError, ValueError, RuntimeError) as err:
+            raise PortError(f"cannot send to the MIDI port {self.description}: {err}") from err
+        self._last_send = time.monotonic()
+
+    def close(self) -> None:
+        with self._lock:
+            port, self._port = self._port, None
+        if port is not None:
+            if self._last_send is not None:
+                time.sleep(max(0.0, self._last_send + DRAIN_SECONDS - time.monotonic()))
+            try:
+                port.close()
+            except (OSError, RuntimeError) as err:
+                logger.warning("closing the MIDI port %s: %s", self.description, err)
+
+    def __enter__(self) -> "MidiOutput":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def open_output(name: str = "auto", port_name: str = "improv", connect: str = "") -> MidiOutput:
+    """Create the virtual port ``port_name``, or connect to the existing port ``connect``."""
+    be = backend(name)
+    if connect:
+        target = _match(output_names(name), connect)
+        try:
+            with _quiet_native_stderr():
+                port = be.open_output(target)
+        except (OSError, RuntimeError) as err:
+            raise PortError(f"cannot open the MIDI port {target!r} with the {describe(name)} "
+                            f"backend: {_cause(name, err)}") from err
+        return MidiOutput(port, repr(target))
+    if _system(name) == "winmm" or (name == "auto" and sys.platform == "win32"):
+        raise PortError("Windows MIDI has no virtual ports: install loopMIDI, create a port "
+                        "in it and pass --connect 'loopMIDI Port' (see 'Connecting a DAW' in "
+                        "the README)")
+    try:
+        with _quiet_native_stderr():
+            port = be.open_output(port_name, virtual=True, client_name=port_name)
+    except (OSError, RuntimeError, NotImplementedError) as err:
+        raise PortError(f"cannot create the virtual MIDI port {port_name!r} with the "
+                        f"{describe(name)} backend: {_cause(name, err)}; {ways_out(name)}") from err
+    return MidiOutput(port, f"{port_name!r} ({describe(name)})")

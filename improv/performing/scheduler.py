@@ -1,0 +1,244 @@
+"""Real-time playback: notes at absolute beats become MIDI messages at clock times.
+
+Every message time is computed from its absolute beat and one tempo anchor (the beat
+and clock time of the last tempo change), never by adding up intervals, so a stream
+that runs for hours does not drift. Values are generated at most ``lookahead`` beats
+before they sound, so a tempo or chord change is heard within a beat. Between messages
+the scheduler blocks in ``wait(timeout)`` (``threading.Event.wait`` by default, woken at
+once by :meth:`Scheduler.stop` and :meth:`Scheduler.set_tempo`): no busy loop.
+
+The clock, the wait and the output are injected, so tests drive the scheduler with a
+fake clock and a recording port, without sleeping.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import logging
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass
+from typing import Callable, Protocol
+
+import mido
+
+from improv.performing.performer import Note
+from improv.settings import setting, validate
+
+logger = logging.getLogger(__name__)
+
+ALL_NOTES_OFF = 123  # MIDI CC number
+MIN_TEMPO, MAX_TEMPO = 20.0, 400.0  # BPM a performance may be played at
+EPSILON = 1e-6  # beats
+
+
+def try_realtime_priority(priority: int = 10) -> str:
+    """Ask for SCHED_FIFO for the calling thread, so a busy machine does not delay it.
+
+    A MIDI clock thread is what real-time scheduling is for; it blocks between messages,
+    so it never hogs a core. Needs privileges (root, CAP_SYS_NICE or an rtprio limit);
+    without them, or off Linux, the thread keeps normal scheduling. Returns what it got.
+    """
+    import os
+
+    try:
+        os.sched_setscheduler(0, os.SCHED_FIFO, os.sched_param(priority))
+        return f"SCHED_FIFO {priority}"
+    except (AttributeError, OSError) as err:
+        logger.debug("no real-time priority for the scheduler thread: %s", err)
+        return "normal"
+
+
+@dataclass(frozen=True)
+class SchedulerSettings:
+    """The ``[scheduler]`` table: how far ahead values are generated, and the priority."""
+
+    lookahead: float = setting(0.5, lo=0.05, hi=1.0)  # beats
+    realtime: bool = setting(True)
+
+    def __post_init__(self):
+        validate(self)
+
+
+class Output(Protocol):
+    def send(self, message: mido.Message) -> None: ...
+
+
+class NoteSource(Protocol):
+    cursor: float
+
+    def advance(self, until: float) -> list[Note]: ...
+
+
+# Message kinds in the queue; at the same beat a note_off goes before a note_on, so a
+# repeated pitch is struck again rather than cut off by its predecessor's end.
+_OFF, _ON = 0, 1
+
+
+class Scheduler:
+    """Plays a :class:`~improv.performing.performer.Performer`'s notes on ``output`` in time.
+
+    ``observer(kind, note, due, sent)`` (optional) is told about every message: ``kind``
+    is "on" or "off", ``due`` the clock time it was scheduled for, ``sent`` the clock
+    time just after it was sent. It runs on the scheduler's thread: keep it short.
+    """
+
+    def __init__(self, source: NoteSource, output: Output, *, tempo: float,
+                 lookahead: float = 0.5, clock: Callable[[], float] = time.monotonic,
+                 wait: Callable[[float], bool] | None = None,
+                 stop_event: threading.Event | None = None,
+                 observer: Callable | None = None, start_delay: float = 0.05):
+        if not 0 < lookahead <= 1:
+            raise ValueError("lookahead must be in (0, 1] beats")
+        self._source = source
+        self._output = output
+        self._clock = clock
+        self._stop = stop_event or threading.Event()
+        self._wake = threading.Event()  # set by stop() and set_tempo(): re-plan at once
+        self._wait = wait or self._event_wait
+        self._observer = observer
+        self._lookahead = lookahead
+        self._start_delay = start_delay
+        self._lock = threading.Lock()  # guards the tempo anchor
+        self._tempo = float(tempo)
+        self._anchor_beat = 0.0
+        self._anchor_time: float | None = None
+        self._queue: list = []
+        self._order = itertools.count()
+        self._sounding: Counter = Counter()  # (channel, pitch) -> how many note_ons are open
+        self._channels: set[int] = set()
+
+    # --- tempo map -------------------------------------------------------------------
+
+    @property
+    def tempo(self) -> float:
+        return self._tempo
+
+    def set_tempo(self, bpm: float) -> None:
+        """Change tempo from now on: the beat position now stays, later beats move."""
+        with self._lock:
+            if self._anchor_time is not None:
+                now = self._clock()
+                self._anchor_beat = self._beat_at(now)
+                self._anchor_time = now
+            self._tempo = float(bpm)
+        self._wake.set()
+
+    def _beat_at(self, t: float) -> float:
+        return self._anchor_beat + (t - self._anchor_time) * self._tempo / 60.0
+
+    def _time_of(self, beat: float) -> float:
+        return self._anchor_time + (beat - self._anchor_beat) * 60.0 / self._tempo
+
+    # --- running ---------------------------------------------------------------------
+
+    def stop(self) -> None:
+        """Ask :meth:`run` to return; safe from any thread and from a signal handler
+        (it only sets Events)."""
+        self._stop.set()
+        self._wake.set()
+
+    def _event_wait(self, timeout: float) -> bool:
+        """Block until ``timeout`` passes or stop()/set_tempo() wakes us; True if stopped."""
+        self._wake.wait(timeout)
+        self._wake.clear()
+        return self._stop.is_set()
+
+    @property
+    def stopped(self) -> bool:
+        return self._stop.is_set()
+
+    def run(self, until_beat: float | None = None) -> None:
+        """Play until :meth:`stop` (or until ``until_beat``), then silence every note.
+
+        Whatever ends the run (stop, the end, an exception from the source or the port),
+        each sounding note gets its note_off and each used channel an All Notes Off.
+        """
+        try:
+            self._loop(until_beat)
+        finally:
+            self.silence()
+
+    def _loop(self, until_beat: float | None) -> None:
+        with self._lock:
+            self._anchor_time = self._clock() + self._start_delay
+            self._anchor_beat = 0.0
+        debug = logger.isEnabledFor(logging.DEBUG)
+        while not self._stop.is_set():
+            now = self._clock()
+            with self._lock:
+                # Send everything due.
+                while self._queue and self._time_of(self._queue[0][0]) <= now:
+                    beat, kind, _, note = heapq.heappop(self._queue)
+                    self._send(kind, note, self._time_of(beat), debug)
+                # EPSILON: waking exactly at a generation time must generate, whatever
+                # the rounding of the clock arithmetic (else the loop would spin on 0).
+                horizon = self._beat_at(now) + self._lookahead + EPSILON
+                if until_beat is not None:
+                    horizon = min(horizon, until_beat)
+            # Generate just ahead of need (outside the lock: the model may take a while).
+            if self._source.cursor < horizon:
+                for note in self._source.advance(horizon):
+                    if until_beat is not None and note.start >= until_beat:
+                        continue
+                    heapq.heappush(self._queue, (note.start, _ON, next(self._order), note))
+                    heapq.heappush(self._queue, (note.end, _OFF, next(self._order), note))
+                continue  # new notes may be due already
+            with self._lock:
+                finished = until_beat is not None and self._source.cursor >= until_beat
+                if finished and not self._queue:
+                    return
+                wake = float("inf") if finished else self._time_of(self._source.cursor - self._lookahead)
+                if self._queue:
+                    wake = min(wake, self._time_of(self._queue[0][0]))
+            timeout = wake - self._clock()
+            if timeout > 0 and self._wait(timeout):
+                return
+
+    def _send(self, kind: int, note: Note, due: float, debug: bool) -> None:
+        key = (note.channel, note.pitch)
+        if kind == _ON:
+            message = mido.Message("note_on", channel=note.channel - 1, note=note.pitch,
+                                   velocity=note.velocity)
+            self._sounding[key] += 1
+            self._channels.add(note.channel)
+        else:
+            if not self._sounding[key]:
+                return  # already silenced
+            message = mido.Message("note_off", channel=note.channel - 1, note=note.pitch)
+            self._sounding[key] -= 1
+            if not self._sounding[key]:
+                del self._sounding[key]
+        self._output.send(message)
+        if self._observer is not None:
+            self._observer("on" if kind == _ON else "off", note, due, self._clock())
+        if debug:
+            logger.debug("%s at beat %.3f", message, note.start if kind == _ON else note.end)
+
+    def silence(self) -> None:
+        """Switch off every sounding note, then All Notes Off on every channel used.
+
+        Each message is tried even if an earlier one failed; the first error is raised
+        at the end, so a broken port never leaves the others' notes hanging.
+        """
+        first_error = None
+        messages = []
+        for (channel, pitch), count in sorted(self._sounding.items()):
+            messages.extend([mido.Message("note_off", channel=channel - 1, note=pitch)] * count)
+        messages.extend(mido.Message("control_change", channel=channel - 1,
+                                     control=ALL_NOTES_OFF, value=0)
+                        for channel in sorted(self._channels))
+        self._sounding.clear()
+        self._channels.clear()
+        self._queue.clear()
+        for message in messages:
+            logger.debug("%s (silencing)", message)
+            try:
+                self._output.send(message)
+            except Exception as err:  # noqa: BLE001 - keep silencing the rest
+                logger.warning("could not send %s while silencing: %s", message, err)
+                first_error = first_error or err
+        if first_error is not None:
+            raise first_error
