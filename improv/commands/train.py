@@ -24,6 +24,7 @@ from improv.learning.training import (
     versions,
 )
 from improv.model import modelfile
+from improv.model.tf_loader import require_tensorflow
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "original_metheny.mid"
 
@@ -81,6 +82,7 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
+    require_tensorflow("training the model")
     out = Path(args.out)
     modelfile.check_target(out)
     paths = args.corpus or []

@@ -30,6 +30,7 @@ from improv.errors import UsageError
 from improv.model import modelfile
 from improv.model.numpy_engine import NumpyGenerator
 from improv.model.step import Generator
+from improv.model.tf_loader import require_tensorflow
 from improv.settings import setting, validate
 
 ENGINES = ("numpy", "keras")
@@ -65,6 +66,8 @@ def load_generator(model_dir: Path | str | None = None, engine: str = "numpy",
         raise UsageError(f"unknown inference engine {engine!r}: choose one of {', '.join(ENGINES)}")
     if dtype not in DTYPES:
         raise UsageError(f"unknown inference dtype {dtype!r}: choose {' or '.join(DTYPES)}")
+    if engine == "keras":
+        require_tensorflow("the keras engine (--engine keras)")
     model = modelfile.load(modelfile.default_dir() if model_dir is None else Path(model_dir))
     if engine == "numpy":
         return NumpyGenerator(model, dtype=np.dtype(dtype))

@@ -7,12 +7,21 @@ without it installed is one line that says how to get it.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 
 from improv.errors import MissingDependencyError
 
 INSTALL_HINT = ("install the training extra: pip install 'improv[train]' "
                 "(from a checkout: .venv/bin/pip install -e '.[train]')")
+
+
+def require_tensorflow(purpose: str) -> None:
+    """Fail at once, before any slow work, when TensorFlow is not installed (a check of
+    the installed packages: TensorFlow itself is not imported)."""
+    if importlib.util.find_spec("tensorflow") is None:
+        raise MissingDependencyError(f"{purpose} needs TensorFlow, which is not installed: "
+                                     f"{INSTALL_HINT}")
 
 
 def import_tensorflow(purpose: str):
