@@ -87,7 +87,7 @@ def report(name: str, soloist: Soloist, steps: int) -> bool:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--model", help="model directory (default: data/model/, else random weights)")
+    parser.add_argument("--model", help="model directory (default: the shipped data/model)")
     parser.add_argument("--steps", type=int, default=200_000)
     parser.add_argument("--seed", type=int, default=1)
     defaults = SamplingSettings()  # the daemon's (config.Model's)
@@ -98,7 +98,7 @@ def main(argv=None) -> int:
     model, described = choose_model(args.model)
     print(f"model: {described}")
     print(f"settings: seed {args.seed}, temperature {args.temperature}, top_p {args.top_p}, "
-          f"max_rest_bars {defaults.max_rest_bars}, numpy backend (shared 2-core machine: "
+          f"max_rest_bars {defaults.max_rest_bars}, numpy engine (shared 2-core machine: "
           f"costs are noisy)")
     ok = True
     for policy in ("reprime", "keep"):

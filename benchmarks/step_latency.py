@@ -13,7 +13,7 @@ and the nucleus (top-p) cut alone on the model's own distributions: the sampler'
 in-buffer cut against the argsort version it replaced (the baseline for that line);
 then, in fresh subprocesses (three each, median; run first, while this process is still small),
 the time from process start to the first sampled value and the child's peak RSS
-(``VmHWM`` from /proc/self/status), for the numpy and keras backends.
+(``VmHWM`` from /proc/self/status), for the numpy and keras engines.
 
     .venv/bin/python benchmarks/step_latency.py [--model DIR] [--steps 20000] [--predict-steps 300]
 """
@@ -90,30 +90,30 @@ def summary(ms: np.ndarray) -> tuple[float, float]:
     return float(np.median(ms)), float(np.percentile(ms, 99))
 
 
-def start_to_first_value(model: Path, backend: str, runs: int = 3) -> tuple[float, float, str]:
+def start_to_first_value(model: Path, engine: str, runs: int = 3) -> tuple[float, float, str]:
     """Median seconds from spawning ``python`` to reading its first value, and peak RSS."""
     times, rss, value = [], [], ""
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
     for _ in range(runs):
         t0 = time.perf_counter()
-        child = subprocess.Popen([sys.executable, "-c", CHILD, str(model), backend],
+        child = subprocess.Popen([sys.executable, "-c", CHILD, str(model), engine],
                                  stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
         line = child.stdout.readline()
         times.append(time.perf_counter() - t0)
         child.wait()
         if child.returncode != 0 or not line:
-            raise SystemExit(f"the {backend} child failed (exit {child.returncode})")
+            raise SystemExit(f"the {engine} child failed (exit {child.returncode})")
         report = json.loads(line)
         rss.append(report["rss_mb"])
         value = report["value"]
-        if backend == "numpy" and report["tf"]:
+        if engine == "numpy" and report["tf"]:
             raise SystemExit("the numpy child imported TensorFlow")
     return float(np.median(times)), float(np.median(rss)), value
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--model", help="model directory (default: data/model/, else random weights)")
+    parser.add_argument("--model", help="model directory (default: the shipped data/model)")
     parser.add_argument("--steps", type=int, default=20000, help="timed steps for numpy and keras")
     parser.add_argument("--predict-steps", type=int, default=300, help="timed predict() steps")
     parser.add_argument("--seed", type=int, default=0)
@@ -126,10 +126,10 @@ def main(argv=None) -> int:
 
     print("fresh process: start -> first sampled value, peak RSS (median of 3)")
     starts = {}
-    for backend in ("numpy", "keras"):
-        seconds, rss, value = start_to_first_value(model, backend)
-        starts[backend] = (seconds, rss)
-        print(f"  {backend:<6} {seconds:6.3f} s  {rss:7.1f} MB   first value {value}")
+    for engine in ("numpy", "keras"):
+        seconds, rss, value = start_to_first_value(model, engine)
+        starts[engine] = (seconds, rss)
+        print(f"  {engine:<6} {seconds:6.3f} s  {rss:7.1f} MB   first value {value}")
 
     from improv.model import modelfile
     from improv.model.engines import load_generator
@@ -167,7 +167,7 @@ def main(argv=None) -> int:
         predict_step, inputs[:args.predict_steps], warmup=5)
     print(f"keras {keras.__version__}")
 
-    print(f"\nper-step latency (ms)          steps   median      p99    predict/x median  p99")
+    print("\nper-step latency (ms)          steps   median      p99    predict/x median  p99")
     base_med, base_p99 = summary(rows["keras predict() per step (baseline)"])
     for name, ms in rows.items():
         med, p99 = summary(ms)

@@ -53,7 +53,7 @@ SIXTEENTH = 0.25
 
 
 def soloist(model: Path, cfg) -> Soloist:
-    """The sampler as ``improv play`` builds it (numpy backend), on a fixed seed."""
+    """The sampler as ``improv play`` builds it (numpy engine), on a fixed seed."""
     m = cfg.model
     return Soloist.load(model, "numpy", temperature=m.temperature, top_p=m.top_p, seed=SEED,
                         max_rest_bars=m.max_rest_bars)
@@ -171,13 +171,13 @@ def main(argv=None) -> int:
     parser.add_argument("--cpu-seconds", type=float, default=60.0,
                         help="seconds of music for the CPU measurement (default 60)")
     parser.add_argument("--tempo", type=float, default=240.0)
-    parser.add_argument("--model", help="model directory (default data/model, else random)")
+    parser.add_argument("--model", help="model directory (default: the shipped data/model)")
     parser.add_argument("--no-load", action="store_true", help="leave the other core idle")
     args = parser.parse_args(argv)
     cfg = config.default()
     model, described = choose_model(args.model)
     print(f"machine: {multiprocessing.cpu_count()} cores; python {sys.version.split()[0]}")
-    print(f"sampler: {described}, numpy backend, seed {SEED}, every value made a 16th")
+    print(f"sampler: {described}, numpy engine, seed {SEED}, every value made a 16th")
     print(f"onsets at {args.tempo:g} BPM in 16ths + comping, {args.seconds:g} s each, "
           f"{'no load' if args.no_load else 'other core busy with a CPU-bound process'}")
     stop = multiprocessing.Event()

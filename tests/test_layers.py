@@ -86,7 +86,7 @@ def test_only_the_command_layer_reads_the_config():
 
 def test_no_import_circles():
     g = graph()
-    seen, stack, on_stack, circles = set(), [], set(), []
+    seen, on_stack, circles = set(), set(), []
 
     def visit(node, path):
         seen.add(node)

@@ -90,12 +90,12 @@ def test_same_seed_same_values_and_other_seeds_differ(model_dir):
     assert seq_a != [c.next_index() for _ in range(500)]
 
 
-def test_same_seed_same_values_on_both_backends(model_dir):
+def test_same_seed_same_values_on_both_engines(model_dir):
     pytest.importorskip("tensorflow")
     for settings in (dict(seed=7), dict(seed=3, temperature=0.7, top_p=0.9), dict(greedy=True)):
         streams = []
-        for backend in ("numpy", "keras"):
-            soloist = Soloist.load(model_dir, backend, **settings)
+        for engine in ("numpy", "keras"):
+            soloist = Soloist.load(model_dir, engine, **settings)
             stream = [soloist.next_index() for _ in range(200)]
             soloist.prime(["C,0.250", "S,0.500,<m3,m-3>", "R,1.000"])
             stream += [soloist.next_index() for _ in range(50)]
