@@ -5,6 +5,7 @@ import pytest
 from improv.errors import ChordError, UsageError
 from improv.language.harmony import (
     _Q,
+    NO_CHORD,
     make_chord,
     note_type,
     parse_chord,
@@ -68,7 +69,9 @@ def test_spellings_agree():
     assert parse_chord("Bø") == parse_chord("Bm7b5") == parse_chord("Bh7")
 
 
-@pytest.mark.parametrize("symbol", ["", "   ", "H7", "Cfoo", "C7/", "X", "7", "Cmaj7/H"])
+@pytest.mark.parametrize("symbol", ["", "   ", "H7", "Cfoo", "C7/", "X", "7", "Cmaj7/H",
+                                    "Cxyz", "C7#", "C7b", "C7-", "C7#7", "C65", "C2",
+                                    "Cmaj7sus4", "N.C./E", "NC7"])
 def test_bad_symbols_raise_one_line_chord_errors(symbol):
     with pytest.raises(ChordError) as info:
         parse_chord(symbol)
@@ -139,3 +142,135 @@ def test_types_partition_the_octave():
         table = type_table(chord)
         assert {pc for pc in range(12) if table[pc] == "C"} == chord.tones
         assert {pc for pc in range(12) if table[pc] in "CS"} == chord.scale
+
+
+# --- lead-sheet spellings ------------------------------------------------------------------
+
+@pytest.mark.parametrize("symbol, root, quality, tones", [
+    ("Gadd9", G, "add9", pcs(G, B, D, A)),
+    ("Cadd9", C, "add9", pcs(C, E, G, D)),
+    ("C(add9)", C, "add9", pcs(C, E, G, D)),
+    ("Cmadd9", C, "madd9", pcs(C, Eb, G, D)),
+    ("Cm6/9", C, "m69", pcs(C, Eb, G, A, D)),
+    ("C6/9", C, "69", pcs(C, E, G, A, D)),
+    ("E7#9#5", E, "7alt", pcs(E, Ab, D, G, C)),  # G# D, and F## = G, B# = C
+    ("C7#5#9", C, "7alt", pcs(C, E, Ab, Bb, Eb)),
+    ("C7#9#5", C, "7alt", pcs(C, E, Ab, Bb, Eb)),
+    ("C+7#9", C, "7alt", pcs(C, E, Ab, Bb, Eb)),
+    ("C7b9#11", C, "7b9#11", pcs(C, E, G, Bb, Db, Gb)),
+    ("C7(b9,#11)", C, "7b9#11", pcs(C, E, G, Bb, Db, Gb)),
+    ("C7b9b5", C, "7b9#11", pcs(C, E, G, Bb, Db, Gb)),  # half-whole: b5 = #11
+    ("Cmaj7#5", C, "maj7#5", pcs(C, E, Ab, B)),
+    ("C+maj7", C, "maj7#5", pcs(C, E, Ab, B)),
+    ("Cm(maj7)", C, "mMaj7", pcs(C, Eb, G, B)),
+    ("C-Δ7", C, "mMaj7", pcs(C, Eb, G, B)),
+    ("Cdim(maj7)", C, "dimMaj7", pcs(C, Eb, Gb, B)),
+    ("Csus2", C, "sus2", pcs(C, D, G)),
+    ("C5", C, "5", pcs(C, G)),
+    ("Cmaj7(#11)", C, "maj7#11", pcs(C, E, G, B, Gb)),
+    ("Cmaj9#11", C, "maj7#11", pcs(C, E, G, B, Gb)),
+    ("C69#11", C, "69#11", pcs(C, E, G, A, D, Gb)),
+    ("C7(b9)", C, "7b9", pcs(C, E, G, Bb, Db)),
+    ("C7-9", C, "7b9", pcs(C, E, G, Bb, Db)),
+    ("C13b9", C, "13b9", pcs(C, E, G, Bb, Db, A)),
+    ("C7#9b13", C, "7#9", pcs(C, E, G, Bb, Eb)),  # b13 stays a scale tone (altered)
+    ("C9b13", C, "9b13", pcs(C, E, G, Bb, D, Ab)),
+    ("C9#5", C, "9#5", pcs(C, E, Ab, Bb, D)),
+    ("C+9", C, "9#5", pcs(C, E, Ab, Bb, D)),
+    ("Cm7(b5)", C, "m7b5", pcs(C, Eb, Gb, Bb)),
+    ("Cm7-5", C, "m7b5", pcs(C, Eb, Gb, Bb)),
+    ("Cm11b5", C, "m9b5", pcs(C, Eb, Gb, Bb, D)),
+    ("Cø9", C, "m9b5", pcs(C, Eb, Gb, Bb, D)),
+    ("C9#11", C, "7#11", pcs(C, E, G, Bb, Gb)),
+    ("CΔ", C, "maj7", pcs(C, E, G, B)),
+    ("Cma7", C, "maj7", pcs(C, E, G, B)),
+    ("C-", C, "m", pcs(C, Eb, G)),
+    ("Cmi7", C, "m7", pcs(C, Eb, G, Bb)),
+    ("Caug7", C, "7#5", pcs(C, E, Ab, Bb)),
+    ("C7+", C, "7#5", pcs(C, E, Ab, Bb)),
+    ("C+5", C, "aug", pcs(C, E, Ab)),
+    ("C11", C, "9sus4", pcs(C, F, G, Bb, D)),  # as jazz players read it: no 3rd
+    ("Cm11", C, "m11", pcs(C, Eb, G, Bb, D, F)),
+    ("C13sus4", C, "9sus4", pcs(C, F, G, Bb, D)),
+    ("C7 alt", C, "7alt", pcs(C, E, Ab, Bb, Eb)),
+    ("c7", C, "7", pcs(C, E, G, Bb)),  # a lowercase root is still the root
+    ("f#m7b5", Gb, "m7b5", pcs(Gb, A, C, E)),
+])
+def test_lead_sheet_spellings(symbol, root, quality, tones):
+    chord = parse_chord(symbol)
+    assert (chord.root, chord.quality, chord.tones, chord.bass) == (root, quality, tones, None)
+    assert chord.tones <= chord.scale
+    assert str(chord) == symbol
+    assert parse_chord(chord.name) == chord
+
+
+@pytest.mark.parametrize("symbol, scale", [
+    ("Cadd9", pcs(C, D, E, F, G, A, B)),  # major
+    ("Cm6/9", pcs(C, D, Eb, F, G, A, Bb)),  # dorian
+    ("C5", pcs(C, D, E, F, G, A, Bb)),  # mixolydian, as for sus chords
+    ("Cmaj7#5", pcs(C, D, E, Gb, Ab, A, B)),  # lydian augmented
+    ("C69#11", pcs(C, D, E, Gb, G, A, B)),  # lydian
+    ("C7b9#11", pcs(C, Db, Eb, E, Gb, G, A, Bb)),  # half-whole diminished
+    ("C13b9", pcs(C, Db, Eb, E, Gb, G, A, Bb)),  # half-whole diminished
+    ("C9b13", pcs(C, D, E, F, G, Ab, Bb)),  # mixolydian b13
+    ("C9#5", pcs(C, D, E, Gb, Ab, Bb)),  # whole tone
+    ("Cø9", pcs(C, D, Eb, F, Gb, Ab, Bb)),  # locrian natural 2
+    ("Cdim(maj7)", pcs(C, D, Eb, F, Gb, Ab, A, B)),  # whole-half diminished
+    ("C7#5#9", pcs(C, Db, Eb, E, Gb, Ab, Bb)),  # altered
+])
+def test_scales_of_the_new_qualities(symbol, scale):
+    assert parse_chord(symbol).scale == scale
+
+
+def test_six_nine_is_not_a_slash_chord():
+    six_nine = parse_chord("C6/9")
+    assert (six_nine.quality, six_nine.bass) == ("69", None)
+    assert six_nine == parse_chord("C69") == parse_chord("C6add9")
+    assert parse_chord("Cm6/9") == parse_chord("Cm69") == parse_chord("C-69")
+    assert parse_chord("C/E").bass == E and parse_chord("C/E").quality == "maj"
+    over_e = parse_chord("C6/9/E")
+    assert (over_e.quality, over_e.bass, over_e.name) == ("69", E, "C69/E")
+    assert parse_chord("C7/Bb").bass == Bb
+
+
+def test_new_spellings_agree():
+    assert parse_chord("Cm(maj7)") == parse_chord("CmMaj7") == parse_chord("C-Δ7") \
+        == parse_chord("C-j7") == parse_chord("Cminmaj7")
+    assert parse_chord("C7#5#9") == parse_chord("C7#9#5") == parse_chord("C7(#5,#9)") \
+        == parse_chord("C7alt")
+    assert parse_chord("CΔ") == parse_chord("Cmaj7") == parse_chord("C^")
+    assert parse_chord("Caug7") == parse_chord("C+7") == parse_chord("C7+5")
+
+
+# --- no chord ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("symbol", ["NC", "N.C.", "N.C", "nc", "n.c.", " NC "])
+def test_no_chord(symbol):
+    chord = parse_chord(symbol)
+    assert chord == NO_CHORD
+    assert (chord.quality, chord.tones, chord.scale) == ("nc", frozenset(), frozenset(range(12)))
+    assert chord.name == "N.C." and str(chord) == symbol.strip()
+    assert parse_chord(chord.name) == chord
+    assert make_chord(5, "nc", 9) == chord  # root and bass mean nothing without a chord
+
+
+def test_over_no_chord_the_soloist_plays_freely_and_the_comping_rests():
+    from improv.performing.performer import voicing
+
+    chord = parse_chord("NC")
+    assert type_table(chord) == ("S",) * 12
+    assert {note_type(p, chord) for p in range(128)} == {"S"}
+    assert voicing(chord, 50) == ()
+    bars = parse_progression("Cm7 | NC | F7 N.C.")
+    assert [[c.name for c in bar] for bar in bars] == [["Cm7"], ["N.C."], ["F7", "N.C."]]
+
+
+def test_bad_symbol_messages_say_how_to_write_one():
+    with pytest.raises(ChordError, match=r"'C7#'.*alter 5, 9, 11 or 13"):
+        parse_chord("C7#")
+    with pytest.raises(ChordError, match=r"'Cxyz'.*cannot read 'xyz'.*e\.g\. 'Bbm7'"):
+        parse_chord("Cxyz")
+    with pytest.raises(ChordError, match=r"'H7'.*root A-G"):
+        parse_chord("H7")
+    with pytest.raises(ValueError, match=r"NC for no chord"):
+        parse_chord("")

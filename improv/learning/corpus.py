@@ -34,14 +34,15 @@ from pathlib import Path
 from improv.errors import CorpusError
 from improv.language.grammar import encode_line
 from improv.language.harmony import Chord, parse_chord, recognise_chord
-from improv.language import grammar, harmony
+from improv.language import chordsymbols, grammar, harmony
 from improv.learning import piececache, tracks
 from improv.learning.tracks import TrackInfo, choose_tracks, track_info
 
 log = logging.getLogger(__name__)
 
 # The code that decides what a value is: a change to any of it makes cached pieces stale.
-_TOKENISER_SOURCES = (harmony.__file__, grammar.__file__, tracks.__file__, __file__)
+_TOKENISER_SOURCES = (harmony.__file__, chordsymbols.__file__, grammar.__file__, tracks.__file__,
+                      __file__)
 MIN_CHORD_CLASSES = 3  # pitch classes a simultaneity needs to name a chord
 GRACE = Fraction(1, 4)  # length given to a note that quantized to zero
 MIN_REST = Fraction(1, 4)  # shorter gaps are articulation: the note before absorbs them
