@@ -12,6 +12,7 @@ import logging
 import sys
 
 from improv import __version__
+from improv.commands.signals import Interrupted, Signals
 from improv.errors import ImprovError
 
 SUBCOMMANDS = {
@@ -40,14 +41,34 @@ def build_parser(prog: str = "improv") -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv=None, prog: str = "improv") -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
+def main(argv=None, prog: str = "improv", *, own_process: bool | None = None) -> int:
+    """Run one subcommand; its exit status. ``own_process`` (default: when ``argv`` is
+    None, as for the console script) keeps the signal handlers installed to the end, so
+    no signal after the command finished can kill the exiting process."""
+    own_process = argv is None if own_process is None else own_process
+    signals = Signals().install()
+    try:
+        return _dispatch(list(sys.argv[1:] if argv is None else argv), prog, signals)
+    except Interrupted as stop:
+        return 128 + stop.signum
+    except KeyboardInterrupt:  # called off the main thread, where no handler is installed
+        return 130
+    finally:
+        signals.playing = True  # late signals are noted, never raised
+        if own_process:
+            signals.ignore_from_now_on()
+        else:
+            signals.restore()
+
+
+def _dispatch(argv: list[str], prog: str, signals: Signals) -> int:
     parser = build_parser(prog)
     command = next((a for a in argv if not a.startswith("-")), None)
     if command in SUBCOMMANDS:
         module = importlib.import_module(SUBCOMMANDS[command][0])
         module.add_arguments(parser._subparsers._group_actions[0].choices[command])
     args = parser.parse_args(argv)
+    args.signals = signals
     logging.basicConfig(level=logging.DEBUG if getattr(args, "verbose", False) else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
     try:
@@ -55,8 +76,6 @@ def main(argv=None, prog: str = "improv") -> int:
     except ImprovError as err:
         print(f"{prog}: error: {err}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        return 130
     except BrokenPipeError:
         # The reader went away (e.g. '| head'): not an error worth a traceback.
         sys.stderr.close()

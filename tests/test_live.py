@@ -11,7 +11,7 @@ from improv.commands import config
 from improv.performing.comping import Comping
 from improv.performing.performer import Feel
 from improv.commands.live import ConfigWatcher, diff
-from improv.commands.play import _apply_changes
+from improv.commands.session import _apply_changes
 from improv.commands.status import StatusLine
 from improv.performing.performer import Performer, Progression
 

@@ -1,10 +1,9 @@
 """``improv play`` (and ``python daemon.py``): stream an endless solo to a MIDI port.
 
-Order of work: settings (config file, then flags), the model, then, last, the port,
-so every bad input is reported before anything is opened. The scheduler runs on its
-own thread; the main thread only refreshes the status line and waits. SIGINT and
-SIGTERM handlers just ask the scheduler to stop (they set Events), after which it
-switches off every sounding note and the port is closed.
+Order of work: settings (config file, then flags), the output file's folder, the
+model, then, last, the port, so every bad input is reported before anything is opened.
+The live session itself (scheduler thread, signals, status, live changes) is
+:mod:`improv.commands.session`.
 
 With ``--engine numpy`` (the default) nothing here imports TensorFlow or music21.
 """
@@ -14,17 +13,13 @@ from __future__ import annotations
 import argparse
 import logging
 import secrets
-import signal
 import sys
-import threading
 
 from improv.commands import config as settings
-from improv.errors import ImprovError, PortError
+from improv.commands.signals import Interrupted, Signals
 
 logger = logging.getLogger(__name__)
 
-STATUS_INTERVAL = 0.25  # seconds between status refreshes (the main thread's only work)
-SHUTDOWN_TIMEOUT = 5.0  # seconds the main thread waits for the scheduler to silence all
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -124,17 +119,33 @@ def run(args) -> int:
         raise UsageError("--stats describes a rendered file: use it with --out FILE.mid")
     if args.list_ports:
         return list_ports(cfg.midi.backend)
-    seed = cfg.seed if cfg.seed >= 0 else secrets.randbits(32)
-    performer = make_performer(cfg, make_soloist(cfg, seed), seed)
     if args.out:
-        return render_file(args, cfg, performer, seed)
+        from improv.performing.render import check_target
+
+        check_target(args.out)  # before any work: a bad path is found at once
+    seed = cfg.seed if cfg.seed >= 0 else secrets.randbits(32)
+    signals = getattr(args, "signals", None) or Signals()
+    if args.out:
+        return render_file(args, cfg, make_performer(cfg, make_soloist(cfg, seed), seed), seed)
+    try:
+        performer = make_performer(cfg, make_soloist(cfg, seed), seed)
+        return _play(args, cfg, performer, seed, signals)
+    except Interrupted:
+        return 0  # stopped before a note sounded
+
+
+def _play(args, cfg, performer, seed, signals) -> int:
+    from improv.commands.session import play_live
     from improv.performing.ports import open_output
 
     with open_output(cfg.midi.backend, cfg.midi.port_name, cfg.midi.connect) as port:
+        signals.playing = True  # from here on a signal is noted, never raised
+        if signals.stopping:
+            return 0
         if not args.quiet:
             print(f"improv: playing on {port.description} with seed {seed} "
                   f"(--seed {seed} plays this solo again); Ctrl-C stops", file=sys.stderr)
-        return play_live(cfg, performer, port, bars=args.bars, quiet=args.quiet,
+        return play_live(cfg, performer, port, signals, bars=args.bars, quiet=args.quiet,
                          reload=lambda: load_settings(args), watch=settings.find(args.config))
 
 
@@ -165,116 +176,3 @@ def render_file(args, cfg: settings.Config, performer, seed: int) -> int:
         for line in solo_stats(notes).lines():
             print(line)
     return 0
-
-
-def play_live(cfg: settings.Config, performer, port, *, bars: int | None = None,
-              quiet: bool = False, reload=None, watch=None) -> int:
-    """Play until a signal (or ``bars`` bars) on ``port``; return 0 after a clean stop.
-
-    With ``reload`` (a function returning fresh settings), saving the ``watch`` file or
-    sending SIGHUP applies tempo, progression and feel while playing (see improv.commands.live).
-    """
-    from improv.commands.live import ConfigWatcher
-    from improv.commands.status import StatusLine
-    from improv.language.grammar import BEATS_PER_BAR
-    from improv.performing.scheduler import Scheduler, try_realtime_priority
-
-    status = None if quiet else StatusLine(tempo=cfg.tempo, port=port.description)
-    scheduler = Scheduler(performer, port, tempo=cfg.tempo, lookahead=cfg.scheduler.lookahead,
-                          observer=status.observe if status else None)
-    failure: list[BaseException] = []
-
-    def work():
-        try:
-            if cfg.scheduler.realtime:
-                logger.info("scheduler thread priority: %s", try_realtime_priority())
-            scheduler.run(until_beat=None if bars is None else bars * BEATS_PER_BAR)
-        except BaseException as err:  # noqa: BLE001 - handed to the main thread
-            failure.append(err)
-
-    stopping = []  # set before any stop(): a second signal must not re-enter Event.set()
-
-    def on_signal(signum, frame):
-        if not stopping:
-            stopping.append(signum)
-            scheduler.stop()
-
-    watcher = ConfigWatcher(watch) if reload else None
-    thread = threading.Thread(target=work, name="improv-scheduler", daemon=True)
-    previous = _install_handlers(on_signal, watcher.request if watcher else None)
-    try:
-        thread.start()
-        while thread.is_alive():
-            thread.join(STATUS_INTERVAL)
-            if watcher and watcher.due():
-                cfg = _apply_changes(cfg, reload, scheduler, performer, status)
-            if status:
-                status.refresh()
-    finally:
-        # Handlers stay installed until the scheduler has silenced everything, so a
-        # late Ctrl-C cannot interrupt the cleanup and leave a note on.
-        stopping.append(None)
-        scheduler.stop()
-        thread.join(SHUTDOWN_TIMEOUT)
-        if thread.is_alive():  # a port send that blocks: do not hang the process on it
-            logger.error("the scheduler did not stop within %.0f s; leaving it", SHUTDOWN_TIMEOUT)
-        _restore_handlers(previous)
-        if status:
-            status.close()
-    if failure:
-        err = failure[0]
-        if isinstance(err, ImprovError):
-            raise err
-        if isinstance(err, OSError):
-            raise PortError(f"MIDI output failed: {err}") from err
-        raise err
-    return 0
-
-
-def _apply_changes(cfg, reload, scheduler, performer, status):
-    """Read the settings again and apply what can change live; return what now plays."""
-    from improv.commands.live import diff
-    from improv.performing.performer import Progression
-
-    def say(text):
-        if status:
-            status.message(text)
-        else:
-            print(text, file=sys.stderr)
-
-    try:
-        new = reload()
-    except ImprovError as err:
-        say(f"improv: settings not applied, still playing as before: {err}")
-        return cfg
-    change = diff(cfg, new)
-    if change.tempo is not None:
-        scheduler.set_tempo(change.tempo)
-        if status:
-            status.tempo = change.tempo
-    if change.progression is not None:
-        performer.set_progression(Progression.parse(change.progression))
-    if change.feel is not None:
-        performer.set_feel(change.feel)
-    if change.live:
-        say(f"improv: now playing {change.describe()}")
-    if change.restart:
-        say(f"improv: {', '.join(change.restart)} changed: restart the daemon to apply")
-    return new
-
-
-def _install_handlers(handler, on_hangup=None) -> dict:
-    """SIGINT/SIGTERM -> ``handler``, SIGHUP -> ``on_hangup`` (main thread only)."""
-    if threading.current_thread() is not threading.main_thread():
-        return {}
-    previous = {}
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        previous[sig] = signal.signal(sig, handler)
-    if on_hangup is not None and hasattr(signal, "SIGHUP"):
-        previous[signal.SIGHUP] = signal.signal(signal.SIGHUP, lambda signum, frame: on_hangup())
-    return previous
-
-
-def _restore_handlers(previous: dict) -> None:
-    for sig, handler in previous.items():
-        signal.signal(sig, handler)

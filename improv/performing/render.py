@@ -7,6 +7,7 @@ Nothing depends on the clock or the machine, so the same seed gives the same byt
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import mido
@@ -61,15 +62,24 @@ def midi_file(notes: list[Note], *, tempo: float, bars: int) -> mido.MidiFile:
     return midi
 
 
-def write_midi(midi: mido.MidiFile, path: Path | str) -> Path:
-    """Write ``midi`` to ``path`` whole or not at all (see :func:`improv.files.atomic_write`):
-    an existing file is replaced only by a complete one."""
+def check_target(path: Path | str) -> Path:
+    """Refuse an output path that cannot be written, before any work is done."""
     path = Path(path)
     if path.is_dir():
         raise UsageError(f"--out {path} is a directory: give a file name such as solo.mid")
     if not path.parent.is_dir():
         raise UsageError(f"--out {path}: the directory {path.parent} does not exist; "
                          f"create it or write elsewhere")
+    if not os.access(path.parent, os.W_OK | os.X_OK):
+        raise UsageError(f"--out {path}: cannot write in {path.parent} (permission denied); "
+                         f"write somewhere you may create files")
+    return path
+
+
+def write_midi(midi: mido.MidiFile, path: Path | str) -> Path:
+    """Write ``midi`` to ``path`` whole or not at all (see :func:`improv.files.atomic_write`):
+    an existing file is replaced only by a complete one."""
+    path = check_target(path)
     try:
         with atomic_write(path, durable=True) as handle:
             midi.save(file=handle)

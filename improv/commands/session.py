@@ -1,0 +1,114 @@
+"""A live session: the scheduler on its own thread, the main thread minding the rest.
+
+The main thread waits on the signal socket (:class:`~improv.commands.signals.Signals`)
+a few times a second and in between refreshes the status line, applies saved settings
+(see :mod:`improv.commands.live`) and, when a stop signal was noted, asks the scheduler
+to stop; the scheduler then switches off every sounding note and the port is closed.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import threading
+
+from improv.commands import config as settings
+from improv.errors import ImprovError, PortError
+
+logger = logging.getLogger(__name__)
+
+STATUS_INTERVAL = 0.25  # seconds between status refreshes (the main thread's only work)
+SHUTDOWN_TIMEOUT = 5.0  # seconds the main thread waits for the scheduler to silence all
+
+
+def play_live(cfg: settings.Config, performer, port, signals, *, bars: int | None = None,
+              quiet: bool = False, reload=None, watch=None) -> int:
+    """Play until a signal (or ``bars`` bars) on ``port``; return 0 after a clean stop.
+
+    With ``reload`` (a function returning fresh settings), saving the ``watch`` file or
+    sending SIGHUP applies tempo, progression and feel while playing (see improv.commands.live).
+    """
+    from improv.commands.live import ConfigWatcher
+    from improv.commands.status import StatusLine
+    from improv.language.grammar import BEATS_PER_BAR
+    from improv.performing.scheduler import Scheduler, try_realtime_priority
+
+    status = None if quiet else StatusLine(tempo=cfg.tempo, port=port.description)
+    scheduler = Scheduler(performer, port, tempo=cfg.tempo, lookahead=cfg.scheduler.lookahead,
+                          observer=status.observe if status else None)
+    failure: list[BaseException] = []
+
+    def work():
+        try:
+            if cfg.scheduler.realtime:
+                logger.info("scheduler thread priority: %s", try_realtime_priority())
+            scheduler.run(until_beat=None if bars is None else bars * BEATS_PER_BAR)
+        except BaseException as err:  # noqa: BLE001 - handed to the main thread
+            failure.append(err)
+        finally:
+            signals.wake()
+
+    watcher = ConfigWatcher(watch) if reload else None
+    hangups = signals.hangups
+    thread = threading.Thread(target=work, name="improv-scheduler", daemon=True)
+    signals.playing = True
+    try:
+        thread.start()
+        while thread.is_alive() and not signals.stopping:
+            signals.wait(STATUS_INTERVAL)
+            if signals.stopping:
+                break
+            if watcher and (watcher.due() or signals.hangups != hangups):
+                hangups = signals.hangups
+                cfg = _apply_changes(cfg, reload, scheduler, performer, status)
+            if status:
+                status.refresh()
+    finally:
+        # Signals stay noted (never raised) until the process ends, so a second Ctrl-C
+        # cannot interrupt this cleanup and leave a note on.
+        scheduler.stop()
+        thread.join(SHUTDOWN_TIMEOUT)
+        if thread.is_alive():  # a port send that blocks: do not hang the process on it
+            logger.error("the scheduler did not stop within %.0f s; leaving it", SHUTDOWN_TIMEOUT)
+        if status:
+            status.close()
+    if failure:
+        err = failure[0]
+        if isinstance(err, ImprovError):
+            raise err
+        if isinstance(err, OSError):
+            raise PortError(f"MIDI output failed: {err}") from err
+        raise err
+    return 0
+
+
+def _apply_changes(cfg, reload, scheduler, performer, status):
+    """Read the settings again and apply what can change live; return what now plays."""
+    from improv.commands.live import diff
+    from improv.performing.performer import Progression
+
+    def say(text):
+        if status:
+            status.message(text)
+        else:
+            print(text, file=sys.stderr)
+
+    try:
+        new = reload()
+    except ImprovError as err:
+        say(f"improv: settings not applied, still playing as before: {err}")
+        return cfg
+    change = diff(cfg, new)
+    if change.tempo is not None:
+        scheduler.set_tempo(change.tempo)
+        if status:
+            status.tempo = change.tempo
+    if change.progression is not None:
+        performer.set_progression(Progression.parse(change.progression))
+    if change.feel is not None:
+        performer.set_feel(change.feel)
+    if change.live:
+        say(f"improv: now playing {change.describe()}")
+    if change.restart:
+        say(f"improv: {', '.join(change.restart)} changed: restart the daemon to apply")
+    return new
