@@ -218,3 +218,15 @@ def test_voicings_are_chord_tones_within_an_octave(symbol, tones):
     pitches = voicing(parse_chord(symbol), 50)
     assert {p % 12 for p in pitches} == tones
     assert max(pitches) - min(pitches) < 12 and min(pitches) >= 50
+
+
+def test_skip_to_makes_nothing_before_the_beat_and_restrikes_the_chord():
+    source = FakeSource(["C,0.500", "C,1.000"])
+    p = Performer(source, Progression.parse("F7 | Bb7"), np.random.default_rng(0),
+                  feel=STRAIGHT, comping=Comping(style="sustain"))
+    p.advance(1)
+    p.skip_to(9)  # bar 3, beat 2: F7 again
+    notes = p.advance(10)
+    assert min(n.start for n in notes) == 9
+    assert {n.part for n in notes if n.start == 9} == {"melody", "comping"}
+    assert all(str(n.chord) == "F7" for n in notes if n.part == "comping")

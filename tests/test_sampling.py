@@ -362,3 +362,13 @@ def test_gaps_never_strand_the_line_off_the_grid(tmp_path):
         check_constraints(values, max_bars * BEATS_PER_BAR)
         assert set(onsets(values)) <= set(GRID_ONSETS)
         assert sum(v.is_rest for v in values) > 1000
+
+
+def test_restart_phrase_opens_a_phrase_at_the_given_beat_position(model_dir):
+    soloist = Soloist.load(model_dir, seed=3)
+    for twelfths in (0, 3, 6, 0):
+        for _ in range(7):
+            soloist.next_value()
+        soloist.restart_phrase(twelfths)
+        assert soloist._position == twelfths
+        assert is_valid_start(soloist.next_value())

@@ -158,3 +158,110 @@ def test_observer_sees_due_and_sent_times():
     scheduler._observer = lambda kind, note, due, sent: seen.append((kind, due, sent))
     scheduler.run(until_beat=4)
     assert len(seen) == 32 and all(sent - due == 0 for _, due, sent in seen)
+
+
+# --- stalls: late events are left out, never burst ------------------------------------
+
+def stalled_rig(stall_at: float, stall_for: float, *, tempo=300.0, comping=True, late=0.020,
+                values=("C,0.250", "C,0.500", "R,0.250", "S,0.333", "C,0.667")):
+    """A rig whose process 'stops' once: the wait that passes ``stall_at`` returns
+    ``stall_for`` seconds late, as after SIGSTOP/SIGCONT or a suspend."""
+    clock, source, port, _ = rig(list(values), tempo=tempo, comping=comping)
+    performer = Performer(source, Progression.parse("F7 | Bb7"), np.random.default_rng(0),
+                          feel=STRAIGHT, comping=Comping(enabled=comping))
+    stalled = []
+
+    def wait(timeout):
+        clock.now += timeout
+        if clock.now >= stall_at and not stalled:
+            stalled.append(clock.now)
+            clock.now += stall_for
+        return False
+
+    scheduler = Scheduler(performer, port, tempo=tempo, clock=clock, wait=wait,
+                          start_delay=0.0, late=late)
+    return clock, source, port, scheduler, stalled
+
+
+@pytest.mark.parametrize("stall_for", [0.5, 3.0, 60.0])
+def test_after_a_stall_no_burst_no_stuck_note_and_reentry_on_a_beat(stall_for):
+    # it stops 30 ms after the 2 s mark, so it wakes between two beat lines
+    clock, source, port, scheduler, stalled = stalled_rig(2.03, stall_for)
+    scheduler.run(until_beat=(2.0 + stall_for) * 5 + 40)  # 300 BPM: 5 beats a second
+    woke_ms = (stalled[0] + stall_for) * 1000
+    after = [(ms, m) for ms, m in port.sent if ms >= woke_ms]
+    soon = [(ms, m) for ms, m in after if ms < woke_ms + 100]
+    # at the wake-up only the note_offs of what sounded when it stopped; then, on the
+    # next beat line, at most one chord and one melody note
+    assert all(m.type == "note_off" for ms, m in soon if ms < woke_ms + 1)
+    assert len([m for ms, m in soon if m.type == "note_on"]) <= 5
+    first_on = next(ms for ms, m in after if m.type == "note_on")
+    beat = first_on / 200.0  # 200 ms a beat
+    assert beat == pytest.approx(round(beat), abs=1e-9) and first_on >= woke_ms
+    pairs, left = pair_notes(port.sent)
+    assert not left
+    (stall,) = list(scheduler.stalls)
+    assert stall.seconds == pytest.approx(stall_for, abs=0.01)
+    assert stall.resumed_at == round(beat)
+    assert "stalled for" in stall.describe() and "\n" not in stall.describe()
+
+
+def test_a_long_stall_does_not_generate_the_backlog():
+    clock, source, port, scheduler, stalled = stalled_rig(2.0, 60.0)
+    scheduler.run(until_beat=400)
+    # 60 s at 300 BPM is 300 beats of backlog, ~700 values: none of them was made.
+    made = [t for t in source.asked_at if t > stalled[0]]
+    beats_after = 400 - (2.0 + 60.0) * 5
+    assert len(made) <= beats_after * 4 + 8
+
+
+def test_every_note_on_is_sent_within_the_lateness_allowed():
+    late = 0.020
+    seen = []
+    clock, source, port, scheduler, stalled = stalled_rig(1.0, 0.3, late=late)
+    scheduler._observer = lambda kind, note, due, sent: seen.append((kind, sent - due))
+    scheduler.run(until_beat=40)
+    assert all(lag <= late + 1e-9 for kind, lag in seen if kind == "on")
+    assert any(kind == "off" and lag > late for kind, lag in seen)  # offs are sent late
+
+
+def test_a_short_hiccup_drops_only_what_is_late():
+    clock, source, port, scheduler, stalled = stalled_rig(1.0, 0.05, comping=False,
+                                                          values=["C,0.250"])
+    scheduler.run(until_beat=20)
+    ons = [ms for ms, m in port.sent if m.type == "note_on"]
+    # sixteenths every 50 ms; a 50 ms hiccup at 1 s leaves out what fell due in it
+    assert len(ons) == 80 - len([s for s in scheduler.stalls for _ in range(s.dropped_notes)])
+    assert all(ms % 50 == pytest.approx(0) or ms % 50 == pytest.approx(50) for ms in ons)
+    assert not pair_notes(port.sent)[1]
+
+
+def test_a_burst_is_paced():
+    # 40 notes due at once (a chord cluster): at most MAX_BURST leave before a pause.
+    from improv.performing.scheduler import BURST_PAUSE, MAX_BURST
+
+    class Cluster:
+        cursor = 0.0
+
+        def advance(self, until):
+            from improv.language.harmony import parse_chord
+            from improv.performing.performer import Note
+
+            self.cursor = 1e9
+            chord = parse_chord("C")
+            return [Note(0.0, 1.0, 1 + k // 20, 40 + k % 20, 80, "melody", chord, 1)
+                    for k in range(40)]
+
+        def skip_to(self, beat):
+            pass
+
+    clock = FakeClock()
+    port = RecordingPort(clock)
+    scheduler = Scheduler(Cluster(), port, tempo=120, clock=clock, wait=clock.wait,
+                          start_delay=0.0)
+    scheduler.run(until_beat=2)
+    ons = [ms for ms, m in port.sent if m.type == "note_on"]
+    assert len(ons) == 40
+    assert ons.count(0.0) == MAX_BURST
+    assert min(ms for ms in ons if ms > 0) == pytest.approx(BURST_PAUSE * 1000)
+    assert not pair_notes(port.sent)[1]

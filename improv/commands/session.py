@@ -35,6 +35,7 @@ def play_live(cfg: settings.Config, performer, port, signals, *, bars: int | Non
 
     status = None if quiet else StatusLine(tempo=cfg.tempo, port=port.description)
     scheduler = Scheduler(performer, port, tempo=cfg.tempo, lookahead=cfg.scheduler.lookahead,
+                          late=cfg.scheduler.late_ms / 1000.0,
                           observer=status.observe if status else None)
     failure: list[BaseException] = []
 
@@ -61,6 +62,8 @@ def play_live(cfg: settings.Config, performer, port, signals, *, bars: int | Non
             if watcher and (watcher.due() or signals.hangups != hangups):
                 hangups = signals.hangups
                 cfg = _apply_changes(cfg, reload, scheduler, performer, status)
+            while scheduler.stalls:
+                _say(status, scheduler.stalls.popleft().describe())
             if status:
                 status.refresh()
     finally:
@@ -88,10 +91,7 @@ def _apply_changes(cfg, reload, scheduler, performer, status):
     from improv.performing.performer import Progression
 
     def say(text):
-        if status:
-            status.message(text)
-        else:
-            print(text, file=sys.stderr)
+        _say(status, text)
 
     try:
         new = reload()
@@ -112,3 +112,11 @@ def _apply_changes(cfg, reload, scheduler, performer, status):
     if change.restart:
         say(f"improv: {', '.join(change.restart)} changed: restart the daemon to apply")
     return new
+
+
+def _say(status, text: str) -> None:
+    """A line on stderr of its own; with a status line, above it."""
+    if status:
+        status.message(text)
+    else:
+        print(text, file=sys.stderr)

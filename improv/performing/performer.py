@@ -58,7 +58,9 @@ class Feel:
 
 
 class ValueSource(Protocol):
-    """Anything that hands out the next grammar value (the soloist, or a fake)."""
+    """Anything that hands out the next grammar value (the soloist, or a fake). It may
+    also offer ``restart_phrase(twelfths)``: the next value starts a phrase that many
+    twelfths into a beat (after a skip)."""
 
     def next_value(self) -> Value: ...
 
@@ -203,6 +205,18 @@ class Performer:
             while len(kept) > 1 and kept[1][0] <= floor:
                 kept.pop(0)  # wholly in the past
             self._charts = (*kept, (boundary, progression))
+
+    def skip_to(self, beat) -> None:
+        """Go on from ``beat``, making nothing for the time before it (after a stall the
+        scheduler would only drop it). The solo starts a new phrase there, the chord
+        sounding there is struck again. Call it on the generating thread."""
+        beat = Fraction(beat).limit_denominator(12)
+        self._cursor = max(self._cursor, beat)
+        self._comp_cursor = max(self._comp_cursor, beat)
+        self._phrase = Phrase()
+        restart = getattr(self._source, "restart_phrase", None)
+        if restart is not None:
+            restart(int(self._cursor % 1 * 12))
 
     def set_feel(self, feel: Feel) -> None:
         """Swing, accents and humanising for the notes generated from now on."""

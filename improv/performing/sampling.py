@@ -237,6 +237,12 @@ class Soloist:
             return FREE
         return GAP if self._after_gap else START
 
+    def restart_phrase(self, twelfths: int = 0) -> None:
+        """The next value opens a new phrase starting ``twelfths`` into a beat: what the
+        performer asks after skipping time (a stall). The LSTM state is kept."""
+        self._position = int(twelfths) % 12
+        self._start_phrase()
+
     def prime(self, values: Iterable[Value | str | int]) -> None:
         """Feed a phrase (say, one a musician just played) without sampling; the next
         value then starts a new phrase that follows on from it. Values outside the

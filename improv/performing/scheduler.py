@@ -7,6 +7,14 @@ before they sound, so a tempo or chord change is heard within a beat. Between me
 the scheduler blocks in ``wait(timeout)`` (``threading.Event.wait`` by default, woken at
 once by :meth:`Scheduler.stop` and :meth:`Scheduler.set_tempo`): no busy loop.
 
+Late events (the process was stopped, suspended or starved): a note_on more than
+``late`` seconds behind its time is left out, and with it its note_off; a note_off is
+always sent, however late. If the music fell behind by more than that, the source skips
+to the next beat line instead of producing a backlog that would only be dropped, and
+the solo re-enters there, on the grid. Each such stall is one :class:`Stall` in
+:attr:`Scheduler.stalls` for the caller to report. No more than ``MAX_BURST`` messages
+leave in one go, so a port's buffer is never flooded.
+
 The clock, the wait and the output are injected, so tests drive the scheduler with a
 fake clock and a recording port, without sleeping.
 """
@@ -17,8 +25,9 @@ import heapq
 import itertools
 import logging
 import threading
+import math
 import time
-from collections import Counter
+from collections import Counter, deque
 from dataclasses import dataclass
 from typing import Callable, Protocol
 
@@ -57,6 +66,7 @@ class SchedulerSettings:
 
     lookahead: float = setting(0.5, lo=0.05, hi=1.0)  # beats
     realtime: bool = setting(True)
+    late_ms: float = setting(20.0, lo=1.0, hi=500.0)  # a note_on later than this is dropped
 
     def __post_init__(self):
         validate(self)
@@ -70,6 +80,32 @@ class NoteSource(Protocol):
     cursor: float
 
     def advance(self, until: float) -> list[Note]: ...
+
+    def skip_to(self, beat: float) -> None:
+        """Go on from ``beat``, leaving out everything before it (after a stall)."""
+
+
+@dataclass(frozen=True)
+class Stall:
+    """The scheduler woke up ``seconds`` late (suspend, overload, a debugger): what it
+    left out rather than play late. ``resumed_at`` is the beat the solo re-entered on."""
+
+    seconds: float
+    dropped_notes: int
+    skipped_beats: float
+    resumed_at: float | None
+
+    def describe(self) -> str:
+        text = f"improv: stalled for {self.seconds:.2f} s (suspend or overload): "
+        text += f"{self.dropped_notes} late note{'s' * (self.dropped_notes != 1)} left out"
+        if self.resumed_at is not None:
+            text += (f", {self.skipped_beats:g} beats skipped; playing on from bar "
+                     f"{int(self.resumed_at // 4) + 1}")
+        return text
+
+
+MAX_BURST = 32  # messages sent in one go; then a short pause lets the port drain
+BURST_PAUSE = 0.002  # seconds
 
 
 # Message kinds in the queue; at the same beat a note_off goes before a note_on, so a
@@ -89,7 +125,8 @@ class Scheduler:
                  lookahead: float = 0.5, clock: Callable[[], float] = time.monotonic,
                  wait: Callable[[float], bool] | None = None,
                  stop_event: threading.Event | None = None,
-                 observer: Callable | None = None, start_delay: float = 0.05):
+                 observer: Callable | None = None, start_delay: float = 0.05,
+                 late: float = 0.020):
         if not 0 < lookahead <= 1:
             raise ValueError("lookahead must be in (0, 1] beats")
         self._source = source
@@ -109,6 +146,11 @@ class Scheduler:
         self._order = itertools.count()
         self._sounding: Counter = Counter()  # (channel, pitch) -> how many note_ons are open
         self._channels: set[int] = set()
+        self._late = late  # seconds a note_on may be late before it is dropped
+        self._dropped: set[int] = set()  # ids of notes whose note_on was dropped
+        self.dropped_total = 0  # note_ons left out for being late, since the start
+        self._planned: float | None = None  # when the loop meant to wake up
+        self.stalls: deque[Stall] = deque(maxlen=100)  # read (popleft) by another thread
 
     # --- tempo map -------------------------------------------------------------------
 
@@ -168,11 +210,25 @@ class Scheduler:
         debug = logger.isEnabledFor(logging.DEBUG)
         while not self._stop.is_set():
             now = self._clock()
+            lateness = 0.0 if self._planned is None else now - self._planned
+            dropped_before = self.dropped_total
             with self._lock:
-                # Send everything due.
+                # Send everything due; a note_on too late to play in time is left out.
+                burst = 0
                 while self._queue and self._time_of(self._queue[0][0]) <= now:
+                    if burst == MAX_BURST:
+                        break
                     beat, kind, _, note = heapq.heappop(self._queue)
-                    self._send(kind, note, self._time_of(beat), debug)
+                    burst += self._send(kind, note, self._time_of(beat), now, debug)
+                beat_now = self._beat_at(now)
+            if burst == MAX_BURST:
+                self._planned = self._clock() + BURST_PAUSE
+                if self._wait(BURST_PAUSE):
+                    return
+                continue
+            if lateness > self._late:
+                self._after_stall(lateness, beat_now, until_beat, dropped_before)
+            with self._lock:
                 # EPSILON: waking exactly at a generation time must generate, whatever
                 # the rounding of the clock arithmetic (else the loop would spin on 0).
                 horizon = self._beat_at(now) + self._lookahead + EPSILON
@@ -193,20 +249,46 @@ class Scheduler:
                 wake = float("inf") if finished else self._time_of(self._source.cursor - self._lookahead)
                 if self._queue:
                     wake = min(wake, self._time_of(self._queue[0][0]))
+            self._planned = wake
             timeout = wake - self._clock()
             if timeout > 0 and self._wait(timeout):
                 return
 
-    def _send(self, kind: int, note: Note, due: float, debug: bool) -> None:
+    def _after_stall(self, lateness: float, beat_now: float, until_beat, dropped_before) -> None:
+        """Woken ``lateness`` seconds late: never play the backlog. The source skips to the
+        next beat line (the notes it would have made are all late), and the stall is
+        reported once in :attr:`stalls`."""
+        resumed, skipped = None, 0.0
+        cursor = self._source.cursor
+        if cursor < beat_now - self._late * self._tempo / 60.0:
+            target = float(math.ceil(beat_now - EPSILON))
+            if until_beat is not None:
+                target = min(target, until_beat)
+            if target > cursor:
+                self._source.skip_to(target)
+                resumed, skipped = target, target - cursor
+        dropped = self.dropped_total - dropped_before
+        if dropped or resumed is not None:
+            self.stalls.append(Stall(round(lateness, 3), dropped, round(skipped, 3), resumed))
+
+    def _send(self, kind: int, note: Note, due: float, now: float, debug: bool) -> int:
+        """Send one queued message; returns how many were sent (0 or 1)."""
         key = (note.channel, note.pitch)
         if kind == _ON:
+            if now - due > self._late:
+                self._dropped.add(id(note))  # its note_off is not needed either
+                self.dropped_total += 1
+                return 0
             message = mido.Message("note_on", channel=note.channel - 1, note=note.pitch,
                                    velocity=note.velocity)
             self._sounding[key] += 1
             self._channels.add(note.channel)
         else:
+            if id(note) in self._dropped:
+                self._dropped.discard(id(note))
+                return 0
             if not self._sounding[key]:
-                return  # already silenced
+                return 0  # already silenced
             message = mido.Message("note_off", channel=note.channel - 1, note=note.pitch)
             self._sounding[key] -= 1
             if not self._sounding[key]:
@@ -216,6 +298,7 @@ class Scheduler:
             self._observer("on" if kind == _ON else "off", note, due, self._clock())
         if debug:
             logger.debug("%s at beat %.3f", message, note.start if kind == _ON else note.end)
+        return 1
 
     def silence(self) -> None:
         """Switch off every sounding note, then All Notes Off on every channel used.
@@ -233,6 +316,7 @@ class Scheduler:
         self._sounding.clear()
         self._channels.clear()
         self._queue.clear()
+        self._dropped.clear()
         for message in messages:
             logger.debug("%s (silencing)", message)
             try:
