@@ -165,14 +165,13 @@ def render_file(args, cfg: settings.Config, performer, seed: int) -> int:
     from improv.performing.render import render
 
     bars = 32 if args.bars is None else args.bars
-    notes = render(performer, args.out, tempo=cfg.tempo, bars=bars)
+    done = render(performer, args.out, tempo=cfg.tempo, bars=bars, keep_notes=args.stats)
     if not args.quiet:
         print(f"improv: wrote {args.out}: {bars} bars at {cfg.tempo:g} BPM, "
-              f"{sum(n.part == 'melody' for n in notes)} melody notes, seed {seed}",
-              file=sys.stderr)
+              f"{done.counts['melody']} melody notes, seed {seed}", file=sys.stderr)
     if args.stats:
         from improv.performing.solostats import solo_stats
 
-        for line in solo_stats(notes).lines():
+        for line in solo_stats(done.notes).lines():
             print(line)
     return 0

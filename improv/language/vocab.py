@@ -6,8 +6,12 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from improv.errors import ModelError
+from improv.errors import ModelError, UsageError
 from improv.language.grammar import Value, parse_value
+
+
+MAX_VALUES = 20_000  # distinct values a vocabulary may hold (the Metheny piece has 207)
+MAX_FILE_BYTES = 4_000_000
 
 
 def _order_key(text: str):
@@ -60,20 +64,49 @@ class Vocabulary:
 
     @classmethod
     def load(cls, path: Path) -> "Vocabulary":
+        """Read and check ``vocab.json``; every problem is one ModelError naming it."""
         path = Path(path)
+        fix = "retrain with 'improv train' or restore the file"
         try:
+            size = path.stat().st_size
+            if size > MAX_FILE_BYTES:
+                raise ValueError(f"it is {size:,} bytes, more than any vocabulary "
+                                 f"({MAX_FILE_BYTES:,})")
             data = json.loads(path.read_text(encoding="utf-8"))
-            values = tuple(data["values"])
-            if not values or not all(isinstance(v, str) for v in values):
-                raise ValueError("values must be a non-empty list of strings")
-            if len(set(values)) != len(values):
-                raise ValueError("values repeat")
-            for v in values:
-                parse_value(v)
         except FileNotFoundError as err:
             raise ModelError(f"{path} is missing: the model directory needs a vocab.json "
                              f"(retrain with 'improv train')") from err
-        except (OSError, ValueError, KeyError, TypeError) as err:
-            raise ModelError(f"{path} is not a valid vocabulary ({err}): retrain with "
-                             f"'improv train' or restore the file") from err
+        except (OSError, ValueError) as err:
+            raise ModelError(f"{path} is not a valid vocabulary ({err}): {fix}") from err
+        try:
+            values = cls._check(data)
+        except ValueError as err:
+            raise ModelError(f"{path} is not a valid vocabulary: {err}: {fix}") from err
         return cls(values)
+
+    @staticmethod
+    def _check(data) -> tuple[str, ...]:
+        """The values of a parsed vocab.json, or ValueError saying what is wrong."""
+        if not isinstance(data, dict) or "values" not in data:
+            raise ValueError('it must be a JSON object with a "values" list')
+        values = data["values"]
+        if not isinstance(values, list):
+            raise ValueError(f'"values" must be a list of value strings, not a '
+                             f'{type(values).__name__}')
+        if not values:
+            raise ValueError('"values" is empty')
+        if len(values) > MAX_VALUES:
+            raise ValueError(f'"values" holds {len(values):,} entries, more than {MAX_VALUES:,}')
+        for k, v in enumerate(values):
+            if not isinstance(v, str):
+                raise ValueError(f"entry {k} is {v!r}, not a value string")
+            try:
+                parse_value(v)
+            except UsageError as err:
+                raise ValueError(f"entry {k}: {err}") from None
+        seen = set()
+        for k, v in enumerate(values):
+            if v in seen:
+                raise ValueError(f"entry {k} {v!r} repeats an earlier entry")
+            seen.add(v)
+        return tuple(values)

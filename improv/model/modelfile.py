@@ -18,6 +18,7 @@ import numpy as np
 
 from improv.errors import ModelError, UsageError
 from improv.files import atomic_directory
+from improv.language.vocab import MAX_VALUES as VOCAB_MAX_VALUES
 from improv.language.vocab import Vocabulary
 
 WEIGHTS = "weights.npz"
@@ -26,6 +27,10 @@ META = "model.json"
 FORMAT = 1
 DEFAULT_TX = 30  # the seeds' window length, for model.json files that do not say
 SHIPPED = "model"  # the shipped model's folder in data/ (package data improv.data)
+MAX_TX = 1000  # a window longer than this is no model of ours (the seeds' is 30)
+MAX_N_A = 1024  # LSTM units
+MAX_VALUES = VOCAB_MAX_VALUES
+MAX_META_BYTES = 1_000_000
 _ARRAYS = ("lstm_kernel", "lstm_recurrent_kernel", "lstm_bias", "dense_kernel", "dense_bias")
 
 
@@ -95,7 +100,11 @@ def default_dir() -> Path:
 
 
 def _sha256(path: Path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def check_target(out: Path) -> None:
@@ -137,10 +146,75 @@ def _check_tx(meta: dict, where: Path) -> int:
     It must be an integer of at least 2: inference re-primes from the last Tx − 1 values,
     so a smaller one would rebuild the state from nothing at every step."""
     tx = meta.get("tx", meta.get("Tx", DEFAULT_TX))
-    if isinstance(tx, bool) or not isinstance(tx, int) or tx < 2:
+    if isinstance(tx, bool) or not isinstance(tx, int) or not 2 <= tx <= MAX_TX:
         raise ModelError(f"{where} says tx={tx!r}, but the training window length must be an "
-                         f"integer of at least 2: fix model.json or retrain with 'improv train'")
+                         f"integer of at least 2 and at most {MAX_TX}: fix model.json or "
+                         f"retrain with 'improv train'")
+    for key, most in (("n_a", MAX_N_A), ("n_values", MAX_VALUES)):
+        value = meta.get(key)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int)
+                                  or not 1 <= value <= most):
+            raise ModelError(f"{where} says {key}={value!r}, but it must be an integer from 1 "
+                             f"to {most}: fix model.json or retrain with 'improv train'")
     return tx
+
+
+def _read_meta(path: Path) -> dict:
+    try:
+        if path.stat().st_size > MAX_META_BYTES:
+            raise ValueError(f"{path.stat().st_size:,} bytes, more than a model.json holds")
+        meta = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(meta, dict):
+            raise ValueError("not a JSON object")
+    except (OSError, ValueError) as err:
+        raise ModelError(f"{path} is not valid JSON ({err}): retrain with 'improv train'") from err
+    return meta
+
+
+def _array_headers(path: Path) -> dict[str, tuple[tuple[int, ...], np.dtype]]:
+    """Shape and dtype of each array in ``weights.npz``, from the ``.npy`` headers alone:
+    nothing is allocated for the data until these have been checked."""
+    headers = {}
+    with zipfile.ZipFile(path) as archive:
+        for info in archive.infolist():
+            name = info.filename.removesuffix(".npy")
+            with archive.open(info) as fh:
+                version = np.lib.format.read_magic(fh)
+                read = (np.lib.format.read_array_header_1_0 if version == (1, 0)
+                        else np.lib.format.read_array_header_2_0)
+                shape, _, dtype = read(fh)
+                if dtype.hasobject:
+                    raise ValueError(f"array {name} holds Python objects (a pickle), which "
+                                     f"improv never loads")
+                if dtype.kind != "f" or dtype.itemsize not in (4, 8):
+                    raise ValueError(f"array {name} is {dtype}, not float32 or float64")
+                size = fh.tell() + int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+            if info.file_size != size:
+                raise ValueError(f"array {name} is {info.file_size:,} bytes but its header "
+                                 f"says {size:,}: truncated or padded")
+            headers[name] = (tuple(shape), dtype)
+    return headers
+
+
+def _check_headers(headers: dict, n_values: int, where: Path) -> None:
+    """Every array present with the shape the vocabulary and the LSTM size call for."""
+    missing = [name for name in _ARRAYS if name not in headers]
+    if missing:
+        raise ModelError(f"{where} lacks array {missing[0]!r}: retrain with 'improv train'")
+    recurrent = headers["lstm_recurrent_kernel"][0]
+    n_a = recurrent[0] if len(recurrent) == 2 else -1
+    if not 1 <= n_a <= MAX_N_A:
+        raise ModelError(f"{where}: lstm_recurrent_kernel has shape {recurrent}, not "
+                         f"(n_a, 4 n_a) with n_a from 1 to {MAX_N_A}: retrain with "
+                         f"'improv train'")
+    expected = {"lstm_kernel": (n_values, 4 * n_a), "lstm_recurrent_kernel": (n_a, 4 * n_a),
+                "lstm_bias": (4 * n_a,), "dense_kernel": (n_a, n_values),
+                "dense_bias": (n_values,)}
+    for name, shape in expected.items():
+        if headers[name][0] != shape:
+            raise ModelError(f"model weights {name} have shape {headers[name][0]} but the "
+                             f"vocabulary and LSTM size need {shape}: retrain with "
+                             f"'improv train'")
 
 
 def load(path: Path) -> ModelDir:
@@ -156,18 +230,19 @@ def load(path: Path) -> ModelDir:
         if not (path / name).is_file():
             raise ModelError(f"model directory {path} has no {name}: it is incomplete; "
                              f"retrain with 'improv train --out {path}'")
-    try:
-        meta = json.loads((path / META).read_text(encoding="utf-8"))
-        if not isinstance(meta, dict):
-            raise ValueError("not a JSON object")
-    except (OSError, ValueError) as err:
-        raise ModelError(f"{path / META} is not valid JSON ({err}): retrain with 'improv train'") from err
+    meta = _read_meta(path / META)
     meta = dict(meta, tx=_check_tx(meta, path / META))
     vocab = Vocabulary.load(path / VOCAB)
     expected_hash = meta.get("weights_sha256")
     if expected_hash and _sha256(path / WEIGHTS) != expected_hash:
         raise ModelError(f"{path / WEIGHTS} is corrupted or truncated (its checksum does not "
                          f"match model.json): retrain with 'improv train --out {path}'")
+    try:
+        headers = _array_headers(path / WEIGHTS)
+    except (OSError, ValueError, zipfile.BadZipFile, EOFError) as err:
+        raise ModelError(f"{path / WEIGHTS} is not a readable weights file ({err}): retrain "
+                         f"with 'improv train --out {path}'") from err
+    _check_headers(headers, len(vocab), path / WEIGHTS)
     try:
         with np.load(path / WEIGHTS, allow_pickle=False) as data:
             arrays = {name: np.asarray(data[name], dtype=np.float32) for name in _ARRAYS}

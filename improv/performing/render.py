@@ -1,13 +1,25 @@
 """Offline render: the daemon's stream written to a standard MIDI file, faster than real time.
 
-The notes come from the same :class:`~improv.performing.performer.Performer` the live daemon plays,
-so a file rendered with a seed is what the daemon would have played with that seed.
-Nothing depends on the clock or the machine, so the same seed gives the same bytes.
+The notes come from the same :class:`~improv.performing.performer.Performer` the live
+daemon plays, so a file rendered with a seed is what the daemon would have played with
+that seed. Nothing depends on the clock or the machine, so the same seed gives the same
+bytes.
+
+The file is streamed: the performer is asked for one bar at a time and each track's
+events go to a temporary file as soon as no later note can precede them, so memory
+stays flat however many bars are rendered. The tracks are then joined into the target
+through :func:`improv.files.atomic_write` (whole or not at all).
 """
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import os
+import shutil
+import struct
+import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import mido
@@ -17,49 +29,93 @@ from improv.files import atomic_write
 from improv.performing.performer import BEATS_PER_BAR, Note
 
 TICKS_PER_BEAT = 480  # divisible by 12: straight and triplet grid points are exact ticks
+PARTS = ("melody", "comping")
 
 
 def _ticks(beat: float) -> int:
     return int(round(beat * TICKS_PER_BEAT))
 
 
-def _track(name: str, notes: list[Note], end: float) -> mido.MidiTrack:
-    events = []
-    for note in notes:
-        if note.start >= end:
-            continue
-        on, off = _ticks(note.start), _ticks(min(note.end, end))
-        events.append((on, 1, note.pitch, mido.Message(
-            "note_on", channel=note.channel - 1, note=note.pitch, velocity=note.velocity)))
-        events.append((off, 0, note.pitch, mido.Message(
-            "note_off", channel=note.channel - 1, note=note.pitch)))
-    events.sort(key=lambda e: e[:3])  # at one tick: offs before ons, then by pitch
-    track = mido.MidiTrack([mido.MetaMessage("track_name", name=name, time=0)])
-    now = 0
-    for tick, _, _, message in events:
-        track.append(message.copy(time=tick - now))
-        now = tick
-    track.append(mido.MetaMessage("end_of_track", time=max(0, _ticks(end) - now)))
-    return track
+def _vlq(value: int) -> bytes:
+    """A MIDI variable-length quantity."""
+    out = [value & 0x7F]
+    value >>= 7
+    while value:
+        out.append(0x80 | (value & 0x7F))
+        value >>= 7
+    return bytes(reversed(out))
 
 
-def midi_file(notes: list[Note], *, tempo: float, bars: int) -> mido.MidiFile:
-    """A type-1 file: a conductor track (tempo, 4/4), then melody, then comping if any."""
-    end = float(bars * BEATS_PER_BAR)
-    conductor = mido.MidiTrack([
-        mido.MetaMessage("track_name", name="improv", time=0),
-        mido.MetaMessage("time_signature", numerator=BEATS_PER_BAR, denominator=4, time=0),
-        mido.MetaMessage("set_tempo", tempo=mido.bpm2tempo(tempo), time=0),
-        mido.MetaMessage("end_of_track", time=_ticks(end)),
-    ])
-    midi = mido.MidiFile(type=1, ticks_per_beat=TICKS_PER_BEAT)
-    midi.tracks.append(conductor)
-    melody = [n for n in notes if n.part == "melody"]
-    comping = [n for n in notes if n.part == "comping"]
-    midi.tracks.append(_track("melody", melody, end))
-    if comping:
-        midi.tracks.append(_track("comping", comping, end))
-    return midi
+def _meta(kind: int, data: bytes) -> bytes:
+    return bytes([0xFF, kind]) + _vlq(len(data)) + data
+
+
+def _chunk(kind: bytes, body: bytes) -> bytes:
+    return kind + struct.pack(">I", len(body)) + body
+
+
+class TrackStream:
+    """One track's events, written in time order to a temporary file as they become final.
+
+    Events at one tick go note_offs first, then by pitch, so a repeated pitch is struck
+    again rather than cut off by its predecessor's end.
+    """
+
+    def __init__(self, name: str):
+        self._file = tempfile.TemporaryFile()
+        self._pending: list = []
+        self._order = itertools.count()
+        self._now = 0
+        self._length = 0
+        self._write(0, _meta(0x03, name.encode("utf-8")))
+
+    def _write(self, tick: int, event: bytes) -> None:
+        data = _vlq(tick - self._now) + event
+        self._file.write(data)
+        self._length += len(data)
+        self._now = tick
+
+    def add(self, note: Note, end_tick: int) -> None:
+        on, off = _ticks(note.start), min(_ticks(note.end), end_tick)
+        channel = note.channel - 1
+        heapq.heappush(self._pending, (on, 1, note.pitch, next(self._order),
+                                       bytes([0x90 | channel, note.pitch, note.velocity])))
+        heapq.heappush(self._pending, (off, 0, note.pitch, next(self._order),
+                                       bytes([0x80 | channel, note.pitch, 64])))
+
+    def flush(self, before_tick: int) -> None:
+        """Write every event earlier than ``before_tick``: no later note can precede them."""
+        while self._pending and self._pending[0][0] < before_tick:
+            tick, _, _, _, event = heapq.heappop(self._pending)
+            self._write(tick, event)
+
+    def finish(self, end_tick: int) -> None:
+        self.flush(end_tick + 1)
+        self._write(max(end_tick, self._now), _meta(0x2F, b""))
+
+    def copy_to(self, out) -> None:
+        out.write(b"MTrk" + struct.pack(">I", self._length))
+        self._file.seek(0)
+        shutil.copyfileobj(self._file, out)
+
+    def close(self) -> None:
+        self._file.close()
+
+
+@dataclass
+class Rendered:
+    """What a render produced: how many notes of each part (and the notes, if kept)."""
+
+    counts: dict = field(default_factory=lambda: dict.fromkeys(PARTS, 0))
+    notes: list[Note] | None = None
+
+
+def _conductor(tempo: float, end_tick: int) -> bytes:
+    body = (_vlq(0) + _meta(0x03, b"improv")
+            + _vlq(0) + _meta(0x58, bytes([BEATS_PER_BAR, 2, 24, 8]))
+            + _vlq(0) + _meta(0x51, mido.bpm2tempo(tempo).to_bytes(3, "big"))
+            + _vlq(end_tick) + _meta(0x2F, b""))
+    return _chunk(b"MTrk", body)
 
 
 def check_target(path: Path | str) -> Path:
@@ -76,24 +132,41 @@ def check_target(path: Path | str) -> Path:
     return path
 
 
-def write_midi(midi: mido.MidiFile, path: Path | str) -> Path:
-    """Write ``midi`` to ``path`` whole or not at all (see :func:`improv.files.atomic_write`):
-    an existing file is replaced only by a complete one."""
-    path = check_target(path)
-    try:
-        with atomic_write(path, durable=True) as handle:
-            midi.save(file=handle)
-    except OSError as err:
-        raise UsageError(f"--out {path}: cannot write the file ({err.strerror}); check the "
-                         f"path, its permissions and the free space") from err
-    return path
-
-
-def render(performer, path: Path | str, *, tempo: float, bars: int) -> list[Note]:
-    """Play ``bars`` bars from ``performer`` into a MIDI file at ``path``; return the notes."""
+def render(performer, path: Path | str, *, tempo: float, bars: int,
+           keep_notes: bool = False) -> Rendered:
+    """Play ``bars`` bars from ``performer`` into a type-1 MIDI file at ``path``: a
+    conductor track (tempo, 4/4), the melody, and the comping if it played."""
     if bars < 1:
         raise UsageError(f"--bars {bars} is not positive: render at least one bar")
+    path = check_target(path)
     end = bars * BEATS_PER_BAR
-    notes = [n for n in performer.advance(end) if n.start < end]
-    write_midi(midi_file(notes, tempo=tempo, bars=bars), path)
-    return notes
+    end_tick = _ticks(end)
+    result = Rendered(notes=[] if keep_notes else None)
+    tracks = {part: TrackStream(part) for part in PARTS}
+    try:
+        for bar in range(1, bars + 1):
+            until = bar * BEATS_PER_BAR
+            for note in performer.advance(until):
+                if note.start < end:
+                    tracks[note.part].add(note, end_tick)
+                    result.counts[note.part] += 1
+                    if keep_notes:
+                        result.notes.append(note)
+            for track in tracks.values():
+                track.flush(_ticks(until))
+        used = [tracks["melody"]] + ([tracks["comping"]] if result.counts["comping"] else [])
+        for track in used:
+            track.finish(end_tick)
+        header = _chunk(b"MThd", struct.pack(">HHH", 1, 1 + len(used), TICKS_PER_BEAT))
+        try:
+            with atomic_write(path, durable=True) as out:
+                out.write(header + _conductor(tempo, end_tick))
+                for track in used:
+                    track.copy_to(out)
+        except OSError as err:
+            raise UsageError(f"--out {path}: cannot write the file ({err.strerror}); check "
+                             f"the path, its permissions and the free space") from err
+    finally:
+        for track in tracks.values():
+            track.close()
+    return result
