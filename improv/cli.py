@@ -74,7 +74,8 @@ def _dispatch(argv: list[str], prog: str, signals: Signals) -> int:
     try:
         return int(module.run(args) or 0)
     except ImprovError as err:
-        print(f"{prog}: error: {err}", file=sys.stderr)
+        if not err.announced:
+            print(f"{prog}: error: {err}", file=sys.stderr)
         return 2
     except BrokenPipeError:
         # The reader went away (e.g. '| head'): not an error worth a traceback.

@@ -6,7 +6,12 @@ the CLI prints it as ``improv: error: <message>`` and exits 2.
 
 
 class ImprovError(Exception):
-    """Base class of every error improv raises on purpose."""
+    """Base class of every error improv raises on purpose. ``announced``: its line was
+    already printed when it happened (the command line then only sets the exit status)."""
+
+    def __init__(self, *args, announced: bool = False):
+        super().__init__(*args)
+        self.announced = announced
 
 
 class UsageError(ImprovError, ValueError):
@@ -31,6 +36,10 @@ class ModelError(ImprovError, ValueError):
 
 class PortError(ImprovError, OSError):
     """A MIDI port that cannot be opened, created or written to."""
+
+
+class PortLost(PortError):
+    """A port that was playing is gone: its JACK server stopped, or it was removed."""
 
 
 class MissingDependencyError(ImprovError, ImportError):

@@ -17,16 +17,28 @@ import uuid
 from dataclasses import dataclass
 
 
-@dataclass(frozen=True)
+@dataclass
 class JackServer:
     name: str
     rate: int
     period: int
     env: dict
+    proc: subprocess.Popen | None = None
+    killed: bool = False
 
     @property
     def period_s(self) -> float:
         return self.period / self.rate
+
+    def kill(self) -> None:
+        """SIGKILL the server, as a crash would (see jack_server's clean-up)."""
+        self.killed = True
+        self.proc.kill()
+        self.proc.wait()
+
+    def restart(self, timeout: float = 10.0) -> None:
+        """Start a server of the same name again (after kill() or a stop)."""
+        self.proc = _start(self.name, self.rate, self.period, self.env, timeout)
 
 
 def jackd_missing_reason() -> str | None:
@@ -47,28 +59,50 @@ def jack_server(rate: int = 48000, period: int = 128, timeout: float = 10.0):
     name = f"improv-{os.getpid()}-{uuid.uuid4().hex[:8]}"
     saved = {k: os.environ.get(k) for k in ("JACK_DEFAULT_SERVER", "JACK_NO_START_SERVER")}
     env = dict(os.environ, JACK_DEFAULT_SERVER=name, JACK_NO_START_SERVER="1")
-    log = tempfile.TemporaryFile()
-    proc = subprocess.Popen(["jackd", "-n", name, "--no-realtime", "-d", "dummy",
-                             "-r", str(rate), "-p", str(period)],
-                            stdout=log, stderr=subprocess.STDOUT, env=env,
-                            start_new_session=True)
+    server = JackServer(name, rate, period, env)
+    os.environ.update(JACK_DEFAULT_SERVER=name, JACK_NO_START_SERVER="1")
     try:
-        os.environ.update(JACK_DEFAULT_SERVER=name, JACK_NO_START_SERVER="1")
-        _wait_ready(proc, log, timeout)
-        yield JackServer(name, rate, period, env)
+        server.proc = _start(name, rate, period, env, timeout)
+        yield server
     finally:
         for key, value in saved.items():
             if value is None:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
-        proc.terminate()
-        try:
-            proc.wait(5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        if server.killed and server.proc is not None and server.proc.poll() is not None:
+            # A SIGKILLed server leaves its slot in JACK's shared registry (8 slots, freed
+            # only when a server of the same name starts): start one and stop it cleanly,
+            # or after a few such tests no JACK server could start on this machine.
+            with contextlib.suppress(RuntimeError):
+                server.proc = _start(name, rate, period, env, timeout)
+        if server.proc is not None:
+            _stop(server.proc)
+
+
+def _start(name, rate, period, env, timeout) -> subprocess.Popen:
+    log = tempfile.TemporaryFile()
+    proc = subprocess.Popen(["jackd", "-n", name, "--no-realtime", "-d", "dummy",
+                             "-r", str(rate), "-p", str(period)],
+                            stdout=log, stderr=subprocess.STDOUT, env=env,
+                            start_new_session=True)
+    try:
+        _wait_ready(proc, log, timeout)
+    except BaseException:
+        _stop(proc)
+        raise
+    finally:
         log.close()
+    return proc
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(5)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
 
 
 def _wait_ready(proc, log, timeout: float) -> None:

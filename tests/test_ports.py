@@ -126,3 +126,29 @@ def test_close_leaves_the_backend_time_to_deliver_the_last_messages():
     out.close()
     out.close()  # idempotent
     assert fake.closed_at - fake.sent_at >= DRAIN_SECONDS
+
+
+@pytest.mark.parametrize("name, words", [
+    ("x" * 64, ["64 characters", "at most 63"]),
+    ("two\nlines", ["control character"]),
+    ("a:b", ["':'"]),
+    ("   ", ["empty"]),
+])
+def test_port_names_are_checked_with_the_backend_limit(name, words):
+    with pytest.raises(PortError) as info:
+        ports.check_port_name(name, "jack")
+    assert all(w in str(info.value) for w in words) and "\n" not in str(info.value)
+
+
+def test_a_63_character_name_is_fine_and_windows_allows_31():
+    assert ports.check_port_name("x" * 63, "jack") == "x" * 63
+    with pytest.raises(PortError, match="at most 31"):
+        ports.check_port_name("x" * 32, "winmm", "--connect")
+
+
+def test_a_bad_port_name_stops_the_daemon_before_any_port_opens(capsys):
+    from improv.cli import main
+
+    assert main(["play", "--backend", "jack", "--port-name", "x" * 64]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "at most 63" in err

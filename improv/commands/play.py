@@ -17,6 +17,7 @@ import sys
 
 from improv.commands import config as settings
 from improv.commands.signals import Interrupted, Signals
+from improv.errors import PortError, PortLost
 
 logger = logging.getLogger(__name__)
 
@@ -105,6 +106,7 @@ def make_performer(cfg: settings.Config, source, seed: int):
                      melody=cfg.melody, comping=cfg.comping, feel=cfg.feel)
 
 
+RECONNECT_INTERVAL = 0.5  # seconds between tries to open a lost port again
 MAX_BARS = 100_000  # about 55 hours at 120 BPM: beyond that, leave --bars out (endless)
 
 
@@ -135,18 +137,45 @@ def run(args) -> int:
 
 
 def _play(args, cfg, performer, seed, signals) -> int:
+    """Open the port and play; if the port goes away, exit with one line, or with
+    ``[midi] reconnect`` wait for it to come back and play on from the next bar."""
     from improv.commands.session import play_live
     from improv.performing.ports import open_output
 
-    with open_output(cfg.midi.backend, cfg.midi.port_name, cfg.midi.connect) as port:
-        signals.playing = True  # from here on a signal is noted, never raised
-        if signals.stopping:
+    midi, start = cfg.midi, 0.0
+    port = open_output(midi.backend, midi.port_name, midi.connect)
+    while True:
+        with port:
+            signals.playing = True  # from here on a signal is noted, never raised
+            if signals.stopping:
+                return 0
+            if not args.quiet:
+                again = "again" if start else f"with seed {seed} (--seed {seed} plays this solo again)"
+                print(f"improv: playing on {port.description} {again}; Ctrl-C stops",
+                      file=sys.stderr)
+            try:
+                return play_live(cfg, performer, port, signals, bars=args.bars,
+                                 quiet=args.quiet, reload=lambda: load_settings(args),
+                                 watch=settings.find(args.config), start_beat=start)
+            except PortLost:  # already said, with what happens next
+                if not midi.reconnect:
+                    raise
+        port = _reopen(midi, signals)
+        if port is None:
             return 0
-        if not args.quiet:
-            print(f"improv: playing on {port.description} with seed {seed} "
-                  f"(--seed {seed} plays this solo again); Ctrl-C stops", file=sys.stderr)
-        return play_live(cfg, performer, port, signals, bars=args.bars, quiet=args.quiet,
-                         reload=lambda: load_settings(args), watch=settings.find(args.config))
+        start = performer.resume_at_next_bar()
+
+
+def _reopen(midi, signals, every: float = RECONNECT_INTERVAL):
+    """The port, opened again as soon as it can be; None when a stop signal came first."""
+    from improv.performing.ports import open_output
+
+    while not signals.stopping:
+        try:
+            return open_output(midi.backend, midi.port_name, midi.connect)
+        except PortError:
+            signals.wait(every)
+    return None
 
 
 def list_ports(backend: str) -> int:

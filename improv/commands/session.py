@@ -13,7 +13,7 @@ import sys
 import threading
 
 from improv.commands import config as settings
-from improv.errors import ImprovError, PortError
+from improv.errors import ImprovError, PortError, PortLost
 
 logger = logging.getLogger(__name__)
 
@@ -22,8 +22,9 @@ SHUTDOWN_TIMEOUT = 5.0  # seconds the main thread waits for the scheduler to sil
 
 
 def play_live(cfg: settings.Config, performer, port, signals, *, bars: int | None = None,
-              quiet: bool = False, reload=None, watch=None) -> int:
+              quiet: bool = False, reload=None, watch=None, start_beat: float = 0.0) -> int:
     """Play until a signal (or ``bars`` bars) on ``port``; return 0 after a clean stop.
+    Raises PortLost when the port goes away under it (see improv.performing.portwatch).
 
     With ``reload`` (a function returning fresh settings), saving the ``watch`` file or
     sending SIGHUP applies tempo, progression and feel while playing (see improv.commands.live).
@@ -43,7 +44,8 @@ def play_live(cfg: settings.Config, performer, port, signals, *, bars: int | Non
         try:
             if cfg.scheduler.realtime:
                 logger.info("scheduler thread priority: %s", try_realtime_priority())
-            scheduler.run(until_beat=None if bars is None else bars * BEATS_PER_BAR)
+            scheduler.run(until_beat=None if bars is None else bars * BEATS_PER_BAR,
+                          start_beat=start_beat)
         except BaseException as err:  # noqa: BLE001 - handed to the main thread
             failure.append(err)
         finally:
@@ -53,11 +55,20 @@ def play_live(cfg: settings.Config, performer, port, signals, *, bars: int | Non
     hangups = signals.hangups
     thread = threading.Thread(target=work, name="improv-scheduler", daemon=True)
     signals.playing = True
+    lost = None
     try:
         thread.start()
         while thread.is_alive() and not signals.stopping:
             signals.wait(STATUS_INTERVAL)
             if signals.stopping:
+                break
+            lost = port.lost()
+            if lost:  # said at once; the cleanup below may wait on the dead system
+                lost = f"the MIDI port {port.description} is gone: {lost}"
+                then = ("waiting for it to come back (Ctrl-C stops)" if cfg.midi.reconnect
+                        else "exiting (start improv again once it is back, or set [midi] "
+                             "reconnect = true to wait for it)")
+                _say(status, f"improv: {lost}; {then}")
                 break
             if watcher and (watcher.due() or signals.hangups != hangups):
                 hangups = signals.hangups
@@ -82,6 +93,8 @@ def play_live(cfg: settings.Config, performer, port, signals, *, bars: int | Non
         if isinstance(err, OSError):
             raise PortError(f"MIDI output failed: {err}") from err
         raise err
+    if lost:
+        raise PortLost(lost, announced=True)
     return 0
 
 

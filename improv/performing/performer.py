@@ -218,6 +218,14 @@ class Performer:
         if restart is not None:
             restart(int(self._cursor % 1 * 12))
 
+    def resume_at_next_bar(self) -> float:
+        """Skip to the next bar line not yet generated and return it: where playing
+        resumes after the port was lost and found again."""
+        ahead = max(self._cursor, self._comp_cursor)
+        bar = Fraction(math.ceil(ahead / BEATS_PER_BAR) * BEATS_PER_BAR)
+        self.skip_to(bar)
+        return float(bar)
+
     def set_feel(self, feel: Feel) -> None:
         """Swing, accents and humanising for the notes generated from now on."""
         self._feel = feel

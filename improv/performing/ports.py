@@ -37,6 +37,7 @@ class MidiSettings:
     backend: str = setting("auto", choices=BACKENDS)
     port_name: str = setting("improv")
     connect: str = setting("")  # "" creates a virtual port
+    reconnect: bool = setting(False)  # a lost port: wait for it (True) or exit (False)
 
     def __post_init__(self):
         validate(self)
@@ -157,11 +158,17 @@ class MidiOutput:
     port closed sooner would drop the final note_offs.
     """
 
-    def __init__(self, port, description: str):
+    def __init__(self, port, description: str, watch=None):
         self._port = port
         self._lock = threading.Lock()
         self._last_send: float | None = None
+        self._watch = watch
         self.description = description
+
+    def lost(self) -> str | None:
+        """Why the port is gone (its JACK server stopped, it was removed), or None while
+        it is there. Cheap: the main thread asks a few times a second."""
+        return None if self._watch is None else self._watch.lost()
 
     @property
     def closed(self) -> bool:
@@ -180,6 +187,9 @@ class MidiOutput:
     def close(self) -> None:
         with self._lock:
             port, self._port = self._port, None
+            watch, self._watch = self._watch, None
+        if watch is not None:
+            watch.close()
         if port is not None:
             if self._last_send is not None:
                 time.sleep(max(0.0, self._last_send + DRAIN_SECONDS - time.monotonic()))
@@ -195,10 +205,67 @@ class MidiOutput:
         self.close()
 
 
+NAME_LIMITS = {"alsa": 63, "jack": 63, "coremidi": 63, "winmm": 31}  # characters
+
+
+def check_port_name(name: str, backend_name: str, flag: str = "--port-name") -> str:
+    """A port name the backend can take as it is: not empty, no control characters, no
+    ':' (JACK and ALSA write ``client:port``), within the backend's length limit (JACK
+    and ALSA client names hold 63 characters, Windows device names 31)."""
+    system = _system(backend_name)
+    limit = NAME_LIMITS.get(system, 63)
+    if not name.strip():
+        raise PortError(f"{flag} is empty: name the port, e.g. 'improv'")
+    if any(not ch.isprintable() for ch in name):
+        raise PortError(f"{flag} {name!r} holds a control character (a newline, a tab…): "
+                        f"use letters, digits, spaces and punctuation")
+    if ":" in name and flag == "--port-name":
+        raise PortError(f"{flag} {name!r} holds ':', which JACK and ALSA use between client "
+                        f"and port: choose a name without it")
+    if len(name) > limit:
+        raise PortError(f"{flag} {name!r} has {len(name)} characters; {system} takes at "
+                        f"most {limit}: choose a shorter name")
+    return name
+
+
+def _taken(be: mido.Backend, name: str) -> bool:
+    """Whether a client or port of this name already exists (a second improv, say)."""
+    try:
+        with _quiet_native_stderr():
+            names = set(be.get_input_names()) | set(be.get_output_names())
+    except (OSError, RuntimeError):
+        return False  # the open below reports what is wrong
+    return any(n == name or n.startswith(f"{name}:") for n in names)
+
+
+def _watch(name: str, port_name: str, target: str | None):
+    """The health watch for a port on backend ``name`` (see improv.performing.portwatch)."""
+    from improv.performing import portwatch
+
+    system = _system(name)
+    try:
+        if system == "jack":
+            return portwatch.JackWatch(port_name, target)
+        import rtmidi
+
+        api = {"alsa": rtmidi.API_LINUX_ALSA, "coremidi": rtmidi.API_MACOSX_CORE,
+               "winmm": rtmidi.API_WINDOWS_MM}.get(system)
+        if api is None:
+            return None
+        if target:
+            return portwatch.ListingWatch(api, target, among_outputs=True)
+        listed = f"{port_name}:{port_name}" if system == "alsa" else port_name
+        return portwatch.ListingWatch(api, listed, among_outputs=False)
+    except Exception as err:  # noqa: BLE001 - a watch is a safety net, never a blocker
+        logger.debug("no health watch for the port: %s", err)
+        return None
+
+
 def open_output(name: str = "auto", port_name: str = "improv", connect: str = "") -> MidiOutput:
     """Create the virtual port ``port_name``, or connect to the existing port ``connect``."""
     be = backend(name)
     if connect:
+        check_port_name(connect, name, "--connect")
         target = _match(output_names(name), connect)
         try:
             with _quiet_native_stderr():
@@ -206,15 +273,19 @@ def open_output(name: str = "auto", port_name: str = "improv", connect: str = ""
         except (OSError, RuntimeError) as err:
             raise PortError(f"cannot open the MIDI port {target!r} with the {describe(name)} "
                             f"backend: {_cause(name, err)}") from err
-        return MidiOutput(port, repr(target))
+        return MidiOutput(port, repr(target), _watch(name, port_name, target))
     if _system(name) == "winmm" or (name == "auto" and sys.platform == "win32"):
         raise PortError("Windows MIDI has no virtual ports: install loopMIDI, create a port "
                         "in it and pass --connect 'loopMIDI Port' (see 'Connecting a DAW' in "
                         "the README)")
+    check_port_name(port_name, name)
+    if _taken(be, port_name):
+        raise PortError(f"a MIDI port named {port_name!r} already exists (another improv "
+                        f"running?): stop it, or choose another --port-name")
     try:
         with _quiet_native_stderr():
             port = be.open_output(port_name, virtual=True, client_name=port_name)
     except (OSError, RuntimeError, NotImplementedError) as err:
         raise PortError(f"cannot create the virtual MIDI port {port_name!r} with the "
                         f"{describe(name)} backend: {_cause(name, err)}; {ways_out(name)}") from err
-    return MidiOutput(port, f"{port_name!r} ({describe(name)})")
+    return MidiOutput(port, f"{port_name!r} ({describe(name)})", _watch(name, port_name, None))

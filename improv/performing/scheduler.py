@@ -192,21 +192,22 @@ class Scheduler:
     def stopped(self) -> bool:
         return self._stop.is_set()
 
-    def run(self, until_beat: float | None = None) -> None:
+    def run(self, until_beat: float | None = None, start_beat: float = 0.0) -> None:
         """Play until :meth:`stop` (or until ``until_beat``), then silence every note.
+        The clock's first beat is ``start_beat`` (the source's cursor should be there).
 
         Whatever ends the run (stop, the end, an exception from the source or the port),
         each sounding note gets its note_off and each used channel an All Notes Off.
         """
         try:
-            self._loop(until_beat)
+            self._loop(until_beat, start_beat)
         finally:
             self.silence()
 
-    def _loop(self, until_beat: float | None) -> None:
+    def _loop(self, until_beat: float | None, start_beat: float) -> None:
         with self._lock:
             self._anchor_time = self._clock() + self._start_delay
-            self._anchor_beat = 0.0
+            self._anchor_beat = float(start_beat)
         debug = logger.isEnabledFor(logging.DEBUG)
         while not self._stop.is_set():
             now = self._clock()

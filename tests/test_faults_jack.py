@@ -1,0 +1,158 @@
+"""Fault injection through a real JACK server: stalls, a dying server, signal storms.
+
+Run alone with ``pytest -m faults`` (the file tests too) or ``-m "faults and e2e"``.
+Each case checks what a live rig needs: no burst after a stall, nothing left sounding,
+the solo back on the beat, a lost server noticed within a second.
+"""
+
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from jack_server import Recorder, jack_server, jackd_missing_reason, wait_for_port
+from test_e2e_jack import pairs_of
+
+pytestmark = [pytest.mark.e2e, pytest.mark.faults]
+REPO = Path(__file__).resolve().parent.parent
+TEMPO = 300.0
+BEAT = 60.0 / TEMPO
+
+
+@pytest.fixture
+def jack():
+    reason = jackd_missing_reason()
+    if reason:
+        pytest.skip(reason)
+    with jack_server() as server:
+        yield server
+
+
+def daemon(jack, port, *extra):
+    proc = subprocess.Popen(
+        [sys.executable, str(REPO / "daemon.py"), "--backend", "jack", "--port-name", port,
+         "--tempo", str(TEMPO), "--swing", "0", "--seed", "3", "-q", *extra],
+        cwd=REPO, env=jack.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    wait_for_port(f"{port}:{port}", proc=proc)
+    return proc
+
+
+def ons(events):
+    return [(t, m) for t, m in events if m[0] & 0xF0 == 0x90 and m[2] > 0]
+
+
+@pytest.mark.parametrize("pause", [0.5, 1.5])
+def test_a_stopped_process_resumes_without_a_burst_on_the_beat(jack, pause):
+    proc = daemon(jack, "stall")
+    recorder = Recorder("stall:stall")
+    try:
+        time.sleep(random.uniform(0.8, 1.2))  # a random moment of the bar
+        proc.send_signal(signal.SIGSTOP)
+        time.sleep(pause)
+        proc.send_signal(signal.SIGCONT)
+        time.sleep(1.5)
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=10)
+        time.sleep(0.1)
+        events = recorder.snapshot()
+    finally:
+        recorder.close()
+    assert proc.returncode == 0, err
+    assert "stalled for" in err and "Traceback" not in err
+    # the stall is the longest silence; what follows it is what SIGCONT released
+    gaps = [(events[k + 1][0] - events[k][0], k + 1) for k in range(len(events) - 1)]
+    _, resume = max(gaps)
+    t0 = events[resume][0]
+    burst = [m for t, m in events[resume:] if t < t0 + 0.1]
+    # at most: the note_offs of what sounded when it stopped (a 4-note chord and a melody
+    # note), one chord struck on the beat, and the 16ths of 100 ms (3 on, 2 off); the
+    # bug was dozens of note_ons at once
+    melody_ons = [m for m in burst if m[0] == 0x90 and m[2] > 0]
+    assert len(melody_ons) <= 3 and len(burst) <= 5 + 4 + 5, burst
+    # the solo re-enters on a beat line of the grid it played on before
+    first = ons(events)[0][0]
+    reentry = next(t for t, _ in ons(events[resume:]))
+    beats = (reentry - first) / BEAT
+    slack = (2 * jack.period_s + 0.0015) / BEAT  # the dummy driver runs a cycle late at times
+    assert abs(beats - round(beats)) <= slack, beats
+    _, left = pairs_of(events)
+    assert not left
+
+
+def test_a_killed_server_is_noticed_within_a_second(jack):
+    proc = daemon(jack, "dies")
+    time.sleep(1.0)
+    killed = time.monotonic()
+    jack.kill()
+    line = proc.stderr.readline()
+    noticed = time.monotonic() - killed
+    proc.wait(10)
+    rest = proc.stderr.read()
+    assert "is gone: the JACK server stopped" in line and "exiting" in line
+    assert noticed <= 1.0
+    assert proc.returncode == 2
+    assert "Traceback" not in rest and not rest.strip(), rest
+
+
+def test_reconnect_waits_for_the_server_and_plays_on(jack, tmp_path):
+    config = tmp_path / "c.toml"
+    config.write_text("[midi]\nreconnect = true\n")
+    proc = daemon(jack, "back", "--config", str(config))
+    time.sleep(0.5)
+    jack.proc.terminate()  # the user quits JACK...
+    jack.proc.wait(5)
+    line = proc.stderr.readline()
+    assert "waiting for it to come back" in line
+    jack.restart()  # ...and starts it again
+    wait_for_port("back:back", proc=proc, timeout=10)
+    recorder = Recorder("back:back")
+    try:
+        time.sleep(1.5)
+        proc.send_signal(signal.SIGTERM)
+        proc.communicate(timeout=10)
+        time.sleep(0.1)
+        events = recorder.snapshot()
+    finally:
+        recorder.close()
+    assert proc.returncode == 0
+    assert ons(events)
+    assert not pairs_of(events)[1]
+
+
+def test_signal_storms_during_shutdown_exit_0_with_nothing_sounding(jack):
+    rng = random.Random(5)
+    for run in range(6):
+        port = f"storm{run}"
+        proc = daemon(jack, port)
+        recorder = Recorder(f"{port}:{port}")
+        try:
+            time.sleep(rng.uniform(0.3, 0.8))
+            for _ in range(rng.choice((2, 3))):
+                proc.send_signal(rng.choice((signal.SIGTERM, signal.SIGINT)))
+                time.sleep(rng.uniform(0.0, 0.1))
+            _, err = proc.communicate(timeout=10)
+            time.sleep(0.1)
+            events = recorder.snapshot()
+        finally:
+            recorder.close()
+        assert proc.returncode == 0, err
+        assert "Traceback" not in err
+        assert not pairs_of(events)[1]
+
+
+def test_a_second_daemon_with_the_same_port_name_is_refused(jack):
+    first = daemon(jack, "twin")
+    try:
+        second = subprocess.run(
+            [sys.executable, str(REPO / "daemon.py"), "--backend", "jack", "--port-name",
+             "twin", "-q"], cwd=REPO, env=jack.env, capture_output=True, text=True, timeout=30)
+    finally:
+        first.send_signal(signal.SIGTERM)
+        first.communicate(timeout=10)
+    assert second.returncode == 2
+    lines = second.stderr.strip().splitlines()
+    assert len(lines) == 1 and "already exists" in lines[0], second.stderr
