@@ -4,10 +4,8 @@ from fractions import Fraction as F
 
 import numpy as np
 
-from improv.performing.comping import Comping
-from improv.performing.performer import Feel
-from improv.performing.comping import comp_hits
-from improv.performing.performer import Performer, Progression
+from improv.performing.comping import Comping, comp_hits
+from improv.performing.performer import Feel, Performer, Progression
 
 from daemon_fakes import FakeSource
 

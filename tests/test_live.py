@@ -8,12 +8,11 @@ import os
 import numpy as np
 
 from improv.commands import config
-from improv.performing.comping import Comping
-from improv.performing.performer import Feel
 from improv.commands.live import ConfigWatcher, diff
 from improv.commands.session import _apply_changes
 from improv.commands.status import StatusLine
-from improv.performing.performer import Performer, Progression
+from improv.performing.comping import Comping
+from improv.performing.performer import Feel, Performer, Progression
 
 from daemon_fakes import FakeSource
 

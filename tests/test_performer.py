@@ -7,17 +7,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from improv.performing.comping import Comping
-from improv.performing.performer import Feel, Melody
 from improv.language.grammar import DURATION_GRID, PHRASE_GAP, Value, encode_line
 from improv.language.harmony import note_type, parse_chord
+from improv.performing.comping import Comping, voicing
 from improv.performing.performer import (
+    Feel,
+    Melody,
     Performer,
     Progression,
     exact_duration,
     swing,
 )
-from improv.performing.comping import voicing
 
 from daemon_fakes import FakeSource
 

@@ -366,9 +366,9 @@ def test_gaps_never_strand_the_line_off_the_grid(tmp_path):
 
 def test_restart_phrase_opens_a_phrase_at_the_given_beat_position(model_dir):
     soloist = Soloist.load(model_dir, seed=3)
-    for twelfths in (0, 3, 6, 0):
+    for position in (0, 3, 6, 0):
         for _ in range(7):
             soloist.next_value()
-        soloist.restart_phrase(twelfths)
-        assert soloist._position == twelfths
+        soloist.restart_phrase(position)
+        assert soloist._position == position
         assert is_valid_start(soloist.next_value())

@@ -4,8 +4,7 @@ import numpy as np
 import pytest
 
 from improv.performing.comping import Comping
-from improv.performing.performer import Feel, Melody
-from improv.performing.performer import Performer, Progression
+from improv.performing.performer import Feel, Melody, Performer, Progression
 from improv.performing.scheduler import Scheduler
 
 from daemon_fakes import FakeClock, FakeSource, RecordingPort, pair_notes

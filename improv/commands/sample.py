@@ -11,7 +11,6 @@ import argparse
 import sys
 
 
-
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     from improv.model.engines import ENGINES, ModelSettings
     from improv.performing.sampling import ENDLESS_POLICIES, SamplingSettings

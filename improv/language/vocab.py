@@ -9,7 +9,6 @@ from pathlib import Path
 from improv.errors import ModelError, UsageError
 from improv.language.grammar import Value, parse_value
 
-
 MAX_VALUES = 20_000  # distinct values a vocabulary may hold (the Metheny piece has 207)
 MAX_FILE_BYTES = 4_000_000
 

@@ -32,9 +32,9 @@ from fractions import Fraction
 from pathlib import Path
 
 from improv.errors import CorpusError
+from improv.language import chordsymbols, grammar, harmony
 from improv.language.grammar import encode_line
 from improv.language.harmony import Chord, parse_chord, recognise_chord
-from improv.language import chordsymbols, grammar, harmony
 from improv.learning import piececache, tracks
 from improv.learning.tracks import TrackInfo, choose_tracks, track_info
 

@@ -71,7 +71,9 @@ def load_generator(model_dir: Path | str | None = None, engine: str = "numpy",
     model = modelfile.load(modelfile.default_dir() if model_dir is None else Path(model_dir))
     if engine == "numpy":
         return NumpyGenerator(model, dtype=np.dtype(dtype))
-    from improv.model.keras_engine import KerasGenerator  # imports TensorFlow: only when asked
+    from improv.model.keras_engine import (
+        KerasGenerator,  # imports TensorFlow: only when asked
+    )
 
     return KerasGenerator(model, dtype=dtype)
 

@@ -66,7 +66,6 @@ from typing import Iterable
 import numpy as np
 
 from improv.errors import UsageError
-from improv.settings import setting, validate
 from improv.language.grammar import (
     BEATS_PER_BAR,
     Phrase,
@@ -77,6 +76,7 @@ from improv.language.grammar import (
 )
 from improv.model.engines import load_generator
 from improv.model.step import Generator
+from improv.settings import setting, validate
 
 log = logging.getLogger(__name__)
 

@@ -24,8 +24,8 @@ from __future__ import annotations
 import heapq
 import itertools
 import logging
-import threading
 import math
+import threading
 import time
 from collections import Counter, deque
 from dataclasses import dataclass
