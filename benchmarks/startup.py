@@ -1,5 +1,5 @@
 """Start → first note: from launching ``daemon.py`` to its first note_on arriving at a
-JACK client, with the default (numpy) backend; and SIGTERM → exit.
+JACK client, with the default (numpy) engine; and SIGTERM → exit.
 
 A private JACK server (dummy driver) is started; a recorder makes a JACK MIDI input and
 the daemon is launched with ``--connect`` to it, so no note can slip out before the
@@ -107,7 +107,7 @@ def main(argv=None) -> int:
     med, base = statistics.median(times), statistics.median(bare)
     print(f"{described}")
     print(f"start -> first note: median {med * 1000:.0f} ms, max {max(times) * 1000:.0f} ms "
-          f"over {args.runs} runs (numpy backend, JACK dummy driver)")
+          f"over {args.runs} runs (numpy engine, JACK dummy driver)")
     print(f"baseline python -c pass: median {base * 1000:.0f} ms; ratio {med / base:.1f}x")
     print(f"goal <= {GOAL_S} s: {'met' if max(times) <= GOAL_S else 'MISSED'}")
     exits = [e for e, _ in stops]

@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import numpy as np  # noqa: E402
 
-from improv.commands.train import DEFAULT_CORPUS  # noqa: E402
+from improv.commands.train import defaults  # noqa: E402
 from improv.learning import dataset  # noqa: E402
 from improv.learning import training as train  # noqa: E402
 
@@ -83,7 +83,7 @@ def time_unrolled(data, epochs, batch_size, seed):
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", nargs="+", default=[str(DEFAULT_CORPUS)])
+    parser.add_argument("--corpus", nargs="+", default=[str(defaults()[0])])
     parser.add_argument("--epochs", type=int, default=100)
     parser.add_argument("--repeats", type=int, default=3, help="runs of our path (median)")
     parser.add_argument("--baseline-repeats", type=int, default=1)

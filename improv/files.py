@@ -18,6 +18,15 @@ from typing import IO, Iterator
 
 
 def _umask() -> int:
+    """The process's umask, read without changing it where Linux tells it (/proc);
+    elsewhere set and put back at once."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
     mask = os.umask(0o022)
     os.umask(mask)
     return mask
@@ -37,7 +46,7 @@ def atomic_write(path: Path | str, mode: str = "wb", *, encoding: str | None = N
     path = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        os.fchmod(fd, 0o666 & ~_umask())
+        os.chmod(tmp, 0o666 & ~_umask())  # (os.fchmod: POSIX only before Python 3.13)
         with os.fdopen(fd, mode, encoding=encoding) as handle:
             yield handle
             handle.flush()

@@ -108,7 +108,7 @@ def test_missing_and_unreadable_files(tmp_path):
     with pytest.raises(ConfigError, match="does not exist"):
         config.load(tmp_path / "nope.toml")
     (tmp_path / "bin.toml").write_bytes(b"\xff\xfe\x00")
-    with pytest.raises(ConfigError, match="cannot be read"):
+    with pytest.raises(ConfigError, match="is not UTF-8 text"):
         config.load(tmp_path / "bin.toml")
 
 

@@ -71,7 +71,7 @@ def test_a_header_claiming_a_huge_array_is_refused_before_allocating(model, tmp_
     replace_array(model, "lstm_kernel",
                   npy("{'descr': '<f4', 'fortran_order': False, 'shape': (200000, 200000), }"))
     line = one_line(capsys, play(model, tmp_path))
-    assert "weights.npz" in line and "truncated or padded" in line
+    assert "weights.npz" in line and "no model of ours is that large" in line
     assert not (tmp_path / "x.mid").exists()
 
 
@@ -185,3 +185,45 @@ def test_a_signal_mid_render_removes_the_temporary_file(tmp_path):
     proc.send_signal(signal.SIGINT)
     assert proc.wait(30) == 128 + signal.SIGINT
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("target", ["model.json", "vocab.json"])
+def test_json_nested_too_deeply_is_one_line(model, tmp_path, capsys, target):
+    (model / target).write_text("[" * 100_000 + "]" * 100_000)
+    assert "nested too deeply" in one_line(capsys, play(model, tmp_path))
+
+
+def test_toml_nested_too_deeply_is_one_line(tmp_path, capsys):
+    config = tmp_path / "deep.toml"
+    config.write_text("x = " + "[" * 100_000 + "]" * 100_000 + "\n")
+    line = one_line(capsys, ["play", "--config", str(config), "--out", str(tmp_path / "x.mid")])
+    assert "nested too deeply" in line
+
+
+def test_a_shape_beyond_int64_is_refused(model, tmp_path, capsys):
+    replace_array(model, "extra", npy("{'descr': '<f4', 'fortran_order': False, "
+                                      "'shape': (100000000000000000000000000000,), }"))
+    assert "no model of ours is that large" in one_line(capsys, play(model, tmp_path))
+
+
+def test_compressed_or_encrypted_entries_are_refused(model, tmp_path, capsys):
+    with zipfile.ZipFile(model / "weights.npz") as old:
+        members = {i.filename: old.read(i) for i in old.infolist()}
+    with zipfile.ZipFile(model / "weights.npz", "w", compression=zipfile.ZIP_DEFLATED) as new:
+        for member, content in members.items():
+            new.writestr(member, content)
+    assert "is compressed" in one_line(capsys, play(model, tmp_path))
+    blob = bytearray((model / "weights.npz").read_bytes())
+    for k in range(len(blob) - 4):  # set the 'encrypted' flag in every header
+        if blob[k:k + 4] in (b"PK\x03\x04", b"PK\x01\x02"):
+            flags = k + (6 if blob[k + 2] == 3 else 8)
+            blob[flags] |= 1
+    (model / "weights.npz").write_bytes(bytes(blob))
+    line = one_line(capsys, play(model, tmp_path))
+    assert "encrypted" in line or "not a readable weights file" in line
+
+
+@pytest.mark.parametrize("value", ["C," + "9" * 400, "C,100000.0", "R,0.0"])
+def test_vocab_values_with_impossible_durations(model, tmp_path, capsys, value):
+    (model / "vocab.json").write_text(json.dumps({"values": ["C,0.250", value]}))
+    assert "entry 1" in one_line(capsys, play(model, tmp_path))

@@ -129,7 +129,8 @@ def test_close_leaves_the_backend_time_to_deliver_the_last_messages():
 
 
 @pytest.mark.parametrize("name, words", [
-    ("x" * 64, ["64 characters", "at most 63"]),
+    ("x" * 64, ["64 bytes", "at most 63"]),
+    ("é" * 40, ["80 bytes", "at most 63"]),
     ("two\nlines", ["control character"]),
     ("a:b", ["':'"]),
     ("   ", ["empty"]),
@@ -140,10 +141,14 @@ def test_port_names_are_checked_with_the_backend_limit(name, words):
     assert all(w in str(info.value) for w in words) and "\n" not in str(info.value)
 
 
-def test_a_63_character_name_is_fine_and_windows_allows_31():
+def test_a_63_byte_name_is_fine_windows_allows_31_and_connect_takes_full_names():
     assert ports.check_port_name("x" * 63, "jack") == "x" * 63
     with pytest.raises(PortError, match="at most 31"):
-        ports.check_port_name("x" * 32, "winmm", "--connect")
+        ports.check_port_name("x" * 32, "winmm")
+    a2j = "a2j:Arturia KeyStep 37 [24] (playback): Arturia KeyStep 37 MIDI 1"
+    assert ports.check_port_name(a2j, "jack", "--connect") == a2j
+    with pytest.raises(PortError, match="control character"):
+        ports.check_port_name("a\nb", "jack", "--connect")
 
 
 def test_a_bad_port_name_stops_the_daemon_before_any_port_opens(capsys):

@@ -264,3 +264,59 @@ def test_a_burst_is_paced():
     assert ons.count(0.0) == MAX_BURST
     assert min(ms for ms in ons if ms > 0) == pytest.approx(BURST_PAUSE * 1000)
     assert not pair_notes(port.sent)[1]
+
+
+class SlowSource:
+    """Wraps a performer; each advance costs ``cost`` seconds of the fake clock, and one
+    of them (the ``stall_at``-th) ``stall`` seconds more: the process stopped mid-model."""
+
+    def __init__(self, performer, clock, cost, stall_at=None, stall=0.0):
+        self._performer, self._clock = performer, clock
+        self._cost, self._stall_at, self._stall = cost, stall_at, stall
+        self.calls = 0
+
+    @property
+    def cursor(self):
+        return self._performer.cursor
+
+    def advance(self, until):
+        self.calls += 1
+        self._clock.now += self._cost + (self._stall if self.calls == self._stall_at else 0)
+        return self._performer.advance(until)
+
+    def skip_to(self, beat):
+        self._performer.skip_to(beat)
+
+
+def slow_rig(cost, **kw):
+    clock = FakeClock()
+    performer = Performer(FakeSource(["C,0.250", "C,0.500"]), Progression.parse("F7"),
+                          np.random.default_rng(0), feel=STRAIGHT, comping=Comping())
+    source = SlowSource(performer, clock, cost, **kw)
+    port = RecordingPort(clock)
+    return source, port, Scheduler(source, port, tempo=300, clock=clock, wait=clock.wait,
+                                   start_delay=0.0)
+
+
+def test_the_models_own_time_is_not_a_stall():
+    source, port, scheduler = slow_rig(0.005)
+    scheduler.run(until_beat=200)
+    assert not scheduler.stalls and scheduler.dropped_total == 0
+    assert not pair_notes(port.sent)[1]
+
+
+def test_a_stall_inside_the_model_is_caught_by_how_far_behind_the_music_is():
+    source, port, scheduler = slow_rig(0.001, stall_at=40, stall=3.0)
+    scheduler.run(until_beat=100)
+    (stall,) = scheduler.stalls
+    assert stall.resumed_at is not None and stall.seconds >= 2.5
+    assert source.calls < 100 * 3  # the 15 beats it missed were skipped, not generated
+    assert not pair_notes(port.sent)[1]
+
+
+def test_drops_no_stall_counted_are_reported_once():
+    source, port, scheduler = slow_rig(0.045)  # slower than a 16th at 300 BPM
+    scheduler.run(until_beat=40)
+    counted = sum(s.dropped_notes for s in scheduler.stalls)
+    assert scheduler.unreported_drops() == scheduler.dropped_total - counted
+    assert scheduler.unreported_drops() == 0

@@ -16,12 +16,12 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from improv.errors import ChordError, ConfigError, UsageError
+from improv.errors import ChordError, ConfigError, PortError, UsageError
 from improv.model.engines import ModelSettings
 from improv.model.modelfile import default_dir
 from improv.performing.comping import Comping
 from improv.performing.performer import Feel, Melody
-from improv.performing.ports import MidiSettings
+from improv.performing.ports import MidiSettings, check_port_name
 from improv.performing.sampling import MAX_SEED, SamplingSettings
 from improv.performing.scheduler import MAX_TEMPO, MIN_TEMPO, SchedulerSettings
 from improv.settings import check, kinds, setting, validate
@@ -120,8 +120,12 @@ def _cross_check(config: Config, origin: str) -> Config:
     if config.comping.enabled and config.comping.channel == m.channel:
         raise ConfigError(f"{origin}: the melody and the comping share MIDI channel {m.channel}: "
                           f"give them different channels, or switch comping off")
-    if not config.midi.port_name.strip():
-        raise ConfigError(f"{origin}: [midi] port_name is empty: name the port, e.g. 'improv'")
+    try:
+        check_port_name(config.midi.port_name, config.midi.backend, "[midi] port_name")
+        if config.midi.connect:
+            check_port_name(config.midi.connect, config.midi.backend, "--connect")
+    except PortError as err:
+        raise ConfigError(f"{origin}: {err}") from err
     return config
 
 
@@ -132,6 +136,9 @@ def parse(text: str, origin: str = CONFIG_NAME, base: Path | None = None) -> Con
         table = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         raise ConfigError(f"{origin}: TOML syntax error: {err}: fix that line") from err
+    except RecursionError as err:
+        raise ConfigError(f"{origin}: TOML nested too deeply: a settings file has one level "
+                          f"of [tables]") from err
     config = _build(Config, table, origin, "")
     path = Path(config.model.path).expanduser()
     if not path.is_absolute():
@@ -168,7 +175,10 @@ def load(path: Path | str | None = None) -> Config:
     except FileNotFoundError as err:
         raise ConfigError(f"config file {path} does not exist: pass --config with an existing "
                           f"file or copy the repository's {CONFIG_NAME}") from err
-    except (OSError, UnicodeDecodeError) as err:
+    except UnicodeDecodeError as err:
+        raise ConfigError(f"config file {path} is not UTF-8 text ({err.reason} at byte "
+                          f"{err.start}): save it as UTF-8") from err
+    except OSError as err:
         raise ConfigError(f"config file {path} cannot be read ({err}): check the path and "
                           f"its permissions") from err
     return parse(text, str(path), path.resolve().parent)

@@ -65,16 +65,12 @@ def play_live(cfg: settings.Config, performer, port, signals, *, bars: int | Non
             lost = port.lost()
             if lost:  # said at once; the cleanup below may wait on the dead system
                 lost = f"the MIDI port {port.description} is gone: {lost}"
-                then = ("waiting for it to come back (Ctrl-C stops)" if cfg.midi.reconnect
-                        else "exiting (start improv again once it is back, or set [midi] "
-                             "reconnect = true to wait for it)")
-                _say(status, f"improv: {lost}; {then}")
+                _say(status, f"improv: {lost}; " + _then(cfg))
                 break
             if watcher and (watcher.due() or signals.hangups != hangups):
                 hangups = signals.hangups
                 cfg = _apply_changes(cfg, reload, scheduler, performer, status)
-            while scheduler.stalls:
-                _say(status, scheduler.stalls.popleft().describe())
+            _report_stalls(scheduler, status)
             if status:
                 status.refresh()
     finally:
@@ -84,8 +80,15 @@ def play_live(cfg: settings.Config, performer, port, signals, *, bars: int | Non
         thread.join(SHUTDOWN_TIMEOUT)
         if thread.is_alive():  # a port send that blocks: do not hang the process on it
             logger.error("the scheduler did not stop within %.0f s; leaving it", SHUTDOWN_TIMEOUT)
+        _report_stalls(scheduler, status)
         if status:
             status.close()
+    if failure and isinstance(failure[0], OSError) and not lost:
+        gone = port.lost()
+        if gone or cfg.midi.reconnect:  # the port failed under us: as if the watch said so
+            lost = f"the MIDI port {port.description} failed: {gone or failure[0]}"
+            _say(status, f"improv: {lost}; " + _then(cfg))
+            failure.clear()
     if failure:
         err = failure[0]
         if isinstance(err, ImprovError):
@@ -125,6 +128,24 @@ def _apply_changes(cfg, reload, scheduler, performer, status):
     if change.restart:
         say(f"improv: {', '.join(change.restart)} changed: restart the daemon to apply")
     return new
+
+
+def _then(cfg) -> str:
+    """What the daemon does once its port is gone."""
+    if cfg.midi.reconnect:
+        return "waiting for it to come back (Ctrl-C stops)"
+    return ("exiting (start improv again once it is back, or set [midi] reconnect = true to "
+            "wait for it)")
+
+
+def _report_stalls(scheduler, status) -> None:
+    """Each stall in one line; late notes no stall accounted for, in one more."""
+    while scheduler.stalls:
+        _say(status, scheduler.stalls.popleft().describe())
+    more = scheduler.unreported_drops()
+    if more:
+        _say(status, f"improv: {more} late note{'s' * (more != 1)} left out (the machine "
+                     f"could not keep up)")
 
 
 def _say(status, text: str) -> None:

@@ -26,7 +26,15 @@ from improv.learning.training import (
 from improv.model import modelfile
 from improv.model.tf_loader import require_tensorflow
 
-DEFAULT_CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "original_metheny.mid"
+
+def defaults() -> tuple[Path | None, Path]:
+    """(corpus, out): in a checkout, ../shared's Metheny file and the shipped data/model
+    (rebuilt in place); from an installed wheel, no corpus and ./model (never a folder
+    inside site-packages)."""
+    root = modelfile.checkout()
+    if root is None:
+        return None, Path("model")
+    return root.parent / "shared" / "corpus" / "original_metheny.mid", modelfile.default_dir()
 
 
 def _int_at_least(low):
@@ -37,6 +45,17 @@ def _int_at_least(low):
             raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
         if value < low:
             raise argparse.ArgumentTypeError(f"{value} is less than {low}")
+        return value
+    return parse
+
+
+def _int_between(low, high):
+    at_least = _int_at_least(low)
+
+    def parse(text):
+        value = at_least(text)
+        if value > high:
+            raise argparse.ArgumentTypeError(f"{value} is more than {high}")
         return value
     return parse
 
@@ -52,16 +71,17 @@ def _share(text):
 
 
 def add_arguments(parser) -> None:
+    corpus, out = defaults()
     parser.add_argument("--corpus", nargs="+", action="extend", metavar="FILE",
-                        help=f"MIDI files to learn from (default: {DEFAULT_CORPUS})")
+                        help=f"MIDI files to learn from (default: {corpus or 'none'})")
     parser.add_argument("--epochs", type=_int_at_least(1), default=100, metavar="N",
                         help="most epochs to train (default 100)")
-    parser.add_argument("--out", default=str(modelfile.default_dir()), metavar="DIR",
-                        help="model directory to write, replaced atomically (default data/model)")
+    parser.add_argument("--out", default=str(out), metavar="DIR",
+                        help=f"model directory to write, replaced atomically (default {out})")
     parser.add_argument("--seed", type=_int_at_least(0), default=0, metavar="N",
                         help="seed of the initial weights, batch order and validation split "
                              "(default 0)")
-    parser.add_argument("--tx", type=_int_at_least(2), default=30, metavar="N",
+    parser.add_argument("--tx", type=_int_between(2, modelfile.MAX_TX), default=30, metavar="N",
                         help="window length in values (default 30)")
     parser.add_argument("--melody-track", metavar="T",
                         help="the melody track, by index (0-based) or name (default: guessed)")
@@ -87,10 +107,12 @@ def run(args) -> int:
     modelfile.check_target(out)
     paths = args.corpus or []
     if not paths:
-        if not DEFAULT_CORPUS.is_file():
-            raise UsageError(f"no --corpus given and the default corpus {DEFAULT_CORPUS} is "
-                             f"absent: pass --corpus FILE")
-        paths = [DEFAULT_CORPUS]
+        corpus = defaults()[0]
+        if corpus is None or not corpus.is_file():
+            raise UsageError(f"no --corpus given and the default corpus "
+                             f"{corpus or '(../shared beside a checkout)'} is absent: "
+                             f"pass --corpus FILE")
+        paths = [corpus]
     pieces, corpus = load_corpus(paths, args.melody_track, args.chord_tracks, not args.no_cache)
     data = prepare(pieces, args.tx, args.val_share, args.seed, args.block_bars, corpus)
     print(f"corpus: {len(corpus)} file(s), {sum(len(p) for p in pieces)} bars, "

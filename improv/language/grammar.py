@@ -135,8 +135,9 @@ def parse_value(text: str) -> Value:
                          f"such as 'C,0.250,<M-2,m-6>'")
     kind, dur, upper, lower = match.groups()
     duration = _snap_to_grid(float(dur))
-    if duration <= 0:
-        raise UsageError(f"bad grammar value {text!r}: the duration must be positive")
+    if not 0 < duration <= MAX_DURATION:
+        raise UsageError(f"bad grammar value {text!r}: the duration must be positive and at "
+                         f"most {MAX_DURATION:g} quarter notes")
     if upper is None:
         return Value(kind, duration)
     if kind == "R":

@@ -75,6 +75,8 @@ class Vocabulary:
         except FileNotFoundError as err:
             raise ModelError(f"{path} is missing: the model directory needs a vocab.json "
                              f"(retrain with 'improv train')") from err
+        except RecursionError as err:
+            raise ModelError(f"{path} is not a valid vocabulary (nested too deeply): {fix}") from err
         except (OSError, ValueError) as err:
             raise ModelError(f"{path} is not a valid vocabulary ({err}): {fix}") from err
         try:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import zipfile
 from dataclasses import dataclass, field
 from importlib import resources
@@ -31,6 +32,8 @@ MAX_TX = 1000  # a window longer than this is no model of ours (the seeds' is 30
 MAX_N_A = 1024  # LSTM units
 MAX_VALUES = VOCAB_MAX_VALUES
 MAX_META_BYTES = 1_000_000
+MAX_DIMENSION = 4 * MAX_N_A * 32  # the largest axis any array of ours can have
+MAX_WEIGHTS_BYTES = 200_000_000  # the shipped weights are 0.3 MB
 _ARRAYS = ("lstm_kernel", "lstm_recurrent_kernel", "lstm_bias", "dense_kernel", "dense_bias")
 
 
@@ -83,6 +86,16 @@ class ModelDir:
     def tx(self) -> int:
         """The training window length (Tx): what the endless policy re-primes from."""
         return int(self.meta.get("tx", DEFAULT_TX))
+
+
+def checkout() -> Path | None:
+    """The source checkout improv runs from (the folder holding ``improv/`` and
+    ``data/``), or None for an installed wheel."""
+    try:
+        resources.files("improv.data")
+    except ModuleNotFoundError:
+        return Path(__file__).resolve().parents[2]
+    return None
 
 
 def default_dir() -> Path:
@@ -166,6 +179,9 @@ def _read_meta(path: Path) -> dict:
         meta = json.loads(path.read_text(encoding="utf-8"))
         if not isinstance(meta, dict):
             raise ValueError("not a JSON object")
+    except RecursionError as err:
+        raise ModelError(f"{path} is not valid JSON (nested too deeply): retrain with "
+                         f"'improv train'") from err
     except (OSError, ValueError) as err:
         raise ModelError(f"{path} is not valid JSON ({err}): retrain with 'improv train'") from err
     return meta
@@ -178,6 +194,12 @@ def _array_headers(path: Path) -> dict[str, tuple[tuple[int, ...], np.dtype]]:
     with zipfile.ZipFile(path) as archive:
         for info in archive.infolist():
             name = info.filename.removesuffix(".npy")
+            if info.flag_bits & 0x1:
+                raise ValueError(f"array {name} is encrypted")
+            if info.compress_type != zipfile.ZIP_STORED:
+                # np.savez stores; a compressed entry could unpack to far more than the
+                # file's size, and the file's size is what bounds what loading allocates
+                raise ValueError(f"array {name} is compressed (improv writes them stored)")
             with archive.open(info) as fh:
                 version = np.lib.format.read_magic(fh)
                 read = (np.lib.format.read_array_header_1_0 if version == (1, 0)
@@ -188,7 +210,10 @@ def _array_headers(path: Path) -> dict[str, tuple[tuple[int, ...], np.dtype]]:
                                      f"improv never loads")
                 if dtype.kind != "f" or dtype.itemsize not in (4, 8):
                     raise ValueError(f"array {name} is {dtype}, not float32 or float64")
-                size = fh.tell() + int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+                if any(not 0 <= d <= MAX_DIMENSION for d in shape):
+                    raise ValueError(f"array {name} has shape {shape}: no model of ours is "
+                                     f"that large")
+                size = fh.tell() + math.prod(shape) * dtype.itemsize
             if info.file_size != size:
                 raise ValueError(f"array {name} is {info.file_size:,} bytes but its header "
                                  f"says {size:,}: truncated or padded")
@@ -233,13 +258,18 @@ def load(path: Path) -> ModelDir:
     meta = _read_meta(path / META)
     meta = dict(meta, tx=_check_tx(meta, path / META))
     vocab = Vocabulary.load(path / VOCAB)
+    size = (path / WEIGHTS).stat().st_size
+    if size > MAX_WEIGHTS_BYTES:
+        raise ModelError(f"{path / WEIGHTS} is {size:,} bytes, more than improv loads "
+                         f"({MAX_WEIGHTS_BYTES:,}): is this a model of ours?")
     expected_hash = meta.get("weights_sha256")
     if expected_hash and _sha256(path / WEIGHTS) != expected_hash:
         raise ModelError(f"{path / WEIGHTS} is corrupted or truncated (its checksum does not "
                          f"match model.json): retrain with 'improv train --out {path}'")
     try:
         headers = _array_headers(path / WEIGHTS)
-    except (OSError, ValueError, zipfile.BadZipFile, EOFError) as err:
+    except (OSError, ValueError, zipfile.BadZipFile, EOFError, RuntimeError,
+            NotImplementedError) as err:
         raise ModelError(f"{path / WEIGHTS} is not a readable weights file ({err}): retrain "
                          f"with 'improv train --out {path}'") from err
     _check_headers(headers, len(vocab), path / WEIGHTS)

@@ -188,8 +188,6 @@ class MidiOutput:
         with self._lock:
             port, self._port = self._port, None
             watch, self._watch = self._watch, None
-        if watch is not None:
-            watch.close()
         if port is not None:
             if self._last_send is not None:
                 time.sleep(max(0.0, self._last_send + DRAIN_SECONDS - time.monotonic()))
@@ -197,6 +195,10 @@ class MidiOutput:
                 port.close()
             except (OSError, RuntimeError) as err:
                 logger.warning("closing the MIDI port %s: %s", self.description, err)
+        if watch is not None:
+            # last: a JACK client closing makes the server reorder its graph, and the
+            # port's final note_offs must be out before that
+            watch.close()
 
     def __enter__(self) -> "MidiOutput":
         return self
@@ -205,25 +207,29 @@ class MidiOutput:
         self.close()
 
 
-NAME_LIMITS = {"alsa": 63, "jack": 63, "coremidi": 63, "winmm": 31}  # characters
+NAME_LIMITS = {"alsa": 63, "jack": 63, "coremidi": 63, "winmm": 31}  # bytes of UTF-8
 
 
 def check_port_name(name: str, backend_name: str, flag: str = "--port-name") -> str:
-    """A port name the backend can take as it is: not empty, no control characters, no
-    ':' (JACK and ALSA write ``client:port``), within the backend's length limit (JACK
-    and ALSA client names hold 63 characters, Windows device names 31)."""
-    system = _system(backend_name)
-    limit = NAME_LIMITS.get(system, 63)
+    """A name for the port we create that the backend takes as it is: not empty, no
+    control characters, no ':' (JACK and ALSA write ``client:port``), within the
+    backend's limit in bytes of UTF-8 (JACK and ALSA client names hold 63, Windows
+    device names 31). A ``--connect`` target is an existing port's full name: it only
+    has to be non-empty and printable."""
     if not name.strip():
         raise PortError(f"{flag} is empty: name the port, e.g. 'improv'")
     if any(not ch.isprintable() for ch in name):
         raise PortError(f"{flag} {name!r} holds a control character (a newline, a tab…): "
                         f"use letters, digits, spaces and punctuation")
-    if ":" in name and flag == "--port-name":
+    if flag == "--connect":
+        return name
+    if ":" in name:
         raise PortError(f"{flag} {name!r} holds ':', which JACK and ALSA use between client "
                         f"and port: choose a name without it")
-    if len(name) > limit:
-        raise PortError(f"{flag} {name!r} has {len(name)} characters; {system} takes at "
+    system = _system(backend_name)
+    limit, size = NAME_LIMITS.get(system, 63), len(name.encode("utf-8"))
+    if size > limit:
+        raise PortError(f"{flag} {name!r} is {size} bytes long in UTF-8; {system} takes at "
                         f"most {limit}: choose a shorter name")
     return name
 
@@ -257,7 +263,7 @@ def _watch(name: str, port_name: str, target: str | None):
         listed = f"{port_name}:{port_name}" if system == "alsa" else port_name
         return portwatch.ListingWatch(api, listed, among_outputs=False)
     except Exception as err:  # noqa: BLE001 - a watch is a safety net, never a blocker
-        logger.debug("no health watch for the port: %s", err)
+        logger.warning("no watch on the MIDI port (%s): losing it would go unnoticed", err)
         return None
 
 

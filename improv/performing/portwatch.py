@@ -75,6 +75,7 @@ class JackWatch:
         self._lib = lib = _libjack()
         self._client = None
         if lib is None:
+            logger.warning("libjack not found: losing the JACK server would go unnoticed")
             return
         lib.jack_client_open.restype = ctypes.c_void_p
         lib.jack_client_open.argtypes = [ctypes.c_char_p, ctypes.c_int,
@@ -87,10 +88,13 @@ class JackWatch:
                                        ctypes.c_ulong]
         lib.jack_free.argtypes = [ctypes.c_void_p]
         status = ctypes.c_int(0)
-        client = lib.jack_client_open(f"{name}-watch"[:63].encode(), JACK_NO_START_SERVER,
+        # "-watch" kept whole, so the watch never takes the port's own client name
+        watch_name = name.encode()[:57].decode(errors="ignore") + "-watch"
+        client = lib.jack_client_open(watch_name.encode(), JACK_NO_START_SERVER,
                                       ctypes.byref(status))
         if not client:
-            logger.debug("no JACK watch client (status %#x)", status.value)
+            logger.warning("no JACK watch client (status %#x): losing the server would "
+                           "go unnoticed", status.value)
             return
         self._callback = _SHUTDOWN(lambda arg: self._gone.set())  # kept alive with self
         lib.jack_on_shutdown(client, self._callback, None)

@@ -33,6 +33,7 @@ from typing import Callable, Protocol
 
 import mido
 
+from improv.language.grammar import BEATS_PER_BAR
 from improv.performing.performer import Note
 from improv.settings import setting, validate
 
@@ -100,7 +101,7 @@ class Stall:
         text += f"{self.dropped_notes} late note{'s' * (self.dropped_notes != 1)} left out"
         if self.resumed_at is not None:
             text += (f", {self.skipped_beats:g} beats skipped; playing on from bar "
-                     f"{int(self.resumed_at // 4) + 1}")
+                     f"{int(self.resumed_at // BEATS_PER_BAR) + 1}")
         return text
 
 
@@ -149,6 +150,7 @@ class Scheduler:
         self._late = late  # seconds a note_on may be late before it is dropped
         self._dropped: set[int] = set()  # ids of notes whose note_on was dropped
         self.dropped_total = 0  # note_ons left out for being late, since the start
+        self._reported_drops = 0  # of those, the ones a Stall record accounts for
         self._planned: float | None = None  # when the loop meant to wake up
         self.stalls: deque[Stall] = deque(maxlen=100)  # read (popleft) by another thread
 
@@ -222,26 +224,29 @@ class Scheduler:
                     beat, kind, _, note = heapq.heappop(self._queue)
                     burst += self._send(kind, note, self._time_of(beat), now, debug)
                 beat_now = self._beat_at(now)
+            behind = (beat_now - self._source.cursor) * 60.0 / self._tempo
+            if lateness > self._late or behind > self._late:
+                self._after_stall(max(lateness, behind), beat_now, until_beat, dropped_before)
             if burst == MAX_BURST:
-                self._planned = self._clock() + BURST_PAUSE
+                self._planned = None  # the pause is ours, not a stall
                 if self._wait(BURST_PAUSE):
                     return
                 continue
-            if lateness > self._late:
-                self._after_stall(lateness, beat_now, until_beat, dropped_before)
             with self._lock:
                 # EPSILON: waking exactly at a generation time must generate, whatever
                 # the rounding of the clock arithmetic (else the loop would spin on 0).
                 horizon = self._beat_at(now) + self._lookahead + EPSILON
                 if until_beat is not None:
                     horizon = min(horizon, until_beat)
-            # Generate just ahead of need (outside the lock: the model may take a while).
+            # Generate just ahead of need (outside the lock: the model may take a while),
+            # one value at a time, so what falls due meanwhile goes out in between.
             if self._source.cursor < horizon:
-                for note in self._source.advance(horizon):
+                for note in self._source.advance(min(horizon, self._source.cursor + EPSILON)):
                     if until_beat is not None and note.start >= until_beat:
                         continue
                     heapq.heappush(self._queue, (note.start, _ON, next(self._order), note))
                     heapq.heappush(self._queue, (note.end, _OFF, next(self._order), note))
+                self._planned = None  # generating is work, not oversleeping
                 continue  # new notes may be due already
             with self._lock:
                 finished = until_beat is not None and self._source.cursor >= until_beat
@@ -269,8 +274,16 @@ class Scheduler:
                 self._source.skip_to(target)
                 resumed, skipped = target, target - cursor
         dropped = self.dropped_total - dropped_before
+        self._reported_drops += dropped
         if dropped or resumed is not None:
             self.stalls.append(Stall(round(lateness, 3), dropped, round(skipped, 3), resumed))
+
+    def unreported_drops(self) -> int:
+        """Late note_ons left out since the last call that no Stall record counted (a
+        backlog larger than one burst, say); for the caller to report."""
+        count = self.dropped_total - self._reported_drops
+        self._reported_drops = self.dropped_total
+        return count
 
     def _send(self, kind: int, note: Note, due: float, now: float, debug: bool) -> int:
         """Send one queued message; returns how many were sent (0 or 1)."""
