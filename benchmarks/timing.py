@@ -42,8 +42,9 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from improv.commands import config  # noqa: E402
 from improv.performing.performer import Performer, Progression  # noqa: E402
+from improv.performing.priority import try_realtime_priority  # noqa: E402
 from improv.performing.sampling import Soloist  # noqa: E402
-from improv.performing.scheduler import Scheduler, try_realtime_priority  # noqa: E402
+from improv.performing.scheduler import Scheduler  # noqa: E402
 
 from _model import choose_model  # noqa: E402
 

@@ -134,7 +134,8 @@ class Recorder:
     ``arrival`` the local monotonic time each callback ran.
     """
 
-    def __init__(self, port: str, client: str = "improv-recorder", virtual: bool = False):
+    def __init__(self, port: str, client: str = "improv-recorder", virtual: bool = False,
+                 timing: bool = False):
         """Connect to the output ``port``; or, ``virtual``, make an input named ``port``
         that a daemon can ``--connect`` to as ``CLIENT:PORT``."""
         import rtmidi
@@ -144,7 +145,7 @@ class Recorder:
         self.arrival: list[float] = []
         self._t = 0.0
         self._midi = rtmidi.MidiIn(rtmidi.API_UNIX_JACK, name=client)
-        self._midi.ignore_types(sysex=True, timing=True, active_sense=True)
+        self._midi.ignore_types(sysex=True, timing=not timing, active_sense=True)
         self._midi.set_callback(self._on_event)
         if virtual:
             self._midi.open_virtual_port(port)
@@ -187,3 +188,49 @@ def wait_for_port(port: str, timeout: float = 10.0, proc=None) -> None:
             time.sleep(0.01)
     finally:
         probe.delete()
+
+
+class Master:
+    """Plays the DAW: sends MIDI clock (with jitter) and transport from its own JACK
+    client, connected to the daemon's input and, optionally, to a recorder, so the
+    recording holds the ticks as they were delivered beside the daemon's notes."""
+
+    def __init__(self, to_port: str, also_to: str | None = None, client: str = "master"):
+        import rtmidi
+
+        self._midi = rtmidi.MidiOut(rtmidi.API_UNIX_JACK, name=client)
+        ports = self._midi.get_ports()
+        if to_port not in ports:
+            raise RuntimeError(f"no JACK MIDI input {to_port!r} among {ports}")
+        self._midi.open_port(ports.index(to_port), "out")
+        if also_to:
+            subprocess.run(["jack_connect", f"{client}:out", also_to], check=True,
+                           capture_output=True)
+        self.sent: list[tuple[float, int]] = []  # (perf_counter when sent, status)
+
+    def send(self, *message: int) -> None:
+        self._midi.send_message(list(message))
+        self.sent.append((time.perf_counter(), message[0]))
+
+    def play_clock(self, tempo_of_beat, beats: float, jitter: float = 0.0, seed: int = 0,
+                   start: float | None = None) -> list[float]:
+        """Send ticks for ``beats`` beats from ``start`` (perf_counter; default now), the
+        tempo given per beat (a function); each tick sent up to ``jitter`` seconds off its
+        time. Returns the ideal tick times."""
+        import random
+
+        rng = random.Random(seed)
+        t = time.perf_counter() if start is None else start
+        ideal = []
+        for k in range(int(beats * 24)):
+            ideal.append(t)
+            target = t + rng.uniform(-jitter, jitter)
+            while (left := target - time.perf_counter()) > 0:
+                time.sleep(min(left, 0.002) if left > 0.0005 else 0)
+            self.send(0xF8)
+            t += 60.0 / (tempo_of_beat(k / 24) * 24)
+        return ideal
+
+    def close(self) -> None:
+        self._midi.close_port()
+        self._midi.delete()

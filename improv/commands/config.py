@@ -24,6 +24,7 @@ from improv.performing.performer import Feel, Melody
 from improv.performing.ports import MidiSettings, check_port_name
 from improv.performing.sampling import MAX_SEED, SamplingSettings
 from improv.performing.scheduler import MAX_TEMPO, MIN_TEMPO, SchedulerSettings
+from improv.performing.sync import SyncSettings
 from improv.settings import check, kinds, setting, validate
 
 CONFIG_NAME = "config.toml"
@@ -56,6 +57,7 @@ class Config:
     model: ModelSettings = field(default_factory=ModelSettings)
     sampling: SamplingSettings = field(default_factory=SamplingSettings)
     scheduler: SchedulerSettings = field(default_factory=SchedulerSettings)
+    sync: SyncSettings = field(default_factory=SyncSettings)
 
     def __post_init__(self):
         validate(self)
@@ -124,6 +126,8 @@ def _cross_check(config: Config, origin: str) -> Config:
         check_port_name(config.midi.port_name, config.midi.backend, "[midi] port_name")
         if config.midi.connect:
             check_port_name(config.midi.connect, config.midi.backend, "--connect")
+        check_port_name(config.midi.input_name or f"{config.midi.port_name} in",
+                        config.midi.backend, "[midi] input_name")
     except PortError as err:
         raise ConfigError(f"{origin}: {err}") from err
     return config

@@ -26,6 +26,7 @@ logger = logging.getLogger(__name__)
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     from improv.model.engines import ENGINES
     from improv.performing.ports import BACKENDS
+    from improv.performing.sync import MODES as SYNC_MODES
 
     parser.add_argument("--config", metavar="PATH",
                         help="settings file (default: ./config.toml if present, else built-in "
@@ -53,6 +54,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     midi.add_argument("--connect", metavar="NAME",
                       help="send to this existing port instead of creating one (Windows: loopMIDI)")
     midi.add_argument("--list-ports", action="store_true", help="list output ports and exit")
+    sync = parser.add_argument_group("sync with a DAW")
+    sync.add_argument("--sync", choices=SYNC_MODES,
+                      help="internal: our own tempo; clock: follow MIDI beat clock and "
+                           "transport arriving on the input port 'improv in'")
+    sync.add_argument("--clock-out", action=argparse.BooleanOptionalAction, default=None,
+                      help="send MIDI beat clock, Start and Stop (under --sync internal)")
+    sync.add_argument("--input-connect", metavar="NAME",
+                      help="listen to this existing port instead of creating 'improv in'")
     offline = parser.add_argument_group("offline render")
     offline.add_argument("--out", metavar="FILE.mid",
                          help="write a MIDI file faster than real time instead of playing")
@@ -83,6 +92,9 @@ def load_settings(args) -> settings.Config:
         "midi.backend": ("--backend", args.backend),
         "midi.port_name": ("--port-name", args.port_name),
         "midi.connect": ("--connect", args.connect),
+        "midi.input_connect": ("--input-connect", args.input_connect),
+        "sync.mode": ("--sync", args.sync),
+        "sync.clock_out": ("--clock-out/--no-clock-out", args.clock_out),
     })
 
 
@@ -137,33 +149,64 @@ def run(args) -> int:
 
 
 def _play(args, cfg, performer, seed, signals) -> int:
-    """Open the port and play; if the port goes away, exit with one line, or with
+    """Open the ports and play; if the output goes away, exit with one line, or with
     ``[midi] reconnect`` wait for it to come back and play on from the next bar."""
     from improv.commands.session import play_live
     from improv.performing.ports import open_output
 
     midi, start = cfg.midi, 0.0
-    port = open_output(midi.backend, midi.port_name, midi.connect)
-    while True:
-        with port:
-            signals.playing = True  # from here on a signal is noted, never raised
-            if signals.stopping:
+    if cfg.sync.mode == "clock" and args.tempo is not None and not args.quiet:
+        print("improv: --tempo is ignored under --sync clock: the master sets the tempo",
+              file=sys.stderr)
+    follow = _follower(cfg)
+    with _input(cfg, follow) as midi_in:
+        port = open_output(midi.backend, midi.port_name, midi.connect)
+        while True:
+            with port:
+                signals.playing = True  # from here on a signal is noted, never raised
+                if signals.stopping:
+                    return 0
+                if not args.quiet:
+                    again = ("again" if start else
+                             f"with seed {seed} (--seed {seed} plays this solo again)")
+                    listening = f"; following the clock on {midi_in.description}" if follow else ""
+                    print(f"improv: playing on {port.description} {again}{listening}; "
+                          f"Ctrl-C stops", file=sys.stderr)
+                try:
+                    return play_live(cfg, performer, port, signals, bars=args.bars,
+                                     quiet=args.quiet, reload=lambda: load_settings(args),
+                                     watch=settings.find(args.config), start_beat=start,
+                                     sync=follow)
+                except PortLost:  # already said, with what happens next
+                    if not midi.reconnect:
+                        raise
+            port = _reopen(midi, signals)
+            if port is None:
                 return 0
-            if not args.quiet:
-                again = "again" if start else f"with seed {seed} (--seed {seed} plays this solo again)"
-                print(f"improv: playing on {port.description} {again}; Ctrl-C stops",
-                      file=sys.stderr)
-            try:
-                return play_live(cfg, performer, port, signals, bars=args.bars,
-                                 quiet=args.quiet, reload=lambda: load_settings(args),
-                                 watch=settings.find(args.config), start_beat=start)
-            except PortLost:  # already said, with what happens next
-                if not midi.reconnect:
-                    raise
-        port = _reopen(midi, signals)
-        if port is None:
-            return 0
-        start = performer.resume_at_next_bar()
+            start = performer.resume_at_next_bar()
+
+
+def _follower(cfg):
+    """The master's clock to follow (``[sync] mode = "clock"``), or None."""
+    if cfg.sync.mode != "clock":
+        return None
+    from improv.performing.sync import FollowedClock
+
+    return FollowedClock(tempo_guess=cfg.tempo, follower=cfg.sync.follower)
+
+
+def _input(cfg, follow):
+    """The MIDI input beside the output, opened when a master's clock is to be followed
+    (nothing else listens yet); a null context otherwise."""
+    import contextlib
+
+    from improv.performing.ports import open_input
+
+    if follow is None:
+        return contextlib.nullcontext(None)
+    midi = cfg.midi
+    return open_input(midi.backend, midi.input_name or f"{midi.port_name} in",
+                      midi.input_connect, follow.handle)
 
 
 def _reopen(midi, signals, every: float = RECONNECT_INTERVAL):

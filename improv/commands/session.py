@@ -19,10 +19,12 @@ logger = logging.getLogger(__name__)
 
 STATUS_INTERVAL = 0.25  # seconds between status refreshes (the main thread's only work)
 SHUTDOWN_TIMEOUT = 5.0  # seconds the main thread waits for the scheduler to silence all
+SWITCH_INTERVAL = 0.0005  # seconds: how soon another thread may take the interpreter
 
 
 def play_live(cfg: settings.Config, performer, port, signals, *, bars: int | None = None,
-              quiet: bool = False, reload=None, watch=None, start_beat: float = 0.0) -> int:
+              quiet: bool = False, reload=None, watch=None, start_beat: float = 0.0,
+              sync=None) -> int:
     """Play until a signal (or ``bars`` bars) on ``port``; return 0 after a clean stop.
     Raises PortLost when the port goes away under it (see improv.performing.portwatch).
 
@@ -32,12 +34,16 @@ def play_live(cfg: settings.Config, performer, port, signals, *, bars: int | Non
     from improv.commands.live import ConfigWatcher
     from improv.commands.status import StatusLine
     from improv.language.grammar import BEATS_PER_BAR
-    from improv.performing.scheduler import Scheduler, try_realtime_priority
+    from improv.performing.priority import try_realtime_priority
+    from improv.performing.scheduler import Scheduler
 
     status = None if quiet else StatusLine(tempo=cfg.tempo, port=port.description)
     scheduler = Scheduler(performer, port, tempo=cfg.tempo, lookahead=cfg.scheduler.lookahead,
                           late=cfg.scheduler.late_ms / 1000.0,
-                          observer=status.observe if status else None)
+                          observer=status.observe if status else None, sync=sync,
+                          clock_out=cfg.sync.clock_out and sync is None)
+    if sync is not None:
+        sync.wake = scheduler.poke
     failure: list[BaseException] = []
 
     def work():
@@ -51,6 +57,10 @@ def play_live(cfg: settings.Config, performer, port, signals, *, bars: int | Non
         finally:
             signals.wake()
 
+    # Python hands the interpreter lock between threads every 5 ms by default: a MIDI
+    # input callback or the scheduler could wait that long for it. 0.5 ms keeps ticks
+    # and notes from queueing behind each other (at a small cost in throughput).
+    sys.setswitchinterval(SWITCH_INTERVAL)
     watcher = ConfigWatcher(watch) if reload else None
     hangups = signals.hangups
     thread = threading.Thread(target=work, name="improv-scheduler", daemon=True)
@@ -72,6 +82,9 @@ def play_live(cfg: settings.Config, performer, port, signals, *, bars: int | Non
                 cfg = _apply_changes(cfg, reload, scheduler, performer, status)
             _report_stalls(scheduler, status)
             if status:
+                if sync is not None:
+                    status.tempo = round(scheduler.tempo, 1)
+                    status.waiting = "" if sync.running else sync.waiting
                 status.refresh()
     finally:
         # Signals stay noted (never raised) until the process ends, so a second Ctrl-C

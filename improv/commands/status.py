@@ -24,6 +24,7 @@ class StatusLine:
         self._notes = 0
         self._shown = object()  # nothing shown yet
         self._written = False
+        self.waiting = ""  # set while the music waits (e.g. for a master's clock)
 
     def observe(self, kind: str, note: Note, due: float, sent: float) -> None:
         """Scheduler observer: remember the last melody note_on."""
@@ -33,6 +34,8 @@ class StatusLine:
 
     def text(self) -> str:
         note = self._note
+        if self.waiting:
+            return f"improv: {self.waiting} | {self._port}"
         if note is None:
             return f"improv: waiting for the first note | {self.tempo:g} BPM | {self._port}"
         return (f"improv: bar {note.bar} | {note.chord} | {pitch_name(note.pitch)} "
@@ -40,7 +43,8 @@ class StatusLine:
 
     def refresh(self) -> None:
         note = self._note
-        key = (note.bar if note else None) if not self._tty else (id(note), self.tempo)
+        key = ((note.bar if note else None, self.waiting) if not self._tty
+               else (id(note), self.tempo, self.waiting))
         if key == self._shown:
             return
         self._shown = key

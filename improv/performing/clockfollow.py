@@ -51,7 +51,10 @@ class ClockFollower:
     """``start(beat)`` when the master starts or continues (the first tick after it is
     at ``beat``), then ``tick(t)`` for every 0xF8 received at time ``t``."""
 
-    def __init__(self, window: int = WINDOW):
+    def __init__(self, window: int = WINDOW, period: float | None = None):
+        """``period``: seconds per tick to assume until two ticks have given one (the
+        configured tempo), so the first tick after a Start is already a grid."""
+        self._guess = period
         self._window = window
         self._ticks = [0.0] * window  # tick numbers and times, a ring of the last ``window``
         self._times = [0.0] * window
@@ -80,8 +83,9 @@ class ClockFollower:
         self._next = (k + 1) % self._window
         self._filled = min(self._filled + 1, self._window)
         if self._filled == 1:
-            if self.state is not None:  # keep the tempo we had; re-anchor the phase
-                self.state = ClockState(self._count, t, self.state.period)
+            period = self.state.period if self.state is not None else self._guess
+            if period:  # keep the tempo we had (or guessed); anchor the phase here
+                self.state = ClockState(self._count, t, period)
             return self.state
         self.state = self._fit()
         return self.state

@@ -218,6 +218,20 @@ class Performer:
         if restart is not None:
             restart(int(self._cursor % 1 * 12))
 
+    def jump_to(self, beat) -> None:
+        """Play on from song position ``beat``, earlier or later than now (a master's
+        Start is beat 0, Continue its Song Position Pointer). The chart in force now is
+        played from its first bar at beat 0, so ``beat`` falls in the right bar."""
+        if self._requests:
+            self._take_requests()
+        beat = Fraction(beat).limit_denominator(12)
+        self._charts = ((Fraction(0), self._charts[-1][1]),)
+        self._cursor = self._comp_cursor = beat
+        self._phrase = Phrase()
+        restart = getattr(self._source, "restart_phrase", None)
+        if restart is not None:
+            restart(int(beat % 1 * 12))
+
     def resume_at_next_bar(self) -> float:
         """Skip to the next bar line not yet generated and return it: where playing
         resumes after the port was lost and found again."""

@@ -38,6 +38,8 @@ class MidiSettings:
     port_name: str = setting("improv")
     connect: str = setting("")  # "" creates a virtual port
     reconnect: bool = setting(False)  # a lost port: wait for it (True) or exit (False)
+    input_name: str = setting("")  # the virtual input; "": the port's name + " in"
+    input_connect: str = setting("")  # listen to this existing port instead
 
     def __post_init__(self):
         validate(self)
@@ -221,7 +223,7 @@ def check_port_name(name: str, backend_name: str, flag: str = "--port-name") -> 
     if any(not ch.isprintable() for ch in name):
         raise PortError(f"{flag} {name!r} holds a control character (a newline, a tab…): "
                         f"use letters, digits, spaces and punctuation")
-    if flag == "--connect":
+    if flag in ("--connect", "--input-connect"):
         return name
     if ":" in name:
         raise PortError(f"{flag} {name!r} holds ':', which JACK and ALSA use between client "
@@ -295,3 +297,26 @@ def open_output(name: str = "auto", port_name: str = "improv", connect: str = ""
         raise PortError(f"cannot create the virtual MIDI port {port_name!r} with the "
                         f"{describe(name)} backend: {_cause(name, err)}; {ways_out(name)}") from err
     return MidiOutput(port, f"{port_name!r} ({describe(name)})", _watch(name, port_name, None))
+
+
+def open_input(name: str, port_name: str, connect: str = "", on_realtime=None):
+    """The MIDI input beside the output (see :mod:`improv.performing.midiin`): a virtual
+    port ``port_name``, or the existing output port ``connect`` listened to."""
+    from improv.performing.midiin import open_input as open_rtmidi_input
+
+    backend(name)  # the same checks and messages as for the output
+    if connect:
+        check_port_name(connect, name, "--input-connect")
+    else:
+        check_port_name(port_name, name, "[midi] input_name")
+    import rtmidi
+
+    api = {"alsa": rtmidi.API_LINUX_ALSA, "jack": rtmidi.API_UNIX_JACK,
+           "coremidi": rtmidi.API_MACOSX_CORE, "winmm": rtmidi.API_WINDOWS_MM}.get(
+        name, rtmidi.API_UNSPECIFIED)
+    try:
+        with _quiet_native_stderr():
+            return open_rtmidi_input(api, port_name, connect, on_realtime)
+    except PortError as err:
+        raise PortError(f"{err}: {_cause(name, err.__cause__ or err)}"
+                        if err.__cause__ else str(err)) from err

@@ -44,23 +44,6 @@ MIN_TEMPO, MAX_TEMPO = 20.0, 400.0  # BPM a performance may be played at
 EPSILON = 1e-6  # beats
 
 
-def try_realtime_priority(priority: int = 10) -> str:
-    """Ask for SCHED_FIFO for the calling thread, so a busy machine does not delay it.
-
-    A MIDI clock thread is what real-time scheduling is for; it blocks between messages,
-    so it never hogs a core. Needs privileges (root, CAP_SYS_NICE or an rtprio limit);
-    without them, or off Linux, the thread keeps normal scheduling. Returns what it got.
-    """
-    import os
-
-    try:
-        os.sched_setscheduler(0, os.SCHED_FIFO, os.sched_param(priority))
-        return f"SCHED_FIFO {priority}"
-    except (AttributeError, OSError) as err:
-        logger.debug("no real-time priority for the scheduler thread: %s", err)
-        return "normal"
-
-
 @dataclass(frozen=True)
 class SchedulerSettings:
     """The ``[scheduler]`` table: how far ahead values are generated, and the priority."""
@@ -111,7 +94,8 @@ BURST_PAUSE = 0.002  # seconds
 
 # Message kinds in the queue; at the same beat a note_off goes before a note_on, so a
 # repeated pitch is struck again rather than cut off by its predecessor's end.
-_OFF, _ON = 0, 1
+_TICK, _OFF, _ON = -1, 0, 1  # a clock tick (--clock-out) goes before the notes on it
+FOLLOW_POLL = 0.05  # seconds between looks at a master's clock while it is stopped
 
 
 class Scheduler:
@@ -127,7 +111,10 @@ class Scheduler:
                  wait: Callable[[float], bool] | None = None,
                  stop_event: threading.Event | None = None,
                  observer: Callable | None = None, start_delay: float = 0.05,
-                 late: float = 0.020):
+                 late: float = 0.020, sync=None, clock_out: bool = False):
+        """``sync``: a master's clock to follow (:class:`~improv.performing.sync.
+        FollowedClock`) instead of ``tempo``; ``clock_out``: send MIDI clock, Start and
+        Stop with the notes, so others can follow us."""
         if not 0 < lookahead <= 1:
             raise ValueError("lookahead must be in (0, 1] beats")
         self._source = source
@@ -152,6 +139,9 @@ class Scheduler:
         self.dropped_total = 0  # note_ons left out for being late, since the start
         self._reported_drops = 0  # of those, the ones a Stall record accounts for
         self._planned: float | None = None  # when the loop meant to wake up
+        self._sync = sync
+        self._clock_out = clock_out
+        self._next_tick = 0  # the next clock tick to send (--clock-out), in 1/24 beats
         self.stalls: deque[Stall] = deque(maxlen=100)  # read (popleft) by another thread
 
     # --- tempo map -------------------------------------------------------------------
@@ -184,6 +174,10 @@ class Scheduler:
         self._stop.set()
         self._wake.set()
 
+    def poke(self) -> None:
+        """Re-plan now: a master's clock or transport moved (from the input thread)."""
+        self._wake.set()
+
     def _event_wait(self, timeout: float) -> bool:
         """Block until ``timeout`` passes or stop()/set_tempo() wakes us; True if stopped."""
         self._wake.wait(timeout)
@@ -211,8 +205,16 @@ class Scheduler:
             self._anchor_time = self._clock() + self._start_delay
             self._anchor_beat = float(start_beat)
         debug = logger.isEnabledFor(logging.DEBUG)
+        if self._clock_out:
+            self._next_tick = math.ceil(start_beat * 24)
+            self._output.send(mido.Message("start"))
         while not self._stop.is_set():
             now = self._clock()
+            if self._sync is not None and not self._follow(now):
+                self._planned = None
+                if self._wait(FOLLOW_POLL):
+                    return
+                continue
             lateness = 0.0 if self._planned is None else now - self._planned
             dropped_before = self.dropped_total
             with self._lock:
@@ -240,6 +242,10 @@ class Scheduler:
                     horizon = min(horizon, until_beat)
             # Generate just ahead of need (outside the lock: the model may take a while),
             # one value at a time, so what falls due meanwhile goes out in between.
+            if self._clock_out:
+                while self._next_tick <= horizon * 24:
+                    heapq.heappush(self._queue, (self._next_tick / 24, _TICK, next(self._order), None))
+                    self._next_tick += 1
             if self._source.cursor < horizon:
                 for note in self._source.advance(min(horizon, self._source.cursor + EPSILON)):
                     if until_beat is not None and note.start >= until_beat:
@@ -255,6 +261,8 @@ class Scheduler:
                 wake = float("inf") if finished else self._time_of(self._source.cursor - self._lookahead)
                 if self._queue:
                     wake = min(wake, self._time_of(self._queue[0][0]))
+            if self._sync is not None:  # look at the master's clock often enough to
+                wake = min(wake, now + FOLLOW_POLL)  # notice it has gone silent
             self._planned = wake
             timeout = wake - self._clock()
             if timeout > 0 and self._wait(timeout):
@@ -285,8 +293,41 @@ class Scheduler:
         self._reported_drops = self.dropped_total
         return count
 
+    def _follow(self, now: float) -> bool:
+        """Under a master's clock: apply its transport (Stop: every note off; Start or
+        Continue: the source jumps to the song position), then take its grid as the
+        tempo anchor. False while there is no grid to play on."""
+        for event in self._sync.take_events():
+            self._release()
+            if event[0] == "start":
+                self._source.jump_to(event[1])
+                with self._lock:
+                    self._anchor_beat, self._anchor_time = event[1], now  # until a tick
+        grid = self._sync.grid(now)
+        if grid is None:
+            return False
+        with self._lock:
+            self._anchor_beat = grid.tick / 24
+            self._anchor_time = grid.tick_time
+            self._tempo = grid.tempo
+        return True
+
+    def _release(self) -> None:
+        """Every sounding note off now and nothing queued (a master's Stop or Start)."""
+        for (channel, pitch), count in sorted(self._sounding.items()):
+            for _ in range(count):
+                self._output.send(mido.Message("note_off", channel=channel - 1, note=pitch))
+        self._sounding.clear()
+        self._queue.clear()
+        self._dropped.clear()
+
     def _send(self, kind: int, note: Note, due: float, now: float, debug: bool) -> int:
         """Send one queued message; returns how many were sent (0 or 1)."""
+        if kind == _TICK:
+            if now - due > self._late:
+                return 0  # a tick that late would put the follower off the beat
+            self._output.send(mido.Message("clock"))
+            return 1
         key = (note.channel, note.pitch)
         if kind == _ON:
             if now - due > self._late:
@@ -327,6 +368,8 @@ class Scheduler:
         messages.extend(mido.Message("control_change", channel=channel - 1,
                                      control=ALL_NOTES_OFF, value=0)
                         for channel in sorted(self._channels))
+        if self._clock_out:
+            messages.append(mido.Message("stop"))
         self._sounding.clear()
         self._channels.clear()
         self._queue.clear()

@@ -1,0 +1,144 @@
+"""Following a master's clock and transport, on a fake clock (milliseconds, no sleeping)."""
+
+import numpy as np
+import pytest
+
+from improv.performing.comping import Comping, voicing
+from improv.performing.performer import Feel, Performer, Progression
+from improv.performing.scheduler import Scheduler
+from improv.performing.sync import (
+    CLOCK,
+    CONTINUE,
+    SONG_POSITION,
+    START,
+    STOP,
+    FollowedClock,
+)
+
+from daemon_fakes import FakeClock, FakeSource, RecordingPort, pair_notes
+
+STRAIGHT = Feel(swing=0.0, accent=0, humanise=0)
+CHART = "F7 | Bb7 | C7 | F7 | G7 | F7"
+
+
+class Master:
+    """Plays the DAW: a timeline of (time, status, data) it hands to the follower as the
+    fake clock passes each one; every message wakes the scheduler, as real ticks do."""
+
+    def __init__(self):
+        self.events = []
+
+    def clock(self, start, beats, tempo=120.0):
+        period = 60.0 / (tempo * 24)
+        self.events += [(start + k * period, CLOCK, []) for k in range(int(beats * 24))]
+        return start + int(beats * 24) * period
+
+    def send(self, t, status, data=()):
+        self.events.append((t, status, list(data)))
+
+
+def rig(master, *, chart=CHART, comping=True, end=20.0):
+    clock = FakeClock()
+    events = sorted(master.events, key=lambda e: e[0])
+    sync = FollowedClock(tempo_guess=120.0, clock=clock)
+
+    def wait(timeout):
+        target = min(clock.now + timeout, end)
+        while events and events[0][0] <= target:
+            t, status, data = events.pop(0)
+            clock.now = max(clock.now, t)
+            sync.handle(status, data, t)
+            return False  # a message wakes the scheduler
+        clock.now = target
+        return clock.now >= end
+
+    performer = Performer(FakeSource(["C,0.250", "C,0.500"]), Progression.parse(chart),
+                          np.random.default_rng(0), feel=STRAIGHT,
+                          comping=Comping(enabled=comping, style="sustain"))
+    port = RecordingPort(clock)
+    played = []
+    scheduler = Scheduler(performer, port, tempo=120, clock=clock, wait=wait, start_delay=0,
+                          sync=sync, observer=lambda kind, note, due, sent: played.append(
+                              (kind, note, sent)))
+    return scheduler, port, played, sync
+
+
+def ons(port, channel=0):
+    return [ms for ms, m in port.sent if m.type == "note_on" and m.channel == channel]
+
+
+def test_nothing_plays_before_start_even_with_the_clock_running():
+    master = Master()
+    master.clock(0.0, 8)
+    scheduler, port, _, sync = rig(master, end=5.0)
+    scheduler.run()
+    assert port.sent == [] and "waiting for Start" in sync.waiting
+
+
+def test_notes_land_on_the_masters_grid_from_bar_one():
+    master = Master()
+    master.send(1.0, START)
+    master.clock(1.0, 16)
+    scheduler, port, played, _ = rig(master, end=9.0)
+    scheduler.run()
+    melody = ons(port)
+    assert melody[0] == pytest.approx(1000.0)
+    assert all(abs((ms - 1000.0) / 125.0 - round((ms - 1000.0) / 125.0)) < 1e-6 for ms in melody)
+    assert str(next(n.chord for k, n, _ in played if k == "on")) == "F7"
+
+
+def test_stop_switches_everything_off_at_once_and_the_solo_waits():
+    master = Master()
+    master.send(0.0, START)
+    end = master.clock(0.0, 5.3)
+    master.send(end, STOP)
+    master.clock(end + 0.01, 4)  # the clock may keep running while stopped
+    scheduler, port, _, sync = rig(master, end=6.0)
+    scheduler.run()
+    stop_ms = end * 1000
+    assert not pair_notes([(ms, m) for ms, m in port.sent if ms <= stop_ms])[1]
+    assert all(m.type != "note_on" for ms, m in port.sent if ms > stop_ms)
+    assert "stopped by the master" in sync.waiting
+
+
+def test_song_position_and_continue_resume_in_the_right_bar():
+    master = Master()
+    master.send(0.0, START)
+    end = master.clock(0.0, 2)
+    master.send(end, STOP)
+    master.send(end + 0.5, SONG_POSITION, [64 & 0x7F, 64 >> 7])  # 64 sixteenths: bar 5
+    master.send(end + 0.6, CONTINUE)
+    master.clock(end + 0.6, 4)
+    scheduler, port, played, _ = rig(master, end=6.0)
+    scheduler.run()
+    after = [(n, t) for k, n, t in played if k == "on" and t > end + 0.55]
+    first_chord = next(n for n, _ in after if n.part == "comping")
+    assert str(first_chord.chord) == "G7"
+    assert first_chord.start == pytest.approx(16.0)
+    pitches = {n.pitch for n, t in after if n.part == "comping" and n.start == 16.0}
+    assert pitches == set(voicing(first_chord.chord, 50))
+
+
+def test_a_clock_that_stops_arriving_counts_as_stop():
+    master = Master()
+    master.send(0.0, START)
+    last = master.clock(0.0, 3.1)
+    scheduler, port, _, sync = rig(master, end=last + 2.0)
+    scheduler.run()
+    assert not pair_notes([(ms, m) for ms, m in port.sent if ms <= (last + 0.6) * 1000])[1]
+    assert all(m.type != "note_on" for ms, m in port.sent if ms > (last + 0.6) * 1000)
+    assert "the clock stopped arriving" in sync.waiting
+
+
+def test_clock_out_sends_start_ticks_on_time_and_stop():
+    clock = FakeClock(stop_at=2.0)
+    performer = Performer(FakeSource(["C,0.500"]), Progression.parse("F7"),
+                          np.random.default_rng(0), feel=STRAIGHT, comping=Comping(enabled=False))
+    port = RecordingPort(clock)
+    Scheduler(performer, port, tempo=120, clock=clock, wait=clock.wait, start_delay=0.0,
+              clock_out=True).run()
+    kinds = [m.type for _, m in port.sent]
+    assert kinds[0] == "start" and kinds[-1] == "stop"
+    ticks = [ms for ms, m in port.sent if m.type == "clock"]
+    assert ticks[:3] == pytest.approx([0.0, 500 / 24, 1000 / 24])
+    assert len(ticks) == 4 * 24 + 1 or len(ticks) == 4 * 24
