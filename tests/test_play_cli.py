@@ -82,6 +82,7 @@ def one_line_error(capsys, rc):
     (["--channel", "0"], ["--channel", "1 to 16"]),
     (["--comping-channel", "99"], ["--comping-channel", "1 to 16"]),
     (["--backend", "oss"], ["--backend", "invalid choice: 'oss'"]),
+    (["--sync", "midi"], ["--sync", "invalid choice: 'midi'"]),
     (["--engine", "torch"], ["--engine", "invalid choice"]),
     (["--progression", "F7 | H7 | C7"], ["progression", "'H7'"]),
     (["--progression", "F7 | Bb7 | Fxyz"], ["progression", "'Fxyz'"]),

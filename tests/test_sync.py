@@ -142,3 +142,25 @@ def test_clock_out_sends_start_ticks_on_time_and_stop():
     ticks = [ms for ms, m in port.sent if m.type == "clock"]
     assert ticks[:3] == pytest.approx([0.0, 500 / 24, 1000 / 24])
     assert len(ticks) == 4 * 24 + 1 or len(ticks) == 4 * 24
+
+
+@pytest.mark.parametrize("tempo", [10.0, 450.0])
+def test_a_master_outside_the_tempo_range_stops_the_solo_and_says_why(tempo):
+    master = Master()
+    master.send(0.0, START)
+    master.clock(0.0, 8, tempo=tempo)
+    scheduler, port, _, sync = rig(master, end=60.0 / tempo * 8 + 1)
+    scheduler.run()
+    assert not pair_notes(port.sent)[1]
+    assert "outside 20-400" in sync.waiting and not sync.running
+
+
+def test_song_position_beyond_the_chart_wraps_round_it():
+    master = Master()
+    master.send(0.0, SONG_POSITION, [(6 * 16) & 0x7F, (6 * 16) >> 7])  # bar 7 of 6
+    master.send(0.01, CONTINUE)
+    master.clock(0.01, 2)
+    scheduler, port, played, _ = rig(master, end=2.0)
+    scheduler.run()
+    first = next(n for k, n, _ in played if k == "on" and n.part == "comping")
+    assert first.start == 24.0 and str(first.chord) == "F7"  # bar 7 is bar 1 again

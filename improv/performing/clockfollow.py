@@ -24,7 +24,8 @@ from dataclasses import dataclass
 
 TICKS_PER_BEAT = 24
 WINDOW = TICKS_PER_BEAT  # ticks in the fit: one beat
-GAP = 4.0  # a tick later than this many periods starts a new fit (the stream paused)
+GAP = 4.0  # a tick later than this many periods starts a new fit (the stream paused)...
+GAP_FLOOR = 0.3  # ...and than this many seconds (a slow master's ticks are far apart)
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,8 @@ class ClockFollower:
         """Take one tick received at ``t``; the grid as it now stands (None until two
         ticks have given a period)."""
         self._count += 1
-        if self._filled and self.state is not None and t - self._last > GAP * self.state.period:
+        if (self._filled and self.state is not None
+                and t - self._last > max(GAP * self.state.period, GAP_FLOOR)):
             self._filled = 0  # the stream paused: what came before says nothing of now
         self._last = t
         k = self._next

@@ -9,7 +9,8 @@ scheduler takes the transport events in order and reads the grid each time it wa
 * **Song Position Pointer** (while stopped), then **Continue**: the solo goes on from
   that position, in the right bar of the chart with its chord.
 * A clock that stops arriving for ``CLOCK_TIMEOUT`` seconds while running counts as a
-  Stop ("waiting for clock"). Ticks that come without a Start are ignored: many
+  Stop ("waiting for clock"); so does a master whose tempo leaves 20-400 BPM, until
+  its next Start. Ticks that come without a Start are ignored: many
   masters send clock all the time and Start when their transport rolls.
 """
 
@@ -27,6 +28,7 @@ from improv.performing.clockfollow import (
     ClockState,
     NaiveFollower,
 )
+from improv.performing.scheduler import MAX_TEMPO, MIN_TEMPO
 from improv.settings import setting, validate
 
 MODES = ("internal", "clock")
@@ -114,4 +116,9 @@ class FollowedClock:
             if last is not None and now - last > self._timeout:
                 self._end("the clock stopped arriving")
                 return None
-            return self._follower.state if last is not None else None
+            state = self._follower.state if last is not None else None
+            if state is not None and not MIN_TEMPO <= state.tempo <= MAX_TEMPO:
+                self._end(f"the master's tempo, {state.tempo:.0f} BPM, is outside "
+                          f"{MIN_TEMPO:g}-{MAX_TEMPO:g}; stopped until its next Start")
+                return None
+            return state
