@@ -60,17 +60,27 @@ def arrivals(recorder, status=None):
     return [t for t, m in pairs if m[0] == status]
 
 
-def run(jack, follower, tempo_of_beat, beats, jitter, seed=1):
-    """One performance: (ideal tick times, note_on times, note_off times, stop time)."""
+def run(jack, follower, tempo_of_beat, beats, jitter, seed=1, flood=None):
+    """One performance: (ideal tick times, note_on times, note_off times, stop time,
+    extra); ``flood`` = (messages a second, seconds) also floods the input from another
+    process, and ``extra`` then holds the daemon's RSS before and after and the count."""
     proc = daemon(jack, follower, "--sync", "clock")
     notes = Recorder("follow:follow")
     master = Master("follow in:follow in")
+    extra, flooder = {}, None
     try:
         time.sleep(0.3)
+        extra["rss_before"] = rss_kb(proc.pid)
+        if flood:
+            flooder = subprocess.Popen([sys.executable, "-c", FLOOD, "follow in:follow in",
+                                        *map(str, flood)], env=jack.env,
+                                       stdout=subprocess.PIPE, text=True)
         master.send(0xFA)
         ideal = master.play_clock(tempo_of_beat, beats, jitter=jitter, seed=seed)
         stop = time.perf_counter()
         master.send(0xFC)
+        extra["rss_after"] = rss_kb(proc.pid)
+        extra["sent"] = int(flooder.communicate(timeout=30)[0]) if flooder else 0
         time.sleep(0.3)
         events = arrivals(notes)
     finally:
@@ -80,7 +90,7 @@ def run(jack, follower, tempo_of_beat, beats, jitter, seed=1):
         proc.communicate(timeout=10)
     ons = [t for t, m in events if m[0] & 0xF0 == 0x90 and m[2] > 0]
     offs = [t for t, m in events if m[0] & 0xF0 == 0x80 or (m[0] & 0xF0 == 0x90 and m[2] == 0)]
-    return np.array(ideal), np.array(ons), np.array(offs), stop
+    return np.array(ideal), np.array(ons), np.array(offs), stop, extra
 
 
 def grid_errors(ideal, ons):
@@ -93,17 +103,24 @@ def grid_errors(ideal, ons):
     return ons - nearest, nearest
 
 
-def report_steady(jack, jitter):
+def report_steady(jack, jitter, runs=3):
     print(f"steady 120 BPM, master jitter ±{jitter * 1000:g} ms: onset error from the grid "
-          f"(ms, the median delay taken out)")
+          f"(ms, the median delay taken out; medians of {runs} runs)")
     for follower in ("fit", "naive"):
-        ideal, ons, _, _ = run(jack, follower, lambda b: 120.0, 32, jitter)
-        err, _ = grid_errors(ideal, ons[ons > ideal[0] + 0.5])
-        delay = np.median(err)
-        spread = np.abs(err - delay) * 1000
-        print(f"  {follower:<6} {len(err)} onsets: median {np.median(spread):.2f}  "
-              f"p99 {np.percentile(spread, 99):.2f}  max {spread.max():.2f}  "
-              f"(delay {delay * 1000:.2f} ms)", flush=True)
+        figures = []
+        for seed in range(runs):
+            ideal, ons, _, _, _ = run(jack, follower, lambda b: 120.0, 32, jitter, seed=seed)
+            err, _ = grid_errors(ideal, ons[ons > ideal[0] + 0.5])
+            delay = np.median(err)
+            spread = np.abs(err - delay) * 1000
+            figures.append((np.median(spread), np.percentile(spread, 99), spread.max(),
+                            delay * 1000))
+            if delay > 0.010:  # a whole tick behind: one was lost on its way (see note)
+                print(f"  {follower:<6} run {seed}: {delay * 1000:.1f} ms behind: a tick "
+                      f"was lost in transit", flush=True)
+        med = np.median(np.array(figures), axis=0)
+        print(f"  {follower:<6} median {med[0]:.2f}  p99 {med[1]:.2f}  max {med[2]:.2f}  "
+              f"(delay {med[3]:.2f} ms)", flush=True)
 
 
 def report_step(jack, jitter):
@@ -114,7 +131,7 @@ def report_step(jack, jitter):
         return 120.0 if beat < step else 150.0
 
     for follower in ("fit", "naive"):
-        ideal, ons, _, _ = run(jack, follower, tempo, 40, jitter)
+        ideal, ons, _, _, _ = run(jack, follower, tempo, 40, jitter)
         err, at = grid_errors(ideal, ons)
         delay = np.median(err[at < ideal[step * 24] - 0.5]) if (at < ideal[step * 24]).any() else 0
         after = at >= ideal[step * 24]
@@ -130,7 +147,7 @@ def report_ramp(jack, jitter):
         return 100.0 + 60.0 * min(1.0, beat / 64)
 
     for follower in ("fit", "naive"):
-        ideal, ons, _, _ = run(jack, follower, tempo, 64, jitter)
+        ideal, ons, _, _, _ = run(jack, follower, tempo, 64, jitter)
         err, _ = grid_errors(ideal, ons[ons > ideal[0] + 0.5])
         spread = np.abs(err - np.median(err)) * 1000
         print(f"  {follower:<6} p99 {np.percentile(spread, 99):.2f}  max {spread.max():.2f}",
@@ -141,7 +158,7 @@ def report_stop(jack, runs=5):
     print(f"Stop -> the daemon's last note_off (ms, {runs} runs)")
     gaps = []
     for k in range(runs):
-        ideal, ons, offs, stop = run(jack, "fit", lambda b: 120.0, 4 + k * 0.37, 0.0)
+        ideal, ons, offs, stop, _ = run(jack, "fit", lambda b: 120.0, 4 + k * 0.37, 0.0)
         gaps.append((offs.max() - stop) * 1000 if len(offs) else float("nan"))
     print(f"  median {np.median(gaps):.1f}  max {max(gaps):.1f}", flush=True)
 
@@ -172,36 +189,15 @@ def rss_kb(pid: int) -> int:
 def report_flood(jack, jitter, rate=10_000, seconds=10.0):
     print(f"input flood: {rate:,} control changes a second for {seconds:g} s into 'improv "
           f"in' while following the clock at 120 BPM")
-    for flood in (False, True):
-        proc = daemon(jack, "fit", "--sync", "clock")
-        notes = Recorder("follow:follow")
-        master = Master("follow in:follow in")
-        flooder = None
-        try:
-            time.sleep(0.3)
-            before = rss_kb(proc.pid)
-            if flood:
-                flooder = subprocess.Popen([sys.executable, "-c", FLOOD, "follow in:follow in",
-                                            str(rate), str(seconds)], env=jack.env,
-                                           stdout=subprocess.PIPE, text=True)
-            master.send(0xFA)
-            ideal = master.play_clock(lambda b: 120.0, seconds * 2 + 1, jitter=jitter)
-            master.send(0xFC)
-            after = rss_kb(proc.pid)
-            sent = int(flooder.communicate(timeout=30)[0]) if flooder else 0
-            events = arrivals(notes)
-        finally:
-            master.close()
-            notes.close()
-            proc.send_signal(signal.SIGTERM)
-            proc.communicate(timeout=10)
-        ons = np.array([t for t, m in events if m[0] & 0xF0 == 0x90 and m[2] > 0])
-        err, _ = grid_errors(np.array(ideal), ons[ons > ideal[0] + 0.5])
+    for flood in (None, (rate, seconds)):
+        ideal, ons, _, _, extra = run(jack, "fit", lambda b: 120.0, seconds * 2 + 1, jitter,
+                                      flood=flood)
+        err, _ = grid_errors(ideal, ons[ons > ideal[0] + 0.5])
         spread = np.abs(err - np.median(err)) * 1000
-        label = f"flood ({sent:,} sent)" if flood else "no flood"
+        label = f"flood ({extra['sent']:,} sent)" if flood else "no flood"
         print(f"  {label:<22} onsets {len(err)}: p99 {np.percentile(spread, 99):.2f} ms, "
-              f"max {spread.max():.2f} ms; RSS {before / 1024:.1f} -> {after / 1024:.1f} MB",
-              flush=True)
+              f"max {spread.max():.2f} ms; RSS {extra['rss_before'] / 1024:.1f} -> "
+              f"{extra['rss_after'] / 1024:.1f} MB", flush=True)
 
 
 def report_clock_out(jack):

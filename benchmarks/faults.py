@@ -33,7 +33,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
 
-from jack_server import Recorder, jack_server, wait_for_port  # noqa: E402
+from jack_server import Recorder, jack_server, signal_storm, wait_for_port  # noqa: E402
 
 BASELINE = "c170526"
 TEMPO = 300.0
@@ -142,9 +142,7 @@ def signals_once(tree: Path, jack, rng: random.Random, run: int) -> dict:
     recorder = Recorder(f"{port}:{port}")
     try:
         time.sleep(rng.uniform(0.3, 0.8))
-        for _ in range(rng.choice((2, 3))):
-            proc.send_signal(rng.choice((signal.SIGTERM, signal.SIGINT)))
-            time.sleep(rng.uniform(0.0, 0.1))
+        signal_storm(proc, rng)
         try:
             proc.communicate(timeout=15)
         except subprocess.TimeoutExpired:

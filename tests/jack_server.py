@@ -234,3 +234,20 @@ class Master:
     def close(self) -> None:
         self._midi.close_port()
         self._midi.delete()
+
+
+def signal_storm(proc, rng) -> None:
+    """Two or three SIGTERM/SIGINT at random gaps of 0-100 ms: an impatient user."""
+    import signal
+
+    for _ in range(rng.choice((2, 3))):
+        proc.send_signal(rng.choice((signal.SIGTERM, signal.SIGINT)))
+        time.sleep(rng.uniform(0.0, 0.1))
+
+
+def collect(proc, recorder, timeout: float = 10.0):
+    """Wait for the daemon to exit; (its stderr, what the recorder got, late messages
+    included)."""
+    _, err = proc.communicate(timeout=timeout)
+    time.sleep(0.1)
+    return err, recorder.snapshot()

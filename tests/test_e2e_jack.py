@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from jack_server import Recorder, jack_server, jackd_missing_reason, wait_for_port
+from jack_server import Recorder, wait_for_port
 
 pytestmark = pytest.mark.e2e
 REPO = Path(__file__).resolve().parent.parent
@@ -18,12 +18,8 @@ LOW, HIGH = 52, 84
 
 
 @pytest.fixture(scope="module")
-def jack():
-    reason = jackd_missing_reason()
-    if reason:
-        pytest.skip(reason)
-    with jack_server() as server:
-        yield server
+def jack(jack_module):
+    return jack_module
 
 
 @pytest.fixture(scope="module")
