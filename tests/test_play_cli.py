@@ -196,3 +196,12 @@ def test_verbose_logs_every_message(model, fake_port, caplog):
     logged = [r.getMessage() for r in caplog.records if r.name == "improv.performing.scheduler"]
     assert len([m for m in logged if m.startswith(("note_on", "note_off"))]) == \
         len([m for _, m in sent if m.type.startswith("note")])
+
+
+def test_an_input_that_cannot_be_opened_is_one_line(capsys):
+    import os.path
+
+    if os.path.exists("/dev/snd/seq"):
+        pytest.skip("this machine has an ALSA sequencer")
+    line = one_line_error(capsys, call(["play", "--sync", "clock", "--backend", "alsa", "-q"]))
+    assert "cannot open a MIDI input" in line and "ALSA sequencer" in line
