@@ -152,38 +152,52 @@ def _play(args, cfg, performer, seed, signals) -> int:
     """Open the ports and play; if the output goes away, exit with one line, or with
     ``[midi] reconnect`` wait for it to come back and play on from the next bar."""
     from improv.commands.session import play_live
-    from improv.performing.ports import open_output
 
     midi, start = cfg.midi, 0.0
     if cfg.sync.mode == "clock" and args.tempo is not None and not args.quiet:
         print("improv: --tempo is ignored under --sync clock: the master sets the tempo",
               file=sys.stderr)
     follow = _follower(cfg)
-    with _input(cfg, follow) as midi_in:
-        port = open_output(midi.backend, midi.port_name, midi.connect)
-        while True:
-            with port:
-                signals.playing = True  # from here on a signal is noted, never raised
-                if signals.stopping:
-                    return 0
-                if not args.quiet:
-                    again = ("again" if start else
-                             f"with seed {seed} (--seed {seed} plays this solo again)")
-                    listening = f"; following the clock on {midi_in.description}" if follow else ""
-                    print(f"improv: playing on {port.description} {again}{listening}; "
-                          f"Ctrl-C stops", file=sys.stderr)
-                try:
-                    return play_live(cfg, performer, port, signals, bars=args.bars,
-                                     quiet=args.quiet, reload=lambda: load_settings(args),
-                                     watch=settings.find(args.config), start_beat=start,
-                                     sync=follow)
-                except PortLost:  # already said, with what happens next
-                    if not midi.reconnect:
-                        raise
-            port = _reopen(midi, signals)
-            if port is None:
+    midi_in, port = _open_ports(cfg, follow)
+    while True:
+        with midi_in, port:
+            signals.playing = True  # from here on a signal is noted, never raised
+            if signals.stopping:
                 return 0
-            start = performer.resume_at_next_bar()
+            if not args.quiet:
+                again = ("again" if start else
+                         f"with seed {seed} (--seed {seed} plays this solo again)")
+                listening = f"; following the clock on {midi_in.description}" if follow else ""
+                print(f"improv: playing on {port.description} {again}{listening}; "
+                      f"Ctrl-C stops", file=sys.stderr)
+            try:
+                return play_live(cfg, performer, port, signals, bars=args.bars,
+                                 quiet=args.quiet, reload=lambda: load_settings(args),
+                                 watch=settings.find(args.config), start_beat=start,
+                                 sync=follow)
+            except PortLost:  # already said, with what happens next
+                if not midi.reconnect:
+                    raise
+        if follow is not None:
+            follow.stop("the MIDI system went away")
+        opened = _reopen(cfg, follow, signals)
+        if opened is None:
+            return 0
+        midi_in, port = opened
+        start = performer.resume_at_next_bar()
+
+
+def _open_ports(cfg, follow):
+    """(the input, or a null context; the output), or the first one's error with
+    nothing left open."""
+    from improv.performing.ports import open_output
+
+    midi_in = _input(cfg, follow)
+    try:
+        return midi_in, open_output(cfg.midi.backend, cfg.midi.port_name, cfg.midi.connect)
+    except BaseException:
+        midi_in.__exit__(None, None, None)
+        raise
 
 
 def _follower(cfg):
@@ -209,13 +223,11 @@ def _input(cfg, follow):
                       midi.input_connect, follow.handle)
 
 
-def _reopen(midi, signals, every: float = RECONNECT_INTERVAL):
-    """The port, opened again as soon as it can be; None when a stop signal came first."""
-    from improv.performing.ports import open_output
-
+def _reopen(cfg, follow, signals, every: float = RECONNECT_INTERVAL):
+    """The ports, opened again as soon as they can be; None when a stop signal came first."""
     while not signals.stopping:
         try:
-            return open_output(midi.backend, midi.port_name, midi.connect)
+            return _open_ports(cfg, follow)
         except PortError:
             signals.wait(every)
     return None

@@ -100,6 +100,11 @@ class FollowedClock:
             self.waiting = f"{why}: waiting for clock"
             self._events.append(("stop", why))
 
+    def stop(self, why: str) -> None:
+        """Stop as if the master had (its MIDI system went away, say)."""
+        with self._lock:
+            self._end(why)
+
     def take_events(self) -> list:
         with self._lock:
             events = list(self._events)
