@@ -76,3 +76,14 @@ def test_a_pause_in_the_stream_starts_a_new_fit():
     for k in range(1, 24):
         state = follower.tick(5.0 + k * 0.025)
     assert state.tempo == pytest.approx(100.0, abs=0.5)
+
+
+def test_the_naive_baseline_re_anchors_after_a_continue():
+    follower = NaiveFollower()
+    for k in range(48):
+        follower.tick(k * 0.02)
+    follower.start(beat=4.0)
+    state = follower.tick(10.0)
+    assert state.beat_at(10.0) == pytest.approx(4.0)
+    follower.tick(10.0)  # two ticks at once: no zero period
+    assert follower.state.tempo == pytest.approx(125.0)

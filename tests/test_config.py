@@ -127,3 +127,20 @@ def test_overrides_validate_with_the_flag_name():
         config.override(base, {"melody.channel": ("--channel", 17)})
     with pytest.raises(ConfigError, match="command line: progression"):
         config.override(base, {"progression": ("--progression", "F7 | Xyz")})
+
+
+@pytest.mark.parametrize("text, words", [
+    ("[sync]\nmode = 'clock'\nclock_out = true\n", ["clock_out goes with mode = 'internal'"]),
+    ("[midi]\ninput_connect = 'DAW'\n", ["input_connect listens for a master's clock"]),
+])
+def test_sync_settings_that_do_not_go_together(text, words):
+    with pytest.raises(ConfigError) as info:
+        config.parse(text)
+    assert all(w in str(info.value) for w in words)
+
+
+def test_the_input_name_is_checked_only_when_the_input_is_used():
+    long = "x" * 61  # + " in" would be 64 bytes
+    assert config.parse(f"[midi]\nport_name = '{long}'\n").midi.port_name == long
+    with pytest.raises(ConfigError, match="input_name"):
+        config.parse(f"[midi]\nport_name = '{long}'\n[sync]\nmode = 'clock'\n")

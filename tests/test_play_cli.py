@@ -83,6 +83,8 @@ def one_line_error(capsys, rc):
     (["--comping-channel", "99"], ["--comping-channel", "1 to 16"]),
     (["--backend", "oss"], ["--backend", "invalid choice: 'oss'"]),
     (["--sync", "midi"], ["--sync", "invalid choice: 'midi'"]),
+    (["--sync", "clock", "--out", "x.mid"], ["--out", "no master clock"]),
+    (["--input-connect", "DAW"], ["input_connect", "--sync clock"]),
     (["--engine", "torch"], ["--engine", "invalid choice"]),
     (["--progression", "F7 | H7 | C7"], ["progression", "'H7'"]),
     (["--progression", "F7 | Bb7 | Fxyz"], ["progression", "'Fxyz'"]),

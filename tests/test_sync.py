@@ -164,3 +164,61 @@ def test_song_position_beyond_the_chart_wraps_round_it():
     scheduler.run()
     first = next(n for k, n, _ in played if k == "on" and n.part == "comping")
     assert first.start == 24.0 and str(first.chord) == "F7"  # bar 7 is bar 1 again
+
+
+def test_continue_without_a_song_position_goes_on_where_the_master_stopped():
+    master = Master()
+    master.send(0.0, START)
+    end = master.clock(0.0, 9)  # stopped at beat 9: bar 3
+    master.send(end, STOP)
+    master.send(end + 0.5, CONTINUE)
+    master.clock(end + 0.5, 3)
+    scheduler, port, played, _ = rig(master, end=end + 2.5)
+    scheduler.run()
+    after = [n for k, n, t in played if k == "on" and t > end + 0.45]
+    assert min(n.start for n in after) == 9.0
+    assert str(after[0].chord) == "C7"
+
+
+def test_continue_while_running_changes_nothing():
+    master = Master()
+    master.send(0.0, START)
+    master.clock(0.0, 2)
+    master.send(0.5, CONTINUE)
+    master.clock(1.0, 2)  # the clock goes on from beat 2
+    scheduler, port, played, _ = rig(master, end=2.0)
+    scheduler.run()
+    starts = [n.start for k, n, _ in played if k == "on" and n.part == "melody"]
+    assert starts == sorted(starts)  # no jump back to bar 1
+
+
+def test_a_start_with_no_clock_after_it_is_reported():
+    master = Master()
+    master.send(0.0, START)
+    scheduler, port, _, sync = rig(master, end=1.0)
+    scheduler.run()
+    assert port.sent == [] and "no clock after the Start" in sync.waiting
+
+
+def test_a_burst_of_first_ticks_does_not_pass_for_a_wild_tempo():
+    # A large audio period hands over several ticks at once, microseconds apart.
+    master = Master()
+    master.send(0.0, START)
+    master.events += [(0.0 + k * 1e-5, CLOCK, []) for k in range(4)]
+    master.clock(0.0835, 8)
+    scheduler, port, _, sync = rig(master, end=4.0)
+    scheduler.run()
+    assert sync.waiting == "" or "outside" not in sync.waiting
+    assert any(m.type == "note_on" for _, m in port.sent)
+
+
+def test_clock_out_resuming_mid_song_sends_its_position_not_start():
+    clock = FakeClock(stop_at=1.0)
+    performer = Performer(FakeSource(["C,0.500"]), Progression.parse("F7"),
+                          np.random.default_rng(0), feel=STRAIGHT, comping=Comping(enabled=False))
+    performer.skip_to(16)
+    port = RecordingPort(clock)
+    Scheduler(performer, port, tempo=120, clock=clock, wait=clock.wait, start_delay=0.0,
+              clock_out=True).run(start_beat=16)
+    first = [m for _, m in port.sent[:2]]
+    assert [m.type for m in first] == ["songpos", "continue"] and first[0].pos == 64

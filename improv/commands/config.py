@@ -115,6 +115,12 @@ def _cross_check(config: Config, origin: str) -> Config:
         parse_progression(config.progression)
     except ChordError as err:
         raise ConfigError(f"{origin}: progression: {err}") from err
+    if config.sync.mode == "clock" and config.sync.clock_out:
+        raise ConfigError(f"{origin}: [sync] clock_out goes with mode = 'internal': under "
+                          f"'clock' the master sends the clock")
+    if config.midi.input_connect and config.sync.mode != "clock":
+        raise ConfigError(f"{origin}: [midi] input_connect listens for a master's clock: "
+                          f"set [sync] mode = 'clock' (--sync clock) too")
     m = config.melody
     if m.high - m.low < 12:
         raise ConfigError(f"{origin}: [melody] low = {m.low}, high = {m.high} span less than an "
@@ -126,8 +132,10 @@ def _cross_check(config: Config, origin: str) -> Config:
         check_port_name(config.midi.port_name, config.midi.backend, "[midi] port_name")
         if config.midi.connect:
             check_port_name(config.midi.connect, config.midi.backend, "--connect")
-        check_port_name(config.midi.input_name or f"{config.midi.port_name} in",
-                        config.midi.backend, "[midi] input_name")
+        if config.sync.mode == "clock":
+            check_port_name(config.midi.input_name or f"{config.midi.port_name} in",
+                            config.midi.backend, "[midi] input_name (the port name + ' in')"
+                            if not config.midi.input_name else "[midi] input_name")
     except PortError as err:
         raise ConfigError(f"{origin}: {err}") from err
     return config

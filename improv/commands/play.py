@@ -133,6 +133,9 @@ def run(args) -> int:
         raise UsageError("--stats describes a rendered file: use it with --out FILE.mid")
     if args.list_ports:
         return list_ports(cfg.midi.backend)
+    if args.out and cfg.sync.mode == "clock":
+        raise UsageError("--out renders at its own tempo: a file has no master clock to "
+                         "follow; leave out --sync clock (or [sync] mode = 'clock')")
     if args.out:
         from improv.performing.render import check_target
 

@@ -26,6 +26,8 @@ TICKS_PER_BEAT = 24
 WINDOW = TICKS_PER_BEAT  # ticks in the fit: one beat
 GAP = 4.0  # a tick later than this many periods starts a new fit (the stream paused)...
 GAP_FLOOR = 0.3  # ...and than this many seconds (a slow master's ticks are far apart)
+MIN_FIT = 6  # ticks before the period is fitted: a few ticks delivered in one burst
+             # (a large audio period) say nothing of the tempo
 
 
 @dataclass(frozen=True)
@@ -84,13 +86,25 @@ class ClockFollower:
         self._ticks[k], self._times[k] = self._count, t
         self._next = (k + 1) % self._window
         self._filled = min(self._filled + 1, self._window)
-        if self._filled == 1:
+        if self._filled < MIN_FIT:
             period = self.state.period if self.state is not None else self._guess
-            if period:  # keep the tempo we had (or guessed); anchor the phase here
-                self.state = ClockState(self._count, t, period)
+            if period:  # keep the tempo we had (or guessed); anchor the phase on the ticks
+                self.state = self._anchor(period)
             return self.state
         self.state = self._fit()
         return self.state
+
+    @property
+    def settled(self) -> bool:
+        """Whether the tempo comes from a full beat of ticks (not a guess or a few)."""
+        return self._filled >= self._window
+
+    def _anchor(self, period: float) -> ClockState:
+        """The window's ticks at a known period: anchored at their mean."""
+        idx = [(self._next - 1 - j) % self._window for j in range(self._filled)]
+        mean_k = sum(self._ticks[i] for i in idx) / len(idx)
+        mean_t = sum(self._times[i] for i in idx) / len(idx)
+        return ClockState(mean_k, mean_t, period)
 
     def _fit(self) -> ClockState:
         """Least squares line time = a + period * tick over the window; anchored at the
@@ -112,8 +126,15 @@ class NaiveFollower(ClockFollower):
 
     def tick(self, t: float) -> ClockState | None:
         self._count += 1
-        previous, self._last = getattr(self, "_last", None), t
-        if previous is not None and self._filled:
-            self.state = ClockState(self._count, t, t - previous)
+        previous, self._last = (getattr(self, "_last", None) if self._filled else None), t
         self._filled = 1
+        if previous is not None and t > previous:
+            self.state = ClockState(self._count, t, t - previous)
+        elif self.state is not None or self._guess:  # first tick after a start
+            period = self.state.period if self.state is not None else self._guess
+            self.state = ClockState(self._count, t, period)
         return self.state
+
+    @property
+    def settled(self) -> bool:
+        return self.state is not None

@@ -65,6 +65,10 @@ class MidiInput:
             midi_in, self._in = self._in, None
         if midi_in is not None:
             midi_in.cancel_callback()
+            # A callback already under way waits for the interpreter lock this thread
+            # holds; closing the port now could wait for that callback's thread (JACK's
+            # process cycle, ALSA's reader) in turn. Sleeping lets it finish first.
+            time.sleep(0.05)
             midi_in.close_port()
             midi_in.delete()
 

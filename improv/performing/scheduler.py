@@ -207,7 +207,11 @@ class Scheduler:
         debug = logger.isEnabledFor(logging.DEBUG)
         if self._clock_out:
             self._next_tick = math.ceil(start_beat * 24)
-            self._output.send(mido.Message("start"))
+            if start_beat:  # resuming mid-song: tell the follower where, then go on
+                self._output.send(mido.Message("songpos", pos=min(16383, round(start_beat * 4))))
+                self._output.send(mido.Message("continue"))
+            else:
+                self._output.send(mido.Message("start"))
         while not self._stop.is_set():
             now = self._clock()
             if self._sync is not None and not self._follow(now):
@@ -297,20 +301,26 @@ class Scheduler:
         """Under a master's clock: apply its transport (Stop: every note off; Start or
         Continue: the source jumps to the song position), then take its grid as the
         tempo anchor. False while there is no grid to play on."""
-        for event in self._sync.take_events():
-            self._release()
-            if event[0] == "start":
-                self._source.jump_to(event[1])
-                with self._lock:
-                    self._anchor_beat, self._anchor_time = event[1], now  # until a tick
+        self._take_transport(now)
         grid = self._sync.grid(now)
         if grid is None:
+            self._take_transport(now)  # a Stop the grid itself found (a silent clock)
             return False
         with self._lock:
             self._anchor_beat = grid.tick / 24
             self._anchor_time = grid.tick_time
             self._tempo = grid.tempo
         return True
+
+    def _take_transport(self, now: float) -> None:
+        for event in self._sync.take_events():
+            self._release()
+            if event[0] == "start":
+                # a position between sixteenths (a Continue where the master stopped)
+                # starts the solo on the next sixteenth
+                self._source.jump_to(math.ceil(event[1] * 4 - EPSILON) / 4)
+                with self._lock:
+                    self._anchor_beat, self._anchor_time = event[1], now  # until a tick
 
     def _release(self) -> None:
         """Every sounding note off now and nothing queued (a master's Stop or Start)."""
@@ -323,9 +333,7 @@ class Scheduler:
 
     def _send(self, kind: int, note: Note, due: float, now: float, debug: bool) -> int:
         """Send one queued message; returns how many were sent (0 or 1)."""
-        if kind == _TICK:
-            if now - due > self._late:
-                return 0  # a tick that late would put the follower off the beat
+        if kind == _TICK:  # never left out, however late: a follower counts them
             self._output.send(mido.Message("clock"))
             return 1
         key = (note.channel, note.pitch)

@@ -6,11 +6,13 @@ scheduler takes the transport events in order and reads the grid each time it wa
 
 * **Start**: the solo starts over at bar 1, beat 1 of the chart, on the first tick.
 * **Stop**: every sounding note is switched off at once; the solo waits.
-* **Song Position Pointer** (while stopped), then **Continue**: the solo goes on from
-  that position, in the right bar of the chart with its chord.
+* **Continue**: the solo goes on from where the master stopped (the ticks counted),
+  or from a **Song Position Pointer** sent while stopped, in the right bar of the chart
+  with its chord. A Continue while running, or an SPP while running, is ignored (the
+  MIDI specification sends SPP while stopped).
 * A clock that stops arriving for ``CLOCK_TIMEOUT`` seconds while running counts as a
-  Stop ("waiting for clock"); so does a master whose tempo leaves 20-400 BPM, until
-  its next Start. Ticks that come without a Start are ignored: many
+  Stop; so does a Start with no clock after it, and a master whose tempo (once a
+  beat of ticks has fixed it) leaves 20-400 BPM. Each waits for Start or Continue. Ticks that come without a Start are ignored: many
   masters send clock all the time and Start when their transport rolls.
 """
 
@@ -63,7 +65,10 @@ class FollowedClock:
         self._timeout = timeout
         self._lock = threading.Lock()
         self._events: deque = deque()
-        self._position = 0.0  # beats, from the last Song Position Pointer
+        self._position = 0.0  # beats: where a Continue picks up
+        self._start_beat = 0.0
+        self._started = 0.0
+        self._ticks_since = 0
         self._last_tick: float | None = None
         self.running = False
         self.waiting = "waiting for Start"
@@ -75,20 +80,24 @@ class FollowedClock:
                 if self.running:
                     self._follower.tick(t)
                     self._last_tick = t
+                    self._ticks_since += 1
                     self.ticks += 1
             elif status == START:
-                self._begin(0.0)
-            elif status == CONTINUE:
-                self._begin(self._position)
+                self._begin(0.0, t)
+            elif status == CONTINUE and not self.running:
+                self._begin(self._position, t)
             elif status == STOP:
                 self._end("stopped by the master")
             elif status == SONG_POSITION and len(data) >= 2 and not self.running:
                 self._position = (data[0] | data[1] << 7) / 4.0  # sixteenths to beats
         self.wake()
 
-    def _begin(self, beat: float) -> None:
+    def _begin(self, beat: float, t: float) -> None:
         self._follower.start(beat)
         self._last_tick = None
+        self._started = t
+        self._ticks_since = 0
+        self._start_beat = beat
         self.running = True
         self.waiting = ""
         self._events.append(("start", beat))
@@ -96,8 +105,9 @@ class FollowedClock:
     def _end(self, why: str) -> None:
         if self.running:
             self.running = False
-            self._position = 0.0
-            self.waiting = f"{why}: waiting for clock"
+            # where a Continue picks up, unless a Song Position Pointer says otherwise
+            self._position = self._start_beat + self._ticks_since / TICKS_PER_BEAT
+            self.waiting = f"{why}: waiting for Start or Continue"
             self._events.append(("stop", why))
 
     def stop(self, why: str) -> None:
@@ -118,11 +128,13 @@ class FollowedClock:
             if not self.running:
                 return None
             last = self._last_tick
-            if last is not None and now - last > self._timeout:
-                self._end("the clock stopped arriving")
+            if now - (self._started if last is None else last) > self._timeout:
+                self._end("no clock after the Start" if last is None
+                          else "the clock stopped arriving")
                 return None
             state = self._follower.state if last is not None else None
-            if state is not None and not MIN_TEMPO <= state.tempo <= MAX_TEMPO:
+            if (state is not None and self._follower.settled
+                    and not MIN_TEMPO <= state.tempo <= MAX_TEMPO):
                 self._end(f"the master's tempo, {state.tempo:.0f} BPM, is outside "
                           f"{MIN_TEMPO:g}-{MAX_TEMPO:g}; stopped until its next Start")
                 return None
