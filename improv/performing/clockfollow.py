@@ -64,6 +64,7 @@ class ClockFollower:
         self._filled = 0
         self._next = 0
         self._count = -1.0
+        self._last: float | None = None  # arrival of the latest tick
         self.state: ClockState | None = None
 
     def start(self, beat: float = 0.0) -> None:
@@ -126,7 +127,7 @@ class NaiveFollower(ClockFollower):
 
     def tick(self, t: float) -> ClockState | None:
         self._count += 1
-        previous, self._last = (getattr(self, "_last", None) if self._filled else None), t
+        previous, self._last = (self._last if self._filled else None), t
         self._filled = 1
         if previous is not None and t > previous:
             self.state = ClockState(self._count, t, t - previous)

@@ -84,7 +84,7 @@ def open_input(api: int, port_name: str, connect: str = "", on_realtime=None) ->
     import rtmidi
 
     try:
-        midi_in = rtmidi.MidiIn(api, name=port_name if not connect else f"{port_name}")
+        midi_in = rtmidi.MidiIn(api, name=port_name)
     except rtmidi.SystemError as err:
         raise PortError(f"cannot open a MIDI input: {err}") from err
     try:

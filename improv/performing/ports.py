@@ -246,6 +246,13 @@ def _taken(be: mido.Backend, name: str) -> bool:
     return any(n == name or n.startswith(f"{name}:") for n in names)
 
 
+def _rtmidi_api(name: str) -> int:
+    """python-rtmidi's API number for a backend name (APIS; "auto": unspecified)."""
+    import rtmidi
+
+    return getattr(rtmidi, f"API_{APIS[name]}") if name in APIS else rtmidi.API_UNSPECIFIED
+
+
 def _watch(name: str, port_name: str, target: str | None):
     """The health watch for a port on backend ``name`` (see improv.performing.portwatch)."""
     from improv.performing import portwatch
@@ -254,12 +261,9 @@ def _watch(name: str, port_name: str, target: str | None):
     try:
         if system == "jack":
             return portwatch.JackWatch(port_name, target)
-        import rtmidi
-
-        api = {"alsa": rtmidi.API_LINUX_ALSA, "coremidi": rtmidi.API_MACOSX_CORE,
-               "winmm": rtmidi.API_WINDOWS_MM}.get(system)
-        if api is None:
+        if system not in APIS:
             return None
+        api = _rtmidi_api(system)
         if target:
             return portwatch.ListingWatch(api, target, among_outputs=True)
         listed = f"{port_name}:{port_name}" if system == "alsa" else port_name
@@ -309,14 +313,9 @@ def open_input(name: str, port_name: str, connect: str = "", on_realtime=None):
         check_port_name(connect, name, "--input-connect")
     else:
         check_port_name(port_name, name, "[midi] input_name")
-    import rtmidi
-
-    api = {"alsa": rtmidi.API_LINUX_ALSA, "jack": rtmidi.API_UNIX_JACK,
-           "coremidi": rtmidi.API_MACOSX_CORE, "winmm": rtmidi.API_WINDOWS_MM}.get(
-        name, rtmidi.API_UNSPECIFIED)
     try:
         with _quiet_native_stderr():
-            return open_rtmidi_input(api, port_name, connect, on_realtime)
+            return open_rtmidi_input(_rtmidi_api(name), port_name, connect, on_realtime)
     except PortError as err:
         raise PortError(f"{err}: {_cause(name, err.__cause__ or err)}"
                         if err.__cause__ else str(err)) from err
