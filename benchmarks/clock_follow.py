@@ -53,8 +53,7 @@ def daemon(jack, follower: str, *extra) -> subprocess.Popen:
 
 
 def arrivals(recorder, status=None):
-    with recorder._lock:
-        pairs = list(zip(recorder.arrival, (m for _, m in recorder.events)))
+    pairs = recorder.timed()
     if status is None:
         return pairs
     return [t for t, m in pairs if m[0] == status]

@@ -131,7 +131,12 @@ class Recorder:
     rtmidi gives each event the time since the previous one, measured with
     ``jack_get_time()`` in the process cycle, so the stamps do not include Python's
     thread wake-up jitter. ``events`` holds ``(seconds since the first event, bytes)``;
-    ``arrival`` the local monotonic time each callback ran.
+    ``arrival`` the local monotonic time each arrived (the batch's read time, back by
+    rtmidi's deltas). A thread polls rtmidi's queue
+    every millisecond: a callback would run in JACK's process cycle and wait there for
+    the interpreter lock, and JACK drops or duplicates the input of a late client (see
+    improv/performing/midiin.py), which would make the recording, not the daemon,
+    lose notes.
     """
 
     def __init__(self, port: str, client: str = "improv-recorder", virtual: bool = False,
@@ -146,29 +151,67 @@ class Recorder:
         self._t = 0.0
         self._midi = rtmidi.MidiIn(rtmidi.API_UNIX_JACK, name=client)
         self._midi.ignore_types(sysex=True, timing=not timing, active_sense=True)
-        self._midi.set_callback(self._on_event)
+        self._stop = threading.Event()
         if virtual:
             self._midi.open_virtual_port(port)
-            return
-        ports = self._midi.get_ports()
-        if port not in ports:
-            raise RuntimeError(f"no JACK MIDI port {port!r} among {ports}")
-        self._midi.open_port(ports.index(port), "in")
+        else:
+            ports = self._midi.get_ports()
+            if port not in ports:
+                self._midi.delete()
+                raise RuntimeError(f"no JACK MIDI port {port!r} among {ports}")
+            self._midi.open_port(ports.index(port), "in")
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
 
-    def _on_event(self, event, data=None) -> None:
-        message, delta = event
-        now = time.monotonic()
+    def _run(self) -> None:
+        while not self._stop.wait(0.001):
+            self._read()
+
+    def _read(self) -> None:
         with self._lock:
-            self._t += delta if self.events else 0.0
-            self.events.append((self._t, list(message)))
-            self.arrival.append(now)
+            batch = []
+            while (event := self._midi.get_message()) is not None:
+                batch.append(event)
+            if not batch:
+                return
+            now = time.monotonic()
+            after = 0.0  # JACK's time from each message to the batch's last
+            arrival = []
+            for message, delta in reversed(batch):
+                arrival.append(now - after)
+                after += delta
+            for (message, delta), t in zip(batch, reversed(arrival)):
+                self._t += delta if self.events else 0.0
+                self.events.append((self._t, list(message)))
+                self.arrival.append(t)
+
+    def timed(self) -> list[tuple[float, list[int]]]:
+        """``(monotonic time, bytes)`` for every event, its time taken from JACK's
+        stamps mapped onto the monotonic clock by a straight line through the read
+        times (least squares): free of the reader's wake-up jitter, and of any
+        difference in rate between JACK's clock and ours."""
+        self._read()
+        with self._lock:
+            jack = [t for t, _ in self.events]
+            read = list(self.arrival)
+            messages = [m for _, m in self.events]
+        if len(jack) < 2 or jack[-1] - jack[0] < 0.05:
+            return list(zip(read, messages))
+        n = len(jack)
+        mj, mr = sum(jack) / n, sum(read) / n
+        sjj = sum((j - mj) ** 2 for j in jack)
+        slope = sum((j - mj) * (r - mr) for j, r in zip(jack, read)) / sjj
+        return [(mr + slope * (j - mj), m) for j, m in zip(jack, messages)]
 
     def snapshot(self) -> list[tuple[float, list[int]]]:
+        self._read()
         with self._lock:
             return list(self.events)
 
     def close(self) -> None:
-        self._midi.cancel_callback()
+        self._stop.set()
+        self._thread.join()
+        self._read()
         self._midi.close_port()
         self._midi.delete()
 

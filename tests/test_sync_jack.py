@@ -63,9 +63,7 @@ def finish(proc, recorders):
     _, err = proc.communicate(timeout=10)
     time.sleep(0.1)
     notes, daw = recorders
-    with notes._lock, daw._lock:
-        return (list(zip(notes.arrival, (m for _, m in notes.events))),
-                list(zip(daw.arrival, (m for _, m in daw.events))), err)
+    return notes.timed(), daw.timed(), err
 
 
 def kinds(events, status):

@@ -1,15 +1,25 @@
-"""The MIDI input: a virtual port (``improv in``) or an existing one, read by a callback.
+"""The MIDI input: a virtual port (``improv in``) or an existing one, read by a thread.
 
-python-rtmidi calls :meth:`MidiInput._on_message` on its own thread for every message;
-each is stamped with ``time.monotonic()`` as it arrives. (rtmidi also passes the time
-since the previous message as the MIDI system measured it, but JACK's clock need not run
-at the rate of ours: with the dummy driver it ran 0.6% slow, which a clock follower
-turns into notes drifting off the master's beat. Arrival jitter is what the follower
-smooths anyway.) Real-time messages (clock, start, continue, stop, song position) go straight to the
-``on_realtime`` handler, which only does arithmetic under its own lock; everything else
-waits in a bounded queue for whoever reads it. Nothing here ever blocks the output: a
-flood of input costs this thread's time and, past the queue's length, only drops the
-oldest messages (counted).
+Why a thread that polls rtmidi's queue and not rtmidi's callback: python-rtmidi calls a
+callback on the MIDI system's own thread, which for JACK is the real-time process
+cycle, and the callback must first take Python's interpreter lock. Whenever another
+thread holds it (the scheduler, a test's busy loop) the process cycle overruns its
+period, and JACK then drops or duplicates the client's input: with a busy Python
+thread beside it a callback received 2,561 of 3,000 messages, 655 of them copies of
+the one before, where a polling reader got all 3,000. A lost clock tick leaves the
+beat grid 1/24 beat off. rtmidi's own queue is filled in C, without the lock, so
+nothing is lost however long Python is busy.
+
+The reader wakes every ``POLL`` seconds (an Event wait, not a busy loop: about a
+thousand cheap wake-ups a second), drains the queue and stamps each message on
+``time.monotonic()``: the last of a batch at the time it was read, the earlier ones
+back from it by rtmidi's deltas (the MIDI system's time between messages; over the
+few milliseconds of a batch its rate against ours does not matter, unlike over a
+whole set, where JACK's dummy clock ran 0.6% slow). Real-time messages (clock, start,
+continue, stop, song position) go straight to the ``on_realtime`` handler, which only
+does arithmetic under its own lock; everything else waits in a bounded queue for
+whoever reads it. Nothing here ever blocks the output: a flood of input costs this
+thread's time and, past the queue's length, only drops the oldest messages (counted).
 
 mido's input ports are not used here: they drop rtmidi's timestamps and ignore clock.
 """
@@ -29,48 +39,78 @@ logger = logging.getLogger(__name__)
 
 REALTIME = (CLOCK, START, CONTINUE, STOP, SONG_POSITION)
 QUEUE_LENGTH = 1024
+POLL = 0.001  # seconds between reads of rtmidi's queue
+BATCH = 4096  # most messages taken in one read, so a flood cannot hold the reader
 
 
 class MidiInput:
     """An open input. ``on_realtime(status, data, t)`` gets clock and transport
-    messages with their time ``t`` on the monotonic clock; other messages queue up."""
+    messages with their time ``t`` on the monotonic clock; other messages queue up,
+    and ``on_message()`` (if given) is called after each read that queued some."""
 
     def __init__(self, midi_in, description: str, on_realtime: Callable | None = None,
-                 clock: Callable[[], float] = time.monotonic):
+                 clock: Callable[[], float] = time.monotonic, poll: float = POLL,
+                 start: bool = True):
         self._in = midi_in
         self._lock = threading.Lock()
         self._clock = clock
+        self._poll = poll
+        self._stop = threading.Event()
         self.description = description
         self.on_realtime = on_realtime
+        self.on_message: Callable[[], None] | None = None
         self.messages: deque[tuple[float, list[int]]] = deque(maxlen=QUEUE_LENGTH)
         self.received = 0
         self.dropped = 0
         midi_in.ignore_types(sysex=True, timing=False, active_sense=True)
-        midi_in.set_callback(self._on_message)
+        self._thread = threading.Thread(target=self._run, name="improv-midi-in", daemon=True)
+        if start:
+            self._thread.start()
 
-    def _on_message(self, event, data=None) -> None:
-        message, _ = event
+    def _run(self) -> None:
+        while not self._stop.wait(self._poll):
+            self.read()
+
+    def read(self) -> int:
+        """Take what rtmidi has queued; how many messages. (The reader thread calls
+        this; tests call it directly with ``start=False``.)"""
+        get = self._in.get_message
+        batch = []
+        while len(batch) < BATCH and (event := get()) is not None:
+            batch.append(event)
+        if not batch:
+            return 0
         t = self._clock()
-        self.received += 1
-        if message and message[0] in REALTIME:
-            if self.on_realtime is not None:
-                self.on_realtime(message[0], message[1:], t)
-            return
-        if len(self.messages) == self.messages.maxlen:
-            self.dropped += 1
-        self.messages.append((t, message))
+        times = [0.0] * len(batch)
+        for k in range(len(batch) - 1, -1, -1):  # back from the last, by rtmidi's deltas
+            times[k] = t
+            t -= batch[k][1]
+        queued = False
+        for (message, _), t in zip(batch, times):
+            self.received += 1
+            if message and message[0] in REALTIME:
+                if self.on_realtime is not None:
+                    self.on_realtime(message[0], message[1:], t)
+                continue
+            if len(self.messages) == self.messages.maxlen:
+                self.dropped += 1
+            self.messages.append((t, message))
+            queued = True
+        if queued and self.on_message is not None:
+            self.on_message()
+        return len(batch)
 
     def close(self) -> None:
+        """Stop the reader, then close the port (idempotent)."""
         with self._lock:
             midi_in, self._in = self._in, None
-        if midi_in is not None:
-            midi_in.cancel_callback()
-            # A callback already under way waits for the interpreter lock this thread
-            # holds; closing the port now could wait for that callback's thread (JACK's
-            # process cycle, ALSA's reader) in turn. Sleeping lets it finish first.
-            time.sleep(0.05)
-            midi_in.close_port()
-            midi_in.delete()
+        if midi_in is None:
+            return
+        self._stop.set()
+        if self._thread.is_alive() and self._thread is not threading.current_thread():
+            self._thread.join()
+        midi_in.close_port()
+        midi_in.delete()
 
     def __enter__(self) -> "MidiInput":
         return self
