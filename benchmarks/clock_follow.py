@@ -115,8 +115,8 @@ def report_steady(jack, jitter, runs=3):
             figures.append((np.median(spread), np.percentile(spread, 99), spread.max(),
                             delay * 1000))
             if delay > 0.010:  # a whole tick behind: one was lost on its way (see note)
-                print(f"  {follower:<6} run {seed}: {delay * 1000:.1f} ms behind: a tick "
-                      f"was lost in transit", flush=True)
+                print(f"  {follower:<6} run {seed}: {delay * 1000:.1f} ms behind: a whole "
+                      f"tick lost on its way", flush=True)
         med = np.median(np.array(figures), axis=0)
         print(f"  {follower:<6} median {med[0]:.2f}  p99 {med[1]:.2f}  max {med[2]:.2f}  "
               f"(delay {med[3]:.2f} ms)", flush=True)

@@ -82,7 +82,12 @@ def jack_server(rate: int = 48000, period: int = 128, timeout: float = 10.0):
 
 def _start(name, rate, period, env, timeout) -> subprocess.Popen:
     log = tempfile.TemporaryFile()
-    proc = subprocess.Popen(["jackd", "-n", name, "--no-realtime", "-d", "dummy",
+    # --sync: in JACK2's default asynchronous mode a client that finishes its cycle late
+    # (likely on a loaded 2-core machine without real-time scheduling) has that cycle's
+    # output skipped, and each client downstream may lose a message independently: about
+    # one clock tick in 3,000 went missing at each receiver. In synchronous mode the
+    # server waits for every client: 0 of 12,288 lost (see benchmarks/clock_follow.py).
+    proc = subprocess.Popen(["jackd", "-n", name, "--no-realtime", "--sync", "-d", "dummy",
                              "-r", str(rate), "-p", str(period)],
                             stdout=log, stderr=subprocess.STDOUT, env=env,
                             start_new_session=True)

@@ -103,12 +103,12 @@ class MidiInput:
     def close(self) -> None:
         """Stop the reader, then close the port (idempotent)."""
         with self._lock:
+            if self._in is None:
+                return
+            self._stop.set()
+            if self._thread.is_alive() and self._thread is not threading.current_thread():
+                self._thread.join()  # before the port goes: the reader may be in a read
             midi_in, self._in = self._in, None
-        if midi_in is None:
-            return
-        self._stop.set()
-        if self._thread.is_alive() and self._thread is not threading.current_thread():
-            self._thread.join()
         midi_in.close_port()
         midi_in.delete()
 
