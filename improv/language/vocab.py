@@ -111,3 +111,17 @@ class Vocabulary:
                 raise ValueError(f"entry {k} {v!r} repeats an earlier entry")
             seen.add(v)
         return tuple(values)
+
+
+def nearest(value: Value, values: tuple[Value, ...]) -> int:
+    """The index of the vocabulary value closest to ``value`` (a musician's note the
+    model never saw as such): the same type if any (a rest stays a rest), then the
+    nearest duration, then the nearest interval range (a range where ``value`` has
+    one; none where it has none)."""
+    def distance(k: int):
+        v = values[k]
+        ranged = (v.lo is None) != (value.lo is None)
+        spread = 0 if v.lo is None or value.lo is None else abs(v.lo - value.lo) + abs(v.hi - value.hi)
+        return (v.kind != value.kind, v.is_rest != value.is_rest,
+                round(abs(v.duration - value.duration), 6), ranged, spread, k)
+    return min(range(len(values)), key=distance)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import bisect
 import math
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Protocol
 
@@ -29,6 +29,7 @@ from improv.language.grammar import (
 )
 from improv.language.harmony import Chord, parse_progression
 from improv.performing.comping import Comping, comp_hits, voicing
+from improv.performing.trading import Turn, call_line
 from improv.settings import setting, validate
 
 
@@ -77,6 +78,7 @@ class Note:
     part: str  # "melody" or "comping"
     chord: Chord
     bar: int  # 1-based bar of the performance the note starts in
+    value: Value | None = field(default=None, compare=False)  # melody: what it realises
 
 
 @dataclass(frozen=True)
@@ -159,8 +161,18 @@ class Performer:
     """
 
     def __init__(self, source: ValueSource, progression: Progression, rng, *,
-                 melody: Melody = Melody(), comping: Comping = Comping(), feel: Feel = Feel()):
+                 melody: Melody = Melody(), comping: Comping = Comping(), feel: Feel = Feel(),
+                 listener=None):
+        """``listener``: a :class:`~improv.performing.listening.Listener` (the musician's
+        chords, turns and knobs), or None to play on alone."""
         self._source = source
+        self._listener = listener
+        self._follow = listener is not None and listener.settings.follow_chords
+        self._turns = listener.turns if listener is not None else None
+        self._answer: Turn | None = None  # the answer being played (trading)
+        self._muted = False
+        self._register = 0  # octaves (a knob)
+        self._sent_pitch: int | None = None  # the last melody pitch the scheduler sent
         # The chart as (first beat, progression) segments: a live change appends one.
         self._charts: tuple[tuple[Fraction, Progression], ...] = ((Fraction(0), progression),)
         self._requests: deque[Progression] = deque()
@@ -244,6 +256,41 @@ class Performer:
         """Swing, accents and humanising for the notes generated from now on."""
         self._feel = feel
 
+    def _apply_knobs(self) -> None:
+        """What the musician turned since the last value (see improv.performing.knobs)."""
+        for name, value in self._listener.knobs.take():
+            if name in ("temperature", "top_p"):
+                tune = getattr(self._source, "tune", None)
+                if tune is not None:
+                    tune(**{name: value})
+            elif name == "register":
+                self._register = value
+                low = min(max(self._melody.low + 12 * value, 0), 115)
+                high = max(min(self._melody.high + 12 * value, 127), low + 12)
+                self._limits = PitchLimits(low, high)
+            elif name == "swing":
+                self._feel = replace(self._feel, swing=value)
+            elif name == "comping" and value != self._comping.enabled:
+                self._comping = replace(self._comping, enabled=value)
+                self._comp_cursor = max(self._comp_cursor, self._cursor)
+            elif name == "mute":
+                self._muted = value
+
+    def revoice(self, note: Note) -> Note:
+        """``note`` as it should sound now: a melody note realised before the musician
+        changed chords is decoded again over the new one (called by the scheduler as it
+        sends the note_on, so every note that starts after a chord change uses it)."""
+        if note.part != "melody" or note.value is None:
+            return note
+        if self._follow:
+            chord = self._listener.chord_for(note.start) or note.chord
+            if chord != note.chord:
+                pitch = decode(note.value, chord, self._sent_pitch, self._rng, self._limits,
+                               anchor=self._sent_pitch)
+                note = replace(note, pitch=pitch, chord=chord)
+        self._sent_pitch = note.pitch
+        return note
+
     def span_at(self, beat) -> Span:
         """The chord sounding at ``beat`` (absolute), cut at the start of a later chart."""
         beat = Fraction(beat)
@@ -262,8 +309,12 @@ class Performer:
         until = Fraction(until)
         if self._requests:
             self._take_requests()
+        if self._listener is not None:
+            self._apply_knobs()
         notes: list[Note] = []
         while self._cursor < until:
+            if self._turns is not None and not self._take_turn(until):
+                continue
             notes.extend(self._realise(self._source.next_value()))
         if self._comping.enabled:
             while self._comp_cursor < until:
@@ -271,21 +322,54 @@ class Performer:
         notes.sort(key=lambda n: (n.start, n.part, n.pitch))
         return notes
 
+    def _take_turn(self, until: Fraction) -> bool:
+        """Trading: True when the value at the cursor is improv's to play. On the
+        musician's turn the cursor moves on without the model; an answer starts by
+        feeding the call through it (see improv.performing.trading)."""
+        turn = self._turns.turn_at(self._cursor)
+        if not turn.playing:
+            self._answer = None
+            self._cursor = min(until, turn.end) if turn.end is not None else until
+            if self._cursor % Fraction(1, 12):
+                self._cursor = Fraction(math.ceil(self._cursor * 12), 12)
+            return False
+        if self._answer is None or self._answer.start != turn.start:
+            self._answer = turn
+            self._prime_with_call(turn)
+        return True
+
+    def _prime_with_call(self, turn: Turn) -> None:
+        start, end = self._turns.call_span(turn)
+        values = call_line(self._turns.call(start, end), lambda b: self.span_at(b).chord)
+        prime = getattr(self._source, "prime_nearest", None)
+        if prime is not None and values:
+            prime(values)
+        self._phrase = Phrase()
+        restart = getattr(self._source, "restart_phrase", None)
+        if restart is not None:
+            restart(int(self._cursor % 1 * 12))
+
     def _realise(self, value: Value) -> list[Note]:
         start = self._cursor
         end = start + exact_duration(value)
         self._cursor = end
+        if self._answer is not None and self._answer.end is not None:
+            end = min(end, self._answer.end)  # the musician's turn begins there
         if value.is_rest:
             self._phrase.rest(value.duration)  # phrases break as grammar.encode_line's do
             return []
         chord = self.span_at(start).chord
+        if self._follow:
+            chord = self._listener.chord_for(float(start)) or chord
         pitch = decode(value, chord, self._phrase.previous, self._rng, self._limits,
                        anchor=self._last_pitch)
         self._phrase.note(pitch)
         self._last_pitch = pitch
+        if self._muted:
+            return []
         return [Note(swing(start, self._feel.swing), swing(end, self._feel.swing),
                      self._melody.channel, pitch, self._velocity(start), "melody", chord,
-                     int(start // BEATS_PER_BAR) + 1)]
+                     int(start // BEATS_PER_BAR) + 1, value)]
 
     def _velocity(self, start: Fraction) -> int:
         feel = self._feel
@@ -300,12 +384,15 @@ class Performer:
         span = self.span_at(self._comp_cursor)
         start = max(span.start, self._comp_cursor)
         self._comp_cursor = span.end
-        pitches = voicing(span.chord, self._comping.low)
+        chord = span.chord
+        if self._follow:
+            chord = self._listener.chord_for(float(start)) or chord
+        pitches = voicing(chord, self._comping.low)
         notes = []
         for on, off, accent in comp_hits(start, span.end, self._comping.style):
             bar = int(on // BEATS_PER_BAR) + 1
             velocity = min(127, self._comping.velocity + accent)
             notes += [Note(swing(on, self._feel.swing), swing(off, self._feel.swing),
-                           self._comping.channel, p, velocity, "comping", span.chord, bar)
+                           self._comping.channel, p, velocity, "comping", chord, bar)
                       for p in pitches]
         return notes

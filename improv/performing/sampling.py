@@ -59,7 +59,7 @@ from __future__ import annotations
 
 import logging
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterable
 
@@ -74,6 +74,7 @@ from improv.language.grammar import (
     parse_value,
     twelfths,
 )
+from improv.language.vocab import nearest
 from improv.model.engines import load_generator
 from improv.model.step import Generator
 from improv.settings import setting, validate
@@ -255,6 +256,28 @@ class Soloist:
             self._position = (self._position + self._twelfths[i]) % 12
         if indices:
             self._start_phrase()
+
+    def prime_nearest(self, values: Iterable[Value]) -> int:
+        """:meth:`prime` with each value the model does not know replaced by its
+        nearest (:func:`improv.language.vocab.nearest`): a musician's phrase. Returns
+        how many were replaced."""
+        vocab, indices, replaced = self.generator.vocab, [], 0
+        for value in values:
+            text = str(value)
+            if text in vocab:
+                indices.append(vocab.index(text))
+            else:
+                indices.append(nearest(value, self.values))
+                replaced += 1
+        self.prime(indices)
+        return replaced
+
+    def tune(self, temperature: float | None = None, top_p: float | None = None) -> None:
+        """Change temperature and top-p from the next value (a knob turned)."""
+        changes = {k: v for k, v in (("temperature", temperature), ("top_p", top_p))
+                   if v is not None}
+        self.settings = replace(self.settings, **changes)
+        self._inv_temp = 1.0 / self.settings.temperature
 
     def _index(self, value) -> int:
         if isinstance(value, (int, np.integer)):

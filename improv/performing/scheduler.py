@@ -27,19 +27,19 @@ import logging
 import math
 import threading
 import time
-from collections import Counter, deque
+from collections import deque
 from dataclasses import dataclass
 from typing import Callable, Protocol
 
 import mido
 
-from improv.language.grammar import BEATS_PER_BAR
 from improv.performing.performer import Note
+from improv.performing.sounding import Sounding
+from improv.performing.stalls import Stall
 from improv.settings import setting, validate
 
 logger = logging.getLogger(__name__)
 
-ALL_NOTES_OFF = 123  # MIDI CC number
 MIN_TEMPO, MAX_TEMPO = 20.0, 400.0  # BPM a performance may be played at
 EPSILON = 1e-6  # beats
 
@@ -67,25 +67,6 @@ class NoteSource(Protocol):
 
     def skip_to(self, beat: float) -> None:
         """Go on from ``beat``, leaving out everything before it (after a stall)."""
-
-
-@dataclass(frozen=True)
-class Stall:
-    """The scheduler woke up ``seconds`` late (suspend, overload, a debugger): what it
-    left out rather than play late. ``resumed_at`` is the beat the solo re-entered on."""
-
-    seconds: float
-    dropped_notes: int
-    skipped_beats: float
-    resumed_at: float | None
-
-    def describe(self) -> str:
-        text = f"improv: stalled for {self.seconds:.2f} s (suspend or overload): "
-        text += f"{self.dropped_notes} late note{'s' * (self.dropped_notes != 1)} left out"
-        if self.resumed_at is not None:
-            text += (f", {self.skipped_beats:g} beats skipped; playing on from bar "
-                     f"{int(self.resumed_at // BEATS_PER_BAR) + 1}")
-        return text
 
 
 MAX_BURST = 32  # messages sent in one go; then a short pause lets the port drain
@@ -132,8 +113,7 @@ class Scheduler:
         self._anchor_time: float | None = None
         self._queue: list = []
         self._order = itertools.count()
-        self._sounding: Counter = Counter()  # (channel, pitch) -> how many note_ons are open
-        self._channels: set[int] = set()
+        self._sounding = Sounding(output)
         self._late = late  # seconds a note_on may be late before it is dropped
         self._dropped: set[int] = set()  # ids of notes whose note_on was dropped
         self.dropped_total = 0  # note_ons left out for being late, since the start
@@ -143,6 +123,9 @@ class Scheduler:
         self._clock_out = clock_out
         self._next_tick = 0  # the next clock tick to send (--clock-out), in 1/24 beats
         self.stalls: deque[Stall] = deque(maxlen=100)  # read (popleft) by another thread
+        self._revoice = getattr(source, "revoice", None)  # a melody note as it sounds now
+        self._revoiced: dict[int, Note] = {}  # id of a queued note -> the note sent for it
+        self._hush = self._panic = False  # asked from the input thread, done on ours
 
     # --- tempo map -------------------------------------------------------------------
 
@@ -159,6 +142,43 @@ class Scheduler:
                 self._anchor_time = now
             self._tempo = float(bpm)
         self._wake.set()
+
+    def beat_at(self, t: float) -> float:
+        """The beat at clock time ``t`` (any thread; 0 before the music starts)."""
+        with self._lock:
+            return 0.0 if self._anchor_time is None else self._beat_at(t)
+
+    def hush(self) -> None:
+        """Switch the melody off now and drop what of it is queued (the musician came in
+        while improv answered); any thread."""
+        self._hush = True
+        self._wake.set()
+
+    def panic(self) -> None:
+        """Every sounding note off now (a panic knob); any thread. Playing goes on."""
+        self._panic = True
+        self._wake.set()
+
+    def _quiet(self) -> None:
+        """Carry out hush() and panic() on the scheduler's thread."""
+        if self._panic:
+            self._panic = self._hush = False
+            self._release()
+            self._sounding.all_notes_off()
+            return
+        self._hush = False
+        kept = []
+        for entry in self._queue:
+            note = entry[3]
+            if note is None or note.part != "melody":
+                kept.append(entry)
+            elif entry[1] == _OFF and id(note) not in self._dropped:
+                sent = self._revoiced.pop(id(note), note)
+                self._sounding.off(sent.channel, sent.pitch)
+            else:
+                self._dropped.discard(id(note))
+        heapq.heapify(kept)
+        self._queue = kept
 
     def _beat_at(self, t: float) -> float:
         return self._anchor_beat + (t - self._anchor_time) * self._tempo / 60.0
@@ -214,6 +234,8 @@ class Scheduler:
                 self._output.send(mido.Message("start"))
         while not self._stop.is_set():
             now = self._clock()
+            if self._hush or self._panic:
+                self._quiet()
             if self._sync is not None and not self._follow(now):
                 self._planned = None
                 if self._wait(FOLLOW_POLL):
@@ -324,39 +346,36 @@ class Scheduler:
 
     def _release(self) -> None:
         """Every sounding note off now and nothing queued (a master's Stop or Start)."""
-        for (channel, pitch), count in sorted(self._sounding.items()):
-            for _ in range(count):
-                self._output.send(mido.Message("note_off", channel=channel - 1, note=pitch))
-        self._sounding.clear()
+        self._sounding.release()
         self._queue.clear()
         self._dropped.clear()
+        self._revoiced.clear()
 
     def _send(self, kind: int, note: Note, due: float, now: float, debug: bool) -> int:
         """Send one queued message; returns how many were sent (0 or 1)."""
         if kind == _TICK:  # never left out, however late: a follower counts them
             self._output.send(mido.Message("clock"))
             return 1
-        key = (note.channel, note.pitch)
         if kind == _ON:
             if now - due > self._late:
                 self._dropped.add(id(note))  # its note_off is not needed either
                 self.dropped_total += 1
                 return 0
-            message = mido.Message("note_on", channel=note.channel - 1, note=note.pitch,
-                                   velocity=note.velocity)
-            self._sounding[key] += 1
-            self._channels.add(note.channel)
+            if self._revoice is not None:
+                sent = self._revoice(note)
+                if sent is not note:
+                    self._revoiced[id(note)] = sent
+                    note = sent
+            message = self._sounding.on(note.channel, note.pitch, note.velocity)
         else:
             if id(note) in self._dropped:
                 self._dropped.discard(id(note))
                 return 0
-            if not self._sounding[key]:
+            if self._revoiced:
+                note = self._revoiced.pop(id(note), note)
+            message = self._sounding.off(note.channel, note.pitch)
+            if message is None:
                 return 0  # already silenced
-            message = mido.Message("note_off", channel=note.channel - 1, note=note.pitch)
-            self._sounding[key] -= 1
-            if not self._sounding[key]:
-                del self._sounding[key]
-        self._output.send(message)
         if self._observer is not None:
             self._observer("on" if kind == _ON else "off", note, due, self._clock())
         if debug:
@@ -364,30 +383,9 @@ class Scheduler:
         return 1
 
     def silence(self) -> None:
-        """Switch off every sounding note, then All Notes Off on every channel used.
-
-        Each message is tried even if an earlier one failed; the first error is raised
-        at the end, so a broken port never leaves the others' notes hanging.
-        """
-        first_error = None
-        messages = []
-        for (channel, pitch), count in sorted(self._sounding.items()):
-            messages.extend([mido.Message("note_off", channel=channel - 1, note=pitch)] * count)
-        messages.extend(mido.Message("control_change", channel=channel - 1,
-                                     control=ALL_NOTES_OFF, value=0)
-                        for channel in sorted(self._channels))
-        if self._clock_out:
-            messages.append(mido.Message("stop"))
-        self._sounding.clear()
-        self._channels.clear()
+        """Switch off every sounding note, then All Notes Off on every channel used (see
+        :meth:`~improv.performing.sounding.Sounding.silence`)."""
         self._queue.clear()
         self._dropped.clear()
-        for message in messages:
-            logger.debug("%s (silencing)", message)
-            try:
-                self._output.send(message)
-            except Exception as err:  # noqa: BLE001 - keep silencing the rest
-                logger.warning("could not send %s while silencing: %s", message, err)
-                first_error = first_error or err
-        if first_error is not None:
-            raise first_error
+        self._revoiced.clear()
+        self._sounding.silence([mido.Message("stop")] if self._clock_out else ())

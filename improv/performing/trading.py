@@ -1,0 +1,190 @@
+"""Whose turn it is, and the musician's call as grammar values (pure, no I/O).
+
+Two ways to trade, each a small object the performer asks ``turn_at(beat)``:
+
+* :class:`TradeBars` (``--trade N``): N bars the musician's, N bars improv's, aligned to
+  the chart's bar lines from bar 1 (the musician first: improv answers).
+* :class:`CallAndResponse`: improv listens until the musician has played and then been
+  silent for ``silence`` beats; the answer starts on the next beat and lasts as long as
+  the call (rounded up to whole beats) or ``answer`` beats.
+
+Either way the musician has the floor: a note they play while improv is answering ends
+the answer there (:meth:`interrupt`), so improv never plays over them.
+
+Beats are absolute beats of the performance (the performer's and scheduler's count).
+The input thread records notes and the scheduler thread asks for turns: each method
+does a few comparisons under one lock.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from dataclasses import dataclass
+from fractions import Fraction
+
+from improv.language.grammar import BEATS_PER_BAR, Value, encode_line
+from improv.language.harmony import Chord
+
+SAME_ONSET = 1 / 12  # beats: notes struck closer together are one (the top one is the line)
+MAX_CALL_NOTES = 512  # what a call keeps (the newest)
+
+
+@dataclass(frozen=True)
+class Turn:
+    """``playing``: improv's turn; it lasts until ``end`` (a beat, None: not known yet)."""
+
+    playing: bool
+    end: Fraction | None
+    start: Fraction = Fraction(0)
+
+
+@dataclass(frozen=True)
+class CallNote:
+    """A note the musician played: beats on and off (None while held), its chord."""
+
+    on: float
+    off: float | None
+    pitch: int
+    chord: Chord | None = None
+
+
+class _Turns:
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._notes: list[CallNote] = []
+        self._held: dict[int, int] = {}  # pitch -> index in _notes
+        self._cut: float | None = None  # an answer interrupted at this beat
+
+    # --- the input thread ---------------------------------------------------------------
+
+    def note_on(self, beat: float, pitch: int, chord: Chord | None = None) -> None:
+        with self._lock:
+            if len(self._notes) >= MAX_CALL_NOTES:
+                self._forget(len(self._notes) // 2)
+            self._held[pitch] = len(self._notes)
+            self._notes.append(CallNote(beat, None, pitch, chord))
+
+    def note_off(self, beat: float, pitch: int) -> None:
+        with self._lock:
+            k = self._held.pop(pitch, None)
+            if k is not None:
+                n = self._notes[k]
+                self._notes[k] = CallNote(n.on, max(beat, n.on), n.pitch, n.chord)
+
+    def _forget(self, count: int) -> None:
+        self._notes = self._notes[count:]
+        self._held = {p: k - count for p, k in self._held.items() if k >= count}
+
+    @property
+    def musician_playing(self) -> bool:
+        return bool(self._held)
+
+    def interrupt(self, beat: float) -> None:
+        """The musician came in at ``beat`` while improv answered: the answer ends."""
+        with self._lock:
+            self._cut = beat
+
+    # --- the scheduler thread -------------------------------------------------------------
+
+    def call(self, start: float, end: float) -> list[CallNote]:
+        """The notes played from ``start`` to ``end`` (held ones end at ``end``)."""
+        with self._lock:
+            return [CallNote(n.on, end if n.off is None else min(n.off, end), n.pitch, n.chord)
+                    for n in self._notes if start <= n.on < end]
+
+
+class TradeBars(_Turns):
+    """``bars`` bars each, the musician first, from the top of the chart."""
+
+    def __init__(self, bars: int, beats_per_bar: float = BEATS_PER_BAR):
+        super().__init__()
+        self.length = Fraction(bars) * Fraction(beats_per_bar).limit_denominator(12)
+
+    def turn_at(self, beat) -> Turn:
+        beat = Fraction(beat)
+        k = math.floor(beat / self.length)
+        start, end = k * self.length, (k + 1) * self.length
+        playing = k % 2 == 1
+        with self._lock:
+            cut = self._cut
+        if playing and cut is not None and start <= cut < end and beat >= Fraction(cut):
+            return Turn(False, end, start)  # interrupted: silent for the rest of the turn
+        return Turn(playing, end, start)
+
+    def call_span(self, turn: Turn) -> tuple[float, float]:
+        """Where the call that ``turn`` (an answer) answers was played."""
+        return float(turn.start - self.length), float(turn.start)
+
+
+class CallAndResponse(_Turns):
+    """Answer after ``silence`` beats of the musician's silence, for as long as the call
+    (``answer`` 0) or ``answer`` beats."""
+
+    def __init__(self, silence: float = 2.0, answer: float = 0.0):
+        super().__init__()
+        self.silence = silence
+        self.answer = answer
+        self._answered_until = -math.inf  # calls before this beat have been answered
+
+    def _pending(self) -> tuple[float, float] | None:
+        """(first onset, last release) of the call not answered yet, if it is over."""
+        notes = [n for n in self._notes if n.on >= self._answered_until]
+        if not notes or self._held:
+            return None
+        return notes[0].on, max(n.off for n in notes)
+
+    def turn_at(self, beat) -> Turn:
+        beat = Fraction(beat)
+        with self._lock:
+            answer = self._answer()
+            if answer is None:
+                return Turn(False, None)
+            start, end = answer
+            if beat < start:
+                return Turn(False, start, Fraction(0))
+            if beat < end:
+                return Turn(True, end, start)
+            self._answered_until = float(end)  # answered: what comes next is a new call
+            return Turn(False, None)
+
+    def interrupt(self, beat: float) -> None:
+        """The musician came in: the answer under way is over, a new call begins."""
+        with self._lock:
+            self._answered_until = beat
+
+    def _answer(self) -> tuple[Fraction, Fraction] | None:
+        pending = self._pending()
+        if pending is None:
+            return None
+        first, last = pending
+        start = Fraction(math.ceil(last + self.silence - 1e-9))
+        length = self.answer or max(1, math.ceil(last - first - 1e-9))
+        return start, start + Fraction(length).limit_denominator(12)
+
+    def call_span(self, turn: Turn) -> tuple[float, float]:
+        with self._lock:
+            notes = [n for n in self._notes if n.on >= self._answered_until]
+        return (notes[0].on if notes else float(turn.start)), float(turn.start)
+
+
+def call_line(notes: list[CallNote], chord_at) -> list[Value]:
+    """The musician's notes as grammar values: the top line (the highest of notes struck
+    together), each lasting to the next onset or its release, rests between, each
+    encoded over its chord (the one followed at its onset, else ``chord_at(beat)``)."""
+    line: list[CallNote] = []
+    for n in sorted(notes, key=lambda n: (n.on, -n.pitch)):
+        if line and n.on - line[-1].on < SAME_ONSET:
+            continue
+        line.append(n)
+    items = []
+    for k, n in enumerate(line):
+        off = n.off if n.off is not None else n.on + 1.0  # still held: a beat, say
+        following = line[k + 1].on if k + 1 < len(line) else off
+        end = min(off, following)
+        chord = n.chord or chord_at(n.on)
+        if end - n.on > 0:
+            items.append((n.pitch, end - n.on, chord))
+        if following - end > 0:
+            items.append((None, following - end, chord))
+    return [v for v in encode_line(items) if v.duration > 0]

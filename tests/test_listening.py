@@ -1,0 +1,258 @@
+"""Listening without a port: held notes and chords, pedal, channels, knobs, turns,
+the call as values, and the performer and scheduler answering to all of it."""
+
+from fractions import Fraction
+
+import numpy as np
+import pytest
+
+from improv.errors import UsageError
+from improv.language.grammar import parse_value
+from improv.language.harmony import parse_chord
+from improv.performing.comping import Comping
+from improv.performing.knobs import KnobSettings, Knobs, knob_value
+from improv.performing.listening import Listener, ListenSettings, parse_channels
+from improv.performing.performer import Feel, Performer, Progression
+from improv.performing.scheduler import Scheduler
+from improv.performing.trading import CallAndResponse, CallNote, TradeBars, call_line
+
+from daemon_fakes import FakeClock, FakeSource, RecordingPort, pair_notes
+
+STRAIGHT = Feel(swing=0.0, accent=0, humanise=0)
+ON, OFF, CC = 0x90, 0x80, 0xB0
+
+
+def listener(**kw):
+    return Listener(ListenSettings(follow_chords=True, **kw), beat_at=lambda t: t * 2)
+
+
+def play(lis, t, *pitches, channel=1, kind=ON, velocity=90):
+    for p in pitches:
+        lis.feed(t, [kind | (channel - 1), p, velocity if kind == ON else 0])
+
+
+def test_held_notes_are_named_and_the_chord_stays_after_letting_go():
+    lis = listener()
+    play(lis, 0.0, 48, 52, 55, 59)
+    assert lis.chord == parse_chord("Cmaj7")
+    play(lis, 0.5, 48, 52, 55, 59, kind=OFF)
+    assert lis.chord == parse_chord("Cmaj7")
+    assert lis.chord_for(1.0 + 7.9) == parse_chord("Cmaj7")
+    assert lis.chord_for(1.0 + 8.0) is None  # two bars after letting go: the chart again
+
+
+def test_release_bars_zero_keeps_the_chord_for_good():
+    lis = listener(release_bars=0)
+    play(lis, 0.0, 50, 53, 57, 60)
+    play(lis, 0.1, 50, 53, 57, 60, kind=OFF)
+    assert lis.chord_for(1000.0) == parse_chord("Dm7")
+
+
+def test_other_channels_are_ignored_and_counted():
+    lis = listener(channels="2")
+    play(lis, 0.0, 48, 52, 55, channel=1)
+    assert lis.chord is None and lis.ignored == 3
+    play(lis, 0.0, 43, 47, 50, 53, channel=2)
+    assert lis.chord == parse_chord("G7")
+
+
+def test_the_sustain_pedal_holds_notes_until_it_lifts():
+    lis = listener()
+    lis.feed(0.0, [CC, 64, 127])
+    play(lis, 0.0, 48, 52, 55, 58)
+    play(lis, 0.1, 48, 52, 55, 58, kind=OFF)
+    assert lis.held == 4
+    play(lis, 0.2, 53, 57)  # added over the pedal: C7 plus F and A
+    assert lis.held == 6
+    lis.feed(0.3, [CC, 64, 0])
+    assert lis.held == 2
+
+
+def test_bad_input_is_harmless():
+    lis = listener()
+    play(lis, 0.0, 60, kind=OFF)  # a note_off without its note_on
+    lis.feed(0.0, [0x90, 200, 300])  # data bytes out of range: masked to 7 bits
+    lis.feed(0.0, [0x90])  # truncated
+    lis.feed(0.0, [0xE0, 0, 64])  # pitch bend: not listened to
+    play(lis, 0.0, *range(40, 52))
+    named = lis.chord
+    play(lis, 0.0, *range(52, 60))  # 20 notes at once: held, no longer named
+    assert lis.held == 21 and lis.chord is named
+    lis.feed(0.1, [CC, 123, 0])  # the musician's All Notes Off lets everything go
+    assert lis.held == 0
+
+
+def test_channels_setting_is_checked():
+    assert parse_channels("all") is None and parse_channels("1, 3") == {1, 3}
+    for bad in ("0", "17", "x", ""):
+        with pytest.raises(UsageError, match="channels"):
+            ListenSettings(channels=bad)
+    with pytest.raises(UsageError, match="choose one"):
+        ListenSettings(trade=4, call_response=True)
+
+
+def test_knob_values_and_duplicates():
+    assert knob_value("temperature", 0) == 0.25 and knob_value("temperature", 64) == 1.0
+    assert knob_value("temperature", 127) == 2.0 and knob_value("temperature", 500) == 2.0
+    assert knob_value("top_p", 127) == 1.0 and knob_value("register", 0) == -2
+    assert knob_value("register", 64) == 0 and knob_value("mute", 64) is True
+    with pytest.raises(UsageError, match="share"):
+        KnobSettings(temperature=30, top_p=30)
+    knobs = Knobs()
+    assert knobs.turn(7, 100) is None  # not a knob (volume)
+    assert knobs.turn(21, 127) == ("temperature", 2.0)
+    assert knobs.take() == [("temperature", 2.0)] and knobs.take() == []
+    assert "temp 2" in knobs.describe()
+
+
+class TunableSource(FakeSource):
+    def __init__(self, values):
+        super().__init__(values)
+        self.tuned, self.primed = [], []
+
+    def tune(self, **kw):
+        self.tuned.append(kw)
+
+    def prime_nearest(self, values):
+        self.primed.append(list(values))
+        return 0
+
+
+def performer(source, listener, chart="C7", comping=False):
+    return Performer(source, Progression.parse(chart), np.random.default_rng(0),
+                     comping=Comping(enabled=comping), feel=STRAIGHT, listener=listener)
+
+
+def test_knobs_apply_from_the_next_value():
+    lis = Listener(ListenSettings())
+    source = TunableSource(["C,0.500"])
+    perf = performer(source, lis)
+    perf.advance(2)
+    lis.feed(0.0, [CC, 21, 0])
+    lis.feed(0.0, [CC, 23, 127])  # two octaves up
+    lis.feed(0.0, [CC, 26, 127])  # mute
+    assert perf.advance(4) == [] and source.tuned == [{"temperature": 0.25}]
+    lis.feed(0.0, [CC, 26, 0])
+    notes = perf.advance(8)
+    assert notes and min(n.pitch for n in notes) >= 52 + 24 - 12
+
+
+def test_melody_follows_the_musicians_chord_not_the_charts():
+    lis = listener()
+    perf = performer(FakeSource(["C,0.500"]), lis, chart="C7")
+    play(lis, 0.0, 54, 58, 61, 65)  # Gb7 held (F# A# C# E... as Gb Bb Db Fb)
+    notes = perf.advance(16)
+    assert notes and all(n.chord == lis.chord and n.pitch % 12 in lis.chord.tones for n in notes)
+
+
+def test_a_note_realised_before_a_chord_change_is_decoded_again_when_sent():
+    lis = listener()
+    perf = performer(FakeSource(["C,1.000"]), lis, chart="C7")
+    clock = FakeClock(stop_at=3.0)
+    port = RecordingPort(clock)
+    sched = Scheduler(perf, port, tempo=60, lookahead=1.0, clock=clock, wait=clock.wait,
+                      start_delay=0.0)
+    sched.run()
+    early = [m.note % 12 for _, m in port.sent if m.type == "note_on"]
+    assert set(early) <= parse_chord("C7").tones
+    lis2 = listener()
+    perf2 = performer(FakeSource(["C,1.000"]), lis2, chart="C7")
+    notes = perf2.advance(1.5)  # realised over C7 ...
+    play(lis2, 0.0, 49, 53, 56, 59)  # ... then Db7 comes in
+    sent = [perf2.revoice(n) for n in notes]
+    assert all(n.pitch % 12 in parse_chord("Db7").tones for n in sent)
+
+
+def test_trading_bars_silent_on_the_musicians_turn_and_primed_with_the_call():
+    turns = TradeBars(1)
+    lis = Listener(ListenSettings(trade=1), turns=turns, beat_at=lambda t: t)
+    source = TunableSource(["C,0.500", "S,0.750"])
+    perf = performer(source, lis)
+    play(lis, 0.0, 60)
+    play(lis, 1.0, 60, kind=OFF)
+    play(lis, 1.0, 64)
+    play(lis, 2.5, 64, kind=OFF)
+    notes = perf.advance(16)
+    assert notes
+    for n in notes:
+        bar = int(n.start // 4)
+        assert bar % 2 == 1 and n.end <= (bar + 1) * 4  # improv's bars, ended at the line
+    assert len(source.primed) == 1 and len(source.primed[0]) >= 2  # bar 3 had no call
+    assert source.primed[0][0].kind == "C"
+
+
+def test_a_note_while_improv_answers_interrupts_the_answer():
+    turns = TradeBars(2)
+    lis = Listener(ListenSettings(trade=2), turns=turns, beat_at=lambda t: t)
+    hushed = []
+    lis.on_interrupt = lambda: hushed.append(1)
+    perf = performer(TunableSource(["C,0.500"]), lis)
+    assert perf.advance(9)  # improv answers from beat 8
+    play(lis, 9.0, 70)  # the musician comes in at beat 9
+    assert hushed == [1]
+    assert perf.advance(16) == []  # silent for the rest of its turn
+    assert perf.advance(24) == [] and perf.advance(32)  # the musician's, then improv's
+
+
+def test_call_and_response_answers_after_the_silence_for_as_long_as_the_call():
+    turns = CallAndResponse(silence=2.0)
+    assert not turns.turn_at(0).playing
+    turns.note_on(0.0, 60)
+    turns.note_off(1.0, 60)
+    turns.note_on(1.0, 62)
+    assert turns.turn_at(5).playing is False  # still held: no answer yet
+    turns.note_off(2.5, 62)
+    assert turns.turn_at(4.9) == turns.turn_at(0)  # before the answer
+    turn = turns.turn_at(5)
+    assert turn.playing and (turn.start, turn.end) == (5, 8)  # call 2.5 beats -> 3
+    assert [n.pitch for n in turns.call(*turns.call_span(turn))] == [60, 62]
+    assert not turns.turn_at(8).playing and not turns.turn_at(9).playing
+
+
+def test_the_call_becomes_the_top_line_as_values():
+    c7 = parse_chord("C7")
+    notes = [CallNote(0.0, 1.0, 60), CallNote(0.0, 1.0, 48),  # a dyad: its top note
+             CallNote(1.5, 2.0, 64), CallNote(2.0, None, 67)]
+    values = call_line(notes, lambda beat: c7)
+    assert [str(v) for v in values][:3] == ["C,1.000", "R,0.500", str(values[2])]
+    assert values[2].kind == "C" and values[2].lo is not None
+    assert call_line([], lambda b: c7) == []
+    assert Fraction(1) == 1
+
+
+def run_with(perf, at, action, stop_at=3.0):
+    clock = FakeClock(stop_at=stop_at)
+    port = RecordingPort(clock)
+    done = []
+
+    def wait(timeout):
+        if clock.now + timeout >= at and not done:
+            clock.now = at
+            done.append(1)
+            action(sched)
+            return False
+        return clock.wait(timeout)
+
+    sched = Scheduler(perf, port, tempo=60, lookahead=0.5, clock=clock, wait=wait,
+                      start_delay=0.0)
+    sched.run()
+    return port.sent
+
+
+def test_hush_cuts_the_melody_at_once_and_leaves_the_comping():
+    perf = performer(FakeSource(["C,4.000"]), None, comping=True)
+    sent = run_with(perf, 1.0, Scheduler.hush)
+    pairs, left = pair_notes(sent)
+    melody = [(on, off) for on, off, m in pairs if m.channel == 0]
+    comping = [(on, off) for on, off, m in pairs if m.channel == 1]
+    assert melody[0] == (0.0, 1000.0) and not left
+    assert any(off > 1000.0 for _, off in comping)  # the chords ring on
+
+
+def test_panic_switches_everything_off_and_playing_goes_on():
+    perf = performer(FakeSource(["C,0.500", "C,2.000"]), None, comping=True)
+    sent = run_with(perf, 1.2, Scheduler.panic, stop_at=4.0)
+    at = [m for ms, m in sent if ms == 1200.0]
+    assert {m.type for m in at} >= {"note_off", "control_change"}
+    assert not pair_notes([(ms, m) for ms, m in sent if ms <= 1200.0])[1]  # nothing left on
+    assert any(m.type == "note_on" for ms, m in sent if ms > 1200.0)
