@@ -131,7 +131,7 @@ def test_overrides_validate_with_the_flag_name():
 
 @pytest.mark.parametrize("text, words", [
     ("[sync]\nmode = 'clock'\nclock_out = true\n", ["clock_out goes with mode = 'internal'"]),
-    ("[midi]\ninput_connect = 'DAW'\n", ["input_connect listens for a master's clock"]),
+    ("[midi]\ninput_connect = 'DAW'\n[knobs]\nenabled = false\n", ["nothing listens"]),
 ])
 def test_sync_settings_that_do_not_go_together(text, words):
     with pytest.raises(ConfigError) as info:
@@ -141,6 +141,9 @@ def test_sync_settings_that_do_not_go_together(text, words):
 
 def test_the_input_name_is_checked_only_when_the_input_is_used():
     long = "x" * 61  # + " in" would be 64 bytes
-    assert config.parse(f"[midi]\nport_name = '{long}'\n").midi.port_name == long
+    quiet = "[knobs]\nenabled = false\n"
+    assert config.parse(f"[midi]\nport_name = '{long}'\n{quiet}").midi.port_name == long
     with pytest.raises(ConfigError, match="input_name"):
-        config.parse(f"[midi]\nport_name = '{long}'\n[sync]\nmode = 'clock'\n")
+        config.parse(f"[midi]\nport_name = '{long}'\n[sync]\nmode = 'clock'\n{quiet}")
+    with pytest.raises(ConfigError, match="input_name"):  # knobs listen by default
+        config.parse(f"[midi]\nport_name = '{long}'\n")

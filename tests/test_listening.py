@@ -7,7 +7,6 @@ import numpy as np
 import pytest
 
 from improv.errors import UsageError
-from improv.language.grammar import parse_value
 from improv.language.harmony import parse_chord
 from improv.performing.comping import Comping
 from improv.performing.knobs import KnobSettings, Knobs, knob_value

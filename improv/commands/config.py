@@ -20,6 +20,8 @@ from improv.errors import ChordError, ConfigError, PortError, UsageError
 from improv.model.engines import ModelSettings
 from improv.model.modelfile import default_dir
 from improv.performing.comping import Comping
+from improv.performing.knobs import KnobSettings
+from improv.performing.listening import ListenSettings
 from improv.performing.performer import Feel, Melody
 from improv.performing.ports import MidiSettings, check_port_name
 from improv.performing.sampling import MAX_SEED, SamplingSettings
@@ -58,9 +60,23 @@ class Config:
     sampling: SamplingSettings = field(default_factory=SamplingSettings)
     scheduler: SchedulerSettings = field(default_factory=SchedulerSettings)
     sync: SyncSettings = field(default_factory=SyncSettings)
+    listen: ListenSettings = field(default_factory=ListenSettings)
+    knobs: KnobSettings = field(default_factory=KnobSettings)
 
     def __post_init__(self):
         validate(self)
+
+    @property
+    def needs_input(self) -> bool:
+        """Whether playing depends on the MIDI input (not just knobs on it)."""
+        return self.sync.mode == "clock" or self.listen.follow_chords or self.listen.trading
+
+    @property
+    def listening(self) -> bool:
+        """Whether the daemon opens its MIDI input: a master's clock, the musician's
+        chords or phrases, or knobs to read."""
+        return (self.sync.mode == "clock" or self.listen.follow_chords
+                or self.listen.trading or self.knobs.enabled)
 
 
 # --- validation -----------------------------------------------------------------------
@@ -118,9 +134,10 @@ def _cross_check(config: Config, origin: str) -> Config:
     if config.sync.mode == "clock" and config.sync.clock_out:
         raise ConfigError(f"{origin}: [sync] clock_out goes with mode = 'internal': under "
                           f"'clock' the master sends the clock")
-    if config.midi.input_connect and config.sync.mode != "clock":
-        raise ConfigError(f"{origin}: [midi] input_connect listens for a master's clock: "
-                          f"set [sync] mode = 'clock' (--sync clock) too")
+    if config.midi.input_connect and not config.listening:
+        raise ConfigError(f"{origin}: [midi] input_connect names a port to listen to, but "
+                          f"nothing listens: set [sync] mode = 'clock', [listen] "
+                          f"follow_chords or trade, or [knobs] enabled = true")
     m = config.melody
     if m.high - m.low < 12:
         raise ConfigError(f"{origin}: [melody] low = {m.low}, high = {m.high} span less than an "
@@ -132,7 +149,7 @@ def _cross_check(config: Config, origin: str) -> Config:
         check_port_name(config.midi.port_name, config.midi.backend, "[midi] port_name")
         if config.midi.connect:
             check_port_name(config.midi.connect, config.midi.backend, "--connect")
-        if config.sync.mode == "clock":
+        if config.listening:
             check_port_name(config.midi.input_name or f"{config.midi.port_name} in",
                             config.midi.backend, "[midi] input_name (the port name + ' in')"
                             if not config.midi.input_name else "[midi] input_name")

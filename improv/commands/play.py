@@ -62,6 +62,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                       help="send MIDI beat clock, Start and Stop (under --sync internal)")
     sync.add_argument("--input-connect", metavar="NAME",
                       help="listen to this existing port instead of creating 'improv in'")
+    listen = parser.add_argument_group("listen to the musician (on the input port)")
+    listen.add_argument("--follow-chords", action=argparse.BooleanOptionalAction, default=None,
+                        help="play over the chords held on the input instead of the chart's")
+    listen.add_argument("--listen-channels", metavar="N[,N]",
+                        help="MIDI channels to listen to, e.g. 1 or 1,2 (default all)")
+    listen.add_argument("--trade", type=int, metavar="N",
+                        help="trade N bars: the musician plays N, improv answers N (0: off)")
+    listen.add_argument("--call-response", action=argparse.BooleanOptionalAction, default=None,
+                        help="answer each phrase once the musician has paused")
     offline = parser.add_argument_group("offline render")
     offline.add_argument("--out", metavar="FILE.mid",
                          help="write a MIDI file faster than real time instead of playing")
@@ -95,6 +104,10 @@ def load_settings(args) -> settings.Config:
         "midi.input_connect": ("--input-connect", args.input_connect),
         "sync.mode": ("--sync", args.sync),
         "sync.clock_out": ("--clock-out/--no-clock-out", args.clock_out),
+        "listen.follow_chords": ("--follow-chords", args.follow_chords),
+        "listen.channels": ("--listen-channels", args.listen_channels),
+        "listen.trade": ("--trade", args.trade),
+        "listen.call_response": ("--call-response", args.call_response),
     })
 
 
@@ -108,14 +121,35 @@ def make_soloist(cfg: settings.Config, seed: int):
     return Soloist(from_settings(cfg.model), dataclasses.replace(cfg.sampling, seed=seed))
 
 
-def make_performer(cfg: settings.Config, source, seed: int):
+def make_performer(cfg: settings.Config, source, seed: int, listener=None):
+    import dataclasses
+
     import numpy as np
 
     from improv.performing.performer import Performer, Progression
 
-    return Performer(source, Progression.parse(cfg.progression),
-                     np.random.default_rng([seed, 1]),  # not the soloist's stream
-                     melody=cfg.melody, comping=cfg.comping, feel=cfg.feel)
+    comping = cfg.comping
+    if listener is not None and cfg.listen.follow_chords and not cfg.listen.comping:
+        comping = dataclasses.replace(comping, enabled=False)  # the musician plays them
+    performer = Performer(source, Progression.parse(cfg.progression),
+                          np.random.default_rng([seed, 1]),  # not the soloist's stream
+                          melody=cfg.melody, comping=comping, feel=cfg.feel, listener=listener)
+    if listener is not None:
+        listener.chord_at = lambda beat: performer.span_at(beat).chord
+    return performer
+
+
+def make_listener(cfg: settings.Config):
+    """What listens to the musician on the input (chords, turns, knobs)."""
+    from improv.performing.knobs import Knobs
+    from improv.performing.listening import Listener
+    from improv.performing.trading import CallAndResponse, TradeBars
+
+    listen = cfg.listen
+    turns = (TradeBars(listen.trade) if listen.trade else
+             CallAndResponse(listen.silence_beats, listen.answer_beats)
+             if listen.call_response else None)
+    return Listener(listen, Knobs(cfg.knobs), turns)
 
 
 RECONNECT_INTERVAL = 0.5  # seconds between tries to open a lost port again
@@ -136,6 +170,9 @@ def run(args) -> int:
     if args.out and cfg.sync.mode == "clock":
         raise UsageError("--out renders at its own tempo: a file has no master clock to "
                          "follow; leave out --sync clock (or [sync] mode = 'clock')")
+    if args.out and (cfg.listen.follow_chords or cfg.listen.trading):
+        raise UsageError("--out renders without a musician to listen to: leave out "
+                         "--follow-chords, --trade and --call-response ([listen] in the config)")
     if args.out:
         from improv.performing.render import check_target
 
@@ -145,13 +182,14 @@ def run(args) -> int:
     if args.out:
         return render_file(args, cfg, make_performer(cfg, make_soloist(cfg, seed), seed), seed)
     try:
-        performer = make_performer(cfg, make_soloist(cfg, seed), seed)
-        return _play(args, cfg, performer, seed, signals)
+        listener = make_listener(cfg) if cfg.listening else None
+        performer = make_performer(cfg, make_soloist(cfg, seed), seed, listener)
+        return _play(args, cfg, performer, seed, signals, listener)
     except Interrupted:
         return 0  # stopped before a note sounded
 
 
-def _play(args, cfg, performer, seed, signals) -> int:
+def _play(args, cfg, performer, seed, signals, listener=None) -> int:
     """Open the ports and play; if the output goes away, exit with one line, or with
     ``[midi] reconnect`` wait for it to come back and play on from the next bar."""
     from improv.commands.session import play_live
@@ -170,14 +208,14 @@ def _play(args, cfg, performer, seed, signals) -> int:
             if not args.quiet:
                 again = ("again" if start else
                          f"with seed {seed} (--seed {seed} plays this solo again)")
-                listening = f"; following the clock on {midi_in.description}" if follow else ""
+                listening = _listening(cfg, midi_in)
                 print(f"improv: playing on {port.description} {again}{listening}; "
                       f"Ctrl-C stops", file=sys.stderr)
             try:
                 return play_live(cfg, performer, port, signals, bars=args.bars,
                                  quiet=args.quiet, reload=lambda: load_settings(args),
                                  watch=settings.find(args.config), start_beat=start,
-                                 sync=follow)
+                                 sync=follow, listener=listener, midi_in=midi_in)
             except PortLost:  # already said, with what happens next
                 if not midi.reconnect:
                     raise
@@ -191,16 +229,36 @@ def _play(args, cfg, performer, seed, signals) -> int:
 
 
 def _open_ports(cfg, follow):
-    """(the input, or a null context; the output), or the first one's error with
-    nothing left open."""
+    """(the input, or a null context; the output), or the first error with nothing left
+    open. An input wanted only for knobs that cannot be opened is one warning line."""
+    import contextlib
+
     from improv.performing.ports import open_output
 
-    midi_in = _input(cfg, follow)
+    port = open_output(cfg.midi.backend, cfg.midi.port_name, cfg.midi.connect)
     try:
-        return midi_in, open_output(cfg.midi.backend, cfg.midi.port_name, cfg.midi.connect)
-    except BaseException:
-        midi_in.__exit__(None, None, None)
+        return _input(cfg, follow), port
+    except PortError as err:
+        if not cfg.needs_input:
+            print(f"improv: playing without knobs: {err}", file=sys.stderr)
+            return contextlib.nullcontext(None), port
+        port.close()
         raise
+    except BaseException:
+        port.close()
+        raise
+
+
+def _listening(cfg, midi_in) -> str:
+    """What the start-up line says the input is for."""
+    if midi_in is None:
+        return ""
+    jobs = [job for job, on in (("the clock", cfg.sync.mode == "clock"),
+                                ("chords", cfg.listen.follow_chords),
+                                (f"{cfg.listen.trade}-bar trades", cfg.listen.trade),
+                                ("calls to answer", cfg.listen.call_response),
+                                ("knobs", cfg.knobs.enabled)) if on]
+    return f"; listening on {midi_in.description} for {', '.join(jobs)}"
 
 
 def _follower(cfg):
@@ -213,17 +271,17 @@ def _follower(cfg):
 
 
 def _input(cfg, follow):
-    """The MIDI input beside the output, opened when a master's clock is to be followed
-    (nothing else listens yet); a null context otherwise."""
+    """The MIDI input beside the output when anything listens (a master's clock, the
+    musician, knobs: ``Config.listening``); a null context otherwise."""
     import contextlib
 
     from improv.performing.ports import open_input
 
-    if follow is None:
+    if not cfg.listening:
         return contextlib.nullcontext(None)
     midi = cfg.midi
     return open_input(midi.backend, midi.input_name or f"{midi.port_name} in",
-                      midi.input_connect, follow.handle)
+                      midi.input_connect, follow.handle if follow is not None else None)
 
 
 def _reopen(cfg, follow, signals, every: float = RECONNECT_INTERVAL):

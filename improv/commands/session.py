@@ -24,7 +24,7 @@ SWITCH_INTERVAL = 0.0005  # seconds: how soon another thread may take the interp
 
 def play_live(cfg: settings.Config, performer, port, signals, *, bars: int | None = None,
               quiet: bool = False, reload=None, watch=None, start_beat: float = 0.0,
-              sync=None) -> int:
+              sync=None, listener=None, midi_in=None) -> int:
     """Play until a signal (or ``bars`` bars) on ``port``; return 0 after a clean stop.
     Raises PortLost when the port goes away under it (see improv.performing.portwatch).
 
@@ -44,6 +44,11 @@ def play_live(cfg: settings.Config, performer, port, signals, *, bars: int | Non
                           clock_out=cfg.sync.clock_out and sync is None)
     if sync is not None:
         sync.wake = scheduler.poke
+    if listener is not None and midi_in is not None:
+        listener.beat_at = scheduler.beat_at
+        listener.on_interrupt = scheduler.hush
+        listener.on_panic = scheduler.panic
+        midi_in.on_message = lambda: listener.drain(midi_in.messages)
     failure: list[BaseException] = []
 
     def work():
@@ -85,6 +90,8 @@ def play_live(cfg: settings.Config, performer, port, signals, *, bars: int | Non
                 if sync is not None:
                     status.tempo = round(scheduler.tempo, 1)
                     status.waiting = "" if sync.running else sync.waiting
+                if listener is not None:
+                    status.listening = _listening(listener, scheduler)
                 status.refresh()
     finally:
         # Signals stay noted (never raised) until the process ends, so a second Ctrl-C
@@ -141,6 +148,22 @@ def _apply_changes(cfg, reload, scheduler, performer, status):
     if change.restart:
         say(f"improv: {', '.join(change.restart)} changed: restart the daemon to apply")
     return new
+
+
+def _listening(listener, scheduler) -> str:
+    """The status line's word on the musician: chord heard, whose turn, knobs."""
+    import time
+
+    parts = []
+    if listener.settings.follow_chords and listener.chord is not None:
+        parts.append(f"hearing {listener.chord.name}")
+    if listener.turns is not None:
+        playing = listener.turns.turn_at(scheduler.beat_at(time.monotonic())).playing
+        parts.append("answering" if playing else "listening")
+    knobs = listener.knobs.describe()
+    if knobs:
+        parts.append(knobs)
+    return " | ".join(parts)
 
 
 def _then(cfg) -> str:

@@ -25,6 +25,7 @@ class StatusLine:
         self._shown = object()  # nothing shown yet
         self._written = False
         self.waiting = ""  # set while the music waits (e.g. for a master's clock)
+        self.listening = ""  # what improv hears (chord, turn, knobs), when it listens
 
     def observe(self, kind: str, note: Note, due: float, sent: float) -> None:
         """Scheduler observer: remember the last melody note_on."""
@@ -38,13 +39,14 @@ class StatusLine:
             return f"improv: {self.waiting} | {self._port}"
         if note is None:
             return f"improv: waiting for the first note | {self.tempo:g} BPM | {self._port}"
-        return (f"improv: bar {note.bar} | {note.chord} | {pitch_name(note.pitch)} "
+        text = (f"improv: bar {note.bar} | {note.chord} | {pitch_name(note.pitch)} "
                 f"(vel {note.velocity}) | {self.tempo:g} BPM | {self._notes} notes")
+        return f"{text} | {self.listening}" if self.listening else text
 
     def refresh(self) -> None:
         note = self._note
         key = ((note.bar if note else None, self.waiting) if not self._tty
-               else (id(note), self.tempo, self.waiting))
+               else (id(note), self.tempo, self.waiting, self.listening))
         if key == self._shown:
             return
         self._shown = key

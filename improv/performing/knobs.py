@@ -31,8 +31,10 @@ NAMES = ("temperature", "top_p", "register", "swing", "comping", "mute", "panic"
 
 @dataclass(frozen=True)
 class KnobSettings:
-    """The ``[knobs]`` table: the CC number of each knob (0: none)."""
+    """The ``[knobs]`` table: whether to read knobs on the MIDI input, and the CC
+    number of each (0: none)."""
 
+    enabled: bool = setting(True)
     temperature: int = setting(21, lo=0, hi=119)
     top_p: int = setting(22, lo=0, hi=119)
     register: int = setting(23, lo=0, hi=119)
@@ -44,6 +46,8 @@ class KnobSettings:
     def __post_init__(self):
         validate(self)
         numbers = [getattr(self, n) for n in NAMES if getattr(self, n)]
+        if not self.enabled:
+            return
         if len(numbers) != len(set(numbers)):
             from improv.errors import UsageError
 
@@ -70,7 +74,8 @@ class Knobs:
     the input thread; ``take()`` on the thread that generates."""
 
     def __init__(self, settings: KnobSettings = KnobSettings(), **initial):
-        self._by_cc = {getattr(settings, n): n for n in NAMES if getattr(settings, n)}
+        self._by_cc = ({getattr(settings, n): n for n in NAMES if getattr(settings, n)}
+                       if settings.enabled else {})
         self._lock = threading.Lock()
         self._pending: deque[tuple[str, object]] = deque()
         self.values: dict[str, object] = dict(initial)
