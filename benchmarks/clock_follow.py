@@ -49,6 +49,7 @@ def daemon(jack, follower: str, *extra) -> subprocess.Popen:
                             cwd=REPO, env=jack.env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE, text=True)
     wait_for_port("follow:follow", proc=proc)
+    wait_for_port("follow in:follow in", proc=proc, input=True)
     return proc
 
 

@@ -221,11 +221,12 @@ class Recorder:
         self._midi.delete()
 
 
-def wait_for_port(port: str, timeout: float = 10.0, proc=None) -> None:
-    """Block until a JACK MIDI output named ``port`` exists (or the process died)."""
+def wait_for_port(port: str, timeout: float = 10.0, proc=None, input: bool = False) -> None:
+    """Block until a JACK MIDI output (``input``: input) named ``port`` exists (or the
+    process died)."""
     import rtmidi
 
-    probe = rtmidi.MidiIn(rtmidi.API_UNIX_JACK, name="improv-wait")
+    probe = (rtmidi.MidiOut if input else rtmidi.MidiIn)(rtmidi.API_UNIX_JACK, name="improv-wait")
     try:
         deadline = time.monotonic() + timeout
         while port not in probe.get_ports():
@@ -261,10 +262,11 @@ class Master:
         self.sent.append((time.perf_counter(), message[0]))
 
     def play_clock(self, tempo_of_beat, beats: float, jitter: float = 0.0, seed: int = 0,
-                   start: float | None = None) -> list[float]:
+                   start: float | None = None, then=None) -> list[float]:
         """Send ticks for ``beats`` beats from ``start`` (perf_counter; default now), the
         tempo given per beat (a function); each tick sent up to ``jitter`` seconds off its
-        time. Returns the ideal tick times."""
+        time. ``then``: {tick number: [messages]} sent right after that tick (a musician
+        playing in time). Returns the ideal tick times."""
         import random
 
         rng = random.Random(seed)
@@ -276,6 +278,8 @@ class Master:
             while (left := target - time.perf_counter()) > 0:
                 time.sleep(min(left, 0.002) if left > 0.0005 else 0)
             self.send(0xF8)
+            for message in (then or {}).get(k, ()):
+                self.send(*message)
             t += 60.0 / (tempo_of_beat(k / 24) * 24)
         return ideal
 

@@ -42,6 +42,7 @@ def rig():
              "--progression", CHART],
             cwd=REPO, env=jack.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         wait_for_port("follow:follow", proc=proc)
+        wait_for_port("follow in:follow in", proc=proc, input=True)
         notes = Recorder("follow:follow")
         master = Master("follow in:follow in")
         daw = Recorder("master:out", client="improv-daw", timing=True)

@@ -153,6 +153,9 @@ def exact_duration(value: Value) -> Fraction:
     return Fraction(quantize_duration(value.duration)).limit_denominator(12)
 
 
+TURN_GAP = Fraction(1, 12)  # beats of silence before the musician's turn
+
+
 class Performer:
     """Realises values one after another against the progression.
 
@@ -354,7 +357,9 @@ class Performer:
         end = start + exact_duration(value)
         self._cursor = end
         if self._answer is not None and self._answer.end is not None:
-            end = min(end, self._answer.end)  # the musician's turn begins there
+            # the musician's turn begins there: let go a twelfth of a beat before it,
+            # so the last note is off by the time their first arrives
+            end = min(end, max(self._answer.end - TURN_GAP, (start + self._answer.end) / 2))
         if value.is_rest:
             self._phrase.rest(value.duration)  # phrases break as grammar.encode_line's do
             return []
