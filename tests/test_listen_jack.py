@@ -164,7 +164,7 @@ def test_knobs_mute_register_and_panic(daemon):
     assert not [p for t, p in ons if muted + 0.2 < t < unmuted]
     before = [p for t, p in ons if unmuted + 0.2 < t < up]
     after = [p for t, p in ons if up + 0.2 < t < panic]
-    assert before and after and sum(after) / len(after) > sum(before) / len(before) + 12
+    assert before and after and max(before) <= 84 and min(after) >= 52 + 24  # [melody] low
     sounding = pairs_of([(t, m) for t, m in events if t <= panic + 0.02])[1]
     assert not sounding  # everything off at the panic
     assert [p for t, p in ons if t > panic + 0.2]  # and playing goes on
