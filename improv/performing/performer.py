@@ -27,7 +27,8 @@ from improv.language.grammar import (
     decode,
     quantize_duration,
 )
-from improv.language.harmony import Chord, parse_progression
+from improv.language.harmony import Chord
+from improv.performing.chart import Progression, Span
 from improv.performing.comping import Comping, comp_hits, voicing
 from improv.performing.trading import Turn, call_line
 from improv.settings import setting, validate
@@ -79,45 +80,6 @@ class Note:
     chord: Chord
     bar: int  # 1-based bar of the performance the note starts in
     value: Value | None = field(default=None, compare=False)  # melody: what it realises
-
-
-@dataclass(frozen=True)
-class Span:
-    """A chord sounding from ``start`` to ``end`` (beats from the top of the performance)."""
-
-    start: Fraction
-    end: Fraction
-    chord: Chord
-
-
-class Progression:
-    """A looping chord chart: which chord sounds at any beat."""
-
-    def __init__(self, bars: tuple[tuple[Chord, ...], ...]):
-        spans = []
-        for number, bar in enumerate(bars):
-            share = Fraction(BEATS_PER_BAR, len(bar))
-            for k, chord in enumerate(bar):
-                start = number * BEATS_PER_BAR + k * share
-                spans.append(Span(start, start + share, chord))
-        self.spans = tuple(spans)
-        self.length = Fraction(BEATS_PER_BAR * len(bars))
-        self._starts = [s.start for s in spans]
-
-    @classmethod
-    def parse(cls, text: str) -> "Progression":
-        return cls(parse_progression(text))
-
-    def span_at(self, beat) -> Span:
-        """The span (in absolute beats) of the chord sounding at ``beat``."""
-        beat = Fraction(beat)
-        loops, within = divmod(beat, self.length)
-        span = self.spans[bisect.bisect_right(self._starts, within) - 1]
-        offset = loops * self.length
-        return Span(span.start + offset, span.end + offset, span.chord)
-
-    def chord_at(self, beat) -> Chord:
-        return self.span_at(beat).chord
 
 
 # --- swing ------------------------------------------------------------------------------
