@@ -168,3 +168,28 @@ def test_knobs_mute_register_and_panic(daemon):
     sounding = pairs_of([(t, m) for t, m in events if t <= panic + 0.02])[1]
     assert not sounding  # everything off at the panic
     assert [p for t, p in ons if t > panic + 0.2]  # and playing goes on
+
+
+def test_call_and_response_answers_the_pause_and_yields_to_the_musician(daemon):
+    proc, musician, notes = daemon("--call-response", "--tempo", "240", "--progression", "C7")
+    time.sleep(0.5)
+    calls = []
+    for pitches in ((60, 64, 67, 72), (72, 67, 64)):
+        for p in pitches:  # quarter notes at 240 BPM
+            musician.send(0x90, p, 90)
+            on = time.monotonic()
+            time.sleep(0.22)
+            musician.send(0x80, p, 0)
+            calls.append((on, time.monotonic()))
+            time.sleep(0.03)
+        time.sleep(1.2)  # the pause: 2 beats, then the answer begins
+    events, err = stop(proc, notes)
+    assert proc.returncode == 0, err
+    pairs, left = pairs_of(events)
+    assert not left
+    assert not [(on, off) for _, _, on, off in pairs for a, b in calls if on < b and a < off]
+    first_end = calls[3][1]
+    answer = [on for _, _, on, _ in pairs if first_end < on < calls[4][0]]
+    assert answer and min(answer) > first_end + 0.4  # after the pause, not before
+    # the second call came in during the answer: nothing of it sounds after that
+    assert not [on for _, _, on, _ in pairs if calls[4][0] < on < calls[-1][1]]

@@ -70,7 +70,7 @@ def test_the_sustain_pedal_holds_notes_until_it_lifts():
 def test_bad_input_is_harmless():
     lis = listener()
     play(lis, 0.0, 60, kind=OFF)  # a note_off without its note_on
-    lis.feed(0.0, [0x90, 200, 300])  # data bytes out of range: masked to 7 bits
+    lis.feed(0.0, [0x90, 200, 300])  # data bytes out of range: clamped to 127
     lis.feed(0.0, [0x90])  # truncated
     lis.feed(0.0, [0xE0, 0, 64])  # pitch bend: not listened to
     play(lis, 0.0, *range(40, 52))

@@ -127,7 +127,7 @@ class Listener:
         if self._channels is not None and channel not in self._channels:
             self.ignored += 1
             return
-        data1, data2 = message[1] & 0x7F, message[2] & 0x7F
+        data1, data2 = min(message[1], 127), min(message[2], 127)  # out of range: clamped
         if status & 0xF0 == 0xB0:
             self._control(t, channel, data1, data2)
         elif kind == 0x90 and data2 > 0:
