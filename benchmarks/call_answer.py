@@ -23,7 +23,9 @@ Distance = the mean of the two. Reported: the mean distance per condition with i
 spread (standard deviation) and a bootstrap 95% interval of the paired differences
 (primed - control), and the share of calls where the primed answer is closer.
 
-    .venv/bin/python benchmarks/call_answer.py [--calls 250] [--samples 4]
+    .venv/bin/python benchmarks/call_answer.py [--calls 250] [--samples 4] [--model DIR]
+
+(``benchmarks/wjd_model.py`` trains a plain model on the Weimar solos to compare.)
 """
 
 from __future__ import annotations
@@ -119,6 +121,7 @@ def main(argv=None) -> int:
     parser.add_argument("--calls", type=int, default=250)
     parser.add_argument("--samples", type=int, default=4, help="answers per call and condition")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--model", help="model directory (default: the shipped one)")
     parser.add_argument("--temperature", type=float, default=1.0)
     parser.add_argument("--top-p", type=float, default=0.95)
     args = parser.parse_args(argv)
@@ -128,7 +131,7 @@ def main(argv=None) -> int:
         return 2
     rng = np.random.default_rng(args.seed)
     calls = cut_calls(args.calls, rng)
-    soloist = Soloist.load(temperature=args.temperature, top_p=args.top_p)
+    soloist = Soloist.load(args.model, temperature=args.temperature, top_p=args.top_p)
     values = [call_line(c["notes"], c["chord_at"]) for c in calls]
     exact = sum(str(v) in soloist.generator.vocab for vs in values for v in vs)
     total = sum(len(vs) for vs in values)
