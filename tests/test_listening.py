@@ -255,3 +255,14 @@ def test_panic_switches_everything_off_and_playing_goes_on():
     assert {m.type for m in at} >= {"note_off", "control_change"}
     assert not pair_notes([(ms, m) for ms, m in sent if ms <= 1200.0])[1]  # nothing left on
     assert any(m.type == "note_on" for ms, m in sent if ms > 1200.0)
+
+
+def test_the_answer_picks_up_near_where_the_musician_left_off():
+    for last, side in ((83, 1), (53, -1)):
+        turns = TradeBars(1)
+        lis = Listener(ListenSettings(trade=1), turns=turns, beat_at=lambda t: t)
+        perf = performer(TunableSource(["C,0.500"]), lis)
+        play(lis, 0.0, last)
+        play(lis, 1.0, last, kind=OFF)
+        first = min(perf.advance(8), key=lambda n: n.start)
+        assert (first.pitch - 68) * side > 0, (last, first.pitch)

@@ -305,7 +305,11 @@ class Performer:
 
     def _prime_with_call(self, turn: Turn) -> None:
         start, end = self._turns.call_span(turn)
-        values = call_line(self._turns.call(start, end), lambda b: self.span_at(b).chord)
+        call = self._turns.call(start, end)
+        values = call_line(call, lambda b: self.span_at(b).chord)
+        if call:  # the answer picks up where the musician left off
+            last = max(call, key=lambda n: (n.on, n.pitch)).pitch
+            self._last_pitch = min(max(last, self._limits.low), self._limits.high)
         prime = getattr(self._source, "prime_nearest", None)
         if prime is not None and values:
             prime(values)
