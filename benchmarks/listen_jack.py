@@ -53,6 +53,18 @@ def start(jack, port, *flags):
     return proc
 
 
+def finish(proc, musician, *recorders) -> list:
+    """Stop the daemon and the musician; what each recorder got, as (time, bytes)."""
+    musician.close()
+    proc.terminate()
+    proc.communicate(timeout=10)
+    time.sleep(0.1)
+    events = [r.timed() for r in recorders]
+    for r in recorders:
+        r.close()
+    return events
+
+
 def pct(a, q):
     return float(np.percentile(a, q)) if len(a) else float("nan")
 
@@ -79,13 +91,7 @@ def report_latency(jack, count=40):
                 musician.send(0x80, p, 0)
         time.sleep(0.3)
     finally:
-        musician.close()
-        proc.terminate()
-        proc.communicate(timeout=10)
-        time.sleep(0.1)
-        events, sent = notes.timed(), heard.timed()
-        notes.close()
-        heard.close()
+        events, sent = finish(proc, musician, notes, heard)
     ons = [(t, m[1]) for t, m in events if m[0] & 0xF0 == 0x90 and m[2] > 0]
     arrivals = []
     k = 0
@@ -182,12 +188,7 @@ def report_trading(jack, calls=16, tempo=160.0):
         musician.send(0xFC)
         time.sleep(0.3)
     finally:
-        musician.close()
-        proc.terminate()
-        proc.communicate(timeout=10)
-        time.sleep(0.1)
-        events = notes.timed()
-        notes.close()
+        (events,) = finish(proc, musician, notes)
     open_notes, pairs = {}, []
     for t, m in events:
         if m[0] & 0xF0 == 0x90 and m[2] > 0:
