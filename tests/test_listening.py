@@ -266,3 +266,16 @@ def test_the_answer_picks_up_near_where_the_musician_left_off():
         play(lis, 1.0, last, kind=OFF)
         first = min(perf.advance(8), key=lambda n: n.start)
         assert (first.pitch - 68) * side > 0, (last, first.pitch)
+
+
+def test_a_master_start_forgets_the_calls_of_the_count_before():
+    turns = CallAndResponse(silence=1.0)
+    lis = Listener(ListenSettings(call_response=True), turns=turns, beat_at=lambda t: t)
+    perf = performer(TunableSource(["C,0.500"]), lis)
+    play(lis, 40.0, 60)
+    play(lis, 41.0, 60, kind=OFF)
+    assert perf.advance(48)  # answered at beat 42
+    perf.jump_to(0)  # the master's Start: beats count from 0 again
+    play(lis, 1.0, 62)
+    play(lis, 2.0, 62, kind=OFF)
+    assert [n for n in perf.advance(8) if n.start >= 3]  # answered again

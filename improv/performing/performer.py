@@ -202,6 +202,9 @@ class Performer:
         if self._requests:
             self._take_requests()
         beat = Fraction(beat).limit_denominator(12)
+        if self._turns is not None:
+            self._turns.reset()  # beats start over: calls before belong to another count
+            self._answer = None
         self._charts = ((Fraction(0), self._charts[-1][1]),)
         self._cursor = self._comp_cursor = beat
         self._phrase = Phrase()

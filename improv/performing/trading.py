@@ -56,6 +56,13 @@ class _Turns:
         self._held: dict[int, int] = {}  # pitch -> index in _notes
         self._cut: float | None = None  # an answer interrupted at this beat
 
+    def reset(self) -> None:
+        """Forget every call (the song starts over: a master's Start or Continue)."""
+        with self._lock:
+            self._notes, self._held, self._cut = [], {}, None
+            if hasattr(self, "_answered_until"):
+                self._answered_until = -math.inf
+
     # --- the input thread ---------------------------------------------------------------
 
     def note_on(self, beat: float, pitch: int, chord: Chord | None = None) -> None:
