@@ -279,3 +279,14 @@ def test_a_master_start_forgets_the_calls_of_the_count_before():
     play(lis, 1.0, 62)
     play(lis, 2.0, 62, kind=OFF)
     assert [n for n in perf.advance(8) if n.start >= 3]  # answered again
+
+
+def test_comping_struck_after_a_chord_change_takes_the_new_chord():
+    from improv.performing.comping import voicing
+
+    lis = listener(comping=True)
+    perf = performer(FakeSource(["R,1.000"]), lis, chart="C7", comping=True)
+    notes = [n for n in perf.advance(4) if n.part == "comping"]
+    play(lis, 0.0, 49, 53, 56, 59)  # Db7 comes in before they sound
+    sent = sorted(perf.revoice(n).pitch for n in notes[:4])
+    assert notes and sent == sorted(voicing(parse_chord("Db7"), Comping().low))

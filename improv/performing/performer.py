@@ -248,7 +248,9 @@ class Performer:
         """``note`` as it should sound now: a melody note realised before the musician
         changed chords is decoded again over the new one (called by the scheduler as it
         sends the note_on, so every note that starts after a chord change uses it)."""
-        if note.part != "melody" or note.value is None:
+        if note.part == "comping":
+            return self._revoice_chord(note)
+        if note.value is None:
             return note
         if self._follow:
             chord = self._listener.chord_for(note.start) or note.chord
@@ -272,6 +274,17 @@ class Performer:
         if k + 1 < len(charts):
             end = min(end, charts[k + 1][0])
         return Span(span.start + origin, end, span.chord)
+
+    def _revoice_chord(self, note: Note) -> Note:
+        """A comping note struck over a chord the musician has since changed: the same
+        voice of the new chord's voicing."""
+        chord = self._listener.chord_for(note.start) if self._follow else None
+        if chord is None or chord == note.chord:
+            return note
+        old, new = voicing(note.chord, self._comping.low), voicing(chord, self._comping.low)
+        if note.pitch not in old or old.index(note.pitch) >= len(new):
+            return note
+        return replace(note, pitch=new[old.index(note.pitch)], chord=chord)
 
     def advance(self, until: float) -> list[Note]:
         until = Fraction(until)
