@@ -112,7 +112,9 @@ def test_nothing_is_lost_or_doubled_while_the_interpreter_is_busy(jack):
         finally:
             stop.set()
             spinner.join()
-        time.sleep(0.05)
+        deadline = time.monotonic() + 5.0  # a loaded machine may starve the reader a while
+        while midi_in.received < n and time.monotonic() < deadline:
+            time.sleep(0.01)
         got = [tuple(m) for _, m in midi_in.messages]
     # the queue keeps the newest QUEUE_LENGTH: those must be exactly the last ones sent
     sent = [(0x90, i % 128, i // 128 + 1) for i in range(n)]

@@ -41,6 +41,8 @@ REALTIME = (CLOCK, START, CONTINUE, STOP, SONG_POSITION)
 QUEUE_LENGTH = 1024
 POLL = 0.001  # seconds between reads of rtmidi's queue
 BATCH = 4096  # most messages taken in one read, so a flood cannot hold the reader
+RTMIDI_QUEUE = 16384  # messages rtmidi keeps for the reader: 1.6 s of a 10,000/s flood
+                      # while this process gets no time (past it, rtmidi drops the newest)
 
 
 class MidiInput:
@@ -124,7 +126,7 @@ def open_input(api: int, port_name: str, connect: str = "", on_realtime=None) ->
     import rtmidi
 
     try:
-        midi_in = rtmidi.MidiIn(api, name=port_name)
+        midi_in = rtmidi.MidiIn(api, name=port_name, queue_size_limit=RTMIDI_QUEUE)
     except rtmidi.SystemError as err:
         raise PortError(f"cannot open a MIDI input: {err}") from err
     try:
