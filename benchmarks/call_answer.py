@@ -6,9 +6,12 @@ over the solo's own chords (:func:`improv.performing.trading.call_line`) and the
 shipped model answers the way ``--trade`` does, under three conditions, from the same
 random stream:
 
-* **primed**: the call fed through the LSTM (``Soloist.prime_nearest``), then sampled;
-* **unrelated**: another solo's call fed instead (the same amount of priming);
-* **unprimed**: zero state, nothing fed.
+* **primed**: as ``--trade`` answers: the call fed through the LSTM
+  (``Soloist.prime_nearest``), then sampled leaning towards the call's note lengths
+  (``[listen] echo``, :func:`improv.performing.trading.echo_weights`);
+* **primed, LSTM only**: the call fed, no echo (``--echo`` does not apply);
+* **unrelated**: another solo's call fed and echoed instead (the same machinery);
+* **unprimed**: zero state, nothing fed, no echo.
 
 The answer's first bar (pitches realised over the chord after the call, from the
 call's last pitch in every condition, so register plays no part) is compared with the
@@ -42,7 +45,8 @@ sys.path.insert(0, str(REPO))
 from improv.language.grammar import PitchLimits, decode  # noqa: E402
 from improv.learning.wjd import read_solo, solo_paths  # noqa: E402
 from improv.performing.sampling import Soloist  # noqa: E402
-from improv.performing.trading import CallNote, call_line  # noqa: E402
+from improv.performing.listening import ListenSettings  # noqa: E402
+from improv.performing.trading import CallNote, call_line, echo_weights  # noqa: E402
 
 WJD = REPO.parent / "shared" / "corpus" / "wjazzd"
 CALL_BARS = 2
@@ -75,12 +79,14 @@ def cut_calls(count: int, rng) -> list[dict]:
     return [calls[k] for k in order[:count]]
 
 
-def answer_bar(soloist: Soloist, call: dict, prime_with, rng_seed: int):
-    """The answer's first bar as (onsets in beats, pitches)."""
+def answer_bar(soloist: Soloist, call: dict, prime_with, echo: float, rng_seed: int):
+    """The answer's first bar as (onsets in beats, pitches), as the performer makes it
+    (Performer._prime_with_call): the call fed, then its rhythm echoed."""
     soloist.reset()
     soloist._rng = np.random.default_rng(rng_seed)  # one stream per sample, all conditions
     if prime_with is not None:
         soloist.prime_nearest(prime_with)
+        soloist.echo(echo_weights(prime_with, soloist.values, echo), len(prime_with))
     soloist.restart_phrase(0)
     rng = np.random.default_rng(rng_seed + 1)
     beat, onsets, pitches = 0.0, [], []
@@ -122,6 +128,8 @@ def main(argv=None) -> int:
     parser.add_argument("--samples", type=int, default=4, help="answers per call and condition")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--model", help="model directory (default: the shipped one)")
+    parser.add_argument("--echo", type=float, default=ListenSettings().echo,
+                        help="[listen] echo for the answers (default as shipped)")
     parser.add_argument("--temperature", type=float, default=1.0)
     parser.add_argument("--top-p", type=float, default=0.95)
     args = parser.parse_args(argv)
@@ -138,26 +146,29 @@ def main(argv=None) -> int:
     print(f"{len(calls)} calls of {CALL_BARS} bars from {len({c['solo'] for c in calls})} "
           f"solos, {total} values ({exact / total:.0%} in the model's vocabulary, the rest "
           f"mapped to the nearest); {args.samples} answers per call and condition")
-    results = {"primed": [], "unrelated": [], "unprimed": []}
+    results = {"primed": [], "primed, LSTM only": [], "unrelated": [], "unprimed": []}
     for k, call in enumerate(calls):
         onsets = [n.on - call["start"] for n in call["notes"]]
         feats = features(onsets, [n.pitch for n in call["notes"]], 4.0 * CALL_BARS)
         other = values[(k + len(calls) // 2) % len(calls)]
-        for name, prime in (("primed", values[k]), ("unrelated", other), ("unprimed", None)):
-            d = [distance(feats, answer_bar(soloist, call, prime, 1000 * k + s))
+        for name, prime, echo in (("primed", values[k], args.echo),
+                                  ("primed, LSTM only", values[k], 0.0),
+                                  ("unrelated", other, args.echo), ("unprimed", None, 0.0)):
+            d = [distance(feats, answer_bar(soloist, call, prime, echo, 1000 * k + s))
                  for s in range(args.samples)]
             results[name].append(np.mean(d))
     res = {k: np.array(v) for k, v in results.items()}
     print("distance from the call (0 same, 1 nothing shared): mean +- sd over calls")
     for name, d in res.items():
-        print(f"  {name:<10} {d.mean():.3f} +- {d.std():.3f}")
+        print(f"  {name:<17} {d.mean():.3f} +- {d.std():.3f}")
     boot = np.random.default_rng(args.seed + 7)
-    for control in ("unrelated", "unprimed"):
-        diff = res["primed"] - res[control]
+    for primed, control in (("primed", "unrelated"), ("primed", "unprimed"),
+                            ("primed, LSTM only", "unrelated"), ("primed, LSTM only", "unprimed")):
+        diff = res[primed] - res[control]
         means = [diff[boot.integers(0, len(diff), len(diff))].mean() for _ in range(2000)]
         lo, hi = np.percentile(means, [2.5, 97.5])
-        print(f"  primed - {control:<9} {diff.mean():+.3f} (95% CI {lo:+.3f} .. {hi:+.3f}); "
-              f"primed closer in {np.mean(diff < 0):.0%} of calls, "
+        print(f"  {primed} - {control}: {diff.mean():+.3f} (95% CI {lo:+.3f} .. {hi:+.3f}); "
+              f"closer in {np.mean(diff < 0):.0%} of calls, "
               f"{-diff.mean() / res[control].mean():.1%} closer on average")
     return 0
 

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from improv.errors import UsageError
+from improv.language.grammar import parse_value
 from improv.language.harmony import parse_chord
 from improv.performing.comping import Comping
 from improv.performing.knobs import KnobSettings, Knobs, knob_value
@@ -290,3 +291,19 @@ def test_comping_struck_after_a_chord_change_takes_the_new_chord():
     play(lis, 0.0, 49, 53, 56, 59)  # Db7 comes in before they sound
     sent = sorted(perf.revoice(n).pitch for n in notes[:4])
     assert notes and sent == sorted(voicing(parse_chord("Db7"), Comping().low))
+
+
+def test_echo_weights_favour_the_calls_lengths_and_steps():
+    from improv.performing.trading import echo_weights
+
+    vocab = tuple(parse_value(v) for v in ("C,0.500", "C,1.000", "C,0.500,<M2,M3>",
+                                           "C,0.500,<m-3,M-2>", "R,0.500", "R,1.000"))
+    call = [parse_value(v) for v in ("C,0.500", "C,0.500,<M2,M3>", "C,0.500,<M2,M3>",
+                                     "R,1.000")]
+    w = echo_weights(call, vocab, 1.0)
+    assert w[0] == 1.0 and w[1] == 0.0  # its note length, not another
+    assert w[2] == 1.0 and w[3] == 0.0  # its steps up, not down
+    assert w[4] == 0.0 and w[5] == 1.0  # its rest
+    assert (echo_weights(call, vocab, 0.0) == 1.0).all()
+    assert (echo_weights([], vocab, 0.7) == 1.0).all()
+    assert echo_weights(call, vocab, 0.7).min() == pytest.approx(0.3)

@@ -69,6 +69,7 @@ class ListenSettings:
     call_response: bool = setting(False)
     silence_beats: float = setting(2.0, lo=0.5, hi=16.0)
     answer_beats: float = setting(0.0, lo=0.0, hi=64.0)  # 0: as long as the call
+    echo: float = setting(0.7, lo=0.0, hi=1.0)  # an answer takes the call's rhythm, contour
 
     def __post_init__(self):
         validate(self)

@@ -30,7 +30,7 @@ from improv.language.grammar import (
 from improv.language.harmony import Chord
 from improv.performing.chart import Progression, Span
 from improv.performing.comping import Comping, comp_hits, voicing
-from improv.performing.trading import Turn, call_line
+from improv.performing.trading import Turn, call_line, echo_weights
 from improv.settings import setting, validate
 
 
@@ -329,6 +329,10 @@ class Performer:
         prime = getattr(self._source, "prime_nearest", None)
         if prime is not None and values:
             prime(values)
+        echo = getattr(self._source, "echo", None)
+        if echo is not None and values:
+            weights = echo_weights(values, self._source.values, self._listener.settings.echo)
+            echo(weights, len(values))  # about as many values as the call
         self._phrase = Phrase()
         restart = getattr(self._source, "restart_phrase", None)
         if restart is not None:

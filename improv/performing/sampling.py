@@ -167,6 +167,7 @@ class Soloist:
                                                       self._allowed_at.shape)[empty]
         self._masks = self._allowed_at.astype(float)
         self._rest_need = self._rest_needs(length)
+        self._echo, self._echo_left = np.ones(n), 0  # see echo()
         self._work = np.empty(n)
         self._cum = np.empty(n)
         self._sorted = np.empty(n)
@@ -272,6 +273,12 @@ class Soloist:
         self.prime(indices)
         return replaced
 
+    def echo(self, weights: np.ndarray, count: int) -> None:
+        """Scale the model's probabilities by ``weights`` (one per value) for the next
+        ``count`` values: an answer leaning towards its call's rhythm
+        (:func:`improv.performing.trading.echo_weights`)."""
+        self._echo, self._echo_left = weights, max(int(count), 0)
+
     def tune(self, temperature: float | None = None, top_p: float | None = None) -> None:
         """Change temperature and top-p from the next value (a knob turned)."""
         changes = {k: v for k, v in (("temperature", temperature), ("top_p", top_p))
@@ -305,6 +312,9 @@ class Soloist:
             np.greater(self._rest_need[self._position], self._max_rest - self._phrase.resting,
                        out=self._over)
             np.copyto(w, 0.0, where=self._over)
+        if self._echo_left:
+            self._echo_left -= 1
+            np.multiply(w, self._echo, out=w)
         index = self._choose(w)
         self._advance(index)
         return index

@@ -23,7 +23,9 @@ import threading
 from dataclasses import dataclass
 from fractions import Fraction
 
-from improv.language.grammar import BEATS_PER_BAR, Value, encode_line
+import numpy as np
+
+from improv.language.grammar import BEATS_PER_BAR, Value, encode_line, twelfths
 from improv.language.harmony import Chord
 
 SAME_ONSET = 1 / 12  # beats: notes struck closer together are one (the top one is the line)
@@ -195,3 +197,44 @@ def call_line(notes: list[CallNote], chord_at) -> list[Value]:
         if following - end > 0:
             items.append((None, following - end, chord))
     return [v for v in encode_line(items) if v.duration > 0]
+
+
+def _shape(v: Value) -> int | None:
+    """A pitched value's step class, as a contour reads it: direction (down, same, up)
+    by size (step <= 2, leap 3-7, jump > 7 semitones); None without an interval."""
+    if v.is_rest or v.lo is None:
+        return None
+    step = (v.lo + v.hi) / 2
+    size = 0 if abs(step) <= 2 else 1 if abs(step) <= 7 else 2
+    return (0 if step < -0.5 else 1 if step <= 0.5 else 2) * 3 + size
+
+
+def _shares(keys: list) -> dict:
+    counts: dict = {}
+    for k in keys:
+        if k is not None:
+            counts[k] = counts.get(k, 0) + 1
+    top = max(counts.values(), default=1)
+    return {k: c / top for k, c in counts.items()}
+
+
+def echo_weights(call: list[Value], vocabulary: tuple[Value, ...], strength: float) -> np.ndarray:
+    """Per vocabulary value, how much an answer leans towards it to echo the call: by
+    its length (among the call's notes, or its rests) and, for a note with an interval,
+    by its step class (:func:`_shape`) among the call's steps; each factor is ``1 -
+    strength + strength * share``, ``share`` over the commonest. Answering with the
+    call's rhythm and contour is what trading players do; the LSTM's state alone carried
+    too little of the call to measure (see benchmarks/call_answer.py)."""
+    if not strength or not any(not v.is_rest for v in call):
+        return np.ones(len(vocabulary))
+    notes = _shares([twelfths(v.duration) for v in call if not v.is_rest])
+    rests = _shares([twelfths(v.duration) for v in call if v.is_rest])
+    shapes = _shares([_shape(v) for v in call])
+    weights = np.empty(len(vocabulary))
+    for k, v in enumerate(vocabulary):
+        length = (rests if v.is_rest else notes).get(twelfths(v.duration), 0.0)
+        weights[k] = 1.0 - strength + strength * length
+        shape = _shape(v)
+        if shape is not None and shapes:
+            weights[k] *= 1.0 - strength + strength * shapes.get(shape, 0.0)
+    return weights
