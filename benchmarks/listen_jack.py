@@ -131,6 +131,7 @@ def report_input_path(jack, played):
 
     published = []
     lis = Listener(ListenSettings(follow_chords=True))
+    sys.setswitchinterval(0.0005)  # as the daemon's live session sets it
     with open_input(rtmidi.API_UNIX_JACK, "probe") as midi_in:
         sizes = iter([len(v) for _, v in played])
         size = [next(sizes)]

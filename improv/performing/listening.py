@@ -100,6 +100,8 @@ class Listener:
         self._clock = clock
         self._channels = parse_channels(settings.channels)
         self._namer = ChordNamer()
+        if settings.follow_chords:
+            ChordNamer.prepare()  # its tables, now rather than on the first chord played
         self._held: dict[tuple[int, int], int] = {}  # (channel, pitch) -> times struck
         self._sustained: set[tuple[int, int]] = set()
         self._pedal: set[int] = set()  # channels with the pedal down
