@@ -172,7 +172,7 @@ rate, seconds = int(sys.argv[2]), float(sys.argv[3])
 start, sent = time.perf_counter(), 0
 while (now := time.perf_counter() - start) < seconds:
     while sent < now * rate:
-        out.send_message([0xB0, sent % 120, sent % 128])  # control changes
+        out.send_message([0xB0, 102 + sent % 18, sent % 128])  # CCs no knob listens to
         sent += 1
     time.sleep(0.001)
 print(sent)

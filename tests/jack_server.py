@@ -25,6 +25,7 @@ class JackServer:
     env: dict
     proc: subprocess.Popen | None = None
     killed: bool = False
+    synchronous: bool = True
 
     @property
     def period_s(self) -> float:
@@ -38,7 +39,8 @@ class JackServer:
 
     def restart(self, timeout: float = 10.0) -> None:
         """Start a server of the same name again (after kill() or a stop)."""
-        self.proc = _start(self.name, self.rate, self.period, self.env, timeout)
+        self.proc = _start(self.name, self.rate, self.period, self.env, timeout,
+                           self.synchronous)
 
 
 def jackd_missing_reason() -> str | None:
@@ -54,15 +56,17 @@ def jackd_missing_reason() -> str | None:
 
 
 @contextlib.contextmanager
-def jack_server(rate: int = 48000, period: int = 128, timeout: float = 10.0):
-    """Start ``jackd --no-realtime -d dummy``; point this process's JACK clients at it."""
+def jack_server(rate: int = 48000, period: int = 128, timeout: float = 10.0,
+                synchronous: bool = True):
+    """Start ``jackd --no-realtime --sync -d dummy`` (``synchronous=False``: JACK's
+    default asynchronous mode); point this process's JACK clients at it."""
     name = f"improv-{os.getpid()}-{uuid.uuid4().hex[:8]}"
     saved = {k: os.environ.get(k) for k in ("JACK_DEFAULT_SERVER", "JACK_NO_START_SERVER")}
     env = dict(os.environ, JACK_DEFAULT_SERVER=name, JACK_NO_START_SERVER="1")
-    server = JackServer(name, rate, period, env)
+    server = JackServer(name, rate, period, env, synchronous=synchronous)
     os.environ.update(JACK_DEFAULT_SERVER=name, JACK_NO_START_SERVER="1")
     try:
-        server.proc = _start(name, rate, period, env, timeout)
+        server.proc = _start(name, rate, period, env, timeout, synchronous)
         yield server
     finally:
         for key, value in saved.items():
@@ -75,19 +79,20 @@ def jack_server(rate: int = 48000, period: int = 128, timeout: float = 10.0):
             # only when a server of the same name starts): start one and stop it cleanly,
             # or after a few such tests no JACK server could start on this machine.
             with contextlib.suppress(RuntimeError):
-                server.proc = _start(name, rate, period, env, timeout)
+                server.proc = _start(name, rate, period, env, timeout, synchronous)
         if server.proc is not None:
             _stop(server.proc)
 
 
-def _start(name, rate, period, env, timeout) -> subprocess.Popen:
+def _start(name, rate, period, env, timeout, synchronous=True) -> subprocess.Popen:
     log = tempfile.TemporaryFile()
     # --sync: in JACK2's default asynchronous mode a client that finishes its cycle late
     # (likely on a loaded 2-core machine without real-time scheduling) has that cycle's
     # output skipped, and each client downstream may lose a message independently: about
     # one clock tick in 3,000 went missing at each receiver. In synchronous mode the
     # server waits for every client: 0 of 12,288 lost (see benchmarks/clock_follow.py).
-    proc = subprocess.Popen(["jackd", "-n", name, "--no-realtime", "--sync", "-d", "dummy",
+    mode = ["--sync"] if synchronous else []
+    proc = subprocess.Popen(["jackd", "-n", name, "--no-realtime", *mode, "-d", "dummy",
                              "-r", str(rate), "-p", str(period)],
                             stdout=log, stderr=subprocess.STDOUT, env=env,
                             start_new_session=True)

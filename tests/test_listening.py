@@ -307,3 +307,112 @@ def test_echo_weights_favour_the_calls_lengths_and_steps():
     assert (echo_weights(call, vocab, 0.0) == 1.0).all()
     assert (echo_weights([], vocab, 0.7) == 1.0).all()
     assert echo_weights(call, vocab, 0.7).min() == pytest.approx(0.3)
+
+
+def test_a_key_struck_again_while_held_is_one_note():
+    turns = CallAndResponse(silence=1.0)
+    lis = Listener(ListenSettings(call_response=True), turns=turns, beat_at=lambda t: t)
+    lis.feed(0.0, [CC, 64, 127])
+    play(lis, 0.0, 60)
+    play(lis, 0.5, 60, kind=OFF)  # under the pedal
+    play(lis, 1.0, 60)  # struck again
+    lis.feed(1.5, [CC, 64, 0])
+    play(lis, 2.0, 60, kind=OFF)
+    assert lis.held == 0
+    turn = turns.turn_at(3.0)  # no note left open: the call can be answered
+    assert turn.playing and [n.off for n in turns.call(*turns.call_span(turn))] == [1.0, 2.0]
+
+
+def test_messages_from_before_the_music_started_are_at_beat_zero():
+    lis = Listener(ListenSettings(follow_chords=True, trade=1), turns=TradeBars(1),
+                   beat_at=lambda t: t - 5.0)
+    perf = performer(TunableSource(["C,0.500"]), lis)
+    play(lis, 1.0, 48, 52, 55, 58)  # beat -4 by the clock: taken as 0
+    assert lis.chord == parse_chord("C7") and perf.span_at(-3).chord == parse_chord("C7")
+    assert perf.advance(8)
+
+
+def test_call_and_response_yields_to_a_musician_who_comes_back_early():
+    turns = CallAndResponse(silence=2.0)
+    turns.note_on(0.0, 60)
+    turns.note_off(1.0, 60)
+    assert turns.turn_at(3.0).playing  # the performer, half a beat ahead, begins it
+    assert turns.should_yield(2.6)  # the musician plays again before it sounds
+    turns.interrupt(2.6)
+    assert not turns.turn_at(3.0).playing
+    turns.note_on(2.6, 62)
+    turns.note_off(3.0, 62)
+    turn = turns.turn_at(5.0)
+    assert turn.playing and [n.pitch for n in turns.call(*turns.call_span(turn))] == [62]
+
+
+def test_the_end_of_an_answer_still_yields_after_the_performer_passed_it():
+    turns = CallAndResponse(silence=1.0)
+    turns.note_on(0.0, 60)
+    turns.note_off(2.0, 60)
+    turn = turns.turn_at(3.0)
+    assert (turn.start, turn.end) == (3, 5)
+    assert not turns.turn_at(5.2).playing  # the performer is past the answer ...
+    assert turns.should_yield(4.8)  # ... but it still sounds: a note now stops it
+
+
+def test_panic_keeps_the_clock_ticks_going():
+    perf = performer(FakeSource(["C,0.500"]), None)
+    clock = FakeClock(stop_at=2.0)
+    port = RecordingPort(clock)
+    fired = []
+
+    def wait(timeout):
+        if clock.now + timeout >= 1.0 and not fired:
+            clock.now = 1.0
+            fired.append(1)
+            sched.panic()
+            return False
+        return clock.wait(timeout)
+
+    sched = Scheduler(perf, port, tempo=60, lookahead=0.5, clock=clock, wait=wait,
+                      start_delay=0.0, clock_out=True)
+    sched.run()
+    ticks = [ms for ms, m in port.sent if m.type == "clock"]
+    assert len(ticks) == 48 and ticks == sorted(ticks)  # two beats, none lost
+
+
+def test_the_reader_survives_a_handler_that_fails():
+    import time as _time
+
+    from improv.performing.midiin import MidiInput
+
+    class Source:
+        def __init__(self):
+            self.events = [([0x90, 60, 90], 0.0)]
+
+        def ignore_types(self, **kw):
+            pass
+
+        def get_message(self):
+            return self.events.pop(0) if self.events else None
+
+        def close_port(self):
+            pass
+
+        def delete(self):
+            pass
+
+    source = Source()
+    calls = []
+
+    def handler():
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("a bug in a handler")
+
+    with MidiInput(source, "'fake'", start=False) as midi_in:
+        midi_in.on_message = handler
+        midi_in._thread.start()
+        deadline = _time.monotonic() + 2
+        while midi_in.received < 1 and _time.monotonic() < deadline:
+            _time.sleep(0.005)
+        source.events.append(([0x90, 62, 90], 0.0))
+        while midi_in.received < 2 and _time.monotonic() < deadline:
+            _time.sleep(0.005)
+        assert midi_in.received == 2 and len(calls) == 2

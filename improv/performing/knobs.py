@@ -21,7 +21,6 @@ panic           from 64: every sounding note off at once   at once
 from __future__ import annotations
 
 import threading
-from collections import deque
 from dataclasses import dataclass
 
 from improv.settings import setting, validate
@@ -77,7 +76,7 @@ class Knobs:
         self._by_cc = ({getattr(settings, n): n for n in NAMES if getattr(settings, n)}
                        if settings.enabled else {})
         self._lock = threading.Lock()
-        self._pending: deque[tuple[str, object]] = deque()
+        self._pending: dict[str, object] = {}  # the latest value of each knob turned
         self.values: dict[str, object] = dict(initial)
         self.turned = 0
 
@@ -91,12 +90,13 @@ class Knobs:
             self.turned += 1
             if name != "panic":
                 self.values[name] = setting_value
-            self._pending.append((name, setting_value))
+            self._pending.pop(name, None)  # re-inserted: applied in the order last turned
+            self._pending[name] = setting_value
         return name, setting_value
 
     def take(self) -> list[tuple[str, object]]:
         with self._lock:
-            changes = list(self._pending)
+            changes = list(self._pending.items())
             self._pending.clear()
         return changes
 

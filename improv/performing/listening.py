@@ -140,13 +140,13 @@ class Listener:
 
     def _note_on(self, t: float, channel: int, pitch: int) -> None:
         key = (channel, pitch)
-        self._held[key] = self._held.get(key, 0) + 1
+        self._held[key] = 1  # struck again while held: a retrigger (one note_off ends it)
         self._sustained.discard(key)
         self.notes += 1
         self._released = None
         if self.turns is not None:
-            beat = self.beat_at(t)
-            if self.turns.turn_at(beat).playing:
+            beat = self._beat(t)
+            if self.turns.should_yield(beat):
                 self.turns.interrupt(beat)
                 self.on_interrupt()
             self.turns.note_on(beat, pitch, self.chord if self.settings.follow_chords else None)
@@ -167,9 +167,9 @@ class Listener:
 
     def _let_go(self, t: float, pitch: int) -> None:
         if self.turns is not None:
-            self.turns.note_off(self.beat_at(t), pitch)
+            self.turns.note_off(self._beat(t), pitch)
         if not self._held and not self._sustained:
-            self._released = self.beat_at(t)
+            self._released = self._beat(t)
 
     def _control(self, t: float, channel: int, cc: int, value: int) -> None:
         if cc == SUSTAIN:
@@ -201,14 +201,22 @@ class Listener:
         self._named = pitches
         expected = None
         if self.chord_at is not None:
-            expected = self.chord_at(self.beat_at(t))
+            expected = self.chord_at(self._beat(t))
         chord = self._namer.name(pitches, expected)
         if chord is not None and chord != self.chord:
             self.chord, self.chord_time = chord, t
             self.changes += 1
             logger.debug("heard %s in %s", chord, sorted(pitches))
 
+    def _beat(self, t: float) -> float:
+        return max(0.0, self.beat_at(t))  # a message from before the music started: 0
+
     # --- the scheduler thread -------------------------------------------------------------
+
+    def restart(self, beat: float) -> None:
+        """The count starts over at ``beat`` (a master's Start or Continue)."""
+        if self._released is not None:
+            self._released = beat
 
     def chord_for(self, beat: float) -> Chord | None:
         """The musician's chord for a note at ``beat``, or None for the chart's."""

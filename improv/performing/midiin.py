@@ -70,8 +70,15 @@ class MidiInput:
             self._thread.start()
 
     def _run(self) -> None:
+        failures = 0
         while not self._stop.wait(self._poll):
-            self.read()
+            try:
+                self.read()
+            except Exception:  # noqa: BLE001 - one bad message must not deafen improv
+                failures += 1
+                if failures <= 3 or failures % 1000 == 0:
+                    logger.exception("a MIDI input message could not be handled (%d so far)",
+                                     failures)
 
     def read(self) -> int:
         """Take what rtmidi has queued; how many messages. (The reader thread calls

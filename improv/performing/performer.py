@@ -202,6 +202,8 @@ class Performer:
         if self._requests:
             self._take_requests()
         beat = Fraction(beat).limit_denominator(12)
+        if self._listener is not None:
+            self._listener.restart(float(beat))
         if self._turns is not None:
             self._turns.reset()  # beats start over: calls before belong to another count
             self._answer = None
@@ -266,8 +268,9 @@ class Performer:
         beat = Fraction(beat)
         charts = self._charts
         k = len(charts) - 1
-        while charts[k][0] > beat:
+        while k > 0 and charts[k][0] > beat:
             k -= 1
+        beat = max(beat, charts[k][0])  # before the earliest chart kept: its start
         origin, progression = charts[k]
         span = progression.span_at(beat - origin)
         end = span.end + origin

@@ -315,6 +315,8 @@ class Soloist:
         if self._echo_left:
             self._echo_left -= 1
             np.multiply(w, self._echo, out=w)
+            if not w.any():  # the echo left nothing allowed: the model alone this time
+                np.multiply(self._probs, self._masks[self._state, self._position], out=w)
         index = self._choose(w)
         self._advance(index)
         return index

@@ -125,6 +125,7 @@ class Scheduler:
         self.stalls: deque[Stall] = deque(maxlen=100)  # read (popleft) by another thread
         self._revoice = getattr(source, "revoice", None)  # a melody note as it sounds now
         self._revoiced: dict[int, Note] = {}  # id of a queued note -> the note sent for it
+                                              # (melody, and all revoiced; until its off)
         self._hush = self._panic = False  # asked from the input thread, done on ours
 
     # --- tempo map -------------------------------------------------------------------
@@ -163,7 +164,10 @@ class Scheduler:
         """Carry out hush() and panic() on the scheduler's thread."""
         if self._panic:
             self._panic = self._hush = False
+            ticks = [e for e in self._queue if e[1] == _TICK]  # a follower counts them
             self._release()
+            self._queue = ticks
+            heapq.heapify(self._queue)
             self._sounding.all_notes_off()
             return
         self._hush = False
@@ -172,8 +176,8 @@ class Scheduler:
             note = entry[3]
             if note is None or note.part != "melody":
                 kept.append(entry)
-            elif entry[1] == _OFF and id(note) not in self._dropped:
-                sent = self._revoiced.pop(id(note), note)
+            elif entry[1] == _OFF and id(note) in self._revoiced:  # its note_on went out
+                sent = self._revoiced.pop(id(note))
                 self._sounding.off(sent.channel, sent.pitch)
             else:
                 self._dropped.discard(id(note))
@@ -362,10 +366,9 @@ class Scheduler:
                 self.dropped_total += 1
                 return 0
             if self._revoice is not None:
-                sent = self._revoice(note)
-                if sent is not note:
-                    self._revoiced[id(note)] = sent
-                    note = sent
+                note = self._revoiced[id(note)] = self._revoice(note)
+            elif note.part == "melody":
+                self._revoiced[id(note)] = note  # hush() switches off what went out
             message = self._sounding.on(note.channel, note.pitch, note.velocity)
         else:
             if id(note) in self._dropped:

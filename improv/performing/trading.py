@@ -71,15 +71,19 @@ class _Turns:
         with self._lock:
             if len(self._notes) >= MAX_CALL_NOTES:
                 self._forget(len(self._notes) // 2)
+            self._close(beat, pitch)  # struck again while held: the first one ends here
             self._held[pitch] = len(self._notes)
             self._notes.append(CallNote(beat, None, pitch, chord))
 
     def note_off(self, beat: float, pitch: int) -> None:
         with self._lock:
-            k = self._held.pop(pitch, None)
-            if k is not None:
-                n = self._notes[k]
-                self._notes[k] = CallNote(n.on, max(beat, n.on), n.pitch, n.chord)
+            self._close(beat, pitch)
+
+    def _close(self, beat: float, pitch: int) -> None:
+        k = self._held.pop(pitch, None)
+        if k is not None:
+            n = self._notes[k]
+            self._notes[k] = CallNote(n.on, max(beat, n.on), n.pitch, n.chord)
 
     def _forget(self, count: int) -> None:
         self._notes = self._notes[count:]
@@ -93,6 +97,10 @@ class _Turns:
         """The musician came in at ``beat`` while improv answered: the answer ends."""
         with self._lock:
             self._cut = beat
+
+    def should_yield(self, beat: float) -> bool:
+        """Whether a note the musician plays at ``beat`` must silence improv."""
+        return self.turn_at(beat).playing
 
     # --- the scheduler thread -------------------------------------------------------------
 
@@ -128,38 +136,64 @@ class TradeBars(_Turns):
 
 class CallAndResponse(_Turns):
     """Answer after ``silence`` beats of the musician's silence, for as long as the call
-    (``answer`` 0) or ``answer`` beats."""
+    (``answer`` 0) or ``answer`` beats.
+
+    The performer asks about beats up to its look-ahead before they sound, so once an
+    answer has begun it is kept (``_current``) until the next one: a note the musician
+    plays at any beat it covers, or while it is only planned, still stops it."""
 
     def __init__(self, silence: float = 2.0, answer: float = 0.0):
         super().__init__()
         self.silence = silence
         self.answer = answer
         self._answered_until = -math.inf  # calls before this beat have been answered
+        self._current: tuple[Fraction, Fraction] | None = None  # the answer begun
+
+    def reset(self) -> None:
+        super().reset()
+        with self._lock:
+            self._current = None
 
     def _pending(self) -> tuple[float, float] | None:
         """(first onset, last release) of the call not answered yet, if it is over."""
         notes = [n for n in self._notes if n.on >= self._answered_until]
         if not notes or self._held:
             return None
-        return notes[0].on, max(n.off for n in notes)
+        return notes[0].on, max(n.on if n.off is None else n.off for n in notes)
 
     def turn_at(self, beat) -> Turn:
         beat = Fraction(beat)
         with self._lock:
+            if self._current is not None:
+                start, end = self._current
+                if start <= beat < end:
+                    return Turn(True, end, start)
+                if beat < start:
+                    return Turn(False, start, Fraction(0))
             answer = self._answer()
             if answer is None:
                 return Turn(False, None)
             start, end = answer
             if beat < start:
                 return Turn(False, start, Fraction(0))
-            if beat < end:
+            if beat < end:  # the answer begins: its call is used up
+                self._current = answer
+                self._call_from, self._answered_until = self._answered_until, float(start)
                 return Turn(True, end, start)
-            self._answered_until = float(end)  # answered: what comes next is a new call
+            self._answered_until = float(end)  # passed over unplayed (a jump)
             return Turn(False, None)
+
+    def should_yield(self, beat: float) -> bool:
+        """A note while an answer plays, or is planned to: the musician has the floor."""
+        with self._lock:
+            return self._current is not None and beat < self._current[1]
 
     def interrupt(self, beat: float) -> None:
         """The musician came in: the answer under way is over, a new call begins."""
         with self._lock:
+            if self._current is not None:
+                start, end = self._current
+                self._current = None if beat < start else (start, min(end, Fraction(beat)))
             self._answered_until = beat
 
     def _answer(self) -> tuple[Fraction, Fraction] | None:
@@ -173,7 +207,8 @@ class CallAndResponse(_Turns):
 
     def call_span(self, turn: Turn) -> tuple[float, float]:
         with self._lock:
-            notes = [n for n in self._notes if n.on >= self._answered_until]
+            since = getattr(self, "_call_from", -math.inf)
+            notes = [n for n in self._notes if since <= n.on < float(turn.start)]
         return (notes[0].on if notes else float(turn.start)), float(turn.start)
 
 
