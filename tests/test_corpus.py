@@ -319,7 +319,7 @@ def _bad_inputs(tmp_path):
     song = write_midi(tmp_path / "song.mid", song_tracks())
     return [
         ([str(tmp_path / "missing.mid")], "does not exist"),
-        ([str(tmp_path)], "is a directory"),
+        ([str(tmp_path)], "is a folder but not the Weimar"),
         ([str(text)], "is not a MIDI file"),
         ([str(truncated)], "is not a readable MIDI file"),
         ([str(drums)], "no pitched notes"),

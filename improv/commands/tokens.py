@@ -1,13 +1,16 @@
-"""``improv tokens``: tokenise a MIDI file and print what the grammar makes of it.
+"""``improv tokens``: tokenise a MIDI file, a Weimar Jazz Database solo or the whole
+database folder, and print what the grammar makes of it.
 
 Bars, notes, values, distinct values, type shares, the commonest values and the round
 trip (every note encoded, then decoded with the same chord and previous pitch, must
-land on its type inside its range), for the whole piece or a quarter-note window.
+land on its type inside its range), for the whole piece or a quarter-note window; for
+the folder, the same figures over every solo, then a line of counts per solo.
 Exit status 1 when the round trip is not perfect: that is a bug in the grammar.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -15,13 +18,15 @@ import sys
 
 from improv.errors import UsageError
 from improv.learning.corpus import Piece, load_piece
-from improv.learning.tokenstats import most_frequent, round_trip, type_shares
+from improv.learning.tokenstats import RoundTrip, most_frequent, round_trip, type_shares
 
 log = logging.getLogger(__name__)
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("path", metavar="PATH", help="a MIDI file")
+    parser.add_argument("path", metavar="PATH",
+                        help="a MIDI file, a Weimar solo (wjazzd/melody/NAME.csv) or the "
+                             "wjazzd folder")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--melody-track", metavar="T",
                         help="the melody track, by index (0-based, in file order) or "
@@ -72,6 +77,41 @@ def figures(piece: Piece, start: float | None = None, end: float | None = None,
     }
 
 
+def folder_figures(pieces: list[Piece], top: int = 10) -> dict:
+    """The figures over many pieces (each round trip within its own piece), and a
+    ``per_piece`` list of counts."""
+    values = [v for p in pieces for v in p.values()]
+    notes = [n for p in pieces for bar in p.bars for n in bar.notes]
+    trips = [round_trip(p.events()) for p in pieces]
+    trip = RoundTrip(sum(t.notes for t in trips), sum(t.notes_passed for t in trips),
+                     sum(t.rests for t in trips), sum(t.rests_passed for t in trips),
+                     tuple(f for t in trips for f in t.failures)[:5])
+    metres = {}
+    for p in pieces:
+        length = max((b.length for b in p.bars), key=[b.length for b in p.bars].count)
+        metres[p.source] = f"{length:g}/4"
+    return {
+        "source": f"{len(pieces)} solos in {os.path.dirname(os.path.dirname(pieces[0].source))}",
+        "sha256": hashlib.sha256("".join(p.sha256 for p in pieces).encode()).hexdigest(),
+        "melody_track": "wjazzd melody", "chord_tracks": ["wjazzd beats"], "window": None,
+        "bars": sum(len(p.bars) for p in pieces),
+        "notes": sum(n.pitch is not None for n in notes),
+        "rests": sum(n.pitch is None for n in notes),
+        "values": len(values), "distinct_values": len(set(values)),
+        "distinct_chords": len({c.name for p in pieces for b in p.bars for _o, c in b.chords}),
+        "type_shares": type_shares(values),
+        "most_frequent": [[v, k] for v, k in most_frequent(values, top)],
+        "round_trip": {"percent": trip.percent, "notes": trip.notes,
+                       "notes_passed": trip.notes_passed, "rests": trip.rests,
+                       "rests_passed": trip.rests_passed, "failures": list(trip.failures)},
+        "metres": {m: list(metres.values()).count(m) for m in sorted(set(metres.values()))},
+        "per_piece": [{"solo": os.path.basename(p.source), "metre": metres[p.source],
+                       "bars": len(p.bars),
+                       "notes": sum(n.pitch is not None for b in p.bars for n in b.notes),
+                       "values": len(p.values())} for p in pieces],
+    }
+
+
 def render(fig: dict) -> str:
     """The figures as the aligned text ``improv tokens`` prints."""
     trip = fig["round_trip"]
@@ -96,6 +136,11 @@ def render(fig: dict) -> str:
     lines += [f"  failed: {f}" for f in trip["failures"]]
     lines.append("most frequent")
     lines += [f"  {count:6d}  {value}" for value, count in fig["most_frequent"]]
+    if "per_piece" in fig:
+        lines.append("metres           " + "  ".join(f"{m}: {k}" for m, k in fig["metres"].items()))
+        lines.append("per solo         metre   bars  notes  values")
+        lines += [f"  {p['solo'][:-4]:<44} {p['metre']:>5} {p['bars']:6d} {p['notes']:6d} "
+                  f"{p['values']:7d}" for p in fig["per_piece"]]
     return "\n".join(lines)
 
 
@@ -113,8 +158,7 @@ def run(args) -> int:
         if not chords:
             raise UsageError("--chord-tracks is empty: give indices or names, e.g. "
                              "--chord-tracks Piano or --chord-tracks 6,8")
-    piece = load_piece(args.path, args.melody_track, chords, cache=not args.no_cache)
-    fig = figures(piece, args.start, args.end, args.top)
+    fig = _figures(args, chords)
     try:
         print(json.dumps(fig, indent=1) if args.json else render(fig), flush=True)
     except BrokenPipeError:  # the reader went away (``| head``): not an error here
@@ -124,3 +168,29 @@ def run(args) -> int:
         log.error("the round trip is not perfect: a bug in improv.language.grammar or improv.language.harmony")
         return 1
     return 0
+
+
+def _figures(args, chords) -> dict:
+    """The figures of whatever ``args.path`` is: the folder, a solo or a MIDI file."""
+    from pathlib import Path
+
+    from improv.learning import wjd
+
+    path = Path(args.path)
+    cache = not args.no_cache
+    if path.is_dir():
+        if not wjd.is_folder(path):
+            raise UsageError(f"{path} is a folder but not the Weimar Jazz Database's (no "
+                             f"melody/ and beats/ inside): give a MIDI file, a solo's "
+                             f"melody CSV or the wjazzd folder")
+        if args.start is not None or args.end is not None:
+            raise UsageError("--start/--end pick a window of one piece: give one solo or "
+                             "MIDI file with them, not the folder")
+        pieces = [wjd.load_solo_piece(p, cache) for p in wjd.solo_paths(path)]
+        if not pieces:
+            raise UsageError(f"{path}/melody holds no CSV file: give the wjazzd folder")
+        return folder_figures(pieces, args.top)
+    if path.suffix.lower() == ".csv":
+        return figures(wjd.load_solo_piece(path, cache), args.start, args.end, args.top)
+    return figures(load_piece(args.path, args.melody_track, chords, cache=cache),
+                   args.start, args.end, args.top)

@@ -8,17 +8,35 @@ two beats is at .5 whatever the tempo there. Bars begin where ``beat`` is 1.
 
 The CSV layout is described in ``../shared/corpus/README.md``. Plain ``csv`` parsing,
 no music21: reading all 456 solos takes a few seconds.
+
+:func:`load_solo_piece` makes of a solo the same :class:`~improv.learning.corpus.Piece`
+(bars, notes, chords, values) the MIDI reader makes of a file, with the same building
+blocks: onsets and ends on the twelfth-of-a-beat grid, the top line of the notes, bars
+where the beat track says a bar begins (so 3/4 and other metres are bars of their own
+length; a pickup before the first bar line is a short bar of its own), cached by the
+content of both CSV files like the MIDI corpus.
 """
 
 from __future__ import annotations
 
 import bisect
 import csv
-from dataclasses import dataclass
+import hashlib
+import logging
+from dataclasses import dataclass, replace
+from fractions import Fraction
 from pathlib import Path
 
 from improv.errors import ChordError, CorpusError
+from improv.language import chordsymbols, grammar, harmony
 from improv.language.harmony import NO_CHORD, Chord, parse_chord
+from improv.learning import corpus, piececache
+from improv.learning.corpus import Piece, build_bars, monophonic_line
+
+log = logging.getLogger(__name__)
+
+_SOURCES = (harmony.__file__, chordsymbols.__file__, grammar.__file__, corpus.__file__,
+            __file__)
 
 
 @dataclass(frozen=True)
@@ -91,3 +109,62 @@ def _beat(onsets: list[float], t: float) -> float:
 def solo_paths(root: Path) -> list[Path]:
     """Every melody CSV under a ``wjazzd`` folder, sorted by name."""
     return sorted((Path(root) / "melody").glob("*.csv"))
+
+
+def is_folder(path: Path) -> bool:
+    """Whether ``path`` is a Weimar folder (``melody/`` and ``beats/`` inside)."""
+    path = Path(path)
+    return (path / "melody").is_dir() and (path / "beats").is_dir()
+
+
+def _on_grid(beat: float) -> Fraction:
+    return Fraction(round(beat * 12), 12)
+
+
+def solo_piece(solo: Solo, source: str, sha256: str) -> Piece:
+    """A read solo as the bars and values the MIDI reader makes."""
+    if not solo.bar_starts:
+        raise CorpusError(f"{source}: the beat track marks no bar line (beat 1)")
+    starts = list(solo.bar_starts)
+    if starts[0] > 0:
+        starts.insert(0, 0)  # the pickup: a short bar of its own
+    lengths = [b - a for a, b in zip(starts, starts[1:])] + [solo.beats_per_bar]
+    grid = [(Fraction(a), Fraction(n)) for a, n in zip(starts, lengths)]
+    end = grid[-1][0] + grid[-1][1]
+    notes = []
+    for n in solo.notes:
+        on, off = _on_grid(n.on), _on_grid(n.on + n.length)
+        if 0 <= on < end:
+            notes.append((on, min(max(off, on), end), n.pitch))
+    line = [(a, min(b, end), p) for a, b, p in monophonic_line(notes) if a < end]
+    changes, last = [], None
+    for beat, chord in enumerate(solo.chords):
+        if chord != last:
+            changes.append((Fraction(beat), chord))
+            last = chord
+    bars = build_bars(line, changes, grid)
+    return Piece(source, sha256, "wjazzd melody", ("wjazzd beats",), bars)
+
+
+def load_solo_piece(melody: Path, cache: bool = True) -> Piece:
+    """The Piece of one Weimar solo (its melody CSV; the beats CSV beside it)."""
+    melody = Path(melody)
+    beats = melody.parent.parent / "beats" / melody.name
+    try:
+        data = melody.read_bytes() + b"\0" + beats.read_bytes()
+    except OSError as err:
+        raise CorpusError(f"cannot read the solo {melody.name} ({err.strerror or err}): a "
+                          f"Weimar solo is melody/NAME.csv with beats/NAME.csv beside it") from err
+    digest = hashlib.sha256(data).hexdigest()
+    key = piececache.key(digest, {"reader": "wjazzd"}, _SOURCES)
+    if cache:
+        found = piececache.load(key)
+        if found is not None:
+            try:
+                return replace(Piece.from_dict(found), source=str(melody))
+            except (ValueError, KeyError, TypeError, IndexError) as err:
+                log.info("ignoring a corrupted cache entry for %s (%s)", melody, err)
+    piece = solo_piece(read_solo(melody, beats), str(melody), digest)
+    if cache:
+        piececache.save(key, piece.to_dict())
+    return piece
