@@ -40,3 +40,16 @@ def test_rewritten_in_place_on_a_terminal():
     status.refresh()  # nothing new: nothing written
     status.close()
     assert out.getvalue() == "\rimprov: bar 4 | Bb7 | G4 (vel 90) | 90 BPM | 1 notes\x1b[K\n"
+
+
+def test_what_improv_hears_is_on_the_line():
+    out = io.StringIO()
+    status = StatusLine(out, tempo=120, port="'improv'")
+    status.listening = "listening"
+    status.refresh()
+    status.listening = "hearing Dm7 | answering | temp 1.5"
+    status.observe("on", note(1, 60), 0.0, 0.0)
+    status.refresh()
+    lines = out.getvalue().splitlines()
+    assert lines[0].endswith("| listening")
+    assert lines[1].endswith("1 notes | hearing Dm7 | answering | temp 1.5")

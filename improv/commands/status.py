@@ -38,14 +38,16 @@ class StatusLine:
         if self.waiting:
             return f"improv: {self.waiting} | {self._port}"
         if note is None:
-            return f"improv: waiting for the first note | {self.tempo:g} BPM | {self._port}"
+            text = f"improv: waiting for the first note | {self.tempo:g} BPM | {self._port}"
+            return f"{text} | {self.listening}" if self.listening else text
         text = (f"improv: bar {note.bar} | {note.chord} | {pitch_name(note.pitch)} "
                 f"(vel {note.velocity}) | {self.tempo:g} BPM | {self._notes} notes")
         return f"{text} | {self.listening}" if self.listening else text
 
     def refresh(self) -> None:
         note = self._note
-        key = ((note.bar if note else None, self.waiting) if not self._tty
+        key = ((note.bar if note else None, self.waiting, None if note else self.listening)
+               if not self._tty
                else (id(note), self.tempo, self.waiting, self.listening))
         if key == self._shown:
             return
