@@ -117,3 +117,23 @@ def test_score_probabilities_ignores_padding():
     probs[0, 1:] = dataset.one_hot(np.array([1, 1]), 3)  # padding: wrong on purpose
     score = dataset.score_probabilities(probs, seqs)
     assert score.accuracy == 1.0 and score.tokens == 4
+
+
+def test_scoring_in_batches_equals_scoring_at_once():
+    from improv.learning.dataset import Sequences, score_probabilities
+    from improv.learning.training import score_in_batches
+
+    rng = np.random.default_rng(0)
+    x = rng.integers(0, 7, (23, 5)).astype(np.int32)
+    y = rng.integers(0, 7, (23, 5)).astype(np.int32)
+    mask = rng.random((23, 5)) < 0.8
+    table = rng.random((7, 7))
+
+    def predict(batch):  # a deterministic fake model: probabilities from the input
+        p = table[np.clip(batch, 0, 6)]
+        return p / p.sum(-1, keepdims=True)
+
+    seqs = Sequences(x, y, mask)
+    whole, parts = score_probabilities(predict(x), seqs), score_in_batches(predict, seqs, 4)
+    assert parts.tokens == whole.tokens
+    assert parts.loss == pytest.approx(whole.loss) and parts.accuracy == pytest.approx(whole.accuracy)
