@@ -137,3 +137,18 @@ def test_scoring_in_batches_equals_scoring_at_once():
     whole, parts = score_probabilities(predict(x), seqs), score_in_batches(predict, seqs, 4)
     assert parts.tokens == whole.tokens
     assert parts.loss == pytest.approx(whole.loss) and parts.accuracy == pytest.approx(whole.accuracy)
+
+
+def test_whole_pieces_held_out():
+    pieces = [[[f"C,0.500,p{p}b{b}"] for b in range(3)] for p in range(6)]
+    split = dataset.split_pieces(pieces, share=0.34, seed=1)
+    assert len(split.validation) == 2 and len(split.train) == 4
+    held = {p for p, _ in split.validation_bars}
+    for segment in split.validation:  # each a whole piece, as it was
+        p = int(segment[0].split("p")[1].split("b")[0])
+        assert p in held and segment == tuple(f"C,0.500,p{p}b{b}" for b in range(3))
+    assert not {v for s in split.train for v in s} & {v for s in split.validation for v in s}
+    with pytest.raises(UsageError, match="two or more"):
+        dataset.split_pieces(pieces[:1])
+    with pytest.raises(UsageError, match="between 0 and 1"):
+        dataset.split_pieces(pieces, share=1.0)

@@ -1,6 +1,7 @@
 """``improv train``: a couple of epochs on tiny corpora, determinism, bad input, model files."""
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -216,3 +217,28 @@ def test_baselines_on_tiny_data_are_finite():
     data = tiny_data()
     scores = dataset.baselines(data.split.train, data.validation, data.vocab)
     assert all(np.isfinite(s.loss) for s in scores.values())
+
+
+WJD = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "wjazzd"
+
+
+def test_train_on_weimar_solos_holds_out_whole_solos(tmp_path, capsys):
+    import shutil
+
+    if not (WJD / "melody").is_dir():
+        pytest.skip("the Weimar Jazz Database is absent")
+    folder = tmp_path / "wjazzd"
+    names = ("ZootSims_KingDavid_Solo.csv", "ZootSims_NightAndDay-2_Solo.csv",
+             "ArtPepper_Desafinado_Solo.csv")
+    for sub in ("melody", "beats"):
+        (folder / sub).mkdir(parents=True)
+        for name in names:
+            shutil.copy(WJD / sub / name, folder / sub / name)
+    pieces, corpus = train.load_corpus([folder])
+    assert [c["file"] for c in corpus] == sorted(names)
+    data = train.prepare(pieces, tx=8, val_share=0.3, hold_out="pieces")
+    assert len(data.split.validation) == 1  # one solo, whole
+    out = tmp_path / "model"
+    assert cli.main(["train", "--corpus", str(folder), "--epochs", "1", "--tx", "8",
+                     "--out", str(out), "--hold-out", "pieces", "--val-share", "0.3"]) == 0
+    assert modelfile.load(out).meta["corpus"][0]["melody_track"] == "wjazzd melody"

@@ -14,7 +14,9 @@ from improv.errors import UsageError
 from improv.learning.training import (
     BETA_1,
     BETA_2,
+    HOLD_OUT,
     LEARNING_RATE,
+    MIN_PIECES_TO_HOLD_OUT,
     evaluate,
     fit,
     load_corpus,
@@ -72,8 +74,9 @@ def _share(text):
 
 def add_arguments(parser) -> None:
     corpus, out = defaults()
-    parser.add_argument("--corpus", nargs="+", action="extend", metavar="FILE",
-                        help=f"MIDI files to learn from (default: {corpus or 'none'})")
+    parser.add_argument("--corpus", nargs="+", action="extend", metavar="PATH",
+                        help=f"MIDI files, Weimar solos (wjazzd/melody/NAME.csv) or the "
+                             f"wjazzd folder to learn from (default: {corpus or 'none'})")
     parser.add_argument("--epochs", type=_int_at_least(1), default=100, metavar="N",
                         help="most epochs to train (default 100)")
     parser.add_argument("--out", default=str(out), metavar="DIR",
@@ -91,6 +94,9 @@ def add_arguments(parser) -> None:
                         help="share of bars held out for validation (default 0.15)")
     parser.add_argument("--block-bars", type=_int_at_least(1), default=8, metavar="N",
                         help="validation is held out in blocks of N consecutive bars (default 8)")
+    parser.add_argument("--hold-out", choices=HOLD_OUT, default="auto",
+                        help="hold out blocks of bars or whole pieces (solos) for validation "
+                             f"(default auto: pieces from {MIN_PIECES_TO_HOLD_OUT} pieces on)")
     parser.add_argument("--patience", type=_int_at_least(0), default=10, metavar="N",
                         help="stop after N epochs without a better validation loss and keep "
                              "the best weights; 0 trains every epoch (default 10)")
@@ -114,7 +120,8 @@ def run(args) -> int:
                              f"pass --corpus FILE")
         paths = [corpus]
     pieces, corpus = load_corpus(paths, args.melody_track, args.chord_tracks, not args.no_cache)
-    data = prepare(pieces, args.tx, args.val_share, args.seed, args.block_bars, corpus)
+    data = prepare(pieces, args.tx, args.val_share, args.seed, args.block_bars, corpus,
+                   args.hold_out)
     print(f"corpus: {len(corpus)} file(s), {sum(len(p) for p in pieces)} bars, "
           f"{len(data.vocab)} distinct values; {len(data.windows)} training windows of "
           f"{args.tx}, {data.validation.tokens} held-out values in "

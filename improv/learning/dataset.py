@@ -113,6 +113,26 @@ def split_bars(pieces: Sequence[Sequence[Sequence[str]]], share: float = 0.1, se
                  tuple(sorted(held)))
 
 
+def split_pieces(pieces: Sequence[Sequence[Sequence[str]]], share: float = 0.1,
+                 seed: int = 0) -> Split:
+    """Hold out about ``share`` of the pieces whole (at least one, never all): with
+    many solos, a block of bars held out of a solo would still share its player's
+    phrases with the bars around it; a held-out solo shares none."""
+    if not 0.0 < share < 1.0:
+        raise UsageError(f"validation share {share} is not between 0 and 1: use e.g. 0.1")
+    if len(pieces) < 2:
+        raise UsageError(f"holding out whole pieces needs two or more; the corpus has "
+                         f"{len(pieces)}: hold out blocks of bars instead")
+    k = min(len(pieces) - 1, max(1, round(share * len(pieces))))
+    held = set(np.random.default_rng(seed).choice(len(pieces), size=k, replace=False).tolist())
+    train = tuple(tuple(v for bar in bars for v in bar) for p, bars in enumerate(pieces)
+                  if p not in held)
+    validation = tuple(tuple(v for bar in bars for v in bar) for p, bars in enumerate(pieces)
+                       if p in held)
+    return Split(tuple(s for s in train if s), tuple(s for s in validation if s),
+                 tuple((p, b) for p in sorted(held) for b in range(len(pieces[p]))))
+
+
 def windows(segments, vocab: Vocabulary, tx: int) -> Windows:
     """Every stride-1 window of ``tx`` values inside each segment (segments shorter than
     ``tx`` give none): ``y[i, t] = s[p+t]``, ``x[i, t] = s[p+t-1]``, ``x[i, 0] = ZERO``."""

@@ -51,9 +51,16 @@ class Data:
     corpus: tuple = ()  # one dict per file: file, sha256, melody_track, chord_tracks
 
 
+HOLD_OUT = ("auto", "blocks", "pieces")
+MIN_PIECES_TO_HOLD_OUT = 5  # "auto" holds out whole pieces from this many on
+
+
 def prepare(pieces_bars, tx: int, val_share: float = 0.15, seed: int = 0,
-            block_bars: int = 8, corpus=()) -> Data:
-    """Vocabulary, split and windows; every way the corpus can be too small is a UsageError."""
+            block_bars: int = 8, corpus=(), hold_out: str = "auto") -> Data:
+    """Vocabulary, split and windows; every way the corpus can be too small is a UsageError.
+
+    ``hold_out``: "blocks" of ``block_bars`` bars, whole "pieces" (solos), or "auto":
+    pieces when there are ``MIN_PIECES_TO_HOLD_OUT`` or more."""
     values = [v for bars in pieces_bars for bar in bars for v in bar]
     if not values:
         raise CorpusError("the corpus holds no melody values: give MIDI files with a melody")
@@ -61,7 +68,12 @@ def prepare(pieces_bars, tx: int, val_share: float = 0.15, seed: int = 0,
         raise CorpusError(f"the corpus holds {len(values)} values but --tx {tx} needs at least "
                           f"{tx + 1}: add MIDI files or lower --tx")
     vocab = dataset.build_vocabulary(values)
-    split = dataset.split_bars(pieces_bars, val_share, seed, block_bars)
+    if hold_out == "auto":
+        hold_out = "pieces" if len(pieces_bars) >= MIN_PIECES_TO_HOLD_OUT else "blocks"
+    if hold_out == "pieces":
+        split = dataset.split_pieces(pieces_bars, val_share, seed)
+    else:
+        split = dataset.split_bars(pieces_bars, val_share, seed, block_bars)
     win = dataset.windows(split.train, vocab, tx)
     if len(win) == 0:
         raise CorpusError(f"after holding out validation bars no training run holds --tx {tx} "
@@ -72,13 +84,27 @@ def prepare(pieces_bars, tx: int, val_share: float = 0.15, seed: int = 0,
     return Data(vocab, split, win, val, tuple(corpus))
 
 
-def load_corpus(paths, melody_track=None, chord_tracks=None, cache=True):
-    """(bars per piece, one dict per piece: file name, sha256, the tracks used)."""
+def corpus_pieces(paths, melody_track=None, chord_tracks=None, cache=True):
+    """Every Piece of ``paths``: MIDI files, Weimar solos (``melody/NAME.csv``) or a
+    Weimar folder (all its solos)."""
+    from improv.learning import wjd
     from improv.learning.corpus import load_piece
 
+    for path in map(Path, paths):
+        if path.is_dir() and wjd.is_folder(path):
+            yield from (wjd.load_solo_piece(p, cache) for p in wjd.solo_paths(path))
+        elif path.suffix.lower() == ".csv":
+            yield wjd.load_solo_piece(path, cache)
+        else:
+            yield load_piece(path, melody_track=melody_track, chord_tracks=chord_tracks,
+                             cache=cache)
+
+
+def load_corpus(paths, melody_track=None, chord_tracks=None, cache=True):
+    """(bars per piece, one dict per piece: file name, sha256, the tracks used)."""
     pieces, corpus = [], []
-    for path in paths:
-        piece = load_piece(path, melody_track=melody_track, chord_tracks=chord_tracks, cache=cache)
+    for piece in corpus_pieces(paths, melody_track, chord_tracks, cache):
+        path = piece.source
         if not piece.values():
             raise CorpusError(f"{path} has no melody values: give a MIDI file with a melody")
         pieces.append([bar.values for bar in piece.bars])
