@@ -20,6 +20,8 @@ SUBCOMMANDS = {
     "sample": ("improv.commands.sample", "print grammar values sampled from a model (no MIDI)"),
     "tokens": ("improv.commands.tokens", "tokenise a MIDI file into grammar values and print figures"),
     "train": ("improv.commands.train", "train the LSTM on MIDI files and write a model directory"),
+    "eval": ("improv.commands.evaluate", "render a solo and compare its musical figures with "
+                                         "the Weimar solos'"),
 }
 
 
