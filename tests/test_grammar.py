@@ -255,8 +255,19 @@ def test_draws_favour_the_interval_the_value_was_encoded_from():
     for _ in range(3000):
         pitch = decode(value, chord, 64, rng)
         counts[pitch] = counts.get(pitch, 0) + 1
-    assert set(counts) == {64, 67}  # the chord tones in range
-    assert counts[67] > 1.5 * counts[64]  # weight 4 against 1: the encoded step dominates
+    assert set(counts) == {67}  # the chord tones in range, less the repeat of 64: a step
+    c_e = encode(64, 0.5, chord, 60)  # up a major third: range +1..+7, E and G
+    drawn = [decode(c_e, chord, 60, rng) for _ in range(3000)]
+    assert drawn.count(64) > 1.5 * drawn.count(67)  # weight 4 against 1: the step dominates
+
+
+def test_a_repeat_is_drawn_only_from_a_unison_or_when_nothing_else_fits():
+    chord = parse_chord("C")
+    rng = np.random.default_rng(3)
+    unison = encode(64, 0.5, chord, 64)  # range -3..+3: E, G
+    assert 64 in {decode(unison, chord, 64, rng) for _ in range(200)}
+    only = Value("C", 0.5, 0, 1)  # nothing but the repeat fits
+    assert decode(only, chord, 64, rng) == 64
 
 
 def test_a_new_phrase_starts_between_the_anchor_and_the_middle():

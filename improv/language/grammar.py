@@ -196,7 +196,10 @@ def decode(value: Value, chord: Chord, previous: int | None, rng,
 
     Candidates are the pitches inside the limits that have the value's type and lie
     inside its interval range; one is drawn, weighted towards the range's centre (the
-    interval the value was encoded from). After an approach tone (``previous`` is an
+    interval the value was encoded from). A value encoded from a step (not a unison)
+    does not repeat the previous pitch when another candidate fits: a range three
+    semitones wide each way holds the repeat for most steps, and drawing it made one
+    note in five a repeat where real solos have one in twenty-five. After an approach tone (``previous`` is an
     ``A`` over ``chord``), a chord tone a semitone away is taken when the range allows
     one: approach tones resolve, as they do in the corpus's idiom.
 
@@ -228,6 +231,11 @@ def decode(value: Value, chord: Chord, previous: int | None, rng,
         centre = previous + (value.lo + value.hi) / 2
         start, stop = max(low, previous + value.lo), min(high, previous + value.hi)
     candidates = [p for p in range(start, stop + 1) if table[p % 12] == kind]
+    if previous is not None and value.lo is not None and centre != previous:
+        # the value was encoded from a step, not a unison: do not repeat the pitch when
+        # another fits (a repeat is drawn only where the range allows nothing else)
+        moved = [p for p in candidates if p != previous]
+        candidates = moved or candidates
     if candidates:
         if kind == "C" and previous is not None and table[previous % 12] == "A":
             resolving = [p for p in candidates if p - previous in (-1, 1)]
