@@ -14,6 +14,7 @@ import hashlib
 import json
 import logging
 import os
+from collections import Counter
 import sys
 
 from improv.errors import UsageError
@@ -86,10 +87,8 @@ def folder_figures(pieces: list[Piece], top: int = 10) -> dict:
     trip = RoundTrip(sum(t.notes for t in trips), sum(t.notes_passed for t in trips),
                      sum(t.rests for t in trips), sum(t.rests_passed for t in trips),
                      tuple(f for t in trips for f in t.failures)[:5])
-    metres = {}
-    for p in pieces:
-        length = max((b.length for b in p.bars), key=[b.length for b in p.bars].count)
-        metres[p.source] = f"{length:g}/4"
+    metres = {p.source: f"{Counter(b.length for b in p.bars).most_common(1)[0][0]:g}/4"
+              for p in pieces}  # each solo's commonest bar length
     return {
         "source": f"{len(pieces)} solos in {os.path.dirname(os.path.dirname(pieces[0].source))}",
         "sha256": hashlib.sha256("".join(p.sha256 for p in pieces).encode()).hexdigest(),

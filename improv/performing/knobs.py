@@ -23,6 +23,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
+from improv.errors import UsageError
 from improv.settings import setting, validate
 
 NAMES = ("temperature", "top_p", "register", "swing", "comping", "mute", "panic")
@@ -48,8 +49,6 @@ class KnobSettings:
         if not self.enabled:
             return
         if len(numbers) != len(set(numbers)):
-            from improv.errors import UsageError
-
             raise UsageError(f"[knobs]: two knobs share a CC number ({numbers}): give each "
                              f"its own, or 0 for none")
 

@@ -84,11 +84,12 @@ class MidiInput:
         """Take what rtmidi has queued; how many messages. (The reader thread calls
         this; tests call it directly with ``start=False``.)"""
         get = self._in.get_message
-        batch = []
+        event = get()
+        if event is None:
+            return 0  # the common case, a thousand times a second: nothing allocated
+        batch = [event]
         while len(batch) < BATCH and (event := get()) is not None:
             batch.append(event)
-        if not batch:
-            return 0
         t = self._clock()
         times = [0.0] * len(batch)
         for k in range(len(batch) - 1, -1, -1):  # back from the last, by rtmidi's deltas

@@ -125,7 +125,7 @@ class Scheduler:
         self.stalls: deque[Stall] = deque(maxlen=100)  # read (popleft) by another thread
         self._revoice = getattr(source, "revoice", None)  # a melody note as it sounds now
         self._revoiced: dict[int, Note] = {}  # id of a queued note -> the note sent for it
-                                              # (melody, and all revoiced; until its off)
+                                              # (melody, and any revoiced; until its off)
         self._hush = self._panic = False  # asked from the input thread, done on ours
 
     # --- tempo map -------------------------------------------------------------------
@@ -365,10 +365,9 @@ class Scheduler:
                 self._dropped.add(id(note))  # its note_off is not needed either
                 self.dropped_total += 1
                 return 0
-            if self._revoice is not None:
-                note = self._revoiced[id(note)] = self._revoice(note)
-            elif note.part == "melody":
-                self._revoiced[id(note)] = note  # hush() switches off what went out
+            sent = note if self._revoice is None else self._revoice(note)
+            if sent is not note or note.part == "melody":  # hush() needs what went out
+                note = self._revoiced[id(note)] = sent
             message = self._sounding.on(note.channel, note.pitch, note.velocity)
         else:
             if id(note) in self._dropped:

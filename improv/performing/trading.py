@@ -56,14 +56,15 @@ class _Turns:
         self._lock = threading.Lock()
         self._notes: list[CallNote] = []
         self._held: dict[int, int] = {}  # pitch -> index in _notes
-        self._cut: float | None = None  # an answer interrupted at this beat
 
     def reset(self) -> None:
         """Forget every call (the song starts over: a master's Start or Continue)."""
         with self._lock:
-            self._notes, self._held, self._cut = [], {}, None
-            if hasattr(self, "_answered_until"):
-                self._answered_until = -math.inf
+            self._notes, self._held = [], {}
+            self._forget_turns()
+
+    def _forget_turns(self) -> None:
+        """What a subclass keeps about turns, back to its start (under the lock)."""
 
     # --- the input thread ---------------------------------------------------------------
 
@@ -89,19 +90,6 @@ class _Turns:
         self._notes = self._notes[count:]
         self._held = {p: k - count for p, k in self._held.items() if k >= count}
 
-    @property
-    def musician_playing(self) -> bool:
-        return bool(self._held)
-
-    def interrupt(self, beat: float) -> None:
-        """The musician came in at ``beat`` while improv answered: the answer ends."""
-        with self._lock:
-            self._cut = beat
-
-    def should_yield(self, beat: float) -> bool:
-        """Whether a note the musician plays at ``beat`` must silence improv."""
-        return self.turn_at(beat).playing
-
     # --- the scheduler thread -------------------------------------------------------------
 
     def call(self, start: float, end: float) -> list[CallNote]:
@@ -117,6 +105,19 @@ class TradeBars(_Turns):
     def __init__(self, bars: int, beats_per_bar: float = BEATS_PER_BAR):
         super().__init__()
         self.length = Fraction(bars) * Fraction(beats_per_bar).limit_denominator(12)
+        self._cut: float | None = None  # an answer interrupted at this beat
+
+    def _forget_turns(self) -> None:
+        self._cut = None
+
+    def interrupt(self, beat: float) -> None:
+        """The musician came in at ``beat`` while improv answered: the answer ends."""
+        with self._lock:
+            self._cut = beat
+
+    def should_yield(self, beat: float) -> bool:
+        """Whether a note the musician plays at ``beat`` must silence improv."""
+        return self.turn_at(beat).playing
 
     def turn_at(self, beat) -> Turn:
         beat = Fraction(beat)
@@ -146,13 +147,12 @@ class CallAndResponse(_Turns):
         super().__init__()
         self.silence = silence
         self.answer = answer
-        self._answered_until = -math.inf  # calls before this beat have been answered
-        self._current: tuple[Fraction, Fraction] | None = None  # the answer begun
+        self._forget_turns()
 
-    def reset(self) -> None:
-        super().reset()
-        with self._lock:
-            self._current = None
+    def _forget_turns(self) -> None:
+        self._answered_until = -math.inf  # calls before this beat have been answered
+        self._call_from = -math.inf  # where the call of the answer begun starts
+        self._current: tuple[Fraction, Fraction] | None = None  # the answer begun
 
     def _pending(self) -> tuple[float, float] | None:
         """(first onset, last release) of the call not answered yet, if it is over."""
@@ -207,8 +207,7 @@ class CallAndResponse(_Turns):
 
     def call_span(self, turn: Turn) -> tuple[float, float]:
         with self._lock:
-            since = getattr(self, "_call_from", -math.inf)
-            notes = [n for n in self._notes if since <= n.on < float(turn.start)]
+            notes = [n for n in self._notes if self._call_from <= n.on < float(turn.start)]
         return (notes[0].on if notes else float(turn.start)), float(turn.start)
 
 
