@@ -190,10 +190,7 @@ class Performer:
         beat = Fraction(beat).limit_denominator(12)
         self._cursor = max(self._cursor, beat)
         self._comp_cursor = max(self._comp_cursor, beat)
-        self._phrase = Phrase()
-        restart = getattr(self._source, "restart_phrase", None)
-        if restart is not None:
-            restart(int(self._cursor % 1 * 12))
+        self._new_phrase()
 
     def jump_to(self, beat) -> None:
         """Play on from song position ``beat``, earlier or later than now (a master's
@@ -209,10 +206,14 @@ class Performer:
             self._answer = None
         self._charts = ((Fraction(0), self._charts[-1][1]),)
         self._cursor = self._comp_cursor = beat
+        self._new_phrase()
+
+    def _new_phrase(self) -> None:
+        """The next value opens a phrase at the cursor (the source told where in the beat)."""
         self._phrase = Phrase()
         restart = getattr(self._source, "restart_phrase", None)
         if restart is not None:
-            restart(int(beat % 1 * 12))
+            restart(int(self._cursor % 1 * 12))
 
     def resume_at_next_bar(self) -> float:
         """Skip to the next bar line not yet generated and return it: where playing
@@ -336,10 +337,7 @@ class Performer:
         if echo is not None and values:
             weights = echo_weights(values, self._source.values, self._listener.settings.echo)
             echo(weights, len(values))  # about as many values as the call
-        self._phrase = Phrase()
-        restart = getattr(self._source, "restart_phrase", None)
-        if restart is not None:
-            restart(int(self._cursor % 1 * 12))
+        self._new_phrase()
 
     def _realise(self, value: Value) -> list[Note]:
         start = self._cursor
