@@ -416,3 +416,11 @@ def test_the_reader_survives_a_handler_that_fails():
         while midi_in.received < 2 and _time.monotonic() < deadline:
             _time.sleep(0.005)
         assert midi_in.received == 2 and len(calls) == 2
+
+
+def test_a_legato_call_is_not_a_string_of_tiny_rests():
+    c7 = parse_chord("C7")
+    played = [CallNote(k * 0.5 + 0.01, k * 0.5 + 0.47, 60 + 2 * k) for k in range(4)]
+    values = call_line(played, lambda beat: c7)
+    assert [v.kind for v in values] == ["C", "S", "C", "A"]  # C D E F#: no rests between
+    assert [v.duration for v in values] == [0.5, 0.5, 0.5, 0.5]

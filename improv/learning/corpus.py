@@ -32,9 +32,10 @@ from fractions import Fraction
 from pathlib import Path
 
 from improv.errors import CorpusError
-from improv.language import chordsymbols, grammar, harmony
+from improv.language import chordsymbols, grammar, harmony, melodyline
 from improv.language.grammar import encode_line
 from improv.language.harmony import Chord, parse_chord, recognise_chord
+from improv.language.melodyline import monophonic_line
 from improv.learning import piececache, tracks
 from improv.learning.tracks import TrackInfo, choose_tracks, track_info
 
@@ -42,10 +43,8 @@ log = logging.getLogger(__name__)
 
 # The code that decides what a value is: a change to any of it makes cached pieces stale.
 _TOKENISER_SOURCES = (harmony.__file__, chordsymbols.__file__, grammar.__file__, tracks.__file__,
-                      __file__)
+                      melodyline.__file__, __file__)
 MIN_CHORD_CLASSES = 3  # pitch classes a simultaneity needs to name a chord
-GRACE = Fraction(1, 4)  # length given to a note that quantized to zero
-MIN_REST = Fraction(1, 4)  # shorter gaps are articulation: the note before absorbs them
 
 
 @dataclass(frozen=True)
@@ -160,27 +159,6 @@ class Piece:
 
 
 # --- pure building blocks (Fractions in, floats out) -----------------------------------
-
-def monophonic_line(notes) -> list[tuple[Fraction, Fraction, int]]:
-    """``(start, end, pitch)`` notes → one line: the top note of each onset, cut where
-    the next onset starts. A gap shorter than a sixteenth before the next onset is
-    articulation, not a rest the value grid could hold, so the note runs on to the next
-    onset. A note quantized to zero length lasts a sixteenth."""
-    top: dict[Fraction, tuple[int, Fraction]] = {}
-    for start, end, pitch in notes:
-        if start not in top or (pitch, end) > top[start]:
-            top[start] = (pitch, end)
-    starts = sorted(top)
-    line = []
-    for i, start in enumerate(starts):
-        pitch, end = top[start]
-        end = max(end, start + GRACE)
-        if i + 1 < len(starts):
-            following = starts[i + 1]
-            end = following if following - end < MIN_REST else min(end, following)
-        line.append((start, end, pitch))
-    return line
-
 
 def chord_changes(notes) -> list[tuple[Fraction, Chord]]:
     """``(start, end, pitch)`` notes of the chord tracks → ``(offset, chord)`` at each

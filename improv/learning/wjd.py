@@ -28,15 +28,16 @@ from fractions import Fraction
 from pathlib import Path
 
 from improv.errors import ChordError, CorpusError
-from improv.language import chordsymbols, grammar, harmony
+from improv.language import chordsymbols, grammar, harmony, melodyline
 from improv.language.harmony import NO_CHORD, Chord, parse_chord
+from improv.language.melodyline import monophonic_line
 from improv.learning import corpus, piececache
-from improv.learning.corpus import Piece, build_bars, monophonic_line
+from improv.learning.corpus import Piece, build_bars
 
 log = logging.getLogger(__name__)
 
-_SOURCES = (harmony.__file__, chordsymbols.__file__, grammar.__file__, corpus.__file__,
-            __file__)
+_SOURCES = (harmony.__file__, chordsymbols.__file__, grammar.__file__, melodyline.__file__,
+            corpus.__file__, __file__)
 
 
 @dataclass(frozen=True)

@@ -27,8 +27,8 @@ import numpy as np
 
 from improv.language.grammar import BEATS_PER_BAR, Value, encode_line, twelfths
 from improv.language.harmony import Chord
+from improv.language.melodyline import monophonic_line
 
-SAME_ONSET = 1 / 12  # beats: notes struck closer together are one (the top one is the line)
 MAX_CALL_NOTES = 512  # what a call keeps (the newest)
 
 
@@ -212,25 +212,31 @@ class CallAndResponse(_Turns):
 
 
 def call_line(notes: list[CallNote], chord_at) -> list[Value]:
-    """The musician's notes as grammar values: the top line (the highest of notes struck
-    together), each lasting to the next onset or its release, rests between, each
-    encoded over its chord (the one followed at its onset, else ``chord_at(beat)``)."""
-    line: list[CallNote] = []
-    for n in sorted(notes, key=lambda n: (n.on, -n.pitch)):
-        if line and n.on - line[-1].on < SAME_ONSET:
-            continue
-        line.append(n)
+    """The musician's notes as grammar values, heard as the corpus readers hear a solo
+    (:func:`improv.language.melodyline.monophonic_line`: on the twelfth-of-a-beat grid,
+    the top note of each onset, a gap shorter than a sixteenth absorbed by the note
+    before: legato is not a string of tiny rests), rests between, each note encoded over
+    its chord (the one followed at its onset, else ``chord_at(beat)``)."""
+    chords: dict[Fraction, Chord | None] = {}  # of each onset's top note
+    grid = []
+    for n in sorted(notes, key=lambda n: n.pitch):
+        on = _on_grid(n.on)
+        off = _on_grid(n.off if n.off is not None else n.on + 1.0)  # still held: a beat
+        grid.append((on, max(off, on), n.pitch))
+        chords[on] = n.chord
     items = []
-    for k, n in enumerate(line):
-        off = n.off if n.off is not None else n.on + 1.0  # still held: a beat, say
-        following = line[k + 1].on if k + 1 < len(line) else off
-        end = min(off, following)
-        chord = n.chord or chord_at(n.on)
-        if end - n.on > 0:
-            items.append((n.pitch, end - n.on, chord))
-        if following - end > 0:
-            items.append((None, following - end, chord))
-    return [v for v in encode_line(items) if v.duration > 0]
+    line = monophonic_line(grid)
+    for k, (on, off, pitch) in enumerate(line):
+        chord = chords.get(on) or chord_at(float(on))
+        items.append((pitch, float(off - on), chord))
+        following = line[k + 1][0] if k + 1 < len(line) else off
+        if following > off:
+            items.append((None, float(following - off), chord))
+    return encode_line(items)
+
+
+def _on_grid(beat: float) -> Fraction:
+    return Fraction(round(beat * 12), 12)
 
 
 def _shape(v: Value) -> int | None:
