@@ -22,13 +22,15 @@ call by rhythm and contour, each a total-variation distance between two histogra
 * contour: the direction of each step (down, same, up) and its size class
   (step <= 2, leap 3-7, jump > 7 semitones).
 
-Distance = the mean of the two. Reported: the mean distance per condition with its
+Distance = the mean of the two. As a yardstick, the same distance from each call to the
+player's own next bar and to another solo's next bar. Reported: the mean distance per condition with its
 spread (standard deviation) and a bootstrap 95% interval of the paired differences
 (primed - control), and the share of calls where the primed answer is closer.
 
     .venv/bin/python benchmarks/call_answer.py [--calls 250] [--samples 4] [--model DIR]
 
-(``benchmarks/wjd_model.py`` trains a plain model on the Weimar solos to compare.)
+(``improv train --corpus ../shared/corpus/wjazzd --out DIR`` trains a plain model on the
+Weimar solos to compare with ``--model DIR``.)
 """
 
 from __future__ import annotations
@@ -68,7 +70,9 @@ def cut_calls(count: int, rng) -> list[dict]:
             notes = [n for n in solo.notes if start <= n.on < end]
             if len(notes) < 6:
                 continue
+            after = [n for n in solo.notes if end <= n.on < end + 4]
             calls.append({"solo": solo.name, "start": start, "end": end,
+                          "next_bar": ([n.on - end for n in after], [n.pitch for n in after]),
                           "notes": [CallNote(n.on, min(n.on + n.length, end), n.pitch)
                                     for n in notes],
                           "chord_at": solo.chord_at, "answer_chord": solo.chord_at(end)})
@@ -157,10 +161,21 @@ def main(argv=None) -> int:
             d = [distance(feats, answer_bar(soloist, call, prime, echo, 1000 * k + s))
                  for s in range(args.samples)]
             results[name].append(np.mean(d))
+    # the yardstick: how close a player's own next bar is, against another solo's
+    own, other_bar = [], []
+    for k, call in enumerate(calls):
+        onsets = [n.on - call["start"] for n in call["notes"]]
+        feats = features(onsets, [n.pitch for n in call["notes"]], 4.0 * CALL_BARS)
+        theirs, another = call["next_bar"], calls[(k + len(calls) // 2) % len(calls)]["next_bar"]
+        if len(theirs[0]) >= 2 and len(another[0]) >= 2:
+            own.append(distance(feats, theirs))
+            other_bar.append(distance(feats, another))
     res = {k: np.array(v) for k, v in results.items()}
     print("distance from the call (0 same, 1 nothing shared): mean +- sd over calls")
     for name, d in res.items():
         print(f"  {name:<17} {d.mean():.3f} +- {d.std():.3f}")
+    print(f"  (the player's own next bar {np.mean(own):.3f}, another solo's next bar "
+          f"{np.mean(other_bar):.3f}, over the {len(own)} calls with two notes or more in both)")
     boot = np.random.default_rng(args.seed + 7)
     for primed, control in (("primed", "unrelated"), ("primed", "unprimed"),
                             ("primed, LSTM only", "unrelated"), ("primed, LSTM only", "unprimed")):
