@@ -95,7 +95,7 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
 
-    pieces, corpus = train.load_corpus(args.corpus)
+    pieces, corpus, _contexts = train.load_corpus(args.corpus)
     data = train.prepare(pieces, args.tx, corpus=corpus)
     n = len(data.vocab)
     print(f"data: {len(data.windows)} windows x Tx={args.tx}, n_values={n}, "

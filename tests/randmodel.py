@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from improv.language import context
 from improv.language.grammar import Value
 from improv.language.vocab import Vocabulary
 from improv.model import modelfile
@@ -34,8 +35,9 @@ def random_vocab(n_values: int = 78) -> Vocabulary:
 
 
 def random_weights(n_values: int = 78, n_a: int = 64, seed: int = 0,
-                   scale: float = 1.0) -> modelfile.LSTMWeights:
-    """Normal weights ~ scale/sqrt(fan-in) (recurrent and dense a bit stronger)."""
+                   scale: float = 1.0, n_features: int = 0) -> modelfile.LSTMWeights:
+    """Normal weights ~ scale/sqrt(fan-in) (recurrent and dense a bit stronger); with
+    ``n_features``, a conditioned model's extra kernel rows."""
     rng = np.random.default_rng(seed)
 
     def normal(shape, std):
@@ -44,7 +46,7 @@ def random_weights(n_values: int = 78, n_a: int = 64, seed: int = 0,
     bias = normal(4 * n_a, 0.1)
     bias[n_a:2 * n_a] += 1.0  # Keras' unit forget bias
     return modelfile.LSTMWeights(
-        lstm_kernel=normal((n_values, 4 * n_a), 1.5 * scale),
+        lstm_kernel=normal((n_values + n_features, 4 * n_a), 1.5 * scale),
         lstm_recurrent_kernel=normal((n_a, 4 * n_a), 1.2 * scale / np.sqrt(n_a)),
         lstm_bias=bias,
         dense_kernel=normal((n_a, n_values), 4.0 * scale / np.sqrt(n_a)),
@@ -53,7 +55,10 @@ def random_weights(n_values: int = 78, n_a: int = 64, seed: int = 0,
 
 
 def write_random_model(out: Path, n_values: int = 78, n_a: int = 64, seed: int = 0,
-                       scale: float = 1.0, tx: int = 30) -> Path:
-    """Write a complete model directory (via :func:`improv.model.modelfile.save`) and return it."""
-    return modelfile.save(Path(out), random_weights(n_values, n_a, seed, scale),
-                          random_vocab(n_values), {"tx": tx, "random": True, "seed": seed})
+                       scale: float = 1.0, tx: int = 30, conditioned: bool = False) -> Path:
+    """Write a complete model directory (via :func:`improv.model.modelfile.save`) and
+    return it; ``conditioned``: one that reads the context (``context-v1``)."""
+    n_features = context.N_FEATURES if conditioned else 0
+    return modelfile.save(Path(out), random_weights(n_values, n_a, seed, scale, n_features),
+                          random_vocab(n_values), {"tx": tx, "random": True, "seed": seed},
+                          context.NAME if conditioned else None)

@@ -108,13 +108,14 @@ def test_knob_values_and_duplicates():
 class TunableSource(FakeSource):
     def __init__(self, values):
         super().__init__(values)
-        self.tuned, self.primed = [], []
+        self.tuned, self.primed, self.primed_at = [], [], []
 
     def tune(self, **kw):
         self.tuned.append(kw)
 
-    def prime_nearest(self, values):
+    def prime_nearest(self, values, at=None):
         self.primed.append(list(values))
+        self.primed_at.append(at)
         return 0
 
 

@@ -90,7 +90,8 @@ def test_train_command_writes_a_complete_model(tmp_path, capsys):
                      "--out", str(out), "--seed", "3", "--val-share", "0.2", "--block-bars", "4"])
     assert code == 0
     printed = capsys.readouterr().out
-    for label in ("held-out (model)", "held-out unigram", "held-out bigram", "train (windows)"):
+    for label in ("held-out (model)", "held-out unigram", "held-out bigram", "held-out trigram",
+                  "train (windows)"):
         assert label in printed
     loaded = modelfile.load(out)
     meta = loaded.meta
@@ -98,7 +99,8 @@ def test_train_command_writes_a_complete_model(tmp_path, capsys):
     assert meta["n_a"] == 64 and meta["n_values"] == len(loaded.vocab)
     assert meta["corpus"][0]["file"] == "song.mid" and len(meta["corpus"][0]["sha256"]) == 64
     assert meta["corpus"][0]["melody_track"] == "Lead"
-    assert set(meta["metrics"]) == {"train", "validation", "unigram", "bigram"}
+    assert set(meta["metrics"]) == {"train", "validation", "unigram", "bigram", "trigram"}
+    assert meta["features"] == "context-v1" and loaded.n_features == 46  # the default
     assert {"tensorflow", "keras", "numpy", "improv"} <= set(meta["versions"])
     assert sorted(p.name for p in out.iterdir()) == ["model.json", "vocab.json", "weights.npz"]
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
@@ -234,7 +236,7 @@ def test_train_on_weimar_solos_holds_out_whole_solos(tmp_path, capsys):
         (folder / sub).mkdir(parents=True)
         for name in names:
             shutil.copy(WJD / sub / name, folder / sub / name)
-    pieces, corpus = train.load_corpus([folder])
+    pieces, corpus, _contexts = train.load_corpus([folder])
     assert [c["file"] for c in corpus] == sorted(names)
     data = train.prepare(pieces, tx=8, val_share=0.3, hold_out="pieces")
     assert len(data.split.validation) == 1  # one solo, whole

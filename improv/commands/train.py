@@ -25,8 +25,12 @@ from improv.learning.training import (
     seed_everything,
     versions,
 )
+from improv.language import context
 from improv.model import modelfile
 from improv.model.tf_loader import require_tensorflow
+
+FEATURES = ("context", "none")
+N_A = 64
 
 
 def defaults() -> tuple[Path | None, Path]:
@@ -60,6 +64,26 @@ def _int_between(low, high):
             raise argparse.ArgumentTypeError(f"{value} is more than {high}")
         return value
     return parse
+
+
+def _sizes(text):
+    """``--n-a 64`` or ``--n-a 64,128,256``: the LSTM sizes to try."""
+    parse = _int_between(1, modelfile.MAX_N_A)
+    try:
+        sizes = [parse(part.strip()) for part in text.split(",")]
+    except argparse.ArgumentTypeError as err:
+        raise argparse.ArgumentTypeError(f"{text!r}: {err}; give sizes like 64 or 64,128") from None
+    return sorted(set(sizes))
+
+
+def _minutes(text):
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of minutes") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"{value} is not a positive number of minutes")
+    return value
 
 
 def _share(text):
@@ -102,6 +126,16 @@ def add_arguments(parser) -> None:
                              "the best weights; 0 trains every epoch (default 10)")
     parser.add_argument("--batch-size", type=_int_at_least(1), default=256, metavar="N",
                         help="windows per gradient step (default 256)")
+    parser.add_argument("--features", choices=FEATURES, default="context",
+                        help="what the model reads beside the previous value: 'context' (the "
+                             "chord, its motion, the beat, the metre and the next change) or "
+                             "'none' (the seeds' model) (default context)")
+    parser.add_argument("--n-a", type=_sizes, default=[N_A], metavar="N[,N…]",
+                        help=f"LSTM size; several (e.g. 64,128) trains each and keeps the one "
+                             f"with the lowest held-out loss (default {N_A})")
+    parser.add_argument("--time-limit", type=_minutes, metavar="MIN",
+                        help="minutes of training per size: no epoch starts that would end "
+                             "later (default: none)")
     parser.add_argument("--no-cache", action="store_true",
                         help="parse the MIDI again instead of using the token cache")
     parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
@@ -119,21 +153,40 @@ def run(args) -> int:
                              f"{corpus or '(../shared beside a checkout)'} is absent: "
                              f"pass --corpus FILE")
         paths = [corpus]
-    pieces, corpus = load_corpus(paths, args.melody_track, args.chord_tracks, not args.no_cache)
+    pieces, corpus, contexts = load_corpus(paths, args.melody_track, args.chord_tracks,
+                                           not args.no_cache)
+    conditioned = args.features == "context"
     data = prepare(pieces, args.tx, args.val_share, args.seed, args.block_bars, corpus,
-                   args.hold_out)
+                   args.hold_out, contexts if conditioned else None)
     print(f"corpus: {len(corpus)} file(s), {sum(len(p) for p in pieces)} bars, "
           f"{len(data.vocab)} distinct values; {len(data.windows)} training windows of "
           f"{args.tx}, {data.validation.tokens} held-out values in "
-          f"{len(data.split.validation_bars)} bars", flush=True)
+          f"{len(data.split.validation_bars)} bars; inputs: the previous value"
+          f"{' and the context (' + context.NAME + ')' if conditioned else ''}", flush=True)
 
-    seed_everything(args.seed)
     from improv.model.graph import build_layers, djmodel, get_weights
 
-    layers = build_layers(len(data.vocab))
-    params = djmodel(layers, args.tx).count_params()
     verbose = 1 if sys.stdout.isatty() else 2
-    result = fit(layers, data, args.epochs, args.batch_size, args.patience, args.seed, verbose)
+    n_features = context.N_FEATURES if conditioned else 0
+    limit = None if args.time_limit is None else args.time_limit * 60
+    tried, chosen = {}, None
+    for n_a in args.n_a:
+        if len(args.n_a) > 1:
+            print(f"--- n_a = {n_a}", flush=True)
+        seed_everything(args.seed)
+        layers = build_layers(len(data.vocab), n_a, n_features)
+        result = fit(layers, data, args.epochs, args.batch_size, args.patience, args.seed,
+                     verbose, time_limit=limit)
+        best = min(row["val_loss"] for row in result.history)
+        tried[n_a] = {"val_loss": round(best, 4), "epochs_run": result.epochs_run,
+                      "seconds": round(result.seconds, 1)}
+        if chosen is None or best < tried[chosen[0]]["val_loss"]:
+            chosen = (n_a, layers, result)
+    n_a, layers, result = chosen
+    if len(tried) > 1:
+        print("held-out loss by size: " + ", ".join(
+            f"n_a {k}: {v['val_loss']:.3f}" for k, v in tried.items()) + f"; keeping {n_a}")
+    params = djmodel(layers, args.tx).count_params()
     metrics = evaluate(layers, data)
     print(f"trained {result.epochs_run} epochs in {result.seconds:.1f} s, kept epoch "
           f"{result.best_epoch}; {params} parameters")
@@ -146,11 +199,13 @@ def run(args) -> int:
         "val_share": args.val_share, "block_bars": args.block_bars,
         "optimizer": {"name": "adam", "learning_rate": LEARNING_RATE, "beta_1": BETA_1,
                       "beta_2": BETA_2},
-        "train_windows": len(data.windows), "parameters": params,
+        "train_windows": len(data.windows), "parameters": params, "hold_out": args.hold_out,
+        "n_a_tried": {str(k): v for k, v in tried.items()}, "seconds": round(result.seconds, 1),
         "metrics": metrics, "versions": versions(),
     }
     try:
-        modelfile.save(out, get_weights(layers), data.vocab, meta)
+        modelfile.save(out, get_weights(layers), data.vocab, meta,
+                       context.NAME if conditioned else None)
     except OSError as err:
         raise UsageError(f"cannot write the model to {out} ({err.strerror or err}): choose "
                          f"another --out") from err

@@ -48,10 +48,12 @@ class Split:
 
 @dataclass(frozen=True, eq=False)
 class Windows:
-    """``m`` training windows as indices: inputs x (m, tx) and targets y (m, tx)."""
+    """``m`` training windows as indices: inputs x (m, tx) and targets y (m, tx); for a
+    conditioned model also f (m, tx, groups), the context of each target."""
 
     x: np.ndarray
     y: np.ndarray
+    f: np.ndarray | None = None
 
     def __len__(self) -> int:
         return self.x.shape[0]
@@ -64,6 +66,12 @@ class Sequences:
     x: np.ndarray     # (k, L) int32, ZERO at t = 0 and in the padding
     y: np.ndarray     # (k, L) int32, 0 in the padding
     mask: np.ndarray  # (k, L) bool
+    f: np.ndarray | None = None  # (k, L, groups) int16: each target's context
+
+    def part(self, start: int, stop: int) -> "Sequences":
+        """Rows ``start:stop``."""
+        return Sequences(self.x[start:stop], self.y[start:stop], self.mask[start:stop],
+                         None if self.f is None else self.f[start:stop])
 
     @property
     def tokens(self) -> int:
@@ -133,13 +141,15 @@ def split_pieces(pieces: Sequence[Sequence[Sequence[str]]], share: float = 0.1,
                  tuple((p, b) for p in sorted(held) for b in range(len(pieces[p]))))
 
 
-def windows(segments, vocab: Vocabulary, tx: int) -> Windows:
+def windows(segments, vocab: Vocabulary, tx: int, contexts=None) -> Windows:
     """Every stride-1 window of ``tx`` values inside each segment (segments shorter than
-    ``tx`` give none): ``y[i, t] = s[p+t]``, ``x[i, t] = s[p+t-1]``, ``x[i, 0] = ZERO``."""
+    ``tx`` give none): ``y[i, t] = s[p+t]``, ``x[i, t] = s[p+t-1]``, ``x[i, 0] = ZERO``.
+    ``contexts``, parallel to ``segments``, gives each value's feature indices:
+    ``f[i, t]`` is the context of ``y[i, t]``."""
     if tx < 1:
         raise UsageError(f"window length {tx} is not positive")
-    xs, ys = [], []
-    for segment in segments:
+    xs, ys, fs = [], [], []
+    for k, segment in enumerate(segments):
         ids = np.asarray(vocab.encode(segment), dtype=np.int32)
         if len(ids) < tx:
             continue
@@ -147,9 +157,14 @@ def windows(segments, vocab: Vocabulary, tx: int) -> Windows:
         x = np.concatenate([np.full((len(y), 1), ZERO, np.int32), y[:, :-1]], axis=1)
         xs.append(x)
         ys.append(y)
+        if contexts is not None:
+            f = np.asarray(contexts[k], dtype=np.int16)
+            fs.append(np.lib.stride_tricks.sliding_window_view(f, tx, axis=0).swapaxes(1, 2))
     if not xs:
         return Windows(np.zeros((0, tx), np.int32), np.zeros((0, tx), np.int32))
-    return Windows(np.ascontiguousarray(np.concatenate(xs)), np.ascontiguousarray(np.concatenate(ys)))
+    f = np.ascontiguousarray(np.concatenate(fs)) if fs else None
+    return Windows(np.ascontiguousarray(np.concatenate(xs)),
+                   np.ascontiguousarray(np.concatenate(ys)), f)
 
 
 def one_hot(ids: np.ndarray, n_values: int) -> np.ndarray:
@@ -166,19 +181,26 @@ def seed_arrays(win: Windows, n_values: int) -> tuple[np.ndarray, np.ndarray]:
     return one_hot(win.x, n_values), np.ascontiguousarray(one_hot(win.y, n_values).swapaxes(0, 1))
 
 
-def sequences(segments, vocab: Vocabulary) -> Sequences:
-    """Whole segments, each read from a zero state, padded to the longest one."""
-    segments = [s for s in segments if s]
-    length = max((len(s) for s in segments), default=0)
-    x = np.full((len(segments), length), ZERO, np.int32)
-    y = np.zeros((len(segments), length), np.int32)
-    mask = np.zeros((len(segments), length), bool)
-    for i, segment in enumerate(segments):
-        ids = vocab.encode(segment)
+def sequences(segments, vocab: Vocabulary, contexts=None) -> Sequences:
+    """Whole segments, each read from a zero state, padded to the longest one (with
+    ``contexts`` parallel to ``segments``, each value's feature indices too)."""
+    keep = [k for k, s in enumerate(segments) if s]
+    length = max((len(segments[k]) for k in keep), default=0)
+    x = np.full((len(keep), length), ZERO, np.int32)
+    y = np.zeros((len(keep), length), np.int32)
+    mask = np.zeros((len(keep), length), bool)
+    f = None
+    if contexts is not None:
+        groups = len(contexts[keep[0]][0]) if keep else 0
+        f = np.zeros((len(keep), length, groups), np.int16)
+    for i, k in enumerate(keep):
+        ids = vocab.encode(segments[k])
         y[i, :len(ids)] = ids
         x[i, 1:len(ids)] = ids[:-1]
         mask[i, :len(ids)] = True
-    return Sequences(x, y, mask)
+        if f is not None:
+            f[i, :len(ids)] = contexts[k]
+    return Sequences(x, y, mask, f)
 
 
 @dataclass(frozen=True)
@@ -196,24 +218,29 @@ def score_probabilities(probs: np.ndarray, seqs: Sequences) -> Score:
 
 
 def baselines(train_segments, seqs: Sequences, vocab: Vocabulary) -> dict[str, Score]:
-    """Unigram (always the most frequent training value) and bigram (the most frequent
-    training successor of the previous value; unigram where there is no previous value
-    or it was never followed in training), scored on the tokens of ``seqs``.
+    """Unigram, bigram and trigram predictors from the training values, scored on the
+    tokens of ``seqs`` (each held-out segment read from its start, as the model reads it).
 
-    The predictions (accuracy) are the plain most-frequent choices, ties to the lower
-    vocabulary index. The losses need probabilities for values never seen: the unigram
-    is add-one smoothed, and the bigram is Witten–Bell interpolated with that unigram
-    (weight c(prev) / (c(prev) + distinct successors of prev)), a standard smoothing with
-    nothing tuned, so the bigram's loss is a fair bar to clear.
+    Predictions (accuracy) are plain most-frequent choices, ties to the lower vocabulary
+    index: the most frequent value; the most frequent successor of the previous value
+    (or of the previous two), falling back to the shorter context where the longer was
+    never seen in training. The losses need probabilities for values never seen: the
+    unigram is add-one smoothed, and the bigram and trigram are Witten–Bell interpolated
+    with the order below (weight c(context) / (c(context) + distinct successors)), a
+    standard smoothing with nothing tuned, so their losses are fair bars to clear.
     """
     n = len(vocab)
     uni = np.zeros(n)
     big = np.zeros((n, n))
+    tri: dict[tuple[int, int], dict[int, int]] = {}
     for segment in train_segments:
         ids = vocab.encode(segment)
         np.add.at(uni, ids, 1)
         if len(ids) > 1:
             np.add.at(big, (ids[:-1], ids[1:]), 1)
+        for a, b, c in zip(ids, ids[1:], ids[2:]):
+            follow = tri.setdefault((a, b), {})
+            follow[c] = follow.get(c, 0) + 1
     uni_p = (uni + 1) / (uni.sum() + n)
     follows = big.sum(axis=1, keepdims=True)
     kinds = (big > 0).sum(axis=1, keepdims=True)
@@ -222,14 +249,33 @@ def baselines(train_segments, seqs: Sequences, vocab: Vocabulary) -> dict[str, S
     big_p = weight * big_ml + (1 - weight) * uni_p
     uni_pick = int(uni.argmax())
     big_pick = np.where(follows[:, 0] > 0, big.argmax(axis=1), uni_pick)
-    k, length = seqs.x.shape
-    has_prev = seqs.x >= 0
-    prev = np.where(has_prev, seqs.x, 0)
-    uni_probs = np.broadcast_to(uni_p, (k, length, n))
-    big_probs = np.where(has_prev[..., None], big_p[prev], uni_p)
-    uni_pred = np.full((k, length), uni_pick)
-    big_pred = np.where(has_prev, big_pick[prev], uni_pick)
-    return {"unigram": _score(uni_probs, uni_pred, seqs), "bigram": _score(big_probs, big_pred, seqs)}
+
+    y = seqs.y[seqs.mask]
+    prev1 = seqs.x[seqs.mask]
+    before = np.concatenate([np.full((len(seqs.x), 1), ZERO, np.int32), seqs.x[:, :-1]], axis=1)
+    prev2 = before[seqs.mask]
+    has1 = prev1 >= 0
+    p_uni = uni_p[y]
+    p_big = np.where(has1, big_p[np.maximum(prev1, 0), y], p_uni)
+    pred_big = np.where(has1, big_pick[np.maximum(prev1, 0)], uni_pick)
+    p_tri, pred_tri = p_big.copy(), pred_big.copy()
+    for t in np.flatnonzero(has1 & (prev2 >= 0)):
+        follow = tri.get((int(prev2[t]), int(prev1[t])))
+        if follow is None:
+            continue
+        count, kinds_ab = sum(follow.values()), len(follow)
+        p_tri[t] = (follow.get(int(y[t]), 0) + kinds_ab * p_big[t]) / (count + kinds_ab)
+        pred_tri[t] = min(follow, key=lambda v: (-follow[v], v))
+    return {"unigram": _token_score(p_uni, np.full(len(y), uni_pick), y),
+            "bigram": _token_score(p_big, pred_big, y),
+            "trigram": _token_score(p_tri, pred_tri, y)}
+
+
+def _token_score(p: np.ndarray, predictions: np.ndarray, y: np.ndarray) -> Score:
+    if not p.size:
+        return Score(math.nan, math.nan, 0)
+    return Score(float(-np.log(np.clip(p, 1e-7, 1.0)).mean()),
+                 float((predictions == y).mean()), int(p.size))
 
 
 def _score(probs, predictions, seqs: Sequences) -> Score:

@@ -50,17 +50,24 @@ class Data:
     validation: dataset.Sequences
     corpus: tuple = ()  # one dict per file: file, sha256, melody_track, chord_tracks
 
+    @property
+    def conditioned(self) -> bool:
+        """Whether each value comes with its context (a conditioned model's data)."""
+        return self.windows.f is not None
+
 
 HOLD_OUT = ("auto", "blocks", "pieces")
 MIN_PIECES_TO_HOLD_OUT = 5  # "auto" holds out whole pieces from this many on
 
 
 def prepare(pieces_bars, tx: int, val_share: float = 0.15, seed: int = 0,
-            block_bars: int = 8, corpus=(), hold_out: str = "auto") -> Data:
+            block_bars: int = 8, corpus=(), hold_out: str = "auto", contexts=None) -> Data:
     """Vocabulary, split and windows; every way the corpus can be too small is a UsageError.
 
     ``hold_out``: "blocks" of ``block_bars`` bars, whole "pieces" (solos), or "auto":
-    pieces when there are ``MIN_PIECES_TO_HOLD_OUT`` or more."""
+    pieces when there are ``MIN_PIECES_TO_HOLD_OUT`` or more. ``contexts`` (shaped as
+    ``pieces_bars``, each value's feature indices) makes the data of a conditioned
+    model: split the same way, so each value keeps its context."""
     values = [v for bars in pieces_bars for bar in bars for v in bar]
     if not values:
         raise CorpusError("the corpus holds no melody values: give MIDI files with a melody")
@@ -70,15 +77,19 @@ def prepare(pieces_bars, tx: int, val_share: float = 0.15, seed: int = 0,
     vocab = dataset.build_vocabulary(values)
     if hold_out == "auto":
         hold_out = "pieces" if len(pieces_bars) >= MIN_PIECES_TO_HOLD_OUT else "blocks"
-    if hold_out == "pieces":
-        split = dataset.split_pieces(pieces_bars, val_share, seed)
-    else:
-        split = dataset.split_bars(pieces_bars, val_share, seed, block_bars)
-    win = dataset.windows(split.train, vocab, tx)
+    def split_of(items):
+        if hold_out == "pieces":
+            return dataset.split_pieces(items, val_share, seed)
+        return dataset.split_bars(items, val_share, seed, block_bars)
+
+    split = split_of(pieces_bars)
+    # the split depends only on the bar counts, so the contexts split exactly alike
+    held = split_of(contexts) if contexts is not None else None
+    win = dataset.windows(split.train, vocab, tx, None if held is None else held.train)
     if len(win) == 0:
         raise CorpusError(f"after holding out validation bars no training run holds --tx {tx} "
                           f"values: lower --tx, lower --val-share or add MIDI files")
-    val = dataset.sequences(split.validation, vocab)
+    val = dataset.sequences(split.validation, vocab, None if held is None else held.validation)
     if val.tokens == 0:
         raise CorpusError("the validation bars hold no values: raise --val-share or add MIDI files")
     return Data(vocab, split, win, val, tuple(corpus))
@@ -101,17 +112,21 @@ def corpus_pieces(paths, melody_track=None, chord_tracks=None, cache=True):
 
 
 def load_corpus(paths, melody_track=None, chord_tracks=None, cache=True):
-    """(bars per piece, one dict per piece: file name, sha256, the tracks used)."""
-    pieces, corpus = [], []
+    """(bars per piece, one dict per piece: file name, sha256, the tracks used, the
+    context of every value: per piece, per bar, as the bars)."""
+    from improv.learning.contexts import piece_contexts
+
+    pieces, corpus, contexts = [], [], []
     for piece in corpus_pieces(paths, melody_track, chord_tracks, cache):
         path = piece.source
         if not piece.values():
             raise CorpusError(f"{path} has no melody values: give a MIDI file with a melody")
         pieces.append([bar.values for bar in piece.bars])
+        contexts.append(piece_contexts(piece))
         corpus.append({"file": Path(path).name, "sha256": piece.sha256,
                        "melody_track": piece.melody_track,
                        "chord_tracks": list(piece.chord_tracks)})
-    return pieces, corpus
+    return pieces, corpus, contexts
 
 
 # --- training ---------------------------------------------------------------------------
@@ -144,14 +159,15 @@ def make_train_step(layers, optimizer, jit_compile: bool = True):
 
     variables = layers.variables
     spec = tf.TensorSpec([None, None], tf.int32)
+    f_spec = tf.TensorSpec([None, None, None], tf.int32)
 
-    @tf.function(input_signature=[spec, spec, tf.TensorSpec([None], tf.float32)],
+    @tf.function(input_signature=[spec, f_spec, spec, tf.TensorSpec([None], tf.float32)],
                  jit_compile=jit_compile)
-    def step(x, y, w):
+    def step(x, f, y, w):
         weights = w[:, None] * tf.ones_like(y, tf.float32)
         total = tf.reduce_sum(weights)
         with tf.GradientTape() as tape:
-            logits = sequence_logits(layers, x)
+            logits = sequence_logits(layers, x, f)
             ce = tf.nn.sparse_softmax_cross_entropy_with_logits(y, logits)
             loss = tf.reduce_sum(ce * weights) / total
         optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))
@@ -174,9 +190,18 @@ def make_optimizer():
     return keras.optimizers.Adam(learning_rate=LEARNING_RATE, beta_1=BETA_1, beta_2=BETA_2)
 
 
+def _clock(seconds: float) -> str:
+    seconds = int(round(seconds))
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
 def fit(layers, data: Data, epochs: int, batch_size: int = 256, patience: int = 10,
-        seed: int = 0, verbose: int = 1, jit_compile: bool = True) -> FitResult:
-    """Train ``layers`` in place; with ``patience`` > 0, stop early and keep the best."""
+        seed: int = 0, verbose: int = 1, jit_compile: bool = True,
+        time_limit: float | None = None) -> FitResult:
+    """Train ``layers`` in place; with ``patience`` > 0, stop early and keep the best.
+
+    ``time_limit`` (seconds): start no epoch that would end after it, judged by the
+    epochs so far. Each epoch ends with a line of the time spent and left."""
     import keras
 
     from improv.model.graph import get_weights, set_weights
@@ -186,6 +211,7 @@ def fit(layers, data: Data, epochs: int, batch_size: int = 256, patience: int = 
     predict = make_predict(layers, jit_compile=jit_compile)
     rng = np.random.default_rng(seed)
     x_all, y_all = data.windows.x, data.windows.y
+    f_all = data.windows.f if data.windows.f is not None else np.zeros((len(x_all), 1, 0), np.int16)
     m = len(x_all)
     batches, size = batch_plan(m, batch_size)
     pad = batches * size - m
@@ -202,13 +228,14 @@ def fit(layers, data: Data, epochs: int, batch_size: int = 256, patience: int = 
         losses, hits = [], []
         for b in range(batches):
             take = order[b * size:(b + 1) * size]
-            loss, acc = step(x_all[take], y_all[take], weight[b * size:(b + 1) * size])
+            loss, acc = step(x_all[take], f_all[take].astype(np.int32), y_all[take],
+                             weight[b * size:(b + 1) * size])
             real = float(weight[b * size:(b + 1) * size].sum())
             losses.append(float(loss) * real)
             hits.append(float(acc) * real)
             if bar is not None and b < batches - 1:
                 bar.update(b + 1, [("loss", float(loss)), ("accuracy", float(acc))])
-        val = dataset.score_probabilities(predict(data.validation.x), data.validation)
+        val = score_in_batches(predict, data.validation)
         row = {"loss": sum(losses) / m, "accuracy": sum(hits) / m,
                "val_loss": val.loss, "val_accuracy": val.accuracy}
         result.history.append(row)
@@ -226,6 +253,25 @@ def fit(layers, data: Data, epochs: int, batch_size: int = 256, patience: int = 
                 print(f"Early stop: no better validation loss for {patience} epochs; keeping "
                       f"epoch {result.best_epoch}", flush=True)
             break
+        spent = time.perf_counter() - started
+        per_epoch = spent / epoch
+        left_epochs = epochs - epoch
+        if patience:
+            left_epochs = min(left_epochs, result.best_epoch + patience - epoch)
+        out_of_time = time_limit is not None and spent + per_epoch > time_limit
+        if out_of_time:
+            left_epochs = 0
+        if verbose:
+            print(f"epoch {epoch}/{epochs}: loss {row['loss']:.3f}, held-out "
+                  f"{val.loss:.3f} ({val.accuracy * 100:.1f}%), best epoch "
+                  f"{result.best_epoch}; {_clock(spent)} spent, at most "
+                  f"{_clock(left_epochs * per_epoch)} left", flush=True)
+        if out_of_time and epoch < epochs:
+            if verbose:
+                kept = result.best_epoch if patience else epoch
+                print(f"Time limit: another epoch would end after {_clock(time_limit)}; "
+                      f"keeping epoch {kept}", flush=True)
+            break
     if patience and best is not None:
         set_weights(layers, best)
     else:
@@ -235,17 +281,22 @@ def fit(layers, data: Data, epochs: int, batch_size: int = 256, patience: int = 
 
 
 def make_predict(layers, batch: int = 1024, jit_compile: bool = False):
-    """numpy in, probabilities (B, T, n) out, through one compiled forward graph."""
+    """numpy in (value indices (B, T), and for a conditioned model their contexts
+    (B, T, groups)), probabilities (B, T, n) out, through one compiled forward graph."""
     import tensorflow as tf
 
     from improv.model.graph import sequence_logits
 
     spec = tf.TensorSpec([None, None], tf.int32)
-    forward = tf.function(lambda x: tf.nn.softmax(sequence_logits(layers, x), -1),
-                          input_signature=[spec], jit_compile=jit_compile)
+    f_spec = tf.TensorSpec([None, None, None], tf.int32)
+    forward = tf.function(lambda x, f: tf.nn.softmax(sequence_logits(layers, x, f), -1),
+                          input_signature=[spec, f_spec], jit_compile=jit_compile)
 
-    def predict(x):
-        return np.concatenate([forward(x[i:i + batch]).numpy() for i in range(0, len(x), batch)])
+    def predict(x, f=None):
+        if f is None:
+            f = np.zeros(x.shape + (0,), np.int32)
+        return np.concatenate([forward(x[i:i + batch], f[i:i + batch].astype(np.int32)).numpy()
+                               for i in range(0, len(x), batch)])
 
     return predict
 
@@ -256,8 +307,8 @@ def score_in_batches(predict, seqs: dataset.Sequences, batch: int = 512) -> data
     solos (300,000 windows of 30 over 1,800 values would be 66 GB)."""
     nll = hits = tokens = 0.0
     for i in range(0, len(seqs.x), batch):
-        part = dataset.Sequences(seqs.x[i:i + batch], seqs.y[i:i + batch], seqs.mask[i:i + batch])
-        score = dataset.score_probabilities(predict(part.x), part)
+        part = seqs.part(i, i + batch)
+        score = dataset.score_probabilities(predict(part.x, part.f), part)
         if score.tokens:
             nll += score.loss * score.tokens
             hits += score.accuracy * score.tokens
@@ -268,10 +319,10 @@ def score_in_batches(predict, seqs: dataset.Sequences, batch: int = 512) -> data
 
 
 def evaluate(layers, data: Data) -> dict:
-    """Final figures: training windows and held-out tokens, with both baselines."""
+    """Final figures: training windows and held-out tokens, with the n-gram baselines."""
     predict = make_predict(layers)
     win = data.windows
-    train_seqs = dataset.Sequences(win.x, win.y, np.ones(win.y.shape, bool))
+    train_seqs = dataset.Sequences(win.x, win.y, np.ones(win.y.shape, bool), win.f)
     scores = {"train": score_in_batches(predict, train_seqs),
               "validation": score_in_batches(predict, data.validation)}
     scores.update(dataset.baselines(data.split.train, data.validation, data.vocab))
@@ -282,8 +333,11 @@ def evaluate(layers, data: Data) -> dict:
 def render_metrics(metrics: dict) -> str:
     lines = [f"{'':<22}{'loss':>8}{'accuracy':>10}{'tokens':>9}"]
     names = {"train": "train (windows)", "validation": "held-out (model)",
-             "unigram": "held-out unigram", "bigram": "held-out bigram"}
+             "unigram": "held-out unigram", "bigram": "held-out bigram",
+             "trigram": "held-out trigram"}
     for key, label in names.items():
+        if key not in metrics:
+            continue
         s = metrics[key]
         lines.append(f"{label:<22}{s['loss']:>8.3f}{s['accuracy'] * 100:>9.1f}%{s['tokens']:>9}")
     return "\n".join(lines)

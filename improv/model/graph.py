@@ -44,25 +44,34 @@ class Layers:
         return self.densor.units
 
     @property
+    def n_features(self) -> int:
+        """Context inputs beside the value's one-hot (0: the seeds' model)."""
+        return self.lstm_cell.cell.kernel.shape[0] - self.n_values
+
+    @property
     def variables(self) -> list:
         cell = self.lstm_cell.cell
         return [cell.kernel, cell.recurrent_kernel, cell.bias, self.densor.kernel, self.densor.bias]
 
 
-def build_layers(n_values: int, n_a: int = N_A) -> Layers:
-    """Create and build the shared layers (weights initialised from Keras' global seed)."""
-    layers = Layers(keras.layers.Reshape((1, n_values), name="reshapor"),
+def build_layers(n_values: int, n_a: int = N_A, n_features: int = 0) -> Layers:
+    """Create and build the shared layers (weights initialised from Keras' global seed).
+
+    A conditioned model's input at each step is the previous value's one-hot followed by
+    ``n_features`` context inputs (:mod:`improv.language.context`)."""
+    n_in = n_values + n_features
+    layers = Layers(keras.layers.Reshape((1, n_in), name="reshapor"),
                     keras.layers.LSTM(n_a, return_state=True, name="LSTM_cell"),
                     keras.layers.Dense(n_values, activation="softmax", name="densor"))
-    layers.lstm_cell.build((None, 1, n_values))
+    layers.lstm_cell.build((None, 1, n_in))
     layers.densor.build((None, n_a))
     return layers
 
 
 def djmodel(layers: Layers, tx: int) -> keras.Model:
-    """The seeds' training graph: inputs X (m, Tx, n_values), a0, c0 (m, n_a); one
-    softmax output per step, all from the same three layer objects."""
-    X = keras.Input(shape=(tx, layers.n_values), name="X")
+    """The seeds' training graph: inputs X (m, Tx, n_values [+ n_features]), a0, c0
+    (m, n_a); one softmax output per step, all from the same three layer objects."""
+    X = keras.Input(shape=(tx, layers.n_values + layers.n_features), name="X")
     a0 = keras.Input(shape=(layers.n_a,), name="a0")
     c0 = keras.Input(shape=(layers.n_a,), name="c0")
     a, c = a0, c0
@@ -74,17 +83,24 @@ def djmodel(layers: Layers, tx: int) -> keras.Model:
     return keras.Model(inputs=[X, a0, c0], outputs=outputs, name="djmodel")
 
 
-def sequence_logits(layers: Layers, x_ids) -> tf.Tensor:
+def sequence_logits(layers: Layers, x_ids, f_ids=None) -> tf.Tensor:
     """Logits (B, T, n_values) for index inputs (B, T); index -1 is the zero input.
+    A conditioned model also takes ``f_ids`` (B, T, groups): each step's active context
+    indices, one per group.
 
     The same function as ``djmodel`` with a0 = c0 = 0 (before the softmax), for any T.
     """
     cell = layers.lstm_cell.cell
-    n_a = layers.n_a
+    n_a, n_values = layers.n_a, layers.n_values
     x_ids = tf.convert_to_tensor(x_ids, tf.int32)
     # one_hot(x) @ kernel == kernel[x]; row 0 of the padded kernel is the zero input.
-    padded = tf.concat([tf.zeros((1, 4 * n_a), cell.kernel.dtype), cell.kernel], axis=0)
+    padded = tf.concat([tf.zeros((1, 4 * n_a), cell.kernel.dtype), cell.kernel[:n_values]],
+                       axis=0)
     xw = tf.gather(padded, x_ids + 1) + cell.bias
+    if layers.n_features:
+        # a multi-hot context times the kernel is the sum of its active rows
+        f_ids = tf.convert_to_tensor(f_ids, tf.int32)
+        xw += tf.reduce_sum(tf.gather(cell.kernel[n_values:], f_ids), axis=2)
     recurrent = cell.recurrent_kernel
     zeros = tf.zeros((tf.shape(x_ids)[0], n_a), xw.dtype)
 
@@ -99,9 +115,9 @@ def sequence_logits(layers: Layers, x_ids) -> tf.Tensor:
     return tf.tensordot(h, layers.densor.kernel, axes=1) + layers.densor.bias
 
 
-def sequence_probabilities(layers: Layers, x_ids) -> np.ndarray:
+def sequence_probabilities(layers: Layers, x_ids, f_ids=None) -> np.ndarray:
     """Softmax of :func:`sequence_logits`, as numpy."""
-    return tf.nn.softmax(sequence_logits(layers, x_ids), axis=-1).numpy()
+    return tf.nn.softmax(sequence_logits(layers, x_ids, f_ids), axis=-1).numpy()
 
 
 def get_weights(layers: Layers) -> LSTMWeights:
@@ -111,7 +127,7 @@ def get_weights(layers: Layers) -> LSTMWeights:
 
 def set_weights(layers: Layers, weights: LSTMWeights) -> None:
     """Load weights into the shared layers (shapes checked against the layers)."""
-    weights.check(layers.n_values)
+    weights.check(layers.n_values, layers.n_features)
     for variable, array in zip(layers.variables, weights.arrays().values()):
         if tuple(variable.shape) != array.shape:
             raise ValueError(f"weights of shape {array.shape} do not fit {variable.path} "
@@ -121,6 +137,6 @@ def set_weights(layers: Layers, weights: LSTMWeights) -> None:
 
 def from_weights(weights: LSTMWeights) -> Layers:
     """Shared layers sized for ``weights`` and holding them."""
-    layers = build_layers(weights.n_values, weights.n_a)
+    layers = build_layers(weights.n_values, weights.n_a, weights.n_features)
     set_weights(layers, weights)
     return layers

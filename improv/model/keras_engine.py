@@ -16,16 +16,18 @@ import numpy as np
 
 from improv.language.vocab import Vocabulary
 from improv.model import modelfile
-from improv.model.step import check_index, check_state
+from improv.model.step import check_features, check_index, check_state
 from improv.model.tf_loader import import_tensorflow
 
 keras, tf = import_tensorflow("the keras engine (--engine keras)")
 
 
-def build_step_model(n_values: int, n_a: int, dtype: str = "float32") -> keras.Model:
-    """Inputs ``x`` (batch, 1, n_values), ``a`` and ``c`` (batch, n_a); outputs the
-    softmax probabilities and the new ``a`` and ``c``. Layer names follow the seeds."""
-    x_in = keras.Input(shape=(1, n_values), dtype=dtype, name="x")
+def build_step_model(n_values: int, n_a: int, dtype: str = "float32",
+                     n_features: int = 0) -> keras.Model:
+    """Inputs ``x`` (batch, 1, n_values + n_features: the value's one-hot, then the
+    context's), ``a`` and ``c`` (batch, n_a); outputs the softmax probabilities and the
+    new ``a`` and ``c``. Layer names follow the seeds."""
+    x_in = keras.Input(shape=(1, n_values + n_features), dtype=dtype, name="x")
     a_in = keras.Input(shape=(n_a,), dtype=dtype, name="a0")
     c_in = keras.Input(shape=(n_a,), dtype=dtype, name="c0")
     lstm = keras.layers.LSTM(n_a, return_state=True, dtype=dtype, name="LSTM_cell")
@@ -48,8 +50,9 @@ class KerasGenerator:
         self.vocab: Vocabulary = model.vocab
         self.n_values, self.n_a = w.n_values, w.n_a
         self.tx = model.tx
+        self.n_features = n_features = w.n_features
         self.dtype = np.dtype(dtype)
-        self.model = build_step_model(self.n_values, self.n_a, dtype)
+        self.model = build_step_model(self.n_values, self.n_a, dtype, n_features)
         set_step_weights(self.model, w)
         tf_dtype = tf.as_dtype(dtype)
         self._a = tf.zeros((1, self.n_a), tf_dtype)
@@ -57,19 +60,27 @@ class KerasGenerator:
         n_values, step_model = self.n_values, self.model
 
         @tf.function(input_signature=[tf.TensorSpec((), tf.int32),
+                                      tf.TensorSpec((None,), tf.int32),
                                       tf.TensorSpec((1, self.n_a), tf_dtype),
                                       tf.TensorSpec((1, self.n_a), tf_dtype)])
-        def _step(index, a, c):
+        def _step(index, features, a, c):
             # one_hot of -1 is all zeros: the zero x of a window's first step.
-            x = tf.reshape(tf.one_hot(index, n_values, dtype=tf_dtype), (1, 1, n_values))
+            x = tf.one_hot(index, n_values, dtype=tf_dtype)
+            if n_features:
+                context = tf.reduce_sum(tf.one_hot(features, n_features, dtype=tf_dtype), 0)
+                x = tf.concat([x, context], 0)
+            x = tf.reshape(x, (1, 1, n_values + n_features))
             probs, a, c = step_model([x, a, c], training=False)
             return probs[0], a, c
 
         self._step = _step
 
-    def step(self, index: int | None) -> np.ndarray:
+    def step(self, index: int | None, features=()) -> np.ndarray:
         i = -1 if index is None else check_index(index, self.n_values)
-        probs, self._a, self._c = self._step(tf.constant(i, tf.int32), self._a, self._c)
+        active = check_features(features, self.n_features) if self.n_features else ()
+        probs, self._a, self._c = self._step(tf.constant(i, tf.int32),
+                                             tf.constant(active, tf.int32, (len(active),)),
+                                             self._a, self._c)
         return probs.numpy()
 
     def reset(self) -> None:
@@ -86,8 +97,9 @@ class KerasGenerator:
         self._a = tf.constant(a[None, :])
         self._c = tf.constant(c[None, :])
 
-    def prime(self, indices: Iterable[int]) -> np.ndarray | None:
+    def prime(self, indices: Iterable[int], features: Iterable = ()) -> np.ndarray | None:
         probs = None
+        contexts = iter(features)
         for index in indices:
-            probs = self.step(index)
+            probs = self.step(index, next(contexts, ()))
         return probs

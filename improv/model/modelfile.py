@@ -19,6 +19,7 @@ import numpy as np
 
 from improv.errors import ModelError, UsageError
 from improv.files import atomic_directory
+from improv.language import context
 from improv.language.vocab import MAX_VALUES as VOCAB_MAX_VALUES
 from improv.language.vocab import Vocabulary
 
@@ -39,9 +40,12 @@ _ARRAYS = ("lstm_kernel", "lstm_recurrent_kernel", "lstm_bias", "dense_kernel", 
 
 @dataclass(frozen=True, eq=False)
 class LSTMWeights:
-    """The trained shared layers: ``LSTM_cell`` (kernel, recurrent kernel, bias) and ``densor``."""
+    """The trained shared layers: ``LSTM_cell`` (kernel, recurrent kernel, bias) and ``densor``.
 
-    lstm_kernel: np.ndarray            # (n_values, 4 n_a)
+    A conditioned model's input is the previous value's one-hot followed by the context
+    features (:mod:`improv.language.context`), so its kernel has ``n_features`` more rows."""
+
+    lstm_kernel: np.ndarray            # (n_values + n_features, 4 n_a)
     lstm_recurrent_kernel: np.ndarray  # (n_a, 4 n_a)
     lstm_bias: np.ndarray              # (4 n_a,)
     dense_kernel: np.ndarray           # (n_a, n_values)
@@ -55,14 +59,18 @@ class LSTMWeights:
     def n_values(self) -> int:
         return self.dense_bias.shape[0]
 
+    @property
+    def n_features(self) -> int:
+        return self.lstm_kernel.shape[0] - self.n_values
+
     def arrays(self) -> dict[str, np.ndarray]:
         return {name: getattr(self, name) for name in _ARRAYS}
 
-    def check(self, n_values: int | None = None) -> None:
-        """Raise ModelError unless every shape agrees with n_a and n_values."""
+    def check(self, n_values: int | None = None, n_features: int = 0) -> None:
+        """Raise ModelError unless every shape agrees with n_a, n_values and n_features."""
         n_a = self.n_a
         n_v = self.n_values if n_values is None else n_values
-        expected = {"lstm_kernel": (n_v, 4 * n_a), "lstm_recurrent_kernel": (n_a, 4 * n_a),
+        expected = {"lstm_kernel": (n_v + n_features, 4 * n_a), "lstm_recurrent_kernel": (n_a, 4 * n_a),
                     "lstm_bias": (4 * n_a,), "dense_kernel": (n_a, n_v), "dense_bias": (n_v,)}
         for name, shape in expected.items():
             actual = getattr(self, name).shape
@@ -86,6 +94,15 @@ class ModelDir:
     def tx(self) -> int:
         """The training window length (Tx): what the endless policy re-primes from."""
         return int(self.meta.get("tx", DEFAULT_TX))
+
+    @property
+    def features(self) -> str | None:
+        """The context the model reads beside each value (``context.NAME``), or None."""
+        return self.meta.get("features")
+
+    @property
+    def n_features(self) -> int:
+        return self.weights.n_features
 
 
 def checkout() -> Path | None:
@@ -133,7 +150,8 @@ def check_target(out: Path) -> None:
                              f"which saving would replace: give a new or model directory")
 
 
-def save(out: Path, weights: LSTMWeights, vocab: Vocabulary, meta: dict) -> Path:
+def save(out: Path, weights: LSTMWeights, vocab: Vocabulary, meta: dict,
+         features: str | None = None) -> Path:
     """Write a model directory atomically: into a temp dir beside ``out``, then rename.
 
     An existing model directory at ``out`` is replaced only once the new one is complete;
@@ -141,16 +159,29 @@ def save(out: Path, weights: LSTMWeights, vocab: Vocabulary, meta: dict) -> Path
     """
     out = Path(out)
     check_target(out)
-    weights.check(len(vocab))
+    n_features = feature_count(features, out)
+    weights.check(len(vocab), n_features)
     with atomic_directory(out) as tmp:
         np.savez(tmp / WEIGHTS, **{k: np.asarray(v, dtype=np.float32)
                                    for k, v in weights.arrays().items()})
         vocab.save(tmp / VOCAB)
         meta = dict(meta, format=FORMAT, n_a=weights.n_a, n_values=len(vocab),
+                    features=features, n_features=n_features,
                     weights_sha256=_sha256(tmp / WEIGHTS))
         (tmp / META).write_text(json.dumps(meta, indent=1, sort_keys=True) + "\n",
                                 encoding="utf-8")
     return out
+
+
+def feature_count(features, where) -> int:
+    """How many context inputs ``features`` (model.json's name for them) stands for."""
+    if features is None:
+        return 0
+    if features != context.NAME:
+        raise ModelError(f"{where} says features={features!r}, which this improv does not "
+                         f"know (it reads {context.NAME!r}): upgrade improv or retrain with "
+                         f"'improv train'")
+    return context.N_FEATURES
 
 
 def _check_tx(meta: dict, where: Path) -> int:
@@ -221,7 +252,7 @@ def _array_headers(path: Path) -> dict[str, tuple[tuple[int, ...], np.dtype]]:
     return headers
 
 
-def _check_headers(headers: dict, n_values: int, where: Path) -> None:
+def _check_headers(headers: dict, n_values: int, where: Path, n_features: int = 0) -> None:
     """Every array present with the shape the vocabulary and the LSTM size call for."""
     missing = [name for name in _ARRAYS if name not in headers]
     if missing:
@@ -232,7 +263,8 @@ def _check_headers(headers: dict, n_values: int, where: Path) -> None:
         raise ModelError(f"{where}: lstm_recurrent_kernel has shape {recurrent}, not "
                          f"(n_a, 4 n_a) with n_a from 1 to {MAX_N_A}: retrain with "
                          f"'improv train'")
-    expected = {"lstm_kernel": (n_values, 4 * n_a), "lstm_recurrent_kernel": (n_a, 4 * n_a),
+    expected = {"lstm_kernel": (n_values + n_features, 4 * n_a),
+                "lstm_recurrent_kernel": (n_a, 4 * n_a),
                 "lstm_bias": (4 * n_a,), "dense_kernel": (n_a, n_values),
                 "dense_bias": (n_values,)}
     for name, shape in expected.items():
@@ -257,6 +289,7 @@ def load(path: Path) -> ModelDir:
                              f"retrain with 'improv train --out {path}'")
     meta = _read_meta(path / META)
     meta = dict(meta, tx=_check_tx(meta, path / META))
+    n_features = feature_count(meta.get("features"), path / META)
     vocab = Vocabulary.load(path / VOCAB)
     size = (path / WEIGHTS).stat().st_size
     if size > MAX_WEIGHTS_BYTES:
@@ -272,7 +305,7 @@ def load(path: Path) -> ModelDir:
             NotImplementedError) as err:
         raise ModelError(f"{path / WEIGHTS} is not a readable weights file ({err}): retrain "
                          f"with 'improv train --out {path}'") from err
-    _check_headers(headers, len(vocab), path / WEIGHTS)
+    _check_headers(headers, len(vocab), path / WEIGHTS, n_features)
     try:
         with np.load(path / WEIGHTS, allow_pickle=False) as data:
             arrays = {name: np.asarray(data[name], dtype=np.float32) for name in _ARRAYS}
@@ -282,7 +315,7 @@ def load(path: Path) -> ModelDir:
         raise ModelError(f"{path / WEIGHTS} is not a readable weights file ({err}): retrain "
                          f"with 'improv train --out {path}'") from err
     weights = LSTMWeights(**arrays)
-    weights.check(len(vocab))
+    weights.check(len(vocab), n_features)
     for key in ("n_values", "n_a"):
         want = len(vocab) if key == "n_values" else weights.n_a
         if key in meta and meta[key] != want:

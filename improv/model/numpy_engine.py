@@ -12,7 +12,7 @@ from typing import Iterable
 import numpy as np
 
 from improv.model import modelfile
-from improv.model.step import check_index, check_state
+from improv.model.step import check_features, check_index, check_state
 
 
 class NumpyGenerator:
@@ -20,7 +20,9 @@ class NumpyGenerator:
 
     ``z = x W + a U + b`` with a one-hot x is a row of ``W`` (precomputed with ``b``
     added), so a step is one (n_a × 4n_a) matrix-vector product, the gate
-    nonlinearities in place, then the dense layer and a softmax.
+    nonlinearities in place, then the dense layer and a softmax. A conditioned model's
+    context is one-hot per group too (:mod:`improv.language.context`): one row of the
+    kernel's feature part per active index is added.
     """
 
     def __init__(self, model: modelfile.ModelDir, dtype=np.float64):
@@ -28,11 +30,14 @@ class NumpyGenerator:
         self.vocab = model.vocab
         self.n_values, self.n_a = w.n_values, w.n_a
         self.tx = model.tx
+        self.n_features = w.n_features
         self.dtype = np.dtype(dtype)
         n_a, d = self.n_a, self.dtype
         bias = w.lstm_bias.astype(d)
+        values = w.lstm_kernel[:self.n_values]
         # Row i is the input contribution of value i; the last row is the zero x.
-        self._x_rows = np.vstack([w.lstm_kernel.astype(d) + bias, bias[None, :]])
+        self._x_rows = np.vstack([values.astype(d) + bias, bias[None, :]])
+        self._f_rows = np.ascontiguousarray(w.lstm_kernel[self.n_values:], dtype=d)
         self._u = np.ascontiguousarray(w.lstm_recurrent_kernel, dtype=d)
         self._v = np.ascontiguousarray(w.dense_kernel, dtype=d)
         self._vb = w.dense_bias.astype(d)
@@ -54,11 +59,15 @@ class NumpyGenerator:
         np.multiply(x, 0.5, out=x)
         np.add(x, 0.5, out=x)
 
-    def step(self, index: int | None) -> np.ndarray:
+    def step(self, index: int | None, features=()) -> np.ndarray:
         row = self._x_rows[-1] if index is None else self._x_rows[check_index(index, self.n_values)]
         z, a, c, tmp = self._z, self._a, self._c, self._tmp
         np.dot(a, self._u, out=z)
         np.add(z, row, out=z)
+        if self.n_features:
+            f_rows = self._f_rows
+            for k in check_features(features, self.n_features):
+                np.add(z, f_rows[k], out=z)
         for part in self._ifo:
             self._sigmoid_(part)
         np.tanh(self._g, out=self._g)
@@ -89,8 +98,9 @@ class NumpyGenerator:
         self._a[:] = a
         self._c[:] = c
 
-    def prime(self, indices: Iterable[int]) -> np.ndarray | None:
+    def prime(self, indices: Iterable[int], features: Iterable = ()) -> np.ndarray | None:
         probs = None
+        contexts = iter(features)
         for index in indices:
-            probs = self.step(index)
+            probs = self.step(index, next(contexts, ()))
         return probs

@@ -20,11 +20,14 @@ class Generator(Protocol):
 
     n_values: int
     n_a: int
+    n_features: int  # context inputs beside the value (0: the seeds' model)
     tx: int
     vocab: Vocabulary
 
-    def step(self, index: int | None) -> np.ndarray:
-        """Feed value ``index`` (None: the zero x) and return the next value's probabilities.
+    def step(self, index: int | None, features=()) -> np.ndarray:
+        """Feed value ``index`` (None: the zero x) with the context of the value to come
+        (a conditioned model's active feature indices; ignored when ``n_features`` is 0)
+        and return the next value's probabilities.
 
         The returned array is a buffer the generator reuses: copy it to keep it."""
 
@@ -35,8 +38,9 @@ class Generator(Protocol):
     def state(self) -> tuple[np.ndarray, np.ndarray]:
         """Copies of ``(a, c)``, each shaped ``(n_a,)``; assignable."""
 
-    def prime(self, indices: Iterable[int]) -> np.ndarray | None:
-        """Feed ``indices`` in turn without sampling; the last step's probabilities."""
+    def prime(self, indices: Iterable[int], features: Iterable = ()) -> np.ndarray | None:
+        """Feed ``indices`` in turn (each with its context from ``features``, if given)
+        without sampling; the last step's probabilities."""
 
 
 def check_index(index, n_values: int) -> int:
@@ -44,6 +48,17 @@ def check_index(index, n_values: int) -> int:
     if not 0 <= i < n_values:
         raise UsageError(f"value index {index} is outside the vocabulary (0..{n_values - 1})")
     return i
+
+
+def check_features(features, n_features: int):
+    """The active context indices of a step; a conditioned model must be given them."""
+    if len(features) == 0:
+        raise UsageError(f"this model reads the context of each step ({n_features} features): "
+                         f"pass the active feature indices (improv.language.context.features)")
+    for k in features:
+        if not 0 <= k < n_features:
+            raise UsageError(f"context feature {k} is outside 0..{n_features - 1}")
+    return features
 
 
 def check_state(state, n_a: int, dtype) -> tuple[np.ndarray, np.ndarray]:

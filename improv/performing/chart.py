@@ -47,3 +47,29 @@ class Progression:
 
     def chord_at(self, beat) -> Chord:
         return self.span_at(beat).chord
+
+
+LOOK = 16  # spans searched back and ahead for a different chord
+
+
+def harmony_around(span_at, beat: Fraction) -> tuple[Chord, Chord | None, Fraction | None]:
+    """(chord at ``beat``, the different chord before it, beats until the next different
+    chord) on a chart given by ``span_at(beat) -> Span``; None where none is found
+    within :data:`LOOK` spans (or before the top)."""
+    span = span_at(beat)
+    chord = span.chord
+    previous, before = None, span
+    for _ in range(LOOK):
+        if before.start <= 0:
+            break
+        before = span_at(before.start - Fraction(1, 12))
+        if before.chord != chord:
+            previous = before.chord
+            break
+    change, after = None, span
+    for _ in range(LOOK):
+        after = span_at(after.end)
+        if after.chord != chord:
+            change = after.start - beat
+            break
+    return chord, previous, change

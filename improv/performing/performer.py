@@ -12,13 +12,13 @@ the caller asks: a live stream and an offline render with the same seed agree.
 
 from __future__ import annotations
 
-import bisect
 import math
 from collections import deque
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Protocol
 
+from improv.language import context
 from improv.language.grammar import (
     BEATS_PER_BAR,
     Phrase,
@@ -28,8 +28,9 @@ from improv.language.grammar import (
     quantize_duration,
 )
 from improv.language.harmony import Chord
-from improv.performing.chart import Progression, Span
+from improv.performing.chart import Progression, Span, harmony_around
 from improv.performing.comping import Comping, comp_hits, voicing
+from improv.performing.swing import swing
 from improv.performing.trading import Turn, call_line, echo_weights
 from improv.settings import setting, validate
 
@@ -62,7 +63,8 @@ class Feel:
 class ValueSource(Protocol):
     """Anything that hands out the next grammar value (the soloist, or a fake). It may
     also offer ``restart_phrase(twelfths)``: the next value starts a phrase that many
-    twelfths into a beat (after a skip)."""
+    twelfths of a beat from the top (after a skip); and ``follow(context_at)``: it
+    asks the performer the context of each value (a conditioned model)."""
 
     def next_value(self) -> Value: ...
 
@@ -80,32 +82,6 @@ class Note:
     chord: Chord
     bar: int  # 1-based bar of the performance the note starts in
     value: Value | None = field(default=None, compare=False)  # melody: what it realises
-
-
-# --- swing ------------------------------------------------------------------------------
-
-_SWING_X = (Fraction(0), Fraction(1, 4), Fraction(1, 3), Fraction(1, 2), Fraction(2, 3),
-            Fraction(3, 4), Fraction(1))
-
-
-def swing(beat: Fraction, amount: float) -> float:
-    """Move straight subdivisions of the beat towards the triplet feel.
-
-    ``amount`` 0 is straight; 1 puts the off-beat eighth on the last triplet (2/3 of the
-    beat) and the sixteenths proportionally. Triplet positions (1/3, 2/3) stay where
-    they are, as triplets already swing; in between, positions are interpolated, so the
-    map is monotonic and a note never ends before it starts.
-    """
-    whole = beat.numerator // beat.denominator
-    frac = beat - whole
-    if amount == 0 or frac == 0:
-        return float(beat)
-    s = 0.5 + amount / 6
-    ys = (0.0, s / 2, 1 / 3, s, 2 / 3, (1 + s) / 2, 1.0)
-    k = bisect.bisect_right(_SWING_X, frac) - 1
-    x0, x1 = _SWING_X[k], _SWING_X[k + 1]
-    t = float((frac - x0) / (x1 - x0))
-    return whole + ys[k] + t * (ys[k + 1] - ys[k])
 
 
 # --- the performer ----------------------------------------------------------------------
@@ -150,6 +126,9 @@ class Performer:
         self._comp_cursor = Fraction(0)  # where the next chord voicing starts
         self._phrase = Phrase()
         self._last_pitch: int | None = None  # across phrases: where the next one starts
+        follow = getattr(source, "follow", None)
+        if follow is not None:  # a conditioned model hears the chart through this
+            follow(self.context_at)
 
     @property
     def cursor(self) -> float:
@@ -213,7 +192,7 @@ class Performer:
         self._phrase = Phrase()
         restart = getattr(self._source, "restart_phrase", None)
         if restart is not None:
-            restart(int(self._cursor % 1 * 12))
+            restart(int(self._cursor * 12))
 
     def resume_at_next_bar(self) -> float:
         """Skip to the next bar line not yet generated and return it: where playing
@@ -279,6 +258,19 @@ class Performer:
             end = min(end, charts[k + 1][0])
         return Span(span.start + origin, end, span.chord)
 
+    def context_at(self, twelfths: int) -> tuple[int, ...]:
+        """The context (:func:`improv.language.context.features`) of a value starting
+        ``twelfths`` twelfths of a beat from the top: the chord there (the musician's,
+        when following), the different chord before it on the chart, the bar position
+        and the beats until the chart's next change of chord."""
+        beat = Fraction(twelfths, 12)
+        chord, previous, change = harmony_around(self.span_at, beat)
+        if self._follow:
+            heard = self._listener.chord_for(float(beat))
+            if heard is not None and heard != chord:
+                chord, previous = heard, None
+        return context.features(chord, previous, beat % BEATS_PER_BAR, BEATS_PER_BAR, change)
+
     def _revoice_chord(self, note: Note) -> Note:
         """A comping note struck over a chord the musician has since changed: the same
         voice of the new chord's voicing."""
@@ -332,7 +324,8 @@ class Performer:
             self._last_pitch = min(max(last, self._limits.low), self._limits.high)
         prime = getattr(self._source, "prime_nearest", None)
         if prime is not None and values:
-            prime(values)
+            first = min(n.on for n in call)
+            prime(values, round(first * 12))
         echo = getattr(self._source, "echo", None)
         if echo is not None and values:
             weights = echo_weights(values, self._source.values, self._listener.settings.echo)

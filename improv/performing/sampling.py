@@ -18,19 +18,7 @@ Constraints (as the seeds applied them, plus a limit on silence)
       (counted in exact twelfths of a beat, as ``Phrase`` counts): rests that would push
       the run past it are masked.
     * Rhythm grid (``rhythm_grid=True``, default): every value starts on a sixteenth or
-      a triplet of the beat. The grammar's durations are multiples of 1/4 and of 1/3 of
-      a beat, so mixing them (a sixteenth, then a triplet eighth) lands on twelfths
-      such as 0.583 or 0.917 of a beat, which sound like flams against the comping.
-      The sampler tracks the position within the beat in twelfths
-      (``grammar.twelfths``; from 0 at the start, advanced by every value sampled or
-      primed) and masks every value whose END would fall on a position other than
-      ``GRID_ONSETS`` = {0, 3, 4, 6, 8, 9} twelfths (0, 1/4, 1/3, 1/2, 2/3, 3/4 of a
-      beat). The 12 masks, one per position, are computed once, combined with the
-      phrase masks above. So that a gap cannot end where no phrase start would end on
-      the grid (all of the shipped model's starts are straight: a gap used up 1/3 into
-      a beat would be stuck), a rest is charged against the silence limit with the
-      least further rest that then reaches such a start (a shortest path over the 12
-      positions, computed once).
+      a triplet of the beat (:mod:`improv.performing.restgrid` says why and how).
 
     Masking zeroes probabilities (the weights are renormalised by sampling from their
     cumulative sum). Fallbacks: when the allowed values carry no probability at all (the
@@ -40,6 +28,11 @@ Constraints (as the seeds applied them, plus a limit on silence)
     line stands), relax them in order: the rhythm grid, then the phrase rules (any
     pitched value on the grid, then any pitched value), then everything. The sampled
     value is always in the vocabulary.
+
+Context: a conditioned model (``generator.n_features`` > 0) is fed each value with the
+    context of the value to come (:mod:`improv.language.context`), which the performer
+    gives through :meth:`Soloist.follow`. So a value is fed only when the next one is
+    asked for, once the performer has said where that one starts.
 
 Endless policy: re-prime from the last Tx − 1 values (``endless="reprime"``, default)
     The LSTM was trained on windows of Tx (30) steps that all start from a = c = 0 and a
@@ -61,7 +54,7 @@ import logging
 from collections import deque
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
 import numpy as np
 
@@ -74,17 +67,18 @@ from improv.language.grammar import (
     parse_value,
     twelfths,
 )
+from improv.language import context
 from improv.language.vocab import nearest
 from improv.model.engines import load_generator
 from improv.model.step import Generator
+from improv.performing.restgrid import _NOTE, GRID_ONSETS, grid_masks, rest_needs
 from improv.settings import setting, validate
 
 log = logging.getLogger(__name__)
 
 ENDLESS_POLICIES = ("reprime", "keep")
-GRID_ONSETS = (0, 3, 4, 6, 8, 9)  # twelfths of a beat: 0, 1/4, 1/3, 1/2, 2/3, 3/4
 FREE, START, GAP = 0, 1, 2  # where the phrase stands: open; about to start; after a gap
-_NOTE = np.iinfo(np.int64).min  # a pitched value's "rest length": never too long
+_NOTHING, _ZERO_X = -2, -1  # what waits to be fed: nothing; the zero x of a fresh state
 
 
 MAX_SEED = 2**32 - 1
@@ -132,8 +126,11 @@ class Soloist:
         self._rng = np.random.default_rng(settings.seed)
         self._max_rest = settings.max_rest_twelfths
         self._inv_temp = 1.0 / settings.temperature
-        self._context = max(generator.tx - 1, 1)
-        self._history: deque[int] = deque(maxlen=self._context)
+        self._context_len = max(generator.tx - 1, 1)
+        # (value index, where it started in twelfths): what a re-prime feeds again
+        self._history: deque[tuple[int, int]] = deque(maxlen=self._context_len)
+        self._conditioned = getattr(generator, "n_features", 0) > 0
+        self._context_at: Callable[[int], tuple[int, ...]] = context.no_chart
         self._twelfths = [twelfths(v.duration) for v in self.values]
         length = np.array(self._twelfths)
         is_rest = np.array([v.is_rest for v in self.values])
@@ -149,10 +146,7 @@ class Soloist:
             self._with_fallback(start | is_rest, np.ones(n, bool), "after a gap")])
         # Rhythm grid: _grid[p] allows the values that, started at p twelfths into the
         # beat, end on a grid onset. Combined with the phrase masks per (state, position).
-        if settings.rhythm_grid:
-            self._grid = np.array([np.isin((p + length) % 12, GRID_ONSETS) for p in range(12)])
-        else:
-            self._grid = np.ones((12, n), bool)
+        self._grid = grid_masks(length) if settings.rhythm_grid else np.ones((12, n), bool)
         self._allowed_at = self._phrase_allowed[:, None, :] & self._grid[None, :, :]
         empty = ~self._allowed_at.any(axis=2)
         if empty.any():
@@ -166,7 +160,8 @@ class Soloist:
             self._allowed_at[empty] = np.broadcast_to(self._phrase_allowed[:, None, :],
                                                       self._allowed_at.shape)[empty]
         self._masks = self._allowed_at.astype(float)
-        self._rest_need = self._rest_needs(length)
+        self._rest_need = rest_needs(self._phrase_allowed[START], self._phrase_allowed[GAP],
+                                     self._grid, self._rest_length, length)
         self._echo, self._echo_left = np.ones(n), 0  # see echo()
         self._work = np.empty(n)
         self._cum = np.empty(n)
@@ -181,32 +176,6 @@ class Soloist:
         """Load a model directory into an engine and wrap it: what the daemon calls."""
         return cls(load_generator(model_dir, engine), SamplingSettings(**settings))
 
-    def _rest_needs(self, length: np.ndarray) -> np.ndarray:
-        """Per beat position, what each rest costs of the silence limit: its length plus
-        the least further rest that then reaches a phrase start on the grid (notes: never
-        too long). Masking rests by this instead of their bare length keeps a gap from
-        running into the limit where no phrase start would end on the grid: after a
-        rest that ends 1/3 into the beat, say, when every phrase start is straight.
-
-        ``need[p]``, the least rest from position p to a usable start, is a shortest path
-        over the 12 positions (Bellman-Ford: 12 rounds over the rests allowed in a gap).
-        """
-        start_ok = (self._phrase_allowed[START] & self._grid).any(axis=1)
-        gap_rests = np.flatnonzero(self._phrase_allowed[GAP] & (self._rest_length != _NOTE))
-        unreachable = np.iinfo(np.int64).max // 4
-        need = np.where(start_ok, 0, unreachable)
-        positions = np.arange(12)
-        for _ in range(12):
-            for r in gap_rests:
-                after = (positions + length[r]) % 12
-                through = np.where(self._grid[:, r], length[r] + need[after], unreachable)
-                np.minimum(need, through, out=need)
-        rest_need = np.full((12, len(self.values)), _NOTE, np.int64)
-        for r in np.flatnonzero(self._rest_length != _NOTE):
-            rest_need[:, r] = np.minimum(length[r] + need[(positions + length[r]) % 12],
-                                         unreachable)
-        return rest_need
-
     @staticmethod
     def _with_fallback(mask: np.ndarray, relaxed: np.ndarray, what: str) -> np.ndarray:
         if not mask.any():
@@ -220,14 +189,31 @@ class Soloist:
         """Back to the start of a solo: zero state, zero x fed, a phrase about to start.
         The random generator carries on (it is not reseeded)."""
         self.generator.reset()
-        self._probs = self.generator.step(None)
+        self._pending = _ZERO_X
+        self._reprime_due = False
         self._history.clear()
         self._since_prime = 0
         self._start_solo()
         self._start_phrase()
 
+    def follow(self, context_at: Callable[[int], tuple[int, ...]]) -> None:
+        """Where a conditioned model learns the context of each value: ``context_at(t)``
+        gives the feature indices (:func:`improv.language.context.features`) of a value
+        starting ``t`` twelfths of a beat from the top of the performance. The performer
+        sets it; without it the model hears 4/4 bars under no chord."""
+        if self._conditioned:
+            self._context_at = context_at
+
+    def _context(self, at: int) -> tuple[int, ...]:
+        return self._context_at(at) if self._conditioned else ()
+
     def _start_solo(self) -> None:
-        self._position = 0  # twelfths into the beat where the next value starts
+        self._at = 0  # twelfths from the top where the next value starts
+
+    @property
+    def _position(self) -> int:
+        """Twelfths into the beat where the next value starts."""
+        return self._at % 12
 
     def _start_phrase(self) -> None:
         self._phrase = Phrase()
@@ -240,25 +226,29 @@ class Soloist:
         return GAP if self._after_gap else START
 
     def restart_phrase(self, twelfths: int = 0) -> None:
-        """The next value opens a new phrase starting ``twelfths`` into a beat: what the
-        performer asks after skipping time (a stall). The LSTM state is kept."""
-        self._position = int(twelfths) % 12
+        """The next value opens a phrase ``twelfths`` twelfths of a beat from the top (after
+        the performer skipped time: a stall, a turn). The LSTM state is kept."""
+        self._at = int(twelfths)
         self._start_phrase()
 
-    def prime(self, values: Iterable[Value | str | int]) -> None:
-        """Feed a phrase (say, one a musician just played) without sampling; the next
-        value then starts a new phrase that follows on from it. Values outside the
-        vocabulary raise UsageError before anything is fed."""
+    def prime(self, values: Iterable[Value | str | int], at: int | None = None) -> None:
+        """Feed a phrase (say, one a musician just played, starting ``at`` twelfths of a
+        beat from the top) without sampling; the next value then starts a new phrase
+        that follows on from it. Values outside the vocabulary raise UsageError before
+        anything is fed."""
         indices = [self._index(v) for v in values]
+        if at is not None:
+            self._at = int(at)
         for i in indices:
-            self._probs = self.generator.step(i)
-            self._history.append(i)
+            self._feed()
+            self._history.append((i, self._at))
             self._since_prime += 1
-            self._position = (self._position + self._twelfths[i]) % 12
+            self._at += self._twelfths[i]
+            self._pending = i
         if indices:
             self._start_phrase()
 
-    def prime_nearest(self, values: Iterable[Value]) -> int:
+    def prime_nearest(self, values: Iterable[Value], at: int | None = None) -> int:
         """:meth:`prime` with each value the model does not know replaced by its
         nearest (:func:`improv.language.vocab.nearest`): a musician's phrase. Returns
         how many were replaced."""
@@ -270,7 +260,7 @@ class Soloist:
             else:
                 indices.append(nearest(value, self.values))
                 replaced += 1
-        self.prime(indices)
+        self.prime(indices, at)
         return replaced
 
     def echo(self, weights: np.ndarray, count: int) -> None:
@@ -306,6 +296,7 @@ class Soloist:
 
     def next_index(self) -> int:
         """As :meth:`next_value`, returning the vocabulary index."""
+        self._feed()
         w = self._work
         np.multiply(self._probs, self._masks[self._state, self._position], out=w)
         if self._max_rest is not None:
@@ -368,28 +359,42 @@ class Soloist:
         np.less(w, srt[cut], out=self._drop)
         np.copyto(w, 0.0, where=self._drop)
 
+    def _feed(self) -> None:
+        """Feed the value chosen last with the context of the one to come, now that the
+        performer has said where that one starts (a conditioned model needs it; the
+        seeds' model gets the same steps as if fed at once)."""
+        if self._reprime_due:
+            self._reprime()
+        if self._pending != _NOTHING:
+            index = None if self._pending == _ZERO_X else self._pending
+            self._probs = self.generator.step(index, self._context(self._at))
+            self._pending = _NOTHING
+
     def _advance(self, index: int) -> None:
         value = self.values[index]
-        self._position = (self._position + self._twelfths[index]) % 12
+        self._history.append((index, self._at))
+        self._at += self._twelfths[index]
         entering_gap = False
         if value.is_rest:
             if self._phrase.rest(value.duration):  # this rest closed the phrase
                 entering_gap = self._after_gap = True
         else:
             self._phrase.note()
-        self._history.append(index)
         self._since_prime += 1
+        self._pending = index
         if self.settings.endless == "reprime" and (
-                entering_gap or self._since_prime + self._context > 2 * self.generator.tx):
-            self._reprime()
-        else:
-            self._probs = self.generator.step(index)
+                entering_gap or self._since_prime + self._context_len > 2 * self.generator.tx):
+            self._reprime_due = True
 
     def _reprime(self) -> None:
         """Rebuild the state as a training window would: zeros, the zero x, the last
-        Tx − 1 values (which include the one just chosen)."""
-        gen = self.generator
+        Tx − 1 values (which include the one just chosen), each with its context; the
+        last is left to :meth:`_feed`."""
+        gen, history = self.generator, self._history
         gen.reset()
-        gen.step(None)
-        self._probs = gen.prime(self._history)
+        gen.step(None, self._context(history[0][1]))
+        for k in range(len(history) - 1):
+            gen.step(history[k][0], self._context(history[k + 1][1]))
+        self._pending = history[-1][0]
         self._since_prime = 0
+        self._reprime_due = False

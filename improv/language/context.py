@@ -1,0 +1,92 @@
+"""What a player knows at the moment a value starts: the chord, the bar line, the next change.
+
+A conditioned model (``model.json`` ``"features": "context-v1"``) reads at every step,
+beside the previous value, the context of the value it is about to predict. The context
+is six groups, each exactly one-hot, so a moment is six indices into one vector of
+:data:`N_FEATURES` (the engines add six weight rows instead of multiplying a vector):
+
+``family``   the chord's family (maj, min, dom, half-dim, dim, aug, sus, or no chord)
+``motion``   the root's step from the previous *different* chord, 0-11 semitones up,
+             or "none" (no chord before, or either is N.C.)
+``beat``     the beat of the bar the value starts in (1-6, later beats count as 6)
+``metre``    beats in the bar: 3 or fewer, 4, 5 or more
+``twelfth``  where in the beat it starts, in twelfths (0 = on the beat)
+``change``   beats until the chord changes: under 1, under 2, under 4, later or never
+
+Chord motion rather than an absolute root: the values are already relative to the
+chord, so what a player hears next is the quality and the root movement (a ii-V is
+"min, then dom up a fourth") in any key. Pure functions: the training data
+(:mod:`improv.learning.contexts`) and the player (:mod:`improv.performing.performer`)
+call the same code, so the model hears at play time what it learnt from.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from improv.language.chordnaming import family
+from improv.language.harmony import NO_CHORD, Chord
+
+NAME = "context-v1"
+FAMILIES = ("maj", "min", "dom", "half-dim", "dim", "aug", "sus", "nc")
+GROUPS = (("family", len(FAMILIES)), ("motion", 13), ("beat", 6), ("metre", 3),
+          ("twelfth", 12), ("change", 4))
+N_GROUPS = len(GROUPS)
+OFFSETS = tuple(sum(size for _name, size in GROUPS[:k]) for k in range(N_GROUPS))
+N_FEATURES = sum(size for _name, size in GROUPS)
+_FAMILY_INDEX = {name: k for k, name in enumerate(FAMILIES)}
+_NO_MOTION = 12
+
+
+def chord_family(chord: Chord) -> int:
+    """The family group's slot of ``chord`` (N.C. has a slot of its own)."""
+    if chord.quality == "nc":
+        return _FAMILY_INDEX["nc"]
+    return _FAMILY_INDEX[family(chord.quality)]
+
+
+def motion(chord: Chord, previous: Chord | None) -> int:
+    """Semitones the root moved up from ``previous``; 12 when there is no motion to hear."""
+    if previous is None or previous.quality == "nc" or chord.quality == "nc":
+        return _NO_MOTION
+    return (chord.root - previous.root) % 12
+
+
+def _change_slot(to_change) -> int:
+    if to_change is None or to_change >= 4:
+        return 3
+    if to_change < 1:
+        return 0
+    return 1 if to_change < 2 else 2
+
+
+def features(chord: Chord, previous: Chord | None, in_bar, beats_per_bar: int,
+             to_change=None) -> tuple[int, ...]:
+    """The six active indices (one per group, ascending) of the moment a value starts.
+
+    ``in_bar`` is the start in beats from the bar line (a Fraction on the twelfth grid,
+    or a float), ``to_change`` the beats until a different chord (None: none comes)."""
+    in_bar = Fraction(in_bar).limit_denominator(12) if not isinstance(in_bar, Fraction) else in_bar
+    beat = int(in_bar)
+    twelfth = int((in_bar - beat) * 12) % 12
+    metre = 0 if beats_per_bar <= 3 else (1 if beats_per_bar == 4 else 2)
+    slots = (chord_family(chord), motion(chord, previous), min(max(beat, 0), 5), metre,
+             twelfth, _change_slot(to_change))
+    return tuple(offset + slot for offset, slot in zip(OFFSETS, slots))
+
+
+def no_chart(twelfths: int) -> tuple[int, ...]:
+    """The context of a value ``twelfths`` twelfths of a beat from the top of 4/4 bars
+    under no chord: what a model hears when nobody gave it a chart."""
+    beat = Fraction(twelfths, 12)
+    return features(NO_CHORD, None, beat % 4, 4)
+
+
+def describe(indices) -> dict[str, str | int]:
+    """The groups of a moment by name, for messages and tests."""
+    out: dict[str, str | int] = {}
+    for index in indices:
+        k = max(g for g in range(N_GROUPS) if OFFSETS[g] <= index)
+        name, slot = GROUPS[k][0], index - OFFSETS[k]
+        out[name] = FAMILIES[slot] if name == "family" else slot
+    return out

@@ -1,0 +1,217 @@
+"""The conditioned model: the context of each value, from corpus to engines to sampler."""
+
+from fractions import Fraction
+
+import numpy as np
+import pytest
+
+from improv.errors import ModelError, UsageError
+from improv.language import context
+from improv.language.harmony import NO_CHORD, parse_chord
+from improv.learning import dataset
+from improv.learning.contexts import piece_contexts
+from improv.learning.corpus import Bar, MelodyNote, Piece
+from improv.model import modelfile
+from improv.model.engines import load_generator
+from improv.performing.chart import Progression
+from improv.performing.performer import Feel, Performer
+from improv.performing.comping import Comping
+from improv.performing.sampling import SamplingSettings, Soloist
+
+from randmodel import write_random_model
+
+Dm7, G7, C6 = parse_chord("Dm7"), parse_chord("G7"), parse_chord("C6")
+
+
+def test_each_group_is_one_hot_and_the_indices_name_the_moment():
+    f = context.features(G7, Dm7, Fraction(5, 2), 4, Fraction(3, 2))
+    assert len(f) == context.N_GROUPS and list(f) == sorted(f)
+    assert all(context.OFFSETS[k] <= i < context.OFFSETS[k] + context.GROUPS[k][1]
+               for k, i in enumerate(f))
+    assert context.describe(f) == {"family": "dom", "motion": 5, "beat": 2, "metre": 1,
+                                   "twelfth": 6, "change": 1}
+    # a ii-V is the same context in any key
+    assert f == context.features(parse_chord("C7"), parse_chord("Gm7"), 2.5, 4, 1.5)
+
+
+def test_no_chord_and_no_previous_have_no_motion_and_metres_are_told_apart():
+    assert context.describe(context.features(NO_CHORD, Dm7, 0, 4))["motion"] == 12
+    assert context.describe(context.features(G7, None, 0, 4))["family"] == "dom"
+    assert context.describe(context.features(G7, None, 0, 4))["motion"] == 12
+    assert context.describe(context.features(NO_CHORD, None, 0, 4))["family"] == "nc"
+    metres = {n: context.describe(context.features(G7, None, 0, n))["metre"] for n in (3, 4, 5, 6)}
+    assert metres == {3: 0, 4: 1, 5: 2, 6: 2}
+    assert context.describe(context.features(G7, None, Fraction(37, 6), 7))["beat"] == 5
+    assert context.describe(context.features(G7, None, 1, 4, None))["change"] == 3
+    assert context.describe(context.features(G7, None, 1, 4, Fraction(1, 3)))["change"] == 0
+
+
+def piece(bars):
+    return Piece("test", "0" * 64, "m", ("c",), tuple(bars))
+
+
+def test_corpus_contexts_follow_the_chords_and_the_bars_of_a_piece():
+    notes = (MelodyNote(0.0, 60, 1.0), MelodyNote(1.0, None, 1.5), MelodyNote(2.5, 62, 0.5))
+    bars = [Bar(0, 0.0, 3.0, ((0.0, Dm7), (2.0, G7)), notes, ("a", "b", "c")),
+            Bar(1, 3.0, 3.0, ((0.0, C6),), (MelodyNote(0.0, 64, 3.0),), ("d",))]
+    got = [[context.describe(f) for f in row] for row in piece_contexts(piece(bars))]
+    assert [len(row) for row in got] == [3, 1]
+    first, rest, third = got[0]
+    assert first == {"family": "min", "motion": 12, "beat": 0, "metre": 0, "twelfth": 0,
+                     "change": 2}
+    assert rest["beat"] == 1 and rest["change"] == 1 and rest["family"] == "min"
+    assert third["family"] == "dom" and third["motion"] == 5 and third["twelfth"] == 6
+    assert got[1][0] == {"family": "maj", "motion": 5, "beat": 0, "metre": 0, "twelfth": 0,
+                         "change": 3}
+
+
+def test_a_pickup_bar_counts_from_the_upbeat_of_the_bar_after_it():
+    bars = [Bar(0, 0.0, 1.0, ((0.0, G7),), (MelodyNote(0.5, 60, 0.5),), ("a",)),
+            Bar(1, 1.0, 4.0, ((0.0, C6),), (MelodyNote(0.0, 64, 4.0),), ("b",))]
+    pickup = context.describe(piece_contexts(piece(bars))[0][0])
+    assert pickup["beat"] == 3 and pickup["metre"] == 1 and pickup["twelfth"] == 6
+
+
+def test_windows_carry_the_context_of_each_target():
+    a, b, c = "C,0.250", "R,0.500", "S,0.500,<m3,m-3>"
+    vocab = dataset.build_vocabulary([a, b, c])
+    segment = [a, b, c, a, b]
+    ctx = [(k, 10 + k) for k in range(5)]
+    win = dataset.windows([segment], vocab, 3, [ctx])
+    assert win.f.shape == (3, 3, 2)
+    for i in range(3):
+        assert [tuple(row) for row in win.f[i]] == ctx[i:i + 3]
+        assert list(win.y[i]) == vocab.encode(segment[i:i + 3])
+    seqs = dataset.sequences([segment, [c]], vocab, [ctx, [(7, 8)]])
+    assert seqs.f.shape == (2, 5, 2) and tuple(seqs.f[1, 0]) == (7, 8)
+
+
+@pytest.fixture(scope="module")
+def conditioned_dir(tmp_path_factory):
+    return write_random_model(tmp_path_factory.mktemp("cm") / "m", n_values=78, n_a=32,
+                              seed=5, conditioned=True)
+
+
+def test_the_model_file_says_which_inputs_it_takes(conditioned_dir, tmp_path):
+    loaded = modelfile.load(conditioned_dir)
+    assert loaded.features == context.NAME and loaded.n_features == context.N_FEATURES
+    assert loaded.meta["n_features"] == context.N_FEATURES
+    assert loaded.weights.lstm_kernel.shape == (78 + context.N_FEATURES, 128)
+    plain = modelfile.load(write_random_model(tmp_path / "plain", n_a=32))
+    assert plain.features is None and plain.n_features == 0
+    meta = (conditioned_dir / "model.json").read_text()
+    (tmp_path / "odd").mkdir()
+    for name in ("weights.npz", "vocab.json"):
+        (tmp_path / "odd" / name).write_bytes((conditioned_dir / name).read_bytes())
+    (tmp_path / "odd" / "model.json").write_text(meta.replace('"context-v1"', '"context-v9"'))
+    with pytest.raises(ModelError, match="context-v9.*upgrade improv or retrain"):
+        modelfile.load(tmp_path / "odd")
+
+
+def test_the_numpy_step_adds_the_context_rows(conditioned_dir):
+    gen = load_generator(conditioned_dir)
+    w = modelfile.load(conditioned_dir).weights
+    f = context.features(G7, Dm7, 1, 4, 2)
+    x = np.zeros(78 + context.N_FEATURES)
+    x[5] = 1.0
+    x[78 + np.array(f)] = 1.0
+    z = x @ w.lstm_kernel.astype(float) + w.lstm_bias
+    sig = lambda v: 1 / (1 + np.exp(-v))  # noqa: E731
+    i, fg, g, o = np.split(z, 4)
+    a = sig(o) * np.tanh(sig(i) * np.tanh(g))
+    logits = a @ w.dense_kernel.astype(float) + w.dense_bias
+    want = np.exp(logits - logits.max())
+    np.testing.assert_allclose(gen.step(5, f), want / want.sum(), atol=1e-12)
+    with pytest.raises(UsageError, match="reads the context"):
+        gen.step(5)
+    with pytest.raises(UsageError, match="outside"):
+        gen.step(5, (0, 999))
+
+
+def test_keras_and_numpy_agree_on_a_conditioned_model(conditioned_dir):
+    pytest.importorskip("tensorflow")
+    rng = np.random.default_rng(2)
+    gens = [load_generator(conditioned_dir, "numpy"), load_generator(conditioned_dir, "keras"),
+            load_generator(conditioned_dir, "keras", dtype="float32")]
+    chords = [G7, Dm7, C6, NO_CHORD]
+    worst = np.zeros(len(gens))
+    for step in range(300):
+        index = None if step == 0 else int(rng.integers(78))
+        f = context.features(chords[step % 4], chords[(step + 1) % 4],
+                             Fraction(int(rng.integers(48)), 12), 3 + step % 3,
+                             Fraction(int(rng.integers(60)), 12))
+        probs = [g.step(index, f).astype(np.float64) for g in gens]
+        worst = np.maximum(worst, [np.abs(p - probs[0]).max() for p in probs])
+    assert worst[1] <= 1e-5 and worst[2] <= 1e-5, worst
+
+
+def test_the_training_graph_and_the_engine_agree_on_a_conditioned_model(conditioned_dir):
+    pytest.importorskip("tensorflow")
+    from improv.model import graph
+
+    loaded = modelfile.load(conditioned_dir)
+    layers = graph.from_weights(loaded.weights)
+    rng = np.random.default_rng(4)
+    ids = rng.integers(0, 78, (2, 12)).astype(np.int32)
+    ids[:, 0] = dataset.ZERO
+    f = np.stack([[context.features(G7 if t % 2 else Dm7, C6, Fraction(t, 3), 4, 1)
+                   for t in range(12)] for _ in range(2)]).astype(np.int32)
+    fast = graph.sequence_probabilities(layers, ids, f)
+    gen = load_generator(conditioned_dir)
+    for row in range(2):
+        gen.reset()
+        for t in range(12):
+            probs = gen.step(None if t == 0 else int(ids[row, t]), tuple(f[row, t]))
+            assert np.abs(probs - fast[row, t]).max() <= 1e-5
+
+
+class Recording:
+    """A generator wrapper that records what each step was fed."""
+
+    def __init__(self, gen):
+        self.gen, self.fed = gen, []
+        self.vocab, self.n_values, self.n_a = gen.vocab, gen.n_values, gen.n_a
+        self.n_features, self.tx = gen.n_features, gen.tx
+
+    def step(self, index, features=()):
+        self.fed.append((index, tuple(features)))
+        return self.gen.step(index, features)
+
+    def reset(self):
+        self.gen.reset()
+
+    def prime(self, indices, features=()):
+        return self.gen.prime(indices, features)
+
+
+def test_the_sampler_feeds_the_context_of_the_value_it_is_about_to_choose(conditioned_dir):
+    gen = Recording(load_generator(conditioned_dir))
+    soloist = Soloist(gen, SamplingSettings(seed=1, endless="keep"))
+    chart = Progression.parse("Dm7 G7 | C6")
+    perf = Performer(soloist, chart, np.random.default_rng(0), comping=Comping(enabled=False),
+                     feel=Feel(swing=0.0, humanise=0))
+    starts = []
+    original = soloist.next_index
+
+    def spy():
+        starts.append(soloist._at)
+        return original()
+
+    soloist.next_index = spy
+    perf.advance(24)
+    assert len(gen.fed) == len(starts) >= 10
+    for (_index, fed), at in zip(gen.fed, starts):
+        beat = Fraction(at, 12)
+        chord = chart.chord_at(beat)
+        assert context.describe(fed)["family"] == context.FAMILIES[context.chord_family(chord)]
+        assert fed == perf.context_at(at)
+        assert context.describe(fed)["beat"] == int(beat % 4)
+    assert gen.fed[0][0] is None  # the zero x first
+
+
+def test_a_seeds_model_still_ignores_the_context(tmp_path):
+    gen = Recording(load_generator(write_random_model(tmp_path / "m", n_a=16)))
+    soloist = Soloist(gen, SamplingSettings(seed=1))
+    for _ in range(40):
+        soloist.next_value()
+    assert all(f == () for _i, f in gen.fed)
