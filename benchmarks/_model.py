@@ -8,7 +8,7 @@ from improv.model.modelfile import default_dir
 
 
 def choose_model(path: str | None) -> tuple[Path, str]:
-    """``(directory, description)``: ``path``, or the model shipped in data/model."""
+    """``(directory, description)``: ``path``, or the default model shipped in data/models."""
     if path:
         return Path(path), f"model {path}"
     model = default_dir()

@@ -87,7 +87,7 @@ def report(name: str, soloist: Soloist, steps: int) -> bool:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--model", help="model directory (default: the shipped data/model)")
+    parser.add_argument("--model", help="model directory (default: the default shipped model; or a shipped name such as wjazzd)")
     parser.add_argument("--steps", type=int, default=200_000)
     parser.add_argument("--seed", type=int, default=1)
     defaults = SamplingSettings()  # the daemon's (config.Model's)

@@ -92,7 +92,7 @@ def bare_python() -> float:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--model", help="model directory (default: the shipped data/model)")
+    parser.add_argument("--model", help="model directory (default: the default shipped model; or a shipped name such as wjazzd)")
     args = parser.parse_args(argv)
     reason = jackd_missing_reason()
     if reason:

@@ -113,7 +113,7 @@ def start_to_first_value(model: Path, engine: str, runs: int = 3) -> tuple[float
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--model", help="model directory (default: the shipped data/model)")
+    parser.add_argument("--model", help="model directory (default: the default shipped model; or a shipped name such as wjazzd)")
     parser.add_argument("--steps", type=int, default=20000, help="timed steps for numpy and keras")
     parser.add_argument("--predict-steps", type=int, default=300, help="timed predict() steps")
     parser.add_argument("--seed", type=int, default=0)

@@ -4,7 +4,7 @@ In one run (every row plays the same notes: the same model, seeds and settings):
 
 1. ``scheduler``  onset error (clock time just after ``send`` − scheduled time) of the
    daemon's path at 240 BPM in 16th notes: the real sampler (``improv.performing.sampling.Soloist``
-   over the model, ``data/model/`` by default) is asked for every note on the
+   over the model, the default shipped model by default) is asked for every note on the
    scheduler's thread, so its cost, periodic Tx-step re-primes included, lands where
    it does in the daemon; each value's duration is made a 16th (0.25; type and range
    kept, so the Performer decodes it as usual), plus comping, the default feel, a null
@@ -172,7 +172,7 @@ def main(argv=None) -> int:
     parser.add_argument("--cpu-seconds", type=float, default=60.0,
                         help="seconds of music for the CPU measurement (default 60)")
     parser.add_argument("--tempo", type=float, default=240.0)
-    parser.add_argument("--model", help="model directory (default: the shipped data/model)")
+    parser.add_argument("--model", help="model directory (default: the default shipped model; or a shipped name such as wjazzd)")
     parser.add_argument("--no-load", action="store_true", help="leave the other core idle")
     args = parser.parse_args(argv)
     cfg = config.default()

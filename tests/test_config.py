@@ -8,6 +8,7 @@ import pytest
 
 from improv.commands import config
 from improv.errors import ConfigError
+from improv.model import modelfile
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -49,10 +50,10 @@ def test_relative_model_path_is_taken_from_the_config_file(tmp_path):
 def test_a_copied_config_without_a_model_path_uses_the_shipped_model(tmp_path):
     copy = tmp_path / "config.toml"
     copy.write_text("tempo = 140\n")
-    assert config.load(copy).model.path == str(REPO / "data" / "model")
+    assert config.load(copy).model.path == str(modelfile.default_dir())
     full = tmp_path / "full.toml"
     full.write_text((REPO / "config.toml").read_text(encoding="utf-8"))
-    assert config.load(full).model.path == str(REPO / "data" / "model")
+    assert config.load(full).model.path == str(modelfile.default_dir())
 
 
 def test_melody_and_comping_may_not_share_a_channel():

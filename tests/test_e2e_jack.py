@@ -25,7 +25,7 @@ def jack(jack_module):
 @pytest.fixture(scope="module")
 def model():
     """The shipped model: end to end means what a musician runs."""
-    return REPO / "data" / "model"
+    return REPO / "data" / "models" / "metheny"
 
 
 def start_daemon(jack, model, port_name, *extra):

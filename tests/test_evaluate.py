@@ -58,3 +58,63 @@ def test_eval_without_the_database_is_one_line(tmp_path, capsys):
     assert main(["eval", "--wjazzd", str(tmp_path)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "--wjazzd" in err[0]
+
+
+def decode_png(data: bytes):
+    """The RGB pixels of a PNG that png_bytes wrote (filter 0 scanlines)."""
+    import struct
+    import zlib
+
+    import numpy as np
+
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    at, chunks = 8, {}
+    while at < len(data):
+        (length,) = struct.unpack(">I", data[at:at + 4])
+        kind, body = data[at + 4:at + 8], data[at + 8:at + 8 + length]
+        assert struct.unpack(">I", data[at + 8 + length:at + 12 + length])[0] == \
+            zlib.crc32(kind + body) & 0xFFFFFFFF
+        chunks[kind] = body
+        at += 12 + length
+    width, height, depth, colour = struct.unpack(">IIBB", chunks[b"IHDR"][:10])
+    assert (depth, colour) == (8, 2) and b"IEND" in chunks
+    raw = np.frombuffer(zlib.decompress(chunks[b"IDAT"]), np.uint8).reshape(height, -1)
+    assert (raw[:, 0] == 0).all()
+    return raw[:, 1:].reshape(height, width, 3)
+
+
+def test_piano_roll_puts_notes_on_their_rows_over_the_chord_tones():
+    from improv.performing.pianoroll import CHORD_TONE, NOTE, SCALE, piano_roll, png_bytes
+
+    image = piano_roll([(0, 1, 64), (2, 3, 61)], [(0, 4, C7)], 4, low=60, high=72,
+                       px_beat=10, px_pitch=4)
+    assert image.shape == (13 * 4, 40, 3)
+    row = lambda pitch: (72 - pitch) * 4 + 2  # noqa: E731
+    assert tuple(image[row(64), 5]) == NOTE            # E, beat 1
+    assert tuple(image[row(61), 25]) == NOTE           # Db, beat 3
+    assert tuple(image[row(67), 5]) == CHORD_TONE      # G: a chord tone of C7, no note
+    assert tuple(image[row(62), 5]) == SCALE           # D: in its scale
+    assert (decode_png(png_bytes(image)) == image).all()
+
+
+def test_eval_draws_a_piano_roll_and_takes_a_standards_name(tmp_path, capsys):
+    if not (WJD / "melody").is_dir():
+        pytest.skip("the Weimar Jazz Database is absent")
+    folder = tmp_path / "wjazzd"
+    for sub in ("melody", "beats"):
+        (folder / sub).mkdir(parents=True)
+        shutil.copy(WJD / sub / "ZootSims_KingDavid_Solo.csv", folder / sub)
+    model = write_random_model(tmp_path / "m")
+    png = tmp_path / "roll.png"
+    assert main(["eval", "--model", str(model), "--bars", "20", "--wjazzd", str(folder),
+                 "--progression", "giant-steps", "--png", str(png)]) == 0
+    out = capsys.readouterr().out
+    assert "piano roll of the first 16 bars" in out
+    pixels = decode_png(png.read_bytes())
+    assert pixels.shape[1] == 16 * 4 * 24
+    from improv.performing.pianoroll import NOTE
+    assert (pixels == NOTE).all(axis=2).any()
+    assert main(["eval", "--model", str(model), "--wjazzd", str(folder),
+                 "--png", str(tmp_path / "no" / "roll.png")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "--png" in err[0]

@@ -23,7 +23,7 @@ from improv.model import modelfile
 
 pytestmark = pytest.mark.faults
 REPO = Path(__file__).resolve().parent.parent
-SHIPPED = REPO / "data" / "model"
+SHIPPED = REPO / "data" / "models" / "metheny"
 
 
 @pytest.fixture

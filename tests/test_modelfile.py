@@ -1,6 +1,7 @@
 """The model directory: atomic save, refusal to clobber, permissions, model.json checks."""
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -74,3 +75,17 @@ def test_a_file_is_not_a_model_directory(tmp_path):
     assert "is not a directory" in str(info.value) and "\n" not in str(info.value)
     with pytest.raises(ModelError, match="does not exist"):
         modelfile.load(tmp_path / "absent")
+
+
+def test_model_names_resolve_to_the_shipped_models(tmp_path, monkeypatch):
+    from improv.errors import ModelError as Missing
+
+    assert "metheny" in modelfile.shipped_names()
+    assert modelfile.resolve("metheny") == modelfile.models_dir() / "metheny"
+    assert modelfile.resolve("") == modelfile.resolve(None) == modelfile.default_dir()
+    assert modelfile.resolve(str(tmp_path)) == tmp_path  # a path stays a path
+    with pytest.raises(Missing, match="no model named 'jazzbot' is shipped.*metheny"):
+        modelfile.resolve("jazzbot")
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "metheny").mkdir()  # a folder here of that name wins: it is a path
+    assert modelfile.resolve("metheny") == Path("metheny")

@@ -36,7 +36,7 @@ SHIPPED_STEPS = 20_000
 def shipped_stream():
     """20,000 values from the shipped model with the daemon's settings (a second or two)."""
     if not (default_dir() / modelfile.WEIGHTS).is_file():
-        pytest.skip("the shipped model data/model/ is absent")
+        pytest.skip("the shipped model is absent")
     soloist = Soloist.load(default_dir(), seed=12)
     stream = np.array([soloist.next_index() for _ in range(SHIPPED_STEPS)])
     return soloist, stream

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from improv.errors import ChordError, ConfigError, PortError, UsageError
 from improv.model.engines import ModelSettings
-from improv.model.modelfile import default_dir
+from improv.model.modelfile import default_dir, is_name, shipped_names
 from improv.performing.comping import Comping
 from improv.performing.knobs import KnobSettings
 from improv.performing.listening import ListenSettings
@@ -170,7 +170,9 @@ def parse(text: str, origin: str = CONFIG_NAME, base: Path | None = None) -> Con
                           f"of [tables]") from err
     config = _build(Config, table, origin, "")
     path = Path(config.model.path).expanduser()
-    if not path.is_absolute():
+    if is_name(config.model.path) and config.model.path in shipped_names():
+        pass  # a shipped model's name: ModelSettings.directory finds it
+    elif not path.is_absolute():
         # A path the file sets is read from the file's folder; the default is the
         # repository's shipped model wherever the file lives.
         if "path" in table.get("model", {}):

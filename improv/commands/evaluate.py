@@ -3,7 +3,8 @@ solos' p10-p90 band of the same figures (:mod:`improv.performing.solofigures`).
 
 The solo is the melody the daemon would play (the model, the sampler and the decoder),
 rendered without real time over the chosen progression, default 10 minutes at the
-tempo. A figure outside the band is flagged. Exit 0 either way: this measures.
+tempo. A figure outside the band is flagged. ``--png`` draws the first bars as a piano
+roll with the chords shaded. Exit 0 either way: this measures.
 """
 
 from __future__ import annotations
@@ -15,12 +16,19 @@ from pathlib import Path
 from improv.errors import UsageError
 
 MINUTES = 10.0
+PNG_BARS = 16
+
 
 def add_arguments(parser) -> None:
+    from improv.language.standards import STANDARDS
 
     parser.add_argument("--config", metavar="PATH", help="settings file (as for play)")
-    parser.add_argument("--model", metavar="DIR", help="model directory (default: the shipped one)")
-    parser.add_argument("--progression", metavar="CHORDS", help="chord symbols, bars separated by '|'")
+    parser.add_argument("--model", metavar="NAME|DIR",
+                        help="a shipped model (metheny, wjazzd) or a model directory "
+                             "(default: the default shipped one)")
+    parser.add_argument("--progression", metavar="NAME|CHORDS",
+                        help=f"a standard ({', '.join(STANDARDS)}) or chord symbols, bars "
+                             f"separated by '|'")
     parser.add_argument("--tempo", type=float, metavar="BPM", help="beats per minute (sets the length)")
     parser.add_argument("--bars", type=int, metavar="N",
                         help=f"bars to render (default: {MINUTES:g} minutes at the tempo)")
@@ -28,7 +36,15 @@ def add_arguments(parser) -> None:
     parser.add_argument("--wjazzd", metavar="DIR",
                         help="the Weimar Jazz Database folder for the band (default: "
                              "../shared/corpus/wjazzd beside a checkout)")
+    parser.add_argument("--png", metavar="FILE",
+                        help=f"also draw the first {PNG_BARS} bars as a piano roll (PNG), the "
+                             f"chord sounding shaded")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+
+
+def default_wjazzd() -> Path:
+    return Path(__file__).resolve().parents[3] / "shared" / "corpus" / "wjazzd"
+
 
 def weimar_band(folder: Path) -> tuple[dict, int]:
     from improv.learning.wjd import is_folder, load_solo_piece, solo_paths
@@ -46,28 +62,69 @@ def weimar_band(folder: Path) -> tuple[dict, int]:
         figures.append(solo_figures(notes, piece.end))
     return band(figures), len(figures)
 
-def run(args) -> int:
+
+def settings_for(config=None, model=None, progression=None, tempo=None, seed=1):
+    """The play settings an evaluation renders with (comping off: only the solo counts)."""
     from improv.commands import config as settings
+    from improv.language.standards import progression_text
+
+    text = None if progression is None else progression_text(progression)
+    return settings.override(settings.load(config), {
+        "model.path": ("--model", model), "progression": ("--progression", text),
+        "tempo": ("--tempo", tempo), "seed": ("--seed", seed),
+        "comping.enabled": ("--no-comping", False)})
+
+
+def render(cfg, bars: int):
+    """(melody notes, performer) of ``bars`` bars played with ``cfg``."""
     from improv.commands.play import make_performer, make_soloist
+    from improv.language.grammar import BEATS_PER_BAR
+
+    performer = make_performer(cfg, make_soloist(cfg, cfg.seed), cfg.seed)
+    length = bars * BEATS_PER_BAR
+    notes = [n for n in performer.advance(length) if n.part == "melody" and n.start < length]
+    return notes, performer
+
+
+def write_png(path: Path, notes, performer, bars: int) -> None:
+    from improv.files import atomic_write
+    from improv.language.grammar import BEATS_PER_BAR
+    from improv.performing.pianoroll import piano_roll, png_bytes
+
+    beats = bars * BEATS_PER_BAR
+    spans, at = [], 0
+    while at < beats:
+        span = performer.span_at(at)
+        spans.append((float(span.start), float(span.end), span.chord))
+        at = span.end
+    image = piano_roll([(n.start, n.end, n.pitch) for n in notes if n.start < beats], spans,
+                       beats, BEATS_PER_BAR)
+    try:
+        with atomic_write(path, durable=True) as fh:
+            fh.write(png_bytes(image))
+    except OSError as err:
+        raise UsageError(f"cannot write --png {path} ({err.strerror or err}): choose a file "
+                         f"in a folder that exists and is writable") from err
+
+
+def run(args) -> int:
     from improv.language.grammar import BEATS_PER_BAR
     from improv.performing.solofigures import FIGURES, solo_figures
 
-    cfg = settings.override(settings.load(args.config), {
-        "model.path": ("--model", args.model), "progression": ("--progression", args.progression),
-        "tempo": ("--tempo", args.tempo), "seed": ("--seed", args.seed),
-        "comping.enabled": ("--no-comping", False)})
+    cfg = settings_for(args.config, args.model, args.progression, args.tempo, args.seed)
     bars = args.bars if args.bars is not None else round(MINUTES * cfg.tempo / BEATS_PER_BAR)
     if not 1 <= bars <= 100_000:
         raise UsageError(f"--bars {bars} is out of range: give 1 to 100000")
-    folder = Path(args.wjazzd) if args.wjazzd else (
-        Path(__file__).resolve().parents[3] / "shared" / "corpus" / "wjazzd")
-    wjd_band, solos = weimar_band(folder)
-    performer = make_performer(cfg, make_soloist(cfg, cfg.seed), cfg.seed)
+    png = Path(args.png) if args.png else None
+    if png is not None and (png.is_dir() or not png.parent.is_dir()):
+        raise UsageError(f"--png {png}: give a file path in a folder that exists")
+    wjd_band, solos = weimar_band(Path(args.wjazzd) if args.wjazzd else default_wjazzd())
+    notes, performer = render(cfg, bars)
     length = bars * BEATS_PER_BAR
-    notes = [(n.start, n.end, n.pitch, n.chord) for n in performer.advance(length)
-             if n.part == "melody" and n.start < length]
-    figures = solo_figures(notes, length)
+    figures = solo_figures([(n.start, n.end, n.pitch, n.chord) for n in notes], length)
     outside = [k for k, _, _ in FIGURES if not wjd_band[k][0] <= figures[k] <= wjd_band[k][1]]
+    if png is not None:
+        write_png(png, notes, performer, min(bars, PNG_BARS))
     if args.json:
         print(json.dumps({"bars": bars, "seed": cfg.seed, "progression": cfg.progression,
                           "figures": figures, "band": wjd_band, "solos": solos,
@@ -80,5 +137,7 @@ def run(args) -> int:
         flag = "  OUTSIDE" if key in outside else ""
         print(f"  {label:<36} {fmt.format(figures[key]):>8}   "
               f"{fmt.format(lo)} .. {fmt.format(hi)}{flag}")
+    if png is not None:
+        print(f"piano roll of the first {min(bars, PNG_BARS)} bars written to {png}")
     sys.stdout.flush()
     return 0

@@ -41,7 +41,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     music.add_argument("--comping", action=argparse.BooleanOptionalAction, default=None,
                        help="play the chords on the comping channel (--no-comping: melody only)")
     model = parser.add_argument_group("model")
-    model.add_argument("--model", metavar="DIR", help="model directory (config: [model] path)")
+    model.add_argument("--model", metavar="NAME|DIR", help="a shipped model (metheny, wjazzd) or a model directory (config: [model] path)")
     model.add_argument("--engine", choices=ENGINES,
                        help="inference engine (default numpy: no TensorFlow)")
     model.add_argument("--temperature", type=float, help="sampling temperature, 0.05-5")

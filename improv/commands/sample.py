@@ -19,8 +19,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     s, m = SamplingSettings(), ModelSettings()
     span = {name: f"{meta(SamplingSettings, name)['lo']:g}-{meta(SamplingSettings, name)['hi']:g}"
             for name in ("temperature", "top_p", "max_rest_bars")}
-    parser.add_argument("--model", default=str(m.directory), metavar="DIR",
-                        help="model directory (default: the shipped model)")
+    parser.add_argument("--model", default=str(m.directory), metavar="NAME|DIR",
+                        help="a shipped model (metheny, wjazzd) or a model directory "
+                             "(default: the default shipped model)")
     parser.add_argument("--engine", choices=ENGINES, default=m.engine,
                         help="inference engine (default: %(default)s)")
     parser.add_argument("--count", type=int, default=32, help="values to print (default 32)")

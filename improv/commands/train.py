@@ -34,7 +34,7 @@ N_A = 64
 
 
 def defaults() -> tuple[Path | None, Path]:
-    """(corpus, out): in a checkout, ../shared's Metheny file and the shipped data/model
+    """(corpus, out): in a checkout, ../shared's Metheny file and the shipped data/models/metheny
     (rebuilt in place); from an installed wheel, no corpus and ./model (never a folder
     inside site-packages)."""
     root = modelfile.checkout()

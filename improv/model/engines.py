@@ -41,7 +41,8 @@ DTYPES = ("float32", "float64")
 class ModelSettings:
     """Which model plays and on which engine (the ``[model]`` table of config.toml).
 
-    ``path`` "" is the model shipped with improv (:func:`modelfile.default_dir`)."""
+    ``path`` "" is the default shipped model (:func:`modelfile.default_dir`); a bare
+    name one of the others (``data/models/NAME``); anything else a directory."""
 
     path: str = setting("")
     engine: str = setting("numpy", choices=ENGINES)
@@ -51,12 +52,13 @@ class ModelSettings:
 
     @property
     def directory(self) -> Path:
-        return Path(self.path).expanduser() if self.path else modelfile.default_dir()
+        return modelfile.resolve(self.path)
 
 
 def load_generator(model_dir: Path | str | None = None, engine: str = "numpy",
                    dtype: str = "float64") -> Generator:
-    """Load a model directory (default: the shipped model) into the named engine.
+    """Load a model directory or shipped model's name (default: the default shipped
+    model) into the named engine.
 
     A missing, incomplete or mismatched directory raises a one-line ModelError; an
     unknown engine a UsageError; the keras engine without TensorFlow installed a
@@ -68,7 +70,7 @@ def load_generator(model_dir: Path | str | None = None, engine: str = "numpy",
         raise UsageError(f"unknown inference dtype {dtype!r}: choose {' or '.join(DTYPES)}")
     if engine == "keras":
         require_tensorflow("the keras engine (--engine keras)")
-    model = modelfile.load(modelfile.default_dir() if model_dir is None else Path(model_dir))
+    model = modelfile.load(modelfile.resolve(model_dir))
     if engine == "numpy":
         return NumpyGenerator(model, dtype=np.dtype(dtype))
     from improv.model.keras_engine import (

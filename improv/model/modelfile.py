@@ -28,7 +28,8 @@ VOCAB = "vocab.json"
 META = "model.json"
 FORMAT = 1
 DEFAULT_TX = 30  # the seeds' window length, for model.json files that do not say
-SHIPPED = "model"  # the shipped model's folder in data/ (package data improv.data)
+MODELS = "models"  # the shipped models' folder in data/ (package data improv.data)
+DEFAULT_MODEL = "metheny"  # the one that plays unless --model says otherwise
 MAX_TX = 1000  # a window longer than this is no model of ours (the seeds' is 30)
 MAX_N_A = 1024  # LSTM units
 MAX_VALUES = VOCAB_MAX_VALUES
@@ -115,8 +116,8 @@ def checkout() -> Path | None:
     return None
 
 
-def default_dir() -> Path:
-    """The model shipped with improv.
+def models_dir() -> Path:
+    """The folder of the models shipped with improv.
 
     An installed wheel carries the repository's ``data/`` as the package data
     ``improv.data``; a source checkout (an editable install, or ``python daemon.py``
@@ -125,8 +126,43 @@ def default_dir() -> Path:
     try:
         root = resources.files("improv.data")
     except ModuleNotFoundError:
-        return Path(__file__).resolve().parents[2] / "data" / SHIPPED
-    return Path(str(root / SHIPPED))
+        return Path(__file__).resolve().parents[2] / "data" / MODELS
+    return Path(str(root / MODELS))
+
+
+def shipped_names() -> tuple[str, ...]:
+    """The names of the shipped models (``--model NAME``)."""
+    folder = models_dir()
+    if not folder.is_dir():
+        return ()
+    return tuple(sorted(p.name for p in folder.iterdir() if (p / META).is_file()))
+
+
+def default_dir() -> Path:
+    """The model that plays by default (:data:`DEFAULT_MODEL`)."""
+    return models_dir() / DEFAULT_MODEL
+
+
+def is_name(spec: str) -> bool:
+    """Whether ``--model`` names a shipped model rather than a directory: a bare word
+    (no path separator) that no folder here is called."""
+    return bool(spec) and "/" not in spec and "\\" not in spec and spec not in (".", "..") \
+        and not Path(spec).expanduser().exists()
+
+
+def resolve(spec) -> Path:
+    """``--model NAME|PATH``: "" or None is the default model, a bare name a shipped
+    model (ModelError listing them if there is none so called), anything else a path."""
+    if spec is None or str(spec) == "":
+        return default_dir()
+    if isinstance(spec, Path) or not is_name(str(spec)):
+        return Path(spec).expanduser()
+    names = shipped_names()
+    if spec not in names:
+        raise ModelError(f"no model named {spec!r} is shipped (there are: "
+                         f"{', '.join(names) or 'none'}) and no directory {spec!r} exists: "
+                         f"pass --model NAME or --model PATH/TO/MODEL")
+    return models_dir() / spec
 
 
 def _sha256(path: Path) -> str:
