@@ -215,3 +215,22 @@ def test_a_seeds_model_still_ignores_the_context(tmp_path):
     for _ in range(40):
         soloist.next_value()
     assert all(f == () for _i, f in gen.fed)
+
+
+def test_held_out_tokens_are_each_scored_once_after_at_most_tx_minus_1_values():
+    values = ["C,0.250", "R,0.500", "S,0.500,<m3,m-3>", "C,1.000", "A,0.250,<m2,m-2>"]
+    vocab = dataset.build_vocabulary(values)
+    segments = [[values[k % 5] for k in range(11)], values[:2]]
+    ctx = [[(k, k) for k in range(11)], [(50, 50), (51, 51)]]
+    seqs = dataset.scored_windows(segments, vocab, 4, ctx)
+    assert seqs.tokens == 13 and seqs.x.shape[1] == 4
+    assert list(seqs.y[seqs.mask]) == vocab.encode(segments[0]) + vocab.encode(segments[1])
+    assert [tuple(f) for f in seqs.f[seqs.mask]] == ctx[0] + ctx[1]
+    # each scored token sees only the values just before it in its segment
+    for row in range(len(seqs.x)):
+        for t in np.flatnonzero(seqs.mask[row]):
+            assert seqs.x[row, 0] == dataset.ZERO
+            assert (seqs.x[row, 1:t + 1] == seqs.y[row, :t]).all()
+    scores = dataset.baselines([segments[0]], seqs, vocab)
+    assert {s.tokens for s in scores.values()} == {13}
+    assert scores["trigram"].loss <= scores["bigram"].loss <= scores["unigram"].loss

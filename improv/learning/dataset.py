@@ -10,9 +10,10 @@ as value indices; index ``-1`` stands for the all-zero input x⟨1⟩ = 0 of the
   training segment: ``y[t] = s[t]``, ``x[t] = s[t-1]``, ``x[0] = -1`` (zero).
 * :func:`seed_arrays` turns windows into the seeds' one-hot shapes, X (m, Tx, n) and
   Y (Ty, m, n), for the unrolled ``djmodel``.
-* :func:`sequences` pads whole validation segments (each read from a zero state, as
-  the generator starts) with a mask, and :func:`baselines` scores the unigram and
-  bigram predictors on exactly those tokens.
+* :func:`scored_windows` lays out the held-out tokens as the player predicts them (each
+  after at most Tx - 1 values from a zero state), and :func:`baselines` scores the
+  n-gram predictors on exactly those tokens. (:func:`sequences` pads whole segments,
+  each read from one zero state.)
 """
 
 from __future__ import annotations
@@ -165,6 +166,45 @@ def windows(segments, vocab: Vocabulary, tx: int, contexts=None) -> Windows:
     f = np.ascontiguousarray(np.concatenate(fs)) if fs else None
     return Windows(np.ascontiguousarray(np.concatenate(xs)),
                    np.ascontiguousarray(np.concatenate(ys)), f)
+
+
+def scored_windows(segments, vocab: Vocabulary, tx: int, contexts=None) -> Sequences:
+    """Held-out tokens as the player predicts them: each from a zero state fed at most
+    the ``tx - 1`` values before it (the last position of a training window; the
+    sampler re-primes from that many). The first ``tx`` tokens of a segment share one
+    window from its start; every later token is the last, and only scored, position of
+    the window ending on it. Reading a whole solo of a thousand values from one zero
+    state instead would score the LSTM far beyond the 30 steps it was trained on."""
+    xs, ys, masks, fs = [], [], [], []
+    for k, segment in enumerate(segments):
+        if not segment:
+            continue
+        ids = np.asarray(vocab.encode(segment), dtype=np.int32)
+        f = None if contexts is None else np.asarray(contexts[k], dtype=np.int16)
+        head = min(len(ids), tx)
+        x = np.full((1, tx), ZERO, np.int32)
+        y = np.zeros((1, tx), np.int32)
+        mask = np.zeros((1, tx), bool)
+        y[0, :head], x[0, 1:head], mask[0, :head] = ids[:head], ids[:head - 1], True
+        xs.append(x), ys.append(y), masks.append(mask)
+        if f is not None:
+            head_f = np.zeros((1, tx, f.shape[1]), np.int16)
+            head_f[0, :head] = f[:head]
+            fs.append(head_f)
+        if len(ids) > tx:
+            y = np.lib.stride_tricks.sliding_window_view(ids, tx)[1:]
+            x = np.concatenate([np.full((len(y), 1), ZERO, np.int32), y[:, :-1]], axis=1)
+            mask = np.zeros(y.shape, bool)
+            mask[:, -1] = True
+            xs.append(x), ys.append(y), masks.append(mask)
+            if f is not None:
+                fs.append(np.lib.stride_tricks.sliding_window_view(f, tx, axis=0)[1:]
+                          .swapaxes(1, 2))
+    if not xs:
+        return Sequences(np.zeros((0, tx), np.int32), np.zeros((0, tx), np.int32),
+                         np.zeros((0, tx), bool))
+    return Sequences(np.concatenate(xs), np.ascontiguousarray(np.concatenate(ys)),
+                     np.concatenate(masks), np.concatenate(fs) if fs else None)
 
 
 def one_hot(ids: np.ndarray, n_values: int) -> np.ndarray:

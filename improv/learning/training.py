@@ -89,7 +89,8 @@ def prepare(pieces_bars, tx: int, val_share: float = 0.15, seed: int = 0,
     if len(win) == 0:
         raise CorpusError(f"after holding out validation bars no training run holds --tx {tx} "
                           f"values: lower --tx, lower --val-share or add MIDI files")
-    val = dataset.sequences(split.validation, vocab, None if held is None else held.validation)
+    val = dataset.scored_windows(split.validation, vocab, tx,
+                                 None if held is None else held.validation)
     if val.tokens == 0:
         raise CorpusError("the validation bars hold no values: raise --val-share or add MIDI files")
     return Data(vocab, split, win, val, tuple(corpus))
