@@ -69,9 +69,27 @@ def argsort_nucleus(w: np.ndarray, top_p: float) -> None:
     w[order[keep:]] = 0.0
 
 
+def random_contexts(gen, rng, count: int) -> list[tuple[int, ...]]:
+    """A conditioned model's inputs: random chords, motions and places in the bar."""
+    if not gen.n_features:
+        return [()] * count
+    from fractions import Fraction
+
+    from improv.language import context
+    from improv.language.harmony import parse_chord
+
+    chords = [parse_chord(c) for c in ("C7", "Dm7", "Gmaj7", "Bm7b5", "Ebdim7", "F6", "NC")]
+    out = []
+    for _ in range(count):
+        a, b = rng.integers(len(chords), size=2)
+        out.append(context.features(chords[a], chords[b], Fraction(int(rng.integers(48)), 12),
+                                    4, Fraction(int(rng.integers(1, 60)), 12)))
+    return out
+
+
 def time_nucleus(soloist, gen, inputs, top_p: float) -> dict[str, np.ndarray]:
     """Microseconds per top-p cut, both ways, on the probabilities the model gives."""
-    probs = [gen.step(i).copy() for i in inputs[:5000]]
+    probs = [gen.step(*i).copy() for i in inputs[:5000]]
     work = np.empty_like(probs[0])
     rows = {}
     for name, cut in (("argsort (baseline)", argsort_nucleus), ("in buffers", soloist._nucleus)):
@@ -137,8 +155,10 @@ def main(argv=None) -> int:
 
     gen = load_generator(model, "numpy")
     rng = np.random.default_rng(args.seed)
-    inputs = [int(i) for i in rng.integers(gen.n_values, size=args.steps)]
-    rows = {"numpy": time_calls(gen.step, inputs)}
+    inputs = list(zip((int(i) for i in rng.integers(gen.n_values, size=args.steps)),
+                      random_contexts(gen, rng, args.steps)))
+    print(f"n_a {gen.n_a}, {gen.n_values} values, {gen.n_features} context features")
+    rows = {"numpy": time_calls(lambda x: gen.step(*x), inputs)}
     soloist = Soloist.load(model, "numpy", seed=args.seed)
     s = soloist.settings
     rows[f"soloist (top_p {s.top_p:g}, grid {'on' if s.rhythm_grid else 'off'})"] = time_calls(
@@ -151,15 +171,18 @@ def main(argv=None) -> int:
     from improv.model.keras_engine import build_step_model, set_step_weights
 
     kgen = load_generator(model, "keras")
-    rows["keras + tf.function"] = time_calls(kgen.step, inputs)
+    rows["keras + tf.function"] = time_calls(lambda x: kgen.step(*x), inputs)
 
-    step_model = build_step_model(gen.n_values, gen.n_a, "float32")
+    step_model = build_step_model(gen.n_values, gen.n_a, "float32", gen.n_features)
     set_step_weights(step_model, modelfile.load(model).weights)
     state = [np.zeros((1, gen.n_a), np.float32), np.zeros((1, gen.n_a), np.float32)]
-    onehots = np.eye(gen.n_values, dtype=np.float32)
+    width = gen.n_values + gen.n_features
 
-    def predict_step(index):
-        x = onehots[index].reshape(1, 1, -1)
+    def predict_step(item):
+        index, features = item
+        x = np.zeros((1, 1, width), np.float32)
+        x[0, 0, index] = 1.0
+        x[0, 0, [gen.n_values + k for k in features]] = 1.0
         probs, state[0], state[1] = step_model.predict([x, state[0], state[1]], verbose=0)
         return probs
 

@@ -12,12 +12,21 @@ a user waits for it too; the steady per-epoch time is printed beside it.
     .venv/bin/python benchmarks/train_speed.py [--epochs 100] [--repeats 3] [--corpus FILE]
         [--baseline-batch-size 32]
 
+At Weimar scale (the shipped wjazzd model: conditioned, its size) the seeds' one-hot X
+of every window would not fit in memory (190,000 windows x 30 x 1,900 floats = 44 GB),
+so both train on the same random ``--windows`` of them, and the figure is values
+(window positions) per second:
+
+    .venv/bin/python benchmarks/train_speed.py --corpus ../shared/corpus/wjazzd \
+        --features context --n-a 64 --windows 8000 --epochs 3 --repeats 1
+
 The CPU is shared, so figures are noisy: repeats give a median and the spread.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import statistics
 import sys
 import time
@@ -48,28 +57,33 @@ class EpochClock:
         return _Clock()
 
 
-def time_ours(data, epochs, batch_size, seed):
+def time_ours(data, epochs, batch_size, seed, n_a, n_features):
     from improv.model.graph import build_layers
 
     train.seed_everything(seed)
-    layers = build_layers(len(data.vocab))
+    layers = build_layers(len(data.vocab), n_a, n_features)
     start = time.perf_counter()
     result = train.fit(layers, data, epochs, batch_size, patience=0, seed=seed, verbose=0)
     total = time.perf_counter() - start
     return total, result.history[-1]["loss"]
 
 
-def time_unrolled(data, epochs, batch_size, seed):
+def time_unrolled(data, epochs, batch_size, seed, n_a, n_features):
 
     from improv.model.graph import build_layers, djmodel
 
     train.seed_everything(seed)
     n = len(data.vocab)
-    layers = build_layers(n)
+    layers = build_layers(n, n_a, n_features)
     tx = data.windows.x.shape[1]
     model = djmodel(layers, tx)
     model.compile(optimizer=train.make_optimizer(), loss="categorical_crossentropy")
     X, Y = dataset.seed_arrays(data.windows, n)
+    if n_features:  # the context as the multi-hot tail of each step's input
+        f = data.windows.f.astype(np.int64)
+        context = np.zeros(f.shape[:2] + (n_features,), np.float32)
+        np.put_along_axis(context, f, 1.0, axis=2)
+        X = np.concatenate([X, context], axis=2)
     zeros = np.zeros((len(X), layers.n_a), np.float32)
     clock = EpochClock()
     start = time.perf_counter()
@@ -93,27 +107,44 @@ def main(argv=None) -> int:
                              "seeds used Keras' default, 32)")
     parser.add_argument("--tx", type=int, default=30)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--features", choices=("none", "context"), default="none")
+    parser.add_argument("--n-a", type=int, default=64)
+    parser.add_argument("--windows", type=int, help="train both on this many random windows")
     args = parser.parse_args(argv)
 
-    pieces, corpus, _contexts = train.load_corpus(args.corpus)
-    data = train.prepare(pieces, args.tx, corpus=corpus)
-    n = len(data.vocab)
-    print(f"data: {len(data.windows)} windows x Tx={args.tx}, n_values={n}, "
-          f"batch {args.batch_size}, {args.epochs} epochs")
+    from improv.language import context
 
-    ours = [time_ours(data, args.epochs, args.batch_size, args.seed) for _ in range(args.repeats)]
+    pieces, corpus, contexts = train.load_corpus(args.corpus)
+    n_features = context.N_FEATURES if args.features == "context" else 0
+    data = train.prepare(pieces, args.tx, corpus=corpus,
+                         contexts=contexts if n_features else None)
+    if args.windows and args.windows < len(data.windows):
+        pick = np.sort(np.random.default_rng(args.seed).choice(len(data.windows), args.windows,
+                                                                replace=False))
+        w = data.windows
+        data = dataclasses.replace(data, windows=dataset.Windows(
+            w.x[pick], w.y[pick], None if w.f is None else w.f[pick]))
+    n = len(data.vocab)
+    per_run = len(data.windows) * args.tx * args.epochs
+    print(f"data: {len(data.windows)} windows x Tx={args.tx}, n_values={n}, features "
+          f"{n_features}, n_a {args.n_a}, batch {args.batch_size}, {args.epochs} epochs")
+
+    ours = [time_ours(data, args.epochs, args.batch_size, args.seed, args.n_a, n_features)
+            for _ in range(args.repeats)]
     ours_t = [t for t, _ in ours]
     print(f"ours (scan graph, index inputs):  median {statistics.median(ours_t):6.2f} s  "
           f"min {min(ours_t):.2f}  max {max(ours_t):.2f}  over {len(ours_t)} runs; "
+          f"{per_run / statistics.median(ours_t):,.0f} values/s; "
           f"final train loss {ours[-1][1]:.3f}", flush=True)
 
     base_batch = args.baseline_batch_size or args.batch_size
-    base = [time_unrolled(data, args.epochs, base_batch, args.seed)
+    base = [time_unrolled(data, args.epochs, base_batch, args.seed, args.n_a, n_features)
             for _ in range(args.baseline_repeats)]
     base_t = [t for t, _, _ in base]
     print(f"seeds' unrolled djmodel (Keras fit, batch {base_batch}): median {statistics.median(base_t):6.2f} s  "
           f"(steady {statistics.median(s for _, s, _ in base) * 1000:.0f} ms/epoch) over "
-          f"{len(base_t)} runs; final train loss {base[-1][2]:.3f}", flush=True)
+          f"{len(base_t)} runs; {per_run / statistics.median(base_t):,.0f} values/s; "
+          f"final train loss {base[-1][2]:.3f}", flush=True)
     ratio = statistics.median(base_t) / statistics.median(ours_t)
     goal_time = statistics.median(ours_t) <= 15.0
     print(f"ratio unrolled / ours: {ratio:.1f}x  (goals: ours <= 15 s {'met' if goal_time else 'MISSED'}, "

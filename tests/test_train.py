@@ -244,3 +244,51 @@ def test_train_on_weimar_solos_holds_out_whole_solos(tmp_path, capsys):
     assert cli.main(["train", "--corpus", str(folder), "--epochs", "1", "--tx", "8",
                      "--out", str(out), "--hold-out", "pieces", "--val-share", "0.3"]) == 0
     assert modelfile.load(out).meta["corpus"][0]["melody_track"] == "wjazzd melody"
+
+
+def test_train_picks_the_size_with_the_lowest_held_out_loss(tmp_path, capsys):
+    path = song(tmp_path / "song.mid")
+    out = tmp_path / "model"
+    assert cli.main(["train", "--corpus", str(path), "--epochs", "2", "--tx", "8",
+                     "--out", str(out), "--val-share", "0.2", "--block-bars", "4",
+                     "--n-a", "8,16", "--patience", "0"]) == 0
+    printed = capsys.readouterr().out
+    assert "--- n_a = 8" in printed and "--- n_a = 16" in printed
+    assert "held-out loss by size" in printed
+    assert "spent, at most" in printed and "left" in printed  # the time left, each epoch
+    meta = modelfile.load(out).meta
+    tried = meta["n_a_tried"]
+    assert set(tried) == {"8", "16"}
+    best = min(tried, key=lambda k: tried[k]["val_loss"])
+    assert meta["n_a"] == int(best)
+    assert meta["metrics"]["validation"]["loss"] == pytest.approx(tried[best]["val_loss"], abs=2e-3)
+
+
+def test_train_without_context_writes_the_seeds_model(tmp_path):
+    path = song(tmp_path / "song.mid")
+    out = tmp_path / "model"
+    assert cli.main(["train", "--corpus", str(path), "--epochs", "1", "--tx", "8",
+                     "--out", str(out), "--val-share", "0.2", "--block-bars", "4",
+                     "--features", "none", "--n-a", "8"]) == 0
+    loaded = modelfile.load(out)
+    assert loaded.features is None and loaded.n_features == 0
+    assert loaded.weights.lstm_kernel.shape == (len(loaded.vocab), 32)
+
+
+def test_a_time_limit_stops_before_an_epoch_that_would_end_after_it(tmp_path, capsys):
+    path = song(tmp_path / "song.mid")
+    out = tmp_path / "model"
+    assert cli.main(["train", "--corpus", str(path), "--epochs", "50", "--tx", "8",
+                     "--out", str(out), "--val-share", "0.2", "--block-bars", "4",
+                     "--n-a", "8", "--time-limit", "0.0001"]) == 0
+    printed = capsys.readouterr().out
+    assert "Time limit" in printed
+    assert modelfile.load(out).meta["epochs_run"] == 1
+
+
+@pytest.mark.parametrize("sizes", ["0", "64,x", "2000"])
+def test_bad_sizes_are_one_line(tmp_path, capsys, sizes):
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["train", "--corpus", "x.mid", "--n-a", sizes, "--out", str(tmp_path / "m")])
+    assert exit_.value.code == 2
+    assert "--n-a" in capsys.readouterr().err
