@@ -22,6 +22,10 @@ class ChordError(UsageError):
     """A chord symbol that cannot be parsed."""
 
 
+class ChartError(UsageError):
+    """A chart (lead sheet) file that cannot be read or makes no sense: names file, line, bar."""
+
+
 class ConfigError(UsageError):
     """A config file that cannot be read, parsed or validated."""
 

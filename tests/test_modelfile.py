@@ -89,3 +89,11 @@ def test_model_names_resolve_to_the_shipped_models(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "metheny").mkdir()  # a folder here of that name wins: it is a path
     assert modelfile.resolve("metheny") == Path("metheny")
+
+
+def test_retraining_in_place_keeps_the_data_notice(tmp_path):
+    out = write_random_model(tmp_path / "m", n_a=8)
+    (out / "NOTICE").write_text("Trained on somebody's data.\n")
+    write_random_model(out, n_a=8, seed=2)
+    assert (out / "NOTICE").read_text() == "Trained on somebody's data.\n"
+    assert modelfile.load(out).meta["seed"] == 2

@@ -26,6 +26,7 @@ from improv.language.vocab import Vocabulary
 WEIGHTS = "weights.npz"
 VOCAB = "vocab.json"
 META = "model.json"
+NOTICE = "NOTICE"  # the training data's notice, kept when the model is retrained in place
 FORMAT = 1
 DEFAULT_TX = 30  # the seeds' window length, for model.json files that do not say
 MODELS = "models"  # the shipped models' folder in data/ (package data improv.data)
@@ -180,7 +181,8 @@ def check_target(out: Path) -> None:
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out {out} is a file: give a directory path for the model")
     if out.is_dir():
-        extra = sorted(p.name for p in out.iterdir() if p.name not in (WEIGHTS, VOCAB, META))
+        extra = sorted(p.name for p in out.iterdir()
+                       if p.name not in (WEIGHTS, VOCAB, META, NOTICE))
         if extra:
             raise UsageError(f"--out {out} is a directory holding other files ({extra[0]}…), "
                              f"which saving would replace: give a new or model directory")
@@ -197,7 +199,11 @@ def save(out: Path, weights: LSTMWeights, vocab: Vocabulary, meta: dict,
     check_target(out)
     n_features = feature_count(features, out)
     weights.check(len(vocab), n_features)
+    notice = out / NOTICE
+    kept = notice.read_bytes() if notice.is_file() else None
     with atomic_directory(out) as tmp:
+        if kept is not None:
+            (tmp / NOTICE).write_bytes(kept)
         np.savez(tmp / WEIGHTS, **{k: np.asarray(v, dtype=np.float32)
                                    for k, v in weights.arrays().items()})
         vocab.save(tmp / VOCAB)
