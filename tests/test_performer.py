@@ -171,7 +171,8 @@ def test_same_seed_same_notes_however_far_ahead_we_ask():
 def test_velocity_accent_and_humanise():
     _, notes = perform(["C,0.500"], 32, feel=Feel(swing=0, accent=12, humanise=0),
                        melody=Melody(velocity=80))
-    assert [n.velocity for n in notes[:4]] == [92, 80, 92, 80]
+    # on the beat +12; on the bar's strong beats (1 and 3 of 4/4) 6 more
+    assert [n.velocity for n in notes[:8]] == [98, 80, 92, 80, 98, 80, 92, 80]
     _, notes = perform(["C,0.500"], 64, feel=Feel(swing=0, accent=0, humanise=5),
                        melody=Melody(velocity=80))
     velocities = {n.velocity for n in notes}

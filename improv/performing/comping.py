@@ -11,6 +11,7 @@ from fractions import Fraction
 
 from improv.language.grammar import BEATS_PER_BAR
 from improv.language.harmony import Chord
+from improv.language.metre import strong_beats
 from improv.settings import setting, validate
 
 STYLES = ("charleston", "sustain")
@@ -46,22 +47,30 @@ CHARLESTON_PUSH = Fraction(3, 2)  # the and of two, in beats from the bar line
 CHARLESTON_LONGEST = Fraction(2)  # beats a struck chord rings at most
 
 
-def comp_hits(start: Fraction, end: Fraction, style: str) -> list[tuple[Fraction, Fraction, int]]:
+def comp_hits(start: Fraction, end: Fraction, style: str,
+              beats_per_bar: int = BEATS_PER_BAR) -> list[tuple[Fraction, Fraction, int]]:
     """When the chord sounding from ``start`` to ``end`` is struck: (on, off, accent).
 
     ``sustain``: once, held to the end. ``charleston``: as it arrives, and again on the
-    and of two of each bar it covers (pushed a little harder), each hit ringing until the
-    next, at most two beats; a hit closer than half a beat to another is left out.
+    and of two of each bar it covers (pushed a little harder) and on the first beat of
+    each later beat group of a long bar (the 4 of a 3+2 5/4; see
+    :mod:`improv.language.metre`), each hit ringing until the next, at most two beats;
+    a hit closer than half a beat to another is left out.
     """
     if style == "sustain":
         return [(start, end, 0)]
     onsets = [(start, 0)]
-    bar = start - start % BEATS_PER_BAR
+    bar = start - start % beats_per_bar
+    later_groups = [Fraction(b) for b in strong_beats(beats_per_bar)[1:]] \
+        if beats_per_bar != 4 else []
     while bar < end:
-        push = bar + CHARLESTON_PUSH
-        if start + Fraction(1, 2) <= push < end - Fraction(1, 4):
-            onsets.append((push, 6))
-        bar += BEATS_PER_BAR
+        for at, accent in [(CHARLESTON_PUSH, 6)] + [(g, 3) for g in later_groups]:
+            hit = bar + at
+            if start + Fraction(1, 2) <= hit < end - Fraction(1, 4) and \
+                    all(abs(hit - on) >= Fraction(1, 2) for on, _a in onsets):
+                onsets.append((hit, accent))
+        bar += beats_per_bar
+    onsets.sort()
     hits = []
     for k, (on, accent) in enumerate(onsets):
         stop = onsets[k + 1][0] if k + 1 < len(onsets) else end

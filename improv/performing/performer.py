@@ -20,7 +20,6 @@ from typing import Protocol
 
 from improv.language import context
 from improv.language.grammar import (
-    BEATS_PER_BAR,
     Phrase,
     PitchLimits,
     Value,
@@ -28,7 +27,8 @@ from improv.language.grammar import (
     quantize_duration,
 )
 from improv.language.harmony import Chord
-from improv.performing.chart import Progression, Span, harmony_around
+from improv.language.metre import strong_beats
+from improv.performing.chart import Progression, Span, Timeline, harmony_around
 from improv.performing.comping import Comping, comp_hits, voicing
 from improv.performing.swing import swing
 from improv.performing.trading import Turn, call_line, echo_weights
@@ -115,7 +115,9 @@ class Performer:
         self._register = 0  # octaves (a knob)
         self._sent_pitch: int | None = None  # the last melody pitch the scheduler sent
         # The chart as (first beat, progression) segments: a live change appends one.
-        self._charts: tuple[tuple[Fraction, Progression], ...] = ((Fraction(0), progression),)
+        self._charts = Timeline(progression)
+        self._metre = progression.beats_per_bar  # beats per bar, for the whole performance
+        self._strong = {Fraction(b) for b in strong_beats(self._metre)}
         self._requests: deque[Progression] = deque()
         self._rng = rng
         self._melody = melody
@@ -156,11 +158,8 @@ class Performer:
             progression = self._requests.popleft()
             ahead = max(self._cursor, self._comp_cursor)
             floor = min(self._cursor, self._comp_cursor)
-            boundary = Fraction(math.ceil(ahead / BEATS_PER_BAR) * BEATS_PER_BAR)
-            kept = [seg for seg in self._charts if seg[0] < boundary]
-            while len(kept) > 1 and kept[1][0] <= floor:
-                kept.pop(0)  # wholly in the past
-            self._charts = (*kept, (boundary, progression))
+            if progression.beats_per_bar == self._metre:  # else refused upstream (live)
+                self._charts.change(progression, ahead, floor)
 
     def skip_to(self, beat) -> None:
         """Go on from ``beat``, making nothing for the time before it (after a stall the
@@ -183,7 +182,7 @@ class Performer:
         if self._turns is not None:
             self._turns.reset()  # beats start over: calls before belong to another count
             self._answer = None
-        self._charts = ((Fraction(0), self._charts[-1][1]),)
+        self._charts.restart()
         self._cursor = self._comp_cursor = beat
         self._new_phrase()
 
@@ -198,9 +197,17 @@ class Performer:
         """Skip to the next bar line not yet generated and return it: where playing
         resumes after the port was lost and found again."""
         ahead = max(self._cursor, self._comp_cursor)
-        bar = Fraction(math.ceil(ahead / BEATS_PER_BAR) * BEATS_PER_BAR)
+        bar = Fraction(math.ceil(ahead / self._metre) * self._metre)
         self.skip_to(bar)
         return float(bar)
+
+    @property
+    def beats_per_bar(self) -> int:
+        return self._metre
+
+    def section_at(self, beat) -> str:
+        """The chart's section at ``beat`` ("" when it names none)."""
+        return self._charts.section_at(beat)
 
     def set_feel(self, feel: Feel) -> None:
         """Swing, accents and humanising for the notes generated from now on."""
@@ -245,18 +252,7 @@ class Performer:
 
     def span_at(self, beat) -> Span:
         """The chord sounding at ``beat`` (absolute), cut at the start of a later chart."""
-        beat = Fraction(beat)
-        charts = self._charts
-        k = len(charts) - 1
-        while k > 0 and charts[k][0] > beat:
-            k -= 1
-        beat = max(beat, charts[k][0])  # before the earliest chart kept: its start
-        origin, progression = charts[k]
-        span = progression.span_at(beat - origin)
-        end = span.end + origin
-        if k + 1 < len(charts):
-            end = min(end, charts[k + 1][0])
-        return Span(span.start + origin, end, span.chord)
+        return self._charts.span_at(beat)
 
     def context_at(self, twelfths: int) -> tuple[int, ...]:
         """The context (:func:`improv.language.context.features`) of a value starting
@@ -269,7 +265,7 @@ class Performer:
             heard = self._listener.chord_for(float(beat))
             if heard is not None and heard != chord:
                 chord, previous = heard, None
-        return context.features(chord, previous, beat % BEATS_PER_BAR, BEATS_PER_BAR, change)
+        return context.features(chord, previous, beat % self._metre, self._metre, change)
 
     def _revoice_chord(self, note: Note) -> Note:
         """A comping note struck over a chord the musician has since changed: the same
@@ -354,13 +350,15 @@ class Performer:
             return []
         return [Note(swing(start, self._feel.swing), swing(end, self._feel.swing),
                      self._melody.channel, pitch, self._velocity(start), "melody", chord,
-                     int(start // BEATS_PER_BAR) + 1, value)]
+                     int(start // self._metre) + 1, value)]
 
     def _velocity(self, start: Fraction) -> int:
         feel = self._feel
         velocity = self._melody.velocity
-        if start.denominator == 1:
+        if start.denominator == 1:  # on a beat; more on the bar's strong beats
             velocity += feel.accent
+            if start % self._metre in self._strong:
+                velocity += feel.accent // 2
         if feel.humanise:
             velocity += int(self._rng.integers(-feel.humanise, feel.humanise + 1))
         return max(1, min(127, velocity))
@@ -374,8 +372,8 @@ class Performer:
             chord = self._listener.chord_for(float(start)) or chord
         pitches = voicing(chord, self._comping.low)
         notes = []
-        for on, off, accent in comp_hits(start, span.end, self._comping.style):
-            bar = int(on // BEATS_PER_BAR) + 1
+        for on, off, accent in comp_hits(start, span.end, self._comping.style, self._metre):
+            bar = int(on // self._metre) + 1
             velocity = min(127, self._comping.velocity + accent)
             notes += [Note(swing(on, self._feel.swing), swing(off, self._feel.swing),
                            self._comping.channel, p, velocity, "comping", chord, bar)

@@ -26,7 +26,7 @@ import mido
 
 from improv.errors import UsageError
 from improv.files import atomic_write
-from improv.performing.performer import BEATS_PER_BAR, Note
+from improv.performing.performer import Note
 
 TICKS_PER_BEAT = 480  # divisible by 12: straight and triplet grid points are exact ticks
 PARTS = ("melody", "comping")
@@ -110,9 +110,10 @@ class Rendered:
     notes: list[Note] | None = None
 
 
-def _conductor(tempo: float, end_tick: int) -> bytes:
+def _conductor(tempo: float, end_tick: int, beats_per_bar: int) -> bytes:
+    # time signature: beats_per_bar/4 (denominator as a power of two), 24 clocks a beat
     body = (_vlq(0) + _meta(0x03, b"improv")
-            + _vlq(0) + _meta(0x58, bytes([BEATS_PER_BAR, 2, 24, 8]))
+            + _vlq(0) + _meta(0x58, bytes([beats_per_bar, 2, 24, 8]))
             + _vlq(0) + _meta(0x51, mido.bpm2tempo(tempo).to_bytes(3, "big"))
             + _vlq(end_tick) + _meta(0x2F, b""))
     return _chunk(b"MTrk", body)
@@ -135,17 +136,19 @@ def check_target(path: Path | str) -> Path:
 def render(performer, path: Path | str, *, tempo: float, bars: int,
            keep_notes: bool = False) -> Rendered:
     """Play ``bars`` bars from ``performer`` into a type-1 MIDI file at ``path``: a
-    conductor track (tempo, 4/4), the melody, and the comping if it played."""
+    conductor track (tempo, the performer's metre), the melody, and the comping if it
+    played."""
     if bars < 1:
         raise UsageError(f"--bars {bars} is not positive: render at least one bar")
     path = check_target(path)
-    end = bars * BEATS_PER_BAR
+    metre = performer.beats_per_bar
+    end = bars * metre
     end_tick = _ticks(end)
     result = Rendered(notes=[] if keep_notes else None)
     tracks = {part: TrackStream(part) for part in PARTS}
     try:
         for bar in range(1, bars + 1):
-            until = bar * BEATS_PER_BAR
+            until = bar * metre
             for note in performer.advance(until):
                 if note.start < end:
                     tracks[note.part].add(note, end_tick)
@@ -160,7 +163,7 @@ def render(performer, path: Path | str, *, tempo: float, bars: int,
         header = _chunk(b"MThd", struct.pack(">HHH", 1, 1 + len(used), TICKS_PER_BEAT))
         try:
             with atomic_write(path, durable=True) as out:
-                out.write(header + _conductor(tempo, end_tick))
+                out.write(header + _conductor(tempo, end_tick, metre))
                 for track in used:
                     track.copy_to(out)
         except OSError as err:
