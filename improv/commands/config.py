@@ -51,6 +51,8 @@ class Config:
 
     tempo: float = setting(120.0, lo=MIN_TEMPO, hi=MAX_TEMPO)
     progression: str = setting(DEFAULT_PROGRESSION)
+    time: str = setting("4/4")  # the progression's metre (a chart file says its own)
+    chart: str = setting("")  # a lead-sheet file; when set, it replaces progression
     seed: int = setting(-1, lo=-1, hi=MAX_SEED)  # -1: a fresh seed each run
     melody: Melody = field(default_factory=Melody)
     comping: Comping = field(default_factory=Comping)
@@ -127,10 +129,16 @@ def _cross_check(config: Config, origin: str) -> Config:
         parse_progression,  # cheap; kept local so config stays a leaf module
     )
 
+    from improv.language.leadsheet import parse_time
+
     try:
         parse_progression(config.progression)
     except ChordError as err:
         raise ConfigError(f"{origin}: progression: {err}") from err
+    try:
+        parse_time(config.time, "time")
+    except UsageError as err:
+        raise ConfigError(f"{origin}: {err}") from err
     if config.sync.mode == "clock" and config.sync.clock_out:
         raise ConfigError(f"{origin}: [sync] clock_out goes with mode = 'internal': under "
                           f"'clock' the master sends the clock")
@@ -180,6 +188,10 @@ def parse(text: str, origin: str = CONFIG_NAME, base: Path | None = None) -> Con
         else:
             path = default_dir()
     config = dataclasses.replace(config, model=dataclasses.replace(config.model, path=str(path)))
+    if config.chart and not Path(config.chart).expanduser().is_absolute():
+        # like model.path: a chart the file names is read from the file's folder
+        config = dataclasses.replace(
+            config, chart=str((base or Path.cwd()) / Path(config.chart).expanduser()))
     return _cross_check(config, origin)
 
 

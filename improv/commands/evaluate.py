@@ -9,6 +9,7 @@ roll with the chords shaded. Exit 0 either way: this measures.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -29,6 +30,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("--progression", metavar="NAME|CHORDS",
                         help=f"a standard ({', '.join(STANDARDS)}) or chord symbols, bars "
                              f"separated by '|'")
+    parser.add_argument("--chart", metavar="FILE", help="a lead sheet (MusicXML or text chart)")
     parser.add_argument("--tempo", type=float, metavar="BPM", help="beats per minute (sets the length)")
     parser.add_argument("--bars", type=int, metavar="N",
                         help=f"bars to render (default: {MINUTES:g} minutes at the tempo)")
@@ -63,42 +65,50 @@ def weimar_band(folder: Path) -> tuple[dict, int]:
     return band(figures), len(figures)
 
 
-def settings_for(config=None, model=None, progression=None, tempo=None, seed=1):
+def settings_for(config=None, model=None, progression=None, tempo=None, seed=1, chart=None):
     """The play settings an evaluation renders with (comping off: only the solo counts)."""
+    from pathlib import Path
+
     from improv.commands import config as settings
     from improv.language.standards import progression_text
 
     text = None if progression is None else progression_text(progression)
-    return settings.override(settings.load(config), {
+    cfg = settings.override(settings.load(config), {
         "model.path": ("--model", model), "progression": ("--progression", text),
+        "chart": ("--chart", None if chart is None else str(Path(chart).absolute())),
         "tempo": ("--tempo", tempo), "seed": ("--seed", seed),
         "comping.enabled": ("--no-comping", False)})
+    if progression is not None and chart is None:
+        cfg = dataclasses.replace(cfg, chart="")
+    return cfg
 
 
-def render(cfg, bars: int):
-    """(melody notes, performer) of ``bars`` bars played with ``cfg``."""
+def render(cfg, bars: int, chart=None):
+    """(melody notes, performer) of ``bars`` bars played with ``cfg`` (over ``chart``,
+    default the one ``cfg`` names)."""
+    from improv.commands.charts import chart_of
     from improv.commands.play import make_performer, make_soloist
-    from improv.language.grammar import BEATS_PER_BAR
 
-    performer = make_performer(cfg, make_soloist(cfg, cfg.seed), cfg.seed)
-    length = bars * BEATS_PER_BAR
+    chart = chart_of(cfg) if chart is None else chart
+    soloist = make_soloist(cfg, cfg.seed, chart.beats_per_bar)
+    performer = make_performer(cfg, soloist, cfg.seed, chart=chart)
+    length = bars * chart.beats_per_bar
     notes = [n for n in performer.advance(length) if n.part == "melody" and n.start < length]
     return notes, performer
 
 
 def write_png(path: Path, notes, performer, bars: int) -> None:
     from improv.files import atomic_write
-    from improv.language.grammar import BEATS_PER_BAR
     from improv.performing.pianoroll import piano_roll, png_bytes
 
-    beats = bars * BEATS_PER_BAR
+    beats = bars * performer.beats_per_bar
     spans, at = [], 0
     while at < beats:
         span = performer.span_at(at)
         spans.append((float(span.start), float(span.end), span.chord))
         at = span.end
     image = piano_roll([(n.start, n.end, n.pitch) for n in notes if n.start < beats], spans,
-                       beats, BEATS_PER_BAR)
+                       beats, performer.beats_per_bar)
     try:
         with atomic_write(path, durable=True) as fh:
             fh.write(png_bytes(image))
@@ -108,19 +118,22 @@ def write_png(path: Path, notes, performer, bars: int) -> None:
 
 
 def run(args) -> int:
-    from improv.language.grammar import BEATS_PER_BAR
+    from improv.commands.play import with_chart
     from improv.performing.solofigures import FIGURES, solo_figures
 
-    cfg = settings_for(args.config, args.model, args.progression, args.tempo, args.seed)
-    bars = args.bars if args.bars is not None else round(MINUTES * cfg.tempo / BEATS_PER_BAR)
+    cfg = settings_for(args.config, args.model, args.progression, args.tempo, args.seed,
+                       args.chart)
+    cfg, chart = with_chart(args, cfg)
+    metre = chart.beats_per_bar
+    bars = args.bars if args.bars is not None else round(MINUTES * cfg.tempo / metre)
     if not 1 <= bars <= 100_000:
         raise UsageError(f"--bars {bars} is out of range: give 1 to 100000")
     png = Path(args.png) if args.png else None
     if png is not None and (png.is_dir() or not png.parent.is_dir()):
         raise UsageError(f"--png {png}: give a file path in a folder that exists")
     wjd_band, solos = weimar_band(Path(args.wjazzd) if args.wjazzd else default_wjazzd())
-    notes, performer = render(cfg, bars)
-    length = bars * BEATS_PER_BAR
+    notes, performer = render(cfg, bars, chart)
+    length = bars * metre
     figures = solo_figures([(n.start, n.end, n.pitch, n.chord) for n in notes], length)
     outside = [k for k, _, _ in FIGURES if not wjd_band[k][0] <= figures[k] <= wjd_band[k][1]]
     if png is not None:

@@ -11,9 +11,12 @@ With ``--engine numpy`` (the default) nothing here imports TensorFlow or music21
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import logging
 import secrets
 import sys
+
+from pathlib import Path
 
 from improv.commands import config as settings
 from improv.commands.signals import Interrupted, Signals
@@ -35,6 +38,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     music.add_argument("--tempo", type=float, metavar="BPM", help="beats per minute, 20-400")
     music.add_argument("--progression", metavar="CHORDS",
                        help="chord symbols, bars separated by '|', e.g. 'F7 | Bb7 | F7 | C7'")
+    music.add_argument("--chart", metavar="FILE",
+                       help="a lead sheet: MusicXML (.musicxml, .mxl, .xml) or a text chart "
+                            "(see the README); its tempo and metre too, unless --tempo")
+    music.add_argument("--time", metavar="N/4",
+                       help="metre of --progression: 2/4 to 9/4 (default 4/4)")
     music.add_argument("--swing", type=float, metavar="0..1", help="0 straight, 1 triplet feel")
     music.add_argument("--channel", type=int, metavar="N", help="melody MIDI channel, 1-16")
     music.add_argument("--comping-channel", type=int, metavar="N", help="chords' MIDI channel, 1-16")
@@ -86,9 +94,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def load_settings(args) -> settings.Config:
     """The config file with the command line's values laid over it (all validated)."""
     cfg = settings.load(args.config)
-    return settings.override(cfg, {
+    cfg = settings.override(cfg, {
         "tempo": ("--tempo", args.tempo),
         "progression": ("--progression", args.progression),
+        "chart": ("--chart", None if args.chart is None else str(Path(args.chart).absolute())),
+        "time": ("--time", args.time),
         "feel.swing": ("--swing", args.swing),
         "melody.channel": ("--channel", args.channel),
         "comping.channel": ("--comping-channel", args.comping_channel),
@@ -109,29 +119,42 @@ def load_settings(args) -> settings.Config:
         "listen.trade": ("--trade", args.trade),
         "listen.call_response": ("--call-response", args.call_response),
     })
+    if args.progression is not None and args.chart is None and cfg.chart:
+        cfg = dataclasses.replace(cfg, chart="")  # the command line's chords win
+    return cfg
 
 
-def make_soloist(cfg: settings.Config, seed: int):
+def with_chart(args, cfg: settings.Config):
+    """(settings, chart): the chart read once; its tempo applies unless --tempo says."""
+    from improv.commands.charts import chart_of
+
+    chart = chart_of(cfg)
+    if cfg.chart and chart.tempo and args.tempo is None:
+        cfg = dataclasses.replace(cfg, tempo=chart.tempo)
+    return cfg, chart
+
+
+def make_soloist(cfg: settings.Config, seed: int, beats_per_bar: int = 4):
     """The value source: the sampler over the model (numpy: no TensorFlow import)."""
-    import dataclasses
-
     from improv.model.engines import from_settings
     from improv.performing.sampling import Soloist
 
-    return Soloist(from_settings(cfg.model), dataclasses.replace(cfg.sampling, seed=seed))
+    return Soloist(from_settings(cfg.model),
+                   dataclasses.replace(cfg.sampling, seed=seed, beats_per_bar=beats_per_bar))
 
 
-def make_performer(cfg: settings.Config, source, seed: int, listener=None):
-    import dataclasses
-
+def make_performer(cfg: settings.Config, source, seed: int, listener=None, chart=None):
+    """The performer over ``chart`` (default: the one ``cfg`` names)."""
     import numpy as np
 
+    from improv.commands.charts import chart_of
     from improv.performing.performer import Performer, Progression
 
+    chart = chart_of(cfg) if chart is None else chart
     comping = cfg.comping
     if listener is not None and cfg.listen.follow_chords and not cfg.listen.comping:
         comping = dataclasses.replace(comping, enabled=False)  # the musician plays them
-    performer = Performer(source, Progression.parse(cfg.progression),
+    performer = Performer(source, Progression.from_chart(chart),
                           np.random.default_rng([seed, 1]),  # not the soloist's stream
                           melody=cfg.melody, comping=comping, feel=cfg.feel, listener=listener)
     if listener is not None:
@@ -139,17 +162,17 @@ def make_performer(cfg: settings.Config, source, seed: int, listener=None):
     return performer
 
 
-def make_listener(cfg: settings.Config):
+def make_listener(cfg: settings.Config, beats_per_bar: int = 4):
     """What listens to the musician on the input (chords, turns, knobs)."""
     from improv.performing.knobs import Knobs
     from improv.performing.listening import Listener
     from improv.performing.trading import CallAndResponse, TradeBars
 
     listen = cfg.listen
-    turns = (TradeBars(listen.trade) if listen.trade else
+    turns = (TradeBars(listen.trade, beats_per_bar) if listen.trade else
              CallAndResponse(listen.silence_beats, listen.answer_beats)
              if listen.call_response else None)
-    return Listener(listen, Knobs(cfg.knobs), turns)
+    return Listener(listen, Knobs(cfg.knobs), turns, beats_per_bar)
 
 
 RECONNECT_INTERVAL = 0.5  # seconds between tries to open a lost port again
@@ -177,13 +200,16 @@ def run(args) -> int:
         from improv.performing.render import check_target
 
         check_target(args.out)  # before any work: a bad path is found at once
+    cfg, chart = with_chart(args, cfg)
     seed = cfg.seed if cfg.seed >= 0 else secrets.randbits(32)
     signals = getattr(args, "signals", None) or Signals()
     if args.out:
-        return render_file(args, cfg, make_performer(cfg, make_soloist(cfg, seed), seed), seed)
+        soloist = make_soloist(cfg, seed, chart.beats_per_bar)
+        return render_file(args, cfg, make_performer(cfg, soloist, seed, chart=chart), seed)
     try:
-        listener = make_listener(cfg) if cfg.listening else None
-        performer = make_performer(cfg, make_soloist(cfg, seed), seed, listener)
+        listener = make_listener(cfg, chart.beats_per_bar) if cfg.listening else None
+        soloist = make_soloist(cfg, seed, chart.beats_per_bar)
+        performer = make_performer(cfg, soloist, seed, listener, chart)
         return _play(args, cfg, performer, seed, signals, listener)
     except Interrupted:
         return 0  # stopped before a note sounded

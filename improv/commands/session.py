@@ -33,7 +33,6 @@ def play_live(cfg: settings.Config, performer, port, signals, *, bars: int | Non
     """
     from improv.commands.live import ConfigWatcher
     from improv.commands.status import StatusLine
-    from improv.language.grammar import BEATS_PER_BAR
     from improv.performing.priority import try_realtime_priority
     from improv.performing.scheduler import Scheduler
 
@@ -55,7 +54,7 @@ def play_live(cfg: settings.Config, performer, port, signals, *, bars: int | Non
         try:
             if cfg.scheduler.realtime:
                 logger.info("scheduler thread priority: %s", try_realtime_priority())
-            scheduler.run(until_beat=None if bars is None else bars * BEATS_PER_BAR,
+            scheduler.run(until_beat=None if bars is None else bars * performer.beats_per_bar,
                           start_beat=start_beat)
         except BaseException as err:  # noqa: BLE001 - handed to the main thread
             failure.append(err)

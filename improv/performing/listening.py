@@ -87,12 +87,14 @@ class Listener:
     """What the musician plays, as state the performer and scheduler read."""
 
     def __init__(self, settings: ListenSettings = ListenSettings(), knobs: Knobs | None = None,
-                 turns=None, *, beat_at: Callable[[float], float] = lambda t: 0.0,
+                 turns=None, beats_per_bar: int = BEATS_PER_BAR, *,
+                 beat_at: Callable[[float], float] = lambda t: 0.0,
                  chord_at: Callable[[float], Chord] | None = None,
                  clock: Callable[[], float] | None = None):
         self.settings = settings
         self.knobs = knobs or Knobs()
         self.turns = turns
+        self.beats_per_bar = beats_per_bar  # release_bars counts these
         self.beat_at = beat_at  # the scheduler's time -> beat, set once it exists
         self.chord_at = chord_at  # the chart's chord at a beat (context for naming)
         self.on_interrupt: Callable[[], None] = lambda: None  # the musician came in
@@ -224,7 +226,7 @@ class Listener:
         if chord is None:
             return None
         if released is not None and self.settings.release_bars:
-            if beat - released >= self.settings.release_bars * BEATS_PER_BAR:
+            if beat - released >= self.settings.release_bars * self.beats_per_bar:
                 return None
         return chord
 

@@ -314,7 +314,8 @@ class Scheduler:
         dropped = self.dropped_total - dropped_before
         self._reported_drops += dropped
         if dropped or resumed is not None:
-            self.stalls.append(Stall(round(lateness, 3), dropped, round(skipped, 3), resumed))
+            self.stalls.append(Stall(round(lateness, 3), dropped, round(skipped, 3), resumed,
+                                     getattr(self._source, "beats_per_bar", 4)))
 
     def unreported_drops(self) -> int:
         """Late note_ons left out since the last call that no Stall record counted (a

@@ -16,11 +16,12 @@ class Stall:
     dropped_notes: int
     skipped_beats: float
     resumed_at: float | None
+    beats_per_bar: int = BEATS_PER_BAR
 
     def describe(self) -> str:
         text = f"improv: stalled for {self.seconds:.2f} s (suspend or overload): "
         text += f"{self.dropped_notes} late note{'s' * (self.dropped_notes != 1)} left out"
         if self.resumed_at is not None:
             text += (f", {self.skipped_beats:g} beats skipped; playing on from bar "
-                     f"{int(self.resumed_at // BEATS_PER_BAR) + 1}")
+                     f"{int(self.resumed_at // self.beats_per_bar) + 1}")
         return text

@@ -1,0 +1,41 @@
+"""Which chart the daemon plays: a lead-sheet file (``--chart``, ``chart =``) or the
+``progression`` string in the ``time`` metre; read once, when playing starts or the
+settings change."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from improv.errors import ChartError
+from improv.language.harmony import parse_progression
+from improv.language.leadsheet import Chart, from_progression, parse_text, parse_time
+
+MAX_CHART_BYTES = 5_000_000
+
+
+def load_chart(path: Path | str) -> Chart:
+    """A MusicXML lead sheet (``.musicxml``, ``.mxl``, ``.xml``) or a text chart (any
+    other name); a missing or unreadable file is one ChartError naming it."""
+    from improv.language import musicxml
+
+    path = Path(path).expanduser()
+    if not path.is_file():
+        raise ChartError(f"chart {path} does not exist: give the path of a MusicXML lead "
+                         f"sheet or a text chart (see the README)")
+    if path.stat().st_size > MAX_CHART_BYTES:
+        raise ChartError(f"{path}: {path.stat().st_size:,} bytes is more than a lead sheet")
+    if path.suffix.lower() in musicxml.SUFFIXES:
+        return musicxml.read(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise ChartError(f"{path}: cannot read it as UTF-8 text ({err}): a text chart is "
+                         f"plain text; a MusicXML file ends in .musicxml, .mxl or .xml") from err
+    return parse_text(text, str(path))
+
+
+def chart_of(cfg) -> Chart:
+    """The chart a config plays: its chart file, else its progression in its metre."""
+    if cfg.chart:
+        return load_chart(cfg.chart)
+    return from_progression(parse_progression(cfg.progression), parse_time(cfg.time, "time"))

@@ -1,0 +1,144 @@
+"""A MusicXML lead sheet (MuseScore, iReal Pro, Sibelius exports) → a :class:`Chart`.
+
+music21 reads the file (``.musicxml``, ``.xml`` or compressed ``.mxl``), expands its
+repeats and endings, and gives each measure's chord symbols (``<harmony>``: a root, a
+*kind* such as ``dominant`` or ``half-diminished``, degree alterations, a bass) and
+rehearsal marks. The kinds are spelt here in improv's chord syntax and parsed by
+:func:`improv.language.harmony.parse_chord`, so a chart means the same chords whether
+it came from MusicXML or text. music21 is imported only when a file is read.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from pathlib import Path
+
+from improv.errors import ChartError, ChordError
+from improv.language.harmony import parse_chord
+from improv.language.leadsheet import METRES, Chart, ChartBar
+
+SUFFIXES = (".musicxml", ".mxl", ".xml")
+
+# MusicXML <kind> values (and music21's names for them) → improv's quality spelling
+KINDS = {
+    "major": "", "minor": "m", "augmented": "aug", "diminished": "dim",
+    "dominant": "7", "dominant-seventh": "7", "major-seventh": "maj7", "minor-seventh": "m7",
+    "diminished-seventh": "dim7", "augmented-seventh": "7#5", "half-diminished": "m7b5",
+    "major-minor": "m(maj7)", "minor-major-seventh": "m(maj7)", "major-sixth": "6",
+    "minor-sixth": "m6", "dominant-ninth": "9", "major-ninth": "maj9", "minor-ninth": "m9",
+    "dominant-11th": "9sus4", "major-11th": "maj7#11", "minor-11th": "m11",
+    "dominant-13th": "13", "major-13th": "maj9", "minor-13th": "m9",
+    "suspended-second": "sus2", "suspended-fourth": "sus4", "suspended-fourth-seventh": "7sus4",
+    "power": "5", "augmented-ninth": "9#5", "pedal": "", "Neapolitan": "", "Italian": "7",
+    "French": "7b5", "German": "7", "Tristan": "7b5",
+    # music21's further names
+    "half-diminished-seventh": "m7b5", "half-diminished-ninth": "m7b5",
+    "half-diminished-minor-ninth": "m7b5", "half-diminished-11th": "m7b5",
+    "half-diminished-13th": "m7b5", "diminished-ninth": "dim7", "diminished-minor-ninth": "dim7",
+    "diminished-11th": "dim7", "augmented-major-seventh": "maj7#5", "augmented-11th": "9#5",
+    "augmented-dominant-ninth": "9#5", "augmented-dominant-13th": "9#5",
+    "augmented-major-ninth": "maj7#5", "augmented-major-11th": "maj7#5",
+    "augmented-major-13th": "maj7#5", "minor-major-ninth": "m(maj7)",
+    "minor-major-11th": "m(maj7)", "minor-major-13th": "m(maj7)", "seventh-flat-five": "7b5",
+}
+
+
+def _note_name(name: str) -> str:
+    """music21 writes flats as '-': 'B-' → 'Bb'."""
+    return name.replace("-", "b")
+
+
+def chord_text(symbol) -> str:
+    """One music21 ChordSymbol in improv's chord syntax, e.g. ``Bb7(b9)`` or ``F/A``."""
+    if type(symbol).__name__ == "NoChord" or symbol.root() is None:
+        return "NC"
+    kind = KINDS.get(symbol.chordKind)
+    if kind is None:
+        raise ChordError(f"chord kind {symbol.chordKind!r} is not one improv knows")
+    alterations = []
+    for mod in symbol.getChordStepModifications():
+        if mod.modType not in ("add", "alter") or mod.degree in (3, 7):
+            continue
+        semis = int(mod.interval.semitones) if mod.interval is not None else 0
+        accidental = {-1: "b", 1: "#"}.get(semis, "")
+        if mod.degree == 5 and kind in ("m7", "m") and accidental == "b":
+            kind = "m7b5" if kind == "m7" else "dim"
+            continue
+        alterations.append(f"{accidental}{mod.degree}")
+    text = _note_name(symbol.root().name) + kind
+    if alterations:
+        text += "(" + ",".join(alterations) + ")"
+    bass = symbol.bass()
+    if bass is not None and bass.name != symbol.root().name:
+        text += "/" + _note_name(bass.name)
+    return text
+
+
+def read(path: Path | str) -> Chart:
+    """The chart of a MusicXML file; every problem is one ChartError naming file and bar."""
+    path = Path(path)
+    try:
+        import music21
+    except ImportError as err:  # a dependency of improv: only a broken install lacks it
+        raise ChartError(f"{path}: reading MusicXML needs music21: pip install music21") from err
+    try:
+        score = music21.converter.parse(str(path), format="musicxml")
+    except Exception as err:  # noqa: BLE001 - music21 raises many kinds on bad files
+        raise ChartError(f"{path}: not a readable MusicXML file ({type(err).__name__}: "
+                         f"{str(err)[:120]}): export the lead sheet again as MusicXML") from err
+    parts = list(score.parts) if hasattr(score, "parts") and score.parts else [score]
+    part = parts[0]
+    try:
+        part = part.expandRepeats()
+    except Exception as err:  # noqa: BLE001
+        raise ChartError(f"{path}: its repeats or endings do not close ({err}): fix them in "
+                         f"the notation program") from err
+    measures = list(part.getElementsByClass(music21.stream.Measure))
+    if not measures:
+        raise ChartError(f"{path}: no measures: is this a lead sheet?")
+    beats, section, current = None, "", None
+    title = (score.metadata.title or "") if score.metadata is not None else ""
+    bars, found = [], 0
+    for number, measure in enumerate(measures, start=1):
+        signature = measure.timeSignature
+        if signature is not None:
+            here = int(signature.numerator)
+            if signature.denominator != 4 or here not in METRES:
+                raise ChartError(f"{path}, bar {number}: time signature "
+                                 f"{signature.numerator}/{signature.denominator} is not one "
+                                 f"improv plays: use 2/4 to 9/4")
+            if beats is not None and here != beats:
+                raise ChartError(f"{path}, bar {number}: the metre changes from {beats}/4 to "
+                                 f"{here}/4; improv plays a chart in one metre")
+            beats = here
+        for mark in measure.getElementsByClass(music21.expressions.RehearsalMark):
+            section = str(mark.content).strip() or section
+        chords = []
+        for symbol in measure.recurse().getElementsByClass(music21.harmony.ChordSymbol):
+            try:
+                chord = parse_chord(chord_text(symbol))
+            except ChordError as err:
+                raise ChartError(f"{path}, bar {number}: {err}") from None
+            at = Fraction(symbol.offset).limit_denominator(12)
+            chords = [c for c in chords if c[0] != at] + [(at, chord)]
+            found += 1
+        chords.sort(key=lambda c: c[0])
+        if chords and chords[0][0] > 0 and current is not None:
+            chords.insert(0, (Fraction(0), current))
+        elif chords and chords[0][0] > 0:
+            chords[0] = (Fraction(0), chords[0][1])
+        if chords:
+            current = chords[-1][1]
+        bars.append((tuple(chords), section))
+    if not found:
+        raise ChartError(f"{path}: the lead sheet has no chord symbols: add them (chord "
+                         f"symbols, not notes, are what improv plays over)")
+    beats = beats or 4
+    first = next(k for k, (chords, _s) in enumerate(bars) if chords)
+    out, current = [], bars[first][0][0][1]
+    for chords, name in bars:
+        chords = chords or ((Fraction(0), current),)
+        chords = tuple((at, c) for at, c in chords if at < beats)
+        current = chords[-1][1]
+        out.append(ChartBar(chords, name))
+    return Chart(tuple(out), beats, title)
