@@ -37,6 +37,8 @@ def play_live(cfg: settings.Config, performer, port, signals, *, bars: int | Non
     from improv.performing.scheduler import Scheduler
 
     status = None if quiet else StatusLine(tempo=cfg.tempo, port=port.description)
+    if status is not None:
+        status.section_at = getattr(performer, "section_at", status.section_at)
     scheduler = Scheduler(performer, port, tempo=cfg.tempo, lookahead=cfg.scheduler.lookahead,
                           late=cfg.scheduler.late_ms / 1000.0,
                           observer=status.observe if status else None, sync=sync,
@@ -138,8 +140,11 @@ def _apply_changes(cfg, reload, scheduler, performer, status):
         scheduler.set_tempo(change.tempo)
         if status:
             status.tempo = change.tempo
-    if change.progression is not None:
-        performer.set_progression(Progression.parse(change.progression))
+    if change.progression is not None and new.chart:
+        say("improv: progression changed, but the chart file plays: not applied")
+    elif change.progression is not None:
+        performer.set_progression(Progression.parse(change.progression,
+                                                    performer.beats_per_bar))
     if change.feel is not None:
         performer.set_feel(change.feel)
     if change.live:

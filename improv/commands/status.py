@@ -26,6 +26,7 @@ class StatusLine:
         self._written = False
         self.waiting = ""  # set while the music waits (e.g. for a master's clock)
         self.listening = ""  # what improv hears (chord, turn, knobs), when it listens
+        self.section_at = lambda beat: ""  # the chart's section at a beat (the performer's)
 
     def observe(self, kind: str, note: Note, due: float, sent: float) -> None:
         """Scheduler observer: remember the last melody note_on."""
@@ -40,7 +41,12 @@ class StatusLine:
         if note is None:
             text = f"improv: waiting for the first note | {self.tempo:g} BPM | {self._port}"
             return f"{text} | {self.listening}" if self.listening else text
-        text = (f"improv: bar {note.bar} | {note.chord} | {pitch_name(note.pitch)} "
+        try:
+            section = self.section_at(note.start)
+        except Exception:  # noqa: BLE001 - a status line must never stop the music
+            section = ""
+        where = f"bar {note.bar} [{section}]" if section else f"bar {note.bar}"
+        text = (f"improv: {where} | {note.chord} | {pitch_name(note.pitch)} "
                 f"(vel {note.velocity}) | {self.tempo:g} BPM | {self._notes} notes")
         return f"{text} | {self.listening}" if self.listening else text
 

@@ -97,7 +97,7 @@ def read(path: Path | str) -> Chart:
     if not measures:
         raise ChartError(f"{path}: no measures: is this a lead sheet?")
     beats, section, current = None, "", None
-    title = (score.metadata.title or "") if score.metadata is not None else ""
+    title = (score.metadata.bestTitle or "") if score.metadata is not None else ""
     bars, found = [], 0
     for number, measure in enumerate(measures, start=1):
         signature = measure.timeSignature
