@@ -193,3 +193,17 @@ def test_a_broken_musicxml_is_one_line(tmp_path):
     bad.write_text("<score-partwise><part id='P1'><measure>")
     with pytest.raises(ChartError, match="broken.musicxml"):
         load_chart(bad)
+
+
+def test_the_shipped_charts_read_and_play_in_their_metres(tmp_path, model):
+    from improv.commands.charts import shipped_charts
+
+    names = shipped_charts()
+    assert {"blues-in-f", "rhythm-changes", "minor-blues", "falling-leaves", "waltz-in-bb",
+            "five-four"} <= set(names)
+    metres = {name: load_chart(name).beats_per_bar for name in names}
+    assert metres["waltz-in-bb"] == 3 and metres["five-four"] == 5
+    out = tmp_path / "five.mid"
+    assert main(["play", "--model", str(model), "--chart", "five-four", "--out", str(out),
+                 "--bars", "4", "--seed", "2"]) == 0
+    assert [m.numerator for m in mido.MidiFile(out).tracks[0] if m.type == "time_signature"] == [5]

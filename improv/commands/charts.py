@@ -13,15 +13,38 @@ from improv.language.leadsheet import Chart, from_progression, parse_text, parse
 MAX_CHART_BYTES = 5_000_000
 
 
+def charts_dir() -> Path:
+    """The charts shipped with improv (``data/charts``, beside the shipped models)."""
+    from improv.model.modelfile import models_dir
+
+    return models_dir().parent / "charts"
+
+
+def shipped_charts() -> tuple[str, ...]:
+    folder = charts_dir()
+    return tuple(sorted(p.stem for p in folder.glob("*.txt"))) if folder.is_dir() else ()
+
+
+def resolve(spec: Path | str) -> Path:
+    """``--chart NAME|FILE``: a file, else the shipped chart of that name."""
+    path = Path(spec).expanduser()
+    if path.is_file() or "/" in str(spec):
+        return path
+    shipped = charts_dir() / f"{spec}.txt"
+    return shipped if shipped.is_file() else path
+
+
 def load_chart(path: Path | str) -> Chart:
-    """A MusicXML lead sheet (``.musicxml``, ``.mxl``, ``.xml``) or a text chart (any
-    other name); a missing or unreadable file is one ChartError naming it."""
+    """A MusicXML lead sheet (``.musicxml``, ``.mxl``, ``.xml``), a text chart (any
+    other name) or a shipped chart's name; a missing or unreadable file is one
+    ChartError naming it."""
     from improv.language import musicxml
 
-    path = Path(path).expanduser()
+    path = resolve(path)
     if not path.is_file():
         raise ChartError(f"chart {path} does not exist: give the path of a MusicXML lead "
-                         f"sheet or a text chart (see the README)")
+                         f"sheet or a text chart (see the README), or a shipped chart: "
+                         f"{', '.join(shipped_charts())}")
     if path.stat().st_size > MAX_CHART_BYTES:
         raise ChartError(f"{path}: {path.stat().st_size:,} bytes is more than a lead sheet")
     if path.suffix.lower() in musicxml.SUFFIXES:

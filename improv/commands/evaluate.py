@@ -30,7 +30,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--progression", metavar="NAME|CHORDS",
                         help=f"a standard ({', '.join(STANDARDS)}) or chord symbols, bars "
                              f"separated by '|'")
-    parser.add_argument("--chart", metavar="FILE", help="a lead sheet (MusicXML or text chart)")
+    parser.add_argument("--chart", metavar="NAME|FILE",
+                        help="a lead sheet (MusicXML or text chart) or a shipped chart's name")
     parser.add_argument("--tempo", type=float, metavar="BPM", help="beats per minute (sets the length)")
     parser.add_argument("--bars", type=int, metavar="N",
                         help=f"bars to render (default: {MINUTES:g} minutes at the tempo)")
@@ -67,15 +68,14 @@ def weimar_band(folder: Path) -> tuple[dict, int]:
 
 def settings_for(config=None, model=None, progression=None, tempo=None, seed=1, chart=None):
     """The play settings an evaluation renders with (comping off: only the solo counts)."""
-    from pathlib import Path
-
     from improv.commands import config as settings
+    from improv.commands.charts import resolve
     from improv.language.standards import progression_text
 
     text = None if progression is None else progression_text(progression)
     cfg = settings.override(settings.load(config), {
         "model.path": ("--model", model), "progression": ("--progression", text),
-        "chart": ("--chart", None if chart is None else str(Path(chart).absolute())),
+        "chart": ("--chart", None if chart is None else str(resolve(chart).absolute())),
         "tempo": ("--tempo", tempo), "seed": ("--seed", seed),
         "comping.enabled": ("--no-comping", False)})
     if progression is not None and chart is None:

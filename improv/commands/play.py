@@ -38,9 +38,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     music.add_argument("--tempo", type=float, metavar="BPM", help="beats per minute, 20-400")
     music.add_argument("--progression", metavar="CHORDS",
                        help="chord symbols, bars separated by '|', e.g. 'F7 | Bb7 | F7 | C7'")
-    music.add_argument("--chart", metavar="FILE",
-                       help="a lead sheet: MusicXML (.musicxml, .mxl, .xml) or a text chart "
-                            "(see the README); its tempo and metre too, unless --tempo")
+    music.add_argument("--chart", metavar="NAME|FILE",
+                       help="a lead sheet: MusicXML (.musicxml, .mxl, .xml), a text chart (see "
+                            "the README) or a shipped chart (blues-in-f, rhythm-changes, "
+                            "minor-blues, falling-leaves, waltz-in-bb, five-four); its tempo "
+                            "and metre too, unless --tempo")
     music.add_argument("--time", metavar="N/4",
                        help="metre of --progression: 2/4 to 9/4 (default 4/4)")
     music.add_argument("--swing", type=float, metavar="0..1", help="0 straight, 1 triplet feel")
@@ -97,7 +99,7 @@ def load_settings(args) -> settings.Config:
     cfg = settings.override(cfg, {
         "tempo": ("--tempo", args.tempo),
         "progression": ("--progression", args.progression),
-        "chart": ("--chart", None if args.chart is None else str(Path(args.chart).absolute())),
+        "chart": ("--chart", None if args.chart is None else str(chart_path(args.chart))),
         "time": ("--time", args.time),
         "feel.swing": ("--swing", args.swing),
         "melody.channel": ("--channel", args.channel),
@@ -122,6 +124,13 @@ def load_settings(args) -> settings.Config:
     if args.progression is not None and args.chart is None and cfg.chart:
         cfg = dataclasses.replace(cfg, chart="")  # the command line's chords win
     return cfg
+
+
+def chart_path(spec: str) -> Path:
+    """``--chart``'s file, absolute (a shipped chart's name: its file)."""
+    from improv.commands.charts import resolve
+
+    return resolve(spec).absolute()
 
 
 def with_chart(args, cfg: settings.Config):
