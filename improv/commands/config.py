@@ -27,6 +27,7 @@ from improv.performing.ports import MidiSettings, check_port_name
 from improv.performing.sampling import MAX_SEED, SamplingSettings
 from improv.performing.scheduler import MAX_TEMPO, MIN_TEMPO, SchedulerSettings
 from improv.performing.sync import SyncSettings
+from improv.performing.synth import SynthSettings
 from improv.settings import check, kinds, setting, validate
 
 CONFIG_NAME = "config.toml"
@@ -64,6 +65,7 @@ class Config:
     sync: SyncSettings = field(default_factory=SyncSettings)
     listen: ListenSettings = field(default_factory=ListenSettings)
     knobs: KnobSettings = field(default_factory=KnobSettings)
+    synth: SynthSettings = field(default_factory=SynthSettings)
 
     def __post_init__(self):
         validate(self)

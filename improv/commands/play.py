@@ -88,6 +88,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                          help="bars to play (default: endless live, 32 with --out)")
     offline.add_argument("--stats", action="store_true",
                          help="print chord/scale-tone shares, range and longest repeat")
+    sound = parser.add_argument_group("sound")
+    sound.add_argument("--synth", action="store_true",
+                       help="play through the built-in synth (FluidSynth, a General MIDI "
+                            "soundfont) on the audio system instead of a MIDI port; "
+                            "--out FILE.wav renders audio offline")
     talk = parser.add_argument_group("feedback")
     talk.add_argument("-q", "--quiet", action="store_true", help="no status line")
     talk.add_argument("-v", "--verbose", action="store_true", help="log every MIDI message")
@@ -214,7 +219,12 @@ def run(args) -> int:
     signals = getattr(args, "signals", None) or Signals()
     if args.out:
         soloist = make_soloist(cfg, seed, chart.beats_per_bar)
-        return render_file(args, cfg, make_performer(cfg, soloist, seed, chart=chart), seed)
+        performer = make_performer(cfg, soloist, seed, chart=chart)
+        if str(args.out).lower().endswith(".wav"):
+            from improv.commands.sound import render_audio
+
+            return render_audio(args, cfg, performer, seed)
+        return render_file(args, cfg, performer, seed)
     try:
         listener = make_listener(cfg, chart.beats_per_bar) if cfg.listening else None
         soloist = make_soloist(cfg, seed, chart.beats_per_bar)
@@ -234,12 +244,16 @@ def _play(args, cfg, performer, seed, signals, listener=None) -> int:
         print("improv: --tempo is ignored under --sync clock: the master sets the tempo",
               file=sys.stderr)
     follow = _follower(cfg)
-    midi_in, port = _open_ports(cfg, follow)
+    midi_in, port = _open_ports(cfg, follow, args.synth)
     while True:
         with midi_in, port:
             signals.playing = True  # from here on a signal is noted, never raised
             if signals.stopping:
                 return 0
+            from improv.commands.sound import program_changes
+
+            for message in program_changes(cfg):  # so a DAW's GM instrument picks them
+                port.send(message)
             if not args.quiet:
                 again = ("again" if start else
                          f"with seed {seed} (--seed {seed} plays this solo again)")
@@ -263,14 +277,20 @@ def _play(args, cfg, performer, seed, signals, listener=None) -> int:
         start = performer.resume_at_next_bar()
 
 
-def _open_ports(cfg, follow):
-    """(the input, or a null context; the output), or the first error with nothing left
-    open. An input wanted only for knobs that cannot be opened is one warning line."""
+def _open_ports(cfg, follow, synth: bool = False):
+    """(the input, or a null context; the output: a MIDI port, or the built-in synth),
+    or the first error with nothing left open. An input wanted only for knobs that
+    cannot be opened is one warning line."""
     import contextlib
 
     from improv.performing.ports import open_output
 
-    port = open_output(cfg.midi.backend, cfg.midi.port_name, cfg.midi.connect)
+    if synth:
+        from improv.commands.sound import open_synth
+
+        port = open_synth(cfg)
+    else:
+        port = open_output(cfg.midi.backend, cfg.midi.port_name, cfg.midi.connect)
     try:
         return _input(cfg, follow), port
     except PortError as err:

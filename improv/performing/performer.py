@@ -43,6 +43,7 @@ class Melody:
     low: int = setting(52, lo=0, hi=127)
     high: int = setting(84, lo=0, hi=127)
     velocity: int = setting(88, lo=1, hi=127)
+    program: int = setting(67, lo=1, hi=128)  # General MIDI, 1-based: 67 tenor sax
 
     def __post_init__(self):
         validate(self)

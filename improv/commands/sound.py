@@ -1,0 +1,49 @@
+"""The built-in synth from the command line: ``--synth`` live, ``--out FILE.wav`` offline,
+and the General MIDI program changes the daemon sends at start."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+import mido
+
+
+def programs(cfg) -> dict[int, int]:
+    """MIDI channel (1-16) → General MIDI program (1-128) of each part that plays."""
+    out = {cfg.melody.channel: cfg.melody.program}
+    if cfg.comping.enabled:
+        out[cfg.comping.channel] = cfg.comping.program
+    return out
+
+
+def program_changes(cfg) -> list[mido.Message]:
+    return [mido.Message("program_change", channel=channel - 1, program=program - 1)
+            for channel, program in programs(cfg).items()]
+
+
+def open_synth(cfg):
+    from improv.performing.synth import SynthOutput
+
+    return SynthOutput(cfg.synth, programs(cfg))
+
+
+def render_audio(args, cfg, performer, seed: int) -> int:
+    """``--out FILE.wav``: the bars' notes synthesized offline."""
+    from improv.performing.synth import render_wav
+
+    bars = 32 if args.bars is None else args.bars
+    beats = bars * performer.beats_per_bar
+    started = time.perf_counter()
+    notes = [n for n in performer.advance(beats) if n.start < beats]
+    done = render_wav(notes, args.out, tempo=cfg.tempo, beats=beats, settings=cfg.synth,
+                      programs=programs(cfg))
+    spent = time.perf_counter() - started
+    if not args.quiet:
+        melody = sum(n.part == "melody" for n in notes)
+        print(f"improv: wrote {args.out}: {bars} bars at {cfg.tempo:g} BPM, "
+              f"{done['seconds']:.1f} s of audio in {spent:.2f} s "
+              f"({done['seconds'] / max(spent, 1e-9):.0f}x real time), peak "
+              f"{done['peak_dbfs']:.1f} dBFS, {melody} melody notes, seed {seed}",
+              file=sys.stderr)
+    return 0
