@@ -213,3 +213,35 @@ def test_an_input_that_cannot_be_opened_is_one_line(capsys):
         pytest.skip("this machine has an ALSA sequencer")
     line = one_line_error(capsys, call(["play", "--sync", "clock", "--backend", "alsa", "-q"]))
     assert "ALSA sequencer" in line  # the output, opened first, fails the same way
+
+
+def test_an_input_only_knobs_wanted_that_failed_does_not_stop_the_start(monkeypatch, capsys):
+    """_open_ports hands back a null context for the input when only knobs wanted it and
+    it could not open: the start-up line and the session must see no input, not crash."""
+    import argparse
+    import contextlib
+
+    from improv.commands import config, play, session
+
+    class Port:
+        description = "a port"
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return None
+
+        def send(self, message):
+            pass
+
+    seen = {}
+    monkeypatch.setattr(play, "_open_ports", lambda cfg, follow, synth=False:
+                        (contextlib.nullcontext(None), Port()))
+    monkeypatch.setattr(session, "play_live",
+                        lambda *a, **kw: seen.setdefault("midi_in", kw["midi_in"]) or 0)
+    args = argparse.Namespace(tempo=None, quiet=False, bars=1, config=None, synth=False)
+    signals = type("S", (), {"playing": False, "stopping": False})()
+    assert play._play(args, config.default(), object(), 1, signals) == 0
+    assert seen["midi_in"] is None
+    assert "playing on a port" in capsys.readouterr().err

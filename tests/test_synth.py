@@ -99,3 +99,30 @@ def test_missing_fluidsynth_says_which_packages_to_install(monkeypatch):
     with pytest.raises(MissingDependencyError) as err:
         fluidsynth_module()
     assert "apt install libfluidsynth3" in str(err.value) and "pip install pyfluidsynth" in str(err.value)
+
+
+@pytest.mark.e2e
+@needs_synth
+def test_synth_plays_live_through_jack_and_stops_cleanly(jack, tmp_path):
+    """``--synth`` with the JACK driver: an audio client appears, the bars play, exit 0."""
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parent.parent
+    model = write_random_model(tmp_path / "m")
+    proc = subprocess.Popen([sys.executable, str(repo / "daemon.py"), "--synth", "--model",
+                             str(model), "--bars", "4", "--tempo", "240", "--seed", "3"],
+                            cwd=repo, env=dict(jack.env, IMPROV_SYNTH_DRIVER_TEST="1"),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    ports = ""
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and "improv synth" not in ports and proc.poll() is None:
+        ports = subprocess.run(["jack_lsp"], env=jack.env, capture_output=True,
+                               text=True).stdout
+        time.sleep(0.2)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
+    assert "improv synth" in ports, ports
+    assert "the built-in synth (FluidSynth, jack)" in err

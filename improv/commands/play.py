@@ -246,7 +246,7 @@ def _play(args, cfg, performer, seed, signals, listener=None) -> int:
     follow = _follower(cfg)
     midi_in, port = _open_ports(cfg, follow, args.synth)
     while True:
-        with midi_in, port:
+        with midi_in as midi_input, port:  # midi_input: None when no input opened
             signals.playing = True  # from here on a signal is noted, never raised
             if signals.stopping:
                 return 0
@@ -257,14 +257,14 @@ def _play(args, cfg, performer, seed, signals, listener=None) -> int:
             if not args.quiet:
                 again = ("again" if start else
                          f"with seed {seed} (--seed {seed} plays this solo again)")
-                listening = _listening(cfg, midi_in)
+                listening = _listening(cfg, midi_input)
                 print(f"improv: playing on {port.description} {again}{listening}; "
                       f"Ctrl-C stops", file=sys.stderr)
             try:
                 return play_live(cfg, performer, port, signals, bars=args.bars,
                                  quiet=args.quiet, reload=lambda: load_settings(args),
                                  watch=settings.find(args.config), start_beat=start,
-                                 sync=follow, listener=listener, midi_in=midi_in)
+                                 sync=follow, listener=listener, midi_in=midi_input)
             except PortLost:  # already said, with what happens next
                 if not midi.reconnect:
                     raise
