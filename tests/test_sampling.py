@@ -273,7 +273,8 @@ def test_endless_stream_of_the_shipped_model_is_stable_and_loop_free(shipped_str
     drift = streamstats.total_variation(stream[:5000], stream[-5000:], n)
     floor = streamstats.total_variation(stream[:5000], stream[5000:10000], n)
     assert drift < 0.2 and drift < floor + 0.1, (drift, floor)
-    assert len(np.unique(stream[-5000:])) > n // 2  # still uses most of its vocabulary
+    # still uses its vocabulary as widely as at the start (no collapse into a few values)
+    assert len(np.unique(stream[-5000:])) >= 0.8 * len(np.unique(stream[:5000]))
     assert streamstats.tail_period(stream) is None
     assert streamstats.longest_repeat(stream[-5000:]) < 30  # nothing as long as a window
 
@@ -351,10 +352,10 @@ def test_grid_fallback_on_a_vocabulary_that_cannot_keep_to_it(tmp_path):
 
 
 def test_gaps_never_strand_the_line_off_the_grid(tmp_path):
-    # The shipped vocabulary's phrase starts are all straight (no triplet start): a gap
-    # that used up the silence limit 1/3 into a beat would leave no start that ends on
-    # the grid. Rests get e^4 times the weight, so gaps run into the limit all the time.
-    vocab = Vocabulary.load(default_dir() / modelfile.VOCAB)
+    # The Metheny model's phrase starts are all straight (no triplet start): a gap that
+    # used up the silence limit 1/3 into a beat would leave no start that ends on the
+    # grid. Rests get e^4 times the weight, so gaps run into the limit all the time.
+    vocab = Vocabulary.load(modelfile.models_dir() / "metheny" / modelfile.VOCAB)
     path = _biased_model(tmp_path / "m", lambda v: v.is_rest, 4.0, vocab=vocab)
     for max_bars in (0.25, 0.5, 2.0):
         soloist = Soloist.load(path, seed=3, max_rest_bars=max_bars)
