@@ -60,6 +60,9 @@ def test_the_wheel_carries_the_model_and_leaves_tensorflow_out(venv):
                   "from improv.model.modelfile import default_dir; print(default_dir())"], cwd="/")
     model = Path(where.stdout.strip())
     assert model.is_relative_to(venv.parent) and (model / "weights.npz").is_file()
+    assert (model.parent / "metheny" / "weights.npz").is_file()  # both shipped models
+    assert (model / "NOTICE").is_file()  # the Weimar model's ODbL notice travels with it
+    assert (model.parent.parent / "charts" / "waltz-in-bb.txt").is_file()
     assert _run([str(venv / "python"), "-c", "import tensorflow"], cwd="/").returncode != 0
 
 
