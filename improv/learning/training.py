@@ -224,6 +224,7 @@ def fit(layers, data: Data, epochs: int, batch_size: int = 256, patience: int = 
             print(f"Epoch {epoch}/{epochs}", flush=True)
         bar = keras.utils.Progbar(batches, verbose=verbose,
                                   stateful_metrics=["val_loss", "val_accuracy"]) if verbose else None
+        epoch_start = time.perf_counter()
         # padding rows (weight 0) repeat real windows, so their arithmetic is ordinary
         order = np.concatenate([rng.permutation(m), np.arange(pad) % m])
         losses, hits = [], []
@@ -236,9 +237,12 @@ def fit(layers, data: Data, epochs: int, batch_size: int = 256, patience: int = 
             hits.append(float(acc) * real)
             if bar is not None and b < batches - 1:
                 bar.update(b + 1, [("loss", float(loss)), ("accuracy", float(acc))])
+        trained_at = time.perf_counter()
         val = score_in_batches(predict, data.validation)
         row = {"loss": sum(losses) / m, "accuracy": sum(hits) / m,
-               "val_loss": val.loss, "val_accuracy": val.accuracy}
+               "val_loss": val.loss, "val_accuracy": val.accuracy,
+               "train_seconds": trained_at - epoch_start,
+               "score_seconds": time.perf_counter() - trained_at}
         result.history.append(row)
         result.epochs_run = epoch
         if bar is not None:
