@@ -73,7 +73,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default="")
     args = parser.parse_args(argv)
-    model = args.model or str(REPO / "data" / "models" / "metheny")
+    model = args.model or "wjazzd"
     runs = [offline(model, Path("/tmp") / f"improv-synth-{k}.wav") for k in range(3)]
     render = statistics.median(r[0] for r in runs)
     print(f"offline: 32 bars at 120 BPM = 64.0 s of audio; render median {render:.2f} s "
