@@ -207,3 +207,38 @@ def test_the_shipped_charts_read_and_play_in_their_metres(tmp_path, model):
     assert main(["play", "--model", str(model), "--chart", "five-four", "--out", str(out),
                  "--bars", "4", "--seed", "2"]) == 0
     assert [m.numerator for m in mido.MidiFile(out).tracks[0] if m.type == "time_signature"] == [5]
+
+
+def test_a_config_file_names_a_shipped_chart_or_a_file_beside_it(tmp_path):
+    from improv.commands import config
+
+    (tmp_path / "config.toml").write_text('chart = "waltz-in-bb"\n')
+    assert config.load(tmp_path / "config.toml").chart == "waltz-in-bb"
+    (tmp_path / "tune.txt").write_text(TEXT)
+    (tmp_path / "config.toml").write_text('chart = "tune.txt"\n')
+    assert config.load(tmp_path / "config.toml").chart == str(tmp_path / "tune.txt")
+
+
+def test_a_musicxml_pickup_is_no_bar_of_its_own_and_added_sevenths_count(tmp_path):
+    m = music21
+    part = m.stream.Part()
+    pickup = m.stream.Measure(number=0)
+    pickup.timeSignature = m.meter.TimeSignature("4/4")
+    pickup.append(m.note.Note("G4", quarterLength=1))
+    part.append(pickup)
+    for number, (root, kind, seventh) in enumerate(
+            [("C", "suspended-fourth", -1), ("F", "minor", -1), ("B-", "dominant-seventh", None)],
+            start=1):
+        measure = m.stream.Measure(number=number)
+        symbol = m.harmony.ChordSymbol(root=root, kind=kind)
+        if seventh is not None:
+            symbol.addChordStepModification(m.harmony.ChordStepModification("add", 7, seventh))
+        measure.insert(0, symbol)
+        measure.append(m.note.Rest(quarterLength=4))
+        part.append(measure)
+    score = m.stream.Score()
+    score.insert(0, part)
+    path = tmp_path / "pickup.musicxml"
+    score.write("musicxml", str(path))
+    chart = load_chart(path)
+    assert [bar.chords[0][1].name for bar in chart.bars] == ["C7sus4", "Fm7", "Bb7"]

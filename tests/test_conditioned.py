@@ -234,3 +234,16 @@ def test_held_out_tokens_are_each_scored_once_after_at_most_tx_minus_1_values():
     scores = dataset.baselines([segments[0]], seqs, vocab)
     assert {s.tokens for s in scores.values()} == {13}
     assert scores["trigram"].loss <= scores["bigram"].loss <= scores["unigram"].loss
+
+
+def test_a_long_vamp_still_hears_the_chord_before_and_the_change_ahead():
+    # 20 bars of Dm7 then 20 of Ebm7: training reads the chord changes themselves, so
+    # deep in the second vamp the motion is still a semitone up, and the change far off
+    chart = Progression.parse(" | ".join(["Dm7"] * 20 + ["Ebm7"] * 20))
+    perf = Performer(None, chart, np.random.default_rng(0), comping=Comping(enabled=False))
+    deep = context.describe(perf.context_at(12 * (4 * 35 + 1)))  # bar 36, beat 2
+    assert deep["family"] == "min" and deep["motion"] == 1 and deep["change"] == 3
+    near = context.describe(perf.context_at(12 * (4 * 39 + 3) + 6))  # half a beat before
+    assert near["change"] == 0  # Dm7 comes round again on the loop
+    again = context.describe(perf.context_at(12 * (4 * 40 + 5)))  # second time round
+    assert again["motion"] == 11 and again["family"] == "min"

@@ -59,6 +59,10 @@ def test_five_four_shares_the_bar_in_fifths_of_it():
     ("just words", ["line 1", "neither"]),
     ("# nothing\n", ["no bars"]),
     ("[A]\n| C7 |\n[A]\n| F7 |", ["line 3", "twice"]),
+    ("| C7 |\n[A]\n| F7 |", ["line 2", "twice", "before the first [section]"]),
+    ("| Dm7 | | G7 |", ["line 1", "bar 2", "empty bar"]),
+    ("|: C7 | F7 :|\n| G7 | Xq7 |", ["line 2", "bar 4", "Xq7"]),  # bars as written
+    ("[A]\n|: C7 |\n[B]\n| F7 |", ["line 3", "never closed"]),
 ])
 def test_errors_name_the_line_and_bar(text, words):
     with pytest.raises(ChartError) as err:
@@ -67,3 +71,8 @@ def test_errors_name_the_line_and_bar(text, words):
     assert message.startswith("tune.txt") and "\n" not in message
     for word in words:
         assert word in message
+
+
+def test_a_repeat_may_span_lines_within_a_section():
+    chart = parse_text("[A]\n|: C7 | F7 |\n| G7 | C7 :|\n[B]\n| Bb7 |")
+    assert [names(b)[0][1] for b in chart.bars] == ["C7", "F7", "G7", "C7"] * 2 + ["Bb7"]

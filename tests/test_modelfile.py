@@ -97,3 +97,17 @@ def test_retraining_in_place_keeps_the_data_notice(tmp_path):
     write_random_model(out, n_a=8, seed=2)
     assert (out / "NOTICE").read_text() == "Trained on somebody's data.\n"
     assert modelfile.load(out).meta["seed"] == 2
+
+
+def test_a_model_retrained_on_another_corpus_drops_the_old_notice(tmp_path):
+    from randmodel import random_vocab, random_weights
+
+    out = tmp_path / "m"
+    weimar = {"corpus": [{"file": "a.csv", "sha256": "1" * 64}]}
+    metheny = {"corpus": [{"file": "b.mid", "sha256": "2" * 64}]}
+    modelfile.save(out, random_weights(78, 8), random_vocab(78), weimar)
+    (out / "NOTICE").write_text("ODbL\n")
+    modelfile.save(out, random_weights(78, 8, seed=1), random_vocab(78), weimar)
+    assert (out / "NOTICE").is_file()  # same corpus: the notice still applies
+    modelfile.save(out, random_weights(78, 8, seed=2), random_vocab(78), metheny)
+    assert not (out / "NOTICE").exists()  # another corpus: that notice no longer does

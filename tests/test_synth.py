@@ -50,12 +50,13 @@ def test_a_wav_has_sound_at_the_notes_and_silence_in_long_rests(tmp_path):
     done = render_wav(notes, out, tempo=120.0, beats=12.0, settings=SynthSettings(),
                       programs={1: 67, 2: 1})
     rate, frames = read_wav(out)
-    assert len(frames) == 6 * rate == done["frames"]  # 12 beats at 120 BPM
+    assert len(frames) == 7 * rate == done["frames"]  # 12 beats at 120 BPM, a second of tail
+    assert done["music_seconds"] == 6.0
     loud = rms(frames, rate, 0.02, 0.45)
     assert loud > 300                                 # the first notes sound
     assert rms(frames, rate, 3.02, 3.45) > 300         # beat 6: the third note
     assert rms(frames, rate, 1.9, 2.9) < loud / 100   # the rest, after the release tail
-    assert rms(frames, rate, 5.0, 6.0) < loud / 100
+    assert rms(frames, rate, 5.0, 7.0) < loud / 100
     assert np.abs(frames).max() < 32767 and done["peak"] < 32767  # no clipping
     onset = np.argmax(np.abs(frames[int(2.9 * rate):, 0]) > 200) / rate + 2.9
     assert 3.0 <= onset < 3.03  # the note at beat 6 starts on time
@@ -68,7 +69,7 @@ def test_out_wav_renders_the_bars_at_the_tempo(tmp_path, capsys):
     assert main(["play", "--model", str(model), "--out", str(out), "--bars", "4", "--tempo",
                  "100", "--seed", "5", "--time", "3/4"]) == 0
     rate, frames = read_wav(out)
-    assert len(frames) == round(4 * 3 * 60 / 100 * rate)
+    assert len(frames) == round(4 * 3 * 60 / 100 * rate) + rate  # the bars, a second of tail
     assert np.abs(frames).max() > 1000
     assert "x real time" in capsys.readouterr().err
 
@@ -126,3 +127,16 @@ def test_synth_plays_live_through_jack_and_stops_cleanly(jack, tmp_path):
     assert proc.returncode == 0, err
     assert "improv synth" in ports, ports
     assert "the built-in synth (FluidSynth, jack)" in err
+
+
+def test_program_changes_name_each_part_and_zero_leaves_the_instrument_alone():
+    import dataclasses
+
+    from improv.commands import config
+    from improv.commands.sound import program_changes
+
+    cfg = config.default()
+    sent = {(m.channel, m.program) for m in program_changes(cfg)}
+    assert sent == {(0, 66), (1, 0)}  # tenor sax on channel 1, piano on 2 (0-based on the wire)
+    quiet = dataclasses.replace(cfg, melody=dataclasses.replace(cfg.melody, program=0))
+    assert {(m.channel, m.program) for m in program_changes(quiet)} == {(1, 0)}

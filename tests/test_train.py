@@ -246,12 +246,16 @@ def test_train_on_weimar_solos_holds_out_whole_solos(tmp_path, capsys):
     assert modelfile.load(out).meta["corpus"][0]["melody_track"] == "wjazzd melody"
 
 
+def train_song(tmp_path, *flags):
+    """``improv train`` on a small song, tx 8; returns the model directory written."""
+    path, out = song(tmp_path / "song.mid"), tmp_path / "model"
+    assert cli.main(["train", "--corpus", str(path), "--tx", "8", "--out", str(out),
+                     "--val-share", "0.2", "--block-bars", "4", *flags]) == 0
+    return out
+
+
 def test_train_picks_the_size_with_the_lowest_held_out_loss(tmp_path, capsys):
-    path = song(tmp_path / "song.mid")
-    out = tmp_path / "model"
-    assert cli.main(["train", "--corpus", str(path), "--epochs", "2", "--tx", "8",
-                     "--out", str(out), "--val-share", "0.2", "--block-bars", "4",
-                     "--n-a", "8,16", "--patience", "0"]) == 0
+    out = train_song(tmp_path, "--epochs", "2", "--n-a", "8,16", "--patience", "0")
     printed = capsys.readouterr().out
     assert "--- n_a = 8" in printed and "--- n_a = 16" in printed
     assert "held-out loss by size" in printed
@@ -265,22 +269,14 @@ def test_train_picks_the_size_with_the_lowest_held_out_loss(tmp_path, capsys):
 
 
 def test_train_without_context_writes_the_seeds_model(tmp_path):
-    path = song(tmp_path / "song.mid")
-    out = tmp_path / "model"
-    assert cli.main(["train", "--corpus", str(path), "--epochs", "1", "--tx", "8",
-                     "--out", str(out), "--val-share", "0.2", "--block-bars", "4",
-                     "--features", "none", "--n-a", "8"]) == 0
-    loaded = modelfile.load(out)
+    loaded = modelfile.load(train_song(tmp_path, "--epochs", "1", "--features", "none",
+                                       "--n-a", "8"))
     assert loaded.features is None and loaded.n_features == 0
     assert loaded.weights.lstm_kernel.shape == (len(loaded.vocab), 32)
 
 
 def test_a_time_limit_stops_before_an_epoch_that_would_end_after_it(tmp_path, capsys):
-    path = song(tmp_path / "song.mid")
-    out = tmp_path / "model"
-    assert cli.main(["train", "--corpus", str(path), "--epochs", "50", "--tx", "8",
-                     "--out", str(out), "--val-share", "0.2", "--block-bars", "4",
-                     "--n-a", "8", "--time-limit", "0.0001"]) == 0
+    out = train_song(tmp_path, "--epochs", "50", "--n-a", "8", "--time-limit", "0.0001")
     printed = capsys.readouterr().out
     assert "Time limit" in printed
     assert modelfile.load(out).meta["epochs_run"] == 1

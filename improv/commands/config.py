@@ -190,11 +190,20 @@ def parse(text: str, origin: str = CONFIG_NAME, base: Path | None = None) -> Con
         else:
             path = default_dir()
     config = dataclasses.replace(config, model=dataclasses.replace(config.model, path=str(path)))
-    if config.chart and not Path(config.chart).expanduser().is_absolute():
-        # like model.path: a chart the file names is read from the file's folder
-        config = dataclasses.replace(
-            config, chart=str((base or Path.cwd()) / Path(config.chart).expanduser()))
+    chart = Path(config.chart).expanduser()
+    if config.chart and not chart.is_absolute():
+        # like model.path: a chart the file names is read from the file's folder, unless
+        # it is a shipped chart's name (a bare word no file there is called)
+        beside = (base or Path.cwd()) / chart
+        if beside.exists() or len(chart.parts) > 1 or not _shipped_chart(config.chart):
+            config = dataclasses.replace(config, chart=str(beside))
     return _cross_check(config, origin)
+
+
+def _shipped_chart(name: str) -> bool:
+    from improv.commands.charts import shipped_charts
+
+    return name in shipped_charts()
 
 
 def default() -> Config:

@@ -262,7 +262,8 @@ def _play(args, cfg, performer, seed, signals, listener=None) -> int:
                       f"Ctrl-C stops", file=sys.stderr)
             try:
                 return play_live(cfg, performer, port, signals, bars=args.bars,
-                                 quiet=args.quiet, reload=lambda: load_settings(args),
+                                 quiet=args.quiet,
+                                 reload=lambda: with_chart(args, load_settings(args))[0],
                                  watch=settings.find(args.config), start_beat=start,
                                  sync=follow, listener=listener, midi_in=midi_input)
             except PortLost:  # already said, with what happens next
@@ -270,7 +271,7 @@ def _play(args, cfg, performer, seed, signals, listener=None) -> int:
                     raise
         if follow is not None:
             follow.stop("the MIDI system went away")
-        opened = _reopen(cfg, follow, signals)
+        opened = _reopen(cfg, follow, signals, synth=args.synth)
         if opened is None:
             return 0
         midi_in, port = opened
@@ -339,11 +340,11 @@ def _input(cfg, follow):
                       midi.input_connect, follow.handle if follow is not None else None)
 
 
-def _reopen(cfg, follow, signals, every: float = RECONNECT_INTERVAL):
+def _reopen(cfg, follow, signals, every: float = RECONNECT_INTERVAL, synth: bool = False):
     """The ports, opened again as soon as they can be; None when a stop signal came first."""
     while not signals.stopping:
         try:
-            return _open_ports(cfg, follow)
+            return _open_ports(cfg, follow, synth)
         except PortError:
             signals.wait(every)
     return None

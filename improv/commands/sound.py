@@ -10,9 +10,12 @@ import mido
 
 
 def programs(cfg) -> dict[int, int]:
-    """MIDI channel (1-16) → General MIDI program (1-128) of each part that plays."""
-    out = {cfg.melody.channel: cfg.melody.program}
-    if cfg.comping.enabled:
+    """MIDI channel (1-16) → General MIDI program (1-128) of each part that plays and
+    names one (program 0: leave the instrument as it is)."""
+    out = {}
+    if cfg.melody.program:
+        out[cfg.melody.channel] = cfg.melody.program
+    if cfg.comping.enabled and cfg.comping.program:
         out[cfg.comping.channel] = cfg.comping.program
     return out
 
@@ -33,14 +36,27 @@ def render_audio(args, cfg, performer, seed: int) -> int:
     from improv.performing.synth import render_wav
 
     bars = 32 if args.bars is None else args.bars
-    beats = bars * performer.beats_per_bar
+    metre = performer.beats_per_bar
+    beats = bars * metre
+    counts = {"melody": 0}
+
+    def notes():  # bar by bar, in start order: a long render streams
+        later = []  # a chord's later hits come with it; they wait for their bar
+        for bar in range(1, bars + 1):
+            until = bar * metre
+            fresh = sorted(later + performer.advance(until), key=lambda n: n.start)
+            later = [n for n in fresh if n.start >= until]
+            for note in fresh:
+                if note.start < min(until, beats):
+                    counts["melody"] += note.part == "melody"
+                    yield note
+
     started = time.perf_counter()
-    notes = [n for n in performer.advance(beats) if n.start < beats]
-    done = render_wav(notes, args.out, tempo=cfg.tempo, beats=beats, settings=cfg.synth,
+    done = render_wav(notes(), args.out, tempo=cfg.tempo, beats=beats, settings=cfg.synth,
                       programs=programs(cfg))
     spent = time.perf_counter() - started
     if not args.quiet:
-        melody = sum(n.part == "melody" for n in notes)
+        melody = counts["melody"]
         print(f"improv: wrote {args.out}: {bars} bars at {cfg.tempo:g} BPM, "
               f"{done['seconds']:.1f} s of audio in {spent:.2f} s "
               f"({done['seconds'] / max(spent, 1e-9):.0f}x real time), peak "

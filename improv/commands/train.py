@@ -40,7 +40,8 @@ def defaults() -> tuple[Path | None, Path]:
     root = modelfile.checkout()
     if root is None:
         return None, Path("model")
-    return root.parent / "shared" / "corpus" / "original_metheny.mid", modelfile.default_dir()
+    return (root.parent / "shared" / "corpus" / "original_metheny.mid",
+            modelfile.models_dir() / "metheny")
 
 
 def _int_at_least(low):
@@ -177,7 +178,8 @@ def run(args) -> int:
         layers = build_layers(len(data.vocab), n_a, n_features)
         result = fit(layers, data, args.epochs, args.batch_size, args.patience, args.seed,
                      verbose, time_limit=limit)
-        best = min(row["val_loss"] for row in result.history)
+        # the held-out loss of the weights kept (the best epoch's; with --patience 0, the last)
+        best = result.history[result.best_epoch - 1]["val_loss"]
         tried[n_a] = {"val_loss": round(best, 4), "epochs_run": result.epochs_run,
                       "seconds": round(result.seconds, 1)}
         if chosen is None or best < tried[chosen[0]]["val_loss"]:

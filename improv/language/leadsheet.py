@@ -96,45 +96,69 @@ def split_bar(symbols: list[str], beats: int, where: str) -> tuple[tuple[Fractio
     return tuple(chords)
 
 
-def _bars_of_line(text: str, beats: int, where, previous: ChartBar | None, section: str):
-    """The bars of one line of ``|``-separated bars, repeats expanded."""
-    bars: list[ChartBar] = []
-    repeat_from: int | None = None
-    number = 0
-    for cell in re.split(r"(\|:|:\||\|)", text):
-        cell = cell.strip()
-        if cell == "|:":
-            repeat_from = len(bars)
-            continue
-        if cell == ":|":
-            bars.extend(bars[repeat_from if repeat_from is not None else 0:])
-            repeat_from = None
-            continue
-        if cell in ("|", ""):
-            continue
-        number += 1
-        here = where(number)
+class _Reader:
+    """Bars line by line into their sections; repeats may span lines within a section."""
+
+    def __init__(self, beats: int, source: str):
+        self.beats, self.source = beats, source
+        self.sections: dict[str, list[ChartBar]] = {}
+        self.order: list[str] = []
+        self.current = ""
+        self.implicit = False  # bars came before any [section]: they are section A
+        self.repeat_from: int | None = None  # index in the current section's bars
+        self.written = 0  # bars as written (repeats not expanded), for messages
+
+    def section(self, name: str, line: int) -> None:
+        self.close_repeat_check(line)
+        if name in self.sections:
+            why = (" (bars before the first [section] are section A)"
+                   if self.implicit and name == "A" else "")
+            raise ChartError(f"{self.source}, line {line}: section [{name}] is written twice"
+                             f"{why}: give each section one name and repeat it with form:")
+        self.sections[name], self.current = [], name
+        self.order.append(name)
+
+    def close_repeat_check(self, line: int) -> None:
+        if self.repeat_from is not None:
+            raise ChartError(f"{self.source}, line {line}: a repeat opened with '|:' in "
+                             f"[{self.current}] is never closed with ':|'")
+
+    def bars(self, text: str, line: int) -> None:
+        if self.current not in self.sections:
+            self.implicit = True
+            self.section("A", line)
+        bars = self.sections[self.current]
+        tokens = [t.strip() for t in re.split(r"(\|:|:\||\|)", text)]
+        cells = [t for t in tokens if t]  # separators and bars, in order
+        for k, cell in enumerate(cells):
+            if cell == "|:":
+                self.repeat_from = len(bars)
+            elif cell == ":|":
+                bars.extend(bars[self.repeat_from if self.repeat_from is not None else 0:])
+                self.repeat_from = None
+            elif cell == "|":
+                if 0 < k and cells[k - 1] in ("|", "|:") and k + 1 < len(cells):
+                    raise ChartError(f"{self.source}, line {line}, bar {self.written + 1}: "
+                                     f"an empty bar: put a chord in it, or % to repeat the "
+                                     f"bar before")
+            else:
+                self.written += 1
+                bars.append(self.bar(cell, bars, line))
+
+    def bar(self, cell: str, bars: list, line: int) -> ChartBar:
+        here = f"{self.source}, line {line}, bar {self.written}"
         if cell == "%":
-            last = bars[-1] if bars else previous
+            last = bars[-1] if bars else next(
+                (self.sections[n][-1] for n in reversed(self.order) if self.sections[n]), None)
             if last is None:
                 raise ChartError(f"{here}: '%' repeats the bar before, and there is none")
-            bars.append(ChartBar(last.chords, section))
-            continue
-        bars.append(ChartBar(split_bar(cell.split(), beats, here), section))
-    if repeat_from is not None:
-        raise ChartError(f"{where(number)}: a repeat opened with '|:' is never closed with ':|'")
-    return bars
+            return ChartBar(last.chords, self.current)
+        return ChartBar(split_bar(cell.split(), self.beats, here), self.current)
 
 
-def parse_text(text: str, source: str = "chart") -> Chart:
-    """Parse improv's text chart format (see the module docstring)."""
-    headers: dict[str, str] = {}
-    sections: dict[str, list[ChartBar]] = {}
-    order: list[str] = []
-    current = ""
-    beats = 4
-    lines = text.splitlines()
-    # headers first: the metre must be known before any bar is split
+def _headers(lines: list[str], source: str) -> tuple[dict[str, str], int]:
+    """The ``key: value`` headers (all of them first: bars are split in the metre)."""
+    headers, beats = {}, 4
     for number, line in enumerate(lines, start=1):
         stripped = line.split("#", 1)[0].strip()
         match = re.fullmatch(r"([A-Za-z]+)\s*:\s*(.*)", stripped)
@@ -146,36 +170,32 @@ def parse_text(text: str, source: str = "chart") -> Chart:
             headers[key] = match.group(2).strip()
             if key == "time":
                 beats = parse_time(match.group(2), f"{source}, line {number}")
-    previous: ChartBar | None = None
+    return headers, beats
+
+
+def parse_text(text: str, source: str = "chart") -> Chart:
+    """Parse improv's text chart format (see the module docstring)."""
+    lines = text.splitlines()
+    headers, beats = _headers(lines, source)
+    reader = _Reader(beats, source)
     for number, line in enumerate(lines, start=1):
         stripped = line.split("#", 1)[0].strip()
         if not stripped or (re.fullmatch(r"[A-Za-z]+\s*:.*", stripped) and "|" not in stripped):
             continue
         section = re.fullmatch(r"\[\s*([^\]\s]+)\s*\]", stripped)
         if section:
-            current = section.group(1)
-            if current in sections:
-                raise ChartError(f"{source}, line {number}: section [{current}] is written twice: "
-                                 f"give each section one name and repeat it with form:")
-            sections[current], order = [], order + [current]
-            continue
-        if "|" not in stripped:
+            reader.section(section.group(1), number)
+        elif "|" in stripped:
+            reader.bars(stripped, number)
+        else:
             raise ChartError(f"{source}, line {number}: {stripped!r} is neither a header, a "
                              f"[section] nor bars between '|'")
-        if current not in sections:
-            current = current or "A"
-            sections[current], order = [], order + [current]
-        done = sum(len(v) for v in sections.values())
-        bars = _bars_of_line(stripped, beats,
-                             lambda k, n=number, d=done: f"{source}, line {n}, bar {d + k}",
-                             previous, current)
-        sections[current].extend(bars)
-        if bars:
-            previous = bars[-1]
+    reader.close_repeat_check(len(lines))
+    sections = reader.sections
     if not any(sections.values()):
         raise ChartError(f"{source}: no bars: write bars of chords between '|', e.g. "
                          f"'| Dm7 | G7 | Cmaj7 |'")
-    form = _form(headers.get("form"), order, sections, source)
+    form = _form(headers.get("form"), reader.order, sections, source)
     played = tuple(bar for name in form for bar in sections[name])
     if len(played) > MAX_BARS:
         raise ChartError(f"{source}: the form plays {len(played)} bars, more than {MAX_BARS}")

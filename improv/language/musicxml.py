@@ -43,6 +43,12 @@ KINDS = {
 }
 
 
+# (triad spelling, accidental of an added 7th) → the seventh chord
+_SEVENTHS = {("sus4", "b"): "7sus4", ("sus4", ""): "7sus4", ("", "b"): "7", ("", ""): "maj7",
+             ("m", "b"): "m7", ("m", ""): "m7", ("aug", "b"): "7#5", ("aug", ""): "maj7#5",
+             ("dim", "b"): "m7b5", ("dim", ""): "dim7", ("sus2", "b"): "7sus4"}
+
+
 def _note_name(name: str) -> str:
     """music21 writes flats as '-': 'B-' → 'Bb'."""
     return name.replace("-", "b")
@@ -57,10 +63,13 @@ def chord_text(symbol) -> str:
         raise ChordError(f"chord kind {symbol.chordKind!r} is not one improv knows")
     alterations = []
     for mod in symbol.getChordStepModifications():
-        if mod.modType not in ("add", "alter") or mod.degree in (3, 7):
+        if mod.modType not in ("add", "alter") or mod.degree == 3:
             continue
         semis = int(mod.interval.semitones) if mod.interval is not None else 0
         accidental = {-1: "b", 1: "#"}.get(semis, "")
+        if mod.degree == 7:  # a seventh added to a triad (how 7sus4 is often written)
+            kind = _SEVENTHS.get((kind, accidental), kind)
+            continue
         if mod.degree == 5 and kind in ("m7", "m") and accidental == "b":
             kind = "m7b5" if kind == "m7" else "dim"
             continue
@@ -99,7 +108,8 @@ def read(path: Path | str) -> Chart:
     beats, section, current = None, "", None
     title = (score.metadata.bestTitle or "") if score.metadata is not None else ""
     bars, found = [], 0
-    for number, measure in enumerate(measures, start=1):
+    for index, measure in enumerate(measures):
+        number = measure.number if measure.number is not None else index + 1
         signature = measure.timeSignature
         if signature is not None:
             here = int(signature.numerator)
@@ -129,13 +139,18 @@ def read(path: Path | str) -> Chart:
             chords[0] = (Fraction(0), chords[0][1])
         if chords:
             current = chords[-1][1]
+        pickup = index == 0 and len(measures) > 1 and (
+            measure.number == 0 or float(measure.paddingLeft or 0) > 0
+            or float(measure.duration.quarterLength) < (beats or 4))
+        if pickup:
+            continue  # an upbeat bar: its chord, if any, carries into the first full bar
         bars.append((tuple(chords), section))
     if not found:
         raise ChartError(f"{path}: the lead sheet has no chord symbols: add them (chord "
                          f"symbols, not notes, are what improv plays over)")
     beats = beats or 4
-    first = next(k for k, (chords, _s) in enumerate(bars) if chords)
-    out, current = [], bars[first][0][0][1]
+    first = next((k for k, (chords, _s) in enumerate(bars) if chords), None)
+    out, current = [], bars[first][0][0][1] if first is not None else current
     for chords, name in bars:
         chords = chords or ((Fraction(0), current),)
         chords = tuple((at, c) for at, c in chords if at < beats)

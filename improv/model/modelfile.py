@@ -188,6 +188,16 @@ def check_target(out: Path) -> None:
                              f"which saving would replace: give a new or model directory")
 
 
+def _same_corpus(out: Path, meta: dict) -> bool:
+    """Whether the model at ``out`` was trained on the corpus ``meta`` names (its data
+    notice then still applies to a model retrained in place)."""
+    try:
+        old = json.loads((out / META).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(old, dict) and old.get("corpus") == meta.get("corpus")
+
+
 def save(out: Path, weights: LSTMWeights, vocab: Vocabulary, meta: dict,
          features: str | None = None) -> Path:
     """Write a model directory atomically: into a temp dir beside ``out``, then rename.
@@ -200,7 +210,7 @@ def save(out: Path, weights: LSTMWeights, vocab: Vocabulary, meta: dict,
     n_features = feature_count(features, out)
     weights.check(len(vocab), n_features)
     notice = out / NOTICE
-    kept = notice.read_bytes() if notice.is_file() else None
+    kept = notice.read_bytes() if notice.is_file() and _same_corpus(out, meta) else None
     with atomic_directory(out) as tmp:
         if kept is not None:
             (tmp / NOTICE).write_bytes(kept)

@@ -115,14 +115,14 @@ class Timeline:
         return progression.section_at(max(beat - origin, Fraction(0)))
 
 
-LOOK = 16  # spans searched back and ahead for a different chord
+LOOK = 256  # spans searched back and ahead for a different chord (a long modal vamp)
 
 
-def harmony_around(span_at, beat: Fraction) -> tuple[Chord, Chord | None, Fraction | None]:
-    """(chord at ``beat``, the different chord before it, beats until the next different
-    chord) on a chart given by ``span_at(beat) -> Span``; None where none is found
-    within :data:`LOOK` spans (or before the top)."""
-    span = span_at(beat)
+def harmony_around(span_at, span: Span) -> tuple[Chord, Chord | None, Fraction | None]:
+    """(``span``'s chord, the different chord before it, the beat where the next
+    different chord starts) on a chart given by ``span_at(beat) -> Span``; None where
+    none is found within :data:`LOOK` spans (or before the top). As training reads a
+    solo's chord changes, however many bars of the same chord lie between."""
     chord = span.chord
     previous, before = None, span
     for _ in range(LOOK):
@@ -136,6 +136,6 @@ def harmony_around(span_at, beat: Fraction) -> tuple[Chord, Chord | None, Fracti
     for _ in range(LOOK):
         after = span_at(after.end)
         if after.chord != chord:
-            change = after.start - beat
+            change = after.start
             break
     return chord, previous, change

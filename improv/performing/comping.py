@@ -26,7 +26,7 @@ class Comping:
     low: int = setting(50, lo=12, hi=108)
     velocity: int = setting(60, lo=1, hi=127)
     style: str = setting("charleston", choices=STYLES)
-    program: int = setting(1, lo=1, hi=128)  # General MIDI, 1-based: 1 acoustic grand piano
+    program: int = setting(1, lo=0, hi=128)  # General MIDI, 1-based: 1 grand piano; 0 none
 
     def __post_init__(self):
         validate(self)

@@ -43,7 +43,7 @@ class Melody:
     low: int = setting(52, lo=0, hi=127)
     high: int = setting(84, lo=0, hi=127)
     velocity: int = setting(88, lo=1, hi=127)
-    program: int = setting(67, lo=1, hi=128)  # General MIDI, 1-based: 67 tenor sax
+    program: int = setting(67, lo=0, hi=128)  # General MIDI, 1-based: 67 tenor sax; 0 none
 
     def __post_init__(self):
         validate(self)
@@ -117,6 +117,7 @@ class Performer:
         self._sent_pitch: int | None = None  # the last melody pitch the scheduler sent
         # The chart as (first beat, progression) segments: a live change appends one.
         self._charts = Timeline(progression)
+        self._harmony: tuple = (None,)  # (span, chord, chord before, next change's beat)
         self._metre = progression.beats_per_bar  # beats per bar, for the whole performance
         self._strong = {Fraction(b) for b in strong_beats(self._metre)}
         self._requests: deque[Progression] = deque()
@@ -261,7 +262,11 @@ class Performer:
         when following), the different chord before it on the chart, the bar position
         and the beats until the chart's next change of chord."""
         beat = Fraction(twelfths, 12)
-        chord, previous, change = harmony_around(self.span_at, beat)
+        span = self.span_at(beat)
+        if self._harmony[0] != span:  # once per chart span: a vamp may look far
+            self._harmony = (span, *harmony_around(self.span_at, span))
+        _span, chord, previous, change_at = self._harmony
+        change = None if change_at is None else change_at - beat
         if self._follow:
             heard = self._listener.chord_for(float(beat))
             if heard is not None and heard != chord:

@@ -178,48 +178,64 @@ class SynthOutput:
         self.close()
 
 
+TAIL_SECONDS = 1.0  # after the last bar: the release of the last notes, not a click
+
+
 def render_wav(notes, path: Path | str, *, tempo: float, beats: float,
                settings: SynthSettings, programs: dict[int, int]) -> dict:
-    """Synthesize ``notes`` (start/end in beats, channel 1-16) over ``beats`` beats into a
-    16-bit stereo WAV at ``path`` (written atomically); returns its peak and length."""
+    """Synthesize ``notes`` (start/end in beats, channel 1-16; any iterable in start
+    order, so a long render streams) over ``beats`` beats, plus a second for the last
+    notes to ring out, into a 16-bit stereo WAV at ``path`` (written atomically, a block
+    at a time); returns its peak and length."""
+    import heapq
+
     synth = make_synth(settings, programs)
     rate = settings.sample_rate
     frames_per_beat = rate * 60.0 / tempo
-    total = int(round(beats * frames_per_beat))
-    events = []
-    for n in notes:
-        on = int(round(n.start * frames_per_beat))
-        off = int(round(min(n.end, beats) * frames_per_beat))
-        if on < total:
-            events.append((on, 1, n.channel - 1, n.pitch, n.velocity))
-            events.append((max(off, on + 1), 0, n.channel - 1, n.pitch, 0))
-    events.sort()  # at the same frame, note_offs (0) before note_ons (1)
-    out = np.empty(2 * total, np.int16)
-    at = 0
+    end = int(round(beats * frames_per_beat))
+    total = end + int(TAIL_SECONDS * rate)
+    state = {"at": 0, "peak": 0}
+
+    def render_to(frame: int, wav) -> None:
+        while state["at"] < frame:
+            count = min(frame - state["at"], rate)  # at most a second at a time
+            block = synth.get_samples(count)
+            state["peak"] = max(state["peak"], int(np.abs(block.astype(np.int32)).max()))
+            wav.writeframes(block.tobytes())
+            state["at"] += count
+
+    pending: list[tuple[int, int, int, int, int]] = []  # (frame, on?, channel, pitch, vel)
     try:
-        for frame, on, channel, pitch, velocity in events:
-            frame = min(frame, total)
-            if frame > at:
-                out[2 * at:2 * frame] = synth.get_samples(frame - at)
-                at = frame
-            if on:
-                synth.noteon(channel, pitch, velocity)
-            else:
-                synth.noteoff(channel, pitch)
-        if total > at:
-            out[2 * at:] = synth.get_samples(total - at)
-    finally:
-        synth.delete()
-    try:
-        with atomic_write(path, durable=True) as fh:
-            with wave.open(fh, "wb") as wav:
-                wav.setnchannels(2)
-                wav.setsampwidth(2)
-                wav.setframerate(rate)
-                wav.writeframes(out.tobytes())
+        with atomic_write(path, durable=True) as fh, wave.open(fh, "wb") as wav:
+            wav.setnchannels(2)
+            wav.setsampwidth(2)
+            wav.setframerate(rate)
+
+            def play_until(frame: int) -> None:
+                while pending and pending[0][0] <= frame:
+                    at, on, channel, pitch, velocity = heapq.heappop(pending)
+                    render_to(at, wav)
+                    if on:
+                        synth.noteon(channel, pitch, velocity)
+                    else:
+                        synth.noteoff(channel, pitch)
+
+            for n in notes:
+                on = int(round(n.start * frames_per_beat))
+                if on >= end:
+                    continue
+                off = int(round(min(n.end, beats) * frames_per_beat))
+                play_until(on - 1)  # everything before this note: no later note comes first
+                # at one frame, note_offs (0) sort before note_ons (1): a repeat re-attacks
+                heapq.heappush(pending, (on, 1, n.channel - 1, n.pitch, n.velocity))
+                heapq.heappush(pending, (max(off, on + 1), 0, n.channel - 1, n.pitch, 0))
+            play_until(total)
+            render_to(total, wav)
     except OSError as err:
         raise UsageError(f"--out {path}: cannot write the file ({err.strerror or err}); check "
                          f"the path, its permissions and the free space") from err
-    peak = int(np.abs(out.astype(np.int32)).max()) if out.size else 0
-    return {"frames": total, "seconds": total / rate, "peak": peak,
-            "peak_dbfs": 20 * np.log10(max(peak, 1) / 32768.0)}
+    finally:
+        synth.delete()
+    peak = state["peak"]
+    return {"frames": total, "seconds": total / rate, "music_seconds": end / rate,
+            "peak": peak, "peak_dbfs": 20 * np.log10(max(peak, 1) / 32768.0)}
