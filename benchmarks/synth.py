@@ -76,7 +76,7 @@ def main(argv=None) -> int:
     model = args.model or "wjazzd"
     runs = [offline(model, Path("/tmp") / f"improv-synth-{k}.wav") for k in range(3)]
     render = statistics.median(r[0] for r in runs)
-    print(f"offline: 32 bars at 120 BPM = 64.0 s of audio; render median {render:.2f} s "
+    print(f"offline: 32 bars at 120 BPM = 64 s of music + 1 s of release; render median {render:.2f} s "
           f"({statistics.median(r[1] for r in runs):.0f}x real time; whole command incl. "
           f"start-up {statistics.median(r[3] for r in runs):.2f} s), peak "
           f"{statistics.median(r[2] for r in runs):.1f} dBFS  (goal >= 20x)")
