@@ -50,7 +50,8 @@ def ways_out(name: str) -> str:
     first = ("start a JACK server" if _system(name) == "jack"
              else "use --backend jack (with a JACK server running)")
     return (f"{first}, --connect NAME to send to an existing port (see --list-ports), "
-            f"or --out FILE.mid to render a file instead")
+            f"--synth to hear it through the built-in synth, or --out FILE.mid (or .wav) to "
+            f"render a file instead")
 
 
 @contextlib.contextmanager
