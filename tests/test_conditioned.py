@@ -247,3 +247,20 @@ def test_a_long_vamp_still_hears_the_chord_before_and_the_change_ahead():
     assert near["change"] == 0  # Dm7 comes round again on the loop
     again = context.describe(perf.context_at(12 * (4 * 40 + 5)))  # second time round
     assert again["motion"] == 11 and again["family"] == "min"
+
+
+def test_a_re_prime_feeds_each_value_with_the_context_it_was_first_fed_with(conditioned_dir):
+    gen = Recording(load_generator(conditioned_dir))
+    soloist = Soloist(gen, SamplingSettings(seed=2))  # endless="reprime"
+    chart = Progression.parse("Dm7 G7 | C6 | Fm7 Bb7 | Ebmaj7")
+    perf = Performer(soloist, chart, np.random.default_rng(0), comping=Comping(enabled=False),
+                     feel=Feel(swing=0.0, humanise=0))
+    perf.advance(64)
+    first_time, replays = set(), 0
+    for k, (index, fed) in enumerate(gen.fed):
+        if index is None and k > 0:  # a re-prime: the zero x, then values fed before
+            replays += 1
+            run = gen.fed[k + 1:k + soloist._context_len]
+            assert {(i, f) for i, f in run[:-1]} <= first_time
+        first_time.add((index, fed))
+    assert replays >= 2

@@ -79,8 +79,6 @@ log = logging.getLogger(__name__)
 ENDLESS_POLICIES = ("reprime", "keep")
 FREE, START, GAP = 0, 1, 2  # where the phrase stands: open; about to start; after a gap
 _NOTHING, _ZERO_X = -2, -1  # what waits to be fed: nothing; the zero x of a fresh state
-
-
 MAX_SEED = 2**32 - 1
 
 
@@ -127,8 +125,9 @@ class Soloist:
         self._max_rest = settings.max_rest_twelfths
         self._inv_temp = 1.0 / settings.temperature
         self._context_len = max(generator.tx - 1, 1)
-        # (value index, where it started in twelfths): what a re-prime feeds again
-        self._history: deque[tuple[int, int]] = deque(maxlen=self._context_len)
+        # (value index, its context): what a re-prime feeds again, as fed the first time
+        self._history: deque[tuple[int, tuple]] = deque(maxlen=self._context_len)
+        self._next_context: tuple[int, ...] = ()  # of the value starting at self._at
         self._conditioned = getattr(generator, "n_features", 0) > 0
         self._context_at: Callable[[int], tuple[int, ...]] = context.no_chart
         self._twelfths = [twelfths(v.duration) for v in self.values]
@@ -197,10 +196,9 @@ class Soloist:
         self._start_phrase()
 
     def follow(self, context_at: Callable[[int], tuple[int, ...]]) -> None:
-        """Where a conditioned model learns the context of each value: ``context_at(t)``
-        gives the feature indices (:func:`improv.language.context.features`) of a value
-        starting ``t`` twelfths of a beat from the top of the performance. The performer
-        sets it; without it the model hears 4/4 bars under no chord."""
+        """``context_at(t)``: the feature indices (:func:`improv.language.context.features`)
+        of a value starting ``t`` twelfths of a beat from the top, for a conditioned
+        model. The performer sets it; without it the model hears 4/4 under no chord."""
         if self._conditioned:
             self._context_at = context_at
 
@@ -241,7 +239,7 @@ class Soloist:
             self._at = int(at)
         for i in indices:
             self._feed()
-            self._history.append((i, self._at))
+            self._history.append((i, self._next_context))
             self._since_prime += 1
             self._at += self._twelfths[i]
             self._pending = i
@@ -363,16 +361,17 @@ class Soloist:
         """Feed the value chosen last with the context of the one to come, now that the
         performer has said where that one starts (a conditioned model needs it; the
         seeds' model gets the same steps as if fed at once)."""
+        self._next_context = self._context(self._at)
         if self._reprime_due:
             self._reprime()
         if self._pending != _NOTHING:
             index = None if self._pending == _ZERO_X else self._pending
-            self._probs = self.generator.step(index, self._context(self._at))
+            self._probs = self.generator.step(index, self._next_context)
             self._pending = _NOTHING
 
     def _advance(self, index: int) -> None:
         value = self.values[index]
-        self._history.append((index, self._at))
+        self._history.append((index, self._next_context))
         self._at += self._twelfths[index]
         entering_gap = False
         if value.is_rest:
@@ -388,13 +387,13 @@ class Soloist:
 
     def _reprime(self) -> None:
         """Rebuild the state as a training window would: zeros, the zero x, the last
-        Tx − 1 values (which include the one just chosen), each with its context; the
-        last is left to :meth:`_feed`."""
+        Tx − 1 values (the one just chosen included), each with the stored context of
+        the value after it; the last is left to :meth:`_feed`."""
         gen, history = self.generator, self._history
         gen.reset()
-        gen.step(None, self._context(history[0][1]))
+        gen.step(None, history[0][1])
         for k in range(len(history) - 1):
-            gen.step(history[k][0], self._context(history[k + 1][1]))
+            gen.step(history[k][0], history[k + 1][1])
         self._pending = history[-1][0]
         self._since_prime = 0
         self._reprime_due = False
