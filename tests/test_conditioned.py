@@ -82,7 +82,7 @@ def test_windows_carry_the_context_of_each_target():
     for i in range(3):
         assert [tuple(row) for row in win.f[i]] == ctx[i:i + 3]
         assert list(win.y[i]) == vocab.encode(segment[i:i + 3])
-    seqs = dataset.sequences([segment, [c]], vocab, [ctx, [(7, 8)]])
+    seqs = dataset.scored_windows([segment, [c]], vocab, 5, [ctx, [(7, 8)]])
     assert seqs.f.shape == (2, 5, 2) and tuple(seqs.f[1, 0]) == (7, 8)
 
 

@@ -90,9 +90,9 @@ def test_split_rejects_a_corpus_of_one_block():
         dataset.split_bars([synthetic_bars(3)], share=0.1, block_bars=8)
 
 
-def test_sequences_pad_and_mask():
+def test_short_segments_are_one_padded_window_each():
     vocab = dataset.build_vocabulary(VALUES)
-    seqs = dataset.sequences([tuple(VALUES[:3]), tuple(VALUES[:5])], vocab)
+    seqs = dataset.scored_windows([tuple(VALUES[:3]), tuple(VALUES[:5])], vocab, 5)
     assert seqs.x.shape == (2, 5) and seqs.tokens == 8
     assert list(seqs.mask[0]) == [True] * 3 + [False] * 2
     assert seqs.x[0, 0] == dataset.ZERO and list(seqs.x[1, 1:]) == vocab.encode(VALUES[:4])
@@ -102,7 +102,7 @@ def test_baselines_predict_most_frequent_and_successor():
     vocab = dataset.build_vocabulary(["C,0.250", "S,0.500", "R,0.250"])
     c, s, r = "C,0.250", "S,0.500", "R,0.250"
     train = [(c, s, c, s, c, s, c, r, c)]  # c most frequent; after c comes s; after s, c
-    seqs = dataset.sequences([(c, s, c, s)], vocab)
+    seqs = dataset.scored_windows([(c, s, c, s)], vocab, 4)
     scores = dataset.baselines(train, seqs, vocab)
     assert scores["unigram"].accuracy == pytest.approx(0.5)  # always c
     assert scores["bigram"].accuracy == pytest.approx(1.0)  # c (no previous), s, c, s
@@ -112,7 +112,7 @@ def test_baselines_predict_most_frequent_and_successor():
 
 def test_score_probabilities_ignores_padding():
     vocab = dataset.build_vocabulary(VALUES[:3])
-    seqs = dataset.sequences([tuple(VALUES[:1]), tuple(VALUES[:3])], vocab)
+    seqs = dataset.scored_windows([tuple(VALUES[:1]), tuple(VALUES[:3])], vocab, 3)
     probs = dataset.one_hot(seqs.y, 3) * 0.9 + 0.1 / 3
     probs[0, 1:] = dataset.one_hot(np.array([1, 1]), 3)  # padding: wrong on purpose
     score = dataset.score_probabilities(probs, seqs)

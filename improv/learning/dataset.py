@@ -12,8 +12,7 @@ as value indices; index ``-1`` stands for the all-zero input x⟨1⟩ = 0 of the
   Y (Ty, m, n), for the unrolled ``djmodel``.
 * :func:`scored_windows` lays out the held-out tokens as the player predicts them (each
   after at most Tx - 1 values from a zero state), and :func:`baselines` scores the
-  n-gram predictors on exactly those tokens. (:func:`sequences` pads whole segments,
-  each read from one zero state.)
+  n-gram predictors on exactly those tokens.
 """
 
 from __future__ import annotations
@@ -219,28 +218,6 @@ def one_hot(ids: np.ndarray, n_values: int) -> np.ndarray:
 def seed_arrays(win: Windows, n_values: int) -> tuple[np.ndarray, np.ndarray]:
     """The seeds' shapes: X (m, Tx, n_values) with x<1> = 0, Y (Ty, m, n_values)."""
     return one_hot(win.x, n_values), np.ascontiguousarray(one_hot(win.y, n_values).swapaxes(0, 1))
-
-
-def sequences(segments, vocab: Vocabulary, contexts=None) -> Sequences:
-    """Whole segments, each read from a zero state, padded to the longest one (with
-    ``contexts`` parallel to ``segments``, each value's feature indices too)."""
-    keep = [k for k, s in enumerate(segments) if s]
-    length = max((len(segments[k]) for k in keep), default=0)
-    x = np.full((len(keep), length), ZERO, np.int32)
-    y = np.zeros((len(keep), length), np.int32)
-    mask = np.zeros((len(keep), length), bool)
-    f = None
-    if contexts is not None:
-        groups = len(contexts[keep[0]][0]) if keep else 0
-        f = np.zeros((len(keep), length, groups), np.int16)
-    for i, k in enumerate(keep):
-        ids = vocab.encode(segments[k])
-        y[i, :len(ids)] = ids
-        x[i, 1:len(ids)] = ids[:-1]
-        mask[i, :len(ids)] = True
-        if f is not None:
-            f[i, :len(ids)] = contexts[k]
-    return Sequences(x, y, mask, f)
 
 
 @dataclass(frozen=True)
