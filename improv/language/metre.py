@@ -17,13 +17,16 @@ def groups(beats_per_bar: int) -> tuple[int, ...]:
     return _GROUPS.get(int(beats_per_bar), (int(beats_per_bar),))
 
 
-def strong_beats(beats_per_bar: int) -> tuple[int, ...]:
-    """Beats (0-based within the bar) that begin a group: 0 always; 2 in 4/4 (the
-    backbeat of a four-beat bar's second half); the group starts of longer bars."""
-    if int(beats_per_bar) == 4:
-        return (0, 2)
+def group_starts(beats_per_bar: int) -> tuple[int, ...]:
+    """Beats (0-based within the bar) where a group begins: 0, then each later group."""
     starts, at = [], 0
     for size in groups(beats_per_bar):
         starts.append(at)
         at += size
     return tuple(starts)
+
+
+def strong_beats(beats_per_bar: int) -> tuple[int, ...]:
+    """Beats that take an accent: each group's first, and 3 of 4/4 (the second half of a
+    four-beat bar leans too, though it is felt as one group)."""
+    return (0, 2) if int(beats_per_bar) == 4 else group_starts(beats_per_bar)

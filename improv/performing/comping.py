@@ -11,7 +11,7 @@ from fractions import Fraction
 
 from improv.language.grammar import BEATS_PER_BAR
 from improv.language.harmony import Chord
-from improv.language.metre import strong_beats
+from improv.language.metre import group_starts
 from improv.settings import setting, validate
 
 STYLES = ("charleston", "sustain")
@@ -62,8 +62,7 @@ def comp_hits(start: Fraction, end: Fraction, style: str,
         return [(start, end, 0)]
     onsets = [(start, 0)]
     bar = start - start % beats_per_bar
-    later_groups = [Fraction(b) for b in strong_beats(beats_per_bar)[1:]] \
-        if beats_per_bar != 4 else []
+    later_groups = [Fraction(b) for b in group_starts(beats_per_bar)[1:]]
     while bar < end:
         for at, accent in [(CHARLESTON_PUSH, 6)] + [(g, 3) for g in later_groups]:
             hit = bar + at
