@@ -242,3 +242,14 @@ def test_a_musicxml_pickup_is_no_bar_of_its_own_and_added_sevenths_count(tmp_pat
     score.write("musicxml", str(path))
     chart = load_chart(path)
     assert [bar.chords[0][1].name for bar in chart.bars] == ["C7sus4", "Fm7", "Bb7"]
+
+
+def test_a_live_progression_in_another_metre_is_refused_in_one_line():
+    from improv.errors import UsageError
+
+    p = Performer(Quarters(), Progression.parse("C7", 3), np.random.default_rng(0),
+                  comping=Comping(enabled=False))
+    with pytest.raises(UsageError, match="restart to change metre"):
+        p.set_progression(Progression.parse("F7", 4))
+    p.set_progression(Progression.parse("F7", 3))
+    assert {n.chord.name for n in p.advance(6)} == {"F7"}

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Protocol
 
+from improv.errors import UsageError
 from improv.language import context
 from improv.language.grammar import (
     Phrase,
@@ -151,8 +152,12 @@ class Performer:
 
         Safe to call from another thread: the request is queued (an atomic deque append)
         and taken up by the next :meth:`advance`, on the thread that generates, so no note
-        already handed out changes.
+        already handed out changes. The metre stays the performance's: a progression in
+        another one is a UsageError here, in the caller's thread.
         """
+        if progression.beats_per_bar != self._metre:
+            raise UsageError(f"a progression in {progression.beats_per_bar}/4 cannot take "
+                             f"over a performance in {self._metre}/4: restart to change metre")
         self._requests.append(progression)
 
     def _take_requests(self) -> None:
@@ -160,8 +165,7 @@ class Performer:
             progression = self._requests.popleft()
             ahead = max(self._cursor, self._comp_cursor)
             floor = min(self._cursor, self._comp_cursor)
-            if progression.beats_per_bar == self._metre:  # else refused upstream (live)
-                self._charts.change(progression, ahead, floor)
+            self._charts.change(progression, ahead, floor)
 
     def skip_to(self, beat) -> None:
         """Go on from ``beat``, making nothing for the time before it (after a stall the
