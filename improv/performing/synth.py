@@ -194,15 +194,16 @@ def render_wav(notes, path: Path | str, *, tempo: float, beats: float,
     frames_per_beat = rate * 60.0 / tempo
     end = int(round(beats * frames_per_beat))
     total = end + int(TAIL_SECONDS * rate)
-    state = {"at": 0, "peak": 0}
+    at = peak = 0  # frames written so far; the loudest sample in them
 
     def render_to(frame: int, wav) -> None:
-        while state["at"] < frame:
-            count = min(frame - state["at"], rate)  # at most a second at a time
+        nonlocal at, peak
+        while at < frame:
+            count = min(frame - at, rate)  # at most a second at a time
             block = synth.get_samples(count)
-            state["peak"] = max(state["peak"], int(np.abs(block.astype(np.int32)).max()))
+            peak = max(peak, int(np.abs(block.astype(np.int32)).max()))
             wav.writeframes(block.tobytes())
-            state["at"] += count
+            at += count
 
     pending: list[tuple[int, int, int, int, int]] = []  # (frame, on?, channel, pitch, vel)
     try:
@@ -236,6 +237,5 @@ def render_wav(notes, path: Path | str, *, tempo: float, beats: float,
                          f"the path, its permissions and the free space") from err
     finally:
         synth.delete()
-    peak = state["peak"]
     return {"frames": total, "seconds": total / rate, "music_seconds": end / rate,
             "peak": peak, "peak_dbfs": 20 * np.log10(max(peak, 1) / 32768.0)}
