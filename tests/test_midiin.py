@@ -1,7 +1,6 @@
 """The MIDI input's reader: stamps, routing, bounds, and that a busy interpreter loses
 nothing (the JACK test at the end; a callback-based reader lost a third of it)."""
 
-import os
 import subprocess
 import sys
 import threading
