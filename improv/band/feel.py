@@ -1,0 +1,49 @@
+"""The feel every part plays with: swing, accents, humanising (pure).
+
+The ``[feel]`` table is the band's, not one part's: the soloist and the comping swing
+alike, and a knob or a saved config changes it for every part at once.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+from fractions import Fraction
+
+from improv.settings import setting, validate
+
+
+@dataclass(frozen=True)
+class Feel:
+    """The ``[feel]`` table: swing, accents and humanising, changeable while playing."""
+
+    swing: float = setting(0.5, lo=0.0, hi=1.0)
+    accent: int = setting(10, lo=0, hi=40)
+    humanise: int = setting(4, lo=0, hi=20)
+
+    def __post_init__(self):
+        validate(self)
+
+
+_SWING_X = (Fraction(0), Fraction(1, 4), Fraction(1, 3), Fraction(1, 2), Fraction(2, 3),
+            Fraction(3, 4), Fraction(1))
+
+
+def swing(beat: Fraction, amount: float) -> float:
+    """Move straight subdivisions of the beat towards the triplet feel.
+
+    ``amount`` 0 is straight; 1 puts the off-beat eighth on the last triplet (2/3 of the
+    beat) and the sixteenths proportionally. Triplet positions (1/3, 2/3) stay where
+    they are, as triplets already swing; in between, positions are interpolated, so the
+    map is monotonic and a note never ends before it starts.
+    """
+    whole = beat.numerator // beat.denominator
+    frac = beat - whole
+    if amount == 0 or frac == 0:
+        return float(beat)
+    s = 0.5 + amount / 6
+    ys = (0.0, s / 2, 1 / 3, s, 2 / 3, (1 + s) / 2, 1.0)
+    k = bisect.bisect_right(_SWING_X, frac) - 1
+    x0, x1 = _SWING_X[k], _SWING_X[k + 1]
+    t = float((frac - x0) / (x1 - x0))
+    return whole + ys[k] + t * (ys[k + 1] - ys[k])

@@ -1,0 +1,239 @@
+"""The soloist's part: grammar values realised as notes over the chords (pure, no I/O).
+
+The part pulls values from any object with ``next_value()`` (the LSTM soloist of
+:mod:`improv.sampling.soloist`, or a fake in tests) and turns each into a
+:class:`~improv.band.note.Note` at an absolute beat of the performance: a pitch drawn
+inside the value's range over the chord sounding, a velocity from the accents of the
+bar, swing from the band's feel. Positions are exact fractions of a beat, so a stream
+that runs for hours does not drift off the grid; swing is applied only when a note
+leaves the part.
+
+Randomness (the pitch drawn inside a value's range, velocity humanising) comes from the
+part's own seeded generator, used in value order only, so the notes do not depend on how
+far ahead the caller asks: a live stream and an offline render with the same seed agree.
+When trading, the musician's turns come from the stage's listener: the part rests
+through them and answers each call by feeding it through the model first.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from fractions import Fraction
+from typing import Protocol
+
+from improv.band.chart import harmony_around
+from improv.band.note import Note
+from improv.band.part import Part, Stage
+from improv.language import context
+from improv.language.grammar import (
+    Phrase,
+    PitchLimits,
+    Value,
+    decode,
+    quantize_duration,
+)
+from improv.listening.trading import Turn, call_line, echo_weights
+from improv.settings import setting, validate
+
+MELODY = "melody"  # the soloist's part name: its notes, track and table
+
+
+@dataclass(frozen=True)
+class Melody:
+    """The ``[melody]`` table: whether the solo plays, its channel, register, loudness."""
+
+    enabled: bool = setting(True)
+    channel: int = setting(1, lo=1, hi=16)
+    low: int = setting(52, lo=0, hi=127)
+    high: int = setting(84, lo=0, hi=127)
+    velocity: int = setting(88, lo=1, hi=127)
+    program: int = setting(67, lo=0, hi=128)  # General MIDI, 1-based: 67 tenor sax; 0 none
+
+    def __post_init__(self):
+        validate(self)
+
+
+class ValueSource(Protocol):
+    """Anything that hands out the next grammar value (the soloist, or a fake). It may
+    also offer ``restart_phrase(twelfths)``: the next value starts a phrase that many
+    twelfths of a beat from the top (after a skip); and ``follow(context_at)``: it
+    asks the part the context of each value (a conditioned model)."""
+
+    def next_value(self) -> Value: ...
+
+
+def exact_duration(value: Value) -> Fraction:
+    """The value's duration as an exact fraction of a beat (``0.333`` is 1/3)."""
+    return Fraction(quantize_duration(value.duration)).limit_denominator(12)
+
+
+TURN_GAP = Fraction(1, 12)  # beats of silence before the musician's turn
+
+
+class MelodyPart(Part):
+    """The solo: one value of the source at a time, realised against the stage."""
+
+    name = MELODY
+    trades = True
+
+    def __init__(self, source: ValueSource, rng, settings: Melody = Melody()):
+        super().__init__(settings.channel, enabled=settings.enabled, program=settings.program)
+        self._source = source
+        self._rng = rng
+        self._settings = settings
+        self._limits = PitchLimits(settings.low, settings.high)
+        self._stage: Stage | None = None
+        self._answer: Turn | None = None  # the answer being played (trading)
+        self._muted = False
+        self._sent_pitch: int | None = None  # the last pitch the scheduler sent
+        self._harmony: tuple = (None,)  # (span, chord, chord before, next change's beat)
+        self._phrase = Phrase()
+        self._last_pitch: int | None = None  # across phrases: where the next one starts
+
+    def join(self, stage: Stage) -> None:
+        """Play on ``stage`` from now on; a conditioned model hears the chart through it."""
+        self._stage = stage
+        follow = getattr(self._source, "follow", None)
+        if follow is not None:
+            follow(self.context_at)
+
+    # --- position ------------------------------------------------------------------------
+
+    def skip_to(self, beat: Fraction) -> None:
+        """After a stall the solo starts a new phrase where it re-enters."""
+        super().skip_to(beat)
+        self._new_phrase()
+
+    def jump_to(self, beat: Fraction) -> None:
+        super().jump_to(beat)
+        self._answer = None  # beats start over: a call before belongs to another count
+        self._new_phrase()
+
+    def _new_phrase(self) -> None:
+        """The next value opens a phrase at the cursor (the source told where in the beat)."""
+        self._phrase = Phrase()
+        restart = getattr(self._source, "restart_phrase", None)
+        if restart is not None:
+            restart(int(self.cursor * 12))
+
+    # --- the musician ----------------------------------------------------------------------
+
+    def tune(self, knob: str, value) -> None:
+        """temperature and top_p go to the model; register moves the range by octaves;
+        mute silences the solo while it goes on in time."""
+        if knob in ("temperature", "top_p"):
+            tune = getattr(self._source, "tune", None)
+            if tune is not None:
+                tune(**{knob: value})
+        elif knob == "register":
+            melody = self._settings
+            low = min(max(melody.low + 12 * value, 0), 115)
+            high = max(min(melody.high + 12 * value, 127), low + 12)
+            self._limits = PitchLimits(low, high)
+        elif knob == "mute":
+            self._muted = value
+
+    def revoice(self, note: Note, stage: Stage) -> Note:
+        """A note realised before the musician changed chords is decoded again over the
+        new one (called as its note_on is sent, so every note that starts after a chord
+        change uses it)."""
+        if note.value is None:
+            return note
+        if stage.follow:
+            chord = stage.listener.chord_for(note.start) or note.chord
+            if chord != note.chord:
+                pitch = decode(note.value, chord, self._sent_pitch, self._rng, self._limits,
+                               anchor=self._sent_pitch)
+                note = replace(note, pitch=pitch, chord=chord)
+        self._sent_pitch = note.pitch
+        return note
+
+    def context_at(self, twelfths: int) -> tuple[int, ...]:
+        """The context (:func:`improv.language.context.features`) of a value starting
+        ``twelfths`` twelfths of a beat from the top: the chord there (the musician's,
+        when following), the different chord before it on the chart, the bar position
+        and the beats until the chart's next change of chord."""
+        stage = self._stage
+        beat = Fraction(twelfths, 12)
+        span = stage.span_at(beat)
+        if self._harmony[0] != span:  # once per chart span: a vamp may look far
+            self._harmony = (span, *harmony_around(stage.span_at, span))
+        _span, chord, previous, change_at = self._harmony
+        change = None if change_at is None else change_at - beat
+        heard = stage.heard(beat)
+        if heard is not None and heard != chord:
+            chord, previous = heard, None
+        return context.features(chord, previous, beat % stage.metre, stage.metre, change)
+
+    # --- values to notes -------------------------------------------------------------------
+
+    def _next(self, until: Fraction, stage: Stage) -> list[Note]:
+        turns = stage.listener.turns if stage.listener is not None else None
+        if turns is not None and not self._take_turn(turns, until, stage):
+            return []
+        return self._realise(self._source.next_value(), stage)
+
+    def _take_turn(self, turns, until: Fraction, stage: Stage) -> bool:
+        """Trading: True when the value at the cursor is improv's to play. On the
+        musician's turn the cursor moves on without the model; an answer starts by
+        feeding the call through it (see improv.listening.trading)."""
+        turn = turns.turn_at(self.cursor)
+        if not turn.playing:
+            self._answer = None
+            self.cursor = min(until, turn.end) if turn.end is not None else until
+            if self.cursor % Fraction(1, 12):
+                self.cursor = Fraction(math.ceil(self.cursor * 12), 12)
+            return False
+        if self._answer is None or self._answer.start != turn.start:
+            self._answer = turn
+            self._prime_with_call(turns, turn, stage)
+        return True
+
+    def _prime_with_call(self, turns, turn: Turn, stage: Stage) -> None:
+        start, end = turns.call_span(turn)
+        call = turns.call(start, end)
+        values = call_line(call, lambda b: stage.span_at(b).chord)
+        if call:  # the answer picks up where the musician left off
+            last = max(call, key=lambda n: (n.on, n.pitch)).pitch
+            self._last_pitch = min(max(last, self._limits.low), self._limits.high)
+        prime = getattr(self._source, "prime_nearest", None)
+        if prime is not None and values:
+            first = min(n.on for n in call)
+            prime(values, round(first * 12))
+        echo = getattr(self._source, "echo", None)
+        if echo is not None and values:
+            weights = echo_weights(values, self._source.values, stage.listener.settings.echo)
+            echo(weights, len(values))  # about as many values as the call
+        self._new_phrase()
+
+    def _realise(self, value: Value, stage: Stage) -> list[Note]:
+        start = self.cursor
+        end = start + exact_duration(value)
+        self.cursor = end
+        if self._answer is not None and self._answer.end is not None:
+            # the musician's turn begins there: let go a twelfth of a beat before it,
+            # so the last note is off by the time their first arrives
+            end = min(end, max(self._answer.end - TURN_GAP, (start + self._answer.end) / 2))
+        if value.is_rest:
+            self._phrase.rest(value.duration)  # phrases break as grammar.encode_line's do
+            return []
+        chord = stage.chord_at(start)
+        pitch = decode(value, chord, self._phrase.previous, self._rng, self._limits,
+                       anchor=self._last_pitch)
+        self._phrase.note(pitch)
+        self._last_pitch = pitch
+        if self._muted:
+            return []
+        return [self.note(start, end, pitch, self._velocity(start, stage), stage, chord, value)]
+
+    def _velocity(self, start: Fraction, stage: Stage) -> int:
+        feel = stage.feel
+        velocity = self._settings.velocity
+        if start.denominator == 1:  # on a beat; more on the bar's strong beats
+            velocity += feel.accent
+            if start % stage.metre in stage.strong:
+                velocity += feel.accent // 2
+        if feel.humanise:
+            velocity += int(self._rng.integers(-feel.humanise, feel.humanise + 1))
+        return max(1, min(127, velocity))

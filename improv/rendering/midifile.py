@@ -1,0 +1,175 @@
+"""Offline render: the daemon's stream written to a standard MIDI file, faster than real time.
+
+The notes come from the same :class:`~improv.band.ensemble.Ensemble` the live
+daemon plays, so a file rendered with a seed is what the daemon would have played with
+that seed. Nothing depends on the clock or the machine, so the same seed gives the same
+bytes.
+
+The file is streamed: the ensemble is asked for one bar at a time and each track's
+events go to a temporary file as soon as no later note can precede them, so memory
+stays flat however many bars are rendered. The tracks are then joined into the target
+through :func:`improv.files.atomic_write` (whole or not at all).
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import os
+import shutil
+import struct
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import mido
+
+from improv.errors import UsageError
+from improv.files import atomic_write
+from improv.band.note import Note
+
+TICKS_PER_BEAT = 480  # divisible by 12: straight and triplet grid points are exact ticks
+
+
+def _ticks(beat: float) -> int:
+    return int(round(beat * TICKS_PER_BEAT))
+
+
+def _vlq(value: int) -> bytes:
+    """A MIDI variable-length quantity."""
+    out = [value & 0x7F]
+    value >>= 7
+    while value:
+        out.append(0x80 | (value & 0x7F))
+        value >>= 7
+    return bytes(reversed(out))
+
+
+def _meta(kind: int, data: bytes) -> bytes:
+    return bytes([0xFF, kind]) + _vlq(len(data)) + data
+
+
+def _chunk(kind: bytes, body: bytes) -> bytes:
+    return kind + struct.pack(">I", len(body)) + body
+
+
+class TrackStream:
+    """One track's events, written in time order to a temporary file as they become final.
+
+    Events at one tick go note_offs first, then by pitch, so a repeated pitch is struck
+    again rather than cut off by its predecessor's end.
+    """
+
+    def __init__(self, name: str):
+        self._file = tempfile.TemporaryFile()
+        self._pending: list = []
+        self._order = itertools.count()
+        self._now = 0
+        self._length = 0
+        self._write(0, _meta(0x03, name.encode("utf-8")))
+
+    def _write(self, tick: int, event: bytes) -> None:
+        data = _vlq(tick - self._now) + event
+        self._file.write(data)
+        self._length += len(data)
+        self._now = tick
+
+    def add(self, note: Note, end_tick: int) -> None:
+        on, off = _ticks(note.start), min(_ticks(note.end), end_tick)
+        channel = note.channel - 1
+        heapq.heappush(self._pending, (on, 1, note.pitch, next(self._order),
+                                       bytes([0x90 | channel, note.pitch, note.velocity])))
+        heapq.heappush(self._pending, (off, 0, note.pitch, next(self._order),
+                                       bytes([0x80 | channel, note.pitch, 64])))
+
+    def flush(self, before_tick: int) -> None:
+        """Write every event earlier than ``before_tick``: no later note can precede them."""
+        while self._pending and self._pending[0][0] < before_tick:
+            tick, _, _, _, event = heapq.heappop(self._pending)
+            self._write(tick, event)
+
+    def finish(self, end_tick: int) -> None:
+        self.flush(end_tick + 1)
+        self._write(max(end_tick, self._now), _meta(0x2F, b""))
+
+    def copy_to(self, out) -> None:
+        out.write(b"MTrk" + struct.pack(">I", self._length))
+        self._file.seek(0)
+        shutil.copyfileobj(self._file, out)
+
+    def close(self) -> None:
+        self._file.close()
+
+
+@dataclass
+class Rendered:
+    """What a render produced: how many notes of each part (and the notes, if kept)."""
+
+    counts: dict[str, int] = field(default_factory=dict)
+    notes: list[Note] | None = None
+
+
+def _conductor(tempo: float, end_tick: int, beats_per_bar: int) -> bytes:
+    # time signature: beats_per_bar/4 (denominator as a power of two), 24 clocks a beat
+    body = (_vlq(0) + _meta(0x03, b"improv")
+            + _vlq(0) + _meta(0x58, bytes([beats_per_bar, 2, 24, 8]))
+            + _vlq(0) + _meta(0x51, mido.bpm2tempo(tempo).to_bytes(3, "big"))
+            + _vlq(end_tick) + _meta(0x2F, b""))
+    return _chunk(b"MTrk", body)
+
+
+def check_target(path: Path | str) -> Path:
+    """Refuse an output path that cannot be written, before any work is done."""
+    path = Path(path)
+    if path.is_dir():
+        raise UsageError(f"--out {path} is a directory: give a file name such as solo.mid")
+    if not path.parent.is_dir():
+        raise UsageError(f"--out {path}: the directory {path.parent} does not exist; "
+                         f"create it or write elsewhere")
+    if not os.access(path.parent, os.W_OK | os.X_OK):
+        raise UsageError(f"--out {path}: cannot write in {path.parent} (permission denied); "
+                         f"write somewhere you may create files")
+    return path
+
+
+def render(ensemble, path: Path | str, *, tempo: float, bars: int,
+           keep_notes: bool = False) -> Rendered:
+    """Play ``bars`` bars from ``ensemble`` into a type-1 MIDI file at
+    ``path``: a conductor track (tempo, the metre), then a track named after each part,
+    in the ensemble's order: the first part's always, every other's if it played."""
+    if bars < 1:
+        raise UsageError(f"--bars {bars} is not positive: render at least one bar")
+    path = check_target(path)
+    metre = ensemble.beats_per_bar
+    end = bars * metre
+    end_tick = _ticks(end)
+    names = [part.name for part in ensemble.parts]
+    result = Rendered(dict.fromkeys(names, 0), notes=[] if keep_notes else None)
+    tracks = {name: TrackStream(name) for name in names}
+    try:
+        for bar in range(1, bars + 1):
+            until = bar * metre
+            for note in ensemble.advance(until):
+                if note.start < end:
+                    tracks[note.part].add(note, end_tick)
+                    result.counts[note.part] += 1
+                    if keep_notes:
+                        result.notes.append(note)
+            for track in tracks.values():
+                track.flush(_ticks(until))
+        used = [tracks[name] for k, name in enumerate(names) if k == 0 or result.counts[name]]
+        for track in used:
+            track.finish(end_tick)
+        header = _chunk(b"MThd", struct.pack(">HHH", 1, 1 + len(used), TICKS_PER_BEAT))
+        try:
+            with atomic_write(path, durable=True) as out:
+                out.write(header + _conductor(tempo, end_tick, metre))
+                for track in used:
+                    track.copy_to(out)
+        except OSError as err:
+            raise UsageError(f"--out {path}: cannot write the file ({err.strerror}); check "
+                             f"the path, its permissions and the free space") from err
+    finally:
+        for track in tracks.values():
+            track.close()
+    return result

@@ -1,0 +1,59 @@
+"""The sampler's rhythm grid and what each rest costs of the silence limit (pure numpy).
+
+Computed once per vocabulary by :class:`improv.sampling.soloist.Soloist`, which
+masks the model's probabilities with them at every value (``rhythm_grid=True``).
+
+Every value starts on a sixteenth or a triplet of the beat. The grammar's durations are
+multiples of 1/4 and of 1/3 of a beat, so mixing them (a sixteenth, then a triplet
+eighth) lands on twelfths such as 0.583 or 0.917 of a beat, which sound like flams
+against the comping. The sampler tracks the position within the beat in twelfths
+(``grammar.twelfths``; from 0 at the start, advanced by every value sampled or primed)
+and masks every value whose END would fall on a position other than ``GRID_ONSETS`` =
+{0, 3, 4, 6, 8, 9} twelfths (0, 1/4, 1/3, 1/2, 2/3, 3/4 of a beat). The 12 masks, one
+per position, are computed once, combined with the phrase masks. So that a gap cannot
+end where no phrase start would end on the grid (all of the shipped model's starts are
+straight: a gap used up 1/3 into a beat would be stuck), a rest is charged against the
+silence limit with the least further rest that then reaches such a start (a shortest
+path over the 12 positions, computed once).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+GRID_ONSETS = (0, 3, 4, 6, 8, 9)  # twelfths of a beat: 0, 1/4, 1/3, 1/2, 2/3, 3/4
+_NOTE = np.iinfo(np.int64).min  # a pitched value's "rest length": never too long
+
+
+def grid_masks(length: np.ndarray) -> np.ndarray:
+    """(12, n): row p allows the values (of ``length`` twelfths each) that, started p
+    twelfths into a beat, end on a grid onset."""
+    return np.array([np.isin((p + length) % 12, GRID_ONSETS) for p in range(12)])
+
+
+def rest_needs(start_allowed: np.ndarray, gap_allowed: np.ndarray, grid: np.ndarray,
+               rest_length: np.ndarray, length: np.ndarray) -> np.ndarray:
+    """Per beat position, what each rest costs of the silence limit: its length plus
+    the least further rest that then reaches a phrase start on the grid (notes: never
+    too long, ``_NOTE``). Masking rests by this instead of their bare length keeps a gap
+    from running into the limit where no phrase start would end on the grid: after a
+    rest that ends 1/3 into the beat, say, when every phrase start is straight.
+
+    ``need[p]``, the least rest from position p to a usable start, is a shortest path
+    over the 12 positions (Bellman-Ford: 12 rounds over the rests allowed in a gap).
+    """
+    start_ok = (start_allowed & grid).any(axis=1)
+    gap_rests = np.flatnonzero(gap_allowed & (rest_length != _NOTE))
+    unreachable = np.iinfo(np.int64).max // 4
+    need = np.where(start_ok, 0, unreachable)
+    positions = np.arange(12)
+    for _ in range(12):
+        for r in gap_rests:
+            after = (positions + length[r]) % 12
+            through = np.where(grid[:, r], length[r] + need[after], unreachable)
+            np.minimum(need, through, out=need)
+    rest_need = np.full((12, len(length)), _NOTE, np.int64)
+    for r in np.flatnonzero(rest_length != _NOTE):
+        rest_need[:, r] = np.minimum(length[r] + need[(positions + length[r]) % 12],
+                                     unreachable)
+    return rest_need

@@ -1,0 +1,365 @@
+"""Sampling the endless stream of grammar values the daemon plays.
+
+:class:`Soloist` wraps a single-step generator (:mod:`improv.model.step`): each
+:meth:`Soloist.next_value` masks the current probabilities by the grammar's
+constraints, applies temperature and nucleus (top-p) sampling with a seeded
+``numpy.random.Generator`` (greedy only when asked), feeds the chosen value back into
+the LSTM and returns it. Everything per value runs in preallocated buffers.
+
+Constraints (as the seeds applied them, plus a limit on silence)
+    * A phrase starts at the beginning (and after :meth:`Soloist.prime`) and after rests
+      totalling at least ``grammar.PHRASE_GAP`` quarter notes: the sampler walks its
+      stream through a ``grammar.Phrase``, the same tracker the encoder and the performer
+      use, so all three break phrases at the same values. A phrase's first note must be
+      a valid start (``grammar.is_valid_start``: pitched, no interval range). At the very
+      beginning and after a prime a rest is not allowed either; after a gap a further
+      rest is (it only lengthens the gap).
+    * A run of rests never exceeds ``max_rest_bars * beats_per_bar`` quarter notes
+      (counted in exact twelfths of a beat, as ``Phrase`` counts): rests that would push
+      the run past it are masked.
+    * Rhythm grid (``rhythm_grid=True``, default): every value starts on a sixteenth or
+      a triplet of the beat (:mod:`improv.sampling.restgrid` says why and how).
+
+    Masking zeroes probabilities (the weights are renormalised by sampling from their
+    cumulative sum). Fallbacks: when the allowed values carry no probability at all (the
+    model is sure of a forbidden value), draw uniformly among the allowed values; when
+    the vocabulary has no value that satisfies the constraints (a tiny vocabulary without
+    range-less notes, say, or one whose durations cannot reach the grid from where the
+    line stands), relax them in order: the rhythm grid, then the phrase rules (any
+    pitched value on the grid, then any pitched value), then everything. The sampled
+    value is always in the vocabulary.
+
+Context: a conditioned model (``generator.n_features`` > 0) is fed each value with the
+    context of the value to come (:mod:`improv.language.context`), which the performer
+    gives through :meth:`Soloist.follow`. So a value is fed only when the next one is
+    asked for, once the performer has said where that one starts.
+
+Endless policy: re-prime from the last Tx − 1 values (``endless="reprime"``, default)
+    The LSTM was trained on windows of Tx (30) steps that all start from a = c = 0 and a
+    zero x. Run for hours with its state kept, it would be asked questions it never saw
+    in training. So at every phrase boundary (a rest run reaching ``PHRASE_GAP``), and at
+    the latest when the state has taken in ``2 * Tx`` values since the last re-prime, the
+    state is rebuilt exactly as in a training window: reset to zeros, feed the zero x,
+    then the last Tx − 1 values played. The next prediction is then the one training
+    optimised (the last position of a window) and still continues the music just
+    played. A re-prime costs Tx numpy steps (well under a millisecond) once per phrase.
+    ``endless="keep"`` keeps the state forever instead; ``benchmarks/endless.py``
+    measures both (state finite, value distribution stable, no short cycle after
+    200,000 steps).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import deque
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Callable, Iterable
+
+import numpy as np
+
+from improv.errors import UsageError
+from improv.language.grammar import (
+    Phrase,
+    Value,
+    is_valid_start,
+    parse_value,
+    twelfths,
+)
+from improv.language import context
+from improv.language.vocab import nearest
+from improv.model.engines import load_generator
+from improv.model.step import Generator
+from improv.sampling.restgrid import _NOTE, GRID_ONSETS, grid_masks, rest_needs
+from improv.sampling.settings import SamplingSettings
+
+log = logging.getLogger(__name__)
+
+FREE, START, GAP = 0, 1, 2  # where the phrase stands: open; about to start; after a gap
+_NOTHING, _ZERO_X = -2, -1  # what waits to be fed: nothing; the zero x of a fresh state
+
+
+class Soloist:
+    """An endless, constrained, seeded stream of grammar values from a generator."""
+
+    def __init__(self, generator: Generator, settings: SamplingSettings = SamplingSettings()):
+        self.generator = generator
+        self.settings = settings
+        self.values: tuple[Value, ...] = generator.vocab.parsed()
+        n = len(self.values)
+        self._rng = np.random.default_rng(settings.seed)
+        self._max_rest = settings.max_rest_twelfths
+        self._inv_temp = 1.0 / settings.temperature
+        self._context_len = max(generator.tx - 1, 1)
+        # (value index, its context): what a re-prime feeds again, as fed the first time
+        self._history: deque[tuple[int, tuple]] = deque(maxlen=self._context_len)
+        self._next_context: tuple[int, ...] = ()  # of the value starting at self._at
+        self._conditioned = getattr(generator, "n_features", 0) > 0
+        self._context_at: Callable[[int], tuple[int, ...]] = context.no_chart
+        self._twelfths = [twelfths(v.duration) for v in self.values]
+        length = np.array(self._twelfths)
+        is_rest = np.array([v.is_rest for v in self.values])
+        start = np.array([is_valid_start(v) for v in self.values])
+        self._rest_length = np.array([t if v.is_rest else _NOTE
+                                      for v, t in zip(self.values, self._twelfths)], np.int64)
+        self._pitched = ~is_rest if (~is_rest).any() else np.ones(n, bool)
+        # The phrase masks by state (FREE, START, GAP), relaxed once here when the
+        # vocabulary cannot satisfy them; as 0/1 floats so masking is one multiply.
+        self._phrase_allowed = np.stack([
+            np.ones(n, bool),
+            self._with_fallback(start, self._pitched, "a phrase start"),
+            self._with_fallback(start | is_rest, np.ones(n, bool), "after a gap")])
+        # Rhythm grid: _grid[p] allows the values that, started at p twelfths into the
+        # beat, end on a grid onset. Combined with the phrase masks per (state, position).
+        self._grid = grid_masks(length) if settings.rhythm_grid else np.ones((12, n), bool)
+        self._allowed_at = self._phrase_allowed[:, None, :] & self._grid[None, :, :]
+        empty = ~self._allowed_at.any(axis=2)
+        if empty.any():
+            # Within a phrase or a gap on the grid, that would break the grid in ordinary
+            # play; elsewhere (a phrase start after a prime left the beat on a triplet, say)
+            # it is expected of a vocabulary whose phrase starts are all straight.
+            ordinary = empty[[FREE, GAP]][:, list(GRID_ONSETS)].any()
+            (log.warning if ordinary else log.debug)(
+                "the vocabulary cannot keep to the rhythm grid from %d of the 36 phrase "
+                "states and beat positions; relaxing it there", int(empty.sum()))
+            self._allowed_at[empty] = np.broadcast_to(self._phrase_allowed[:, None, :],
+                                                      self._allowed_at.shape)[empty]
+        self._masks = self._allowed_at.astype(float)
+        self._rest_need = rest_needs(self._phrase_allowed[START], self._phrase_allowed[GAP],
+                                     self._grid, self._rest_length, length)
+        self._echo, self._echo_left = np.ones(n), 0  # see echo()
+        self._work = np.empty(n)
+        self._cum = np.empty(n)
+        self._sorted = np.empty(n)
+        self._over = np.empty(n, bool)
+        self._drop = np.empty(n, bool)
+        self.reset()
+
+    @classmethod
+    def load(cls, model_dir: Path | str | None = None, engine: str = "numpy",
+             **settings) -> "Soloist":
+        """Load a model directory into an engine and wrap it: what the daemon calls."""
+        return cls(load_generator(model_dir, engine), SamplingSettings(**settings))
+
+    @staticmethod
+    def _with_fallback(mask: np.ndarray, relaxed: np.ndarray, what: str) -> np.ndarray:
+        if not mask.any():
+            log.warning("the vocabulary has no value allowed %s; relaxing the constraint", what)
+            mask = relaxed if relaxed.any() else np.ones_like(mask)
+        return mask
+
+    # --- state -------------------------------------------------------------------------
+
+    def reset(self) -> None:
+        """Back to the start of a solo: zero state, zero x fed, a phrase about to start.
+        The random generator carries on (it is not reseeded)."""
+        self.generator.reset()
+        self._pending = _ZERO_X
+        self._reprime_due = False
+        self._history.clear()
+        self._since_prime = 0
+        self._start_solo()
+        self._start_phrase()
+
+    def follow(self, context_at: Callable[[int], tuple[int, ...]]) -> None:
+        """``context_at(t)``: the feature indices (:func:`improv.language.context.features`)
+        of a value starting ``t`` twelfths of a beat from the top, for a conditioned
+        model. The performer sets it; without it the model hears 4/4 under no chord."""
+        if self._conditioned:
+            self._context_at = context_at
+
+    def _context(self, at: int) -> tuple[int, ...]:
+        return self._context_at(at) if self._conditioned else ()
+
+    def _start_solo(self) -> None:
+        self._at = 0  # twelfths from the top where the next value starts
+
+    @property
+    def _position(self) -> int:
+        """Twelfths into the beat where the next value starts."""
+        return self._at % 12
+
+    def _start_phrase(self) -> None:
+        self._phrase = Phrase()
+        self._after_gap = False  # a rest may only lengthen a gap, not open the solo
+
+    @property
+    def _state(self) -> int:
+        if self._phrase.open:
+            return FREE
+        return GAP if self._after_gap else START
+
+    def restart_phrase(self, twelfths: int = 0) -> None:
+        """The next value opens a phrase ``twelfths`` twelfths of a beat from the top (after
+        the performer skipped time: a stall, a turn). The LSTM state is kept."""
+        self._at = int(twelfths)
+        self._start_phrase()
+
+    def prime(self, values: Iterable[Value | str | int], at: int | None = None) -> None:
+        """Feed a phrase (say, one a musician just played, starting ``at`` twelfths of a
+        beat from the top) without sampling; the next value then starts a new phrase
+        that follows on from it. Values outside the vocabulary raise UsageError before
+        anything is fed."""
+        indices = [self._index(v) for v in values]
+        if at is not None:
+            self._at = int(at)
+        for i in indices:
+            self._feed()
+            self._history.append((i, self._next_context))
+            self._since_prime += 1
+            self._at += self._twelfths[i]
+            self._pending = i
+        if indices:
+            self._start_phrase()
+
+    def prime_nearest(self, values: Iterable[Value], at: int | None = None) -> int:
+        """:meth:`prime` with each value the model does not know replaced by its
+        nearest (:func:`improv.language.vocab.nearest`): a musician's phrase. Returns
+        how many were replaced."""
+        vocab, indices, replaced = self.generator.vocab, [], 0
+        for value in values:
+            text = str(value)
+            if text in vocab:
+                indices.append(vocab.index(text))
+            else:
+                indices.append(nearest(value, self.values))
+                replaced += 1
+        self.prime(indices, at)
+        return replaced
+
+    def echo(self, weights: np.ndarray, count: int) -> None:
+        """Scale the model's probabilities by ``weights`` (one per value) for the next
+        ``count`` values: an answer leaning towards its call's rhythm
+        (:func:`improv.listening.trading.echo_weights`)."""
+        self._echo, self._echo_left = weights, max(int(count), 0)
+
+    def tune(self, temperature: float | None = None, top_p: float | None = None) -> None:
+        """Change temperature and top-p from the next value (a knob turned)."""
+        changes = {k: v for k, v in (("temperature", temperature), ("top_p", top_p))
+                   if v is not None}
+        self.settings = replace(self.settings, **changes)
+        self._inv_temp = 1.0 / self.settings.temperature
+
+    def _index(self, value) -> int:
+        if isinstance(value, (int, np.integer)):
+            if not 0 <= value < len(self.values):
+                raise UsageError(f"value index {value} is outside the vocabulary "
+                                 f"(0..{len(self.values) - 1})")
+            return int(value)
+        text = str(parse_value(value) if isinstance(value, str) else value)
+        if text not in self.generator.vocab:
+            raise UsageError(f"grammar value {text!r} is not in the model's vocabulary: "
+                             f"prime with values the model was trained on")
+        return self.generator.vocab.index(text)
+
+    # --- sampling ----------------------------------------------------------------------
+
+    def next_value(self) -> Value:
+        """Sample the next value, feed it back into the LSTM and return it."""
+        return self.values[self.next_index()]
+
+    def next_index(self) -> int:
+        """As :meth:`next_value`, returning the vocabulary index."""
+        self._feed()
+        w = self._work
+        np.multiply(self._probs, self._masks[self._state, self._position], out=w)
+        if self._max_rest is not None:
+            np.greater(self._rest_need[self._position], self._max_rest - self._phrase.resting,
+                       out=self._over)
+            np.copyto(w, 0.0, where=self._over)
+        if self._echo_left:
+            self._echo_left -= 1
+            np.multiply(w, self._echo, out=w)
+            if not w.any():  # the echo left nothing allowed: the model alone this time
+                np.multiply(self._probs, self._masks[self._state, self._position], out=w)
+        index = self._choose(w)
+        self._advance(index)
+        return index
+
+    def _allowed(self) -> np.ndarray:
+        """The current constraint mask, relaxed in the module docstring's order until a
+        value is left (only for the rare fallback path)."""
+        state, position = self._state, self._position
+        remaining = np.inf if self._max_rest is None else self._max_rest - self._phrase.resting
+        for allowed in (self._allowed_at[state, position] & (self._rest_need[position] <= remaining),
+                        self._phrase_allowed[state] & (self._rest_length <= remaining),
+                        self._pitched & self._grid[position]):
+            if allowed.any():
+                return allowed
+        return self._pitched
+
+    def _choose(self, w: np.ndarray) -> int:
+        total = w.sum()
+        if not total > 0 or not np.isfinite(total):
+            allowed = np.flatnonzero(self._allowed())
+            return int(allowed[self._rng.integers(len(allowed))])
+        s = self.settings
+        if s.greedy:
+            return int(np.argmax(w))
+        if self._inv_temp != 1.0:
+            np.divide(w, w.max(), out=w)  # the top value stays 1: no underflow to all-zero
+            np.power(w, self._inv_temp, out=w)
+        if s.top_p < 1.0:
+            self._nucleus(w, s.top_p)
+        cum = w.cumsum(out=self._cum)
+        index = int(cum.searchsorted(self._rng.random() * cum[-1], side="right"))
+        if index >= len(w) or w[index] <= 0:  # rounding at the very top end
+            index = int(np.flatnonzero(w)[-1])
+        return index
+
+    def _nucleus(self, w: np.ndarray, top_p: float) -> None:
+        """Zero every weight outside the nucleus, in place and in the preallocated buffers.
+
+        The nucleus is the fewest most probable values holding ``top_p`` of the mass.
+        Sorting a copy ascending (``ndarray.sort`` works in place, unlike ``argsort``) and
+        summing it from the small end finds the largest tail holding at most
+        ``1 - top_p``; every weight below the first value past that tail is dropped
+        (values tied with it all stay: the cut never depends on index order)."""
+        srt, cum = self._sorted, self._cum
+        np.copyto(srt, w)
+        srt.sort()
+        srt.cumsum(out=cum)
+        cut = cum.searchsorted((1.0 - top_p) * cum[-1], side="right")
+        np.less(w, srt[cut], out=self._drop)
+        np.copyto(w, 0.0, where=self._drop)
+
+    def _feed(self) -> None:
+        """Feed the value chosen last with the context of the one to come, now that the
+        performer has said where that one starts (a conditioned model needs it; the
+        seeds' model gets the same steps as if fed at once)."""
+        self._next_context = self._context(self._at)
+        if self._reprime_due:
+            self._reprime()
+        if self._pending != _NOTHING:
+            index = None if self._pending == _ZERO_X else self._pending
+            self._probs = self.generator.step(index, self._next_context)
+            self._pending = _NOTHING
+
+    def _advance(self, index: int) -> None:
+        value = self.values[index]
+        self._history.append((index, self._next_context))
+        self._at += self._twelfths[index]
+        entering_gap = False
+        if value.is_rest:
+            if self._phrase.rest(value.duration):  # this rest closed the phrase
+                entering_gap = self._after_gap = True
+        else:
+            self._phrase.note()
+        self._since_prime += 1
+        self._pending = index
+        if self.settings.endless == "reprime" and (
+                entering_gap or self._since_prime + self._context_len > 2 * self.generator.tx):
+            self._reprime_due = True
+
+    def _reprime(self) -> None:
+        """Rebuild the state as a training window would: zeros, the zero x, the last
+        Tx − 1 values (the one just chosen included), each with the stored context of
+        the value after it; the last is left to :meth:`_feed`."""
+        gen, history = self.generator, self._history
+        gen.reset()
+        gen.step(None, history[0][1])
+        for k in range(len(history) - 1):
+            gen.step(history[k][0], history[k + 1][1])
+        self._pending = history[-1][0]
+        self._since_prime = 0
+        self._reprime_due = False
