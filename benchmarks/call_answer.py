@@ -2,13 +2,13 @@
 
 Each call is two bars of a Weimar Jazz Database solo (4/4 solos, at least 6 notes,
 starting on a bar line; one or two per solo, seeded). Its notes become grammar values
-over the solo's own chords (:func:`improv.performing.trading.call_line`) and the
+over the solo's own chords (:func:`improv.listening.trading.call_line`) and the
 shipped model answers the way ``--trade`` does, under three conditions, from the same
 random stream:
 
 * **primed**: as ``--trade`` answers: the call fed through the LSTM
   (``Soloist.prime_nearest``), then sampled leaning towards the call's note lengths
-  (``[listen] echo``, :func:`improv.performing.trading.echo_weights`);
+  (``[listen] echo``, :func:`improv.listening.trading.echo_weights`);
 * **primed, LSTM only**: the call fed, no echo (``--echo`` does not apply);
 * **unrelated**: another solo's call fed and echoed instead (the same machinery);
 * **unprimed**: zero state, nothing fed, no echo.
@@ -46,9 +46,9 @@ sys.path.insert(0, str(REPO))
 
 from improv.language.grammar import PitchLimits, decode  # noqa: E402
 from improv.learning.wjd import read_solo, solo_paths  # noqa: E402
-from improv.performing.sampling import Soloist  # noqa: E402
-from improv.performing.listening import ListenSettings  # noqa: E402
-from improv.performing.trading import CallNote, call_line, echo_weights  # noqa: E402
+from improv.sampling.soloist import Soloist  # noqa: E402
+from improv.listening.listener import ListenSettings  # noqa: E402
+from improv.listening.trading import CallNote, call_line, echo_weights  # noqa: E402
 
 WJD = REPO.parent / "shared" / "corpus" / "wjazzd"
 CALL_BARS = 2

@@ -21,7 +21,7 @@ import mido
 
 from improv.commands.charts import load_chart, shipped_charts
 from improv.commands.evaluate import default_wjazzd, render, settings_for, weimar_band
-from improv.performing.solofigures import solo_figures
+from improv.analysis.solofigures import solo_figures
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -29,8 +29,10 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from improv.language.grammar import twelfths  # noqa: E402
-from improv.performing import streamstats  # noqa: E402
-from improv.performing.sampling import GRID_ONSETS, SamplingSettings, Soloist  # noqa: E402
+from improv.analysis import streamstats  # noqa: E402
+from improv.sampling.restgrid import GRID_ONSETS  # noqa: E402
+from improv.sampling.settings import SamplingSettings  # noqa: E402
+from improv.sampling.soloist import Soloist  # noqa: E402
 
 from _model import choose_model  # noqa: E402
 

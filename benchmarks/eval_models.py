@@ -21,14 +21,14 @@ import time
 
 from improv.commands.evaluate import default_wjazzd, render, settings_for, weimar_band
 from improv.language.grammar import BEATS_PER_BAR
-from improv.performing.solofigures import FIGURES, solo_figures
+from improv.analysis.solofigures import FIGURES, solo_figures
 
 PROGRESSIONS = ("blues", "rhythm-changes", "minor-ii-v", "giant-steps")
 
 
 def values_of(model: str, progression: str, seed: int, count: int) -> list:
     """The first ``count`` values the soloist draws over ``progression``."""
-    from improv.commands.play import make_performer, make_soloist
+    from improv.commands.play import make_band, make_soloist
 
     cfg = settings_for(model=model, progression=progression, seed=seed)
     soloist = make_soloist(cfg, seed)
@@ -41,11 +41,11 @@ def values_of(model: str, progression: str, seed: int, count: int) -> list:
         return value
 
     soloist.next_value = record
-    performer = make_performer(cfg, soloist, seed)
+    band = make_band(cfg, soloist, seed)
     beat = 0
     while len(drawn) < count:
         beat += 16
-        performer.advance(beat)
+        band.advance(beat)
     return drawn[:count]
 
 

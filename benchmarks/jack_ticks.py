@@ -29,7 +29,7 @@ from jack_server import Master, Recorder, jack_server, wait_for_port  # noqa: E4
 COUNTER = r'''
 import sys, time, rtmidi
 sys.path.insert(0, sys.argv[1])
-from improv.performing.midiin import open_input
+from improv.midi.midiin import open_input
 n = [0]
 def realtime(status, data, t):
     n[0] += status == 0xF8

@@ -126,8 +126,8 @@ def report_input_path(jack, played):
     """Arrival (the reader's stamp) -> chord published, in this process."""
     import rtmidi
 
-    from improv.performing.listening import Listener, ListenSettings
-    from improv.performing.midiin import open_input
+    from improv.listening.listener import Listener, ListenSettings
+    from improv.midi.midiin import open_input
 
     published = []
     lis = Listener(ListenSettings(follow_chords=True))

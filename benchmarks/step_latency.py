@@ -37,7 +37,7 @@ GOAL_P99_MS, GOAL_RATIO, GOAL_START_S, GOAL_RSS_MB = 0.15, 300.0, 1.0, 150.0
 
 CHILD = """
 import resource, sys, json
-from improv.performing.sampling import Soloist
+from improv.sampling.soloist import Soloist
 soloist = Soloist.load(sys.argv[1], sys.argv[2], seed=1)
 value = soloist.next_value()
 # VmHWM is this process's own peak; ru_maxrss would carry over the parent's across exec.
@@ -151,7 +151,7 @@ def main(argv=None) -> int:
 
     from improv.model import modelfile
     from improv.model.engines import load_generator
-    from improv.performing.sampling import Soloist
+    from improv.sampling.soloist import Soloist
 
     gen = load_generator(model, "numpy")
     rng = np.random.default_rng(args.seed)

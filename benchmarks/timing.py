@@ -3,7 +3,7 @@
 In one run (every row plays the same notes: the same model, seeds and settings):
 
 1. ``scheduler``  onset error (clock time just after ``send`` − scheduled time) of the
-   daemon's path at 240 BPM in 16th notes: the real sampler (``improv.performing.sampling.Soloist``
+   daemon's path at 240 BPM in 16th notes: the real sampler (``improv.sampling.soloist.Soloist``
    over the model, the default shipped model by default) is asked for every note on the
    scheduler's thread, so its cost, periodic Tx-step re-primes included, lands where
    it does in the daemon; each value's duration is made a 16th (0.25; type and range
@@ -41,10 +41,13 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from improv.commands import config  # noqa: E402
-from improv.performing.performer import Performer, Progression  # noqa: E402
-from improv.performing.priority import try_realtime_priority  # noqa: E402
-from improv.performing.sampling import Soloist  # noqa: E402
-from improv.performing.scheduler import Scheduler  # noqa: E402
+from improv.band.chart import Progression  # noqa: E402
+from improv.band.comping import CompingPart  # noqa: E402
+from improv.band.ensemble import Ensemble  # noqa: E402
+from improv.band.melody import MelodyPart  # noqa: E402
+from improv.timing.priority import try_realtime_priority  # noqa: E402
+from improv.sampling.soloist import Soloist  # noqa: E402
+from improv.timing.scheduler import Scheduler  # noqa: E402
 
 from _model import choose_model  # noqa: E402
 
@@ -88,8 +91,9 @@ def _spin(stop):
 
 
 def performer(source, cfg):
-    return Performer(source, Progression.parse(cfg.progression), np.random.default_rng([SEED, 1]),
-                     melody=cfg.melody, comping=cfg.comping, feel=cfg.feel)
+    parts = [MelodyPart(source, np.random.default_rng([SEED, 1]), cfg.melody),
+             CompingPart(cfg.comping)]
+    return Ensemble(parts, Progression.parse(cfg.progression), feel=cfg.feel)
 
 
 def measure_scheduler(seconds: float, tempo: float, cfg, model: Path):

@@ -1,7 +1,7 @@
 """Settings as frozen dataclasses whose fields carry their own default, range or choices.
 
 Each layer defines the settings of its own code next to that code (the sampler's in
-:mod:`improv.performing.sampling`, the scheduler's in :mod:`improv.performing.scheduler`
+:mod:`improv.sampling.soloist`, the scheduler's in :mod:`improv.timing.scheduler`
 …) with :func:`setting`, and checks them in ``__post_init__`` with :func:`validate`.
 The command layer's ``config`` composes those classes into the TOML schema and checks
 a file's values with the same :func:`check`, so a value is held to one rule wherever it

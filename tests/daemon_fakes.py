@@ -1,10 +1,22 @@
-"""Fakes shared by the daemon's tests: a value source, a clock and a recording port."""
+"""Fakes shared by the daemon's tests: a value source, a clock and a recording port, and
+the soloist-and-comping band most tests play."""
 
 from __future__ import annotations
 
 import itertools
 
+from improv.band.comping import Comping, CompingPart
+from improv.band.ensemble import Ensemble
+from improv.band.feel import Feel
+from improv.band.melody import Melody, MelodyPart
 from improv.language.grammar import parse_value
+
+
+def duo(source, progression, rng, *, melody: Melody = Melody(), comping: Comping = Comping(),
+        feel: Feel = Feel(), listener=None) -> Ensemble:
+    """The melody (from ``source``, drawing on ``rng``) and the comping over ``progression``."""
+    return Ensemble([MelodyPart(source, rng, melody), CompingPart(comping)], progression,
+                    feel=feel, listener=listener)
 
 
 class FakeSource:

@@ -145,7 +145,7 @@ class Recorder:
     rtmidi's deltas). A thread polls rtmidi's queue
     every millisecond: a callback would run in JACK's process cycle and wait there for
     the interpreter lock, and JACK drops or duplicates the input of a late client (see
-    improv/performing/midiin.py), which would make the recording, not the daemon,
+    improv/midi/midiin.py), which would make the recording, not the daemon,
     lose notes.
     """
 

@@ -11,9 +11,12 @@ from improv.cli import main
 from improv.commands.charts import load_chart
 from improv.errors import ChartError
 from improv.language.grammar import Value
-from improv.performing.chart import Progression
-from improv.performing.comping import Comping, comp_hits
-from improv.performing.performer import Feel, Melody, Performer
+from improv.band.chart import Progression
+from improv.band.comping import Comping, comp_hits
+from improv.band.feel import Feel
+from improv.band.melody import Melody
+
+from daemon_fakes import duo
 
 from randmodel import write_random_model
 
@@ -94,7 +97,7 @@ class Quarters:
 @pytest.mark.parametrize("metre", [3, 5, 6])
 def test_odd_metres_count_bars_and_accent_their_strong_beats(metre):
     chart = Progression.parse("C7 | F7", metre)
-    p = Performer(Quarters(), chart, np.random.default_rng(0), melody=Melody(velocity=80),
+    p = duo(Quarters(), chart, np.random.default_rng(0), melody=Melody(velocity=80),
                   comping=Comping(enabled=False), feel=Feel(swing=0, accent=10, humanise=0))
     notes = p.advance(metre * 4)
     for n in notes:
@@ -247,7 +250,7 @@ def test_a_musicxml_pickup_is_no_bar_of_its_own_and_added_sevenths_count(tmp_pat
 def test_a_live_progression_in_another_metre_is_refused_in_one_line():
     from improv.errors import UsageError
 
-    p = Performer(Quarters(), Progression.parse("C7", 3), np.random.default_rng(0),
+    p = duo(Quarters(), Progression.parse("C7", 3), np.random.default_rng(0),
                   comping=Comping(enabled=False))
     with pytest.raises(UsageError, match="restart to change metre"):
         p.set_progression(Progression.parse("F7", 4))

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from improv.performing.clockfollow import TICKS_PER_BEAT, ClockFollower, NaiveFollower
+from improv.timing.clockfollow import TICKS_PER_BEAT, ClockFollower, NaiveFollower
 
 
 def ticks(tempo_of_tick, n, jitter=0.001, seed=1):

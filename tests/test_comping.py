@@ -4,10 +4,11 @@ from fractions import Fraction as F
 
 import numpy as np
 
-from improv.performing.comping import Comping, comp_hits
-from improv.performing.performer import Feel, Performer, Progression
+from improv.band.comping import Comping, comp_hits
+from improv.band.feel import Feel
+from improv.band.chart import Progression
 
-from daemon_fakes import FakeSource
+from daemon_fakes import FakeSource, duo
 
 
 def test_sustain_holds_each_chord_once():
@@ -36,7 +37,7 @@ def test_hits_never_overlap_and_stay_inside_the_chord():
 
 def test_performer_comps_in_the_chosen_style():
     def chords(style):
-        p = Performer(FakeSource(["R,1.000"]), Progression.parse("F7 | Bb7"),
+        p = duo(FakeSource(["R,1.000"]), Progression.parse("F7 | Bb7"),
                       np.random.default_rng(0), feel=Feel(swing=0.0, accent=0, humanise=0),
                       comping=Comping(style=style))
         return sorted({(n.start, n.velocity) for n in p.advance(8) if n.part == "comping"})

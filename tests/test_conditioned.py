@@ -13,10 +13,13 @@ from improv.learning.contexts import piece_contexts
 from improv.learning.corpus import Bar, MelodyNote, Piece
 from improv.model import modelfile
 from improv.model.engines import load_generator
-from improv.performing.chart import Progression
-from improv.performing.performer import Feel, Performer
-from improv.performing.comping import Comping
-from improv.performing.sampling import SamplingSettings, Soloist
+from improv.band.chart import Progression
+from improv.band.feel import Feel
+from improv.band.comping import Comping
+from improv.sampling.settings import SamplingSettings
+from improv.sampling.soloist import Soloist
+
+from daemon_fakes import duo
 
 from randmodel import write_random_model
 
@@ -188,7 +191,7 @@ def test_the_sampler_feeds_the_context_of_the_value_it_is_about_to_choose(condit
     gen = Recording(load_generator(conditioned_dir))
     soloist = Soloist(gen, SamplingSettings(seed=1, endless="keep"))
     chart = Progression.parse("Dm7 G7 | C6")
-    perf = Performer(soloist, chart, np.random.default_rng(0), comping=Comping(enabled=False),
+    perf = duo(soloist, chart, np.random.default_rng(0), comping=Comping(enabled=False),
                      feel=Feel(swing=0.0, humanise=0))
     starts = []
     original = soloist.next_index
@@ -204,7 +207,7 @@ def test_the_sampler_feeds_the_context_of_the_value_it_is_about_to_choose(condit
         beat = Fraction(at, 12)
         chord = chart.chord_at(beat)
         assert context.describe(fed)["family"] == context.FAMILIES[context.chord_family(chord)]
-        assert fed == perf.context_at(at)
+        assert fed == perf.part("melody").context_at(at)
         assert context.describe(fed)["beat"] == int(beat % 4)
     assert gen.fed[0][0] is None  # the zero x first
 
@@ -240,12 +243,12 @@ def test_a_long_vamp_still_hears_the_chord_before_and_the_change_ahead():
     # 20 bars of Dm7 then 20 of Ebm7: training reads the chord changes themselves, so
     # deep in the second vamp the motion is still a semitone up, and the change far off
     chart = Progression.parse(" | ".join(["Dm7"] * 20 + ["Ebm7"] * 20))
-    perf = Performer(None, chart, np.random.default_rng(0), comping=Comping(enabled=False))
-    deep = context.describe(perf.context_at(12 * (4 * 35 + 1)))  # bar 36, beat 2
+    perf = duo(None, chart, np.random.default_rng(0), comping=Comping(enabled=False))
+    deep = context.describe(perf.part("melody").context_at(12 * (4 * 35 + 1)))  # bar 36, beat 2
     assert deep["family"] == "min" and deep["motion"] == 1 and deep["change"] == 3
-    near = context.describe(perf.context_at(12 * (4 * 39 + 3) + 6))  # half a beat before
+    near = context.describe(perf.part("melody").context_at(12 * (4 * 39 + 3) + 6))  # half a beat before
     assert near["change"] == 0  # Dm7 comes round again on the loop
-    again = context.describe(perf.context_at(12 * (4 * 40 + 5)))  # second time round
+    again = context.describe(perf.part("melody").context_at(12 * (4 * 40 + 5)))  # second time round
     assert again["motion"] == 11 and again["family"] == "min"
 
 
@@ -253,7 +256,7 @@ def test_a_re_prime_feeds_each_value_with_the_context_it_was_first_fed_with(cond
     gen = Recording(load_generator(conditioned_dir))
     soloist = Soloist(gen, SamplingSettings(seed=2))  # endless="reprime"
     chart = Progression.parse("Dm7 G7 | C6 | Fm7 Bb7 | Ebmaj7")
-    perf = Performer(soloist, chart, np.random.default_rng(0), comping=Comping(enabled=False),
+    perf = duo(soloist, chart, np.random.default_rng(0), comping=Comping(enabled=False),
                      feel=Feel(swing=0.0, humanise=0))
     perf.advance(64)
     first_time, replays = set(), 0

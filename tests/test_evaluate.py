@@ -8,7 +8,7 @@ import pytest
 
 from improv.cli import main
 from improv.language.harmony import parse_chord
-from improv.performing.solofigures import FIGURES, band, solo_figures
+from improv.analysis.solofigures import FIGURES, band, solo_figures
 
 from randmodel import write_random_model
 
@@ -84,7 +84,7 @@ def decode_png(data: bytes):
 
 
 def test_piano_roll_puts_notes_on_their_rows_over_the_chord_tones():
-    from improv.performing.pianoroll import CHORD_TONE, NOTE, SCALE, piano_roll, png_bytes
+    from improv.analysis.pianoroll import CHORD_TONE, NOTE, SCALE, piano_roll, png_bytes
 
     image = piano_roll([(0, 1, 64), (2, 3, 61)], [(0, 4, C7)], 4, low=60, high=72,
                        px_beat=10, px_pitch=4)
@@ -112,7 +112,7 @@ def test_eval_draws_a_piano_roll_and_takes_a_standards_name(tmp_path, capsys):
     assert "piano roll of the first 16 bars" in out
     pixels = decode_png(png.read_bytes())
     assert pixels.shape[1] == 16 * 4 * 24
-    from improv.performing.pianoroll import NOTE
+    from improv.analysis.pianoroll import NOTE
     assert (pixels == NOTE).all(axis=2).any()
     assert main(["eval", "--model", str(model), "--wjazzd", str(folder),
                  "--png", str(tmp_path / "no" / "roll.png")]) == 2

@@ -255,7 +255,7 @@ def test_no_chord(symbol):
 
 
 def test_over_no_chord_the_soloist_plays_freely_and_the_comping_rests():
-    from improv.performing.performer import voicing
+    from improv.band.comping import voicing
 
     chord = parse_chord("NC")
     assert type_table(chord) == ("S",) * 12

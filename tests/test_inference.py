@@ -104,7 +104,7 @@ def test_keras_and_numpy_agree_for_1000_steps(model_dir):
 def test_numpy_path_imports_no_tensorflow(model_dir):
     code = (
         "import sys\n"
-        "from improv.performing.sampling import Soloist\n"
+        "from improv.sampling.soloist import Soloist\n"
         "from improv.model.engines import load_generator\n"
         f"s = Soloist.load({str(model_dir)!r}, seed=1)\n"
         "[s.next_value() for _ in range(200)]\n"

@@ -1,10 +1,21 @@
-"""The package's shape: imports run downhill, no circles, small modules, one name per class.
+"""The package's shape: imports run downhill, no circles, small modules in small folders,
+one name per class.
 
-The layers, lowest first: the base modules (errors, settings, files), ``language``,
-``model``, then ``learning`` and ``performing`` side by side (neither imports the
-other), then ``commands`` (with ``improv.cli``). A module may import its own layer and
-any layer below it, never one above or beside it. Function-level (lazy) imports count
-too: deferring an import does not change which way it points.
+The layers follow the data path, lowest first; folders of one rank sit side by side and
+neither imports the other:
+
+0. the base modules (errors, settings, files)
+1. ``language`` (the grammar, chords, charts as text) and ``midi`` (status bytes, ports,
+   the synth)
+2. ``model`` (the LSTM step) and ``listening`` (the musician's chords, turns, knobs)
+3. ``learning`` (corpus to weights) and ``sampling`` (the generator's value stream)
+4. ``band`` (the parts and the ensemble: timed notes)
+5. ``timing`` (the scheduler, clock following), ``rendering`` (files) and ``analysis``
+6. ``commands`` (with ``improv.cli``)
+
+A module may import its own folder and any rank below it, never one above or beside
+it. Function-level (lazy) imports count too: deferring an import does not change which
+way it points.
 """
 
 from __future__ import annotations
@@ -19,9 +30,11 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 PACKAGE = REPO / "improv"
 MAX_LINES = 400
+MAX_MODULES = 15  # per folder, its __init__ aside
 
 BASE = {"improv", "improv.errors", "improv.settings", "improv.files"}
-RANK = {"base": 0, "language": 1, "model": 2, "learning": 3, "performing": 3, "commands": 4}
+RANK = {"base": 0, "language": 1, "midi": 1, "model": 2, "listening": 2, "learning": 3,
+        "sampling": 3, "band": 4, "timing": 5, "rendering": 5, "analysis": 5, "commands": 6}
 
 
 def module_name(path: Path) -> str:
@@ -44,8 +57,12 @@ def layer_of(module: str) -> str:
 def imports_of(path: Path, known: set[str]) -> set[str]:
     """The improv modules ``path`` imports anywhere in it (``from a import b`` counts as
     ``a.b`` when that is a module, else as ``a``)."""
+    return imports_in(path.read_text(encoding="utf-8"), known, str(path))
+
+
+def imports_in(source: str, known: set[str], path: str = "<source>") -> set[str]:
     found = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Import):
             found.update(a.name for a in node.names if a.name.startswith("improv"))
         elif isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("improv"):
@@ -66,9 +83,10 @@ def test_every_module_belongs_to_a_known_layer():
         assert layer_of(name) in RANK, f"{name} is in no layer: add its folder to RANK"
 
 
-def test_imports_run_downhill():
+def wrong_imports(g: dict[str, set[str]]) -> list[str]:
+    """The imports of ``g`` that run uphill or sideways."""
     wrong = []
-    for module, targets in graph().items():
+    for module, targets in g.items():
         here = layer_of(module)
         for target in targets:
             there = layer_of(target)
@@ -76,6 +94,11 @@ def test_imports_run_downhill():
                 continue
             if RANK[there] >= RANK[here]:
                 wrong.append(f"{module} ({here}) imports {target} ({there})")
+    return wrong
+
+
+def test_imports_run_downhill():
+    wrong = wrong_imports(graph())
     assert not wrong, "imports that run uphill or sideways:\n" + "\n".join(wrong)
 
 
@@ -84,8 +107,7 @@ def test_only_the_command_layer_reads_the_config():
     assert readers and all(layer_of(m) == "commands" for m in readers)
 
 
-def test_no_import_circles():
-    g = graph()
+def circles_in(g: dict[str, set[str]]) -> list[str]:
     seen, on_stack, circles = set(), set(), []
 
     def visit(node, path):
@@ -103,7 +125,42 @@ def test_no_import_circles():
     for node in sorted(g):
         if node not in seen:
             visit(node, [node])
+    return circles
+
+
+def test_no_import_circles():
+    circles = circles_in(graph())
     assert not circles, "import circles:\n" + "\n".join(circles)
+
+
+def test_folders_are_small():
+    counts = Counter(path.parent.relative_to(PACKAGE).as_posix()
+                     for path in PACKAGE.rglob("*.py") if path.name != "__init__.py")
+    large = {folder: n for folder, n in counts.items() if n > MAX_MODULES}
+    assert not large, f"folders over {MAX_MODULES} modules (split them by job): {large}"
+
+
+LAZY_UPHILL = """
+def play():
+    from improv.timing.scheduler import Scheduler
+"""
+
+
+@pytest.mark.parametrize("module, source, found", [
+    ("improv.band.part", LAZY_UPHILL, "uphill"),  # band (4) below timing (5), and lazy
+    ("improv.timing.sync", "from improv.rendering.midifile import render\n", "sideways"),
+    ("improv.midi.ports", "import improv.language.harmony\n", "sideways"),
+    ("improv.language.grammar", "from improv.commands import config\n", "uphill"),
+])
+def test_the_checker_refuses_uphill_sideways_and_lazy_imports(module, source, found):
+    known = set(modules())
+    g = {module: imports_in(source, known) - {module}}
+    assert g[module] and len(wrong_imports(g)) == 1, found
+
+
+def test_the_checker_finds_a_circle():
+    g = {"improv.band.part": {"improv.band.note"}, "improv.band.note": {"improv.band.part"}}
+    assert circles_in(g) == ["improv.band.note -> improv.band.part -> improv.band.note"]
 
 
 def test_modules_are_small():
@@ -134,7 +191,8 @@ def test_test_helpers_are_not_in_the_package():
     assert not (PACKAGE / "randmodel.py").exists()
 
 
-@pytest.mark.parametrize("module", ["improv.commands.config", "improv.performing.sampling"])
+@pytest.mark.parametrize("module", ["improv.commands.config", "improv.sampling.soloist",
+                                    "improv.timing.sync", "improv.band.ensemble"])
 def test_the_checker_sees_real_imports(module):
     # guards the test itself: these modules do import lower layers
     assert graph()[module]

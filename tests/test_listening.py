@@ -9,14 +9,15 @@ import pytest
 from improv.errors import UsageError
 from improv.language.grammar import parse_value
 from improv.language.harmony import parse_chord
-from improv.performing.comping import Comping
-from improv.performing.knobs import KnobSettings, Knobs, knob_value
-from improv.performing.listening import Listener, ListenSettings, parse_channels
-from improv.performing.performer import Feel, Performer, Progression
-from improv.performing.scheduler import Scheduler
-from improv.performing.trading import CallAndResponse, CallNote, TradeBars, call_line
+from improv.band.comping import Comping
+from improv.listening.knobs import KnobSettings, Knobs, knob_value
+from improv.listening.listener import Listener, ListenSettings, parse_channels
+from improv.band.feel import Feel
+from improv.band.chart import Progression
+from improv.timing.scheduler import Scheduler
+from improv.listening.trading import CallAndResponse, CallNote, TradeBars, call_line
 
-from daemon_fakes import FakeClock, FakeSource, RecordingPort, pair_notes
+from daemon_fakes import FakeClock, FakeSource, RecordingPort, duo, pair_notes
 
 STRAIGHT = Feel(swing=0.0, accent=0, humanise=0)
 ON, OFF, CC = 0x90, 0x80, 0xB0
@@ -120,7 +121,7 @@ class TunableSource(FakeSource):
 
 
 def performer(source, listener, chart="C7", comping=False):
-    return Performer(source, Progression.parse(chart), np.random.default_rng(0),
+    return duo(source, Progression.parse(chart), np.random.default_rng(0),
                      comping=Comping(enabled=comping), feel=STRAIGHT, listener=listener)
 
 
@@ -284,7 +285,7 @@ def test_a_master_start_forgets_the_calls_of_the_count_before():
 
 
 def test_comping_struck_after_a_chord_change_takes_the_new_chord():
-    from improv.performing.comping import voicing
+    from improv.band.comping import voicing
 
     lis = listener(comping=True)
     perf = performer(FakeSource(["R,1.000"]), lis, chart="C7", comping=True)
@@ -295,7 +296,7 @@ def test_comping_struck_after_a_chord_change_takes_the_new_chord():
 
 
 def test_echo_weights_favour_the_calls_lengths_and_steps():
-    from improv.performing.trading import echo_weights
+    from improv.listening.trading import echo_weights
 
     vocab = tuple(parse_value(v) for v in ("C,0.500", "C,1.000", "C,0.500,<M2,M3>",
                                            "C,0.500,<m-3,M-2>", "R,0.500", "R,1.000"))
@@ -381,7 +382,7 @@ def test_panic_keeps_the_clock_ticks_going():
 def test_the_reader_survives_a_handler_that_fails():
     import time as _time
 
-    from improv.performing.midiin import MidiInput
+    from improv.midi.midiin import MidiInput
 
     class Source:
         def __init__(self):

@@ -11,16 +11,17 @@ from improv.commands import config
 from improv.commands.live import ConfigWatcher, diff
 from improv.commands.session import _apply_changes
 from improv.commands.status import StatusLine
-from improv.performing.comping import Comping
-from improv.performing.performer import Feel, Performer, Progression
+from improv.band.comping import Comping
+from improv.band.feel import Feel
+from improv.band.chart import Progression
 
-from daemon_fakes import FakeSource
+from daemon_fakes import FakeSource, duo
 
 STRAIGHT = Feel(swing=0.0, accent=0, humanise=0)
 
 
 def performer(chart="F7 | Bb7", comping=True):
-    return Performer(FakeSource(["C,0.500"]), Progression.parse(chart), np.random.default_rng(1),
+    return duo(FakeSource(["C,0.500"]), Progression.parse(chart), np.random.default_rng(1),
                      feel=STRAIGHT, comping=Comping(enabled=comping))
 
 

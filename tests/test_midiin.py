@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from improv.performing.midiin import QUEUE_LENGTH, MidiInput
+from improv.midi.midiin import QUEUE_LENGTH, MidiInput
 
 
 class FakeIn:
@@ -93,7 +93,7 @@ out.close_port(); out.delete()
 def test_nothing_is_lost_or_doubled_while_the_interpreter_is_busy(jack):
     import rtmidi
 
-    from improv.performing.midiin import open_input
+    from improv.midi.midiin import open_input
 
     n = 2000
     stop = threading.Event()

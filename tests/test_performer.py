@@ -9,17 +9,12 @@ from hypothesis import strategies as st
 
 from improv.language.grammar import DURATION_GRID, PHRASE_GAP, Value, encode_line
 from improv.language.harmony import note_type, parse_chord
-from improv.performing.comping import Comping, voicing
-from improv.performing.performer import (
-    Feel,
-    Melody,
-    Performer,
-    Progression,
-    exact_duration,
-    swing,
-)
+from improv.band.comping import Comping, voicing
+from improv.band.feel import Feel, swing
+from improv.band.melody import Melody, exact_duration
+from improv.band.chart import Progression
 
-from daemon_fakes import FakeSource
+from daemon_fakes import FakeSource, duo
 
 STRAIGHT = Feel(swing=0.0, accent=0, humanise=0)
 NO_COMP = Comping(enabled=False)
@@ -28,7 +23,7 @@ NO_COMP = Comping(enabled=False)
 def perform(values, until, chart="F7 | Bb7 | F7 Cm7 F7", seed=1, **kw):
     kw.setdefault("feel", STRAIGHT)
     kw.setdefault("comping", NO_COMP)
-    p = Performer(FakeSource(values), Progression.parse(chart), np.random.default_rng(seed), **kw)
+    p = duo(FakeSource(values), Progression.parse(chart), np.random.default_rng(seed), **kw)
     return p, p.advance(until)
 
 
@@ -77,7 +72,7 @@ def test_a_rest_of_phrase_gap_starts_a_new_phrase():
     # After a long rest the next value has no range; the one after a short rest keeps it.
     calls = []
 
-    import improv.performing.performer as perf
+    import improv.band.melody as perf
     real = perf.decode
 
     def spy(value, chord, previous, rng, limits, **kw):
@@ -99,7 +94,7 @@ def test_a_rest_of_phrase_gap_starts_a_new_phrase():
 def previous_pitches_decoded(values, chart="F7"):
     """Play ``values`` once through a Performer; the ``previous`` each note was decoded
     with (None: the performer started a phrase there)."""
-    import improv.performing.performer as perf
+    import improv.band.melody as perf
 
     seen, real = [], perf.decode
 
@@ -107,7 +102,7 @@ def previous_pitches_decoded(values, chart="F7"):
         seen.append(previous)
         return real(value, chord, previous, rng, limits, **kw)
 
-    p = Performer(FakeSource(values), Progression.parse(chart), np.random.default_rng(1),
+    p = duo(FakeSource(values), Progression.parse(chart), np.random.default_rng(1),
                   feel=STRAIGHT, comping=NO_COMP)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(perf, "decode", spy)
@@ -158,7 +153,7 @@ def test_same_seed_same_notes_however_far_ahead_we_ask():
     comping = Comping()
     _, once = perform(values, 48, seed=9, feel=feel, comping=comping)
     chunks = []
-    p = Performer(FakeSource(values), Progression.parse("F7 | Bb7 | F7 Cm7 F7"),
+    p = duo(FakeSource(values), Progression.parse("F7 | Bb7 | F7 Cm7 F7"),
                    np.random.default_rng(9), feel=feel, comping=comping)
     beat = 0.0
     while beat < 48:
@@ -223,7 +218,7 @@ def test_voicings_are_chord_tones_within_an_octave(symbol, tones):
 
 def test_skip_to_makes_nothing_before_the_beat_and_restrikes_the_chord():
     source = FakeSource(["C,0.500", "C,1.000"])
-    p = Performer(source, Progression.parse("F7 | Bb7"), np.random.default_rng(0),
+    p = duo(source, Progression.parse("F7 | Bb7"), np.random.default_rng(0),
                   feel=STRAIGHT, comping=Comping(style="sustain"))
     p.advance(1)
     p.skip_to(9)  # bar 3, beat 2: F7 again

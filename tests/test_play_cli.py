@@ -9,7 +9,7 @@ import threading
 import pytest
 
 from improv.cli import main
-from improv.performing import ports
+from improv.midi import ports
 
 from daemon_fakes import pair_notes
 from randmodel import write_random_model
@@ -197,11 +197,11 @@ def test_list_ports_with_an_unusable_backend_is_one_line(capsys):
 def test_verbose_logs_every_message(model, fake_port, caplog):
     import logging
 
-    caplog.set_level(logging.DEBUG, logger="improv.performing.scheduler")
+    caplog.set_level(logging.DEBUG, logger="improv.timing.scheduler")
     assert main(["play", "--model", str(model), "--tempo", "400", "--bars", "1", "-q", "-v",
                  "--seed", "4"]) == 0
     sent = FakePortOutput.opened[0].rec.sent
-    logged = [r.getMessage() for r in caplog.records if r.name == "improv.performing.scheduler"]
+    logged = [r.getMessage() for r in caplog.records if r.name == "improv.timing.scheduler"]
     assert len([m for m in logged if m.startswith(("note_on", "note_off"))]) == \
         len([m for _, m in sent if m.type.startswith("note")])
 

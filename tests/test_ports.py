@@ -8,7 +8,7 @@ import mido
 import pytest
 
 from improv.errors import PortError
-from improv.performing import ports
+from improv.midi import ports
 
 
 def test_backends_map_to_one_mido_backend_object_each():
@@ -111,7 +111,7 @@ def test_close_leaves_the_backend_time_to_deliver_the_last_messages():
 
     import mido
 
-    from improv.performing.ports import DRAIN_SECONDS, MidiOutput
+    from improv.midi.ports import DRAIN_SECONDS, MidiOutput
 
     class Fake:
         def send(self, message):

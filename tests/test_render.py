@@ -10,8 +10,8 @@ import pytest
 
 from improv.cli import main
 from improv.language.harmony import parse_chord
-from improv.performing.performer import Note
-from improv.performing.solostats import pitch_name, solo_stats
+from improv.band.note import Note
+from improv.analysis.solostats import pitch_name, solo_stats
 
 from daemon_fakes import pair_notes
 from randmodel import write_random_model

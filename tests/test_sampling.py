@@ -17,8 +17,10 @@ from improv.language.vocab import Vocabulary
 from improv.model import modelfile
 from improv.model.engines import load_generator
 from improv.model.modelfile import default_dir
-from improv.performing import streamstats
-from improv.performing.sampling import GRID_ONSETS, SamplingSettings, Soloist
+from improv.analysis import streamstats
+from improv.sampling.restgrid import GRID_ONSETS
+from improv.sampling.settings import SamplingSettings
+from improv.sampling.soloist import Soloist
 from improv.settings import meta
 
 from randmodel import random_vocab, random_weights, write_random_model

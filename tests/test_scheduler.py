@@ -3,11 +3,13 @@
 import numpy as np
 import pytest
 
-from improv.performing.comping import Comping
-from improv.performing.performer import Feel, Melody, Performer, Progression
-from improv.performing.scheduler import Scheduler
+from improv.band.comping import Comping
+from improv.band.feel import Feel
+from improv.band.melody import Melody
+from improv.band.chart import Progression
+from improv.timing.scheduler import Scheduler
 
-from daemon_fakes import FakeClock, FakeSource, RecordingPort, pair_notes
+from daemon_fakes import FakeClock, FakeSource, RecordingPort, duo, pair_notes
 
 STRAIGHT = Feel(swing=0.0, accent=0, humanise=0)
 
@@ -16,7 +18,7 @@ def rig(values, *, tempo=120.0, lookahead=0.5, stop_at=None, comping=False, char
         melody=Melody()):
     clock = FakeClock(stop_at=stop_at)
     source = FakeSource(values, clock)
-    performer = Performer(source, Progression.parse(chart), np.random.default_rng(0),
+    performer = duo(source, Progression.parse(chart), np.random.default_rng(0),
                           feel=STRAIGHT, comping=Comping(enabled=comping), melody=melody)
     port = RecordingPort(clock)
     scheduler = Scheduler(performer, port, tempo=tempo, lookahead=lookahead, clock=clock,
@@ -116,7 +118,7 @@ def test_an_error_in_the_source_still_silences_everything():
                 raise RuntimeError("model exploded")
             return super().next_value()
 
-    performer = Performer(Boom(["C,1.000"], clock), Progression.parse("F7"),
+    performer = duo(Boom(["C,1.000"], clock), Progression.parse("F7"),
                           np.random.default_rng(0), feel=STRAIGHT)
     port = RecordingPort(clock)
     scheduler = Scheduler(performer, port, tempo=120, clock=clock, wait=clock.wait,
@@ -166,7 +168,7 @@ def stalled_rig(stall_at: float, stall_for: float, *, tempo=300.0, comping=True,
     """A rig whose process 'stops' once: the wait that passes ``stall_at`` returns
     ``stall_for`` seconds late, as after SIGSTOP/SIGCONT or a suspend."""
     clock, source, port, _ = rig(list(values), tempo=tempo, comping=comping)
-    performer = Performer(source, Progression.parse("F7 | Bb7"), np.random.default_rng(0),
+    performer = duo(source, Progression.parse("F7 | Bb7"), np.random.default_rng(0),
                           feel=STRAIGHT, comping=Comping(enabled=comping))
     stalled = []
 
@@ -237,14 +239,14 @@ def test_a_short_hiccup_drops_only_what_is_late():
 
 def test_a_burst_is_paced():
     # 40 notes due at once (a chord cluster): at most MAX_BURST leave before a pause.
-    from improv.performing.scheduler import BURST_PAUSE, MAX_BURST
+    from improv.timing.scheduler import BURST_PAUSE, MAX_BURST
 
     class Cluster:
         cursor = 0.0
 
         def advance(self, until):
             from improv.language.harmony import parse_chord
-            from improv.performing.performer import Note
+            from improv.band.note import Note
 
             self.cursor = 1e9
             chord = parse_chord("C")
@@ -290,7 +292,7 @@ class SlowSource:
 
 def slow_rig(cost, **kw):
     clock = FakeClock()
-    performer = Performer(FakeSource(["C,0.250", "C,0.500"]), Progression.parse("F7"),
+    performer = duo(FakeSource(["C,0.250", "C,0.500"]), Progression.parse("F7"),
                           np.random.default_rng(0), feel=STRAIGHT, comping=Comping())
     source = SlowSource(performer, clock, cost, **kw)
     port = RecordingPort(clock)

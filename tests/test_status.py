@@ -5,7 +5,7 @@ import io
 
 from improv.commands.status import StatusLine
 from improv.language.harmony import parse_chord
-from improv.performing.performer import Note
+from improv.band.note import Note
 
 
 def note(bar, pitch, part="melody"):

@@ -4,7 +4,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from improv.language.grammar import parse_value
-from improv.performing.streamstats import longest_repeat, repeated_run
+from improv.analysis.streamstats import longest_repeat, repeated_run
 
 
 def brute_force(seq, overlap):

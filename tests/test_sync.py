@@ -3,10 +3,11 @@
 import numpy as np
 import pytest
 
-from improv.performing.comping import Comping, voicing
-from improv.performing.performer import Feel, Performer, Progression
-from improv.performing.scheduler import Scheduler
-from improv.performing.sync import (
+from improv.band.comping import Comping, voicing
+from improv.band.feel import Feel
+from improv.band.chart import Progression
+from improv.timing.scheduler import Scheduler
+from improv.timing.sync import (
     CLOCK,
     CONTINUE,
     SONG_POSITION,
@@ -15,7 +16,7 @@ from improv.performing.sync import (
     FollowedClock,
 )
 
-from daemon_fakes import FakeClock, FakeSource, RecordingPort, pair_notes
+from daemon_fakes import FakeClock, FakeSource, RecordingPort, duo, pair_notes
 
 STRAIGHT = Feel(swing=0.0, accent=0, humanise=0)
 CHART = "F7 | Bb7 | C7 | F7 | G7 | F7"
@@ -52,7 +53,7 @@ def rig(master, *, chart=CHART, comping=True, end=20.0):
         clock.now = target
         return clock.now >= end
 
-    performer = Performer(FakeSource(["C,0.250", "C,0.500"]), Progression.parse(chart),
+    performer = duo(FakeSource(["C,0.250", "C,0.500"]), Progression.parse(chart),
                           np.random.default_rng(0), feel=STRAIGHT,
                           comping=Comping(enabled=comping, style="sustain"))
     port = RecordingPort(clock)
@@ -132,7 +133,7 @@ def test_a_clock_that_stops_arriving_counts_as_stop():
 
 def test_clock_out_sends_start_ticks_on_time_and_stop():
     clock = FakeClock(stop_at=2.0)
-    performer = Performer(FakeSource(["C,0.500"]), Progression.parse("F7"),
+    performer = duo(FakeSource(["C,0.500"]), Progression.parse("F7"),
                           np.random.default_rng(0), feel=STRAIGHT, comping=Comping(enabled=False))
     port = RecordingPort(clock)
     Scheduler(performer, port, tempo=120, clock=clock, wait=clock.wait, start_delay=0.0,
@@ -214,7 +215,7 @@ def test_a_burst_of_first_ticks_does_not_pass_for_a_wild_tempo():
 
 def test_clock_out_resuming_mid_song_sends_its_position_not_start():
     clock = FakeClock(stop_at=1.0)
-    performer = Performer(FakeSource(["C,0.500"]), Progression.parse("F7"),
+    performer = duo(FakeSource(["C,0.500"]), Progression.parse("F7"),
                           np.random.default_rng(0), feel=STRAIGHT, comping=Comping(enabled=False))
     performer.skip_to(16)
     port = RecordingPort(clock)

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from improv.language.harmony import parse_chord
-from improv.performing.comping import voicing
+from improv.band.comping import voicing
 
 from jack_server import (
     Master,

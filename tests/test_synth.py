@@ -8,8 +8,8 @@ import pytest
 from improv.cli import main
 from improv.errors import MissingDependencyError
 from improv.language.harmony import parse_chord
-from improv.performing.performer import Note
-from improv.performing.synth import SynthSettings, find_soundfont, fluidsynth_module, render_wav
+from improv.band.note import Note
+from improv.midi.synth import SynthSettings, find_soundfont, fluidsynth_module, render_wav
 
 from randmodel import write_random_model
 

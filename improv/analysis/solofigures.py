@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from improv.language.harmony import Chord, note_type
 from improv.analysis.streamstats import repeated_run
+from improv.language.harmony import Chord, note_type
 
 # (key, label, format): the order improv eval prints them in
 FIGURES = (

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from improv.language.harmony import NOTE_NAMES, note_type
-from improv.band.note import Note
 from improv.analysis.streamstats import repeated_run
+from improv.band.note import Note
+from improv.language.harmony import NOTE_NAMES, note_type
 
 
 def pitch_name(pitch: int) -> str:

@@ -13,9 +13,9 @@ import dataclasses
 
 import numpy as np
 
+from improv.band.chart import Progression
 from improv.band.comping import CompingPart
 from improv.band.ensemble import Ensemble
-from improv.band.chart import Progression
 from improv.band.melody import MelodyPart
 from improv.commands import config as settings
 

@@ -1,8 +1,8 @@
 """Settings of the daemon: ``config.toml`` validated into frozen dataclasses.
 
 Each table of the file is the settings class of the code it configures, defined next to
-that code (``[sampling]`` is :class:`~improv.performing.sampling.SamplingSettings`,
-``[melody]`` the performer's :class:`~improv.performing.performer.Melody` …); this
+that code (``[sampling]`` is :class:`~improv.sampling.settings.SamplingSettings`,
+``[melody]`` the soloist part's :class:`~improv.band.melody.Melody` …); this
 module only composes them, adds the top-level keys, and reads the file and the command
 line through one checker (:func:`improv.settings.check`), so a value is held to the same
 rule wherever it comes from and every mistake is one ConfigError line that names the
@@ -16,21 +16,27 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from improv.band.comping import Comping
+from improv.band.feel import Feel
+from improv.band.melody import Melody
 from improv.errors import ChordError, ConfigError, PortError, UsageError
+from improv.listening.knobs import KnobSettings
+from improv.listening.listener import ListenSettings
+from improv.midi.ports import MidiSettings, check_port_name
+from improv.midi.synth import SynthSettings
 from improv.model.engines import ModelSettings
 from improv.model.modelfile import default_dir, is_name, shipped_names
-from improv.performing.comping import Comping
-from improv.performing.knobs import KnobSettings
-from improv.performing.listening import ListenSettings
-from improv.performing.performer import Feel, Melody
-from improv.performing.ports import MidiSettings, check_port_name
-from improv.performing.sampling import MAX_SEED, SamplingSettings
-from improv.performing.scheduler import MAX_TEMPO, MIN_TEMPO, SchedulerSettings
-from improv.performing.sync import SyncSettings
-from improv.performing.synth import SynthSettings
+from improv.sampling.settings import MAX_SEED, SamplingSettings
 from improv.settings import check, kinds, setting, validate
+from improv.timing.scheduler import SchedulerSettings
+from improv.timing.sync import SyncSettings
+from improv.timing.tempo import MAX_TEMPO, MIN_TEMPO
 
 CONFIG_NAME = "config.toml"
+
+# The band's parts, each configured by the table of its name (on/off, channel, program,
+# velocity, ...), in the order they are asked for notes and their tracks are written.
+PARTS = ("melody", "comping")
 
 DEFAULT_PROGRESSION = ("F7 | Bb7 | F7 | Cm7 F7 | Bb7 | Bdim7 | F7 | D7 | "
                        "Gm7 | C7 | F7 D7 | Gm7 C7")
@@ -130,7 +136,6 @@ def _cross_check(config: Config, origin: str) -> Config:
     from improv.language.harmony import (
         parse_progression,  # cheap; kept local so config stays a leaf module
     )
-
     from improv.language.leadsheet import parse_time
 
     try:
@@ -152,9 +157,16 @@ def _cross_check(config: Config, origin: str) -> Config:
     if m.high - m.low < 12:
         raise ConfigError(f"{origin}: [melody] low = {m.low}, high = {m.high} span less than an "
                           f"octave: keep high at least 12 above low (default 52..84, E3-C6)")
-    if config.comping.enabled and config.comping.channel == m.channel:
-        raise ConfigError(f"{origin}: the melody and the comping share MIDI channel {m.channel}: "
-                          f"give them different channels, or switch comping off")
+    playing = [name for name in PARTS if getattr(config, name).enabled]
+    if not playing:
+        raise ConfigError(f"{origin}: every part is switched off: set enabled = true in one "
+                          f"of " + ", ".join(f"[{name}]" for name in PARTS))
+    for k, name in enumerate(playing):
+        for other in playing[k + 1:]:
+            channel = getattr(config, name).channel
+            if getattr(config, other).channel == channel:
+                raise ConfigError(f"{origin}: the {name} and the {other} share MIDI channel "
+                                  f"{channel}: give them different channels, or switch one off")
     try:
         check_port_name(config.midi.port_name, config.midi.backend, "[midi] port_name")
         if config.midi.connect:

@@ -1,5 +1,5 @@
 """``improv eval``: render a solo offline and put its musical figures beside the Weimar
-solos' p10-p90 band of the same figures (:mod:`improv.performing.solofigures`).
+solos' p10-p90 band of the same figures (:mod:`improv.analysis.solofigures`).
 
 The solo is the melody the daemon would play (the model, the sampler and the decoder),
 rendered without real time over the chosen progression, default 10 minutes at the
@@ -50,8 +50,8 @@ def default_wjazzd() -> Path:
 
 
 def weimar_band(folder: Path) -> tuple[dict, int]:
+    from improv.analysis.solofigures import band, solo_figures
     from improv.learning.wjd import is_folder, load_solo_piece, solo_paths
-    from improv.performing.solofigures import band, solo_figures
 
     if not is_folder(folder):
         raise UsageError(f"the Weimar Jazz Database is not at {folder}: pass --wjazzd with "
@@ -84,31 +84,31 @@ def settings_for(config=None, model=None, progression=None, tempo=None, seed=1, 
 
 
 def render(cfg, bars: int, chart=None):
-    """(melody notes, performer) of ``bars`` bars played with ``cfg`` (over ``chart``,
+    """(melody notes, band) of ``bars`` bars played with ``cfg`` (over ``chart``,
     default the one ``cfg`` names)."""
     from improv.commands.charts import chart_of
-    from improv.commands.play import make_performer, make_soloist
+    from improv.commands.play import make_band, make_soloist
 
     chart = chart_of(cfg) if chart is None else chart
     soloist = make_soloist(cfg, cfg.seed, chart.beats_per_bar)
-    performer = make_performer(cfg, soloist, cfg.seed, chart=chart)
+    band = make_band(cfg, soloist, cfg.seed, chart=chart)
     length = bars * chart.beats_per_bar
-    notes = [n for n in performer.advance(length) if n.part == "melody" and n.start < length]
-    return notes, performer
+    notes = [n for n in band.advance(length) if n.part == "melody" and n.start < length]
+    return notes, band
 
 
-def write_png(path: Path, notes, performer, bars: int) -> None:
+def write_png(path: Path, notes, band, bars: int) -> None:
+    from improv.analysis.pianoroll import piano_roll, png_bytes
     from improv.files import atomic_write
-    from improv.performing.pianoroll import piano_roll, png_bytes
 
-    beats = bars * performer.beats_per_bar
+    beats = bars * band.beats_per_bar
     spans, at = [], 0
     while at < beats:
-        span = performer.span_at(at)
+        span = band.span_at(at)
         spans.append((float(span.start), float(span.end), span.chord))
         at = span.end
     image = piano_roll([(n.start, n.end, n.pitch) for n in notes if n.start < beats], spans,
-                       beats, performer.beats_per_bar)
+                       beats, band.beats_per_bar)
     try:
         with atomic_write(path, durable=True) as fh:
             fh.write(png_bytes(image))
@@ -118,8 +118,8 @@ def write_png(path: Path, notes, performer, bars: int) -> None:
 
 
 def run(args) -> int:
+    from improv.analysis.solofigures import FIGURES, solo_figures
     from improv.commands.play import with_chart
-    from improv.performing.solofigures import FIGURES, solo_figures
 
     cfg = settings_for(args.config, args.model, args.progression, args.tempo, args.seed,
                        args.chart)
@@ -132,12 +132,12 @@ def run(args) -> int:
     if png is not None and (png.is_dir() or not png.parent.is_dir()):
         raise UsageError(f"--png {png}: give a file path in a folder that exists")
     wjd_band, solos = weimar_band(Path(args.wjazzd) if args.wjazzd else default_wjazzd())
-    notes, performer = render(cfg, bars, chart)
+    notes, band = render(cfg, bars, chart)
     length = bars * metre
     figures = solo_figures([(n.start, n.end, n.pitch, n.chord) for n in notes], length)
     outside = [k for k, _, _ in FIGURES if not wjd_band[k][0] <= figures[k] <= wjd_band[k][1]]
     if png is not None:
-        write_png(png, notes, performer, min(bars, PNG_BARS))
+        write_png(png, notes, band, min(bars, PNG_BARS))
     if args.json:
         print(json.dumps({"bars": bars, "seed": cfg.seed, "progression": cfg.progression,
                           "figures": figures, "band": wjd_band, "solos": solos,

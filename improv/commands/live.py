@@ -15,8 +15,8 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from improv.band.feel import Feel
 from improv.commands.config import Config
-from improv.performing.performer import Feel
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,6 @@ import dataclasses
 import logging
 import secrets
 import sys
-
 from pathlib import Path
 
 from improv.commands import config as settings
@@ -27,9 +26,9 @@ logger = logging.getLogger(__name__)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from improv.midi.ports import BACKENDS
     from improv.model.engines import ENGINES
-    from improv.performing.ports import BACKENDS
-    from improv.performing.sync import MODES as SYNC_MODES
+    from improv.timing.sync import MODES as SYNC_MODES
 
     parser.add_argument("--config", metavar="PATH",
                         help="settings file (default: ./config.toml if present, else built-in "
@@ -151,36 +150,25 @@ def with_chart(args, cfg: settings.Config):
 def make_soloist(cfg: settings.Config, seed: int, beats_per_bar: int = 4):
     """The value source: the sampler over the model (numpy: no TensorFlow import)."""
     from improv.model.engines import from_settings
-    from improv.performing.sampling import Soloist
+    from improv.sampling.soloist import Soloist
 
     return Soloist(from_settings(cfg.model),
                    dataclasses.replace(cfg.sampling, seed=seed, beats_per_bar=beats_per_bar))
 
 
-def make_performer(cfg: settings.Config, source, seed: int, listener=None, chart=None):
-    """The performer over ``chart`` (default: the one ``cfg`` names)."""
-    import numpy as np
+def make_band(cfg: settings.Config, source, seed: int, listener=None, chart=None):
+    """Every configured part over ``chart`` (default: the one ``cfg`` names); each
+    draws from its own stream of ``seed``, not the soloist's."""
+    from improv.commands.band import ensemble_from
 
-    from improv.commands.charts import chart_of
-    from improv.performing.performer import Performer, Progression
-
-    chart = chart_of(cfg) if chart is None else chart
-    comping = cfg.comping
-    if listener is not None and cfg.listen.follow_chords and not cfg.listen.comping:
-        comping = dataclasses.replace(comping, enabled=False)  # the musician plays them
-    performer = Performer(source, Progression.from_chart(chart),
-                          np.random.default_rng([seed, 1]),  # not the soloist's stream
-                          melody=cfg.melody, comping=comping, feel=cfg.feel, listener=listener)
-    if listener is not None:
-        listener.chord_at = lambda beat: performer.span_at(beat).chord
-    return performer
+    return ensemble_from(cfg, source, seed, listener, chart)
 
 
 def make_listener(cfg: settings.Config, beats_per_bar: int = 4):
     """What listens to the musician on the input (chords, turns, knobs)."""
-    from improv.performing.knobs import Knobs
-    from improv.performing.listening import Listener
-    from improv.performing.trading import CallAndResponse, TradeBars
+    from improv.listening.knobs import Knobs
+    from improv.listening.listener import Listener
+    from improv.listening.trading import CallAndResponse, TradeBars
 
     listen = cfg.listen
     turns = (TradeBars(listen.trade, beats_per_bar) if listen.trade else
@@ -211,7 +199,7 @@ def run(args) -> int:
         raise UsageError("--out renders without a musician to listen to: leave out "
                          "--follow-chords, --trade and --call-response ([listen] in the config)")
     if args.out:
-        from improv.performing.render import check_target
+        from improv.rendering.midifile import check_target
 
         check_target(args.out)  # before any work: a bad path is found at once
     cfg, chart = with_chart(args, cfg)
@@ -219,22 +207,22 @@ def run(args) -> int:
     signals = getattr(args, "signals", None) or Signals()
     if args.out:
         soloist = make_soloist(cfg, seed, chart.beats_per_bar)
-        performer = make_performer(cfg, soloist, seed, chart=chart)
+        band = make_band(cfg, soloist, seed, chart=chart)
         if str(args.out).lower().endswith(".wav"):
             from improv.commands.sound import render_audio
 
-            return render_audio(args, cfg, performer, seed)
-        return render_file(args, cfg, performer, seed)
+            return render_audio(args, cfg, band, seed)
+        return render_file(args, cfg, band, seed)
     try:
         listener = make_listener(cfg, chart.beats_per_bar) if cfg.listening else None
         soloist = make_soloist(cfg, seed, chart.beats_per_bar)
-        performer = make_performer(cfg, soloist, seed, listener, chart)
-        return _play(args, cfg, performer, seed, signals, listener)
+        band = make_band(cfg, soloist, seed, listener, chart)
+        return _play(args, cfg, band, seed, signals, listener)
     except Interrupted:
         return 0  # stopped before a note sounded
 
 
-def _play(args, cfg, performer, seed, signals, listener=None) -> int:
+def _play(args, cfg, band, seed, signals, listener=None) -> int:
     """Open the ports and play; if the output goes away, exit with one line, or with
     ``[midi] reconnect`` wait for it to come back and play on from the next bar."""
     from improv.commands.session import play_live
@@ -261,7 +249,7 @@ def _play(args, cfg, performer, seed, signals, listener=None) -> int:
                 print(f"improv: playing on {port.description} {again}{listening}; "
                       f"Ctrl-C stops", file=sys.stderr)
             try:
-                return play_live(cfg, performer, port, signals, bars=args.bars,
+                return play_live(cfg, band, port, signals, bars=args.bars,
                                  quiet=args.quiet,
                                  reload=lambda: with_chart(args, load_settings(args))[0],
                                  watch=settings.find(args.config), start_beat=start,
@@ -275,7 +263,7 @@ def _play(args, cfg, performer, seed, signals, listener=None) -> int:
         if opened is None:
             return 0
         midi_in, port = opened
-        start = performer.resume_at_next_bar()
+        start = band.resume_at_next_bar()
 
 
 def _open_ports(cfg, follow, synth: bool = False):
@@ -284,7 +272,7 @@ def _open_ports(cfg, follow, synth: bool = False):
     cannot be opened is one warning line."""
     import contextlib
 
-    from improv.performing.ports import open_output
+    from improv.midi.ports import open_output
 
     if synth:
         from improv.commands.sound import open_synth
@@ -321,7 +309,7 @@ def _follower(cfg):
     """The master's clock to follow (``[sync] mode = "clock"``), or None."""
     if cfg.sync.mode != "clock":
         return None
-    from improv.performing.sync import FollowedClock
+    from improv.timing.sync import FollowedClock
 
     return FollowedClock(tempo_guess=cfg.tempo, follower=cfg.sync.follower)
 
@@ -331,7 +319,7 @@ def _input(cfg, follow):
     musician, knobs: ``Config.listening``); a null context otherwise."""
     import contextlib
 
-    from improv.performing.ports import open_input
+    from improv.midi.ports import open_input
 
     if not cfg.listening:
         return contextlib.nullcontext(None)
@@ -351,7 +339,7 @@ def _reopen(cfg, follow, signals, every: float = RECONNECT_INTERVAL, synth: bool
 
 
 def list_ports(backend: str) -> int:
-    from improv.performing.ports import describe, output_names
+    from improv.midi.ports import describe, output_names
 
     names = output_names(backend)
     print(f"MIDI output ports ({describe(backend)}):")
@@ -362,16 +350,16 @@ def list_ports(backend: str) -> int:
     return 0
 
 
-def render_file(args, cfg: settings.Config, performer, seed: int) -> int:
-    from improv.performing.render import render
+def render_file(args, cfg: settings.Config, band, seed: int) -> int:
+    from improv.rendering.midifile import render
 
     bars = 32 if args.bars is None else args.bars
-    done = render(performer, args.out, tempo=cfg.tempo, bars=bars, keep_notes=args.stats)
+    done = render(band, args.out, tempo=cfg.tempo, bars=bars, keep_notes=args.stats)
     if not args.quiet:
         print(f"improv: wrote {args.out}: {bars} bars at {cfg.tempo:g} BPM, "
               f"{done.counts['melody']} melody notes, seed {seed}", file=sys.stderr)
     if args.stats:
-        from improv.performing.solostats import solo_stats
+        from improv.analysis.solostats import solo_stats
 
         for line in solo_stats(done.notes).lines():
             print(line)

@@ -1,8 +1,8 @@
 """``improv sample``: print values sampled from a model, one per line (no MIDI, no port).
 
 A quick look at what a model plays and at the sampler's settings; the daemon uses the
-same :class:`improv.performing.sampling.Soloist`, and every default here is the daemon's
-(:class:`~improv.performing.sampling.SamplingSettings`), so ``improv sample`` shows what ``improv play`` plays.
+same :class:`improv.sampling.soloist.Soloist`, and every default here is the daemon's
+(:class:`~improv.sampling.soloist.SamplingSettings`), so ``improv sample`` shows what ``improv play`` plays.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import sys
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     from improv.model.engines import ENGINES, ModelSettings
-    from improv.performing.sampling import ENDLESS_POLICIES, SamplingSettings
+    from improv.sampling.settings import ENDLESS_POLICIES, SamplingSettings
     from improv.settings import meta
 
     s, m = SamplingSettings(), ModelSettings()
@@ -43,7 +43,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args) -> int:
     from improv.errors import UsageError
-    from improv.performing.sampling import Soloist
+    from improv.sampling.soloist import Soloist
 
     if args.count < 0:
         raise UsageError(f"--count {args.count} is negative: give 0 or more values to print")

@@ -22,24 +22,24 @@ SHUTDOWN_TIMEOUT = 5.0  # seconds the main thread waits for the scheduler to sil
 SWITCH_INTERVAL = 0.0005  # seconds: how soon another thread may take the interpreter
 
 
-def play_live(cfg: settings.Config, performer, port, signals, *, bars: int | None = None,
+def play_live(cfg: settings.Config, band, port, signals, *, bars: int | None = None,
               quiet: bool = False, reload=None, watch=None, start_beat: float = 0.0,
               sync=None, listener=None, midi_in=None) -> int:
     """Play until a signal (or ``bars`` bars) on ``port``; return 0 after a clean stop.
-    Raises PortLost when the port goes away under it (see improv.performing.portwatch).
+    Raises PortLost when the port goes away under it (see improv.midi.portwatch).
 
     With ``reload`` (a function returning fresh settings), saving the ``watch`` file or
     sending SIGHUP applies tempo, progression and feel while playing (see improv.commands.live).
     """
     from improv.commands.live import ConfigWatcher
     from improv.commands.status import StatusLine
-    from improv.performing.priority import try_realtime_priority
-    from improv.performing.scheduler import Scheduler
+    from improv.timing.priority import try_realtime_priority
+    from improv.timing.scheduler import Scheduler
 
     status = None if quiet else StatusLine(tempo=cfg.tempo, port=port.description)
     if status is not None:
-        status.section_at = getattr(performer, "section_at", status.section_at)
-    scheduler = Scheduler(performer, port, tempo=cfg.tempo, lookahead=cfg.scheduler.lookahead,
+        status.section_at = band.section_at
+    scheduler = Scheduler(band, port, tempo=cfg.tempo, lookahead=cfg.scheduler.lookahead,
                           late=cfg.scheduler.late_ms / 1000.0,
                           observer=status.observe if status else None, sync=sync,
                           clock_out=cfg.sync.clock_out and sync is None)
@@ -56,7 +56,7 @@ def play_live(cfg: settings.Config, performer, port, signals, *, bars: int | Non
         try:
             if cfg.scheduler.realtime:
                 logger.info("scheduler thread priority: %s", try_realtime_priority())
-            scheduler.run(until_beat=None if bars is None else bars * performer.beats_per_bar,
+            scheduler.run(until_beat=None if bars is None else bars * band.beats_per_bar,
                           start_beat=start_beat)
         except BaseException as err:  # noqa: BLE001 - handed to the main thread
             failure.append(err)
@@ -85,7 +85,7 @@ def play_live(cfg: settings.Config, performer, port, signals, *, bars: int | Non
                 break
             if watcher and (watcher.due() or signals.hangups != hangups):
                 hangups = signals.hangups
-                cfg = _apply_changes(cfg, reload, scheduler, performer, status)
+                cfg = _apply_changes(cfg, reload, scheduler, band, status)
             _report_stalls(scheduler, status)
             if status:
                 if sync is not None:
@@ -122,10 +122,10 @@ def play_live(cfg: settings.Config, performer, port, signals, *, bars: int | Non
     return 0
 
 
-def _apply_changes(cfg, reload, scheduler, performer, status):
+def _apply_changes(cfg, reload, scheduler, band, status):
     """Read the settings again and apply what can change live; return what now plays."""
+    from improv.band.chart import Progression
     from improv.commands.live import diff
-    from improv.performing.performer import Progression
 
     def say(text):
         _say(status, text)
@@ -143,10 +143,9 @@ def _apply_changes(cfg, reload, scheduler, performer, status):
     if change.progression is not None and new.chart:
         say("improv: progression changed, but the chart file plays: not applied")
     elif change.progression is not None:
-        performer.set_progression(Progression.parse(change.progression,
-                                                    performer.beats_per_bar))
+        band.set_progression(Progression.parse(change.progression, band.beats_per_bar))
     if change.feel is not None:
-        performer.set_feel(change.feel)
+        band.set_feel(change.feel)
     if change.live:
         say(f"improv: now playing {change.describe()}")
     if change.restart:

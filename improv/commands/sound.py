@@ -8,16 +8,7 @@ import time
 
 import mido
 
-
-def programs(cfg) -> dict[int, int]:
-    """MIDI channel (1-16) → General MIDI program (1-128) of each part that plays and
-    names one (program 0: leave the instrument as it is)."""
-    out = {}
-    if cfg.melody.program:
-        out[cfg.melody.channel] = cfg.melody.program
-    if cfg.comping.enabled and cfg.comping.program:
-        out[cfg.comping.channel] = cfg.comping.program
-    return out
+from improv.commands.band import programs
 
 
 def program_changes(cfg) -> list[mido.Message]:
@@ -26,17 +17,17 @@ def program_changes(cfg) -> list[mido.Message]:
 
 
 def open_synth(cfg):
-    from improv.performing.synth import SynthOutput
+    from improv.midi.synth import SynthOutput
 
     return SynthOutput(cfg.synth, programs(cfg))
 
 
-def render_audio(args, cfg, performer, seed: int) -> int:
+def render_audio(args, cfg, band, seed: int) -> int:
     """``--out FILE.wav``: the bars' notes synthesized offline."""
-    from improv.performing.synth import render_wav
+    from improv.midi.synth import render_wav
 
     bars = 32 if args.bars is None else args.bars
-    metre = performer.beats_per_bar
+    metre = band.beats_per_bar
     beats = bars * metre
     counts = {"melody": 0}
 
@@ -44,7 +35,7 @@ def render_audio(args, cfg, performer, seed: int) -> int:
         later = []  # a chord's later hits come with it; they wait for their bar
         for bar in range(1, bars + 1):
             until = bar * metre
-            fresh = sorted(later + performer.advance(until), key=lambda n: n.start)
+            fresh = sorted(later + band.advance(until), key=lambda n: n.start)
             later = [n for n in fresh if n.start >= until]
             for note in fresh:
                 if note.start < min(until, beats):

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import sys
 
-from improv.performing.performer import Note
-from improv.performing.solostats import pitch_name
+from improv.analysis.solostats import pitch_name
+from improv.band.note import Note
 
 
 class StatusLine:
@@ -26,7 +26,7 @@ class StatusLine:
         self._written = False
         self.waiting = ""  # set while the music waits (e.g. for a master's clock)
         self.listening = ""  # what improv hears (chord, turn, knobs), when it listens
-        self.section_at = lambda beat: ""  # the chart's section at a beat (the performer's)
+        self.section_at = lambda beat: ""  # the chart's section at a beat (the band's)
 
     def observe(self, kind: str, note: Note, due: float, sent: float) -> None:
         """Scheduler observer: remember the last melody note_on."""

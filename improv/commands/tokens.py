@@ -14,8 +14,8 @@ import hashlib
 import json
 import logging
 import os
-from collections import Counter
 import sys
+from collections import Counter
 
 from improv.errors import UsageError
 from improv.learning.corpus import Piece, load_piece

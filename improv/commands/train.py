@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from improv.errors import UsageError
+from improv.language import context
 from improv.learning.training import (
     BETA_1,
     BETA_2,
@@ -25,7 +26,6 @@ from improv.learning.training import (
     seed_everything,
     versions,
 )
-from improv.language import context
 from improv.model import modelfile
 from improv.model.tf_loader import require_tensorflow
 

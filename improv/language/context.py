@@ -16,7 +16,7 @@ is six groups, each exactly one-hot, so a moment is six indices into one vector 
 Chord motion rather than an absolute root: the values are already relative to the
 chord, so what a player hears next is the quality and the root movement (a ii-V is
 "min, then dom up a fourth") in any key. Pure functions: the training data
-(:mod:`improv.learning.contexts`) and the player (:mod:`improv.performing.performer`)
+(:mod:`improv.learning.contexts`) and the player (:mod:`improv.band.melody`)
 call the same code, so the model hears at play time what it learnt from.
 """
 

@@ -133,7 +133,7 @@ class Listener:
     def feed(self, t: float, message) -> None:
         if len(message) < 2:
             return
-        status, kind, channel = message[0], message[0] & 0xF0, (message[0] & 0x0F) + 1
+        kind, channel = message[0] & 0xF0, (message[0] & 0x0F) + 1
         if kind not in (NOTE_OFF, NOTE_ON, CONTROL_CHANGE) or len(message) < 3:
             return
         if self._channels is not None and channel not in self._channels:

@@ -2,7 +2,7 @@
 
 The engines (:mod:`improv.model.numpy_engine`, :mod:`improv.model.keras_engine`) follow
 the :class:`Generator` protocol and share the argument checks below; the sampler
-(:mod:`improv.performing.sampling`) knows only the protocol.
+(:mod:`improv.sampling.soloist`) knows only the protocol.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from improv.language.vocab import Vocabulary
 
 
 class Generator(Protocol):
-    """What every engine offers; the sampler (:mod:`improv.performing.sampling`) uses only this."""
+    """What every engine offers; the sampler (:mod:`improv.sampling.soloist`) uses only this."""
 
     n_values: int
     n_a: int

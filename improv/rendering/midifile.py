@@ -24,9 +24,9 @@ from pathlib import Path
 
 import mido
 
+from improv.band.note import Note
 from improv.errors import UsageError
 from improv.files import atomic_write
-from improv.band.note import Note
 
 TICKS_PER_BEAT = 480  # divisible by 12: straight and triplet grid points are exact ticks
 

@@ -52,13 +52,14 @@ from __future__ import annotations
 
 import logging
 from collections import deque
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Callable, Iterable
 
 import numpy as np
 
 from improv.errors import UsageError
+from improv.language import context
 from improv.language.grammar import (
     Phrase,
     Value,
@@ -66,7 +67,6 @@ from improv.language.grammar import (
     parse_value,
     twelfths,
 )
-from improv.language import context
 from improv.language.vocab import nearest
 from improv.model.engines import load_generator
 from improv.model.step import Generator

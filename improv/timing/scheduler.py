@@ -34,9 +34,9 @@ from typing import Callable, Protocol
 import mido
 
 from improv.band.note import Note
+from improv.settings import setting, validate
 from improv.timing.sounding import Sounding
 from improv.timing.stalls import Stall
-from improv.settings import setting, validate
 
 logger = logging.getLogger(__name__)
 

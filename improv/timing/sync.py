@@ -24,15 +24,15 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Callable
 
+from improv.midi.messages import CLOCK, CONTINUE, SONG_POSITION, START, STOP
+from improv.settings import setting, validate
 from improv.timing.clockfollow import (
     TICKS_PER_BEAT,
     ClockFollower,
     ClockState,
     NaiveFollower,
 )
-from improv.midi.messages import CLOCK, CONTINUE, SONG_POSITION, START, STOP
 from improv.timing.tempo import MAX_TEMPO, MIN_TEMPO
-from improv.settings import setting, validate
 
 MODES = ("internal", "clock")
 FOLLOWERS = {"fit": ClockFollower, "naive": NaiveFollower}
