@@ -60,41 +60,53 @@ def test_eval_without_the_database_is_one_line(tmp_path, capsys):
     assert len(err) == 1 and "--wjazzd" in err[0]
 
 
-def decode_png(data: bytes):
-    """The RGB pixels of a PNG that png_bytes wrote (filter 0 scanlines)."""
-    import struct
-    import zlib
+def read_png(data: bytes):
+    """The RGB pixels (0-255) of a PNG file, read back by matplotlib."""
+    import io
 
-    import numpy as np
+    from matplotlib.image import imread
 
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
-    at, chunks = 8, {}
-    while at < len(data):
-        (length,) = struct.unpack(">I", data[at:at + 4])
-        kind, body = data[at + 4:at + 8], data[at + 8:at + 8 + length]
-        assert struct.unpack(">I", data[at + 8 + length:at + 12 + length])[0] == \
-            zlib.crc32(kind + body) & 0xFFFFFFFF
-        chunks[kind] = body
-        at += 12 + length
-    width, height, depth, colour = struct.unpack(">IIBB", chunks[b"IHDR"][:10])
-    assert (depth, colour) == (8, 2) and b"IEND" in chunks
-    raw = np.frombuffer(zlib.decompress(chunks[b"IDAT"]), np.uint8).reshape(height, -1)
-    assert (raw[:, 0] == 0).all()
-    return raw[:, 1:].reshape(height, width, 3)
+    return (imread(io.BytesIO(data), format="png")[..., :3] * 255).round().astype(int)
+
+
+def rgb(colour) -> tuple[int, int, int]:
+    from matplotlib.colors import to_rgb
+
+    return tuple(round(255 * c) for c in to_rgb(colour))
 
 
 def test_piano_roll_puts_notes_on_their_rows_over_the_chord_tones():
-    from improv.analysis.pianoroll import CHORD_TONE, NOTE, SCALE, piano_roll, png_bytes
+    import io
 
-    image = piano_roll([(0, 1, 64), (2, 3, 61)], [(0, 4, C7)], 4, low=60, high=72,
-                       px_beat=10, px_pitch=4)
-    assert image.shape == (13 * 4, 40, 3)
-    row = lambda pitch: (72 - pitch) * 4 + 2  # noqa: E731
-    assert tuple(image[row(64), 5]) == NOTE            # E, beat 1
-    assert tuple(image[row(61), 25]) == NOTE           # Db, beat 3
-    assert tuple(image[row(67), 5]) == CHORD_TONE      # G: a chord tone of C7, no note
-    assert tuple(image[row(62), 5]) == SCALE           # D: in its scale
-    assert (decode_png(png_bytes(image)) == image).all()
+    from matplotlib.patches import Rectangle
+
+    from improv.analysis.pianoroll import (CHORD_TONE, COLOURS, SCALE, SHADE_STEPS,
+                                           piano_roll, shading, write_png)
+
+    shade = shading([(0, 4, C7)], 4, 60, 72)
+    assert shade.shape == (13, 4 * SHADE_STEPS, 3)
+    assert tuple(shade[67 - 60, 5]) == CHORD_TONE      # G: a chord tone of C7
+    assert tuple(shade[62 - 60, 5]) == SCALE           # D: in its scale
+    assert tuple(shade[61 - 60, 5]) == (1, 1, 1)       # Db: neither
+    parts = {"melody": [(0, 1, 64), (2, 3, 61)], "comping": [(0, 4, 58), (0, 4, 64)]}
+    figure = piano_roll(parts, [(0, 4, C7), (4, 8, parse_chord("F7"))], 8)
+    ax = figure.axes[0]
+    boxes = [(r.get_x(), r.get_y() + 0.4, r.get_facecolor()[:3]) for r in ax.patches
+             if isinstance(r, Rectangle)]
+    melody, comping = rgb(COLOURS["melody"]), rgb(COLOURS["comping"])
+    as_rgb = lambda c: tuple(round(255 * v) for v in c)  # noqa: E731
+    assert sorted((x, round(y), as_rgb(c)) for x, y, c in boxes) == sorted(
+        [(0, 64, melody), (2, 61, melody), (0, 58, comping), (0, 64, comping)])
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["1", "2"]  # bar numbers
+    assert {"C4", "E4", "Bb3"} <= {t.get_text() for t in ax.get_yticklabels()}
+    assert [t.get_text() for t in ax.texts] == ["C7", "F7"]  # a symbol over each change
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["melody", "comping"]
+    out = io.BytesIO()
+    write_png(figure, out)
+    pixels = read_png(out.getvalue())
+    for colour in (melody, comping):
+        assert (pixels == colour).all(axis=2).any()
 
 
 def test_eval_draws_a_piano_roll_and_takes_a_standards_name(tmp_path, capsys):
@@ -110,11 +122,23 @@ def test_eval_draws_a_piano_roll_and_takes_a_standards_name(tmp_path, capsys):
                  "--progression", "giant-steps", "--png", str(png)]) == 0
     out = capsys.readouterr().out
     assert "piano roll of the first 16 bars" in out
-    pixels = decode_png(png.read_bytes())
-    assert pixels.shape[1] == 16 * 4 * 24
-    from improv.analysis.pianoroll import NOTE
-    assert (pixels == NOTE).all(axis=2).any()
+    pixels = read_png(png.read_bytes())
+    from improv.analysis.pianoroll import COLOURS
+    for part in ("melody", "comping"):  # the solo and the chords, each in its colour
+        assert (pixels == rgb(COLOURS[part])).all(axis=2).any(), part
     assert main(["eval", "--model", str(model), "--wjazzd", str(folder),
                  "--png", str(tmp_path / "no" / "roll.png")]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "--png" in err[0]
+
+
+def test_a_piano_roll_without_matplotlib_is_one_line_before_any_work(tmp_path, capsys,
+                                                                      monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "matplotlib.figure", None)  # as if not installed
+    # an empty --wjazzd would be the error if the band were read first: it is not
+    assert main(["eval", "--wjazzd", str(tmp_path), "--png", str(tmp_path / "r.png")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "improv[plot]" in err[0] and "matplotlib" in err[0]
+    assert not (tmp_path / "r.png").exists()

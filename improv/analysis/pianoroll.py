@@ -1,84 +1,118 @@
-"""A piano roll of a solo as an RGB image, and the PNG bytes of it (numpy and zlib only).
+"""A piano roll of the band's first bars, drawn with matplotlib (the ``plot`` extra).
 
-Time runs left to right, pitch bottom to top. Behind the notes, the rows of the chord
-sounding are shaded (its chord tones darker than the rest of its scale), so a glance
-shows which notes sit on the harmony; bar lines are grey, chord changes a lighter
-line. No plotting library: an image of a few hundred thousand pixels is a numpy
-array, and PNG is a zlib stream with three small chunks.
+Time runs left to right, numbered by bar; pitch bottom to top, named (C4 is middle C).
+Behind the notes, the rows of the chord sounding are shaded, its chord tones darker
+than the rest of its scale, and each chord's symbol stands above its change, so a
+glance shows which notes sit on the harmony. Each part has its own colour.
+
+matplotlib is imported only when a roll is drawn, through its object API (a Figure and
+its Agg canvas, no pyplot and its global state), so the daemon never loads it.
 """
 
 from __future__ import annotations
 
-import struct
-import zlib
-from typing import Sequence
+import math
+from typing import BinaryIO, Mapping, Sequence
 
 import numpy as np
 
+from improv.analysis.solostats import pitch_name
+from improv.errors import MissingDependencyError
 from improv.language.harmony import Chord
 
-BACKGROUND = (255, 255, 255)
-SCALE = (236, 240, 247)
-CHORD_TONE = (208, 220, 240)
-BAR_LINE = (150, 150, 150)
-CHANGE_LINE = (190, 200, 215)
-NOTE = (200, 60, 40)
-NOTE_EDGE = (110, 25, 15)
+SCALE = (0.925, 0.941, 0.969)
+CHORD_TONE = (0.816, 0.863, 0.941)
+COLOURS = {"melody": "#c83c28", "comping": "#2f6db5"}
+OTHER_COLOURS = ("#3a9a4a", "#9a5ab0", "#c08a20", "#4a4a4a")  # parts not named above
+SHADE_STEPS = 12  # shading columns per beat: chord changes fall on twelfths
 
 
-def piano_roll(notes: Sequence[tuple[float, float, int]], chords: Sequence[tuple[float, float, Chord]],
-               beats: float, beats_per_bar: float = 4, low: int | None = None,
-               high: int | None = None, px_beat: int = 24, px_pitch: int = 5) -> np.ndarray:
-    """(height, width, 3) uint8: ``notes`` as (start, end, pitch) and ``chords`` as
-    (start, end, chord) in beats, over the first ``beats`` beats."""
-    pitches = [p for _s, _e, p in notes]
-    low = min(pitches, default=60) - 2 if low is None else low
-    high = max(pitches, default=72) + 2 if high is None else high
-    rows, width = high - low + 1, max(1, int(round(beats * px_beat)))
-    image = np.empty((rows * px_pitch, width, 3), np.uint8)
-    image[:] = BACKGROUND
+def matplotlib_figure():
+    """matplotlib's Figure and Agg canvas classes, or one line on how to install them."""
+    try:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+    except ImportError as err:
+        raise MissingDependencyError(
+            "the piano roll needs matplotlib: pip install 'improv[plot]' (or pip install "
+            "matplotlib)") from err
+    return Figure, FigureCanvasAgg
 
-    def x(beat):
-        return int(round(min(max(beat, 0.0), beats) * px_beat))
 
-    def y(pitch):  # top edge of the pitch's row
-        return (high - pitch) * px_pitch
+def colour_of(part: str, order: int) -> str:
+    return COLOURS.get(part, OTHER_COLOURS[order % len(OTHER_COLOURS)])
 
+
+def shading(chords: Sequence[tuple[float, float, Chord]], beats: float, low: int,
+            high: int) -> np.ndarray:
+    """(pitches, columns, 3) RGB floats: each row's shade under the chord sounding
+    (chord tone, scale tone or white), ``SHADE_STEPS`` columns a beat, lowest pitch first."""
+    columns = max(1, int(math.ceil(beats * SHADE_STEPS)))
+    image = np.ones((high - low + 1, columns, 3))
     for start, end, chord in chords:
-        a, b = x(start), x(end)
+        a = max(0, int(round(start * SHADE_STEPS)))
+        b = min(columns, int(round(end * SHADE_STEPS)))
         if b <= a:
             continue
-        for pitch in range(low, high + 1):
+        for row, pitch in enumerate(range(low, high + 1)):
             pc = pitch % 12
-            colour = CHORD_TONE if pc in chord.tones else SCALE if pc in chord.scale else None
-            if colour is not None:
-                image[y(pitch):y(pitch) + px_pitch, a:b] = colour
-        image[:, a:a + 1] = CHANGE_LINE
-    bar = 0.0
-    while bar < beats:
-        image[:, x(bar):x(bar) + 1] = BAR_LINE
-        bar += beats_per_bar
-    for start, end, pitch in notes:
-        if not low <= pitch <= high or start >= beats:
-            continue
-        a, b = x(start), max(x(end) - 1, x(start) + 1)
-        top = y(pitch)
-        image[top:top + px_pitch, a:b] = NOTE_EDGE
-        if px_pitch > 2 and b - a > 2:
-            image[top + 1:top + px_pitch - 1, a + 1:b - 1] = NOTE
+            if pc in chord.tones:
+                image[row, a:b] = CHORD_TONE
+            elif pc in chord.scale:
+                image[row, a:b] = SCALE
     return image
 
 
-def png_bytes(image: np.ndarray) -> bytes:
-    """An RGB uint8 image as a PNG file (8-bit truecolour, no filtering)."""
-    height, width, _ = image.shape
-    raw = np.zeros((height, width * 3 + 1), np.uint8)  # each scanline: filter byte 0, pixels
-    raw[:, 1:] = image.reshape(height, width * 3)
+def piano_roll(parts: Mapping[str, Sequence[tuple[float, float, int]]],
+               chords: Sequence[tuple[float, float, Chord]], beats: float,
+               beats_per_bar: int = 4, title: str = ""):
+    """A matplotlib Figure: each part's notes as (start, end, pitch) in beats, and the
+    chords as (start, end, chord), over the first ``beats`` beats."""
+    from matplotlib.patches import Patch, Rectangle
 
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return (struct.pack(">I", len(data)) + kind + data
-                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+    Figure, FigureCanvasAgg = matplotlib_figure()
+    pitches = [p for notes in parts.values() for s, _e, p in notes if s < beats]
+    low, high = min(pitches, default=60) - 2, max(pitches, default=72) + 2
+    bars = max(1, int(math.ceil(beats / beats_per_bar)))
+    figure = Figure(figsize=(max(8.0, 0.9 * bars + 1.5), max(4.0, 0.12 * (high - low) + 1.8)),
+                    dpi=100, layout="constrained")
+    FigureCanvasAgg(figure)
+    ax = figure.add_subplot()
+    ax.imshow(shading(chords, beats, low, high), origin="lower", aspect="auto",
+              extent=(0, beats, low - 0.5, high + 0.5), interpolation="nearest", zorder=0)
+    for order, (name, notes) in enumerate(parts.items()):
+        colour = colour_of(name, order)
+        for start, end, pitch in notes:
+            if start < beats and low <= pitch <= high:
+                ax.add_patch(Rectangle((start, pitch - 0.4), min(end, beats) - start, 0.8,
+                                       facecolor=colour, edgecolor="black", linewidth=0.4,
+                                       zorder=3, label=name))
+    for bar in range(bars + 1):
+        ax.axvline(bar * beats_per_bar, color="0.55", linewidth=0.8, zorder=2)
+    previous = None
+    for start, _end, chord in chords:
+        if start >= beats or chord == previous:
+            continue
+        previous = chord
+        ax.axvline(start, color="0.78", linewidth=0.5, zorder=1)
+        ax.text(start + 0.05, high + 0.9, chord.name, fontsize=8, va="bottom", clip_on=False)
+    ax.set_xlim(0, beats)
+    ax.set_ylim(low - 0.5, high + 0.5)
+    ax.set_xticks([(bar + 0.5) * beats_per_bar for bar in range(bars)],
+                  [str(bar + 1) for bar in range(bars)])
+    ax.tick_params(axis="x", length=0)
+    ax.set_xlabel(f"bar ({beats_per_bar}/4)")
+    step = 1 if high - low <= 30 else 2
+    names = [p for p in range(low, high + 1) if (p - low) % step == 0 or p % 12 == 0]
+    ax.set_yticks(names, [pitch_name(p) for p in names], fontsize=7)
+    ax.set_ylabel("pitch")
+    if title:
+        ax.set_title(title, pad=18)
+    ax.legend(handles=[Patch(facecolor=colour_of(name, k), edgecolor="black", label=name)
+                       for k, name in enumerate(parts)], loc="upper right", fontsize=8,
+              framealpha=0.9)
+    return figure
 
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
-            + chunk(b"IDAT", zlib.compress(raw.tobytes(), 6)) + chunk(b"IEND", b""))
+
+def write_png(figure, out: BinaryIO) -> None:
+    figure.savefig(out, format="png")

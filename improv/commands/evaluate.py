@@ -97,21 +97,33 @@ def render(cfg, bars: int, chart=None):
     return notes, band
 
 
-def write_png(path: Path, notes, band, bars: int) -> None:
-    from improv.analysis.pianoroll import piano_roll, png_bytes
+def write_png(path: Path, cfg, bars: int, chart, comping) -> None:
+    """The first ``bars`` bars of the band as a piano roll: the solo (the same seed, so
+    the same solo the figures measure) and ``comping``, the ``[comping]`` the config
+    file sets, which the figures leave out."""
+    from improv.analysis.pianoroll import piano_roll
+    from improv.analysis.pianoroll import write_png as save
+    from improv.commands.play import make_band, make_soloist
     from improv.files import atomic_write
 
+    full = dataclasses.replace(cfg, comping=comping)
+    band = make_band(full, make_soloist(full, full.seed, chart.beats_per_bar), full.seed,
+                     chart=chart)
     beats = bars * band.beats_per_bar
+    parts: dict[str, list] = {part.name: [] for part in band.parts if part.enabled}
+    for note in band.advance(beats):
+        if note.start < beats:
+            parts[note.part].append((note.start, note.end, note.pitch))
     spans, at = [], 0
     while at < beats:
         span = band.span_at(at)
         spans.append((float(span.start), float(span.end), span.chord))
         at = span.end
-    image = piano_roll([(n.start, n.end, n.pitch) for n in notes if n.start < beats], spans,
-                       beats, band.beats_per_bar)
+    figure = piano_roll(parts, spans, beats, band.beats_per_bar,
+                        title=f"{chart.title or 'improv'}, seed {cfg.seed}")
     try:
         with atomic_write(path, durable=True) as fh:
-            fh.write(png_bytes(image))
+            save(figure, fh)
     except OSError as err:
         raise UsageError(f"cannot write --png {path} ({err.strerror or err}): choose a file "
                          f"in a folder that exists and is writable") from err
@@ -131,13 +143,19 @@ def run(args) -> int:
     png = Path(args.png) if args.png else None
     if png is not None and (png.is_dir() or not png.parent.is_dir()):
         raise UsageError(f"--png {png}: give a file path in a folder that exists")
+    if png is not None:
+        from improv.analysis.pianoroll import matplotlib_figure
+
+        matplotlib_figure()  # a missing plot extra is one line before the work, not after
     wjd_band, solos = weimar_band(Path(args.wjazzd) if args.wjazzd else default_wjazzd())
     notes, band = render(cfg, bars, chart)
     length = bars * metre
     figures = solo_figures([(n.start, n.end, n.pitch, n.chord) for n in notes], length)
     outside = [k for k, _, _ in FIGURES if not wjd_band[k][0] <= figures[k] <= wjd_band[k][1]]
     if png is not None:
-        write_png(png, notes, band, min(bars, PNG_BARS))
+        from improv.commands import config as settings
+
+        write_png(png, cfg, min(bars, PNG_BARS), chart, settings.load(args.config).comping)
     if args.json:
         print(json.dumps({"bars": bars, "seed": cfg.seed, "progression": cfg.progression,
                           "figures": figures, "band": wjd_band, "solos": solos,
