@@ -322,3 +322,15 @@ def test_drops_no_stall_counted_are_reported_once():
     counted = sum(s.dropped_notes for s in scheduler.stalls)
     assert scheduler.unreported_drops() == scheduler.dropped_total - counted
     assert scheduler.unreported_drops() == 0
+
+
+def test_the_tempo_map_keeps_the_beat_now_when_the_tempo_changes():
+    from improv.timing.tempo import TempoMap
+
+    tempo = TempoMap(120)
+    tempo.change(60, now=5.0)  # before the start: only the tempo
+    assert not tempo.started and tempo.tempo == 60
+    tempo.anchor(0, 10.0, 120)
+    assert tempo.beat_at(11.0) == 2.0 and tempo.time_of(4) == 12.0
+    tempo.change(60, now=11.0)  # beat 2 stays at 11 s; beats after it move
+    assert tempo.beat_at(11.0) == 2.0 and tempo.time_of(4) == 13.0

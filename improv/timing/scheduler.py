@@ -1,8 +1,8 @@
 """Real-time playback: notes at absolute beats become MIDI messages at clock times.
 
 Every message time is computed from its absolute beat and one tempo anchor (the beat
-and clock time of the last tempo change), never by adding up intervals, so a stream
-that runs for hours does not drift. Values are generated at most ``lookahead`` beats
+and clock time of the last tempo change: :class:`~improv.timing.tempo.TempoMap`), never
+by adding up intervals, so a stream that runs for hours does not drift. Values are generated at most ``lookahead`` beats
 before they sound, so a tempo or chord change is heard within a beat. Between messages
 the scheduler blocks in ``wait(timeout)`` (``threading.Event.wait`` by default, woken at
 once by :meth:`Scheduler.stop` and :meth:`Scheduler.set_tempo`): no busy loop.
@@ -37,6 +37,7 @@ from improv.band.note import Note
 from improv.settings import setting, validate
 from improv.timing.sounding import Sounding
 from improv.timing.stalls import Stall
+from improv.timing.tempo import TempoMap
 
 logger = logging.getLogger(__name__)
 
@@ -106,10 +107,8 @@ class Scheduler:
         self._observer = observer
         self._lookahead = lookahead
         self._start_delay = start_delay
-        self._lock = threading.Lock()  # guards the tempo anchor
-        self._tempo = float(tempo)
-        self._anchor_beat = 0.0
-        self._anchor_time: float | None = None
+        self._lock = threading.Lock()  # guards the tempo map
+        self._map = TempoMap(tempo)
         self._queue: list = []
         self._order = itertools.count()
         self._sounding = Sounding(output)
@@ -132,22 +131,18 @@ class Scheduler:
 
     @property
     def tempo(self) -> float:
-        return self._tempo
+        return self._map.tempo
 
     def set_tempo(self, bpm: float) -> None:
         """Change tempo from now on: the beat position now stays, later beats move."""
         with self._lock:
-            if self._anchor_time is not None:
-                now = self._clock()
-                self._anchor_beat = self._beat_at(now)
-                self._anchor_time = now
-            self._tempo = float(bpm)
+            self._map.change(bpm, self._clock())
         self._wake.set()
 
     def beat_at(self, t: float) -> float:
         """The beat at clock time ``t`` (any thread; 0 before the music starts)."""
         with self._lock:
-            return 0.0 if self._anchor_time is None else self._beat_at(t)
+            return self._map.beat_at(t) if self._map.started else 0.0
 
     def hush(self, parts=None) -> None:
         """Switch the notes of ``parts`` (part names) off now and drop what of them is
@@ -188,12 +183,6 @@ class Scheduler:
         heapq.heapify(kept)
         self._queue = kept
 
-    def _beat_at(self, t: float) -> float:
-        return self._anchor_beat + (t - self._anchor_time) * self._tempo / 60.0
-
-    def _time_of(self, beat: float) -> float:
-        return self._anchor_time + (beat - self._anchor_beat) * 60.0 / self._tempo
-
     # --- running ---------------------------------------------------------------------
 
     def stop(self) -> None:
@@ -230,8 +219,7 @@ class Scheduler:
 
     def _loop(self, until_beat: float | None, start_beat: float) -> None:
         with self._lock:
-            self._anchor_time = self._clock() + self._start_delay
-            self._anchor_beat = float(start_beat)
+            self._map.anchor(start_beat, self._clock() + self._start_delay)
         debug = logger.isEnabledFor(logging.DEBUG)
         if self._clock_out:
             self._next_tick = math.ceil(start_beat * 24)
@@ -254,13 +242,13 @@ class Scheduler:
             with self._lock:
                 # Send everything due; a note_on too late to play in time is left out.
                 burst = 0
-                while self._queue and self._time_of(self._queue[0][0]) <= now:
+                while self._queue and self._map.time_of(self._queue[0][0]) <= now:
                     if burst == MAX_BURST:
                         break
                     beat, kind, _, note = heapq.heappop(self._queue)
-                    burst += self._send(kind, note, self._time_of(beat), now, debug)
-                beat_now = self._beat_at(now)
-            behind = (beat_now - self._source.cursor) * 60.0 / self._tempo
+                    burst += self._send(kind, note, self._map.time_of(beat), now, debug)
+                beat_now = self._map.beat_at(now)
+            behind = (beat_now - self._source.cursor) * 60.0 / self._map.tempo
             if lateness > self._late or behind > self._late:
                 self._after_stall(max(lateness, behind), beat_now, until_beat, dropped_before)
             if burst == MAX_BURST:
@@ -271,7 +259,7 @@ class Scheduler:
             with self._lock:
                 # EPSILON: waking exactly at a generation time must generate, whatever
                 # the rounding of the clock arithmetic (else the loop would spin on 0).
-                horizon = self._beat_at(now) + self._lookahead + EPSILON
+                horizon = self._map.beat_at(now) + self._lookahead + EPSILON
                 if until_beat is not None:
                     horizon = min(horizon, until_beat)
             # Generate just ahead of need (outside the lock: the model may take a while),
@@ -292,9 +280,9 @@ class Scheduler:
                 finished = until_beat is not None and self._source.cursor >= until_beat
                 if finished and not self._queue:
                     return
-                wake = float("inf") if finished else self._time_of(self._source.cursor - self._lookahead)
+                wake = float("inf") if finished else self._map.time_of(self._source.cursor - self._lookahead)
                 if self._queue:
-                    wake = min(wake, self._time_of(self._queue[0][0]))
+                    wake = min(wake, self._map.time_of(self._queue[0][0]))
             if self._sync is not None:  # look at the master's clock often enough to
                 wake = min(wake, now + FOLLOW_POLL)  # notice it has gone silent
             self._planned = wake
@@ -308,7 +296,7 @@ class Scheduler:
         reported once in :attr:`stalls`."""
         resumed, skipped = None, 0.0
         cursor = self._source.cursor
-        if cursor < beat_now - self._late * self._tempo / 60.0:
+        if cursor < beat_now - self._late * self._map.tempo / 60.0:
             target = float(math.ceil(beat_now - EPSILON))
             if until_beat is not None:
                 target = min(target, until_beat)
@@ -338,9 +326,7 @@ class Scheduler:
             self._take_transport(now)  # a Stop the grid itself found (a silent clock)
             return False
         with self._lock:
-            self._anchor_beat = grid.tick / 24
-            self._anchor_time = grid.tick_time
-            self._tempo = grid.tempo
+            self._map.anchor(grid.tick / 24, grid.tick_time, grid.tempo)
         return True
 
     def _take_transport(self, now: float) -> None:
@@ -351,7 +337,7 @@ class Scheduler:
                 # starts the solo on the next sixteenth
                 self._source.jump_to(math.ceil(event[1] * 4 - EPSILON) / 4)
                 with self._lock:
-                    self._anchor_beat, self._anchor_time = event[1], now  # until a tick
+                    self._map.anchor(event[1], now)  # until a tick
 
     def _release(self) -> None:
         """Every sounding note off now and nothing queued (a master's Stop or Start)."""
