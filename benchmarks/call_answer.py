@@ -84,8 +84,8 @@ def cut_calls(count: int, rng) -> list[dict]:
 
 
 def answer_bar(soloist: Soloist, call: dict, prime_with, echo: float, rng_seed: int):
-    """The answer's first bar as (onsets in beats, pitches), as the performer makes it
-    (Performer._prime_with_call): the call fed, then its rhythm echoed."""
+    """The answer's first bar as (onsets in beats, pitches), as the melody part makes it
+    (MelodyPart._prime_with_call): the call fed, then its rhythm echoed."""
     soloist.reset()
     soloist._rng = np.random.default_rng(rng_seed)  # one stream per sample, all conditions
     if prime_with is not None:

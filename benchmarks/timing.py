@@ -7,18 +7,18 @@ In one run (every row plays the same notes: the same model, seeds and settings):
    over the model, the default shipped model by default) is asked for every note on the
    scheduler's thread, so its cost, periodic Tx-step re-primes included, lands where
    it does in the daemon; each value's duration is made a 16th (0.25; type and range
-   kept, so the Performer decodes it as usual), plus comping, the default feel, a null
+   kept, so the melody part decodes it as usual), plus comping, the default feel, a null
    port. The thread runs at the priority the daemon asks for (``[scheduler] realtime``:
    SCHED_FIFO where allowed) while a CPU-bound child process keeps the other core busy.
    Goal: p99 ≤ 1 ms, max ≤ 5 ms.
 2. ``sched-norm`` the same at normal priority (what an unprivileged user gets).
 3. ``sleep-loop`` the baseline, under the same load and at the daemon's priority: a naive
-   loop that asks the same performer (same sampler) for the next beat when its queue
+   loop that asks the same ensemble (same sampler) for the next beat when its queue
    runs short, then ``time.sleep``s until each message is due.
 4. ``value cost`` what each sampler call cost in row 1 (median, p99, max, re-prime
    spikes included), to show the model was in the loop.
 5. ``cpu``        the daemon's CPU (process time of the scheduler, the sampler over the
-   model playing its real values and the performer, all threads) per minute of music at
+   model playing its real values and the ensemble, all threads) per minute of music at
    120 BPM, no load. Goal: ≤ 5 % of one core.
 
     .venv/bin/python benchmarks/timing.py [--seconds 120] [--cpu-seconds 60] [--model DIR]
@@ -58,7 +58,7 @@ SIXTEENTH = 0.25
 
 def soloist(model: Path, cfg) -> Soloist:
     """The sampler as ``improv play`` builds it (numpy engine), on a fixed seed."""
-    m = cfg.model
+    m = cfg.sampling
     return Soloist.load(model, "numpy", temperature=m.temperature, top_p=m.top_p, seed=SEED,
                         max_rest_bars=m.max_rest_bars)
 
