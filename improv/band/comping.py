@@ -108,7 +108,7 @@ class CompingPart(Part):
     def revoice(self, note: Note, stage: Stage) -> Note:
         """A chord struck over a chord the musician has since changed: the same voice of
         the new chord's voicing."""
-        chord = stage.listener.chord_for(note.start) if stage.follow else None
+        chord = stage.heard(note.start)
         if chord is None or chord == note.chord:
             return note
         low = self._settings.low

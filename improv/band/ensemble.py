@@ -42,9 +42,7 @@ class Ensemble:
         self._reached = Fraction(0)  # the furthest beat asked for (when every part is off)
         self.stage = Stage(Timeline(progression), progression.beats_per_bar, feel, listener)
         for part in self.parts:
-            join = getattr(part, "join", None)
-            if join is not None:  # a part that reads the stage between calls (a soloist)
-                join(self.stage)
+            part.join(self.stage)
 
     def part(self, name: str) -> Part:
         return self._by_name[name]

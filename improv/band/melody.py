@@ -141,7 +141,7 @@ class MelodyPart(Part):
         if note.value is None:
             return note
         if stage.follow:
-            chord = stage.listener.chord_for(note.start) or note.chord
+            chord = stage.heard(note.start) or note.chord
             if chord != note.chord:
                 pitch = decode(note.value, chord, self._sent_pitch, self._rng, self._limits,
                                anchor=self._sent_pitch)

@@ -73,6 +73,10 @@ class Part:
         self.program = program
         self.cursor = Fraction(0)  # where its next event starts (beats, before swing)
 
+    def join(self, stage: Stage) -> None:
+        """The ensemble's stage, once, before the first call: for a part that reads it
+        between calls too (a soloist whose model asks the context of each value)."""
+
     def play(self, until, stage: Stage) -> list[Note]:
         """Every note of this part that starts before beat ``until`` and has not been
         played yet (the last may end later)."""
