@@ -36,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import numpy as np  # noqa: E402
 
-from improv.commands.train import defaults  # noqa: E402
+from improv.commands.train import default_corpus  # noqa: E402
 from improv.learning import dataset  # noqa: E402
 from improv.learning import training as train  # noqa: E402
 
@@ -102,7 +102,7 @@ def time_unrolled(data, epochs, batch_size, seed, n_a, n_features):
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", nargs="+", default=[str(defaults()[0])])
+    parser.add_argument("--corpus", nargs="+", default=[str(default_corpus())])
     parser.add_argument("--epochs", type=int, default=100)
     parser.add_argument("--repeats", type=int, default=3, help="runs of our path (median)")
     parser.add_argument("--baseline-repeats", type=int, default=1)

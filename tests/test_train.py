@@ -288,3 +288,27 @@ def test_bad_sizes_are_one_line(tmp_path, capsys, sizes):
         cli.main(["train", "--corpus", "x.mid", "--n-a", sizes, "--out", str(tmp_path / "m")])
     assert exit_.value.code == 2
     assert "--n-a" in capsys.readouterr().err
+
+
+def test_without_out_the_model_goes_to_the_users_folder_never_a_shipped_one(
+        tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "share"))
+    shipped = modelfile.models_dir()
+    before = {p: p.stat().st_mtime_ns for p in shipped.rglob("*") if p.is_file()}
+    path = song(tmp_path / "solo.mid")
+    assert cli.main(["train", "--corpus", str(path), "--epochs", "1", "--tx", "8",
+                     "--val-share", "0.2", "--block-bars", "4"]) == 0
+    out = tmp_path / "share" / "improv" / "models" / "solo"
+    assert f"the model goes to {out}" in capsys.readouterr().err
+    assert modelfile.load(out).meta["epochs"] == 1
+    assert {p: p.stat().st_mtime_ns for p in shipped.rglob("*") if p.is_file()} == before
+
+
+def test_replacing_a_shipped_model_needs_the_flag_saying_so(tmp_path, capsys):
+    path = song(tmp_path / "solo.mid")
+    target = modelfile.models_dir() / "metheny"
+    before = (target / "weights.npz").read_bytes()
+    one_line_error(capsys, ["train", "--corpus", str(path), "--out", str(target)],
+                   "--replace-shipped")
+    assert (target / "weights.npz").read_bytes() == before
+    one_line_error(capsys, ["train", "--corpus", str(path), "--out", ""], "--out is empty")

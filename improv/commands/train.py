@@ -7,6 +7,7 @@ TensorFlow (the ``train`` extra); without it, one line says how to install it.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -33,15 +34,34 @@ FEATURES = ("context", "none")
 N_A = 64
 
 
-def defaults() -> tuple[Path | None, Path]:
-    """(corpus, out): in a checkout, ../shared's Metheny file and the shipped data/models/metheny
-    (rebuilt in place); from an installed wheel, no corpus and ./model (never a folder
-    inside site-packages)."""
+def default_corpus() -> Path | None:
+    """In a checkout, ../shared's Metheny file; from an installed wheel, none."""
     root = modelfile.checkout()
-    if root is None:
-        return None, Path("model")
-    return (root.parent / "shared" / "corpus" / "original_metheny.mid",
-            modelfile.models_dir() / "metheny")
+    return None if root is None else root.parent / "shared" / "corpus" / "original_metheny.mid"
+
+
+def models_home() -> Path:
+    """Where a model goes without --out: the user's data folder, never the shipped models
+    (``$XDG_DATA_HOME/improv/models``, by default ``~/.local/share/improv/models``)."""
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base).expanduser() / "improv" / "models"
+
+
+def default_out(corpus: list[str]) -> Path:
+    """``models_home()/NAME``, NAME the first corpus path's stem (``wjazzd``,
+    ``original_metheny``); ``--model`` then finds it by that path."""
+    name = Path(corpus[0]).stem if corpus else "model"
+    return models_home() / (name or "model")
+
+
+def check_out(out: Path, replace_shipped: bool) -> None:
+    """A shipped model is replaced only when asked: it is what every other command plays."""
+    shipped = modelfile.models_dir().resolve()
+    target = out.expanduser().resolve()
+    if (target == shipped or shipped in target.parents) and not replace_shipped:
+        raise UsageError(f"--out {out} is a shipped model ({shipped}): pass --replace-shipped "
+                         f"to rebuild it, or write to another directory")
+    modelfile.check_target(out)
 
 
 def _int_at_least(low):
@@ -98,14 +118,17 @@ def _share(text):
 
 
 def add_arguments(parser) -> None:
-    corpus, out = defaults()
+    corpus = default_corpus()
     parser.add_argument("--corpus", nargs="+", action="extend", metavar="PATH",
                         help=f"MIDI files, Weimar solos (wjazzd/melody/NAME.csv) or the "
                              f"wjazzd folder to learn from (default: {corpus or 'none'})")
     parser.add_argument("--epochs", type=_int_at_least(1), default=100, metavar="N",
                         help="most epochs to train (default 100)")
-    parser.add_argument("--out", default=str(out), metavar="DIR",
-                        help=f"model directory to write, replaced atomically (default {out})")
+    parser.add_argument("--out", metavar="DIR",
+                        help=f"model directory to write, replaced atomically (default "
+                             f"{models_home()}/NAME, NAME the corpus's: never a shipped model)")
+    parser.add_argument("--replace-shipped", action="store_true",
+                        help="let --out name a shipped model (data/models/...) and rebuild it")
     parser.add_argument("--seed", type=_int_at_least(0), default=0, metavar="N",
                         help="seed of the initial weights, batch order and validation split "
                              "(default 0)")
@@ -144,11 +167,15 @@ def add_arguments(parser) -> None:
 
 def run(args) -> int:
     require_tensorflow("training the model")
-    out = Path(args.out)
-    modelfile.check_target(out)
     paths = args.corpus or []
+    if args.out is not None and not args.out.strip():
+        raise UsageError("--out is empty: give a directory for the model")
+    out = Path(args.out).expanduser() if args.out else default_out(paths or ["original_metheny"])
+    check_out(out, args.replace_shipped)
+    if args.out is None:
+        print(f"improv: no --out given: the model goes to {out}", file=sys.stderr)
     if not paths:
-        corpus = defaults()[0]
+        corpus = default_corpus()
         if corpus is None or not corpus.is_file():
             raise UsageError(f"no --corpus given and the default corpus "
                              f"{corpus or '(../shared beside a checkout)'} is absent: "
