@@ -33,13 +33,16 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser(prog: str = "improv") -> argparse.ArgumentParser:
+    """``prog`` other than "improv" is a program that runs one subcommand under its own
+    name (daemon.py: play), so its usage and error lines name that program alone."""
     parser = _Parser(prog=prog, description="A real-time jazz improviser.")
     parser.add_argument("--version", action="version", version=f"improv {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
     for name, (module, help_text) in SUBCOMMANDS.items():
         # Arguments are added lazily below, only for the chosen subcommand.
-        sub.add_parser(name, help=help_text, description=help_text)
+        own = {} if prog == "improv" else {"prog": prog}
+        sub.add_parser(name, help=help_text, description=help_text, **own)
     return parser
 
 

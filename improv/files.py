@@ -12,9 +12,12 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import stat
 import tempfile
 from pathlib import Path
-from typing import IO, Iterator
+from typing import IO, Iterable, Iterator, Mapping
+
+from improv.errors import UsageError
 
 
 def _umask() -> int:
@@ -84,3 +87,60 @@ def atomic_directory(path: Path | str) -> Iterator[Path]:
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+def check_output(path: Path | str, flag: str, formats: Mapping[str, str],
+                 inputs: Iterable[Path | str | None] = ()) -> str:
+    """Refuse, before any work, an output path that writing would make a mess of; return
+    the format its suffix chooses (a value of ``formats``, keyed by lower-case suffix).
+
+    The path must be named, end in one of the suffixes, be absent or a regular file (an
+    atomic write renames over whatever is there: a device node, a FIFO or a directory
+    would be replaced or refused only at the end), be none of ``inputs`` (files or
+    directories the run reads: a chart, the config, the model, the soundfont), and lie
+    in a folder that exists and may be written.
+    """
+    text = str(path)
+    choices = " or ".join(sorted(set(formats)))
+    if not text.strip():
+        raise UsageError(f"{flag} is empty: give a file name ending in {choices}")
+    path = Path(text).expanduser()
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        mode = None
+    except OSError as err:
+        raise UsageError(f"{flag} {path}: cannot look at it ({err.strerror or err}); "
+                         f"write somewhere else") from err
+    if mode is not None and stat.S_ISDIR(mode):
+        raise UsageError(f"{flag} {path} is a directory: give a file name such as "
+                         f"{path / ('out' + path.suffix)}")
+    if mode is not None and not stat.S_ISREG(mode):
+        raise UsageError(f"{flag} {path} is not a regular file (a device, FIFO or socket), "
+                         f"which writing would replace: give a file name")
+    kind = formats.get(path.suffix.lower())
+    if kind is None:
+        raise UsageError(f"{flag} {path}: improv writes {choices} files, chosen by the "
+                         f"suffix; name the file with one of those")
+    target = path.resolve()
+    for given in inputs:
+        if not given:
+            continue
+        source = Path(given).expanduser().resolve()
+        same = target == source or (mode is not None and source.exists()
+                                    and os.path.samefile(target, source))
+        if same or source in target.parents:
+            raise UsageError(f"{flag} {path} is {'' if same else 'inside '}{source}, which "
+                             f"this run reads: write the output elsewhere")
+    parent = target.parent
+    if not parent.is_dir():
+        raise UsageError(f"{flag} {path}: the directory {path.parent} does not exist; "
+                         f"create it or write elsewhere")
+    try:  # the one sure test that a file can be made there (root, /proc, a full disk)
+        fd, probe = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".probe", dir=parent)
+    except OSError as err:
+        raise UsageError(f"{flag} {path}: cannot write in {path.parent} "
+                         f"({err.strerror or err}); write somewhere you may create files") from err
+    os.close(fd)
+    os.unlink(probe)
+    return kind

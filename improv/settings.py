@@ -44,6 +44,14 @@ def kinds(cls) -> dict[str, tuple[type, bool]]:
     return result
 
 
+def did_you_mean(word: str, known) -> str:
+    """`` (did you mean 'X'?)`` for the known name closest to a misspelt ``word``, or ""."""
+    import difflib
+
+    close = difflib.get_close_matches(str(word), [str(k) for k in known], n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
 def describe(kind: type, meta) -> str:
     """What a value must be, in words: ``a number from 0.05 to 5``, ``one of 'a', 'b'``."""
     lo, hi, choices = meta.get("lo"), meta.get("hi"), meta.get("choices")
@@ -72,7 +80,8 @@ def check(kind: type, meta, value, where: str, error: type[Exception] = UsageErr
         if not math.isfinite(value):
             raise error(f"{where} {raw!r} is not a finite number: it must be {want}")
     if choices and value not in choices:
-        raise error(f"{where} {value!r} is not known: it must be {want}")
+        raise error(f"{where} {value!r} is not known{did_you_mean(value, choices)}: it must "
+                    f"be {want}")
     if lo is not None and not (lo <= value <= hi):
         raise error(f"{where} {raw!r} is out of range: it must be {want}")
     return value

@@ -6,8 +6,12 @@ import bisect
 from dataclasses import dataclass
 from fractions import Fraction
 
+from improv.errors import ChordError
 from improv.language.grammar import BEATS_PER_BAR
 from improv.language.harmony import Chord, parse_progression
+
+
+MAX_CHORDS_PER_BEAT = 4  # a chord at most every sixteenth: the rhythm grid's straight step
 
 
 @dataclass(frozen=True)
@@ -27,7 +31,11 @@ class Progression:
         chord)`` pairs (a lead sheet's bars); ``sections``: each bar's section name."""
         spans = []
         self.beats_per_bar = int(beats_per_bar)
+        most = MAX_CHORDS_PER_BEAT * self.beats_per_bar
         for number, bar in enumerate(bars):
+            if len(bar) > most:
+                raise ChordError(f"bar {number + 1} has {len(bar)} chords: at most {most} fit a "
+                                 f"bar of {self.beats_per_bar} beats (a sixteenth each)")
             if bar and isinstance(bar[0], Chord):
                 share = Fraction(self.beats_per_bar, len(bar))
                 bar = tuple((k * share, chord) for k, chord in enumerate(bar))

@@ -9,6 +9,7 @@ from pathlib import Path
 from improv.errors import ChartError
 from improv.language.harmony import parse_progression
 from improv.language.leadsheet import Chart, from_progression, parse_text, parse_time
+from improv.settings import did_you_mean
 
 MAX_CHART_BYTES = 5_000_000
 
@@ -42,9 +43,10 @@ def load_chart(path: Path | str) -> Chart:
 
     path = resolve(path)
     if not path.is_file():
-        raise ChartError(f"chart {path} does not exist: give the path of a MusicXML lead "
-                         f"sheet or a text chart (see the README), or a shipped chart: "
-                         f"{', '.join(shipped_charts())}")
+        raise ChartError(f"chart {path} does not exist"
+                         f"{did_you_mean(path.name, shipped_charts())}: give the path of a "
+                         f"MusicXML lead sheet or a text chart (see the README), or a shipped "
+                         f"chart: {', '.join(shipped_charts())}")
     if path.stat().st_size > MAX_CHART_BYTES:
         raise ChartError(f"{path}: {path.stat().st_size:,} bytes is more than a lead sheet")
     if path.suffix.lower() in musicxml.SUFFIXES:

@@ -27,7 +27,7 @@ from improv.midi.synth import SynthSettings
 from improv.model.engines import ModelSettings
 from improv.model.modelfile import default_dir, is_name, shipped_names
 from improv.sampling.settings import MAX_SEED, SamplingSettings
-from improv.settings import check, kinds, setting, validate
+from improv.settings import check, did_you_mean, kinds, setting, validate
 from improv.timing.scheduler import SchedulerSettings
 from improv.timing.sync import SyncSettings
 from improv.timing.tempo import MAX_TEMPO, MIN_TEMPO
@@ -100,6 +100,15 @@ def _keys(cls) -> dict[str, dataclasses.Field]:
     return {f.name: f for f in dataclasses.fields(cls) if f.metadata.get("config", True)}
 
 
+def _table_of(key: str, section: str) -> str | None:
+    """Where a key that is not ``section``'s does belong: ``[feel]`` for a top-level
+    swing, "the top level" for a tempo written under a table; None if nowhere."""
+    if section and key in _keys(Config):
+        return "the top level (above the first [table])"
+    homes = [name for name, kind in _sections().items() if name != section and key in _keys(kind)]
+    return " or ".join(f"[{home}]" for home in homes) or None
+
+
 def check_value(kind: type, meta, value, where: str):
     """``value`` converted to ``kind``, or a ConfigError naming ``where``."""
     return check(kind, meta, value, where, ConfigError)
@@ -115,9 +124,15 @@ def _build(cls, table: dict, origin: str, prefix: str, section: str = ""):
             if moved:
                 raise ConfigError(f"{origin}: {prefix}{key} has moved: write it as {moved} "
                                   f"(see the comments in the repository's {CONFIG_NAME})")
+            home = _table_of(key, section)
+            if home is not None:
+                raise ConfigError(f"{origin}: {prefix}{key} belongs in {home}: move it under "
+                                  f"that table (see the comments in the repository's "
+                                  f"{CONFIG_NAME})")
             known = ", ".join(names)
-            raise ConfigError(f"{origin}: {prefix}{key} is not a known key: use one of {known} "
-                              f"(see the comments in the repository's {CONFIG_NAME})")
+            raise ConfigError(f"{origin}: {prefix}{key} is not a known key"
+                              f"{did_you_mean(key, names)}: use one of {known} (see the "
+                              f"comments in the repository's {CONFIG_NAME})")
         kind, _ = kinds(cls)[key]
         if dataclasses.is_dataclass(kind):
             if not isinstance(raw, dict):

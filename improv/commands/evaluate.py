@@ -72,6 +72,8 @@ def settings_for(config=None, model=None, progression=None, tempo=None, seed=1, 
     from improv.commands.charts import resolve
     from improv.language.standards import progression_text
 
+    if progression is not None and chart is not None:
+        raise UsageError("--chart and --progression both say what to play: give one")
     text = None if progression is None else progression_text(progression)
     cfg = settings.override(settings.load(config), {
         "model.path": ("--model", model), "progression": ("--progression", text),
@@ -140,13 +142,15 @@ def run(args) -> int:
     bars = args.bars if args.bars is not None else round(MINUTES * cfg.tempo / metre)
     if not 1 <= bars <= 100_000:
         raise UsageError(f"--bars {bars} is out of range: give 1 to 100000")
-    png = Path(args.png) if args.png else None
-    if png is not None and (png.is_dir() or not png.parent.is_dir()):
-        raise UsageError(f"--png {png}: give a file path in a folder that exists")
-    if png is not None:
+    png = Path(args.png) if args.png is not None else None
+    if png is not None:  # before the work: a bad path or a missing extra is found at once
         from improv.analysis.pianoroll import matplotlib_figure
+        from improv.commands import config as settings
+        from improv.files import check_output
 
-        matplotlib_figure()  # a missing plot extra is one line before the work, not after
+        check_output(png, "--png", {".png": "png"},
+                     [settings.find(args.config), cfg.chart or None, cfg.model.directory])
+        matplotlib_figure()
     wjd_band, solos = weimar_band(Path(args.wjazzd) if args.wjazzd else default_wjazzd())
     notes, band = render(cfg, bars, chart)
     length = bars * metre

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from improv.commands import config as settings
 from improv.commands.signals import Interrupted, Signals
-from improv.errors import PortError, PortLost
+from improv.errors import ImprovError, PortError, PortLost, UsageError
 
 logger = logging.getLogger(__name__)
 
@@ -99,6 +99,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def load_settings(args) -> settings.Config:
     """The config file with the command line's values laid over it (all validated)."""
+    if args.chart is not None and args.progression is not None:
+        raise UsageError("--chart and --progression both say what to play: give one (a "
+                         "chart brings its own changes, metre and tempo)")
     cfg = settings.load(args.config)
     cfg = settings.override(cfg, {
         "tempo": ("--tempo", args.tempo),
@@ -177,38 +180,56 @@ def make_listener(cfg: settings.Config, beats_per_bar: int = 4):
     return Listener(listen, Knobs(cfg.knobs), turns, beats_per_bar)
 
 
+OUTPUTS = {".mid": "midi", ".midi": "midi", ".wav": "wav"}  # --out's suffix: its format
+
+
+def check_output(args, cfg: settings.Config) -> str:
+    """``--out``'s format, once the path is known to be safe to write: named, a known
+    suffix, absent or a regular file, and none of the files this run reads."""
+    from improv.files import check_output as check
+
+    inputs = [settings.find(args.config), cfg.chart or None, cfg.model.directory]
+    if Path(args.out).suffix.lower() == ".wav":
+        from improv.midi.synth import find_soundfont
+
+        try:
+            inputs.append(find_soundfont(cfg.synth.soundfont))
+        except ImprovError:
+            pass  # said when the synth starts, after the path
+    return check(args.out, "--out", OUTPUTS, inputs)
+
+
 RECONNECT_INTERVAL = 0.5  # seconds between tries to open a lost port again
 MAX_BARS = 100_000  # about 55 hours at 120 BPM: beyond that, leave --bars out (endless)
 
 
 def run(args) -> int:
-    from improv.errors import UsageError
-
     cfg = load_settings(args)
     if args.bars is not None and not 1 <= args.bars <= MAX_BARS:
         raise UsageError(f"--bars {args.bars} is out of range: give 1 to {MAX_BARS} bars "
                          f"(leave it out to play endlessly)")
-    if args.stats and not args.out:
+    rendering = args.out is not None  # an empty --out is a mistake, not live play
+    if args.stats and not rendering:
         raise UsageError("--stats describes a rendered file: use it with --out FILE.mid")
     if args.list_ports:
         return list_ports(cfg.midi.backend)
-    if args.out and cfg.sync.mode == "clock":
+    if rendering and cfg.sync.mode == "clock":
         raise UsageError("--out renders at its own tempo: a file has no master clock to "
                          "follow; leave out --sync clock (or [sync] mode = 'clock')")
-    if args.out and (cfg.listen.follow_chords or cfg.listen.trading):
+    if rendering and (cfg.listen.follow_chords or cfg.listen.trading):
         raise UsageError("--out renders without a musician to listen to: leave out "
                          "--follow-chords, --trade and --call-response ([listen] in the config)")
-    if args.out:
-        from improv.rendering.midifile import check_target
-
-        check_target(args.out)  # before any work: a bad path is found at once
+    if rendering and args.synth:
+        raise UsageError("--synth plays live through the built-in synth and --out writes a "
+                         "file: use one (--out FILE.wav renders the synth's sound)")
+    form = check_output(args, cfg) if rendering else None  # before any work
     cfg, chart = with_chart(args, cfg)
     seed = cfg.seed if cfg.seed >= 0 else secrets.randbits(32)
     signals = getattr(args, "signals", None) or Signals()
-    if args.out:
+    if rendering:
         soloist = make_soloist(cfg, seed, chart.beats_per_bar)
         band = make_band(cfg, soloist, seed, chart=chart)
-        if str(args.out).lower().endswith(".wav"):
+        if form == "wav":
             from improv.commands.sound import render_audio
 
             return render_audio(args, cfg, band, seed)

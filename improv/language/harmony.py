@@ -231,6 +231,12 @@ def parse_progression(text: str) -> tuple[tuple[Chord, ...], ...]:
 
     Chords within a bar share it equally. Raises ChordError naming the first bad symbol.
     """
+    depth = 0
+    for char in text:  # a comma inside parentheses is an alteration list: C7(b9,#11)
+        depth += (char == "(") - (char == ")")
+        if char == "," and depth <= 0:
+            raise ChordError(f"commas do not separate chords ({text.strip()!r}): '|' separates "
+                             f"bars and spaces the chords of a bar, e.g. 'Dm7 | G7 | Cmaj7'")
     bars = []
     for number, bar in enumerate(text.split("|"), start=1):
         symbols = bar.split()

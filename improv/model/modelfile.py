@@ -22,6 +22,7 @@ from improv.files import atomic_directory
 from improv.language import context
 from improv.language.vocab import MAX_VALUES as VOCAB_MAX_VALUES
 from improv.language.vocab import Vocabulary
+from improv.settings import did_you_mean
 
 WEIGHTS = "weights.npz"
 VOCAB = "vocab.json"
@@ -160,7 +161,8 @@ def resolve(spec) -> Path:
         return Path(spec).expanduser()
     names = shipped_names()
     if spec not in names:
-        raise ModelError(f"no model named {spec!r} is shipped (there are: "
+        raise ModelError(f"no model named {spec!r} is shipped{did_you_mean(spec, names)} "
+                         f"(there are: "
                          f"{', '.join(names) or 'none'}) and no directory {spec!r} exists: "
                          f"pass --model NAME or --model PATH/TO/MODEL")
     return models_dir() / spec

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import heapq
 import itertools
-import os
 import shutil
 import struct
 import tempfile
@@ -26,7 +25,7 @@ import mido
 
 from improv.band.note import Note
 from improv.errors import UsageError
-from improv.files import atomic_write
+from improv.files import atomic_write, check_output
 
 TICKS_PER_BEAT = 480  # divisible by 12: straight and triplet grid points are exact ticks
 
@@ -118,18 +117,13 @@ def _conductor(tempo: float, end_tick: int, beats_per_bar: int) -> bytes:
     return _chunk(b"MTrk", body)
 
 
+MIDI_FILES = {".mid": "midi", ".midi": "midi"}
+
+
 def check_target(path: Path | str) -> Path:
-    """Refuse an output path that cannot be written, before any work is done."""
-    path = Path(path)
-    if path.is_dir():
-        raise UsageError(f"--out {path} is a directory: give a file name such as solo.mid")
-    if not path.parent.is_dir():
-        raise UsageError(f"--out {path}: the directory {path.parent} does not exist; "
-                         f"create it or write elsewhere")
-    if not os.access(path.parent, os.W_OK | os.X_OK):
-        raise UsageError(f"--out {path}: cannot write in {path.parent} (permission denied); "
-                         f"write somewhere you may create files")
-    return path
+    """Refuse an output path that cannot or should not be written, before any work."""
+    check_output(path, "--out", MIDI_FILES)
+    return Path(path)
 
 
 def render(ensemble, path: Path | str, *, tempo: float, bars: int,
