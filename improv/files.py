@@ -144,3 +144,32 @@ def check_output(path: Path | str, flag: str, formats: Mapping[str, str],
     os.close(fd)
     os.unlink(probe)
     return kind
+
+
+def regular_file(path: Path | str, what: str, error: type[Exception] = UsageError) -> os.stat_result:
+    """The stat of ``path`` if it is a regular file; else ``error`` in one line (a
+    directory, a device such as /dev/zero, a FIFO or socket are never read: they have no
+    end or would block). A missing file raises FileNotFoundError for the caller to word."""
+    st = os.stat(path)  # follows a symlink, as reading would
+    if stat.S_ISDIR(st.st_mode):
+        raise error(f"{what} {path} is a directory: give the file itself")
+    if not stat.S_ISREG(st.st_mode):
+        raise error(f"{what} {path} is not a regular file (a device, FIFO or socket): "
+                    f"give a file")
+    return st
+
+
+def read_limited(path: Path | str, limit: int, what: str,
+                 error: type[Exception] = UsageError) -> bytes:
+    """The bytes of the regular file ``path``, at most ``limit`` of them: a larger file
+    is one ``error`` line before it is parsed, so memory stays bounded whatever it holds
+    (see :func:`regular_file`; a missing file raises FileNotFoundError)."""
+    st = regular_file(path, what, error)
+    too_big = f"{path} is more than {limit:,} bytes, more than a {what} holds: is it the right file?"
+    if st.st_size > limit:
+        raise error(too_big)
+    with open(path, "rb") as fh:
+        data = fh.read(limit + 1)
+    if len(data) > limit:  # it grew since
+        raise error(too_big)
+    return data

@@ -9,9 +9,7 @@ from fractions import Fraction
 from improv.errors import ChordError
 from improv.language.grammar import BEATS_PER_BAR
 from improv.language.harmony import Chord, parse_progression
-
-
-MAX_CHORDS_PER_BEAT = 4  # a chord at most every sixteenth: the rhythm grid's straight step
+from improv.language.leadsheet import CHORDS_PER_BEAT
 
 
 @dataclass(frozen=True)
@@ -31,7 +29,7 @@ class Progression:
         chord)`` pairs (a lead sheet's bars); ``sections``: each bar's section name."""
         spans = []
         self.beats_per_bar = int(beats_per_bar)
-        most = MAX_CHORDS_PER_BEAT * self.beats_per_bar
+        most = CHORDS_PER_BEAT * self.beats_per_bar
         for number, bar in enumerate(bars):
             if len(bar) > most:
                 raise ChordError(f"bar {number + 1} has {len(bar)} chords: at most {most} fit a "

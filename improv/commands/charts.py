@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from improv.errors import ChartError
+from improv.files import read_limited
 from improv.language.harmony import parse_progression
 from improv.language.leadsheet import Chart, from_progression, parse_text, parse_time
 from improv.settings import did_you_mean
@@ -42,18 +43,21 @@ def load_chart(path: Path | str) -> Chart:
     from improv.language import musicxml
 
     path = resolve(path)
-    if not path.is_file():
+    try:
+        data = read_limited(path, MAX_CHART_BYTES, "chart", ChartError)
+    except FileNotFoundError:
         raise ChartError(f"chart {path} does not exist"
                          f"{did_you_mean(path.name, shipped_charts())}: give the path of a "
                          f"MusicXML lead sheet or a text chart (see the README), or a shipped "
-                         f"chart: {', '.join(shipped_charts())}")
-    if path.stat().st_size > MAX_CHART_BYTES:
-        raise ChartError(f"{path}: {path.stat().st_size:,} bytes is more than a lead sheet")
+                         f"chart: {', '.join(shipped_charts())}") from None
+    except OSError as err:
+        raise ChartError(f"chart {path} cannot be read ({err.strerror or err}): check its "
+                         f"permissions") from err
     if path.suffix.lower() in musicxml.SUFFIXES:
-        return musicxml.read(path)
+        return musicxml.read(path, data)
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
         raise ChartError(f"{path}: cannot read it as UTF-8 text ({err}): a text chart is "
                          f"plain text; a MusicXML file ends in .musicxml, .mxl or .xml") from err
     return parse_text(text, str(path))

@@ -20,6 +20,7 @@ from improv.band.comping import Comping
 from improv.band.feel import Feel
 from improv.band.melody import Melody
 from improv.errors import ChordError, ConfigError, PortError, UsageError
+from improv.files import read_limited
 from improv.listening.knobs import KnobSettings
 from improv.listening.listener import ListenSettings
 from improv.midi.ports import MidiSettings, check_port_name
@@ -33,6 +34,7 @@ from improv.timing.sync import SyncSettings
 from improv.timing.tempo import MAX_TEMPO, MIN_TEMPO
 
 CONFIG_NAME = "config.toml"
+MAX_CONFIG_BYTES = 1_000_000  # the documented file is 12 kB
 
 # The band's parts, each configured by the table of its name (on/off, channel, program,
 # velocity, ...), in the order they are asked for notes and their tracks are written.
@@ -251,8 +253,8 @@ def load(path: Path | str | None = None) -> Config:
     path = find(path)
     if path is None:
         return default()
-    try:
-        text = path.read_text(encoding="utf-8-sig")  # a BOM some editors write is fine
+    try:  # a BOM some editors write is fine
+        text = read_limited(path, MAX_CONFIG_BYTES, "config file", ConfigError).decode("utf-8-sig")
     except FileNotFoundError as err:
         raise ConfigError(f"config file {path} does not exist: pass --config with an existing "
                           f"file or copy the repository's {CONFIG_NAME}") from err

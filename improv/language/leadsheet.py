@@ -37,6 +37,7 @@ from improv.language.harmony import Chord, parse_chord
 
 METRES = range(2, 10)  # beats (quarter notes) per bar improv plays in
 MAX_BARS = 4096
+CHORDS_PER_BEAT = 4  # a chord at most every sixteenth: the rhythm grid's straight step
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,9 @@ def split_bar(symbols: list[str], beats: int, where: str) -> tuple[tuple[Fractio
     if symbols[0] == ".":
         raise ChartError(f"{where}: a bar starts with '.', which holds the chord before in "
                          f"the same bar: put a chord first")
+    if len(symbols) > CHORDS_PER_BEAT * beats:
+        raise ChartError(f"{where}: {len(symbols)} chords in one bar: at most "
+                         f"{CHORDS_PER_BEAT * beats} fit {beats} beats (a sixteenth each)")
     share = Fraction(beats, len(symbols))
     chords = []
     for k, symbol in enumerate(symbols):
@@ -134,7 +138,9 @@ class _Reader:
             if cell == "|:":
                 self.repeat_from = len(bars)
             elif cell == ":|":
-                bars.extend(bars[self.repeat_from if self.repeat_from is not None else 0:])
+                again = bars[self.repeat_from if self.repeat_from is not None else 0:]
+                self.grow(len(again), line)  # before it is made: repeats of repeats double
+                bars.extend(again)
                 self.repeat_from = None
             elif cell == "|":
                 if 0 < k and cells[k - 1] in ("|", "|:") and k + 1 < len(cells):
@@ -143,7 +149,14 @@ class _Reader:
                                      f"bar before")
             else:
                 self.written += 1
+                self.grow(1, line)
                 bars.append(self.bar(cell, bars, line))
+
+    def grow(self, more: int, line: int) -> None:
+        """Refuse a chart whose bars, repeats expanded, would pass :data:`MAX_BARS`."""
+        if sum(map(len, self.sections.values())) + more > MAX_BARS:
+            raise ChartError(f"{self.source}, line {line}: with its repeats the chart passes "
+                             f"{MAX_BARS} bars: is a ':|' too many?")
 
     def bar(self, cell: str, bars: list, line: int) -> ChartBar:
         here = f"{self.source}, line {line}, bar {self.written}"
@@ -196,9 +209,10 @@ def parse_text(text: str, source: str = "chart") -> Chart:
         raise ChartError(f"{source}: no bars: write bars of chords between '|', e.g. "
                          f"'| Dm7 | G7 | Cmaj7 |'")
     form = _form(headers.get("form"), reader.order, sections, source)
+    length = sum(len(sections[name]) for name in form)  # counted before it is built
+    if length > MAX_BARS:
+        raise ChartError(f"{source}: the form plays {length} bars, more than {MAX_BARS}")
     played = tuple(bar for name in form for bar in sections[name])
-    if len(played) > MAX_BARS:
-        raise ChartError(f"{source}: the form plays {len(played)} bars, more than {MAX_BARS}")
     tempo = None
     if "tempo" in headers:
         try:

@@ -10,12 +10,15 @@ it came from MusicXML or text. music21 is imported only when a file is read.
 
 from __future__ import annotations
 
+import io
+import re
+import zipfile
 from fractions import Fraction
 from pathlib import Path
 
 from improv.errors import ChartError, ChordError
 from improv.language.harmony import parse_chord
-from improv.language.leadsheet import METRES, Chart, ChartBar
+from improv.language.leadsheet import MAX_BARS, METRES, Chart, ChartBar
 
 SUFFIXES = (".musicxml", ".mxl", ".xml")
 
@@ -83,15 +86,83 @@ def chord_text(symbol) -> str:
     return text
 
 
-def read(path: Path | str) -> Chart:
-    """The chart of a MusicXML file; every problem is one ChartError naming file and bar."""
+MAX_XML_BYTES = 20_000_000  # unpacked: a long lead sheet is well under 1 MB
+MAX_MEASURES = MAX_BARS  # as written, before music21 builds anything
+MAX_REPEAT_TIMES = 16  # a repeat played more often than this is no lead sheet's
+_MEASURE = re.compile(rb"<measure[\s>/]")
+_TIMES = re.compile(rb"""times\s*=\s*["']\s*(\d+)""")
+
+
+def unpacked(path: Path, data: bytes) -> bytes:
+    """The MusicXML document of ``data`` (the file's bytes): itself, or for an ``.mxl``
+    the score its container names, unpacked no further than :data:`MAX_XML_BYTES` by
+    what the archive declares and by what it really holds."""
+    if path.suffix.lower() != ".mxl":
+        return data
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            infos = archive.infolist()
+            if sum(i.file_size for i in infos) > MAX_XML_BYTES:
+                raise ChartError(f"{path} unpacks to more than {MAX_XML_BYTES:,} bytes: a "
+                                 f"compressed lead sheet is far smaller")
+            name = _root_file(archive) or next(
+                (i.filename for i in infos if not i.filename.startswith("META-INF")
+                 and i.filename.lower().endswith((".xml", ".musicxml"))), None)
+            if name is None:
+                raise ChartError(f"{path}: the archive holds no MusicXML score")
+            with archive.open(name) as member:
+                xml = member.read(MAX_XML_BYTES + 1)
+    except (zipfile.BadZipFile, KeyError, OSError, EOFError) as err:
+        raise ChartError(f"{path}: not a readable .mxl archive ({err}): export the lead "
+                         f"sheet again as compressed MusicXML") from err
+    if len(xml) > MAX_XML_BYTES:
+        raise ChartError(f"{path} unpacks to more than {MAX_XML_BYTES:,} bytes")
+    return xml
+
+
+def _root_file(archive: zipfile.ZipFile) -> str | None:
+    """The score META-INF/container.xml names, if it names one the archive holds."""
+    try:
+        container = archive.read("META-INF/container.xml")[:100_000]
+    except KeyError:
+        return None
+    found = re.search(rb"""full-path\s*=\s*["']([^"']+)["']""", container)
+    name = found.group(1).decode("utf-8", "replace") if found else None
+    return name if name in archive.namelist() else None
+
+
+def check_size(path: Path, xml: bytes) -> str:
+    """The document as text, once it is small enough for music21 to build: at most
+    :data:`MAX_MEASURES` measures, some at all, no repeat played absurdly often."""
+    measures = len(_MEASURE.findall(xml))
+    if not measures:
+        raise ChartError(f"{path}: no measures: is this a MusicXML lead sheet?")
+    if measures > MAX_MEASURES:
+        raise ChartError(f"{path}: {measures:,} measures, more than the {MAX_MEASURES} bars "
+                         f"improv plays: is this a lead sheet?")
+    times = [int(t) for t in _TIMES.findall(xml)]
+    if times and max(times) > MAX_REPEAT_TIMES:
+        raise ChartError(f"{path}: a repeat is played {max(times)} times; improv expands at "
+                         f"most {MAX_REPEAT_TIMES}: write fewer")
+    encoding = "utf-16" if xml[:2] in (b"\xff\xfe", b"\xfe\xff") else "utf-8"
+    try:
+        return xml.decode(encoding)
+    except UnicodeDecodeError as err:
+        raise ChartError(f"{path}: not {encoding.upper()} text ({err.reason} at byte "
+                         f"{err.start}): export the lead sheet again as MusicXML") from err
+
+
+def read(path: Path | str, data: bytes | None = None) -> Chart:
+    """The chart of a MusicXML file (``data``: its bytes, already read within a size
+    limit); every problem is one ChartError naming file and bar."""
     path = Path(path)
+    text = check_size(path, unpacked(path, path.read_bytes() if data is None else data))
     try:
         import music21
     except ImportError as err:  # a dependency of improv: only a broken install lacks it
         raise ChartError(f"{path}: reading MusicXML needs music21: pip install music21") from err
     try:
-        score = music21.converter.parse(str(path), format="musicxml")
+        score = music21.converter.parseData(text, format="musicxml")
     except Exception as err:  # noqa: BLE001 - music21 raises many kinds on bad files
         raise ChartError(f"{path}: not a readable MusicXML file ({type(err).__name__}: "
                          f"{str(err)[:120]}): export the lead sheet again as MusicXML") from err
@@ -105,6 +176,8 @@ def read(path: Path | str) -> Chart:
     measures = list(part.getElementsByClass(music21.stream.Measure))
     if not measures:
         raise ChartError(f"{path}: no measures: is this a lead sheet?")
+    if len(measures) > MAX_BARS:
+        raise ChartError(f"{path}: its repeats play {len(measures)} bars, more than {MAX_BARS}")
     beats, section, current = None, "", None
     title = (score.metadata.bestTitle or "") if score.metadata is not None else ""
     bars, found = [], 0

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from improv.errors import ModelError, UsageError
+from improv.files import read_limited
 from improv.language.grammar import Value, parse_value
 
 MAX_VALUES = 20_000  # distinct values a vocabulary may hold (the Metheny piece has 207)
@@ -67,14 +68,14 @@ class Vocabulary:
         path = Path(path)
         fix = "retrain with 'improv train' or restore the file"
         try:
-            size = path.stat().st_size
-            if size > MAX_FILE_BYTES:
-                raise ValueError(f"it is {size:,} bytes, more than any vocabulary "
-                                 f"({MAX_FILE_BYTES:,})")
-            data = json.loads(path.read_text(encoding="utf-8"))
+            raw = read_limited(path, MAX_FILE_BYTES, "vocabulary", ModelError)
         except FileNotFoundError as err:
             raise ModelError(f"{path} is missing: the model directory needs a vocab.json "
                              f"(retrain with 'improv train')") from err
+        except OSError as err:
+            raise ModelError(f"{path} cannot be read ({err.strerror or err}): {fix}") from err
+        try:
+            data = json.loads(raw.decode("utf-8"))
         except RecursionError as err:
             raise ModelError(f"{path} is not a valid vocabulary (nested too deeply): {fix}") from err
         except (OSError, ValueError) as err:

@@ -12,7 +12,10 @@ install. The instruments are General MIDI programs per channel (``[melody] progr
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
+import sys
 import threading
 import wave
 from dataclasses import dataclass
@@ -21,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from improv.errors import MissingDependencyError, UsageError
-from improv.files import atomic_write
+from improv.files import atomic_write, regular_file
 from improv.settings import setting, validate
 
 log = logging.getLogger(__name__)
@@ -69,17 +72,44 @@ def fluidsynth_module():
 
 
 def find_soundfont(configured: str = "") -> Path:
+    """``[synth] soundfont``, checked to be a SoundFont file, else the first of the usual
+    places that has one."""
     if configured:
         path = Path(configured).expanduser()
-        if not path.is_file():
+        try:
+            regular_file(path, "soundfont", UsageError)
+            with open(path, "rb") as fh:
+                head = fh.read(12)
+        except FileNotFoundError:
             raise MissingDependencyError(f"soundfont {path} does not exist: set [synth] "
-                                         f"soundfont to a .sf2 file, or {INSTALL}")
+                                         f"soundfont to a .sf2 file, or {INSTALL}") from None
+        except OSError as err:
+            raise UsageError(f"soundfont {path} cannot be read ({err.strerror or err}): "
+                             f"check its permissions") from err
+        if head[:4] != b"RIFF" or head[8:12] != b"sfbk":
+            raise UsageError(f"soundfont {path} is not a SoundFont (.sf2/.sf3: a RIFF 'sfbk' "
+                             f"file): set [synth] soundfont to a General MIDI soundfont")
         return path
     for candidate in SOUNDFONTS:
         if Path(candidate).is_file():
             return Path(candidate)
     raise MissingDependencyError(f"no General MIDI soundfont found: {INSTALL}, or set "
                                  f"[synth] soundfont = '/path/to/file.sf2'")
+
+
+@contextlib.contextmanager
+def quiet_stderr():
+    """Send file descriptor 2 to /dev/null for the duration: a C library's messages
+    stay off the terminal (improv says the one line that matters itself)."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
 
 
 DRUM_CHANNEL, DRUM_BANK = 10, 128  # GM percussion: its channel, and a soundfont's bank
@@ -91,11 +121,12 @@ def make_synth(settings: SynthSettings, programs: dict[int, int]):
     fluidsynth = fluidsynth_module()
     soundfont = find_soundfont(settings.soundfont)
     synth = fluidsynth.Synth(gain=settings.gain, samplerate=float(settings.sample_rate))
-    sfid = synth.sfload(str(soundfont))
+    with quiet_stderr():  # FluidSynth's C library prints its own lines on a bad file
+        sfid = synth.sfload(str(soundfont))
     if sfid < 0:
         synth.delete()
-        raise MissingDependencyError(f"FluidSynth cannot load the soundfont {soundfont}: "
-                                     f"{INSTALL}")
+        raise UsageError(f"soundfont {soundfont} is damaged: FluidSynth cannot read it; set "
+                         f"[synth] soundfont to another General MIDI soundfont")
     if DRUM_CHANNEL not in programs:  # General MIDI: channel 10 plays the drum kit
         synth.program_select(DRUM_CHANNEL - 1, sfid, DRUM_BANK, 0)
     for channel, program in programs.items():

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from improv.errors import ModelError, UsageError
-from improv.files import atomic_directory
+from improv.files import atomic_directory, read_limited
 from improv.language import context
 from improv.language.vocab import MAX_VALUES as VOCAB_MAX_VALUES
 from improv.language.vocab import Vocabulary
@@ -259,9 +259,12 @@ def _check_tx(meta: dict, where: Path) -> int:
 
 def _read_meta(path: Path) -> dict:
     try:
-        if path.stat().st_size > MAX_META_BYTES:
-            raise ValueError(f"{path.stat().st_size:,} bytes, more than a model.json holds")
-        meta = json.loads(path.read_text(encoding="utf-8"))
+        data = read_limited(path, MAX_META_BYTES, "model.json", ModelError)
+    except OSError as err:
+        raise ModelError(f"{path} cannot be read ({err.strerror or err}): retrain with "
+                         f"'improv train'") from err
+    try:
+        meta = json.loads(data.decode("utf-8"))
         if not isinstance(meta, dict):
             raise ValueError("not a JSON object")
     except RecursionError as err:
@@ -342,6 +345,10 @@ def load(path: Path) -> ModelDir:
             raise ModelError(f"model directory {path} has no {name}: it is incomplete; "
                              f"retrain with 'improv train --out {path}'")
     meta = _read_meta(path / META)
+    version = meta.get("format", FORMAT)  # written since the first release; absent: format 1
+    if isinstance(version, bool) or version != FORMAT:
+        raise ModelError(f"{path / META} says format {version!r}, and this improv reads format "
+                         f"{FORMAT}: upgrade improv, or retrain with 'improv train --out {path}'")
     meta = dict(meta, tx=_check_tx(meta, path / META))
     n_features = feature_count(meta.get("features"), path / META)
     vocab = Vocabulary.load(path / VOCAB)
