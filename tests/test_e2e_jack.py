@@ -142,3 +142,20 @@ def test_connect_to_an_existing_port_and_stop_after_some_bars(jack, model):
     pairs, left = pairs_of(recorder.events)
     assert pairs and not left
     assert pairs[-1][3] - pairs[0][2] <= 2 * 4 * 60.0 / TEMPO + 0.05
+
+
+def test_a_daw_connecting_after_the_start_is_told_the_instruments(jack, model):
+    proc = start_daemon(jack, model, "improv-late", "--tempo", "120")
+    try:
+        wait_for_port("improv-late:improv-late", proc=proc)
+        time.sleep(1.0)  # the start-up program changes went to nobody
+        recorder = Recorder("improv-late:improv-late", client="late-daw")
+        try:
+            time.sleep(1.5)  # the watch looks a few times a second
+        finally:
+            recorder.close()
+    finally:
+        code, err = stop(proc)
+    assert code == 0, err
+    programs = {(m[0] & 0x0F, m[1]) for _, m in recorder.events if m[0] & 0xF0 == 0xC0}
+    assert programs == {(0, 66), (1, 0)}  # tenor sax on 1, piano on 2 (0-based on the wire)

@@ -108,3 +108,46 @@ def test_the_numpy_play_path_imports_neither_tensorflow_nor_music21(model, tmp_p
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             cwd=REPO, timeout=120)
     assert json.loads(result.stdout.strip().splitlines()[-1]) == [0, False, False, False]
+
+
+def test_a_rendered_file_names_its_tracks_instruments_chords_and_sections(model, tmp_path):
+    out = tmp_path / "rc.mid"
+    assert render(model, out, "--seed", "3", "--bars", "10", "--chart", "rhythm-changes") == 0
+    midi = mido.MidiFile(out)
+    conductor, melody, comping = midi.tracks
+    assert [(m.type, m.name) for m in melody[:2]] == [("track_name", "melody"),
+                                                     ("instrument_name", "Tenor Sax")]
+    assert [(m.type, m.name) for m in comping[:2]] == [("track_name", "comping"),
+                                                      ("instrument_name", "Acoustic Grand Piano")]
+    for track, channel, program in ((melody, 0, 66), (comping, 1, 0)):
+        change = next(m for m in track if m.type == "program_change")
+        assert (change.channel, change.program) == (channel, program)
+        notes = [m for m in track if m.type == "note_on"]
+        assert track.index(change) < track.index(notes[0])  # at time 0, before any note
+    marks, tick = [], 0
+    for m in conductor:
+        tick += m.time
+        if m.type == "marker":
+            marks.append((tick // (4 * 480) + 1, m.text))  # (bar, text)
+    assert marks[:3] == [(1, "A"), (1, "Bb6"), (1, "G7")]
+    assert (9, "A") in marks  # the second A of the AABA form (bar 9)
+    assert {text for _, text in marks} >= {"Cm7", "F7"}
+
+
+def test_the_settings_a_musician_changes_most_have_flags(model, tmp_path, capsys):
+    out = tmp_path / "f.mid"
+    assert render(model, out, "--seed", "2", "--bars", "4", "--register", "C4-C5",
+                  "--program", "57", "--comping-program", "5", "--comping-style", "sustain",
+                  "--velocity", "100", "--comping-velocity", "50") == 0
+    melody, comping = mido.MidiFile(out).tracks[1:]
+    notes = [m for m in melody if m.type == "note_on"]
+    assert 60 <= min(m.note for m in notes) and max(m.note for m in notes) <= 72
+    assert 90 <= min(m.velocity for m in notes)  # 100, humanised and accented around it
+    assert next(m for m in melody if m.type == "instrument_name").name == "Trumpet"
+    assert next(m for m in comping if m.type == "instrument_name").name == "Electric Piano 1"
+    chords = [m for m in comping if m.type == "note_on"]
+    assert {m.velocity for m in chords} == {50}  # sustained: one strike, no accents
+    assert render(model, out, "--register", "C4-D4") == 2
+    assert "octave" in capsys.readouterr().err
+    assert render(model, out, "--register", "low-high") == 2
+    assert "not a pitch" in capsys.readouterr().err

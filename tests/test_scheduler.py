@@ -334,3 +334,36 @@ def test_the_tempo_map_keeps_the_beat_now_when_the_tempo_changes():
     assert tempo.beat_at(11.0) == 2.0 and tempo.time_of(4) == 12.0
     tempo.change(60, now=11.0)  # beat 2 stays at 11 s; beats after it move
     assert tempo.beat_at(11.0) == 2.0 and tempo.time_of(4) == 13.0
+
+
+def test_program_changes_go_out_first_and_again_when_asked_or_after_a_bar_of_silence():
+    import mido
+
+    programs = [mido.Message("program_change", channel=0, program=66)]
+    clock = FakeClock(stop_at=None)
+    source = FakeSource(["C,0.500", "R,4.000"], clock)  # a note, then a bar of rest
+    band = duo(source, Progression.parse("F7"), np.random.default_rng(0), feel=STRAIGHT,
+               comping=Comping(enabled=False))
+    port = RecordingPort(clock)
+    scheduler = Scheduler(band, port, tempo=120, clock=clock, wait=clock.wait,
+                          start_delay=0.0, programs=programs, programs_after_silence=True)
+    scheduler.resend_programs()  # asked before the start: sent once the loop runs
+    scheduler.run(until_beat=9)
+    kinds = [(ms, m.type) for ms, m in port.sent if m.type in ("program_change", "note_on")]
+    assert kinds[:3] == [(0.0, "program_change"), (0.0, "program_change"), (0.0, "note_on")]
+    # 4.5 beats of silence after the first note (2.25 s at 120): named again before the next
+    assert (2250.0, "program_change") in kinds and kinds.index((2250.0, "program_change")) \
+        < kinds.index((2250.0, "note_on"))
+
+
+def test_a_port_that_reports_readers_needs_no_program_changes_after_silence():
+    import mido
+
+    programs = [mido.Message("program_change", channel=0, program=66)]
+    clock = FakeClock()
+    band = duo(FakeSource(["C,0.500", "R,4.000"], clock), Progression.parse("F7"),
+               np.random.default_rng(0), feel=STRAIGHT, comping=Comping(enabled=False))
+    port = RecordingPort(clock)
+    Scheduler(band, port, tempo=120, clock=clock, wait=clock.wait, start_delay=0.0,
+              programs=programs).run(until_beat=9)
+    assert [ms for ms, m in port.sent if m.type == "program_change"] == [0.0]

@@ -58,6 +58,8 @@ def test_a_wav_has_sound_at_the_notes_and_silence_in_long_rests(tmp_path):
     assert rms(frames, rate, 1.9, 2.9) < loud / 100   # the rest, after the release tail
     assert rms(frames, rate, 5.0, 7.0) < loud / 100
     assert np.abs(frames).max() < 32767 and done["peak"] < 32767  # no clipping
+    peak = 20 * np.log10(np.abs(frames).max() / 32768)
+    assert -1.1 < peak <= -0.99 and abs(done["peak_dbfs"] - peak) < 0.01  # normalised to -1 dBFS
     onset = np.argmax(np.abs(frames[int(2.9 * rate):, 0]) > 200) / rate + 2.9
     assert 3.0 <= onset < 3.03  # the note at beat 6 starts on time
 

@@ -24,9 +24,11 @@ class Span:
 class Progression:
     """A looping chord chart in one metre: which chord sounds at any beat, in which section."""
 
-    def __init__(self, bars, beats_per_bar: int = BEATS_PER_BAR, sections=()):
+    def __init__(self, bars, beats_per_bar: int = BEATS_PER_BAR, sections=(), opens=()):
         """``bars``: per bar, either chords sharing it equally or ``(beat in the bar,
-        chord)`` pairs (a lead sheet's bars); ``sections``: each bar's section name."""
+        chord)`` pairs (a lead sheet's bars); ``sections``: each bar's section name;
+        ``opens``: the indices of the bars where a section starts as the form plays it
+        (the second A of an AABA form too); default: wherever the name changes."""
         spans = []
         self.beats_per_bar = int(beats_per_bar)
         most = CHORDS_PER_BEAT * self.beats_per_bar
@@ -45,6 +47,9 @@ class Progression:
         self.bars = len(bars)
         self.length = Fraction(self.beats_per_bar * len(bars))
         self.sections = tuple(sections) if sections else ("",) * len(bars)
+        self.opens = frozenset(opens) if opens else frozenset(
+            k for k, name in enumerate(self.sections)
+            if name and (k == 0 or name != self.sections[k - 1]))
         self._starts = [s.start for s in spans]
 
     @classmethod
@@ -55,12 +60,17 @@ class Progression:
     def from_chart(cls, chart) -> "Progression":
         """A :class:`~improv.language.leadsheet.Chart`, its form played in a loop."""
         return cls(tuple(bar.chords for bar in chart.bars), chart.beats_per_bar,
-                   tuple(bar.section for bar in chart.bars))
+                   tuple(bar.section for bar in chart.bars),
+                   tuple(k for k, bar in enumerate(chart.bars) if bar.opens))
 
     def section_at(self, beat) -> str:
         """The section name of the bar at ``beat`` ("" when the chart has none)."""
         within = Fraction(beat) % self.length
         return self.sections[int(within // self.beats_per_bar)]
+
+    def section_opens(self, bar: int) -> bool:
+        """Whether a section starts at the 0-based ``bar`` of the performance (looped)."""
+        return bar % self.bars in self.opens
 
     def span_at(self, beat) -> Span:
         """The span (in absolute beats) of the chord sounding at ``beat``."""
@@ -113,6 +123,13 @@ class Timeline:
         if k + 1 < len(charts):
             end = min(end, charts[k + 1][0])
         return Span(span.start + origin, end, span.chord)
+
+    def section_opens_at(self, beat) -> bool:
+        """Whether a section starts in the bar at ``beat`` (a chart's first bar counts)."""
+        beat = Fraction(beat)
+        origin, progression = self._charts[self._at(beat)]
+        return progression.section_opens(int(max(beat - origin, Fraction(0))
+                                             // progression.beats_per_bar))
 
     def section_at(self, beat) -> str:
         """The section of the chart in force at ``beat``."""

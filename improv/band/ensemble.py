@@ -102,6 +102,10 @@ class Ensemble:
         """The chart's section at ``beat`` ("" when it names none)."""
         return self.stage.timeline.section_at(beat)
 
+    def section_opens_at(self, beat) -> bool:
+        """Whether a section of the chart starts in the bar at ``beat``."""
+        return self.stage.timeline.section_opens_at(beat)
+
     # --- position ------------------------------------------------------------------------
 
     def skip_to(self, beat) -> None:

@@ -27,6 +27,7 @@ logger = logging.getLogger(__name__)
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     from improv.midi.ports import BACKENDS
+    from improv.band.comping import STYLES as COMPING_STYLES
     from improv.model.engines import ENGINES
     from improv.timing.sync import MODES as SYNC_MODES
 
@@ -49,6 +50,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     music.add_argument("--comping-channel", type=int, metavar="N", help="chords' MIDI channel, 1-16")
     music.add_argument("--comping", action=argparse.BooleanOptionalAction, default=None,
                        help="play the chords on the comping channel (--no-comping: melody only)")
+    music.add_argument("--comping-style", choices=COMPING_STYLES,
+                       help="how the chords are struck (charleston: as they come and on the "
+                            "and of two; sustain: held)")
+    music.add_argument("--register", metavar="LOW-HIGH",
+                       help="the solo's range, pitch names or MIDI numbers: E3-C6 (52-84, the "
+                            "default), at least an octave")
+    music.add_argument("--program", metavar="N", type=int,
+                       help="the solo's General MIDI instrument, 1-128 (67 tenor sax, 57 "
+                            "trumpet, 27 jazz guitar; 0 sends none)")
+    music.add_argument("--comping-program", metavar="N", type=int,
+                       help="the chords' General MIDI instrument, 1-128 (1 piano, 5 electric "
+                            "piano, 27 jazz guitar; 0 sends none)")
+    music.add_argument("--velocity", metavar="N", type=int, help="the solo's loudness, 1-127")
+    music.add_argument("--comping-velocity", metavar="N", type=int,
+                       help="the chords' loudness, 1-127")
     model = parser.add_argument_group("model")
     model.add_argument("--model", metavar="NAME|DIR", help="a shipped model (metheny, wjazzd) or a model directory (config: [model] path)")
     model.add_argument("--engine", choices=ENGINES,
@@ -102,6 +118,7 @@ def load_settings(args) -> settings.Config:
     if args.chart is not None and args.progression is not None:
         raise UsageError("--chart and --progression both say what to play: give one (a "
                          "chart brings its own changes, metre and tempo)")
+    low, high = register(args.register)
     cfg = settings.load(args.config)
     cfg = settings.override(cfg, {
         "tempo": ("--tempo", args.tempo),
@@ -112,6 +129,13 @@ def load_settings(args) -> settings.Config:
         "melody.channel": ("--channel", args.channel),
         "comping.channel": ("--comping-channel", args.comping_channel),
         "comping.enabled": ("--comping/--no-comping", args.comping),
+        "comping.style": ("--comping-style", args.comping_style),
+        "melody.low": ("--register", low),
+        "melody.high": ("--register", high),
+        "melody.program": ("--program", args.program),
+        "comping.program": ("--comping-program", args.comping_program),
+        "melody.velocity": ("--velocity", args.velocity),
+        "comping.velocity": ("--comping-velocity", args.comping_velocity),
         "model.path": ("--model", args.model),
         "model.engine": ("--engine", args.engine),
         "sampling.temperature": ("--temperature", args.temperature),
@@ -131,6 +155,30 @@ def load_settings(args) -> settings.Config:
     if args.progression is not None and args.chart is None and cfg.chart:
         cfg = dataclasses.replace(cfg, chart="")  # the command line's chords win
     return cfg
+
+
+def register(text: str | None) -> tuple[int | None, int | None]:
+    """``--register LOW-HIGH`` as two MIDI pitches (None, None when not given)."""
+    if text is None:
+        return None, None
+    from improv.language.harmony import parse_pitch
+
+    low, sep, high = _split_register(text.replace("..", "-"))
+    try:
+        if not sep:
+            raise ValueError("give the lowest and the highest pitch")
+        return parse_pitch(low), parse_pitch(high)
+    except ValueError as err:
+        raise UsageError(f"--register {text}: {err} (e.g. --register E3-C6)") from None
+
+
+def _split_register(text: str) -> tuple[str, str, str]:
+    """LOW-HIGH where an octave may itself be negative (C-1-G9): split at the dash that
+    follows a digit."""
+    for k in range(1, len(text)):
+        if text[k] == "-" and text[k - 1].isdigit():
+            return text[:k], "-", text[k + 1:]
+    return text.partition("-")
 
 
 def chart_path(spec: str) -> Path:
@@ -259,10 +307,6 @@ def _play(args, cfg, band, seed, signals, listener=None) -> int:
             signals.playing = True  # from here on a signal is noted, never raised
             if signals.stopping:
                 return 0
-            from improv.commands.sound import program_changes
-
-            for message in program_changes(cfg):  # so a DAW's GM instrument picks them
-                port.send(message)
             if not args.quiet:
                 again = ("again" if start else
                          f"with seed {seed} (--seed {seed} plays this solo again)")

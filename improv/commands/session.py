@@ -32,6 +32,7 @@ def play_live(cfg: settings.Config, band, port, signals, *, bars: int | None = N
     sending SIGHUP applies tempo, progression and feel while playing (see improv.commands.live).
     """
     from improv.commands.live import ConfigWatcher
+    from improv.commands.sound import program_changes
     from improv.commands.status import StatusLine
     from improv.timing.priority import try_realtime_priority
     from improv.timing.scheduler import Scheduler
@@ -42,7 +43,9 @@ def play_live(cfg: settings.Config, band, port, signals, *, bars: int | None = N
     scheduler = Scheduler(band, port, tempo=cfg.tempo, lookahead=cfg.scheduler.lookahead,
                           late=cfg.scheduler.late_ms / 1000.0,
                           observer=status.observe if status else None, sync=sync,
-                          clock_out=cfg.sync.clock_out and sync is None)
+                          clock_out=cfg.sync.clock_out and sync is None,
+                          programs=program_changes(cfg),
+                          programs_after_silence=not getattr(port, "reports_readers", True))
     if sync is not None:
         sync.wake = scheduler.poke
     if listener is not None and midi_in is not None:
@@ -83,6 +86,8 @@ def play_live(cfg: settings.Config, band, port, signals, *, bars: int | None = N
                 lost = f"the MIDI port {port.description} is gone: {lost}"
                 _say(status, f"improv: {lost}; " + _then(cfg))
                 break
+            if getattr(port, "new_readers", lambda: False)():  # a DAW connected
+                scheduler.resend_programs()
             if watcher and (watcher.due() or signals.hangups != hangups):
                 hangups = signals.hangups
                 cfg = _apply_changes(cfg, reload, scheduler, band, status)

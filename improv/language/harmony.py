@@ -138,6 +138,28 @@ def _pitch_class(letter: str, accidentals: str) -> int:
     return (_LETTERS[letter.upper()] + sum(ACCIDENTALS[a] for a in accidentals)) % 12
 
 
+_PITCH_RE = re.compile(r"^([A-Ga-g])([#b♯♭]*)(-?\d+)$")
+
+
+def parse_pitch(text: str) -> int:
+    """A MIDI pitch from a name with its octave (``E3`` is 52, middle C ``C4`` 60, ``Bb5``)
+    or a number 0-127; a ValueError names what was wrong."""
+    text = text.strip()
+    if text.isdigit():
+        pitch = int(text)
+    else:
+        match = _PITCH_RE.match(text)
+        if match is None:
+            raise ValueError(f"{text!r} is not a pitch: write a name and octave such as E3 or "
+                             f"C6 (middle C is C4), or a MIDI number 0-127")
+        letter, accidentals, octave = match.groups()
+        pitch = 12 * (int(octave) + 1) + _LETTERS[letter.upper()] + sum(
+            ACCIDENTALS[a] for a in accidentals)
+    if not 0 <= pitch <= 127:
+        raise ValueError(f"{text!r} is outside MIDI's pitches 0-127 (C-1 to G9)")
+    return pitch
+
+
 @dataclass(frozen=True)
 class Chord:
     """A chord: a root pitch class, its chord tones and its scale, as pitch-class sets.

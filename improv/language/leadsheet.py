@@ -29,7 +29,7 @@ Errors are :class:`~improv.errors.ChartError` naming the file, line and bar.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 
 from improv.errors import ChartError, ChordError
@@ -46,6 +46,7 @@ class ChartBar:
 
     chords: tuple[tuple[Fraction, Chord], ...]
     section: str = ""
+    opens: bool = False  # the first bar of its section as the form plays it (A A B A: four)
 
 
 @dataclass(frozen=True)
@@ -212,7 +213,8 @@ def parse_text(text: str, source: str = "chart") -> Chart:
     length = sum(len(sections[name]) for name in form)  # counted before it is built
     if length > MAX_BARS:
         raise ChartError(f"{source}: the form plays {length} bars, more than {MAX_BARS}")
-    played = tuple(bar for name in form for bar in sections[name])
+    played = tuple(replace(bar, opens=True) if k == 0 else bar
+                   for name in form for k, bar in enumerate(sections[name]))
     tempo = None
     if "tempo" in headers:
         try:

@@ -194,8 +194,10 @@ def read(path: Path | str, data: bytes | None = None) -> Chart:
                 raise ChartError(f"{path}, bar {number}: the metre changes from {beats}/4 to "
                                  f"{here}/4; improv plays a chart in one metre")
             beats = here
+        opens = False
         for mark in measure.getElementsByClass(music21.expressions.RehearsalMark):
             section = str(mark.content).strip() or section
+            opens = True
         chords = []
         for symbol in measure.recurse().getElementsByClass(music21.harmony.ChordSymbol):
             try:
@@ -217,16 +219,16 @@ def read(path: Path | str, data: bytes | None = None) -> Chart:
             or float(measure.duration.quarterLength) < (beats or 4))
         if pickup:
             continue  # an upbeat bar: its chord, if any, carries into the first full bar
-        bars.append((tuple(chords), section))
+        bars.append((tuple(chords), section, opens))
     if not found:
         raise ChartError(f"{path}: the lead sheet has no chord symbols: add them (chord "
                          f"symbols, not notes, are what improv plays over)")
     beats = beats or 4
-    first = next((k for k, (chords, _s) in enumerate(bars) if chords), None)
+    first = next((k for k, (chords, _s, _o) in enumerate(bars) if chords), None)
     out, current = [], bars[first][0][0][1] if first is not None else current
-    for chords, name in bars:
+    for chords, name, opens in bars:
         chords = chords or ((Fraction(0), current),)
         chords = tuple((at, c) for at, c in chords if at < beats)
         current = chords[-1][1]
-        out.append(ChartBar(chords, name))
+        out.append(ChartBar(chords, name, opens))
     return Chart(tuple(out), beats, title)

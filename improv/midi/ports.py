@@ -166,7 +166,23 @@ class MidiOutput:
         self._lock = threading.Lock()
         self._last_send: float | None = None
         self._watch = watch
+        self._readers = 0  # connections to the port at the last look (JACK)
         self.description = description
+
+    @property
+    def reports_readers(self) -> bool:
+        """Whether :meth:`new_readers` can tell when a DAW connects (JACK can; rtmidi's
+        ALSA, CoreMIDI and Windows ports cannot)."""
+        return getattr(self._watch, "readers", lambda: None)() is not None
+
+    def new_readers(self) -> bool:
+        """True when more readers are connected to the port than at the last call: the
+        instruments should be named again for them. Cheap: asked a few times a second."""
+        readers = getattr(self._watch, "readers", lambda: None)()
+        if readers is None:
+            return False
+        grew, self._readers = readers > self._readers, readers
+        return grew
 
     def lost(self) -> str | None:
         """Why the port is gone (its JACK server stopped, it was removed), or None while
@@ -260,8 +276,9 @@ def _watch(name: str, port_name: str, target: str | None):
 
     system = _system(name)
     try:
-        if system == "jack":
-            return portwatch.JackWatch(port_name, target)
+        if system == "jack":  # rtmidi names a virtual port's JACK client after it
+            return portwatch.JackWatch(port_name, target, None if target else
+                                       f"{port_name}:{port_name}")
         if system not in APIS:
             return None
         api = _rtmidi_api(system)

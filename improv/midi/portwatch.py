@@ -68,9 +68,11 @@ def _libjack():
 class JackWatch:
     """A portless JACK client whose shutdown callback marks the server as gone."""
 
-    def __init__(self, name: str, target: str | None = None):
+    def __init__(self, name: str, target: str | None = None, own: str | None = None):
+        """``own``: our output port's full JACK name, whose readers :meth:`readers` counts."""
         self._gone = threading.Event()
         self._target = target
+        self._own = own
         self._misses = 0
         self._lib = lib = _libjack()
         self._client = None
@@ -87,6 +89,10 @@ class JackWatch:
         lib.jack_get_ports.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_char_p,
                                        ctypes.c_ulong]
         lib.jack_free.argtypes = [ctypes.c_void_p]
+        lib.jack_port_by_name.restype = ctypes.c_void_p
+        lib.jack_port_by_name.argtypes = [ctypes.c_void_p, ctypes.c_char_p]
+        lib.jack_port_get_all_connections.restype = ctypes.POINTER(ctypes.c_char_p)
+        lib.jack_port_get_all_connections.argtypes = [ctypes.c_void_p, ctypes.c_void_p]
         status = ctypes.c_int(0)
         # "-watch" kept whole, so the watch never takes the port's own client name
         watch_name = name.encode()[:57].decode(errors="ignore") + "-watch"
@@ -114,6 +120,25 @@ class JackWatch:
             return False
         finally:
             self._lib.jack_free(ports)
+
+    def readers(self) -> int | None:
+        """How many ports our own output is connected to; None where it cannot be told
+        (no client, no port named, the server gone)."""
+        if self._client is None or not self._own or self._gone.is_set():
+            return None
+        port = self._lib.jack_port_by_name(self._client, self._own.encode())
+        if not port:
+            return 0  # not registered yet, or gone: nobody reads it
+        names = self._lib.jack_port_get_all_connections(self._client, port)
+        if not names:
+            return 0
+        try:
+            count = 0
+            while names[count]:
+                count += 1
+            return count
+        finally:
+            self._lib.jack_free(names)
 
     def lost(self) -> str | None:
         """Why the port is gone, or None while it is there."""

@@ -25,6 +25,7 @@ import numpy as np
 
 from improv.errors import MissingDependencyError, UsageError
 from improv.files import atomic_write, regular_file
+from improv.midi.gm import DRUM_CHANNEL
 from improv.settings import setting, validate
 
 log = logging.getLogger(__name__)
@@ -112,7 +113,7 @@ def quiet_stderr():
         os.close(saved)
 
 
-DRUM_CHANNEL, DRUM_BANK = 10, 128  # GM percussion: its channel, and a soundfont's bank
+DRUM_BANK = 128  # a soundfont's bank of drum kits (GM percussion: DRUM_CHANNEL)
 
 
 def make_synth(settings: SynthSettings, programs: dict[int, int]):
@@ -217,61 +218,95 @@ class SynthOutput:
 TAIL_SECONDS = 1.0  # after the last bar: the release of the last notes, not a click
 
 
+PEAK_DBFS = -1.0  # a render is normalised to this peak: loud, with room for the DAC's
+MAX_GAIN_DB = 40.0  # a near-silent render is not blown up into noise
+
+
+def float_samples(fluidsynth, synth):
+    """``samples(count)``: the next ``count`` stereo frames as interleaved float32, from
+    libfluidsynth's own float output (pyfluidsynth offers 16 bits only), so a quiet mix
+    keeps its resolution until it is normalised."""
+    import ctypes
+
+    write = fluidsynth._fl.fluid_synth_write_float
+    write.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p, ctypes.c_int,
+                      ctypes.c_int, ctypes.c_void_p, ctypes.c_int, ctypes.c_int]
+
+    def samples(count: int) -> np.ndarray:
+        block = np.zeros(2 * count, np.float32)
+        address = block.ctypes.data
+        write(synth.synth, count, address, 0, 2, ctypes.c_void_p(address + 4), 0, 2)
+        return block
+    return samples
+
+
 def render_wav(notes, path: Path | str, *, tempo: float, beats: float,
                settings: SynthSettings, programs: dict[int, int]) -> dict:
     """Synthesize ``notes`` (start/end in beats, channel 1-16; any iterable in start
     order, so a long render streams) over ``beats`` beats, plus a second for the last
-    notes to ring out, into a 16-bit stereo WAV at ``path`` (written atomically, a block
-    at a time); returns its peak and length."""
+    notes to ring out, into a 16-bit stereo WAV at ``path`` whose peak is
+    :data:`PEAK_DBFS` (the synth's float output goes a block at a time to a temporary
+    file, then is scaled into the WAV, written atomically); returns its peak and length."""
     import heapq
+    import tempfile
 
+    fluidsynth = fluidsynth_module()
     synth = make_synth(settings, programs)
+    samples = float_samples(fluidsynth, synth)
     rate = settings.sample_rate
     frames_per_beat = rate * 60.0 / tempo
     end = int(round(beats * frames_per_beat))
     total = end + int(TAIL_SECONDS * rate)
-    at = peak = 0  # frames written so far; the loudest sample in them
+    at, peak = 0, 0.0  # frames rendered so far; the loudest sample in them (1.0: full scale)
+    raw = tempfile.TemporaryFile()
 
-    def render_to(frame: int, wav) -> None:
+    def render_to(frame: int) -> None:
         nonlocal at, peak
         while at < frame:
             count = min(frame - at, rate)  # at most a second at a time
-            block = synth.get_samples(count)
-            peak = max(peak, int(np.abs(block.astype(np.int32)).max()))
-            wav.writeframes(block.tobytes())
+            block = samples(count)
+            peak = max(peak, float(np.abs(block).max(initial=0.0)))
+            raw.write(block.tobytes())
             at += count
 
     pending: list[tuple[int, int, int, int, int]] = []  # (frame, on?, channel, pitch, vel)
     try:
+        def play_until(frame: int) -> None:
+            while pending and pending[0][0] <= frame:
+                when, on, channel, pitch, velocity = heapq.heappop(pending)
+                render_to(when)
+                if on:
+                    synth.noteon(channel, pitch, velocity)
+                else:
+                    synth.noteoff(channel, pitch)
+
+        for n in notes:
+            on = int(round(n.start * frames_per_beat))
+            if on >= end:
+                continue
+            off = int(round(min(n.end, beats) * frames_per_beat))
+            play_until(on - 1)  # everything before this note: no later note comes first
+            # at one frame, note_offs (0) sort before note_ons (1): a repeat re-attacks
+            heapq.heappush(pending, (on, 1, n.channel - 1, n.pitch, n.velocity))
+            heapq.heappush(pending, (max(off, on + 1), 0, n.channel - 1, n.pitch, 0))
+        play_until(total)
+        render_to(total)
+        gain = min(10 ** (PEAK_DBFS / 20) / peak, 10 ** (MAX_GAIN_DB / 20)) if peak else 1.0
         with atomic_write(path, durable=True) as fh, wave.open(fh, "wb") as wav:
             wav.setnchannels(2)
             wav.setsampwidth(2)
             wav.setframerate(rate)
-
-            def play_until(frame: int) -> None:
-                while pending and pending[0][0] <= frame:
-                    at, on, channel, pitch, velocity = heapq.heappop(pending)
-                    render_to(at, wav)
-                    if on:
-                        synth.noteon(channel, pitch, velocity)
-                    else:
-                        synth.noteoff(channel, pitch)
-
-            for n in notes:
-                on = int(round(n.start * frames_per_beat))
-                if on >= end:
-                    continue
-                off = int(round(min(n.end, beats) * frames_per_beat))
-                play_until(on - 1)  # everything before this note: no later note comes first
-                # at one frame, note_offs (0) sort before note_ons (1): a repeat re-attacks
-                heapq.heappush(pending, (on, 1, n.channel - 1, n.pitch, n.velocity))
-                heapq.heappush(pending, (max(off, on + 1), 0, n.channel - 1, n.pitch, 0))
-            play_until(total)
-            render_to(total, wav)
+            raw.seek(0)
+            while chunk := raw.read(8 * rate):  # a second of float32 frames at a time
+                block = np.frombuffer(chunk, np.float32) * (gain * 32767.0)
+                wav.writeframes(np.clip(np.rint(block), -32768, 32767).astype("<i2").tobytes())
     except OSError as err:
         raise UsageError(f"--out {path}: cannot write the file ({err.strerror or err}); check "
                          f"the path, its permissions and the free space") from err
     finally:
+        raw.close()
         synth.delete()
+    out_peak = min(peak * gain, 1.0)
     return {"frames": total, "seconds": total / rate, "music_seconds": end / rate,
-            "peak": peak, "peak_dbfs": 20 * np.log10(max(peak, 1) / 32768.0)}
+            "peak": round(out_peak * 32767), "gain_db": 20 * np.log10(gain),
+            "peak_dbfs": 20 * np.log10(max(out_peak, 1e-9))}

@@ -26,6 +26,7 @@ import mido
 from improv.band.note import Note
 from improv.errors import UsageError
 from improv.files import atomic_write, check_output
+from improv.midi.gm import program_name
 
 TICKS_PER_BEAT = 480  # divisible by 12: straight and triplet grid points are exact ticks
 
@@ -59,13 +60,19 @@ class TrackStream:
     again rather than cut off by its predecessor's end.
     """
 
-    def __init__(self, name: str):
+    def __init__(self, name: str, channel: int | None = None, program: int = 0):
+        """At its start: the track's name and, for a part with a General MIDI program,
+        the instrument's name and the program change, so a DAW opens it on the right
+        instrument."""
         self._file = tempfile.TemporaryFile()
         self._pending: list = []
         self._order = itertools.count()
         self._now = 0
         self._length = 0
         self._write(0, _meta(0x03, name.encode("utf-8")))
+        if channel is not None and program:
+            self._write(0, _meta(0x04, program_name(program, channel).encode("utf-8")))
+            self._write(0, bytes([0xC0 | (channel - 1), program - 1]))
 
     def _write(self, tick: int, event: bytes) -> None:
         data = _vlq(tick - self._now) + event
@@ -108,12 +115,35 @@ class Rendered:
     notes: list[Note] | None = None
 
 
-def _conductor(tempo: float, end_tick: int, beats_per_bar: int) -> bytes:
+def markers(ensemble, end: float) -> list[tuple[int, bytes]]:
+    """(tick, marker event) for each section the chart enters and each chord change
+    up to beat ``end``: what a DAW's marker lane shows over the tracks."""
+    out, beat, chord = [], 0, None
+    metre = ensemble.beats_per_bar
+    while beat < end:
+        span = ensemble.span_at(beat)
+        tick = _ticks(float(beat))
+        if beat % metre == 0 and ensemble.section_opens_at(beat):
+            out.append((tick, _meta(0x06, ensemble.section_at(beat).encode("utf-8"))))
+        if span.chord != chord:
+            out.append((tick, _meta(0x06, span.chord.name.encode("utf-8"))))
+        chord = span.chord
+        bar_end = (beat // ensemble.beats_per_bar + 1) * ensemble.beats_per_bar
+        beat = min(span.end, bar_end)  # a section may start in the middle of a long chord
+    return out
+
+
+def _conductor(tempo: float, end_tick: int, beats_per_bar: int,
+               marks: list[tuple[int, bytes]] = ()) -> bytes:
     # time signature: beats_per_bar/4 (denominator as a power of two), 24 clocks a beat
     body = (_vlq(0) + _meta(0x03, b"improv")
             + _vlq(0) + _meta(0x58, bytes([beats_per_bar, 2, 24, 8]))
-            + _vlq(0) + _meta(0x51, mido.bpm2tempo(tempo).to_bytes(3, "big"))
-            + _vlq(end_tick) + _meta(0x2F, b""))
+            + _vlq(0) + _meta(0x51, mido.bpm2tempo(tempo).to_bytes(3, "big")))
+    now = 0
+    for tick, event in marks:
+        body += _vlq(tick - now) + event
+        now = tick
+    body += _vlq(end_tick - now) + _meta(0x2F, b"")
     return _chunk(b"MTrk", body)
 
 
@@ -139,7 +169,8 @@ def render(ensemble, path: Path | str, *, tempo: float, bars: int,
     end_tick = _ticks(end)
     names = [part.name for part in ensemble.parts]
     result = Rendered(dict.fromkeys(names, 0), notes=[] if keep_notes else None)
-    tracks = {name: TrackStream(name) for name in names}
+    tracks = {part.name: TrackStream(part.name, part.channel, part.program)
+              for part in ensemble.parts}
     try:
         for bar in range(1, bars + 1):
             until = bar * metre
@@ -157,7 +188,7 @@ def render(ensemble, path: Path | str, *, tempo: float, bars: int,
         header = _chunk(b"MThd", struct.pack(">HHH", 1, 1 + len(used), TICKS_PER_BEAT))
         try:
             with atomic_write(path, durable=True) as out:
-                out.write(header + _conductor(tempo, end_tick, metre))
+                out.write(header + _conductor(tempo, end_tick, metre, markers(ensemble, end)))
                 for track in used:
                     track.copy_to(out)
         except OSError as err:

@@ -92,10 +92,15 @@ class Scheduler:
                  wait: Callable[[float], bool] | None = None,
                  stop_event: threading.Event | None = None,
                  observer: Callable | None = None, start_delay: float = 0.05,
-                 late: float = 0.020, sync=None, clock_out: bool = False):
+                 late: float = 0.020, sync=None, clock_out: bool = False,
+                 programs=(), programs_after_silence: bool = False):
         """``sync``: a master's clock to follow (:class:`~improv.timing.sync.
         FollowedClock`) instead of ``tempo``; ``clock_out``: send MIDI clock, Start and
-        Stop with the notes, so others can follow us."""
+        Stop with the notes, so others can follow us. ``programs``: the program changes
+        that give each part's channel its instrument, sent at the start, at a master's
+        Start, when :meth:`resend_programs` asks and, with ``programs_after_silence``
+        (for a port that cannot tell when a reader connects), before the first note
+        after a bar or more of silence: a DAW that connects late still hears them."""
         if not 0 < lookahead <= 1:
             raise ValueError("lookahead must be in (0, 1] beats")
         self._source = source
@@ -126,6 +131,10 @@ class Scheduler:
                                           # from its note_on until its note_off
         self._hush: frozenset[str] | None = None  # parts to quiet (the input thread asks)
         self._panic = False  # asked from the input thread, done on ours
+        self._programs = list(programs)
+        self._programs_wanted = False  # asked from another thread, sent on ours
+        self._after_silence = programs_after_silence and bool(self._programs)
+        self._quiet_since: float | None = None  # last note_on or program changes sent
 
     # --- tempo map -------------------------------------------------------------------
 
@@ -153,6 +162,17 @@ class Scheduler:
             parts = getattr(self._source, "trading", ())
         self._hush = frozenset(parts)
         self._wake.set()
+
+    def resend_programs(self) -> None:
+        """Send the program changes again, before the next note (a reader connected to
+        the port); any thread."""
+        self._programs_wanted = True
+        self._wake.set()
+
+    def _send_programs(self) -> None:
+        for message in self._programs:
+            self._output.send(message)
+        self._quiet_since = self._clock()
 
     def panic(self) -> None:
         """Every sounding note off now (a panic knob); any thread. Playing goes on."""
@@ -221,6 +241,7 @@ class Scheduler:
         with self._lock:
             self._map.anchor(start_beat, self._clock() + self._start_delay)
         debug = logger.isEnabledFor(logging.DEBUG)
+        self._send_programs()  # so a DAW's General MIDI instruments pick them up
         if self._clock_out:
             self._next_tick = math.ceil(start_beat * 24)
             if start_beat:  # resuming mid-song: tell the follower where, then go on
@@ -232,6 +253,9 @@ class Scheduler:
             now = self._clock()
             if self._hush is not None or self._panic:
                 self._quiet()
+            if self._programs_wanted:
+                self._programs_wanted = False
+                self._send_programs()
             if self._sync is not None and not self._follow(now):
                 self._planned = None
                 if self._wait(FOLLOW_POLL):
@@ -332,7 +356,8 @@ class Scheduler:
     def _take_transport(self, now: float) -> None:
         for event in self._sync.take_events():
             self._release()
-            if event[0] == "start":
+            if event[0] == "start":  # Start or Continue: a DAW that just connected rolls
+                self._send_programs()
                 # a position between sixteenths (a Continue where the master stopped)
                 # starts the solo on the next sixteenth
                 self._source.jump_to(math.ceil(event[1] * 4 - EPSILON) / 4)
@@ -359,6 +384,11 @@ class Scheduler:
             sent = note if self._revoice is None else self._revoice(note)
             self._sent[id(note)] = sent  # its note_off, and hush(), need what went out
             note = sent
+            if self._after_silence:
+                bar = getattr(self._source, "beats_per_bar", 4) * 60.0 / self._map.tempo
+                if self._quiet_since is not None and now - self._quiet_since >= bar:
+                    self._send_programs()
+                self._quiet_since = now
             message = self._sounding.on(note.channel, note.pitch, note.velocity)
         else:
             if id(note) in self._dropped:
