@@ -142,3 +142,23 @@ def test_a_piano_roll_without_matplotlib_is_one_line_before_any_work(tmp_path, c
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "improv[plot]" in err[0] and "matplotlib" in err[0]
     assert not (tmp_path / "r.png").exists()
+
+
+def test_eval_reads_the_shipped_band_and_save_band_rebuilds_it(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # nothing of the checkout or the corpus around
+    model = write_random_model(tmp_path / "m")
+    assert main(["eval", "--model", str(model), "--bars", "8", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["solos"] == 456 and set(out["band"]) == {k for k, _, _ in FIGURES}
+    assert out["band"]["chord_tones"][0] < out["band"]["chord_tones"][1]
+    assert main(["eval", "--save-band", str(tmp_path / "b.json")]) == 2
+    assert "--wjazzd" in capsys.readouterr().err
+    if not (WJD / "melody").is_dir():
+        pytest.skip("the Weimar Jazz Database is absent")
+    folder = tmp_path / "wjazzd"
+    for sub in ("melody", "beats"):
+        (folder / sub).mkdir(parents=True)
+        shutil.copy(WJD / sub / "ZootSims_KingDavid_Solo.csv", folder / sub)
+    assert main(["eval", "--wjazzd", str(folder), "--save-band", str(tmp_path / "b.json")]) == 0
+    saved = json.loads((tmp_path / "b.json").read_text())
+    assert saved["solos"] == 1 and set(saved["band"]) == set(out["band"])

@@ -74,3 +74,12 @@ def test_what_needs_tensorflow_says_how_to_get_it(venv, tmp_path, command):
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "pip install 'improv[train]'" in lines[0], result.stderr
     assert not (tmp_path / "somewhere").exists()
+
+
+def test_eval_from_the_wheel_needs_no_checkout_and_no_corpus(venv, tmp_path):
+    done = _run([str(venv / "improv"), "eval", "--bars", "8", "--seed", "3"], cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "p10-p90 over 456 Weimar solos" in done.stdout and "chord tones" in done.stdout
+    band = _run([str(venv / "python"), "-c", "from improv.commands.evaluate import "
+                 "bands_dir; print(bands_dir())"], cwd="/").stdout.strip()
+    assert Path(band).is_relative_to(venv.parent) and (Path(band) / "NOTICE").is_file()

@@ -37,8 +37,11 @@ def add_arguments(parser) -> None:
                         help=f"bars to render (default: {MINUTES:g} minutes at the tempo)")
     parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     parser.add_argument("--wjazzd", metavar="DIR",
-                        help="the Weimar Jazz Database folder for the band (default: "
-                             "../shared/corpus/wjazzd beside a checkout)")
+                        help="compute the band from this Weimar Jazz Database folder instead "
+                             "of reading the shipped one (data/bands/wjazzd.json)")
+    parser.add_argument("--save-band", metavar="FILE.json",
+                        help="write the band computed from --wjazzd to FILE.json (how "
+                             "data/bands/wjazzd.json is made) and exit")
     parser.add_argument("--png", metavar="FILE",
                         help=f"also draw the first {PNG_BARS} bars as a piano roll (PNG), the "
                              f"chord sounding shaded")
@@ -47,6 +50,48 @@ def add_arguments(parser) -> None:
 
 def default_wjazzd() -> Path:
     return Path(__file__).resolve().parents[3] / "shared" / "corpus" / "wjazzd"
+
+
+BAND_FILE = "wjazzd.json"  # in data/bands: the Weimar band eval compares with
+MAX_BAND_BYTES = 100_000
+
+
+def bands_dir() -> Path:
+    from improv.model.modelfile import models_dir
+
+    return models_dir().parent / "bands"
+
+
+def shipped_band() -> tuple[dict, int]:
+    """(band, solos) from data/bands/wjazzd.json: eval needs no corpus."""
+    from improv.analysis.solofigures import FIGURES
+    from improv.files import read_limited
+
+    path = bands_dir() / BAND_FILE
+    try:
+        data = json.loads(read_limited(path, MAX_BAND_BYTES, "band file").decode("utf-8"))
+        band = {key: (float(data["band"][key][0]), float(data["band"][key][1]))
+                for key, _, _ in FIGURES}
+        return band, int(data["solos"])
+    except FileNotFoundError as err:
+        raise UsageError(f"the shipped Weimar band {path} is missing: reinstall improv, or "
+                         f"pass --wjazzd DIR to compute it from the database") from err
+    except (OSError, ValueError, KeyError, TypeError, IndexError) as err:
+        raise UsageError(f"the shipped Weimar band {path} cannot be read ({err}): reinstall "
+                         f"improv, or pass --wjazzd DIR") from err
+
+
+def save_band(path: Path, band: dict, solos: int, folder: Path) -> None:
+    from improv.files import atomic_write
+
+    data = {"band": {k: [round(lo, 6), round(hi, 6)] for k, (lo, hi) in band.items()},
+            "solos": solos, "percentiles": [10, 90],
+            "source": "Weimar Jazz Database (ODbL 1.0): every solo's figures, "
+                      "improv.analysis.solofigures",
+            "made_by": f"improv eval --wjazzd {folder.name} --save-band {path.name}"}
+    with atomic_write(path, "w", encoding="utf-8", durable=True) as fh:
+        json.dump(data, fh, indent=1)
+        fh.write("\n")
 
 
 def weimar_band(folder: Path) -> tuple[dict, int]:
@@ -151,7 +196,21 @@ def run(args) -> int:
         check_output(png, "--png", {".png": "png"},
                      [settings.find(args.config), cfg.chart or None, cfg.model.directory])
         matplotlib_figure()
-    wjd_band, solos = weimar_band(Path(args.wjazzd) if args.wjazzd else default_wjazzd())
+    if args.save_band and not args.wjazzd:
+        raise UsageError("--save-band writes the band computed from the database: give "
+                         "--wjazzd DIR too")
+    if args.save_band:
+        from improv.files import check_output
+
+        check_output(args.save_band, "--save-band", {".json": "json"})  # before the work
+    if args.wjazzd:
+        wjd_band, solos = weimar_band(Path(args.wjazzd))
+    else:
+        wjd_band, solos = shipped_band()
+    if args.save_band:
+        save_band(Path(args.save_band), wjd_band, solos, Path(args.wjazzd))
+        print(f"band of {solos} Weimar solos written to {args.save_band}")
+        return 0
     notes, band = render(cfg, bars, chart)
     length = bars * metre
     figures = solo_figures([(n.start, n.end, n.pitch, n.chord) for n in notes], length)
