@@ -345,12 +345,20 @@ def test_program_changes_go_out_first_and_again_when_asked_or_after_a_bar_of_sil
     band = duo(source, Progression.parse("F7"), np.random.default_rng(0), feel=STRAIGHT,
                comping=Comping(enabled=False))
     port = RecordingPort(clock)
-    scheduler = Scheduler(band, port, tempo=120, clock=clock, wait=clock.wait,
+
+    def wait(timeout):  # a reader connects at 0.1 s: asked from another thread
+        if clock.now < 0.1 <= clock.now + timeout:
+            clock.now = 0.1
+            scheduler.resend_programs()
+            return False
+        return clock.wait(timeout)
+
+    scheduler = Scheduler(band, port, tempo=120, clock=clock, wait=wait,
                           start_delay=0.0, programs=programs, programs_after_silence=True)
-    scheduler.resend_programs()  # asked before the start: sent once the loop runs
+    scheduler.resend_programs()  # asked before the start: the start sends them anyway
     scheduler.run(until_beat=9)
     kinds = [(ms, m.type) for ms, m in port.sent if m.type in ("program_change", "note_on")]
-    assert kinds[:3] == [(0.0, "program_change"), (0.0, "program_change"), (0.0, "note_on")]
+    assert kinds[:3] == [(0.0, "program_change"), (0.0, "note_on"), (100.0, "program_change")]
     # 4.5 beats of silence after the first note (2.25 s at 120): named again before the next
     assert (2250.0, "program_change") in kinds and kinds.index((2250.0, "program_change")) \
         < kinds.index((2250.0, "note_on"))
@@ -367,3 +375,13 @@ def test_a_port_that_reports_readers_needs_no_program_changes_after_silence():
     Scheduler(band, port, tempo=120, clock=clock, wait=clock.wait, start_delay=0.0,
               programs=programs).run(until_beat=9)
     assert [ms for ms, m in port.sent if m.type == "program_change"] == [0.0]
+
+
+def test_after_a_stall_the_music_re_enters_on_the_next_beat_line():
+    from improv.timing.stalls import resume_at
+
+    assert resume_at(cursor=8.0, beat_now=8.02, late_beats=0.04) is None  # can catch up
+    assert resume_at(cursor=8.0, beat_now=10.3, late_beats=0.04) == 11.0
+    assert resume_at(cursor=8.0, beat_now=10.0, late_beats=0.04) == 10.0  # on a beat line
+    assert resume_at(cursor=8.0, beat_now=10.3, late_beats=0.04, until_beat=10.5) == 10.5
+    assert resume_at(cursor=11.0, beat_now=11.0, late_beats=0.0) is None

@@ -178,7 +178,7 @@ def write_png(path: Path, cfg, bars: int, chart, comping) -> None:
 
 def run(args) -> int:
     from improv.analysis.solofigures import FIGURES, solo_figures
-    from improv.commands.play import with_chart
+    from improv.commands.options import with_chart
 
     cfg = settings_for(args.config, args.model, args.progression, args.tempo, args.seed,
                        args.chart)

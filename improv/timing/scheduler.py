@@ -1,9 +1,9 @@
 """Real-time playback: notes at absolute beats become MIDI messages at clock times.
 
-Every message time is computed from its absolute beat and one tempo anchor (the beat
-and clock time of the last tempo change: :class:`~improv.timing.tempo.TempoMap`), never
-by adding up intervals, so a stream that runs for hours does not drift. Values are generated at most ``lookahead`` beats
-before they sound, so a tempo or chord change is heard within a beat. Between messages
+Every message time comes from its absolute beat and one tempo anchor
+(:class:`~improv.timing.tempo.TempoMap`), never from adding up intervals, so hours of
+music do not drift. Values are generated at most ``lookahead`` beats before they sound,
+so a tempo or chord change is heard within a beat. Between messages
 the scheduler blocks in ``wait(timeout)`` (``threading.Event.wait`` by default, woken at
 once by :meth:`Scheduler.stop` and :meth:`Scheduler.set_tempo`): no busy loop.
 
@@ -35,8 +35,9 @@ import mido
 
 from improv.band.note import Note
 from improv.settings import setting, validate
+from improv.timing.instruments import Instruments
 from improv.timing.sounding import Sounding
-from improv.timing.stalls import Stall
+from improv.timing.stalls import Stall, resume_at
 from improv.timing.tempo import TempoMap
 
 logger = logging.getLogger(__name__)
@@ -97,10 +98,8 @@ class Scheduler:
         """``sync``: a master's clock to follow (:class:`~improv.timing.sync.
         FollowedClock`) instead of ``tempo``; ``clock_out``: send MIDI clock, Start and
         Stop with the notes, so others can follow us. ``programs``: the program changes
-        that give each part's channel its instrument, sent at the start, at a master's
-        Start, when :meth:`resend_programs` asks and, with ``programs_after_silence``
-        (for a port that cannot tell when a reader connects), before the first note
-        after a bar or more of silence: a DAW that connects late still hears them."""
+        naming each part's instrument, and ``programs_after_silence``: when they go out
+        again (see :mod:`improv.timing.instruments`)."""
         if not 0 < lookahead <= 1:
             raise ValueError("lookahead must be in (0, 1] beats")
         self._source = source
@@ -131,10 +130,8 @@ class Scheduler:
                                           # from its note_on until its note_off
         self._hush: frozenset[str] | None = None  # parts to quiet (the input thread asks)
         self._panic = False  # asked from the input thread, done on ours
-        self._programs = list(programs)
-        self._programs_wanted = False  # asked from another thread, sent on ours
-        self._after_silence = programs_after_silence and bool(self._programs)
-        self._quiet_since: float | None = None  # last note_on or program changes sent
+        self._instruments = Instruments(output, programs, clock, programs_after_silence)
+        self._metre = getattr(source, "beats_per_bar", 4)  # beats per bar: stalls, silences
 
     # --- tempo map -------------------------------------------------------------------
 
@@ -166,13 +163,8 @@ class Scheduler:
     def resend_programs(self) -> None:
         """Send the program changes again, before the next note (a reader connected to
         the port); any thread."""
-        self._programs_wanted = True
+        self._instruments.ask()
         self._wake.set()
-
-    def _send_programs(self) -> None:
-        for message in self._programs:
-            self._output.send(message)
-        self._quiet_since = self._clock()
 
     def panic(self) -> None:
         """Every sounding note off now (a panic knob); any thread. Playing goes on."""
@@ -241,7 +233,7 @@ class Scheduler:
         with self._lock:
             self._map.anchor(start_beat, self._clock() + self._start_delay)
         debug = logger.isEnabledFor(logging.DEBUG)
-        self._send_programs()  # so a DAW's General MIDI instruments pick them up
+        self._instruments.send()  # so a DAW's General MIDI instruments pick them up
         if self._clock_out:
             self._next_tick = math.ceil(start_beat * 24)
             if start_beat:  # resuming mid-song: tell the follower where, then go on
@@ -253,9 +245,7 @@ class Scheduler:
             now = self._clock()
             if self._hush is not None or self._panic:
                 self._quiet()
-            if self._programs_wanted:
-                self._programs_wanted = False
-                self._send_programs()
+            self._instruments.send_if_asked()
             if self._sync is not None and not self._follow(now):
                 self._planned = None
                 if self._wait(FOLLOW_POLL):
@@ -318,20 +308,16 @@ class Scheduler:
         """Woken ``lateness`` seconds late: never play the backlog. The source skips to the
         next beat line (the notes it would have made are all late), and the stall is
         reported once in :attr:`stalls`."""
-        resumed, skipped = None, 0.0
         cursor = self._source.cursor
-        if cursor < beat_now - self._late * self._map.tempo / 60.0:
-            target = float(math.ceil(beat_now - EPSILON))
-            if until_beat is not None:
-                target = min(target, until_beat)
-            if target > cursor:
-                self._source.skip_to(target)
-                resumed, skipped = target, target - cursor
+        resumed = resume_at(cursor, beat_now, self._late * self._map.tempo / 60.0, until_beat)
+        skipped = 0.0 if resumed is None else resumed - cursor
+        if resumed is not None:
+            self._source.skip_to(resumed)
         dropped = self.dropped_total - dropped_before
         self._reported_drops += dropped
         if dropped or resumed is not None:
             self.stalls.append(Stall(round(lateness, 3), dropped, round(skipped, 3), resumed,
-                                     getattr(self._source, "beats_per_bar", 4)))
+                                     self._metre))
 
     def unreported_drops(self) -> int:
         """Late note_ons left out since the last call that no Stall record counted (a
@@ -357,7 +343,7 @@ class Scheduler:
         for event in self._sync.take_events():
             self._release()
             if event[0] == "start":  # Start or Continue: a DAW that just connected rolls
-                self._send_programs()
+                self._instruments.send()
                 # a position between sixteenths (a Continue where the master stopped)
                 # starts the solo on the next sixteenth
                 self._source.jump_to(math.ceil(event[1] * 4 - EPSILON) / 4)
@@ -384,11 +370,7 @@ class Scheduler:
             sent = note if self._revoice is None else self._revoice(note)
             self._sent[id(note)] = sent  # its note_off, and hush(), need what went out
             note = sent
-            if self._after_silence:
-                bar = getattr(self._source, "beats_per_bar", 4) * 60.0 / self._map.tempo
-                if self._quiet_since is not None and now - self._quiet_since >= bar:
-                    self._send_programs()
-                self._quiet_since = now
+            self._instruments.before_note(now, self._metre * 60.0 / self._map.tempo)
             message = self._sounding.on(note.channel, note.pitch, note.velocity)
         else:
             if id(note) in self._dropped:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from improv.language.grammar import BEATS_PER_BAR
@@ -25,3 +26,16 @@ class Stall:
             text += (f", {self.skipped_beats:g} beats skipped; playing on from bar "
                      f"{int(self.resumed_at // self.beats_per_bar) + 1}")
         return text
+
+
+def resume_at(cursor: float, beat_now: float, late_beats: float,
+              until_beat: float | None = None) -> float | None:
+    """Where the music re-enters after a stall: the next beat line, when what was made
+    up to ``cursor`` lies more than ``late_beats`` behind ``beat_now`` (everything before
+    would be dropped as late); None while it can still catch up."""
+    if cursor >= beat_now - late_beats:
+        return None
+    target = float(math.ceil(beat_now - 1e-6))
+    if until_beat is not None:
+        target = min(target, until_beat)
+    return target if target > cursor else None
