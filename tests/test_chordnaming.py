@@ -188,3 +188,36 @@ def test_accuracy_from_the_notes_alone():
 def test_rootless_accuracy_on_a_held_chord():
     right, _ = _accuracy("held")
     assert right["rootless"] >= 80 and right["inversion"] >= 98 and right["drop2"] >= 98
+
+
+def test_a_whole_chord_held_is_named_as_played_whatever_the_chart_says():
+    from improv.language.chordnaming import ChordNamer
+    from improv.language.harmony import parse_chord
+
+    namer = ChordNamer()
+    cases = [  # (pitches, the chart's chord, what the musician played)
+        ((51, 55, 58, 62), "F7", "Ebmaj7"),    # Eb G Bb D: a complete chord over its root
+        ((55, 59, 62, 65), "Db7", "G7"),       # G7 where the chart has its tritone sub
+        ((50, 53, 57, 60), "G7", "Dm7"),       # an inserted ii before the chart's V
+        ((53, 56, 60, 63), "Fmaj7", "Fm7"),    # modal interchange
+        ((48, 51, 55, 57), "F7", "Cm6"),
+    ]
+    for pitches, chart, played in cases:
+        assert namer.name(pitches, parse_chord(chart)) == parse_chord(played), (chart, played)
+
+
+def test_the_chart_still_names_rootless_voicings_shells_and_symmetric_chords():
+    from improv.language.chordnaming import ChordNamer, family
+    from improv.language.harmony import parse_chord
+
+    namer = ChordNamer()
+    cases = [
+        ((52, 55, 58, 62), "C7", "C", "dom"),     # E G Bb D: rootless C9, A form
+        ((58, 62, 64, 67), "C7", "C", "dom"),     # Bb D E G: the B form
+        ((52, 55, 59, 62), "Cmaj7", "C", "maj"),  # E G B D: rootless Cmaj9 (not Em7)
+        ((48, 51, 58), "Cm7b5", "C", "half-dim"),  # a shell without its b5
+        ((51, 54, 57, 60), "Adim7", "A", "dim"),   # a diminished 7th: any of four roots
+    ]
+    for pitches, chart, root, fam in cases:
+        got = namer.name(pitches, parse_chord(chart))
+        assert (got.root, family(got.quality)) == (parse_chord(root + "7").root, fam), chart

@@ -16,10 +16,21 @@ tension the quality leaves unnamed) and costs one when not.
 Ambiguity: the same notes often spell several chords (E-G-Bb-D is Em7b5 and a rootless
 C9; C-E-G-A is C6 and Am7/C; every dim7 is four). The namer prefers, in turn:
 
-a. the ``expected`` chord's root and family (the chord the chart has now), then its root,
-   then its family (a tritone substitute), among readings up to a rootless one without
-   its 5th and with a tension it does not name worse than the best: the chart is
-   evidence from outside the notes, the strongest there is;
+a. the ``expected`` chord (the chord the chart has now), but only where the notes leave
+   it open; a musician reharmonises, and a chord held whole outranks the chart:
+
+   * a reading with the chart's root and family that ties with the best (a symmetric
+     chord, C6 = Am7/C) is the chart's;
+   * a rootless reading of the chart's chord (its root not held) is the chart's when it
+     is a rootless voicing's A or B form (the chord's 3rd or 7th at the bottom) or leaves
+     out nothing but the root; against a whole chord over its own root (Eb-G-Bb-D is
+     Ebmaj7 under an F7) only the A or B form, and against a whole chord with its
+     perfect 5th in any inversion only an A or B form that leaves out nothing but the
+     root (E-G-B-D under Cmaj7 is Cmaj9; B-D-F-G under Db7 stays G7);
+   * when the notes hold no whole chord (a shell without its 5th, a rootless voicing,
+     a fragment), or hold the chart's root with a tone left open, the chart's root and
+     family, then its root, then its family decide among readings up to a rootless one
+     without its 5th and with a tension it does not name worse than the best;
 b. else the root of the chord it named last, among readings as good as the best, or
    a rootless reading of that same chord (same root and family: a held chord revoiced
    without its root). Not wider: the last root is stale as soon as the player moves on,
@@ -69,6 +80,7 @@ _OUTSIDE = -1.0
 # the last root (b) a rootless one, the bass (c) only a tie.
 EXPECTED_WIDTH = _MISS["root"] + _MISS["fifth"] + (1 - _IN_SCALE) + 0.05
 LAST_WIDTH = _MISS["root"] + 0.05
+ROOTLESS_WIDTH = _MISS["root"] + 0.05  # the chart's chord with its root left out, no more
 TIE_WIDTH = 0.05
 MAX_PITCH_CLASSES = 8  # more at once is a cluster, not a chord
 
@@ -141,6 +153,27 @@ def _chord(root: int, quality: str) -> Chord:
     return make_chord(root, quality)
 
 
+def _a_or_b_form(low: int, root: int, quality: str) -> bool:
+    """Whether the lowest note is the 3rd or the 7th of the chord on ``root``: a rootless
+    voicing's A or B form, which a pianist sets over the bassist's root."""
+    d = degrees(quality)
+    return (low - root) % 12 in (d.third, d.seventh)
+
+
+@lru_cache(maxsize=8192)
+def _complete(mask: int, root: int, quality: str, optional_fifth: bool = False) -> bool:
+    """Whether the held pitch classes are the whole chord: its root held, every tone of
+    it held (but perhaps a perfect 5th, with ``optional_fifth``: a shell over its root)
+    and nothing else. The chart cannot talk such notes into another chord."""
+    if not mask >> root & 1:
+        return False
+    tones = 0
+    for pc in _chord(root, quality).tones:
+        tones |= 1 << pc
+    optional = 1 << (root + 7) % 12 if optional_fifth and degrees(quality).fifth == 7 else 0
+    return mask & ~tones == 0 and (tones & ~mask) & ~optional == 0
+
+
 class ChordNamer:
     """Names held notes as chords, one call per change of the held notes.
 
@@ -172,19 +205,42 @@ class ChordNamer:
         if count < 2 or count > MAX_PITCH_CLASSES:
             return None
         found = _candidates(mask, low % 12)
-        best = found[0] if len(found) == 1 else self._in_context(found, mask, expected)
+        best = (found[0] if len(found) == 1 else
+                self._in_context(found, mask, expected, low % 12))
         chord = _chord(best[0], best[1])
         self.last = chord
         return chord
 
-    def _in_context(self, found, mask: int, expected: Chord | None):
+    def _in_context(self, found, mask: int, expected: Chord | None, low: int = 0):
         """Rules (a) and (b) of the module doc over the candidates, else the first."""
         if expected is not None and expected.quality != "nc":
             root, want = expected.root, _FAMILY[expected.quality]
-            pick = max(found, key=lambda c: (c[0] == root and _FAMILY[c[1]] == want,
-                                             c[0] == root, _FAMILY[c[1]] == want))
-            if pick[0] == root or _FAMILY[pick[1]] == want:
-                return pick
+            best = found[0]
+            complete = _complete(mask, best[0], best[1], optional_fifth=True)
+            # a whole chord, perfect 5th and all, in any inversion: the chart's chord only
+            # as its A or B form (3rd or 7th at the bottom) with nothing but its root left
+            # out; a whole chord over its own root: the chart's chord only as A or B form
+            strong = (_complete(mask, best[0], best[1])
+                      and degrees(best[1]).fifth == 7)
+            root_position = complete and best[0] == low
+            rootless = not mask >> root & 1
+            for c in found:  # the chart's own chord: a tie, or voiced without its root
+                if c[0] != root or _FAMILY[c[1]] != want:
+                    continue
+                if c[2] <= TIE_WIDTH:
+                    return c
+                if not rootless:
+                    continue
+                form, near = _a_or_b_form(low, root, c[1]), c[2] <= ROOTLESS_WIDTH
+                if form and near if strong else form if root_position else form or near:
+                    return c
+            # no whole chord held, or the chart's root with a tone left open (a shell
+            # without its 5th): the chart's root and family tell what the notes leave out
+            if not complete or best[0] == root and not _complete(mask, best[0], best[1]):
+                pick = max(found, key=lambda c: (c[0] == root and _FAMILY[c[1]] == want,
+                                                 c[0] == root, _FAMILY[c[1]] == want))
+                if pick[0] == root or _FAMILY[pick[1]] == want:
+                    return pick
         if self.last is not None and self.last.quality != "nc":
             root, want = self.last.root, _FAMILY[self.last.quality]
             rootless = not mask >> root & 1
