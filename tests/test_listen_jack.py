@@ -201,3 +201,42 @@ def test_call_and_response_answers_the_pause_and_yields_to_the_musician(daemon):
     assert answer and min(answer) > first_end + 0.4  # after the pause, not before
     # the second call came in during the answer: nothing of it sounds after that
     assert not [on for _, _, on, _ in pairs if calls[4][0] < on < calls[-1][1]]
+
+
+def test_record_keeps_what_was_played_and_heard_and_is_whole_after_sigterm(daemon, tmp_path):
+    import mido
+
+    take = tmp_path / "take.mid"
+    proc, musician, notes = daemon("--tempo", "120", "--follow-chords", "--comping",
+                                   "--record", str(take), port="rec")
+    time.sleep(0.5)
+    chord, pitches = hold(musician, "Ebmaj7")  # the musician holds a chord...
+    time.sleep(0.6)
+    musician.send(0xB0, 1, 64)  # ...moves the mod wheel...
+    for p in pitches:
+        musician.send(0x80, p, 0)  # ...and lets go
+    time.sleep(2.6)  # a flush has happened by now
+    assert mido.MidiFile(take).tracks  # whole while it plays
+    played, err = stop(proc, notes)  # SIGTERM in the middle of the music
+    assert proc.returncode == 0, err
+    midi = mido.MidiFile(take)
+    names = [t.name for t in midi.tracks]
+    assert names == ["improv", "melody", "comping", "musician"]
+    by_name = {t.name: t for t in midi.tracks}
+    heard = [m for m in by_name["musician"] if m.type == "note_on" and m.velocity]
+    assert sorted(m.note for m in heard) == pitches
+    assert any(m.type == "control_change" and m.control == 1 for m in by_name["musician"])
+    assert any(m.type == "marker" and m.text == "heard Ebmaj7" for m in by_name["musician"])
+    sent_ons = [m for t in midi.tracks[1:3] for m in t if m.type == "note_on" and m.velocity]
+    assert len(sent_ons) == len(note_ons(played)) > 4  # every note the port delivered
+    for track in midi.tracks[1:3]:  # and each switched off again
+        sounding = {}
+        for m in track:
+            if m.type == "note_on" and m.velocity:
+                sounding[m.note] = sounding.get(m.note, 0) + 1
+            elif m.type in ("note_off", "note_on"):
+                sounding[m.note] = sounding.get(m.note, 0) - 1
+        assert not any(sounding.values()), track.name
+    assert any(m.type == "set_tempo" and round(mido.tempo2bpm(m.tempo)) == 120
+               for m in midi.tracks[0])
+    assert [m.text for m in midi.tracks[0] if m.type == "marker"][:1] == ["F7"]

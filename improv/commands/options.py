@@ -86,6 +86,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="trade N bars: the musician plays N, improv answers N (0: off)")
     listen.add_argument("--call-response", action=argparse.BooleanOptionalAction, default=None,
                         help="answer each phrase once the musician has paused")
+    parser.add_argument_group("record").add_argument(
+        "--record", metavar="FILE.mid",
+        help="while playing live, record everything played and heard on the input (the "
+             "musician's notes, chords, CCs) to a MIDI file, on the beats of the clock "
+             "followed; written every 2 s, whole after Ctrl-C or SIGTERM")
     offline = parser.add_argument_group("offline render")
     offline.add_argument("--out", metavar="FILE.mid",
                          help="write a MIDI file faster than real time instead of playing")

@@ -58,20 +58,24 @@ def make_listener(cfg: settings.Config, beats_per_bar: int = 4):
 OUTPUTS = {".mid": "midi", ".midi": "midi", ".wav": "wav"}  # --out's suffix: its format
 
 
-def check_output(args, cfg: settings.Config) -> str:
-    """``--out``'s format, once the path is known to be safe to write: named, a known
-    suffix, absent or a regular file, and none of the files this run reads."""
+def check_output(args, cfg: settings.Config, flag: str = "--out") -> str:
+    """``--out``'s (or ``--record``'s) format, once the path is known to be safe to
+    write: named, a known suffix, absent or a regular file, none of the files this run
+    reads."""
     from improv.files import check_output as check
 
+    path = args.out if flag == "--out" else args.record
     inputs = [settings.find(args.config), cfg.chart or None, cfg.model.directory]
-    if Path(args.out).suffix.lower() == ".wav":
+    if flag == "--record":
+        return check(path, flag, {".mid": "midi", ".midi": "midi"}, inputs)
+    if Path(path).suffix.lower() == ".wav":
         from improv.midi.synth import find_soundfont
 
         try:
             inputs.append(find_soundfont(cfg.synth.soundfont))
         except ImprovError:
             pass  # said when the synth starts, after the path
-    return check(args.out, "--out", OUTPUTS, inputs)
+    return check(path, flag, OUTPUTS, inputs)
 
 
 RECONNECT_INTERVAL = 0.5  # seconds between tries to open a lost port again
@@ -94,10 +98,14 @@ def run(args) -> int:
     if rendering and (cfg.listen.follow_chords or cfg.listen.trading):
         raise UsageError("--out renders without a musician to listen to: leave out "
                          "--follow-chords, --trade and --call-response ([listen] in the config)")
+    if rendering and args.record is not None:
+        raise UsageError("--record records a live take and --out renders a file: use one")
     if rendering and args.synth:
         raise UsageError("--synth plays live through the built-in synth and --out writes a "
                          "file: use one (--out FILE.wav renders the synth's sound)")
     form = check_output(args, cfg) if rendering else None  # before any work
+    if args.record is not None:
+        check_output(args, cfg, "--record")
     cfg, chart = with_chart(args, cfg)
     seed = cfg.seed if cfg.seed >= 0 else secrets.randbits(32)
     signals = getattr(args, "signals", None) or Signals()
@@ -128,6 +136,7 @@ def _play(args, cfg, band, seed, signals, listener=None) -> int:
         print("improv: --tempo is ignored under --sync clock: the master sets the tempo",
               file=sys.stderr)
     follow = _follower(cfg)
+    take = _take(args, band)
     midi_in, port = _open_ports(cfg, follow, args.synth)
     while True:
         with midi_in as midi_input, port:  # midi_input: None when no input opened
@@ -145,7 +154,8 @@ def _play(args, cfg, band, seed, signals, listener=None) -> int:
                                  quiet=args.quiet,
                                  reload=lambda: with_chart(args, load_settings(args))[0],
                                  watch=settings.find(args.config), start_beat=start,
-                                 sync=follow, listener=listener, midi_in=midi_input)
+                                 sync=follow, listener=listener, midi_in=midi_input,
+                                 take=take)
             except PortLost:  # already said, with what happens next
                 if not midi.reconnect:
                     raise
@@ -156,6 +166,16 @@ def _play(args, cfg, band, seed, signals, listener=None) -> int:
             return 0
         midi_in, port = opened
         start = band.resume_at_next_bar()
+
+
+def _take(args, band):
+    """The take ``--record`` keeps (one for the whole run, across reconnections)."""
+    if args.record is None:
+        return None
+    from improv.rendering.take import Take
+
+    return Take(args.record, band.parts, band.beats_per_bar, span_at=band.span_at,
+                section_at=band.section_at, section_opens_at=band.section_opens_at)
 
 
 def _open_ports(cfg, follow, synth: bool = False):

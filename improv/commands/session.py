@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import sys
 import threading
+import time
 
 from improv.commands import config as settings
 from improv.errors import ImprovError, PortError, PortLost
@@ -24,12 +25,14 @@ SWITCH_INTERVAL = 0.0005  # seconds: how soon another thread may take the interp
 
 def play_live(cfg: settings.Config, band, port, signals, *, bars: int | None = None,
               quiet: bool = False, reload=None, watch=None, start_beat: float = 0.0,
-              sync=None, listener=None, midi_in=None) -> int:
+              sync=None, listener=None, midi_in=None, take=None) -> int:
     """Play until a signal (or ``bars`` bars) on ``port``; return 0 after a clean stop.
     Raises PortLost when the port goes away under it (see improv.midi.portwatch).
 
     With ``reload`` (a function returning fresh settings), saving the ``watch`` file or
     sending SIGHUP applies tempo, progression and feel while playing (see improv.commands.live).
+    ``take``: a :class:`~improv.rendering.take.Take` that records what is played and
+    heard, written every few seconds and once more at the end.
     """
     from improv.commands.live import ConfigWatcher
     from improv.commands.sound import program_changes
@@ -40,7 +43,12 @@ def play_live(cfg: settings.Config, band, port, signals, *, bars: int | None = N
     status = None if quiet else StatusLine(tempo=cfg.tempo, port=port.description)
     if status is not None:
         status.section_at = band.section_at
-    scheduler = Scheduler(band, port, tempo=cfg.tempo, lookahead=cfg.scheduler.lookahead,
+    output = port
+    if take is not None:
+        from improv.rendering.take import RecordingOutput
+
+        output = RecordingOutput(port, take, time.monotonic)
+    scheduler = Scheduler(band, output, tempo=cfg.tempo, lookahead=cfg.scheduler.lookahead,
                           late=cfg.scheduler.late_ms / 1000.0,
                           observer=status.observe if status else None, sync=sync,
                           clock_out=cfg.sync.clock_out and sync is None,
@@ -52,8 +60,9 @@ def play_live(cfg: settings.Config, band, port, signals, *, bars: int | None = N
         listener.beat_at = scheduler.beat_at
         listener.on_interrupt = scheduler.hush
         listener.on_panic = scheduler.panic
-        midi_in.on_message = lambda: listener.drain(midi_in.messages)
+        midi_in.on_message = lambda: _hear(midi_in.messages, listener, take)
     failure: list[BaseException] = []
+    recorded = _Recorded(take, scheduler, listener)
 
     def work():
         try:
@@ -92,6 +101,7 @@ def play_live(cfg: settings.Config, band, port, signals, *, bars: int | None = N
                 hangups = signals.hangups
                 cfg = _apply_changes(cfg, reload, scheduler, band, status)
             _report_stalls(scheduler, status)
+            recorded.tick()
             if status:
                 if sync is not None:
                     status.tempo = round(scheduler.tempo, 1)
@@ -107,6 +117,7 @@ def play_live(cfg: settings.Config, band, port, signals, *, bars: int | None = N
         if thread.is_alive():  # a port send that blocks: do not hang the process on it
             logger.error("the scheduler did not stop within %.0f s; leaving it", SHUTDOWN_TIMEOUT)
         _report_stalls(scheduler, status)
+        recorded.close(status)
         if status:
             status.close()
     if failure and isinstance(failure[0], OSError) and not lost:
@@ -125,6 +136,54 @@ def play_live(cfg: settings.Config, band, port, signals, *, bars: int | None = N
     if lost:
         raise PortLost(lost, announced=True)
     return 0
+
+
+def _hear(messages, listener, take) -> None:
+    """Everything that arrived on the input, to the listener (and the take)."""
+    if take is None:
+        listener.drain(messages)
+        return
+    while messages:
+        t, message = messages.popleft()
+        take.heard(t, message)
+        listener.feed(t, message)
+
+
+class _Recorded:
+    """The take's part of the main thread's round: the clock the band follows, the
+    chords heard, and a flush every few seconds (a crash loses no more)."""
+
+    def __init__(self, take, scheduler, listener):
+        self._take, self._scheduler, self._listener = take, scheduler, listener
+        self._flushed = time.monotonic()
+        self._changes = 0
+
+    def tick(self) -> None:
+        take = self._take
+        if take is None:
+            return
+        from improv.rendering.take import FLUSH_SECONDS
+
+        now = time.monotonic()
+        take.tempo(now, self._scheduler.beat_at(now), self._scheduler.tempo)
+        listener = self._listener
+        if listener is not None and listener.changes != self._changes and listener.chord:
+            self._changes = listener.changes
+            take.chord_heard(listener.chord_time, listener.chord.name)
+        if now - self._flushed >= FLUSH_SECONDS:
+            self._flushed = now
+            take.flush(now)
+
+    def close(self, status) -> None:
+        """The last flush, once every note is off: the file is whole."""
+        if self._take is None:
+            return
+        try:
+            self._take.tempo(time.monotonic(), self._scheduler.beat_at(time.monotonic()),
+                             self._scheduler.tempo)
+            self._take.flush(time.monotonic())
+        except OSError as err:
+            _say(status, f"improv: the take could not be written ({err.strerror or err})")
 
 
 def _apply_changes(cfg, reload, scheduler, band, status):
@@ -160,8 +219,6 @@ def _apply_changes(cfg, reload, scheduler, band, status):
 
 def _listening(listener, scheduler) -> str:
     """The status line's word on the musician: chord heard, whose turn, knobs."""
-    import time
-
     parts = []
     if listener.settings.follow_chords and listener.chord is not None:
         parts.append(f"hearing {listener.chord.name}")
