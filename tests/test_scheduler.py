@@ -385,3 +385,31 @@ def test_after_a_stall_the_music_re_enters_on_the_next_beat_line():
     assert resume_at(cursor=8.0, beat_now=10.0, late_beats=0.04) == 10.0  # on a beat line
     assert resume_at(cursor=8.0, beat_now=10.3, late_beats=0.04, until_beat=10.5) == 10.5
     assert resume_at(cursor=11.0, beat_now=11.0, late_beats=0.0) is None
+
+
+class CostlySource(FakeSource):
+    """Each value costs ``cost`` seconds of the fake clock, as a re-prime does."""
+
+    def __init__(self, values, clock, cost):
+        super().__init__(values, clock)
+        self._cost = cost
+
+    def next_value(self):
+        value = super().next_value()
+        self._clock.now += self._cost
+        return value
+
+
+def test_a_value_that_takes_milliseconds_never_delays_a_due_message():
+    clock = FakeClock()
+    source = CostlySource(["C,0.250"], clock, cost=0.002)  # 2 ms a value, sixteenths
+    band = duo(source, Progression.parse("F7"), np.random.default_rng(0), feel=STRAIGHT,
+               comping=Comping(enabled=False))
+    port = RecordingPort(clock)
+    # 0.502 beats: each value is asked for 1 ms before the note ahead of it is due
+    Scheduler(band, port, tempo=120, lookahead=0.502, clock=clock, wait=clock.wait,
+              start_delay=0.05).run(until_beat=8)  # the first value made before beat 0
+    ons = [ms for ms, m in port.sent if m.type == "note_on"]
+    offs = [ms for ms, m in port.sent if m.type == "note_off"]
+    assert ons == [50.0 + 125.0 * k for k in range(32)]  # every one on the dot
+    assert offs[:31] == [50.0 + 125.0 * k for k in range(1, 32)]

@@ -11,7 +11,9 @@ beat grid 1/24 beat off. rtmidi's own queue is filled in C, without the lock, so
 nothing is lost however long Python is busy.
 
 The reader wakes every ``POLL`` seconds (an Event wait, not a busy loop: about a
-thousand cheap wake-ups a second), drains the queue and stamps each message on
+thousand cheap wake-ups a second; a fifth of that once nothing has come for a second,
+until something does, so an input opened only for knobs barely touches the scheduler's
+interpreter lock), drains the queue and stamps each message on
 ``time.monotonic()``: the last of a batch at the time it was read, the earlier ones
 back from it by rtmidi's deltas (the MIDI system's time between messages; over the
 few milliseconds of a batch its rate against ours does not matter, unlike over a
@@ -38,7 +40,9 @@ from improv.midi.messages import TRANSPORT
 logger = logging.getLogger(__name__)
 
 QUEUE_LENGTH = 1024
-POLL = 0.001  # seconds between reads of rtmidi's queue
+POLL = 0.001  # seconds between reads of rtmidi's queue while messages come
+IDLE_POLL = 0.005  # ... and after IDLE_AFTER seconds without one (knobs only, a pause):
+IDLE_AFTER = 1.0   # a fifth of the wake-ups, so an idle input costs the scheduler less
 BATCH = 4096  # most messages taken in one read, so a flood cannot hold the reader
 RTMIDI_QUEUE = 16384  # messages rtmidi keeps for the reader: 1.6 s of a 10,000/s flood
                       # while this process gets no time (past it, rtmidi drops the newest)
@@ -69,10 +73,13 @@ class MidiInput:
             self._thread.start()
 
     def _run(self) -> None:
-        failures = 0
-        while not self._stop.wait(self._poll):
+        failures, poll, idle_since = 0, self._poll, self._clock()
+        while not self._stop.wait(poll):
             try:
-                self.read()
+                if self.read():
+                    poll, idle_since = self._poll, self._clock()
+                elif poll == self._poll and self._clock() - idle_since > IDLE_AFTER:
+                    poll = max(self._poll, IDLE_POLL)
             except Exception:  # noqa: BLE001 - one bad message must not deafen improv
                 failures += 1
                 if failures <= 3 or failures % 1000 == 0:

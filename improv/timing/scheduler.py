@@ -71,6 +71,8 @@ class NoteSource(Protocol):
 
 
 MAX_BURST = 32  # messages sent in one go; then a short pause lets the port drain
+GENERATE_SLACK = 0.003  # seconds: the most one value costs (a re-prime); closer to a due
+                        # message than this, the scheduler sends it first
 BURST_PAUSE = 0.002  # seconds
 
 
@@ -276,6 +278,16 @@ class Scheduler:
                 horizon = self._map.beat_at(now) + self._lookahead + EPSILON
                 if until_beat is not None:
                     horizon = min(horizon, until_beat)
+                # a value may take a re-prime's milliseconds: never start one just before
+                # a message is due, unless the music has nothing made for now
+                due = self._map.time_of(self._queue[0][0]) if self._queue else None
+            if (due is not None and 0 < due - now < GENERATE_SLACK
+                    and self._source.cursor < horizon and self._source.cursor > beat_now):
+                self._planned = due
+                timeout = due - self._clock()
+                if timeout > 0 and self._wait(timeout):
+                    return
+                continue
             # Generate just ahead of need (outside the lock: the model may take a while),
             # one value at a time, so what falls due meanwhile goes out in between.
             if self._clock_out:
