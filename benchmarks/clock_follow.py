@@ -6,8 +6,10 @@ messages, stamped on the monotonic clock as they arrive. The master's beat grid 
 own jitter-free schedule. Each figure is measured with our follower ([sync] follower =
 "fit") and, in the same run, the naive one (tempo from the last tick interval):
 
-* steady 120 BPM: each onset's distance from the nearest sixteenth of the grid, after
-  the constant delivery delay (the median) is taken out: median, p99, max;
+* steady 120 BPM: each onset's distance from the nearest twelfth of a beat of the grid
+  (sixteenths and triplets: what the default model plays), after the constant delivery
+  delay (the median) is taken out: median, p99, max, and the largest errors with the
+  beat they fell on;
 * a step 120 -> 150 BPM: beats after the step until onsets stay within 2 ms;
 * a ramp 100 -> 160 BPM over 16 bars: p99;
 * Stop: time from the Stop to the daemon's last note_off.
@@ -94,11 +96,12 @@ def run(jack, follower, tempo_of_beat, beats, jitter, seed=1, flood=None):
 
 
 def grid_errors(ideal, ons):
-    """Signed distance (s) of each onset from the nearest sixteenth of the ideal grid,
-    found by interpolating the tick schedule (6 ticks a sixteenth)."""
-    sixteenths = ideal[::6]
-    k = np.clip(np.searchsorted(sixteenths, ons), 1, len(sixteenths) - 1)
-    before, after = sixteenths[k - 1], sixteenths[k]
+    """Signed distance (s) of each onset from the nearest point of the grid the model
+    plays, twelfths of a beat (sixteenths and triplets: 2 ticks a twelfth), found in
+    the ideal tick schedule; and that point's time."""
+    twelfths = ideal[::2]
+    k = np.clip(np.searchsorted(twelfths, ons), 1, len(twelfths) - 1)
+    before, after = twelfths[k - 1], twelfths[k]
     nearest = np.where(ons - before < after - ons, before, after)
     return ons - nearest, nearest
 
@@ -110,11 +113,15 @@ def report_steady(jack, jitter, runs=3):
         figures = []
         for seed in range(runs):
             ideal, ons, _, _, _ = run(jack, follower, lambda b: 120.0, 32, jitter, seed=seed)
-            err, _ = grid_errors(ideal, ons[ons > ideal[0] + 0.5])
+            err, at = grid_errors(ideal, ons[ons > ideal[0] + 0.5])
             delay = np.median(err)
             spread = np.abs(err - delay) * 1000
             figures.append((np.median(spread), np.percentile(spread, 99), spread.max(),
                             delay * 1000))
+            beats = (at - ideal[0]) / (60.0 / 120.0)
+            worst = np.argsort(-spread)[:3]
+            print(f"  {follower:<6} run {seed}: largest " + ", ".join(
+                f"{spread[i]:.2f} ms at beat {beats[i]:.2f}" for i in worst), flush=True)
             if delay > 0.010:  # a whole tick behind: one was lost on its way (see note)
                 print(f"  {follower:<6} run {seed}: {delay * 1000:.1f} ms behind: a whole "
                       f"tick lost on its way", flush=True)

@@ -240,7 +240,8 @@ def test_an_input_only_knobs_wanted_that_failed_does_not_stop_the_start(monkeypa
                         (contextlib.nullcontext(None), Port()))
     monkeypatch.setattr(session, "play_live",
                         lambda *a, **kw: seen.setdefault("midi_in", kw["midi_in"]) or 0)
-    args = argparse.Namespace(tempo=None, quiet=False, bars=1, config=None, synth=False)
+    args = argparse.Namespace(tempo=None, quiet=False, bars=1, config=None, synth=False,
+                              record=None)
     signals = type("S", (), {"playing": False, "stopping": False})()
     assert play._play(args, config.default(), object(), 1, signals) == 0
     assert seen["midi_in"] is None

@@ -21,8 +21,6 @@ fake clock and a recording port, without sleeping.
 
 from __future__ import annotations
 
-import heapq
-import itertools
 import logging
 import math
 import threading
@@ -36,6 +34,7 @@ import mido
 from improv.band.note import Note
 from improv.settings import setting, validate
 from improv.timing.instruments import Instruments
+from improv.timing.queue import ON, TICK, MessageQueue
 from improv.timing.sounding import Sounding
 from improv.timing.stalls import Stall, resume_at
 from improv.timing.tempo import TempoMap
@@ -76,9 +75,6 @@ GENERATE_SLACK = 0.003  # seconds: the most one value costs (a re-prime); closer
 BURST_PAUSE = 0.002  # seconds
 
 
-# Message kinds in the queue; at the same beat a note_off goes before a note_on, so a
-# repeated pitch is struck again rather than cut off by its predecessor's end.
-_TICK, _OFF, _ON = -1, 0, 1  # a clock tick (--clock-out) goes before the notes on it
 FOLLOW_POLL = 0.05  # seconds between looks at a master's clock while it is stopped
 
 
@@ -115,8 +111,7 @@ class Scheduler:
         self._start_delay = start_delay
         self._lock = threading.Lock()  # guards the tempo map
         self._map = TempoMap(tempo)
-        self._queue: list = []
-        self._order = itertools.count()
+        self._queue = MessageQueue()
         self._sounding = Sounding(output)
         self._late = late  # seconds a note_on may be late before it is dropped
         self._dropped: set[int] = set()  # ids of notes whose note_on was dropped
@@ -177,25 +172,15 @@ class Scheduler:
         """Carry out hush() and panic() on the scheduler's thread."""
         if self._panic:
             self._panic, self._hush = False, None
-            ticks = [e for e in self._queue if e[1] == _TICK]  # a follower counts them
-            self._release()
-            self._queue = ticks
-            heapq.heapify(self._queue)
+            self._release(keep=lambda entry: entry[1] == TICK)  # a follower counts ticks
             self._sounding.all_notes_off()
             return
         parts, self._hush = self._hush, None
-        kept = []
-        for entry in self._queue:
-            note = entry[3]
-            if note is None or note.part not in parts:
-                kept.append(entry)
-            elif entry[1] == _OFF and id(note) in self._sent:  # its note_on went out
-                sent = self._sent.pop(id(note))
+        for note in self._queue.drop_parts(parts):
+            sent = self._sent.pop(id(note), None)
+            if sent is not None:  # its note_on went out: off now
                 self._sounding.off(sent.channel, sent.pitch)
-            else:
-                self._dropped.discard(id(note))
-        heapq.heapify(kept)
-        self._queue = kept
+            self._dropped.discard(id(note))
 
     # --- running ---------------------------------------------------------------------
 
@@ -258,10 +243,10 @@ class Scheduler:
             with self._lock:
                 # Send everything due; a note_on too late to play in time is left out.
                 burst = 0
-                while self._queue and self._map.time_of(self._queue[0][0]) <= now:
+                while self._queue and self._map.time_of(self._queue.first()) <= now:
                     if burst == MAX_BURST:
                         break
-                    beat, kind, _, note = heapq.heappop(self._queue)
+                    beat, kind, note = self._queue.pop()
                     burst += self._send(kind, note, self._map.time_of(beat), now, debug)
                 beat_now = self._map.beat_at(now)
             behind = (beat_now - self._source.cursor) * 60.0 / self._map.tempo
@@ -280,7 +265,7 @@ class Scheduler:
                     horizon = min(horizon, until_beat)
                 # a value may take a re-prime's milliseconds: never start one just before
                 # a message is due, unless the music has nothing made for now
-                due = self._map.time_of(self._queue[0][0]) if self._queue else None
+                due = self._map.time_of(self._queue.first()) if self._queue else None
             if (due is not None and 0 < due - now < GENERATE_SLACK
                     and self._source.cursor < horizon and self._source.cursor > beat_now):
                 self._planned = due
@@ -292,14 +277,13 @@ class Scheduler:
             # one value at a time, so what falls due meanwhile goes out in between.
             if self._clock_out:
                 while self._next_tick <= horizon * 24:
-                    heapq.heappush(self._queue, (self._next_tick / 24, _TICK, next(self._order), None))
+                    self._queue.tick(self._next_tick / 24)
                     self._next_tick += 1
             if self._source.cursor < horizon:
                 for note in self._source.advance(min(horizon, self._source.cursor + EPSILON)):
                     if until_beat is not None and note.start >= until_beat:
                         continue
-                    heapq.heappush(self._queue, (note.start, _ON, next(self._order), note))
-                    heapq.heappush(self._queue, (note.end, _OFF, next(self._order), note))
+                    self._queue.note(note)
                 self._planned = None  # generating is work, not oversleeping
                 continue  # new notes may be due already
             with self._lock:
@@ -308,7 +292,7 @@ class Scheduler:
                     return
                 wake = float("inf") if finished else self._map.time_of(self._source.cursor - self._lookahead)
                 if self._queue:
-                    wake = min(wake, self._map.time_of(self._queue[0][0]))
+                    wake = min(wake, self._map.time_of(self._queue.first()))
             if self._sync is not None:  # look at the master's clock often enough to
                 wake = min(wake, now + FOLLOW_POLL)  # notice it has gone silent
             self._planned = wake
@@ -362,19 +346,20 @@ class Scheduler:
                 with self._lock:
                     self._map.anchor(event[1], now)  # until a tick
 
-    def _release(self) -> None:
-        """Every sounding note off now and nothing queued (a master's Stop or Start)."""
+    def _release(self, keep=lambda entry: False) -> None:
+        """Every sounding note off now and nothing queued (a master's Stop or Start)
+        but what ``keep`` keeps."""
         self._sounding.release()
-        self._queue.clear()
+        self._queue.keep(keep)
         self._dropped.clear()
         self._sent.clear()
 
     def _send(self, kind: int, note: Note, due: float, now: float, debug: bool) -> int:
         """Send one queued message; returns how many were sent (0 or 1)."""
-        if kind == _TICK:  # never left out, however late: a follower counts them
+        if kind == TICK:  # never left out, however late: a follower counts them
             self._output.send(mido.Message("clock"))
             return 1
-        if kind == _ON:
+        if kind == ON:
             if now - due > self._late:
                 self._dropped.add(id(note))  # its note_off is not needed either
                 self.dropped_total += 1
@@ -393,9 +378,9 @@ class Scheduler:
             if message is None:
                 return 0  # already silenced
         if self._observer is not None:
-            self._observer("on" if kind == _ON else "off", note, due, self._clock())
+            self._observer("on" if kind == ON else "off", note, due, self._clock())
         if debug:
-            logger.debug("%s at beat %.3f", message, note.start if kind == _ON else note.end)
+            logger.debug("%s at beat %.3f", message, note.start if kind == ON else note.end)
         return 1
 
     def silence(self) -> None:
