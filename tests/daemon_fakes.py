@@ -12,6 +12,39 @@ from improv.band.melody import Melody, MelodyPart
 from improv.language.grammar import parse_value
 
 
+def run_with(source, at: float, action, *, stop_at: float = 3.0, tempo: float = 60.0):
+    """Play ``source`` (an ensemble) on a fake clock to ``stop_at`` seconds, calling
+    ``action(scheduler)`` at ``at`` seconds (a hush, a panic); what the port got."""
+    from improv.timing.scheduler import Scheduler
+
+    clock = FakeClock(stop_at=stop_at)
+    port = RecordingPort(clock)
+    done = []
+
+    def wait(timeout):
+        if clock.now + timeout >= at and not done:
+            clock.now = at
+            done.append(1)
+            action(scheduler)
+            return False
+        return clock.wait(timeout)
+
+    scheduler = Scheduler(source, port, tempo=tempo, lookahead=0.5, clock=clock, wait=wait,
+                          start_delay=0.0)
+    scheduler.run()
+    return port.sent
+
+
+def one_line_error(capsys, argv, expect: str) -> str:
+    """Run the command line: exit 2 and one line on stderr holding ``expect``."""
+    from improv.cli import main
+
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and expect in err[0] and "Traceback" not in err[0], err
+    return err[0]
+
+
 def duo(source, progression, rng, *, melody: Melody = Melody(), comping: Comping = Comping(),
         feel: Feel = Feel(), listener=None) -> Ensemble:
     """The melody (from ``source``, drawing on ``rng``) and the comping over ``progression``."""

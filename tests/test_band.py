@@ -17,7 +17,7 @@ from improv.errors import UsageError
 from improv.rendering.midifile import render
 from improv.timing.scheduler import Scheduler
 
-from daemon_fakes import FakeClock, FakeSource, RecordingPort, pair_notes
+from daemon_fakes import FakeClock, FakeSource, RecordingPort, pair_notes, run_with
 
 
 class Click(Part):  # the whole of a new part: its name and its next event
@@ -82,36 +82,19 @@ def test_stalls_transport_hush_and_panic_act_on_every_part():
     assert [p.cursor for p in band.parts] == [1, 1, 1] and band.cursor == 1
     assert click.cursor == 1
     # hush gives the musician the soloist's room: the click, like the comping, plays on
-    sent = run_with(trio(FakeSource(["C,4.000"])), 0.6, Scheduler.hush)
+    sent = run_with(trio(FakeSource(["C,4.000"])), 0.6, Scheduler.hush, stop_at=2.0,
+                    tempo=120)
     pairs, left = pair_notes(sent)
     assert not left
     assert [(on, off) for on, off, m in pairs if m.channel == 0] == [(0.0, 600.0)]
     assert [on for on, _, m in pairs if m.channel == DRUMS - 1] == [0, 500, 1000, 1500]
     # panic silences every part at once, and playing goes on
-    sent = run_with(trio(FakeSource(["C,4.000"])), 0.6, Scheduler.panic)
+    sent = run_with(trio(FakeSource(["C,4.000"])), 0.6, Scheduler.panic, stop_at=2.0,
+                    tempo=120)
     cut = [m.channel for ms, m in sent if ms == 600.0 and m.type == "control_change"]
     assert sorted(cut) == [0, 1, DRUMS - 1]  # All Notes Off on every channel used
     assert [on for on, _, m in pair_notes(sent)[0]
             if m.channel == DRUMS - 1 and on > 600] == [1000.0, 1500.0]
-
-
-def run_with(band, at, action, stop_at=2.0):
-    """Play ``band`` to ``stop_at`` seconds, calling ``action(scheduler)`` at ``at``."""
-    clock = FakeClock(stop_at=stop_at)
-    port = RecordingPort(clock)
-    done = []
-
-    def wait(timeout):
-        if clock.now + timeout >= at and not done:
-            clock.now = at
-            done.append(1)
-            action(scheduler)
-            return False
-        return clock.wait(timeout)
-
-    scheduler = Scheduler(band, port, tempo=120, clock=clock, wait=wait, start_delay=0.0)
-    scheduler.run()
-    return port.sent
 
 
 def test_every_part_off_still_moves_on_in_time():

@@ -8,11 +8,11 @@ import zipfile
 
 import pytest
 
-from improv.cli import main
 from improv.commands.charts import load_chart
 from improv.errors import ChartError
 from improv.language import musicxml
 
+from daemon_fakes import one_line_error
 from randmodel import write_random_model
 
 
@@ -21,11 +21,6 @@ def model(tmp_path_factory):
     return write_random_model(tmp_path_factory.mktemp("m"))
 
 
-def one_line(capsys, argv, expect):
-    assert main(argv) == 2
-    err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and expect in err[0] and "Traceback" not in err[0], err
-    return err[0]
 
 
 def play(model, tmp_path, *flags):
@@ -45,13 +40,13 @@ def test_repeats_are_counted_as_they_grow_not_after(tmp_path):
 
 
 def test_devices_directories_and_fifos_are_never_read(model, tmp_path, capsys):
-    one_line(capsys, play(model, tmp_path, "--config", "/dev/zero"), "not a regular file")
-    one_line(capsys, play(model, tmp_path, "--chart", "/dev/zero"), "not a regular file")
+    one_line_error(capsys, play(model, tmp_path, "--config", "/dev/zero"), "not a regular file")
+    one_line_error(capsys, play(model, tmp_path, "--chart", "/dev/zero"), "not a regular file")
     (tmp_path / "charts").mkdir()
-    one_line(capsys, play(model, tmp_path, "--chart", str(tmp_path / "charts")), "is a directory")
+    one_line_error(capsys, play(model, tmp_path, "--chart", str(tmp_path / "charts")), "is a directory")
     fifo = tmp_path / "tune.txt"
     os.mkfifo(fifo)
-    one_line(capsys, play(model, tmp_path, "--chart", str(fifo)), "not a regular file")
+    one_line_error(capsys, play(model, tmp_path, "--chart", str(fifo)), "not a regular file")
 
 
 def test_a_bar_of_ten_thousand_chords_is_refused_where_it_is_written(tmp_path):
@@ -118,7 +113,7 @@ def test_an_unknown_model_format_is_refused(model, tmp_path, capsys):
     for name in ("weights.npz", "vocab.json"):
         (copy / name).write_bytes((model / name).read_bytes())
     (copy / "model.json").write_text(json.dumps(dict(meta, format=99)))
-    one_line(capsys, ["play", "--model", str(copy), "--out", str(tmp_path / "x.mid")],
+    one_line_error(capsys, ["play", "--model", str(copy), "--out", str(tmp_path / "x.mid")],
              "says format 99")
 
 
@@ -143,6 +138,6 @@ def test_soundfont_errors_name_the_problem_not_a_missing_synth(model, tmp_path, 
         pytest.skip(synth_missing())
     config = tmp_path / "c.toml"
     config.write_text(f"[synth]\nsoundfont = '{make(tmp_path)}'\n")
-    line = one_line(capsys, ["play", "--model", str(model), "--config", str(config),
+    line = one_line_error(capsys, ["play", "--model", str(model), "--config", str(config),
                              "--out", str(tmp_path / "x.wav"), "--bars", "1"], expect)
     assert "install" not in line  # FluidSynth is there: the file is the problem

@@ -17,7 +17,7 @@ from improv.band.chart import Progression
 from improv.timing.scheduler import Scheduler
 from improv.listening.trading import CallAndResponse, CallNote, TradeBars, call_line
 
-from daemon_fakes import FakeClock, FakeSource, RecordingPort, duo, pair_notes
+from daemon_fakes import FakeClock, FakeSource, RecordingPort, duo, pair_notes, run_with
 
 STRAIGHT = Feel(swing=0.0, accent=0, humanise=0)
 ON, OFF, CC = 0x90, 0x80, 0xB0
@@ -220,25 +220,6 @@ def test_the_call_becomes_the_top_line_as_values():
     assert values[2].kind == "C" and values[2].lo is not None
     assert call_line([], lambda b: c7) == []
     assert Fraction(1) == 1
-
-
-def run_with(perf, at, action, stop_at=3.0):
-    clock = FakeClock(stop_at=stop_at)
-    port = RecordingPort(clock)
-    done = []
-
-    def wait(timeout):
-        if clock.now + timeout >= at and not done:
-            clock.now = at
-            done.append(1)
-            action(sched)
-            return False
-        return clock.wait(timeout)
-
-    sched = Scheduler(perf, port, tempo=60, lookahead=0.5, clock=clock, wait=wait,
-                      start_delay=0.0)
-    sched.run()
-    return port.sent
 
 
 def test_hush_cuts_the_melody_at_once_and_leaves_the_comping():

@@ -3,10 +3,10 @@
 import pytest
 
 from improv.band.chart import Progression
-from improv.cli import main
 from improv.errors import ChordError
 from improv.language.harmony import parse_progression
 
+from daemon_fakes import one_line_error
 from randmodel import write_random_model
 
 
@@ -15,17 +15,13 @@ def model(tmp_path_factory):
     return write_random_model(tmp_path_factory.mktemp("m"))
 
 
-def one_line(capsys, argv, expect):
-    assert main(argv) == 2
-    err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and expect in err[0] and "Traceback" not in err[0], err
 
 
 def test_a_chart_and_a_progression_together_are_refused(model, tmp_path, capsys):
     out = str(tmp_path / "x.mid")
-    one_line(capsys, ["play", "--model", str(model), "--chart", "blues-in-f",
+    one_line_error(capsys, ["play", "--model", str(model), "--chart", "blues-in-f",
                       "--progression", "F7", "--out", out], "--chart and --progression")
-    one_line(capsys, ["eval", "--model", str(model), "--chart", "blues-in-f",
+    one_line_error(capsys, ["eval", "--model", str(model), "--chart", "blues-in-f",
                       "--progression", "blues"], "--chart and --progression")
 
 
@@ -33,7 +29,7 @@ def test_commas_between_chords_say_that_bars_take_a_bar_line(model, tmp_path, ca
     with pytest.raises(ChordError, match=r"'\|' separates bars"):
         parse_progression("Dm7, G7, Cmaj7")
     assert len(parse_progression("C7(b9,#11) | F7")) == 2  # an alteration list is no list
-    one_line(capsys, ["play", "--model", str(model), "--progression", "Dm7, G7, Cmaj7",
+    one_line_error(capsys, ["play", "--model", str(model), "--progression", "Dm7, G7, Cmaj7",
                       "--out", str(tmp_path / "x.mid")], "commas")
     assert not (tmp_path / "x.mid").exists()
 
@@ -46,7 +42,7 @@ def test_a_bar_holds_at_most_a_chord_per_sixteenth(model, tmp_path, capsys):
         Progression.parse(" ".join(["C7"] * 13), 3)
     storm = tmp_path / "storm.txt"
     storm.write_text("| " + " ".join(["F7", "Bb7"] * 5000) + " |\n")
-    one_line(capsys, ["play", "--model", str(model), "--chart", str(storm),
+    one_line_error(capsys, ["play", "--model", str(model), "--chart", str(storm),
                       "--out", str(tmp_path / "x.mid")], "chords")
 
 
@@ -59,13 +55,13 @@ def test_a_bar_holds_at_most_a_chord_per_sixteenth(model, tmp_path, capsys):
 def test_a_misplaced_or_misspelt_key_says_where_it_belongs(tmp_path, capsys, text, expect):
     config = tmp_path / "c.toml"
     config.write_text(text)
-    one_line(capsys, ["play", "--config", str(config), "--list-ports"], expect)
+    one_line_error(capsys, ["play", "--config", str(config), "--list-ports"], expect)
 
 
 def test_unknown_names_offer_the_closest_known_one(model, tmp_path, capsys):
     out = str(tmp_path / "x.mid")
-    one_line(capsys, ["play", "--chart", "rhythm", "--out", out], "did you mean 'rhythm-changes'")
-    one_line(capsys, ["play", "--model", "wjazz", "--out", out], "did you mean 'wjazzd'")
+    one_line_error(capsys, ["play", "--chart", "rhythm", "--out", out], "did you mean 'rhythm-changes'")
+    one_line_error(capsys, ["play", "--model", "wjazz", "--out", out], "did you mean 'wjazzd'")
 
 
 def test_the_daemon_names_itself_in_usage_and_errors():

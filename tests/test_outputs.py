@@ -6,21 +6,16 @@ import stat
 
 import pytest
 
-from improv.cli import main
 from improv.errors import UsageError
 from improv.files import check_output
 from improv.model import modelfile
 
+from daemon_fakes import one_line_error
 from randmodel import write_random_model
 
 FORMATS = {".mid": "midi", ".midi": "midi", ".wav": "wav"}
 
 
-def one_line(capsys, argv, expect):
-    assert main(argv) == 2
-    err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and expect in err[0] and "Traceback" not in err[0], err
-    return err[0]
 
 
 def test_the_suffix_chooses_the_format_and_anything_else_names_the_choices(tmp_path):
@@ -81,19 +76,19 @@ def model(tmp_path_factory):
 
 def test_the_command_line_refuses_before_writing(model, tmp_path, capsys):
     base = ["play", "--model", str(model), "--bars", "1", "-q"]
-    one_line(capsys, base + ["--out", ""], "--out is empty")
-    one_line(capsys, base + ["--out", str(tmp_path / "solo.mp3")], ".wav")
-    one_line(capsys, base + ["--out", str(tmp_path / "x.mid"), "--synth"], "--synth")
+    one_line_error(capsys, base + ["--out", ""], "--out is empty")
+    one_line_error(capsys, base + ["--out", str(tmp_path / "solo.mp3")], ".wav")
+    one_line_error(capsys, base + ["--out", str(tmp_path / "x.mid"), "--synth"], "--synth")
     chart = tmp_path / "tune.mid"  # a text chart, whatever its name
     chart.write_text("| F7 | Bb7 |\n")
-    one_line(capsys, base + ["--chart", str(chart), "--out", str(chart)], "this run reads")
+    one_line_error(capsys, base + ["--chart", str(chart), "--out", str(chart)], "this run reads")
     assert chart.read_text() == "| F7 | Bb7 |\n"
     config = tmp_path / "settings.mid"
     config.write_text("tempo = 100\n")
-    one_line(capsys, base + ["--config", str(config), "--out", str(config)], "this run reads")
-    one_line(capsys, base + ["--out", str(model / "x.mid")], "inside")
+    one_line_error(capsys, base + ["--config", str(config), "--out", str(config)], "this run reads")
+    one_line_error(capsys, base + ["--out", str(model / "x.mid")], "inside")
     fifo = tmp_path / "f.mid"
     os.mkfifo(fifo)
-    one_line(capsys, base + ["--out", str(fifo)], "not a regular file")
+    one_line_error(capsys, base + ["--out", str(fifo)], "not a regular file")
     assert stat.S_ISFIFO(fifo.stat().st_mode)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["f.mid", "settings.mid", "tune.mid"]
