@@ -20,7 +20,8 @@ a. the ``expected`` chord (the chord the chart has now), but only where the note
    it open; a musician reharmonises, and a chord held whole outranks the chart:
 
    * a reading with the chart's root and family that ties with the best (a symmetric
-     chord, C6 = Am7/C) is the chart's;
+     chord, C6 = Am7/C) is the chart's, and so is one with the chart's root alone that
+     ties with it (Fm7 played where Fmaj7 is written, voiced so it also spells Ab6);
    * a rootless reading of the chart's chord (its root not held) is the chart's when it
      is a rootless voicing's A or B form (the chord's 3rd or 7th at the bottom) or leaves
      out nothing but the root; against a whole chord over its own root (Eb-G-Bb-D is
@@ -241,6 +242,10 @@ class ChordNamer:
                                                  c[0] == root, _FAMILY[c[1]] == want))
                 if pick[0] == root or _FAMILY[pick[1]] == want:
                     return pick
+            elif not root_position:  # an inversion that spells two chords: the chart's root
+                for c in found:
+                    if c[2] <= TIE_WIDTH and c[0] == root:
+                        return c
         if self.last is not None and self.last.quality != "nc":
             root, want = self.last.root, _FAMILY[self.last.quality]
             rootless = not mask >> root & 1
