@@ -109,13 +109,20 @@ def test_piano_roll_puts_notes_on_their_rows_over_the_chord_tones():
         assert (pixels == colour).all(axis=2).any()
 
 
-def test_eval_draws_a_piano_roll_and_takes_a_standards_name(tmp_path, capsys):
-    if not (WJD / "melody").is_dir():
-        pytest.skip("the Weimar Jazz Database is absent")
+def weimar_copy(tmp_path, *names):
+    """A wjazzd folder holding only these solos (melody and beats)."""
     folder = tmp_path / "wjazzd"
     for sub in ("melody", "beats"):
         (folder / sub).mkdir(parents=True)
-        shutil.copy(WJD / sub / "ZootSims_KingDavid_Solo.csv", folder / sub)
+        for name in names:
+            shutil.copy(WJD / sub / name, folder / sub)
+    return folder
+
+
+def test_eval_draws_a_piano_roll_and_takes_a_standards_name(tmp_path, capsys):
+    if not (WJD / "melody").is_dir():
+        pytest.skip("the Weimar Jazz Database is absent")
+    folder = weimar_copy(tmp_path, "ZootSims_KingDavid_Solo.csv")
     model = write_random_model(tmp_path / "m")
     png = tmp_path / "roll.png"
     assert main(["eval", "--model", str(model), "--bars", "20", "--wjazzd", str(folder),
@@ -155,10 +162,7 @@ def test_eval_reads_the_shipped_band_and_save_band_rebuilds_it(tmp_path, capsys,
     assert "--wjazzd" in capsys.readouterr().err
     if not (WJD / "melody").is_dir():
         pytest.skip("the Weimar Jazz Database is absent")
-    folder = tmp_path / "wjazzd"
-    for sub in ("melody", "beats"):
-        (folder / sub).mkdir(parents=True)
-        shutil.copy(WJD / sub / "ZootSims_KingDavid_Solo.csv", folder / sub)
+    folder = weimar_copy(tmp_path, "ZootSims_KingDavid_Solo.csv")
     assert main(["eval", "--wjazzd", str(folder), "--save-band", str(tmp_path / "b.json")]) == 0
     saved = json.loads((tmp_path / "b.json").read_text())
     assert saved["solos"] == 1 and set(saved["band"]) == set(out["band"])

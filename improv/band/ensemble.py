@@ -57,8 +57,11 @@ class Ensemble:
         """Beat up to which every part that plays has been generated (before swing): the
         earliest of their positions, so a scheduler that generates when the cursor comes
         near never lets one part wait for the end of another's long note or rest."""
-        playing = [p.cursor for p in self.parts if p.enabled]
-        return float(min(playing) if playing else self._reached)
+        earliest = None  # asked several times per scheduler round: no list built
+        for part in self.parts:
+            if part.enabled and (earliest is None or part.cursor < earliest):
+                earliest = part.cursor
+        return float(self._reached if earliest is None else earliest)
 
     @property
     def beats_per_bar(self) -> int:
