@@ -132,6 +132,16 @@ def test_a_rendered_file_names_its_tracks_instruments_chords_and_sections(model,
     assert marks[:3] == [(1, "A"), (1, "Bb6"), (1, "G7")]
     assert (9, "A") in marks  # the second A of the AABA form (bar 9)
     assert {text for _, text in marks} >= {"Cm7", "F7"}
+    keys = [m for m in conductor if m.type == "key_signature"]
+    assert [(k.key, k.time) for k in keys] == [("Bb", 0)]  # the chart's key: header
+
+
+def test_a_minor_key_and_a_progression_without_one(model, tmp_path):
+    out = tmp_path / "fl.mid"
+    assert render(model, out, "--seed", "3", "--bars", "2", "--chart", "falling-leaves") == 0
+    assert [m.key for m in mido.MidiFile(out).tracks[0] if m.type == "key_signature"] == ["Gm"]
+    assert render(model, out, "--seed", "3", "--bars", "2", "--progression", "Dm7 | G7") == 0
+    assert not [m for m in mido.MidiFile(out).tracks[0] if m.type == "key_signature"]
 
 
 def test_the_settings_a_musician_changes_most_have_flags(model, tmp_path, capsys):

@@ -7,6 +7,7 @@ from improv.band.chart import Progression
 from improv.band.comping import CompingPart
 from improv.band.melody import MelodyPart
 from improv.commands.charts import load_chart
+from improv.language.keys import parse_key
 from improv.rendering.take import RecordingOutput, Take
 
 from daemon_fakes import FakeClock, RecordingPort
@@ -16,7 +17,8 @@ def make_take(path):
     chart = Progression.from_chart(load_chart("rhythm-changes"))
     parts = [MelodyPart(None, None), CompingPart()]
     return Take(path, parts, 4, span_at=chart.span_at, section_at=chart.section_at,
-                section_opens_at=lambda beat: chart.section_opens(int(beat // 4)))
+                section_opens_at=lambda beat: chart.section_opens(int(beat // 4)),
+                key=parse_key("Bb"))
 
 
 def read(path):
@@ -60,6 +62,7 @@ def test_a_take_holds_each_part_the_musician_the_tempo_and_the_chart(tmp_path):
     assert next(m.name for _, m in tracks["melody"] if m.type == "instrument_name") == "Tenor Sax"
     marks = [m.text for _, m in tracks["improv"] if m.type == "marker"]
     assert marks[:2] == ["A", "Bb6"]
+    assert [(t, m.key) for t, m in tracks["improv"] if m.type == "key_signature"] == [(0, "Bb")]
     # the clock changes tempo: the beats after it are spaced by the new one
     take.tempo(11.0, 2.0, 60.0)
     take.played(12.0, mido.Message("note_on", channel=0, note=62, velocity=90))

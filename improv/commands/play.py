@@ -116,17 +116,17 @@ def run(args) -> int:
             from improv.commands.sound import render_audio
 
             return render_audio(args, cfg, band, seed)
-        return render_file(args, cfg, band, seed)
+        return render_file(args, cfg, band, seed, chart.key)
     try:
         listener = make_listener(cfg, chart.beats_per_bar) if cfg.listening else None
         soloist = make_soloist(cfg, seed, chart.beats_per_bar)
         band = make_band(cfg, soloist, seed, listener, chart)
-        return _play(args, cfg, band, seed, signals, listener)
+        return _play(args, cfg, band, seed, signals, listener, chart.key)
     except Interrupted:
         return 0  # stopped before a note sounded
 
 
-def _play(args, cfg, band, seed, signals, listener=None) -> int:
+def _play(args, cfg, band, seed, signals, listener=None, key=None) -> int:
     """Open the ports and play; if the output goes away, exit with one line, or with
     ``[midi] reconnect`` wait for it to come back and play on from the next bar."""
     from improv.commands.session import play_live
@@ -136,7 +136,7 @@ def _play(args, cfg, band, seed, signals, listener=None) -> int:
         print("improv: --tempo is ignored under --sync clock: the master sets the tempo",
               file=sys.stderr)
     follow = _follower(cfg)
-    take = _take(args, band)
+    take = _take(args, band, key)
     midi_in, port = _open_ports(cfg, follow, args.synth)
     while True:
         with midi_in as midi_input, port:  # midi_input: None when no input opened
@@ -168,14 +168,15 @@ def _play(args, cfg, band, seed, signals, listener=None) -> int:
         start = band.resume_at_next_bar()
 
 
-def _take(args, band):
-    """The take ``--record`` keeps (one for the whole run, across reconnections)."""
+def _take(args, band, key=None):
+    """The take ``--record`` keeps (one for the whole run, across reconnections);
+    ``key``: the chart's, if it names one."""
     if args.record is None:
         return None
     from improv.rendering.take import Take
 
     return Take(args.record, band.parts, band.beats_per_bar, span_at=band.span_at,
-                section_at=band.section_at, section_opens_at=band.section_opens_at)
+                section_at=band.section_at, section_opens_at=band.section_opens_at, key=key)
 
 
 def _open_ports(cfg, follow, synth: bool = False):
@@ -262,11 +263,12 @@ def list_ports(backend: str) -> int:
     return 0
 
 
-def render_file(args, cfg: settings.Config, band, seed: int) -> int:
+def render_file(args, cfg: settings.Config, band, seed: int, key=None) -> int:
     from improv.rendering.midifile import render
 
     bars = 32 if args.bars is None else args.bars
-    done = render(band, args.out, tempo=cfg.tempo, bars=bars, keep_notes=args.stats)
+    done = render(band, args.out, tempo=cfg.tempo, bars=bars, keep_notes=args.stats,
+                  key=key)
     if not args.quiet:
         print(f"improv: wrote {args.out}: {bars} bars at {cfg.tempo:g} BPM, "
               f"{done.counts['melody']} melody notes, seed {seed}", file=sys.stderr)

@@ -5,6 +5,7 @@ The text format (documented in the README), one statement per line::
     # a comment
     title: Waltz for a Friend
     tempo: 160
+    key: C
     time: 3/4
     form: A A B A
 
@@ -13,8 +14,9 @@ The text format (documented in the README), one statement per line::
     [B]
     |: Fm7 . Bb7 | Ebmaj7 :|
 
-* ``title:``, ``tempo:`` (BPM), ``time:`` (beats/4: 2/4 to 9/4; default 4/4) and
-  ``form:`` (section names in playing order, separated by spaces; ``AABA`` also reads as
+* ``title:``, ``tempo:`` (BPM), ``time:`` (beats/4: 2/4 to 9/4; default 4/4),
+  ``key:`` (``Bb``, ``Gm``: written into rendered and recorded files) and ``form:``
+  (section names in playing order, separated by spaces; ``AABA`` also reads as
   four one-letter sections) are optional headers.
 * ``[NAME]`` starts a section; bars before any section header are a section named
   ``A`` (or the only section). Without ``form:``, sections play in the order written.
@@ -34,6 +36,7 @@ from fractions import Fraction
 
 from improv.errors import ChartError, ChordError
 from improv.language.harmony import Chord, parse_chord
+from improv.language.keys import Key, parse_key
 
 METRES = range(2, 10)  # beats (quarter notes) per bar improv plays in
 MAX_BARS = 4096
@@ -57,6 +60,7 @@ class Chart:
     beats_per_bar: int = 4
     title: str = ""
     tempo: float | None = None
+    key: Key | None = None  # where the lead sheet names it (a progression never does)
 
     @property
     def sections(self) -> tuple[str, ...]:
@@ -178,9 +182,9 @@ def _headers(lines: list[str], source: str) -> tuple[dict[str, str], int]:
         match = re.fullmatch(r"([A-Za-z]+)\s*:\s*(.*)", stripped)
         if match and "|" not in stripped:
             key = match.group(1).lower()
-            if key not in ("title", "tempo", "time", "form"):
+            if key not in ("title", "tempo", "time", "form", "key"):
                 raise ChartError(f"{source}, line {number}: unknown header {key!r}: use title:, "
-                                 f"tempo:, time: or form:")
+                                 f"tempo:, time:, key: or form:")
             headers[key] = match.group(2).strip()
             if key == "time":
                 beats = parse_time(match.group(2), f"{source}, line {number}")
@@ -223,7 +227,8 @@ def parse_text(text: str, source: str = "chart") -> Chart:
             tempo = -1.0
         if not 20 <= tempo <= 400:
             raise ChartError(f"{source}: tempo {headers['tempo']!r} is not 20 to 400 BPM")
-    return Chart(played, beats, headers.get("title", ""), tempo)
+    key = parse_key(headers["key"], f"{source}: key") if "key" in headers else None
+    return Chart(played, beats, headers.get("title", ""), tempo, key)
 
 
 def _form(text: str | None, order: list[str], sections: dict, source: str) -> list[str]:

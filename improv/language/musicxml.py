@@ -18,6 +18,7 @@ from pathlib import Path
 
 from improv.errors import ChartError, ChordError
 from improv.language.harmony import parse_chord
+from improv.language.keys import Key
 from improv.language.leadsheet import MAX_BARS, METRES, Chart, ChartBar
 
 SUFFIXES = (".musicxml", ".mxl", ".xml")
@@ -179,6 +180,7 @@ def read(path: Path | str, data: bytes | None = None) -> Chart:
     if len(measures) > MAX_BARS:
         raise ChartError(f"{path}: its repeats play {len(measures)} bars, more than {MAX_BARS}")
     beats, section, current = None, "", None
+    key = _key(measures)
     title = (score.metadata.bestTitle or "") if score.metadata is not None else ""
     bars, found = [], 0
     for index, measure in enumerate(measures):
@@ -231,4 +233,16 @@ def read(path: Path | str, data: bytes | None = None) -> Chart:
         chords = tuple((at, c) for at, c in chords if at < beats)
         current = chords[-1][1]
         out.append(ChartBar(chords, name, opens))
-    return Chart(tuple(out), beats, title)
+    return Chart(tuple(out), beats, title, key=key)
+
+
+def _key(measures) -> Key | None:
+    """The key the lead sheet starts in (its first key signature), if it writes one."""
+    for measure in measures[:2]:  # a pickup may come before the signature's bar
+        signature = measure.keySignature
+        if signature is not None and -7 <= signature.sharps <= 7:
+            mode = getattr(signature, "mode", None)
+            mode = mode if mode in ("major", "minor") else "major"
+            tonic = signature.asKey(mode).tonic.name.replace("-", "b")
+            return Key(tonic, mode == "minor")
+    return None

@@ -134,11 +134,13 @@ def markers(ensemble, end: float) -> list[tuple[int, bytes]]:
 
 
 def _conductor(tempo: float, end_tick: int, beats_per_bar: int,
-               marks: list[tuple[int, bytes]] = ()) -> bytes:
+               marks: list[tuple[int, bytes]] = (), key=None) -> bytes:
     # time signature: beats_per_bar/4 (denominator as a power of two), 24 clocks a beat
     body = (_vlq(0) + _meta(0x03, b"improv")
             + _vlq(0) + _meta(0x58, bytes([beats_per_bar, 2, 24, 8]))
             + _vlq(0) + _meta(0x51, mido.bpm2tempo(tempo).to_bytes(3, "big")))
+    if key is not None:  # the chart's key: a DAW's score view sets its notation to it
+        body += _vlq(0) + _meta(0x59, key.signature())
     now = 0
     for tick, event in marks:
         body += _vlq(tick - now) + event
@@ -157,9 +159,10 @@ def check_target(path: Path | str) -> Path:
 
 
 def render(ensemble, path: Path | str, *, tempo: float, bars: int,
-           keep_notes: bool = False) -> Rendered:
+           keep_notes: bool = False, key=None) -> Rendered:
     """Play ``bars`` bars from ``ensemble`` into a type-1 MIDI file at
-    ``path``: a conductor track (tempo, the metre), then a track named after each part,
+    ``path``: a conductor track (tempo, the metre, ``key`` when the chart names one),
+    then a track named after each part,
     in the ensemble's order: the first part's always, every other's if it played."""
     if bars < 1:
         raise UsageError(f"--bars {bars} is not positive: render at least one bar")
@@ -188,7 +191,8 @@ def render(ensemble, path: Path | str, *, tempo: float, bars: int,
         header = _chunk(b"MThd", struct.pack(">HHH", 1, 1 + len(used), TICKS_PER_BEAT))
         try:
             with atomic_write(path, durable=True) as out:
-                out.write(header + _conductor(tempo, end_tick, metre, markers(ensemble, end)))
+                out.write(header + _conductor(tempo, end_tick, metre, markers(ensemble, end),
+                                                   key))
                 for track in used:
                     track.copy_to(out)
         except OSError as err:

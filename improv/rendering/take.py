@@ -49,9 +49,10 @@ class Take:
     """A take being recorded to ``path``; see the module doc for who calls what."""
 
     def __init__(self, path: Path | str, parts, beats_per_bar: int, *, span_at=None,
-                 section_at=None, section_opens_at=None):
+                 section_at=None, section_opens_at=None, key=None):
         """``parts``: the band's parts (name, channel, program); ``span_at`` /
-        ``section_at`` / ``section_opens_at``: the chart, for its markers."""
+        ``section_at`` / ``section_opens_at``: the chart, for its markers; ``key``: its
+        :class:`~improv.language.keys.Key`, if it names one."""
         self._path = Path(path)
         self._metre = beats_per_bar
         self._chart = (span_at, section_at, section_opens_at)
@@ -60,6 +61,8 @@ class Take:
         self._conductor = _Track("improv")
         self._conductor.add(0, _meta(0x03, b"improv"))
         self._conductor.add(0, _meta(0x58, bytes([beats_per_bar, 2, 24, 8])))
+        if key is not None:
+            self._conductor.add(0, _meta(0x59, key.signature()))
         self._tracks: dict[int, _Track] = {}
         for part in parts:
             track = self._tracks[part.channel] = _Track(part.name)
