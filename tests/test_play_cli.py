@@ -165,6 +165,26 @@ def test_live_run_for_some_bars_then_everything_off(model, fake_port):
     assert [m.control for _, m in port.rec.sent[-2:]] == [123, 123]
 
 
+def test_what_exists_before_playing_is_frozen_from_the_collector_while_it_plays(model, fake_port,
+                                                                              monkeypatch):
+    # a full collection of the startup's objects under the interpreter lock would delay
+    # a due note by milliseconds; frozen, the collector never walks them while playing
+    import gc
+
+    frozen = []
+    send = FakePortOutput.send
+
+    def spy(self, message):
+        frozen.append(gc.get_freeze_count())
+        send(self, message)
+
+    monkeypatch.setattr(FakePortOutput, "send", spy)
+    assert main(["play", "--model", str(model), "--tempo", "400", "--bars", "1", "-q",
+                 "--seed", "4"]) == 0
+    assert frozen and min(frozen) > 10_000  # the model, numpy, mido ... all frozen
+    assert gc.get_freeze_count() == 0  # and collectable again after the session
+
+
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
 def test_a_signal_stops_mid_note_silences_and_exits_0(model, fake_port, signum):
     # At 30 BPM notes last long: the signal lands while notes (and chords) sound.
