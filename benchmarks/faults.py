@@ -11,7 +11,7 @@ handling), checked out into a temporary git worktree and run with the same Pytho
 * ``kill``: jackd is SIGKILLed while the daemon plays. Time until the daemon says so on
   stderr, its exit status. (A new JACK server starts empty: nothing can sound there.)
 * ``signals``: 2 or 3 SIGTERM/SIGINT at random 0-100 ms gaps while it plays: exit
-  statuses, notes left sounding.
+  statuses, notes left sounding, and the time from the first signal to the exit.
 * ``render``: peak RSS and time of a 20,000-bar ``--out`` render.
 
     .venv/bin/python benchmarks/faults.py all
@@ -142,17 +142,19 @@ def signals_once(tree: Path, jack, rng: random.Random, run: int) -> dict:
     recorder = Recorder(f"{port}:{port}")
     try:
         time.sleep(rng.uniform(0.3, 0.8))
+        first = time.monotonic()
         signal_storm(proc, rng)
         try:
             proc.communicate(timeout=15)
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.communicate()
+        took = time.monotonic() - first
         time.sleep(0.1)
         events = recorder.snapshot()
     finally:
         recorder.close()
-    return {"rc": proc.returncode, "left": left_sounding(events)}
+    return {"rc": proc.returncode, "left": left_sounding(events), "shutdown": took}
 
 
 # Runs the daemon as its only child and prints that child's peak RSS (kB) and seconds:
@@ -214,6 +216,10 @@ def report_signals(trees, runs: dict, rng) -> None:
             codes[r["rc"]] = codes.get(r["rc"], 0) + 1
         print(f"  {label:<9} {len(results)} runs: exit statuses {dict(sorted(codes.items()))}; "
               f"runs with notes left sounding {sum(r['left'] > 0 for r in results)}", flush=True)
+        took = sorted(r["shutdown"] for r in results)
+        print(f"            first signal to exit: median {statistics.median(took):.3f} s, p99 "
+              f"{took[min(len(took) - 1, int(0.99 * len(took)))]:.3f} s, max {took[-1]:.3f} s; "
+              f"over 0.5 s: {sum(t > 0.5 for t in took)}", flush=True)
 
 
 def report_render(trees, bars: int) -> None:
@@ -226,7 +232,7 @@ def report_render(trees, bars: int) -> None:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("what", choices=("stalls", "kill", "signals", "render", "all"))
-    parser.add_argument("--baseline", default=BASELINE)
+    parser.add_argument("--baseline", default=BASELINE, help="a revision, or 'none'")
     parser.add_argument("--runs", type=int, default=100, help="signal runs (default 100)")
     parser.add_argument("--baseline-runs", type=int, default=30)
     parser.add_argument("--kill-runs", type=int, default=20)
@@ -237,8 +243,8 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args(argv)
     rng = random.Random(args.seed)
-    base = worktree(args.baseline)
-    trees = {"this": REPO, args.baseline: base}
+    base = None if args.baseline == "none" else worktree(args.baseline)
+    trees = {"this": REPO} if base is None else {"this": REPO, args.baseline: base}
     try:
         if args.what in ("stalls", "all"):
             report_stalls(trees, args.stall_runs, rng)
@@ -249,8 +255,9 @@ def main(argv=None) -> int:
         if args.what in ("render", "all"):
             report_render(trees, args.bars)
     finally:
-        subprocess.run(["git", "-C", str(REPO), "worktree", "remove", "--force", str(base)],
-                       check=False)
+        if base is not None:
+            subprocess.run(["git", "-C", str(REPO), "worktree", "remove", "--force", str(base)],
+                           check=False)
     return 0
 
 

@@ -35,6 +35,7 @@ from collections import deque
 from typing import Callable
 
 from improv.errors import PortError
+from improv.midi.closing import close_within
 from improv.midi.messages import TRANSPORT
 
 logger = logging.getLogger(__name__)
@@ -125,8 +126,12 @@ class MidiInput:
             if self._thread.is_alive() and self._thread is not threading.current_thread():
                 self._thread.join()  # before the port goes: the reader may be in a read
             midi_in, self._in = self._in, None
-        midi_in.close_port()
-        midi_in.delete()
+
+        def close():
+            midi_in.close_port()
+            midi_in.delete()
+
+        close_within(close, "input")
 
     def __enter__(self) -> "MidiInput":
         return self

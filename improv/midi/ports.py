@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import mido
 
 from improv.errors import PortError
+from improv.midi.closing import close_within
 from improv.settings import setting, validate
 
 logger = logging.getLogger(__name__)
@@ -211,13 +212,13 @@ class MidiOutput:
             if self._last_send is not None:
                 time.sleep(max(0.0, self._last_send + DRAIN_SECONDS - time.monotonic()))
             try:
-                port.close()
+                close_within(port.close, "output")
             except (OSError, RuntimeError) as err:
                 logger.warning("closing the MIDI port %s: %s", self.description, err)
         if watch is not None:
             # last: a JACK client closing makes the server reorder its graph, and the
             # port's final note_offs must be out before that
-            watch.close()
+            close_within(watch.close, "watch")
 
     def __enter__(self) -> "MidiOutput":
         return self
