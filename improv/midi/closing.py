@@ -4,7 +4,7 @@ Closing a JACK client is a request the server answers once its graph has moved o
 and then (6 of 200 signal storms here) the server waits out its own timeout, ten client
 timeouts (5 s by default), before it answers. By then every note_off has been delivered
 (the port drains first), so nothing audible is left to wait for: the close goes on in a
-daemon thread, and the caller waits for it only so long. A process that exits meanwhile
+daemon thread, and the caller waits for it only so long (CLOSE_WAIT). A process that exits meanwhile
 leaves the server to drop the client, as it does for any client that goes away.
 """
 
@@ -16,7 +16,7 @@ from typing import Callable
 
 logger = logging.getLogger(__name__)
 
-CLOSE_WAIT = 0.15  # seconds a close may keep the caller (a client closes in 15-30 ms)
+CLOSE_WAIT = 0.1  # seconds a close may keep the caller (a client closes in 15-30 ms)
 
 
 def close_within(close: Callable[[], None], what: str, seconds: float = CLOSE_WAIT) -> bool:
