@@ -4,8 +4,8 @@ Closing a JACK client is a request the server answers once its graph has moved o
 and then (6 of 200 signal storms here) the server waits out its own timeout, ten client
 timeouts (5 s by default), before it answers. By then every note_off has been delivered
 (the port drains first), so nothing audible is left to wait for: the close goes on in a
-daemon thread, and the caller waits for it only so long (CLOSE_WAIT). A process that exits meanwhile
-leaves the server to drop the client, as it does for any client that goes away.
+daemon thread, and the caller waits for it only CLOSE_WAIT. A process that exits
+meanwhile leaves the server to drop the client, as it does for any client that goes away.
 """
 
 from __future__ import annotations
