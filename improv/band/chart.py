@@ -131,6 +131,12 @@ class Timeline:
         return progression.section_opens(int(max(beat - origin, Fraction(0))
                                              // progression.beats_per_bar))
 
+    def chorus_opens_at(self, beat) -> bool:
+        """Whether the chart in force starts again (a new chorus) at ``beat``."""
+        beat = Fraction(beat)
+        origin, progression = self._charts[self._at(beat)]
+        return beat >= origin and (beat - origin) % progression.length == 0
+
     def section_at(self, beat) -> str:
         """The section of the chart in force at ``beat``."""
         beat = Fraction(beat)

@@ -72,17 +72,8 @@ def opens_at(timeline, beat: Fraction) -> bool:
     """Whether a section or the chart itself (a new chorus) starts at the bar line ``beat``.
 
     A chart without sections says nothing through ``section_opens_at``, so its loop is
-    found from the chart in force (``Timeline.chorus_opens_at`` where it exists)."""
-    if timeline.section_opens_at(beat):
-        return True
-    chorus = getattr(timeline, "chorus_opens_at", None)
-    if chorus is not None:
-        return bool(chorus(beat))
-    charts = [c for c in getattr(timeline, "_charts", ()) if c[0] <= beat]
-    if not charts:
-        return False
-    origin, progression = charts[-1]
-    return (beat - origin) % progression.length == 0
+    found from the chart in force."""
+    return timeline.section_opens_at(beat) or timeline.chorus_opens_at(beat)
 
 
 class DrumsPart(Part):
