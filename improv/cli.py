@@ -22,6 +22,8 @@ SUBCOMMANDS = {
     "train": ("improv.commands.train", "train the LSTM on MIDI files and write a model directory"),
     "eval": ("improv.commands.evaluate", "render a solo and compare its musical figures with "
                                          "the Weimar solos'"),
+    "feel": ("improv.commands.feel", "learn the soloists' time feel and articulation from "
+                                     "the Weimar solos"),
 }
 
 

@@ -1,7 +1,9 @@
-"""The feel every part plays with: swing, accents, humanising (pure).
+"""The feel every part plays with: swing, accents, humanising, timing (pure).
 
-The ``[feel]`` table is the band's, not one part's: the soloist and the comping swing
-alike, and a knob or a saved config changes it for every part at once.
+The ``[feel]`` table is the band's, not one part's: a knob or a saved config changes it
+for every part at once. With ``timing = "grid"`` the soloist and the comping swing
+alike; with ``"learned"`` the soloist plays its onsets and lengths as the Weimar players
+did (:mod:`improv.band.timefeel`) and the comping keeps the swung grid.
 """
 
 from __future__ import annotations
@@ -13,13 +15,21 @@ from fractions import Fraction
 from improv.settings import setting, validate
 
 
+TIMINGS = ("learned", "grid")
+
+
 @dataclass(frozen=True)
 class Feel:
-    """The ``[feel]`` table: swing, accents and humanising, changeable while playing."""
+    """The ``[feel]`` table: swing, accents, humanising and the solo's timing,
+    changeable while playing. ``tempo`` is not the file's: the caller sets it so the
+    learned timing is the one players use at that tempo (None: as at 120 BPM)."""
 
     swing: float = setting(0.5, lo=0.0, hi=1.0)
     accent: int = setting(10, lo=0, hi=40)
     humanise: int = setting(4, lo=0, hi=20)
+    timing: str = setting("grid", choices=TIMINGS)
+    amount: float = setting(1.0, lo=0.0, hi=1.0)
+    tempo: float | None = setting(None, lo=1.0, hi=1000.0, config=False)
 
     def __post_init__(self):
         validate(self)

@@ -6,7 +6,10 @@ The part pulls values from any object with ``next_value()`` (the LSTM soloist of
 inside the value's range over the chord sounding, a velocity from the accents of the
 bar, swing from the band's feel. Positions are exact fractions of a beat, so a stream
 that runs for hours does not drift off the grid; swing is applied only when a note
-leaves the part.
+leaves the part. With the feel's timing "learned", a note leaves the part where the
+Weimar players would have put it instead (:mod:`improv.band.timefeel`): its onset off
+the written place, its end before the next onset, both drawn from a generator of their
+own, so the grid's notes and the part's own stream stay as they are.
 
 Randomness (the pitch drawn inside a value's range, velocity humanising) comes from the
 part's own seeded generator, used in value order only, so the notes do not depend on how
@@ -22,6 +25,7 @@ from dataclasses import dataclass, replace
 from fractions import Fraction
 from typing import Protocol
 
+from improv.band import timefeel
 from improv.band.chart import harmony_around
 from improv.band.note import Note
 from improv.band.part import Part, Stage
@@ -77,10 +81,19 @@ class MelodyPart(Part):
     name = MELODY
     trades = True
 
-    def __init__(self, source: ValueSource, rng, settings: Melody = Melody()):
+    def __init__(self, source: ValueSource, rng, settings: Melody = Melody(),
+                 feel_table: timefeel.TimeFeel | None = None):
+        """``feel_table``: the learned time feel (default: the shipped one, read when
+        first played with timing "learned")."""
         super().__init__(settings.channel, enabled=settings.enabled, program=settings.program)
         self._source = source
         self._rng = rng
+        self._feel_rng = timefeel.feel_stream(rng)
+        self._feel_table = feel_table
+        self._onset_score: float | None = None  # the copulas' last normal scores
+        self._length_score: float | None = None
+        self._next_level: tuple[Fraction, float] | None = None  # (written onset, level)
+        self._played: tuple[Fraction, float, float] | None = None  # (written, start, end)
         self._settings = settings
         self._limits = PitchLimits(settings.low, settings.high)
         self._stage: Stage | None = None
@@ -94,6 +107,8 @@ class MelodyPart(Part):
     def join(self, stage: Stage) -> None:
         """Play on ``stage`` from now on; a conditioned model hears the chart through it."""
         self._stage = stage
+        if stage.feel.timing == "learned":
+            self._timefeel()  # a missing or broken table is found before the first note
         follow = getattr(self._source, "follow", None)
         if follow is not None:
             follow(self.context_at)
@@ -108,11 +123,22 @@ class MelodyPart(Part):
     def jump_to(self, beat: Fraction) -> None:
         super().jump_to(beat)
         self._answer = None  # beats start over: a call before belongs to another count
+        self._played = None  # and the note before may lie ahead
         self._new_phrase()
+
+    def play(self, until, stage: Stage) -> list[Note]:
+        """As :meth:`Part.play`; with learned timing also the values written up to
+        ``timefeel.EARLIEST`` after ``until``, whose notes may be pushed before it, so
+        no note starting before ``until`` comes in a later call (the later ones may
+        come now)."""
+        if stage.feel.timing == "learned":
+            until = Fraction(until) + Fraction(timefeel.EARLIEST)
+        return super().play(until, stage)
 
     def _new_phrase(self) -> None:
         """The next value opens a phrase at the cursor (the source told where in the beat)."""
         self._phrase = Phrase()
+        self._next_level = None
         restart = getattr(self._source, "restart_phrase", None)
         if restart is not None:
             restart(int(self.cursor * 12))
@@ -211,10 +237,12 @@ class MelodyPart(Part):
         start = self.cursor
         end = start + exact_duration(value)
         self.cursor = end
+        turn_ends = False
         if self._answer is not None and self._answer.end is not None:
             # the musician's turn begins there: let go a twelfth of a beat before it,
             # so the last note is off by the time their first arrives
-            end = min(end, max(self._answer.end - TURN_GAP, (start + self._answer.end) / 2))
+            cut = min(end, max(self._answer.end - TURN_GAP, (start + self._answer.end) / 2))
+            turn_ends, end = cut < end, cut
         if value.is_rest:
             self._phrase.rest(value.duration)  # phrases break as grammar.encode_line's do
             return []
@@ -225,7 +253,55 @@ class MelodyPart(Part):
         self._last_pitch = pitch
         if self._muted:
             return []
-        return [self.note(start, end, pitch, self._velocity(start, stage), stage, chord, value)]
+        velocity = self._velocity(start, stage)
+        if stage.feel.timing == "learned":
+            return [self._performed(start, end, pitch, velocity, stage, chord, value, turn_ends)]
+        return [self.note(start, end, pitch, velocity, stage, chord, value)]
+
+    def _timefeel(self) -> timefeel.TimeFeel:
+        if self._feel_table is None:
+            self._feel_table = timefeel.shipped()
+        return self._feel_table
+
+    def _performed(self, start: Fraction, end: Fraction, pitch: int, velocity: int,
+                   stage: Stage, chord, value, phrase_end: bool) -> Note:
+        """The note from ``start`` to ``end`` (written) as a player would sound it.
+
+        Draws, in value order from the feel's own generator: the onset's level (unless
+        drawn with the note before, whose end had to stay clear of it), the length's,
+        and the level of the onset at this note's written end."""
+        table, feel = self._timefeel(), stage.feel
+        tempo = feel.tempo or timefeel.DEFAULT_TEMPO
+        rng, beat = self._feel_rng, math.floor(start)
+        here = round(start * 12) % 12
+        before = None
+        if self._played is not None and math.floor(self._played[0]) == beat:
+            before = round(self._played[0] * 12) % 12
+        after = round(end * 12) % 12 if end < beat + 1 else None
+        if self._next_level is not None and self._next_level[0] == start:
+            level = self._next_level[1]
+        else:
+            level, self._onset_score = timefeel.next_level(self._onset_score,
+                                                           table.onset_serial, rng)
+        deviation = table.onset(here, tempo, rng, feel.amount, level=level,
+                                grain=timefeel.beat_grain(here, before, after))
+        length_level, self._length_score = timefeel.next_level(self._length_score,
+                                                               table.length_serial, rng)
+        ratio = table.length(float(end - start), tempo, phrase_end, rng, feel.amount,
+                             level=length_level)
+        next_level, self._onset_score = timefeel.next_level(self._onset_score,
+                                                            table.onset_serial, rng)
+        self._next_level = (end, next_level)
+        ahead = round(end * 12) % 12  # the next onset's, as far as it is known now
+        ahead_grain = timefeel.beat_grain(ahead, None if after is None else here)
+        next_deviation = table.onset(ahead, tempo, rng, feel.amount, level=next_level,
+                                     grain=ahead_grain)
+        previous = None if self._played is None else self._played[1:]
+        on, off = timefeel.place(float(start), float(end), deviation, ratio, next_deviation,
+                                 previous)
+        self._played = (start, on, off)
+        return Note(on, off, self.channel, pitch, velocity, self.name, chord,
+                    stage.bar_of(start), value)
 
     def _velocity(self, start: Fraction, stage: Stage) -> int:
         feel = stage.feel

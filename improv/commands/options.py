@@ -17,6 +17,7 @@ from improv.errors import UsageError
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     from improv.band.comping import STYLES as COMPING_STYLES
+    from improv.band.feel import TIMINGS
     from improv.midi.ports import BACKENDS
     from improv.model.engines import ENGINES
     from improv.timing.sync import MODES as SYNC_MODES
@@ -36,6 +37,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     music.add_argument("--time", metavar="N/4",
                        help="metre of --progression: 2/4 to 9/4 (default 4/4)")
     music.add_argument("--swing", type=float, metavar="0..1", help="0 straight, 1 triplet feel")
+    music.add_argument("--timing", choices=TIMINGS,
+                       help="the solo's timing: learned (onsets and lengths as the Weimar "
+                            "soloists play them at the tempo) or grid (on the grid, swung by "
+                            "--swing)")
     music.add_argument("--channel", type=int, metavar="N", help="melody MIDI channel, 1-16")
     music.add_argument("--comping-channel", type=int, metavar="N", help="chords' MIDI channel, 1-16")
     music.add_argument("--comping", action=argparse.BooleanOptionalAction, default=None,
@@ -121,6 +126,7 @@ def load_settings(args) -> settings.Config:
         "chart": ("--chart", None if args.chart is None else str(chart_path(args.chart))),
         "time": ("--time", args.time),
         "feel.swing": ("--swing", args.swing),
+        "feel.timing": ("--timing", args.timing),
         "melody.channel": ("--channel", args.channel),
         "comping.channel": ("--comping-channel", args.comping_channel),
         "comping.enabled": ("--comping/--no-comping", args.comping),
@@ -184,10 +190,11 @@ def chart_path(spec: str) -> Path:
 
 
 def with_chart(args, cfg: settings.Config):
-    """(settings, chart): the chart read once; its tempo applies unless --tempo says."""
+    """(settings, chart): the chart read once; its tempo applies unless --tempo says.
+    The feel is told the tempo, so a learned timing is the players' at that tempo."""
     from improv.commands.charts import chart_of
 
     chart = chart_of(cfg)
     if cfg.chart and chart.tempo and args.tempo is None:
         cfg = dataclasses.replace(cfg, tempo=chart.tempo)
-    return cfg, chart
+    return dataclasses.replace(cfg, feel=dataclasses.replace(cfg.feel, tempo=cfg.tempo)), chart

@@ -1,0 +1,193 @@
+"""The soloists' time feel, as the melody plays it: onsets off the written grid and
+notes let go before the next one, drawn from what the Weimar players did (pure).
+
+The table (``data/feel/wjazzd.json``, made by ``improv feel``; see
+:mod:`improv.learning.timefeel`) holds quantiles per cell: the deviation of an onset
+from its written place by tempo band, twelfth of the beat and grain (whether the beat
+moves in eighths, triplets or sixteenths), and the share of the time to the next onset
+a note sounds, by tempo band and written span. A draw is an inverse-CDF interpolation at a
+level in [0, 1]; consecutive levels follow a Gaussian copula with the lag-1 correlation
+learned from the players (:func:`next_level`), so a push or a drag carries over a few
+notes as it does in a solo instead of jittering note by note.
+
+:func:`place` turns the draws into a note's start and end under the limits a
+monophonic line needs: starts strictly increasing, none below zero, never earlier than
+``EARLIEST`` before the written place (so the part can make every note before it is
+due), and no note sounding past the next one's start (the next note is drawn with
+the one before it, so that note knows where to let go).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from improv.errors import UsageError
+from improv.learning.timefeel import GRAINS, grain
+
+FEEL_FILE = "wjazzd.json"  # in data/feel
+MAX_FEEL_BYTES = 200_000  # the shipped table is about 45 kB
+DEFAULT_TEMPO = 120.0  # BPM, when the caller does not say
+EARLIEST = 1 / 8  # beats: the furthest a note is pushed ahead of its written place
+MIN_STEP = 1 / 48  # beats between two starts, at least
+MIN_LENGTH = 1 / 24  # beats a note sounds, at least (less if its span is shorter)
+FEEL_STREAM = 0x7F  # the spawn key of the feel's generator beside the part's own
+
+
+@dataclass(frozen=True)
+class TimeFeel:
+    """The learned table: quantiles at ``levels`` per cell (None: too few notes)."""
+
+    tempo_edges: tuple[float, ...]
+    span_edges: tuple[float, ...]
+    levels: tuple[float, ...]
+    onsets: tuple  # [band][twelfth][grain] -> quantiles | None; the last band all tempos
+    lengths: tuple  # [band][span bin] -> quantiles | None
+    phrase_ends: tuple  # [band] -> quantiles | None
+    onset_serial: float = 0.0
+    length_serial: float = 0.0
+
+    @classmethod
+    def from_dict(cls, data: dict) -> TimeFeel:
+        """The table from its JSON; ValueError when its shape is not the documented one."""
+        def cells(value, depth):
+            if depth == 0:
+                if value is None:
+                    return None
+                q = tuple(float(x) for x in value)
+                if len(q) != len(levels) or any(b < a for a, b in zip(q, q[1:])) or \
+                        not all(math.isfinite(x) for x in q):
+                    raise ValueError("a cell is not a rising list of quantiles at the levels")
+                return q
+            return tuple(cells(v, depth - 1) for v in value)
+
+        if data.get("format") != "improv-feel-1":
+            raise ValueError(f"unknown format {data.get('format')!r}")
+        levels = tuple(float(x) for x in data["levels"])
+        edges = tuple(float(x) for x in data["tempo_edges"])
+        table = cls(edges, tuple(float(x) for x in data["span_edges"]), levels,
+                    cells(data["onset"]["quantiles"], 3), cells(data["length"]["quantiles"], 2),
+                    cells(data["phrase_end"]["quantiles"], 1),
+                    float(data["onset"].get("serial", 0.0)),
+                    float(data["length"].get("serial", 0.0)))
+        bands = len(edges) + 2
+        if len(table.onsets) != bands or len(table.lengths) != bands or \
+                len(table.phrase_ends) != bands or \
+                any(len(row) != 12 or any(len(c) != len(GRAINS) for c in row)
+                    for row in table.onsets) or \
+                any(len(row) != len(table.span_edges) + 1 for row in table.lengths):
+            raise ValueError("the cells do not match the tempo bands, twelfths, grains or spans")
+        if not (abs(table.onset_serial) < 1 and abs(table.length_serial) < 1):
+            raise ValueError("a serial correlation outside (-1, 1)")
+        return table
+
+    def band(self, tempo: float) -> int:
+        return int(np.searchsorted(self.tempo_edges, tempo, side="right"))
+
+    def _draw(self, cell, rng, level) -> float:
+        u = rng.random() if level is None else level
+        return float(np.interp(u, self.levels, cell))
+
+    def onset(self, twelfths: int, tempo: float, rng, amount: float = 1.0, *,
+              grain: int = 0, level: float | None = None) -> float:
+        """The deviation (beats) of an onset written ``twelfths`` twelfths into its beat:
+        a draw (``level``, or one from ``rng``) from its cell at this tempo, else from
+        all tempos, else none; scaled by ``amount`` and never earlier than EARLIEST."""
+        k, pooled = int(twelfths) % 12, len(self.onsets) - 1
+        for band in (self.band(tempo), pooled):
+            cell = self.onsets[band][k][grain]
+            if cell is not None:
+                return max(amount * self._draw(cell, rng, level), -EARLIEST)
+        return 0.0
+
+    def length(self, span: float, tempo: float, phrase_end: bool, rng,
+               amount: float = 1.0, *, level: float | None = None) -> float:
+        """The sounding share (0.05..1) of the time to the next onset of a note written
+        ``span`` beats long; a phrase's last note (a rest of a beat or more follows)
+        draws from its own cell. ``amount`` 0 holds every note to the next onset."""
+        band, pooled = self.band(tempo), len(self.lengths) - 1
+        if phrase_end:
+            cells = (self.phrase_ends[band], self.phrase_ends[pooled])
+        else:
+            k = int(np.searchsorted(self.span_edges, span, side="right"))
+            cells = (self.lengths[band][k], self.lengths[pooled][k])
+        for cell in cells:
+            if cell is not None:
+                return 1.0 - amount * (1.0 - self._draw(cell, rng, level))
+        return 1.0
+
+
+def next_level(score: float | None, rho: float, rng) -> tuple[float, float]:
+    """(level in (0, 1), its normal score): one step of the Gaussian AR(1) copula, so
+    consecutive draws correlate as the players' did (``score`` None: a fresh start)."""
+    e = float(rng.standard_normal())
+    z = e if score is None else rho * score + math.sqrt(1.0 - rho * rho) * e
+    return 0.5 * (1.0 + math.erf(z / math.sqrt(2.0))), z
+
+
+def beat_grain(twelfths: int, before=None, after=None) -> int:
+    """The grain of the beat around an onset ``twelfths`` into it, from the onsets
+    known in the same beat (``before``, ``after``: their twelfths, or None)."""
+    return grain([twelfths, *(k for k in (before, after) if k is not None)])
+
+
+def place(written: float, written_end: float, deviation: float, ratio: float,
+          next_deviation: float, previous: tuple[float, float] | None = None
+          ) -> tuple[float, float]:
+    """(start, end) in beats of a note written from ``written`` to ``written_end``:
+    moved by ``deviation``, sounding ``ratio`` of the time to the next onset as it will
+    be played (``written_end`` moved by ``next_deviation``), as the players' shares
+    were measured. The start stays MIN_STEP after the ``previous`` note's (start, end)
+    start and no earlier than its end, and is never below zero, nor so late that the
+    note has no room before its written end; the end is at least a little after the
+    start and never after the next onset."""
+    span = written_end - written
+    lo = 0.0 if previous is None else max(0.0, previous[0] + MIN_STEP, previous[1])
+    shortest = min(MIN_LENGTH, span / 2)
+    start = max(min(written + deviation, written_end - shortest), lo)
+    reach = max(written_end + next_deviation - start, shortest)
+    return start, start + max(ratio * reach, shortest)
+
+
+def feel_stream(rng) -> np.random.Generator:
+    """The feel's own generator, a child of the part's seed (its ``SeedSequence`` with
+    one more spawn key), so drawing the feel never moves the part's own stream."""
+    seq = getattr(getattr(rng, "bit_generator", None), "seed_seq", None)
+    if isinstance(seq, np.random.SeedSequence):
+        return np.random.default_rng(np.random.SeedSequence(
+            seq.entropy, spawn_key=(*seq.spawn_key, FEEL_STREAM)))
+    return np.random.default_rng(FEEL_STREAM)
+
+
+def feel_dir() -> Path:
+    """data/feel: beside the shipped models (improv.data inside a wheel)."""
+    from improv.model.modelfile import models_dir
+
+    return models_dir().parent / "feel"
+
+
+def load(path: Path | str) -> TimeFeel:
+    """A time-feel table file; one UsageError line when it is missing or malformed."""
+    from improv.files import read_limited
+
+    path = Path(path)
+    try:
+        return TimeFeel.from_dict(json.loads(
+            read_limited(path, MAX_FEEL_BYTES, "time-feel table").decode("utf-8")))
+    except FileNotFoundError as err:
+        raise UsageError(f"the time-feel table {path} is missing: reinstall improv, or play "
+                         f"with [feel] timing = \"grid\"") from err
+    except (OSError, ValueError, KeyError, TypeError, IndexError) as err:
+        raise UsageError(f"the time-feel table {path} cannot be read ({err}): reinstall "
+                         f"improv, or play with [feel] timing = \"grid\"") from err
+
+
+@lru_cache(maxsize=1)
+def shipped() -> TimeFeel:
+    """The table shipped in data/feel, read once."""
+    return load(feel_dir() / FEEL_FILE)

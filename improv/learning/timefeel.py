@@ -1,0 +1,368 @@
+"""Time feel and articulation learned from the Weimar Jazz Database (pure, one loader).
+
+Each transcribed note has two positions: where it sounds (its onset in seconds, turned
+into beats between the beat-table onsets it falls between, as :mod:`improv.learning.wjd`
+does) and where the transcription writes it (``(tatum - 1) / division`` of its beat).
+The model's values land on the written grid of sixteenths and triplets, not on the
+performed one, so what improv lacks is the difference: how far, by tempo and by place
+in the beat, players sit from the written position. That is learned here as quantiles
+of the deviation per (tempo band, written twelfth of the beat, grain: whether the beat
+moves in eighths, triplets or sixteenths), the swing ratio and the lay-back being two
+readings of it.
+
+Articulation is the share of the time to the next onset, as played, that a note
+sounds, by tempo band and by the span the note gets in the corpus the model was trained
+on (:func:`improv.language.melodyline.monophonic_line`: a gap shorter than a quarter
+beat belongs to the note before it), which is the span improv's values give a note;
+a note a rest follows is measured against its span, and the last note before a rest of
+a beat or more (a phrase end) has a cell of its own.
+
+Only :func:`load_pair` reads files; everything else takes rows and returns numbers, so
+the tests feed hand-made notes.
+"""
+
+from __future__ import annotations
+
+import bisect
+import csv
+import math
+import statistics
+from collections import Counter
+from dataclasses import dataclass, replace
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+
+from improv.errors import CorpusError
+from improv.language.grammar import PHRASE_GAP, quantize_duration
+from improv.language.melodyline import monophonic_line
+
+TEMPO_EDGES = (110.0, 150.0, 190.0, 240.0, 280.0)  # BPM: six bands of 25k-45k notes each
+SPAN_EDGES = (0.3, 0.4, 0.6, 0.9, 1.5)  # beats: 1/4 | 1/3 | 1/2 | 2/3, 3/4 | 1, 4/3 | longer
+LEVELS = 41  # quantiles per cell: 0.5%, 2.5%, 5%, ..., 97.5%, 99.5%
+MIN_CELL = 200  # notes a cell needs; fewer and it falls back to all tempos pooled
+GRID_DIVISIONS = (1, 2, 3, 4, 6, 12)  # beat divisions whose tatums are twelfths
+WINDOW = 4  # beats either side whose median interval is a note's local tempo
+STEADY = 0.6  # a beat interval under 0.6x or over 1/0.6x its neighbours' median is an error
+RATIO_RANGE = (0.05, 1.0)
+
+
+@dataclass(frozen=True)
+class Beats:
+    """A solo's beat table: onsets (s) and the row of each (bar, beat)."""
+
+    onsets: tuple[float, ...]
+    index: dict  # (bar, beat) as written -> row
+
+
+@dataclass(frozen=True)
+class Timed:
+    """One usable Weimar note as the learner sees it (positions in beats)."""
+
+    on: float  # performed onset, beats from the solo's first marked beat
+    off: float  # performed end
+    pitch: int
+    tempo: float  # BPM, the median of the beat intervals around it
+    beat_seconds: float
+    twelfth: int | None  # written place in its beat; None off the twelfth grid
+    deviation: float | None  # performed - written, beats (None off the grid)
+    division: int
+    tatum: int
+    beat: int = 0  # its beat's row in the beat table
+    grain: int = 0  # how its beat moves around it: see grain()
+
+
+def load_pair(melody: Path) -> tuple[list[dict], list[dict]]:
+    """(beat rows, note rows) of one solo: ``melody/NAME.csv`` and ``beats/NAME.csv``."""
+    melody = Path(melody)
+    beats = melody.parent.parent / "beats" / melody.name
+    try:
+        with open(beats, newline="", encoding="utf-8") as fb, \
+                open(melody, newline="", encoding="utf-8") as fm:
+            return list(csv.DictReader(fb)), list(csv.DictReader(fm))
+    except OSError as err:
+        raise CorpusError(f"cannot read the solo {melody.name} ({err.strerror or err}): a "
+                          f"Weimar solo is melody/NAME.csv with beats/NAME.csv beside it") from err
+
+
+def beat_table(rows: list[dict]) -> Beats:
+    index: dict = {}
+    for k, row in enumerate(rows):
+        index.setdefault((int(row["bar"]), int(row["beat"])), k)
+    return Beats(tuple(float(r["onset"]) for r in rows), index)
+
+
+def performed_beat(onsets, t: float) -> float:
+    """Seconds to beats, linear between the marked beats (as the corpus reader does)."""
+    k = min(max(bisect.bisect_right(onsets, t) - 1, 0), len(onsets) - 2)
+    return k + (t - onsets[k]) / max(onsets[k + 1] - onsets[k], 1e-6)
+
+
+def local_tempi(onsets) -> list[float]:
+    """The median beat interval (s) around each beat: one bad tap does not move it."""
+    gaps = [b - a for a, b in zip(onsets, onsets[1:])]
+    return [statistics.median(gaps[max(0, k - WINDOW):k + WINDOW + 1]) for k in range(len(gaps))]
+
+
+def solo_notes(beat_rows: list[dict], note_rows: list[dict],
+               dropped: Counter | None = None) -> list[Timed]:
+    """The notes of one solo the learner can use; each left out is counted in
+    ``dropped`` by its reason (a missing column is a CorpusError)."""
+    dropped = Counter() if dropped is None else dropped
+    try:
+        beats = beat_table(beat_rows)
+        if len(beats.onsets) < 2:
+            dropped["solo with fewer than two beats"] += len(note_rows)
+            return []
+        medians = local_tempi(beats.onsets)
+        notes = []
+        for row in note_rows:
+            note = _timed(row, beats, medians, dropped)
+            if note is not None:
+                notes.append(note)
+    except (KeyError, ValueError) as err:
+        raise CorpusError(f"not a Weimar Jazz Database CSV pair ({err}): see "
+                          f"../shared/corpus/README.md for the columns") from err
+    return with_grains(sorted(notes, key=lambda n: (n.on, n.pitch)))
+
+
+def _timed(row: dict, beats: Beats, medians: list[float], dropped: Counter) -> Timed | None:
+    onsets = beats.onsets
+    t, length = float(row["onset"]), float(row["duration"])
+    if row.get("denom", "4").strip() not in ("", "4"):
+        dropped["beat not a quarter note (denominator other than 4)"] += 1
+        return None
+    if not float(row["beatdur"]) > 0 or not length > 0:
+        dropped["zero or negative beatdur or duration"] += 1
+        return None
+    if not onsets[0] <= t < onsets[-1]:
+        dropped["outside the beat table"] += 1
+        return None
+    k = beats.index.get((int(row["bar"]), int(row["beat"])))
+    if k is None or k >= len(medians):
+        dropped["its (bar, beat) not in the beat table"] += 1
+        return None
+    interval = onsets[k + 1] - onsets[k]
+    if not STEADY < interval / medians[k] < 1 / STEADY:
+        dropped["its beat interval off its neighbours' (a tapping error)"] += 1
+        return None
+    on = performed_beat(onsets, t)
+    off = max(performed_beat(onsets, t + length), on + 1 / 48)
+    division, tatum = int(row["division"]), int(row["tatum"])
+    twelfth = deviation = None
+    if division in GRID_DIVISIONS and 1 <= tatum <= division:
+        twelfth = (tatum - 1) * 12 // division
+        deviation = on - (k + twelfth / 12)
+        if abs(deviation) >= 0.5:
+            dropped["over half a beat from its written place"] += 1
+            return None
+    return Timed(on, off, int(round(float(row["pitch"]))), 60.0 / medians[k], medians[k],
+                 twelfth, deviation, division, tatum, k)
+
+
+GRAINS = ("eighths", "triplets", "sixteenths")
+
+
+def grain(twelfths) -> int:
+    """How a beat moves around a note, from the written places (twelfths) of the onsets
+    in its beat that are known when the note is played: its own, the one before and the
+    one after, where they fall in the same beat. 0: on the beat and its half only
+    (eighths), 1: on triplets, 2: finer (sixteenths, sextuplets). Players sit far behind
+    the grid in an eighth-note line and close to it in a run of sixteenths."""
+    known = set(twelfths)
+    if known <= {0, 6}:
+        return 0
+    if known <= {0, 4, 8}:
+        return 1
+    return 2
+
+
+def with_grains(notes: list[Timed]) -> list[Timed]:
+    """``notes`` (in onset order), each with the grain of its beat as improv can know
+    it: from itself and its neighbours in the same beat (one off the grid: finest)."""
+    out = []
+    for k, n in enumerate(notes):
+        if n.twelfth is None:
+            out.append(n)
+            continue
+        places = [n.twelfth]
+        for other in (notes[k - 1] if k else None, notes[k + 1] if k + 1 < len(notes) else None):
+            if other is not None and other.beat == n.beat:
+                places.append(-1 if other.twelfth is None else other.twelfth)
+        out.append(replace(n, grain=grain(places)))
+    return out
+
+
+def band_of(tempo: float, edges=TEMPO_EDGES) -> int:
+    return bisect.bisect_right(edges, tempo)
+
+
+def span_bin(span: float, edges=SPAN_EDGES) -> int:
+    return bisect.bisect_right(edges, span)
+
+
+def band_names(edges=TEMPO_EDGES) -> list[str]:
+    bounds = [0, *edges, None]
+    return [f"<{b:g}" if a == 0 else f">={a:g}" if b is None else f"{a:g}-{b:g}"
+            for a, b in zip(bounds, bounds[1:])]
+
+
+def levels(n: int = LEVELS) -> np.ndarray:
+    """The quantile levels: evenly spaced, the ends pulled in to 0.5% and 99.5% so a
+    stray transcription error is never drawn."""
+    out = np.linspace(0.0, 1.0, n)
+    out[0], out[-1] = 0.005, 0.995
+    return out
+
+
+def quantiles(values, n: int = LEVELS, digits: int = 4) -> list[float]:
+    return [round(float(q), digits) for q in np.quantile(np.asarray(values, float), levels(n))]
+
+
+def articulations(notes: list[Timed]) -> list[tuple[float, float, bool, float]]:
+    """(span, sounding share, phrase end, tempo) of each note of the line the corpus
+    reader makes (its top note per onset, a gap under a quarter beat given to the note
+    before): the span in beats quantised as the model's values are; the share of the
+    time to the next onset, as played, the note sounds (of its span when a rest
+    follows)."""
+    by_start: dict[Fraction, Timed] = {}
+    grid = []
+    for n in notes:
+        on = Fraction(round(n.on * 12), 12)
+        off = max(Fraction(round(n.off * 12), 12), on)
+        grid.append((on, off, n.pitch))
+        if on not in by_start or (n.pitch, n.off) > (by_start[on].pitch, by_start[on].off):
+            by_start[on] = n
+    line = monophonic_line(grid)
+    out = []
+    for k, (start, end, _pitch) in enumerate(line):
+        note = by_start[start]
+        span = quantize_duration(float(end - start))
+        runs_on = k + 1 < len(line) and line[k + 1][0] == end
+        reach = by_start[end].on - note.on if runs_on else span
+        ratio = min(max((note.off - note.on) / max(reach, 1e-6), RATIO_RANGE[0]),
+                    RATIO_RANGE[1])
+        phrase_end = k + 1 == len(line) or line[k + 1][0] - end >= PHRASE_GAP
+        out.append((span, ratio, phrase_end, note.tempo))
+    return out
+
+
+def serial(levels_in_order: list[list[float]]) -> float:
+    """The lag-1 correlation of consecutive notes' quantile levels within each solo,
+    as the correlation of a Gaussian copula (from Spearman's rho): how much a player's
+    push or drag carries from one note to the next."""
+    a = [x for solo in levels_in_order for x in solo[:-1]]
+    b = [x for solo in levels_in_order for x in solo[1:]]
+    if len(a) < 3:
+        return 0.0
+    if np.std(a) == 0 or np.std(b) == 0:
+        return 0.0
+    rho_s = float(np.corrcoef(a, b)[0, 1])
+    return round(min(max(2 * math.sin(math.pi * rho_s / 6), -0.95), 0.95), 3)
+
+
+def _cells(samples: dict, bands: int, keys, digits: int) -> tuple[list, list]:
+    """(quantiles or None, counts) per [band][key], the last band all tempos pooled."""
+    table, counts = [], []
+    for band in range(bands + 1):
+        row, count = [], []
+        for key in keys:
+            values = samples.get((band, key), [])
+            count.append(len(values))
+            row.append(quantiles(values, digits=digits) if len(values) >= MIN_CELL else None)
+        table.append(row)
+        counts.append(count)
+    return table, counts
+
+
+def _rank_levels(samples: dict, keyed: list[list[tuple]]) -> list[list[float]]:
+    """Each note's level (0..1) inside its own cell, solo by solo, in order."""
+    sorted_cells = {key: np.sort(np.asarray(v, float)) for key, v in samples.items()}
+    out = []
+    for solo in keyed:
+        row = []
+        for key, value in solo:
+            cell = sorted_cells[key]
+            row.append((np.searchsorted(cell, value) + 0.5) / len(cell))
+        out.append(row)
+    return out
+
+
+def learn(solos: list[list[Timed]], edges=TEMPO_EDGES) -> dict:
+    """The time-feel table of ``solos`` (each its usable notes, in onset order)."""
+    pooled = len(edges) + 1  # the band index of all tempos together
+    onsets: dict = {}
+    lengths: dict = {}
+    ends: dict = {}
+    onset_keys, length_keys = [], []
+    for notes in solos:
+        ok, lk = [], []
+        for n in notes:
+            if n.twelfth is None:
+                continue
+            band = band_of(n.tempo, edges)
+            for b in (band, pooled):
+                onsets.setdefault((b, (n.twelfth, n.grain)), []).append(n.deviation)
+            ok.append(((band, (n.twelfth, n.grain)), n.deviation))
+        for span, ratio, phrase_end, tempo in articulations(notes):
+            band, key = band_of(tempo, edges), span_bin(span)
+            for b in (band, pooled):
+                lengths.setdefault((b, key), []).append(ratio)
+                if phrase_end:
+                    ends.setdefault((b, 0), []).append(ratio)
+            lk.append(((band, key), ratio))
+        onset_keys.append(ok)
+        length_keys.append(lk)
+    places = [(k, g) for k in range(12) for g in range(len(GRAINS))]
+    onset_q, onset_n = _cells(onsets, pooled, places, 3)
+    length_q, length_n = _cells(lengths, pooled, range(len(SPAN_EDGES) + 1), 3)
+    end_q, end_n = _cells(ends, pooled, [0], 3)
+    per = len(GRAINS)
+    return {
+        "format": "improv-feel-1",
+        "tempo_edges": list(edges), "tempo_bands": band_names(edges),
+        "grains": list(GRAINS), "span_edges": list(SPAN_EDGES),
+        "levels": [round(float(x), 4) for x in levels()], "min_cell": MIN_CELL,
+        "onset": {"unit": "beats from the written place, by [tempo band][twelfth of the "
+                          "beat][grain]; the last band is all tempos; null: fewer notes "
+                          "than min_cell",
+                  "serial": serial(_rank_levels(onsets, onset_keys)),
+                  "quantiles": [[row[k * per:(k + 1) * per] for k in range(12)]
+                                for row in onset_q],
+                  "notes": [[row[k * per:(k + 1) * per] for k in range(12)]
+                            for row in onset_n]},
+        "length": {"unit": "sounding length / span, by [tempo band][span bin]",
+                   "serial": serial(_rank_levels(lengths, length_keys)),
+                   "quantiles": length_q, "notes": length_n},
+        "phrase_end": {"unit": "sounding length / span of the last note before a rest of a "
+                               "beat or more, by [tempo band]",
+                       "quantiles": [row[0] for row in end_q],
+                       "notes": [row[0] for row in end_n]},
+    }
+
+
+def swing_table(solos: list[list[Timed]], edges=TEMPO_EDGES) -> list[dict]:
+    """Per tempo band: the median onset phase of off-beat eighths (tatum 2 of a beat
+    divided in two) and its swing ratio phase/(1 - phase), and the mean lay-back of
+    notes written on the beat, in ms (positive: behind the beat)."""
+    offbeat: dict = {}
+    layback: dict = {}
+    for notes in solos:
+        for n in notes:
+            band = band_of(n.tempo, edges)
+            if n.division == 2 and n.tatum == 2:
+                offbeat.setdefault(band, []).append(0.5 + n.deviation)
+            elif n.twelfth == 0:
+                layback.setdefault(band, []).append(n.deviation * n.beat_seconds * 1000)
+    rows = []
+    for band, name in enumerate(band_names(edges)):
+        phases, ms = offbeat.get(band, []), layback.get(band, [])
+        phase = float(np.median(phases)) if phases else None
+        rows.append({"tempo": name, "offbeat_eighths": len(phases),
+                     "phase": None if phase is None else round(phase, 3),
+                     "swing_ratio": None if phase is None else round(phase / (1 - phase), 2),
+                     "on_beat_notes": len(ms),
+                     "layback_ms": round(float(np.mean(ms)), 1) if ms else None,
+                     "layback_median_ms": round(float(np.median(ms)), 1) if ms else None})
+    return rows

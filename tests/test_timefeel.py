@@ -1,0 +1,386 @@
+"""The learned time feel: the learner on hand-made Weimar CSVs, the table, the draws,
+and the melody that plays with it (no corpus needed)."""
+
+import csv
+import dataclasses
+import json
+from collections import Counter
+from fractions import Fraction
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from improv.band import timefeel
+from improv.band.chart import Progression
+from improv.band.comping import Comping
+from improv.band.feel import Feel, swing
+from improv.band.melody import exact_duration
+from improv.errors import UsageError
+from improv.language.grammar import quantize_duration
+from improv.learning import timefeel as learner
+
+from daemon_fakes import FakeSource
+
+BEAT = 0.5  # seconds: 120 BPM
+BEATS = 320
+VALUES = ["C,0.500", "S,0.250", "C,0.250", "C,0.333", "A,0.333", "C,0.333", "R,0.500",
+          "C,1.000", "S,0.500", "C,0.750", "C,0.250"]
+
+
+def write_solo(folder, notes, beats=BEATS):
+    """A Weimar CSV pair: ``notes`` as (beat index, division, tatum, seconds late,
+    duration s, beatdur s)."""
+    (folder / "melody").mkdir(parents=True, exist_ok=True)
+    (folder / "beats").mkdir(exist_ok=True)
+    with open(folder / "beats" / "solo.csv", "w", newline="") as fh:
+        out = csv.writer(fh)
+        out.writerow(["bar", "bass_pitch", "beat", "chord", "chorus_id", "form", "onset",
+                      "signature"])
+        for k in range(beats):
+            out.writerow([k // 4 + 1, 40, k % 4 + 1, "C7" if k == 0 else "", 1, "",
+                          1.0 + k * BEAT, "4/4" if k == 0 else ""])
+    with open(folder / "melody" / "solo.csv", "w", newline="") as fh:
+        out = csv.writer(fh)
+        out.writerow(["bar", "beat", "beatdur", "denom", "division", "duration", "num",
+                      "onset", "period", "pitch", "subtatum", "tatum"])
+        for k, division, tatum, late, length, beatdur in notes:
+            at = 1.0 + (k + (tatum - 1) / division) * BEAT + late
+            out.writerow([k // 4 + 1, k % 4 + 1, beatdur, 4, division, length, 4, at, 4,
+                          64, 0, tatum])
+    return folder / "melody" / "solo.csv"
+
+
+def swung_player(tmp_path):
+    """Eighth notes on every beat: the first 20 ms behind the beat, the second at 0.6
+    of the beat (a swing ratio of 1.5); plus one broken row and one quintuplet."""
+    notes = []
+    for k in range(BEATS - 1):
+        notes.append((k, 2, 1, 0.020, 0.2, BEAT))
+        notes.append((k, 2, 2, 0.1 * BEAT, 0.15, BEAT))
+    notes.append((3, 5, 2, 0.0, 0.05, 0.0))  # beatdur 0: dropped
+    notes.append((5, 5, 3, 0.0, 0.05, BEAT))  # a quintuplet: off the twelfth grid
+    return write_solo(tmp_path, notes)
+
+
+def test_the_learner_finds_the_lay_back_and_the_swing_ratio(tmp_path):
+    dropped = Counter()
+    solo = learner.solo_notes(*learner.load_pair(swung_player(tmp_path)), dropped)
+    assert sum(dropped.values()) == 1 and "beatdur" in next(iter(dropped))
+    assert sum(n.twelfth is None for n in solo) == 1
+    rows = {r["tempo"]: r for r in learner.swing_table([solo])}
+    row = rows["110-150"]
+    assert row["offbeat_eighths"] == BEATS - 1
+    assert row["phase"] == pytest.approx(0.6, abs=1e-3)
+    assert row["swing_ratio"] == pytest.approx(1.5, abs=0.01)
+    assert row["layback_ms"] == pytest.approx(20.0, abs=0.1)
+    table = learner.learn([solo])
+    band = learner.band_of(120.0)
+    on_beat = table["onset"]["quantiles"][band][0][0]  # twelfth 0, eighths
+    off_beat = table["onset"]["quantiles"][band][6][0]
+    assert on_beat == pytest.approx([0.04] * learner.LEVELS, abs=1e-3)  # 20 ms = 0.04 beat
+    assert off_beat == pytest.approx([0.1] * learner.LEVELS, abs=1e-3)
+    assert table["onset"]["quantiles"][band][3][2] is None  # no sixteenths played
+    # the on-beat note beside the quintuplet is in a finer beat: its own cell
+    assert table["onset"]["notes"][band][0][0] == BEATS - 2
+    assert table["onset"]["notes"][band][0][2] == 1
+    # the pooled band holds the same notes; the other bands none
+    assert table["onset"]["quantiles"][-1][6][0] == off_beat
+    assert table["onset"]["quantiles"][0][6][0] is None
+
+
+def test_articulation_is_the_sounding_share_of_the_span_the_model_writes(tmp_path):
+    solo = learner.solo_notes(*learner.load_pair(swung_player(tmp_path)))
+    spans = learner.articulations(solo)
+    # the on-beat note (0.2 s = 0.4 beat) runs to the next onset, 0.56 beat later (on
+    # the corpus grid 7/12, quantised as values are); the off-beat one (0.3 beat) to
+    # the next beat, 0.44 beat later (5/12): each sounds its share of the time played
+    first, second = spans[0], spans[1]
+    assert first[0] == quantize_duration(7 / 12)
+    assert first[1] == pytest.approx(0.4 / 0.56, abs=1e-6)
+    assert second[0] == quantize_duration(5 / 12)
+    assert second[1] == pytest.approx(0.3 / 0.44, abs=1e-6)
+    assert spans[-1][2]  # the last note ends a phrase
+    table = learner.learn([solo])
+    assert 0.05 <= min(x for row in table["length"]["quantiles"] for c in row if c for x in c)
+    assert max(x for row in table["length"]["quantiles"] for c in row if c for x in c) <= 1.0
+
+
+def test_grain_reads_the_beat_from_the_onsets_around_a_note():
+    assert learner.grain([0, 6]) == 0 and learner.grain([6]) == 0
+    assert learner.grain([0, 4, 8]) == 1
+    assert learner.grain([3]) == 2 and learner.grain([0, 6, 9]) == 2 and learner.grain([-1, 0]) == 2
+    assert timefeel.beat_grain(6, 0, None) == 0 and timefeel.beat_grain(6, 3, 9) == 2
+
+
+# --- the table and the draws -------------------------------------------------------------
+
+def tiny_table(**over) -> timefeel.TimeFeel:
+    levels = tuple(learner.levels())
+    ramp = tuple(np.linspace(-0.1, 0.2, len(levels)))
+    bands = 3  # edges (150,) -> two bands, then all tempos
+    onsets = tuple(tuple((ramp if k in (0, 6) else None, None, ramp) for k in range(12))
+                   for _ in range(bands))
+    lengths = tuple(tuple(tuple(np.linspace(0.5, 1.0, len(levels))) for _ in range(6))
+                    for _ in range(bands))
+    ends = tuple(tuple(np.linspace(0.8, 1.0, len(levels))) for _ in range(bands))
+    fields = dict(tempo_edges=(150.0,), span_edges=learner.SPAN_EDGES, levels=levels,
+                  onsets=onsets, lengths=lengths, phrase_ends=ends, onset_serial=0.3,
+                  length_serial=0.1)
+    return timefeel.TimeFeel(**{**fields, **over})
+
+
+def test_draws_interpolate_the_quantiles_and_are_seeded():
+    table = tiny_table()
+    rng = np.random.default_rng(0)
+    assert table.onset(0, 120, rng, level=0.5) == pytest.approx(0.05)
+    assert table.onset(0, 120, rng, level=0.0) == pytest.approx(-0.1)
+    assert table.onset(0, 120, rng, amount=0.5, level=1.0) == pytest.approx(0.1)
+    assert table.onset(1, 120, rng, level=0.9) == 0.0  # no cell: the written place
+    assert table.onset(6, 120, rng, grain=1, level=0.9) == 0.0
+    assert table.length(0.5, 120, False, rng, level=0.0) == pytest.approx(0.5)
+    assert table.length(0.5, 120, False, rng, amount=0.0, level=0.0) == 1.0
+    assert table.length(0.5, 120, True, rng, level=0.0) == pytest.approx(0.8)
+    assert table.onset(0, 120, rng, level=0.0) >= -timefeel.EARLIEST
+    early = tiny_table(onsets=tuple(tuple((tuple([-0.5] * 41), None, None)
+                                          for _ in range(12)) for _ in range(3)))
+    assert early.onset(0, 120, rng) == -timefeel.EARLIEST
+
+    def draws(seed):
+        rng, score, out = np.random.default_rng(seed), None, []
+        for k in range(50):
+            level, score = timefeel.next_level(score, table.onset_serial, rng)
+            out.append(table.onset(6 * (k % 2), 120, rng, level=level))
+        return out
+
+    assert draws(3) == draws(3) and draws(3) != draws(4)
+
+
+def test_the_copula_keeps_the_draws_uniform_and_correlated():
+    rng, score, levels = np.random.default_rng(1), None, []
+    for _ in range(20000):
+        level, score = timefeel.next_level(score, 0.5, rng)
+        levels.append(level)
+    levels = np.array(levels)
+    assert abs(levels.mean() - 0.5) < 0.02 and abs(np.median(levels) - 0.5) < 0.02
+    assert 0.4 < np.corrcoef(levels[1:], levels[:-1])[0, 1] < 0.55
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from([1, 2, 3, 4, 6, 8, 9, 12, 24]),
+                          st.floats(-0.5, 0.5), st.floats(0.0, 1.0), st.floats(-0.5, 0.5)),
+                min_size=1, max_size=40))
+def test_placed_notes_keep_order_and_never_sound_into_the_next(steps):
+    written, previous, placed = 0.0, None, []
+    for twelfths, deviation, ratio, ahead in steps:
+        end = written + twelfths / 12
+        deviation = max(deviation, -timefeel.EARLIEST)
+        if placed and placed[-1][2] is not None:
+            deviation = placed[-1][2]  # the onset drawn with the note before
+        ahead = max(ahead, -timefeel.EARLIEST)
+        start, stop = timefeel.place(written, end, deviation, ratio, ahead, previous)
+        assert start >= 0 and stop > start
+        # never past the next onset as it will be played
+        assert stop <= max(end + ahead, start + timefeel.MIN_LENGTH) + 1e-12
+        if previous is not None:
+            assert start >= previous[0] + timefeel.MIN_STEP - 1e-12
+            assert start >= previous[1] - 1e-12  # nothing overlaps
+        assert start >= written - timefeel.EARLIEST - 1e-12
+        placed.append((start, stop, ahead))
+        previous, written = (start, stop), end
+
+
+def test_the_shipped_table_loads_and_a_broken_one_is_one_line(tmp_path):
+    table = timefeel.shipped()
+    assert table.band(100) == 0 and table.band(1000) == len(table.tempo_edges)
+    assert 0 < table.onset_serial < 1
+    assert table.onset(0, 120, np.random.default_rng(0), level=0.5) > 0  # players lay back
+    data = json.loads((timefeel.feel_dir() / timefeel.FEEL_FILE).read_text())
+    assert data["made_by"].startswith("improv feel") and "ODbL" in data["source"]
+    assert (timefeel.feel_dir() / "NOTICE").is_file()
+    bad = tmp_path / "feel.json"
+    data["onset"]["quantiles"][0][0][0] = [1.0, 0.0] + [0.5] * 39
+    bad.write_text(json.dumps(data))
+    with pytest.raises(UsageError) as err:
+        timefeel.load(bad)
+    assert "\n" not in str(err.value) and "cannot be read" in str(err.value)
+    with pytest.raises(UsageError, match="missing"):
+        timefeel.load(tmp_path / "absent.json")
+
+
+# --- the melody playing it ----------------------------------------------------------------
+
+BLUES = "F7 | Bb7 | F7 | Cm7 F7 | Bb7 | Bdim7 | F7 | D7 | Gm7 | C7 | F7 D7 | Gm7 C7"
+
+
+def band(feel, seed=5, values=VALUES, table=None):
+    from improv.band.melody import MelodyPart
+    from improv.band.comping import CompingPart
+    from improv.band.ensemble import Ensemble
+
+    parts = [MelodyPart(FakeSource(values), np.random.default_rng([seed, 1]),
+                        feel_table=table), CompingPart(Comping(enabled=False))]
+    return Ensemble(parts, Progression.parse(BLUES), feel=feel)
+
+
+def written_line(values, until):
+    """(start, end) of each note the values write, in beats, up to ``until``."""
+    from improv.language.grammar import parse_value
+
+    parsed = [parse_value(v) for v in values]
+    out, at, k = [], Fraction(0), 0
+    while at < until:
+        value = parsed[k % len(parsed)]
+        end = at + exact_duration(value)
+        if not value.is_rest:
+            out.append((at, end))
+        at, k = end, k + 1
+    return out
+
+
+LEARNED = Feel(swing=0.5, accent=0, humanise=3, timing="learned", tempo=140.0)
+
+
+def test_grid_timing_is_the_swing_mapping_as_before():
+    notes = band(Feel(swing=0.5, humanise=3, timing="grid")).advance(48)
+    written = written_line(VALUES, 48)
+    assert [(n.start, n.end) for n in notes] == \
+        [(swing(a, 0.5), swing(b, 0.5)) for a, b in written[:len(notes)]]
+    assert Feel().timing == "grid"  # the default plays as before
+
+
+def test_learned_timing_moves_only_the_times():
+    grid = band(dataclasses.replace(LEARNED, timing="grid")).advance(96)
+    learned = band(LEARNED).advance(96)
+    n = min(len(grid), len(learned))
+    assert [(a.pitch, a.velocity, a.bar, a.chord) for a in grid[:n]] == \
+        [(b.pitch, b.velocity, b.bar, b.chord) for b in learned[:n]]
+    assert sum(a.start != b.start for a, b in zip(grid, learned)) > n // 2
+
+
+def test_learned_notes_keep_order_and_let_go_before_the_next():
+    notes = band(LEARNED).advance(400)
+    written = written_line(VALUES, 400)[:len(notes)]
+    starts = [n.start for n in notes]
+    assert all(b >= a + timefeel.MIN_STEP - 1e-12 for a, b in zip(starts, starts[1:]))
+    assert starts[0] >= 0 and all(n.end > n.start for n in notes)
+    for note, nxt, (at, end) in zip(notes, notes[1:], written):
+        assert note.end <= nxt.start + 1e-12  # never into the next note
+        assert note.start >= float(at) - timefeel.EARLIEST - 1e-12
+        assert note.end <= float(end) + 0.3  # a rest after it: held a little into it
+    assert any(n.end < float(end) - 1e-9 for n, (_a, end) in zip(notes, written))  # let go
+    on_grid = sum(abs(n.start * 12 - round(n.start * 12)) < 1e-9 for n in notes)
+    assert on_grid < len(notes) // 4
+
+
+def test_learned_notes_are_the_same_per_seed_however_far_ahead_the_caller_asks():
+    whole = band(LEARNED).advance(64)
+    steps = band(LEARNED)
+    stepped = []
+    for k in range(1, 129):
+        stepped += steps.advance(k / 2)
+    assert [n for n in stepped if n.start < 64] == [n for n in whole if n.start < 64]
+    assert band(LEARNED, seed=6).advance(64) != whole
+    # every note that starts before the beat asked for came with that call
+    ens = band(LEARNED)
+    seen_until = 0.0
+    for k in range(1, 65):
+        for note in ens.advance(k):
+            assert note.start >= seen_until - 1e-12
+        seen_until = k
+
+
+def test_amount_zero_plays_the_straight_grid_held_to_the_next():
+    feel = dataclasses.replace(LEARNED, amount=0.0)
+    notes = band(feel).advance(24)
+    written = written_line(VALUES, 24)
+    assert [(n.start, n.end) for n in notes][:len(written)] == \
+        [(float(a), float(b)) for a, b in written][:len(notes)]
+
+
+def test_a_jump_back_plays_on_from_there():
+    ens = band(LEARNED)
+    ens.advance(16)
+    ens.jump_to(0)
+    again = ens.advance(8)
+    assert again and again[0].start >= 0
+
+
+def test_a_learned_render_writes_a_midi_file(tmp_path):
+    from improv.rendering.midifile import render
+
+    out = tmp_path / "learned.mid"
+    result = render(band(LEARNED), out, tempo=140, bars=8)
+    assert out.stat().st_size > 100 and result.counts["melody"] > 20
+
+
+def test_feel_settings_are_checked_in_one_line():
+    with pytest.raises(UsageError) as err:
+        Feel(timing="swung")
+    assert "\n" not in str(err.value) and "'learned', 'grid'" in str(err.value)
+    with pytest.raises(UsageError, match="out of range"):
+        Feel(amount=1.5)
+    from improv.commands import config
+
+    cfg = config.override(config.default(), {"feel.timing": ("--timing", "learned")})
+    assert cfg.feel.timing == "learned"
+    with pytest.raises(Exception) as err:
+        config.override(config.default(), {"feel.timing": ("--timing", "swing")})
+    assert "--timing" in str(err.value) and "\n" not in str(err.value)
+
+
+def test_the_feel_draws_from_a_stream_of_its_own():
+    rng = np.random.default_rng([7, 1])
+    before = np.random.default_rng([7, 1]).random(5)
+    feel = timefeel.feel_stream(rng)
+    assert list(rng.random(5)) == list(before)  # the part's own stream did not move
+    assert list(feel.random(5)) == list(timefeel.feel_stream(np.random.default_rng([7, 1]))
+                                        .random(5))
+    assert list(feel.random(5)) != list(before)
+
+
+def test_pushed_notes_go_out_in_time_through_the_scheduler():
+    """The scheduler asks ``lookahead`` beats ahead (0.5 by default): a note pushed up
+    to EARLIEST ahead of its written place is made before it is due and sent on time."""
+    from improv.timing.scheduler import Scheduler
+
+    from daemon_fakes import FakeClock, RecordingPort
+
+    clock = FakeClock()
+    ens = band(dataclasses.replace(LEARNED, tempo=120.0))
+    made = []
+    advance = ens.advance
+
+    def spied(until):
+        notes = advance(until)
+        made.extend(notes)
+        return notes
+
+    ens.advance = spied
+    port = RecordingPort(clock)
+    Scheduler(ens, port, tempo=120, lookahead=timefeel.EARLIEST, clock=clock,
+              wait=clock.wait, start_delay=0.0).run(until_beat=32)
+    sent = [ms for ms, m in port.sent if m.type == "note_on"]
+    due = sorted(n.start * 500 for n in made if n.start < 32)
+    assert any(n.start < float(a) for n, (a, _b) in zip(made, written_line(VALUES, 32)))
+    assert len(sent) == len(due) and max(abs(s - d) for s, d in zip(sent, due)) < 1e-3
+
+
+def test_the_feel_command_prints_the_swing_table_and_saves_a_table_the_melody_reads(
+        tmp_path, capsys):
+    from improv.cli import main
+
+    from daemon_fakes import one_line_error
+
+    swung_player(tmp_path / "wjazzd")
+    out = tmp_path / "feel.json"
+    assert main(["feel", "--wjazzd", str(tmp_path / "wjazzd"), "--save", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "110-150" in printed and " 1.50 " in printed and "beatdur" in printed
+    table = timefeel.load(out)
+    assert table.onset(0, 120, np.random.default_rng(0), level=0.5) == pytest.approx(0.04, abs=1e-3)
+    assert json.loads(out.read_text())["made_by"] == "improv feel --wjazzd wjazzd --save feel.json"
+    one_line_error(capsys, ["feel", "--wjazzd", str(tmp_path / "wjazzd"), "--save",
+                            str(tmp_path / "no" / "feel.json")], "--save")
+    one_line_error(capsys, ["feel", "--wjazzd", str(tmp_path / "none")], "not at")
