@@ -88,8 +88,8 @@ def play_live(cfg: settings.Config, band, port, signals, *, bars: int | None = N
     # A full collection walks every object the process holds (the model, numpy, mido:
     # some 30,000, about 14 ms under the interpreter lock, on whichever thread triggers
     # it) and a note due meanwhile waits. What exists now lives for the whole session:
-    # frozen, the collector leaves it alone and only looks at what playing makes.
-    gc.collect()
+    # frozen (at once: no collection first, which in a big process takes long), the
+    # collector leaves it alone and only looks at what playing makes.
     gc.freeze()
     try:
         thread.start()
