@@ -46,7 +46,7 @@ def one_line_error(capsys, argv, expect: str) -> str:
 
 
 def duo(source, progression, rng, *, melody: Melody = Melody(), comping: Comping = Comping(),
-        feel: Feel = Feel(), listener=None) -> Ensemble:
+        feel: Feel = Feel(timing="grid"), listener=None) -> Ensemble:
     """The melody (from ``source``, drawing on ``rng``) and the comping over ``progression``."""
     return Ensemble([MelodyPart(source, rng, melody), CompingPart(comping)], progression,
                     feel=feel, listener=listener)

@@ -28,7 +28,7 @@ class Click(Part):  # the whole of a new part: its name and its next event
         return [self.note(self.cursor - 1, self.cursor - Fraction(1, 2), 76, 100, stage)]
 
 
-STRAIGHT = Feel(swing=0.0, accent=0, humanise=0)
+STRAIGHT = Feel(swing=0.0, accent=0, humanise=0, timing="grid")
 DRUMS = 10  # General MIDI's percussion channel (9 on the wire)
 
 

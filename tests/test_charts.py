@@ -98,7 +98,7 @@ class Quarters:
 def test_odd_metres_count_bars_and_accent_their_strong_beats(metre):
     chart = Progression.parse("C7 | F7", metre)
     p = duo(Quarters(), chart, np.random.default_rng(0), melody=Melody(velocity=80),
-                  comping=Comping(enabled=False), feel=Feel(swing=0, accent=10, humanise=0))
+                  comping=Comping(enabled=False), feel=Feel(swing=0, accent=10, humanise=0, timing="grid"))
     notes = p.advance(metre * 4)
     for n in notes:
         assert n.bar == int(n.start // metre) + 1

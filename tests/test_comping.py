@@ -38,7 +38,7 @@ def test_hits_never_overlap_and_stay_inside_the_chord():
 def test_performer_comps_in_the_chosen_style():
     def chords(style):
         p = duo(FakeSource(["R,1.000"]), Progression.parse("F7 | Bb7"),
-                      np.random.default_rng(0), feel=Feel(swing=0.0, accent=0, humanise=0),
+                      np.random.default_rng(0), feel=Feel(swing=0.0, accent=0, humanise=0, timing="grid"),
                       comping=Comping(style=style))
         return sorted({(n.start, n.velocity) for n in p.advance(8) if n.part == "comping"})
 

@@ -192,7 +192,7 @@ def test_the_sampler_feeds_the_context_of_the_value_it_is_about_to_choose(condit
     soloist = Soloist(gen, SamplingSettings(seed=1, endless="keep"))
     chart = Progression.parse("Dm7 G7 | C6")
     perf = duo(soloist, chart, np.random.default_rng(0), comping=Comping(enabled=False),
-                     feel=Feel(swing=0.0, humanise=0))
+                     feel=Feel(swing=0.0, humanise=0, timing="grid"))
     starts = []
     original = soloist.next_index
 
@@ -257,7 +257,7 @@ def test_a_re_prime_feeds_each_value_with_the_context_it_was_first_fed_with(cond
     soloist = Soloist(gen, SamplingSettings(seed=2))  # endless="reprime"
     chart = Progression.parse("Dm7 G7 | C6 | Fm7 Bb7 | Ebmaj7")
     perf = duo(soloist, chart, np.random.default_rng(0), comping=Comping(enabled=False),
-                     feel=Feel(swing=0.0, humanise=0))
+                     feel=Feel(swing=0.0, humanise=0, timing="grid"))
     perf.advance(64)
     first_time, replays = set(), 0
     for k, (index, fed) in enumerate(gen.fed):

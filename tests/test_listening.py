@@ -19,7 +19,7 @@ from improv.listening.trading import CallAndResponse, CallNote, TradeBars, call_
 
 from daemon_fakes import FakeClock, FakeSource, RecordingPort, duo, pair_notes, run_with
 
-STRAIGHT = Feel(swing=0.0, accent=0, humanise=0)
+STRAIGHT = Feel(swing=0.0, accent=0, humanise=0, timing="grid")
 ON, OFF, CC = 0x90, 0x80, 0xB0
 
 

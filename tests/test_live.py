@@ -17,7 +17,7 @@ from improv.band.chart import Progression
 
 from daemon_fakes import FakeSource, duo
 
-STRAIGHT = Feel(swing=0.0, accent=0, humanise=0)
+STRAIGHT = Feel(swing=0.0, accent=0, humanise=0, timing="grid")
 
 
 def performer(chart="F7 | Bb7", comping=True):
@@ -51,7 +51,7 @@ def test_a_change_at_a_bar_line_takes_effect_there():
 def test_feel_changes_apply_to_the_next_notes():
     p = performer(comping=False)
     p.advance(4)
-    p.set_feel(Feel(swing=1.0, accent=0, humanise=0))
+    p.set_feel(Feel(swing=1.0, accent=0, humanise=0, timing="grid"))
     notes = p.advance(8)
     assert [round(n.start - int(n.start), 3) for n in notes[:2]] == [0.0, 0.667]
 

@@ -16,7 +16,7 @@ from improv.band.chart import Progression
 
 from daemon_fakes import FakeSource, duo
 
-STRAIGHT = Feel(swing=0.0, accent=0, humanise=0)
+STRAIGHT = Feel(swing=0.0, accent=0, humanise=0, timing="grid")
 NO_COMP = Comping(enabled=False)
 
 
@@ -149,7 +149,7 @@ def test_encode_line_and_performer_agree_on_off_grid_rests():
 
 def test_same_seed_same_notes_however_far_ahead_we_ask():
     values = ["C,0.250", "S,0.333,<M2,m-3>", "R,0.250", "A,0.667,<M3,M-3>", "X,0.500,<m3,m-3>"]
-    feel = Feel(swing=0.5, accent=10, humanise=6)
+    feel = Feel(swing=0.5, accent=10, humanise=6, timing="grid")
     comping = Comping()
     _, once = perform(values, 48, seed=9, feel=feel, comping=comping)
     chunks = []
@@ -164,15 +164,15 @@ def test_same_seed_same_notes_however_far_ahead_we_ask():
 
 
 def test_velocity_accent_and_humanise():
-    _, notes = perform(["C,0.500"], 32, feel=Feel(swing=0, accent=12, humanise=0),
+    _, notes = perform(["C,0.500"], 32, feel=Feel(swing=0, accent=12, humanise=0, timing="grid"),
                        melody=Melody(velocity=80))
     # on the beat +12; on the bar's strong beats (1 and 3 of 4/4) 6 more
     assert [n.velocity for n in notes[:8]] == [98, 80, 92, 80, 98, 80, 92, 80]
-    _, notes = perform(["C,0.500"], 64, feel=Feel(swing=0, accent=0, humanise=5),
+    _, notes = perform(["C,0.500"], 64, feel=Feel(swing=0, accent=0, humanise=5, timing="grid"),
                        melody=Melody(velocity=80))
     velocities = {n.velocity for n in notes}
     assert velocities <= set(range(75, 86)) and len(velocities) > 3
-    _, notes = perform(["C,0.500"], 8, feel=Feel(swing=0, accent=40, humanise=20),
+    _, notes = perform(["C,0.500"], 8, feel=Feel(swing=0, accent=40, humanise=20, timing="grid"),
                        melody=Melody(velocity=120))
     assert all(1 <= n.velocity <= 127 for n in notes)
 
@@ -190,7 +190,7 @@ def test_swing_moves_offbeat_eighths_towards_the_triplet():
 @given(st.floats(0, 1), st.lists(st.sampled_from(DURATION_GRID[:12]), min_size=2, max_size=30))
 def test_swing_keeps_every_note_positive_and_in_order(amount, durations):
     values = [Value("C", d) for d in durations]
-    _, notes = perform(values, sum(durations), feel=Feel(swing=amount, accent=0, humanise=0))
+    _, notes = perform(values, sum(durations), feel=Feel(swing=amount, accent=0, humanise=0, timing="grid"))
     for a, b in zip(notes, notes[1:]):
         assert a.start < a.end <= b.start + 1e-9
 

@@ -11,7 +11,7 @@ from improv.timing.scheduler import Scheduler
 
 from daemon_fakes import FakeClock, FakeSource, RecordingPort, duo, pair_notes
 
-STRAIGHT = Feel(swing=0.0, accent=0, humanise=0)
+STRAIGHT = Feel(swing=0.0, accent=0, humanise=0, timing="grid")
 
 
 def rig(values, *, tempo=120.0, lookahead=0.5, stop_at=None, comping=False, chart="F7 | Bb7",

@@ -18,7 +18,7 @@ from improv.timing.sync import (
 
 from daemon_fakes import FakeClock, FakeSource, RecordingPort, duo, pair_notes
 
-STRAIGHT = Feel(swing=0.0, accent=0, humanise=0)
+STRAIGHT = Feel(swing=0.0, accent=0, humanise=0, timing="grid")
 CHART = "F7 | Bb7 | C7 | F7 | G7 | F7"
 
 

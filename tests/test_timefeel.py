@@ -247,7 +247,7 @@ def test_grid_timing_is_the_swing_mapping_as_before():
     written = written_line(VALUES, 48)
     assert [(n.start, n.end) for n in notes] == \
         [(swing(a, 0.5), swing(b, 0.5)) for a, b in written[:len(notes)]]
-    assert Feel().timing == "grid"  # the default plays as before
+    assert Feel().timing == "learned"  # the default plays as the players do
 
 
 def test_learned_timing_moves_only_the_times():

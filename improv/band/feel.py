@@ -27,7 +27,7 @@ class Feel:
     swing: float = setting(0.5, lo=0.0, hi=1.0)
     accent: int = setting(10, lo=0, hi=40)
     humanise: int = setting(4, lo=0, hi=20)
-    timing: str = setting("grid", choices=TIMINGS)
+    timing: str = setting("learned", choices=TIMINGS)
     amount: float = setting(1.0, lo=0.0, hi=1.0)
     tempo: float | None = setting(None, lo=1.0, hi=1000.0, config=False)
 

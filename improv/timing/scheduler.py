@@ -48,7 +48,8 @@ EPSILON = 1e-6  # beats
 class SchedulerSettings:
     """The ``[scheduler]`` table: how far ahead values are generated, and the priority."""
 
-    lookahead: float = setting(0.5, lo=0.05, hi=1.0)  # beats
+    # beats; at least 1/8: a learned onset may be pushed that far ahead of its value
+    lookahead: float = setting(0.5, lo=0.125, hi=1.0)
     realtime: bool = setting(True)
     late_ms: float = setting(20.0, lo=1.0, hi=500.0)  # a note_on later than this is dropped
 
