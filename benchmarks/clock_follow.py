@@ -46,7 +46,7 @@ def daemon(jack, follower: str, *extra) -> subprocess.Popen:
     config = Path(tempfile.mkdtemp()) / "c.toml"
     config.write_text(f'[sync]\nfollower = "{follower}"\n')
     proc = subprocess.Popen([sys.executable, str(REPO / "daemon.py"), "--config", str(config),
-                             "--backend", "jack", "--port-name", "follow", "--swing", "0",
+                             "--backend", "jack", "--port-name", "follow", "--swing", "0", "--timing", "grid",
                              "--seed", "4", "-q", "--no-comping", *extra],
                             cwd=REPO, env=jack.env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE, text=True)

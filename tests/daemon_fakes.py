@@ -45,7 +45,7 @@ def one_line_error(capsys, argv, expect: str) -> str:
     return err[0]
 
 
-def duo(source, progression, rng, *, melody: Melody = Melody(), comping: Comping = Comping(),
+def duo(source, progression, rng, *, melody: Melody = Melody(), comping: Comping = Comping(style="charleston"),
         feel: Feel = Feel(timing="grid"), listener=None) -> Ensemble:
     """The melody (from ``source``, drawing on ``rng``) and the comping over ``progression``."""
     return Ensemble([MelodyPart(source, rng, melody), CompingPart(comping)], progression,

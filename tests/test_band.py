@@ -34,7 +34,7 @@ DRUMS = 10  # General MIDI's percussion channel (9 on the wire)
 
 def trio(source, *, comping=True, chart="F7 | Bb7"):
     parts = [MelodyPart(source, np.random.default_rng(0), Melody()),
-             CompingPart(Comping(enabled=comping)), Click(DRUMS)]
+             CompingPart(Comping(enabled=comping, style="charleston")), Click(DRUMS)]
     return Ensemble(parts, Progression.parse(chart), feel=STRAIGHT)
 
 

@@ -25,7 +25,8 @@ def test_every_key_of_the_file_is_documented_by_a_comment_above_it():
     # every schema key is present in the shipped file (model.path as a commented example:
     # left unset, it means the shipped model wherever the file is copied)
     schema = config.default()
-    assert set(table) == {"tempo", "progression", "time", "chart", "seed", *config._sections()}
+    assert set(table) == {"tempo", "progression", "time", "chart", "seed", "style",
+                          *config._sections()}
     for section, kind in config._sections().items():
         optional = {"path"} if section == "model" else set()
         assert set(table[section]) | optional == set(config._keys(kind))

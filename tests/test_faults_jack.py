@@ -26,7 +26,7 @@ BEAT = 60.0 / TEMPO
 def daemon(jack, port, *extra):
     proc = subprocess.Popen(
         [sys.executable, str(REPO / "daemon.py"), "--backend", "jack", "--port-name", port,
-         "--tempo", str(TEMPO), "--swing", "0", "--seed", "3", "-q", *extra],
+         "--tempo", str(TEMPO), "--swing", "0", "--timing", "grid", "--seed", "3", "-q", *extra],
         cwd=REPO, env=jack.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     wait_for_port(f"{port}:{port}", proc=proc)
     return proc

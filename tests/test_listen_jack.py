@@ -30,7 +30,7 @@ def daemon():
         def start(*flags, port="listen"):
             proc = subprocess.Popen(
                 [sys.executable, str(REPO / "daemon.py"), "--backend", "jack", "--port-name",
-                 port, "--swing", "0", "--seed", "4", "-q", "--no-comping", *flags],
+                 port, "--swing", "0", "--timing", "grid", "--seed", "4", "-q", "--no-comping", *flags],
                 cwd=REPO, env=jack.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                 text=True)
             wait_for_port(f"{port}:{port}", proc=proc)

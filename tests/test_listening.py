@@ -122,7 +122,7 @@ class TunableSource(FakeSource):
 
 def performer(source, listener, chart="C7", comping=False):
     return duo(source, Progression.parse(chart), np.random.default_rng(0),
-                     comping=Comping(enabled=comping), feel=STRAIGHT, listener=listener)
+                     comping=Comping(enabled=comping, style="charleston"), feel=STRAIGHT, listener=listener)
 
 
 def test_knobs_apply_from_the_next_value():

@@ -22,7 +22,7 @@ STRAIGHT = Feel(swing=0.0, accent=0, humanise=0, timing="grid")
 
 def performer(chart="F7 | Bb7", comping=True):
     return duo(FakeSource(["C,0.500"]), Progression.parse(chart), np.random.default_rng(1),
-                     feel=STRAIGHT, comping=Comping(enabled=comping))
+                     feel=STRAIGHT, comping=Comping(enabled=comping, style="charleston"))
 
 
 def test_a_new_progression_starts_from_its_top_at_the_next_bar_line():

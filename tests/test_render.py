@@ -40,14 +40,16 @@ def test_file_has_tempo_melody_and_comping_tracks_of_the_right_length(model, tmp
     out = tmp_path / "solo.mid"
     assert render(model, out, "--seed", "1", "--bars", "8", "--tempo", "150") == 0
     midi = mido.MidiFile(out)
-    assert midi.type == 1 and len(midi.tracks) == 3
+    assert midi.type == 1 and len(midi.tracks) == 4  # conductor, melody, comping, drums
     tempos = [m.tempo for m in midi.tracks[0] if m.type == "set_tempo"]
     assert tempos == [mido.bpm2tempo(150)]
     for track in midi.tracks:
         assert sum(m.time for m in track) == 8 * 4 * midi.ticks_per_beat
     melody = [m for m in midi.tracks[1] if m.type.startswith("note")]
     chords = [m for m in midi.tracks[2] if m.type.startswith("note")]
+    drums = [m for m in midi.tracks[3] if m.type.startswith("note")]
     assert {m.channel for m in melody} == {0} and {m.channel for m in chords} == {1}
+    assert {m.channel for m in drums} == {9}  # General MIDI's drum channel
     assert all(52 <= m.note <= 84 for m in melody)
     for track in midi.tracks[1:]:
         pairs, left = pair_notes([(0, m) for m in track if m.type.startswith("note")])
@@ -56,7 +58,8 @@ def test_file_has_tempo_melody_and_comping_tracks_of_the_right_length(model, tmp
 
 def test_no_comping_and_other_channels(model, tmp_path):
     out = tmp_path / "solo.mid"
-    assert render(model, out, "--seed", "1", "--bars", "2", "--no-comping", "--channel", "5") == 0
+    assert render(model, out, "--seed", "1", "--bars", "2", "--no-comping", "--no-drums",
+                  "--channel", "5") == 0
     midi = mido.MidiFile(out)
     assert len(midi.tracks) == 2
     assert {m.channel for m in midi.tracks[1] if m.type.startswith("note")} == {4}
@@ -114,7 +117,9 @@ def test_a_rendered_file_names_its_tracks_instruments_chords_and_sections(model,
     out = tmp_path / "rc.mid"
     assert render(model, out, "--seed", "3", "--bars", "10", "--chart", "rhythm-changes") == 0
     midi = mido.MidiFile(out)
-    conductor, melody, comping = midi.tracks
+    conductor, melody, comping, drums = midi.tracks
+    assert [(m.type, m.name) for m in drums[:1]] == [("track_name", "drums")]
+    assert not [m for m in drums if m.type == "program_change"]  # the channel's GM kit
     assert [(m.type, m.name) for m in melody[:2]] == [("track_name", "melody"),
                                                      ("instrument_name", "Tenor Sax")]
     assert [(m.type, m.name) for m in comping[:2]] == [("track_name", "comping"),
@@ -149,7 +154,7 @@ def test_the_settings_a_musician_changes_most_have_flags(model, tmp_path, capsys
     assert render(model, out, "--seed", "2", "--bars", "4", "--register", "C4-C5",
                   "--program", "57", "--comping-program", "5", "--comping-style", "sustain",
                   "--velocity", "100", "--comping-velocity", "50") == 0
-    melody, comping = mido.MidiFile(out).tracks[1:]
+    melody, comping = mido.MidiFile(out).tracks[1:3]
     notes = [m for m in melody if m.type == "note_on"]
     assert 60 <= min(m.note for m in notes) and max(m.note for m in notes) <= 72
     assert 90 <= min(m.velocity for m in notes)  # 100, humanised and accented around it

@@ -302,9 +302,10 @@ def test_no_chord_rests():
     assert notes and all(n.start >= 3.5 for n in notes)
 
 
-def test_close_styles_still_listed_and_the_default_unchanged():
+def test_close_styles_still_listed_and_the_default_follows_the_band():
     assert STYLES[:2] == ("charleston", "sustain") and set(ROOTLESS) <= set(STYLES)
-    assert Comping().style == "charleston"
+    assert Comping().style == "auto"  # the band's style's; on its own a pianist's
+    assert CompingPart(Comping())._settings.style == "pianist"
 
 
 @pytest.mark.parametrize("style", ROOTLESS)

@@ -19,7 +19,7 @@ def rig(values, *, tempo=120.0, lookahead=0.5, stop_at=None, comping=False, char
     clock = FakeClock(stop_at=stop_at)
     source = FakeSource(values, clock)
     performer = duo(source, Progression.parse(chart), np.random.default_rng(0),
-                          feel=STRAIGHT, comping=Comping(enabled=comping), melody=melody)
+                          feel=STRAIGHT, comping=Comping(enabled=comping, style="charleston"), melody=melody)
     port = RecordingPort(clock)
     scheduler = Scheduler(performer, port, tempo=tempo, lookahead=lookahead, clock=clock,
                           wait=clock.wait, start_delay=0.0)
@@ -169,7 +169,7 @@ def stalled_rig(stall_at: float, stall_for: float, *, tempo=300.0, comping=True,
     ``stall_for`` seconds late, as after SIGSTOP/SIGCONT or a suspend."""
     clock, source, port, _ = rig(list(values), tempo=tempo, comping=comping)
     performer = duo(source, Progression.parse("F7 | Bb7"), np.random.default_rng(0),
-                          feel=STRAIGHT, comping=Comping(enabled=comping))
+                          feel=STRAIGHT, comping=Comping(enabled=comping, style="charleston"))
     stalled = []
 
     def wait(timeout):
@@ -293,7 +293,7 @@ class SlowSource:
 def slow_rig(cost, **kw):
     clock = FakeClock()
     performer = duo(FakeSource(["C,0.250", "C,0.500"]), Progression.parse("F7"),
-                          np.random.default_rng(0), feel=STRAIGHT, comping=Comping())
+                          np.random.default_rng(0), feel=STRAIGHT, comping=Comping(style="charleston"))
     source = SlowSource(performer, clock, cost, **kw)
     port = RecordingPort(clock)
     return source, port, Scheduler(source, port, tempo=300, clock=clock, wait=clock.wait,

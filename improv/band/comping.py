@@ -43,7 +43,8 @@ class Comping:
     channel: int = setting(2, lo=1, hi=16)
     low: int = setting(50, lo=12, hi=108)
     velocity: int = setting(60, lo=1, hi=127)
-    style: str = setting("charleston", choices=STYLES)
+    # "auto": the band's style's (improv.band.styles; "pianist" on its own)
+    style: str = setting("auto", choices=("auto", *STYLES))
     program: int = setting(1, lo=0, hi=128)  # General MIDI, 1-based: 1 grand piano; 0 none
 
     def __post_init__(self):
@@ -125,6 +126,8 @@ class CompingPart(Part):
         """``rng``: the part's own generator (the figures and the forms it draws); None:
         a fixed seed, so an unseeded part still comps the same way every time."""
         super().__init__(settings.channel, enabled=settings.enabled, program=settings.program)
+        if settings.style == "auto":
+            settings = replace(settings, style="pianist")
         self._settings = settings
         self._rng = np.random.default_rng(0) if rng is None else rng
         self._soloist: float | None = None
@@ -173,6 +176,9 @@ class CompingPart(Part):
         metre = stage.metre
         bar = int(self.cursor // metre)
         bar_start = Fraction(bar * metre)
+        heard = stage.solo_density(bar_start)  # the ensemble's count, if it keeps one
+        if heard is not None:
+            self.hear_soloist(heard)
         hits, self._memory = choose_bar(self._settings.style, metre, bar, self._rng,
                                         self._soloist, self._memory,
                                         _changes(stage, bar_start, metre))

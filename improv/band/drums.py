@@ -56,13 +56,14 @@ PHRASE_END = 2.0  # comping rate, times the usual, in the bar after the soloist 
 @dataclass(frozen=True)
 class Drums:
     """The ``[drums]`` table. ``program`` 0 sends no program change (the channel's GM
-    kit); ``style`` is the part's own, played when the band names none."""
+    kit); ``style`` "auto" plays the band's style (:mod:`improv.band.styles`), any
+    other the drums' own whatever the band plays."""
 
     enabled: bool = setting(True)
     channel: int = setting(10, lo=1, hi=16)
     program: int = setting(0, lo=0, hi=128)
     velocity: int = setting(90, lo=1, hi=127)
-    style: str = setting("swing", choices=tuple(STYLES))
+    style: str = setting("auto", choices=("auto", *STYLES))
 
     def __post_init__(self):
         validate(self)
@@ -85,13 +86,14 @@ class DrumsPart(Part):
         super().__init__(settings.channel, enabled=settings.enabled, program=settings.program)
         self._settings = settings
         self._rng = rng
-        self._style: Style = STYLES[settings.style]
-        self.style = settings.style
+        own = "swing" if settings.style == "auto" else settings.style
+        self._style: Style = STYLES[own]
+        self.style = own
         self.level = 1.0
         self.busy = 0.5  # the soloist's density, 0 resting .. 1 flat out
         self._answer = False  # the soloist just stopped: comp more in the next bar
         self._swap = False
-        self.set_style(style or settings.style)
+        self.set_style(style or own)
         self.set_level(level)
 
     def set_style(self, name: str) -> None:
@@ -104,6 +106,10 @@ class DrumsPart(Part):
     def set_level(self, level: float) -> None:
         """Every velocity times ``level`` (0 silent, 1 as configured)."""
         self.level = min(1.0, max(0.0, float(level)))
+
+    def hear_soloist(self, density: float) -> None:
+        """The soloist's notes per beat over the last bar: three or more is flat out."""
+        self.hear(min(1.0, max(0.0, density / 3.0)))
 
     def hear(self, density: float) -> None:
         """How busy the soloist is now (0 resting .. 1 flat out): the drums comp less
@@ -124,6 +130,9 @@ class DrumsPart(Part):
         metre = stage.metre
         bar = int(self.cursor // metre)
         start = Fraction(bar * metre)
+        heard = stage.solo_density(start)  # the ensemble's count, if it keeps one
+        if heard is not None:
+            self.hear_soloist(heard)
         end = start + metre
         rng, style = self._rng, self._style
         opening = opens_at(stage.timeline, start)

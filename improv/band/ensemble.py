@@ -40,7 +40,9 @@ class Ensemble:
         self._listener = listener
         self._requests: deque[Progression] = deque()
         self._reached = Fraction(0)  # the furthest beat asked for (when every part is off)
+        self._solo: deque[float] = deque(maxlen=256)  # the soloists' latest onsets
         self.stage = Stage(Timeline(progression), progression.beats_per_bar, feel, listener)
+        self.stage.solo_density = self._density
         for part in self.parts:
             part.join(self.stage)
 
@@ -166,6 +168,12 @@ class Ensemble:
                 for part in self.parts:
                     part.tune(name, value)
 
+    def _density(self, beat) -> float:
+        """The soloists' notes per beat over the bar before ``beat``: how much space
+        an accompanying part should leave."""
+        metre, beat = self.stage.metre, float(beat)
+        return sum(1 for t in self._solo if beat - metre <= t < beat) / metre
+
     def advance(self, until: float) -> list[Note]:
         until = Fraction(until)
         if self._requests:
@@ -175,7 +183,10 @@ class Ensemble:
         notes: list[Note] = []
         for part in self.parts:
             if part.enabled:
-                notes.extend(part.play(until, self.stage))
+                played = part.play(until, self.stage)
+                if part.trades:
+                    self._solo.extend(n.start for n in played)
+                notes.extend(played)
         self._reached = max(self._reached, until)
         notes.sort(key=lambda n: (n.start, n.part, n.pitch))
         return notes

@@ -39,6 +39,9 @@ class Stage:
         self.feel = feel
         self.listener = listener
         self.follow = listener is not None and listener.settings.follow_chords
+        # the soloists' notes per beat over the bar before a beat (the ensemble's count),
+        # so an accompanying part can leave space; None where nobody counts
+        self.solo_density = lambda beat: None
 
     def span_at(self, beat) -> Span:
         """The chart's chord sounding at ``beat`` (absolute), cut at a later chart."""

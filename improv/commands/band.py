@@ -15,14 +15,21 @@ import numpy as np
 
 from improv.band.chart import Progression
 from improv.band.comping import CompingPart
+from improv.band.drums import DrumsPart
 from improv.band.ensemble import Ensemble
 from improv.band.melody import MelodyPart
+from improv.band.styles import STYLES, BandStyle, band_style
 from improv.commands import config as settings
 
-# table -> the part it configures, from (its settings, the value source, its generator)
+# table -> the part it configures, from (its settings, the value source, its generator,
+# the band's style)
 BUILDERS = {
-    "melody": lambda table, source, rng: MelodyPart(source, rng, table),
-    "comping": lambda table, source, rng: CompingPart(table),
+    "melody": lambda table, source, rng, style: MelodyPart(source, rng, table),
+    "comping": lambda table, source, rng, style: CompingPart(
+        dataclasses.replace(table, style=style.comping) if table.style == "auto" else table,
+        rng),
+    "drums": lambda table, source, rng, style: DrumsPart(
+        table, rng, style.drums if table.style == "auto" else None),
 }
 
 
@@ -30,6 +37,20 @@ def part_rng(seed: int, table: str) -> np.random.Generator:
     """A part's own random stream: the seed and the part's place in ``config.PARTS``
     (the melody's is ``[seed, 1]``, as it has been since the seed first chose a solo)."""
     return np.random.default_rng([seed, settings.PARTS.index(table) + 1])
+
+
+def style_of(cfg: settings.Config, chart) -> BandStyle:
+    """What the band plays: ``style`` from the config or flag, else the chart's, else a
+    waltz in 3/4 and a swing otherwise."""
+    return STYLES[band_style(cfg.style or chart.style, chart.beats_per_bar)]
+
+
+def feel_for(cfg: settings.Config, style: BandStyle):
+    """The band's feel in ``style``: a straight style plays even eighths, the solo on
+    the grid (the learned feel is swing soloists')."""
+    if not style.straight:
+        return cfg.feel
+    return dataclasses.replace(cfg.feel, swing=0.0, timing="grid")
 
 
 def tables(cfg: settings.Config, listener=None) -> dict[str, object]:
@@ -47,9 +68,11 @@ def ensemble_from(cfg: settings.Config, source, seed: int, listener=None,
     from improv.commands.charts import chart_of
 
     chart = chart_of(cfg) if chart is None else chart
-    parts = [BUILDERS[name](table, source, part_rng(seed, name))
+    style = style_of(cfg, chart)
+    parts = [BUILDERS[name](table, source, part_rng(seed, name), style)
              for name, table in tables(cfg, listener).items()]
-    ensemble = Ensemble(parts, Progression.from_chart(chart), feel=cfg.feel, listener=listener)
+    ensemble = Ensemble(parts, Progression.from_chart(chart), feel=feel_for(cfg, style),
+                        listener=listener)
     if listener is not None:
         listener.chord_at = lambda beat: ensemble.span_at(beat).chord
     return ensemble

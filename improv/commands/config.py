@@ -17,8 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from improv.band.comping import Comping
+from improv.band.drums import Drums
 from improv.band.feel import Feel
 from improv.band.melody import Melody
+from improv.band.styles import STYLES
 from improv.errors import ChordError, ConfigError, PortError, UsageError
 from improv.files import read_limited
 from improv.listening.knobs import KnobSettings
@@ -38,7 +40,7 @@ MAX_CONFIG_BYTES = 1_000_000  # the documented file is 12 kB
 
 # The band's parts, each configured by the table of its name (on/off, channel, program,
 # velocity, ...), in the order they are asked for notes and their tracks are written.
-PARTS = ("melody", "comping")
+PARTS = ("melody", "comping", "drums")
 
 DEFAULT_PROGRESSION = ("F7 | Bb7 | F7 | Cm7 F7 | Bb7 | Bdim7 | F7 | D7 | "
                        "Gm7 | C7 | F7 D7 | Gm7 C7")
@@ -63,8 +65,11 @@ class Config:
     time: str = setting("4/4")  # the progression's metre (a chart file says its own)
     chart: str = setting("")  # a lead-sheet file; when set, it replaces progression
     seed: int = setting(-1, lo=-1, hi=MAX_SEED)  # -1: a fresh seed each run
+    # the band's style; "": the chart's, else a waltz in 3/4 and a swing otherwise
+    style: str = setting("", choices=("", *STYLES))
     melody: Melody = field(default_factory=Melody)
     comping: Comping = field(default_factory=Comping)
+    drums: Drums = field(default_factory=Drums)
     feel: Feel = field(default_factory=Feel)
     midi: MidiSettings = field(default_factory=MidiSettings)
     model: ModelSettings = field(default_factory=ModelSettings)

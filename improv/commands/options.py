@@ -17,6 +17,7 @@ from improv.errors import UsageError
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     from improv.band.comping import STYLES as COMPING_STYLES
+    from improv.band.styles import STYLES as BAND_STYLES
     from improv.band.feel import TIMINGS
     from improv.midi.ports import BACKENDS
     from improv.model.engines import ENGINES
@@ -45,9 +46,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     music.add_argument("--comping-channel", type=int, metavar="N", help="chords' MIDI channel, 1-16")
     music.add_argument("--comping", action=argparse.BooleanOptionalAction, default=None,
                        help="play the chords on the comping channel (--no-comping: melody only)")
-    music.add_argument("--comping-style", choices=COMPING_STYLES,
-                       help="how the chords are struck (charleston: as they come and on the "
-                            "and of two; sustain: held)")
+    music.add_argument("--comping-style", choices=("auto", *COMPING_STYLES),
+                       help="how the chords are voiced and struck (auto: as the band's style "
+                            "asks; pianist: rootless voicings in varied rhythms; charleston "
+                            "or sustain: close voicings)")
+    music.add_argument("--style", choices=BAND_STYLES,
+                       help="the band's style: what the comping and the drums play (default: "
+                            "the chart's, else waltz in 3/4 and swing otherwise)")
+    music.add_argument("--drums", action=argparse.BooleanOptionalAction, default=None,
+                       help="play the drums on channel 10 (--no-drums: without them)")
+    music.add_argument("--solo", action=argparse.BooleanOptionalAction, default=None,
+                       help="play the solo (--no-solo: the band accompanies the musician)")
     music.add_argument("--register", metavar="LOW-HIGH",
                        help="the solo's range, pitch names or MIDI numbers: E3-C6 (52-84, the "
                             "default), at least an octave")
@@ -131,6 +140,9 @@ def load_settings(args) -> settings.Config:
         "comping.channel": ("--comping-channel", args.comping_channel),
         "comping.enabled": ("--comping/--no-comping", args.comping),
         "comping.style": ("--comping-style", args.comping_style),
+        "style": ("--style", args.style),
+        "drums.enabled": ("--drums/--no-drums", args.drums),
+        "melody.enabled": ("--solo/--no-solo", args.solo),
         "melody.low": ("--register", low),
         "melody.high": ("--register", high),
         "melody.program": ("--program", args.program),

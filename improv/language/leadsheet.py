@@ -15,7 +15,8 @@ The text format (documented in the README), one statement per line::
     |: Fm7 . Bb7 | Ebmaj7 :|
 
 * ``title:``, ``tempo:`` (BPM), ``time:`` (beats/4: 2/4 to 9/4; default 4/4),
-  ``key:`` (``Bb``, ``Gm``: written into rendered and recorded files) and ``form:``
+  ``key:`` (``Bb``, ``Gm``: written into rendered and recorded files), ``style:`` (the
+  band's: swing, ballad, bossa, waltz, latin or even8) and ``form:``
   (section names in playing order, separated by spaces; ``AABA`` also reads as
   four one-letter sections) are optional headers.
 * ``[NAME]`` starts a section; bars before any section header are a section named
@@ -37,6 +38,8 @@ from fractions import Fraction
 from improv.errors import ChartError, ChordError
 from improv.language.harmony import Chord, parse_chord
 from improv.language.keys import Key, parse_key
+
+STYLES = ("swing", "ballad", "bossa", "waltz", "latin", "even8")  # improv.band.styles
 
 METRES = range(2, 10)  # beats (quarter notes) per bar improv plays in
 MAX_BARS = 4096
@@ -61,6 +64,7 @@ class Chart:
     title: str = ""
     tempo: float | None = None
     key: Key | None = None  # where the lead sheet names it (a progression never does)
+    style: str = ""  # the band style a text chart asks for ("" none)
 
     @property
     def sections(self) -> tuple[str, ...]:
@@ -182,9 +186,9 @@ def _headers(lines: list[str], source: str) -> tuple[dict[str, str], int]:
         match = re.fullmatch(r"([A-Za-z]+)\s*:\s*(.*)", stripped)
         if match and "|" not in stripped:
             key = match.group(1).lower()
-            if key not in ("title", "tempo", "time", "form", "key"):
+            if key not in ("title", "tempo", "time", "form", "key", "style"):
                 raise ChartError(f"{source}, line {number}: unknown header {key!r}: use title:, "
-                                 f"tempo:, time:, key: or form:")
+                                 f"tempo:, time:, key:, style: or form:")
             headers[key] = match.group(2).strip()
             if key == "time":
                 beats = parse_time(match.group(2), f"{source}, line {number}")
@@ -228,7 +232,11 @@ def parse_text(text: str, source: str = "chart") -> Chart:
         if not 20 <= tempo <= 400:
             raise ChartError(f"{source}: tempo {headers['tempo']!r} is not 20 to 400 BPM")
     key = parse_key(headers["key"], f"{source}: key") if "key" in headers else None
-    return Chart(played, beats, headers.get("title", ""), tempo, key)
+    style = headers.get("style", "").strip().lower()
+    if style and style not in STYLES:
+        raise ChartError(f"{source}: style {style!r} is not one improv plays: use "
+                         f"{', '.join(STYLES)}")
+    return Chart(played, beats, headers.get("title", ""), tempo, key, style)
 
 
 def _form(text: str | None, order: list[str], sections: dict, source: str) -> list[str]:
