@@ -38,7 +38,9 @@ def ons(events):
 
 @pytest.mark.parametrize("pause", [0.5, 1.5])
 def test_a_stopped_process_resumes_without_a_burst_on_the_beat(jack, pause):
-    proc = daemon(jack, "stall")
+    # the burst's bound counts a melody and a close comping (the whole band's stall:
+    # test_the_whole_band_through_a_stall_and_a_stop_leaves_nothing_on)
+    proc = daemon(jack, "stall", "--no-drums", "--comping-style", "charleston")
     recorder = Recorder("stall:stall")
     try:
         time.sleep(random.uniform(0.8, 1.2))  # a random moment of the bar
@@ -70,6 +72,30 @@ def test_a_stopped_process_resumes_without_a_burst_on_the_beat(jack, pause):
     assert abs(beats - round(beats)) <= slack, beats
     _, left = pairs_of(events)
     assert not left
+
+
+def test_the_whole_band_through_a_stall_and_a_stop_leaves_nothing_on(jack):
+    # the default band: learned timing, rootless comping, drums on channel 10
+    proc = subprocess.Popen(
+        [sys.executable, str(REPO / "daemon.py"), "--backend", "jack", "--port-name", "band",
+         "--tempo", "200", "--seed", "6", "-q"],
+        cwd=REPO, env=jack.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    wait_for_port("band:band", proc=proc)
+    recorder = Recorder("band:band")
+    try:
+        time.sleep(1.5)
+        proc.send_signal(signal.SIGSTOP)
+        time.sleep(0.5)
+        proc.send_signal(signal.SIGCONT)
+        time.sleep(1.5)
+        proc.send_signal(signal.SIGTERM)
+        err, events = collect(proc, recorder)
+    finally:
+        recorder.close()
+    assert proc.returncode == 0, err
+    channels = {m[0] & 0x0F for _, m in ons(events)}
+    assert channels == {0, 1, 9}, channels  # melody, comping, drums all played
+    assert not pairs_of(events)[1]  # and every note they struck is off
 
 
 def test_a_killed_server_is_noticed_within_a_second(jack):

@@ -38,7 +38,8 @@ def rig():
     with jack_server(period=128) as jack:
         proc = subprocess.Popen(
             [sys.executable, str(REPO / "daemon.py"), "--backend", "jack", "--sync", "clock",
-             "--port-name", "follow", "--swing", "0", "--timing", "grid", "--seed", "4", "-q", "--comping",
+             "--port-name", "follow", "--swing", "0", "--timing", "grid", "--seed", "4", "-q",
+             "--comping", "--comping-style", "charleston", "--no-drums",
              "--progression", CHART],
             cwd=REPO, env=jack.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         wait_for_port("follow:follow", proc=proc)
