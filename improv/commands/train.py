@@ -12,7 +12,8 @@ import sys
 from pathlib import Path
 
 from improv.errors import UsageError
-from improv.language import context
+from improv.language import bassvocab, context
+from improv.learning import basslines, dataset
 from improv.learning.training import (
     BETA_1,
     BETA_2,
@@ -117,6 +118,16 @@ def _share(text):
     return value
 
 
+def _share_of_one(text):
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"{value} is not between 0 and 1 (e.g. 0.5)")
+    return value
+
+
 def add_arguments(parser) -> None:
     corpus = default_corpus()
     parser.add_argument("--corpus", nargs="+", action="extend", metavar="PATH",
@@ -160,6 +171,25 @@ def add_arguments(parser) -> None:
     parser.add_argument("--time-limit", type=_minutes, metavar="MIN",
                         help="minutes of training per size: no epoch starts that would end "
                              "later (default: none)")
+    parser.add_argument("--bass", action="store_true",
+                        help="train the walking bass on the Weimar beat tables' bass_pitch "
+                             "instead (--corpus: the wjazzd folder; see data/README.md)")
+    parser.add_argument("--min-root", type=_share_of_one, default=basslines.MIN_SHARE,
+                        metavar="F",
+                        help=f"--bass: keep solos whose bass, corrected by their commonest "
+                             f"interval from the root (a fifth, or a fifth and a semitone), "
+                             f"plays the root on at least this share of the written chords "
+                             f"(default "
+                             f"{basslines.MIN_SHARE})")
+    parser.add_argument("--min-changes", type=_int_at_least(1),
+                        default=basslines.MIN_CHANGES, metavar="N",
+                        help=f"--bass: ... over at least N of them (default "
+                             f"{basslines.MIN_CHANGES})")
+    parser.add_argument("--max-repeats", type=_int_at_least(0),
+                        default=basslines.MAX_REPEATS, metavar="N",
+                        help=f"--bass: leave out bars whose bass repeats a pitch more than N "
+                             f"times (half and whole notes: not walking; default "
+                             f"{basslines.MAX_REPEATS})")
     parser.add_argument("--no-cache", action="store_true",
                         help="parse the MIDI again instead of using the token cache")
     parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
@@ -167,6 +197,8 @@ def add_arguments(parser) -> None:
 
 def run(args) -> int:
     require_tensorflow("training the model")
+    if args.bass:
+        return run_bass(args)
     paths = args.corpus or []
     if args.out is not None and not args.out.strip():
         raise UsageError("--out is empty: give a directory for the model")
@@ -192,10 +224,29 @@ def run(args) -> int:
           f"{len(data.split.validation_bars)} bars; inputs: the previous value"
           f"{' and the context (' + context.NAME + ')' if conditioned else ''}", flush=True)
 
-    from improv.model.graph import build_layers, djmodel, get_weights
+    n_features = context.N_FEATURES if conditioned else 0
+    layers, result, tried, params, metrics = train_sizes(args, data, n_features)
+    meta = {
+        "tx": args.tx, "corpus": corpus,
+        "melody_track_option": args.melody_track, "chord_tracks_option": args.chord_tracks,
+        "epochs": args.epochs, "epochs_run": result.epochs_run, "best_epoch": result.best_epoch,
+        "seed": args.seed, "batch_size": args.batch_size, "patience": args.patience,
+        "val_share": args.val_share, "block_bars": args.block_bars,
+        "optimizer": {"name": "adam", "learning_rate": LEARNING_RATE, "beta_1": BETA_1,
+                      "beta_2": BETA_2},
+        "train_windows": len(data.windows), "parameters": params, "hold_out": args.hold_out,
+        "n_a_tried": {str(k): v for k, v in tried.items()}, "seconds": round(result.seconds, 1),
+        "metrics": metrics, "versions": versions(),
+    }
+    return save_model(out, layers, data, meta, context.NAME if conditioned else None)
+
+
+def train_sizes(args, data, n_features: int):
+    """Train each ``--n-a`` in turn and keep the one with the lowest held-out loss:
+    (layers, fit result, the sizes tried, parameters, the closing figures)."""
+    from improv.model.graph import build_layers, djmodel
 
     verbose = 1 if sys.stdout.isatty() else 2
-    n_features = context.N_FEATURES if conditioned else 0
     limit = None if args.time_limit is None else args.time_limit * 60
     tried, chosen = {}, None
     for n_a in args.n_a:
@@ -220,23 +271,90 @@ def run(args) -> int:
     print(f"trained {result.epochs_run} epochs in {result.seconds:.1f} s, kept epoch "
           f"{result.best_epoch}; {params} parameters")
     print(render_metrics(metrics))
-    meta = {
-        "tx": args.tx, "corpus": corpus,
-        "melody_track_option": args.melody_track, "chord_tracks_option": args.chord_tracks,
-        "epochs": args.epochs, "epochs_run": result.epochs_run, "best_epoch": result.best_epoch,
-        "seed": args.seed, "batch_size": args.batch_size, "patience": args.patience,
-        "val_share": args.val_share, "block_bars": args.block_bars,
-        "optimizer": {"name": "adam", "learning_rate": LEARNING_RATE, "beta_1": BETA_1,
-                      "beta_2": BETA_2},
-        "train_windows": len(data.windows), "parameters": params, "hold_out": args.hold_out,
-        "n_a_tried": {str(k): v for k, v in tried.items()}, "seconds": round(result.seconds, 1),
-        "metrics": metrics, "versions": versions(),
-    }
+    return layers, result, tried, params, metrics
+
+
+def save_model(out: Path, layers, data, meta: dict, features: str | None) -> int:
+    from improv.model.graph import get_weights
+
     try:
-        modelfile.save(out, get_weights(layers), data.vocab, meta,
-                       context.NAME if conditioned else None)
+        modelfile.save(out, get_weights(layers), data.vocab, meta, features)
     except OSError as err:
         raise UsageError(f"cannot write the model to {out} ({err.strerror or err}): choose "
                          f"another --out") from err
     print(f"model written to {out}")
     return 0
+
+
+BASS_MODEL = "wjazzd-bass"
+
+
+def run_bass(args) -> int:
+    """``improv train --bass``: check and correct the Weimar bass lines, keep the
+    trustworthy ones (:mod:`improv.learning.basslines`), and train the bass model on
+    them, holding out whole solos."""
+    if args.out is not None and not args.out.strip():
+        raise UsageError("--out is empty: give a directory for the model")
+    out = Path(args.out).expanduser() if args.out else models_home() / BASS_MODEL
+    check_out(out, args.replace_shipped)
+    if args.out is None:
+        print(f"improv: no --out given: the model goes to {out}", file=sys.stderr)
+    root = Path(args.corpus[0]) if args.corpus else None
+    if root is None:
+        home = modelfile.checkout()
+        root = None if home is None else home.parent / "shared" / "corpus" / "wjazzd"
+    if root is None or not root.is_dir():
+        raise UsageError(f"--bass reads the Weimar folder: pass --corpus PATH/TO/wjazzd "
+                         f"({root or 'no default outside a checkout'} is absent)")
+    checks, kept = basslines.kept_solos(root, args.min_root, args.min_changes)
+    numbers = basslines.summary(checks, args.min_root, args.min_changes)
+    print(f"bass check: {numbers['solos']} solos, {numbers['estimated']} of "
+          f"{numbers['beats']} beats estimated; {numbers['enough']} solos with "
+          f"{args.min_changes}+ written chords, the root-to-bass interval commonest at 7 in "
+          f"{numbers['offset_7']}; corrected by 7 the bass is on the root at "
+          f"{numbers['root_share_after_7']:.1%} of all written chords (median solo "
+          f"{numbers['median_modal_share']:.1%} at its own offset)")
+    print(f"kept: {numbers['kept']} solos ({numbers['kept_beats']} beats) whose bass, "
+          f"corrected by their offset {numbers['kept_offsets']}, is on the root at "
+          f"{args.min_root:.0%}+ of {args.min_changes}+ written chords; left out "
+          f"{numbers['solos'] - numbers['enough']} with fewer chords, "
+          f"{numbers['low_share']} below {args.min_root:.0%}, {numbers['odd_offset']} whose "
+          f"offset is no fifth, {numbers['no_bar_line']} with no bar line", flush=True)
+    if len(kept) < 2:
+        raise UsageError(f"only {len(kept)} solo(s) pass --min-root {args.min_root}: lower it")
+    pieces, corpus, contexts = basslines.training_corpus(kept, args.max_repeats)
+    words = sum(len(bar) for piece in pieces for bar in piece)
+    print(f"walking: {words} of {numbers['kept_beats']} kept beats, leaving out bars that "
+          f"repeat a pitch more than {args.max_repeats} time(s)", flush=True)
+    data = prepare(pieces, args.tx, args.val_share, args.seed, args.block_bars, corpus,
+                   "pieces", contexts, order=bassvocab.order_key)
+    print(f"bass corpus: {len(data.vocab)} distinct words; {len(data.windows)} training "
+          f"windows of {args.tx} from {len(pieces) - len(data.split.validation)} solos, "
+          f"{data.validation.tokens} held-out words in {len(data.split.validation)} "
+          f"whole solos; inputs: the previous word and the context ({bassvocab.NAME})",
+          flush=True)
+    layers, result, tried, params, metrics = train_sizes(args, data, bassvocab.N_FEATURES)
+    addk = {}
+    for k in (0.01, 0.1, 0.5, 1.0):  # tuned on the held-out words: the baselines' best
+        scores = dataset.addk_baselines(data.split.train, data.validation, data.vocab, k)
+        for name, score in scores.items():
+            if name not in addk or score.loss < addk[name]["loss"]:
+                addk[name] = {"loss": round(score.loss, 4), "accuracy": round(score.accuracy, 4),
+                              "tokens": score.tokens, "k": k}
+    for name, s in addk.items():
+        print(f"{'held-out add-k ' + name:<22}{s['loss']:>8.3f}{s['accuracy'] * 100:>9.1f}%"
+              f"{s['tokens']:>9}  (k {s['k']})")
+    meta = {
+        "part": bassvocab.PART, "tx": args.tx, "corpus": corpus,
+        "check": dict(numbers, max_repeats=args.max_repeats, words=words),
+        "epochs": args.epochs, "epochs_run": result.epochs_run, "best_epoch": result.best_epoch,
+        "seed": args.seed, "batch_size": args.batch_size, "patience": args.patience,
+        "val_share": args.val_share, "hold_out": "pieces",
+        "optimizer": {"name": "adam", "learning_rate": LEARNING_RATE, "beta_1": BETA_1,
+                      "beta_2": BETA_2},
+        "train_windows": len(data.windows), "parameters": params,
+        "n_a_tried": {str(k): v for k, v in tried.items()}, "seconds": round(result.seconds, 1),
+        "metrics": dict(metrics, **{f"addk_{k}": v for k, v in addk.items()}),
+        "versions": versions(),
+    }
+    return save_model(out, layers, data, meta, bassvocab.NAME)

@@ -27,10 +27,11 @@ class Vocabulary:
     values: tuple[str, ...]
 
     @classmethod
-    def from_values(cls, values) -> "Vocabulary":
+    def from_values(cls, values, order=None) -> "Vocabulary":
         """Build from any iterable of value strings: distinct values, sorted by type,
-        duration and range so the order does not depend on the corpus's note order."""
-        return cls(tuple(sorted(set(values), key=_order_key)))
+        duration and range so the order does not depend on the corpus's note order.
+        ``order``: the sort key of another kind of word (the bass's, say)."""
+        return cls(tuple(sorted(set(values), key=order or _order_key)))
 
     def __len__(self) -> int:
         return len(self.values)
@@ -63,8 +64,10 @@ class Vocabulary:
         Path(path).write_text(self.to_json(), encoding="utf-8")
 
     @classmethod
-    def load(cls, path: Path) -> "Vocabulary":
-        """Read and check ``vocab.json``; every problem is one ModelError naming it."""
+    def load(cls, path: Path, parse=None) -> "Vocabulary":
+        """Read and check ``vocab.json``; every problem is one ModelError naming it.
+        ``parse``: what checks each entry (default: a grammar value; a bass model's
+        words are checked by :func:`improv.language.bassvocab.parse_token`)."""
         path = Path(path)
         fix = "retrain with 'improv train' or restore the file"
         try:
@@ -81,13 +84,13 @@ class Vocabulary:
         except (OSError, ValueError) as err:
             raise ModelError(f"{path} is not a valid vocabulary ({err}): {fix}") from err
         try:
-            values = cls._check(data)
+            values = cls._check(data, parse)
         except ValueError as err:
             raise ModelError(f"{path} is not a valid vocabulary: {err}: {fix}") from err
         return cls(values)
 
     @staticmethod
-    def _check(data) -> tuple[str, ...]:
+    def _check(data, parse=None) -> tuple[str, ...]:
         """The values of a parsed vocab.json, or ValueError saying what is wrong."""
         if not isinstance(data, dict) or "values" not in data:
             raise ValueError('it must be a JSON object with a "values" list')
@@ -103,8 +106,8 @@ class Vocabulary:
             if not isinstance(v, str):
                 raise ValueError(f"entry {k} is {v!r}, not a value string")
             try:
-                parse_value(v)
-            except UsageError as err:
+                (parse or parse_value)(v)
+            except UsageError if parse is None else (UsageError, ValueError) as err:
                 raise ValueError(f"entry {k}: {err}") from None
         seen = set()
         for k, v in enumerate(values):

@@ -78,10 +78,11 @@ class Sequences:
         return int(self.mask.sum())
 
 
-def build_vocabulary(values) -> Vocabulary:
+def build_vocabulary(values, order=None) -> Vocabulary:
     """The vocabulary of every value the corpus holds (training and validation alike:
-    the output layer must be able to name each one)."""
-    return Vocabulary.from_values(values)
+    the output layer must be able to name each one); ``order``: the sort key of words
+    that are not grammar values (:meth:`Vocabulary.from_values`)."""
+    return Vocabulary.from_values(values, order)
 
 
 def split_bars(pieces: Sequence[Sequence[Sequence[str]]], share: float = 0.1, seed: int = 0,
@@ -300,3 +301,42 @@ def _score(probs, predictions, seqs: Sequences) -> Score:
     hits = (predictions == seqs.y)[seqs.mask]
     loss = float(-np.log(np.clip(p, 1e-7, 1.0)).mean()) if p.size else math.nan
     return Score(loss, float(hits.mean()) if hits.size else math.nan, int(p.size))
+
+
+def addk_baselines(train_segments, seqs: Sequences, vocab: Vocabulary,
+                   k: float = 0.1) -> dict[str, Score]:
+    """Unigram, bigram and trigram with add-``k`` smoothing: ``(count(h, v) + k) /
+    (count(h) + k·V)`` for a history ``h`` (none, the value before, the two before),
+    scored on the tokens of ``seqs`` as :func:`baselines` scores them (a token with
+    fewer values before it uses the shorter history). Predictions are the most frequent
+    successor, the shorter history's where ``h`` was never seen in training."""
+    n = len(vocab)
+    counts = [dict(), dict(), dict()]  # history tuple -> {value: count}
+    for segment in train_segments:
+        ids = vocab.encode(segment)
+        for t, v in enumerate(ids):
+            for order in range(3):
+                if t >= order:
+                    follow = counts[order].setdefault(tuple(ids[t - order:t]), {})
+                    follow[v] = follow.get(v, 0) + 1
+    y = seqs.y[seqs.mask]
+    prev1 = seqs.x[seqs.mask]
+    before = np.concatenate([np.full((len(seqs.x), 1), ZERO, np.int32), seqs.x[:, :-1]], axis=1)
+    prev2 = before[seqs.mask]
+    out = {}
+    for order, name in enumerate(("unigram", "bigram", "trigram")):
+        p = np.zeros(len(y))
+        pred = np.zeros(len(y), np.int64)
+        for t in range(len(y)):
+            history = [int(prev2[t]), int(prev1[t])][2 - order:] if order else []
+            while history and history[0] < 0:
+                history = history[1:]  # fewer values before this token
+            h = tuple(history)
+            follow = counts[len(h)].get(h, {})
+            p[t] = (follow.get(int(y[t]), 0) + k) / (sum(follow.values()) + k * n)
+            while not follow and h:
+                h = h[1:]
+                follow = counts[len(h)].get(h, {})
+            pred[t] = min(follow, key=lambda v: (-follow[v], v)) if follow else 0
+        out[name] = _token_score(p, pred, y)
+    return out

@@ -61,20 +61,22 @@ MIN_PIECES_TO_HOLD_OUT = 5  # "auto" holds out whole pieces from this many on
 
 
 def prepare(pieces_bars, tx: int, val_share: float = 0.15, seed: int = 0,
-            block_bars: int = 8, corpus=(), hold_out: str = "auto", contexts=None) -> Data:
+            block_bars: int = 8, corpus=(), hold_out: str = "auto", contexts=None,
+            order=None) -> Data:
     """Vocabulary, split and windows; every way the corpus can be too small is a UsageError.
 
     ``hold_out``: "blocks" of ``block_bars`` bars, whole "pieces" (solos), or "auto":
     pieces when there are ``MIN_PIECES_TO_HOLD_OUT`` or more. ``contexts`` (shaped as
     ``pieces_bars``, each value's feature indices) makes the data of a conditioned
-    model: split the same way, so each value keeps its context."""
+    model: split the same way, so each value keeps its context. ``order``: the
+    vocabulary's sort key for words other than grammar values (the bass's)."""
     values = [v for bars in pieces_bars for bar in bars for v in bar]
     if not values:
         raise CorpusError("the corpus holds no melody values: give MIDI files with a melody")
     if len(values) < tx + 1:
         raise CorpusError(f"the corpus holds {len(values)} values but --tx {tx} needs at least "
                           f"{tx + 1}: add MIDI files or lower --tx")
-    vocab = dataset.build_vocabulary(values)
+    vocab = dataset.build_vocabulary(values, order)
     if hold_out == "auto":
         hold_out = "pieces" if len(pieces_bars) >= MIN_PIECES_TO_HOLD_OUT else "blocks"
     def split_of(items):

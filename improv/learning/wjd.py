@@ -70,6 +70,18 @@ def _rows(path: Path) -> list[dict]:
         raise CorpusError(f"cannot read {path}: {err}") from err
 
 
+def read_rows(path: Path) -> list[dict]:
+    """The rows of one CSV table (a solo's melody or beats), as dicts by column name;
+    CorpusError naming the file when it cannot be read."""
+    return _rows(Path(path))
+
+
+def beats_path(melody: Path) -> Path:
+    """The beats CSV of a solo: ``beats/NAME.csv`` beside its ``melody/NAME.csv``."""
+    melody = Path(melody)
+    return melody.parent.parent / "beats" / melody.name
+
+
 def read_solo(melody: Path, beats: Path | None = None) -> Solo:
     """One solo from its melody CSV (and the beats CSV of the same name beside it in
     ``../beats``). Raises CorpusError naming the file when a column is missing."""

@@ -19,7 +19,7 @@ import numpy as np
 
 from improv.errors import ModelError, UsageError
 from improv.files import atomic_directory, read_limited
-from improv.language import context
+from improv.language import bassvocab, context
 from improv.language.vocab import MAX_VALUES as VOCAB_MAX_VALUES
 from improv.language.vocab import Vocabulary
 from improv.settings import did_you_mean
@@ -106,6 +106,12 @@ class ModelDir:
     @property
     def n_features(self) -> int:
         return self.weights.n_features
+
+
+MELODY = "melody"  # model.json's "part" when it names none: the soloist's
+# features name -> (context inputs, the check of a vocabulary entry; None: grammar value)
+_FEATURES = {context.NAME: (context.N_FEATURES, None),
+             bassvocab.NAME: (bassvocab.N_FEATURES, bassvocab.parse_token)}
 
 
 def checkout() -> Path | None:
@@ -231,11 +237,11 @@ def feature_count(features, where) -> int:
     """How many context inputs ``features`` (model.json's name for them) stands for."""
     if features is None:
         return 0
-    if features != context.NAME:
+    if features not in _FEATURES:
         raise ModelError(f"{where} says features={features!r}, which this improv does not "
                          f"know (it reads {context.NAME!r}): upgrade improv or retrain with "
                          f"'improv train'")
-    return context.N_FEATURES
+    return _FEATURES[features][0]
 
 
 def _check_tx(meta: dict, where: Path) -> int:
@@ -331,8 +337,9 @@ def _check_headers(headers: dict, n_values: int, where: Path, n_features: int = 
                              f"'improv train'")
 
 
-def load(path: Path) -> ModelDir:
-    """Load and check a model directory; any problem is one ModelError naming the fix."""
+def load(path: Path, part: str = MELODY) -> ModelDir:
+    """Load and check a model directory; any problem is one ModelError naming the fix.
+    ``part``: the part that will play it (a bass model is no soloist's, nor the reverse)."""
     path = Path(path)
     if path.exists() and not path.is_dir():
         raise ModelError(f"model path {path} is not a directory: pass --model DIR, the "
@@ -351,7 +358,11 @@ def load(path: Path) -> ModelDir:
                          f"{FORMAT}: upgrade improv, or retrain with 'improv train --out {path}'")
     meta = dict(meta, tx=_check_tx(meta, path / META))
     n_features = feature_count(meta.get("features"), path / META)
-    vocab = Vocabulary.load(path / VOCAB)
+    made_for = str(meta.get("part", MELODY))
+    if made_for != part:
+        raise ModelError(f"{path} is a model of the {made_for} part, not of the {part}: "
+                         f"choose a {part} model")
+    vocab = Vocabulary.load(path / VOCAB, _FEATURES.get(meta.get("features"), (0, None))[1])
     size = (path / WEIGHTS).stat().st_size
     if size > MAX_WEIGHTS_BYTES:
         raise ModelError(f"{path / WEIGHTS} is {size:,} bytes, more than improv loads "
