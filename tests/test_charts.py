@@ -142,7 +142,7 @@ def test_a_render_in_an_odd_metre_has_its_bars_and_time_signature(tmp_path, mode
     bar_lines = {k * beats * midi.ticks_per_beat for k in range(8)}
     assert bar_lines <= onsets and comping
     at, kit = 0, set()  # the drums keep the metre too: a hit on every bar line
-    for m in midi.tracks[3]:
+    for m in midi.tracks[4]:
         at += m.time
         if m.type == "note_on" and m.velocity:
             kit.add(at)

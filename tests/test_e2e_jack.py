@@ -32,7 +32,7 @@ def start_daemon(jack, model, port_name, *extra):
     return subprocess.Popen(
         [sys.executable, str(REPO / "daemon.py"), "--backend", "jack", "--model", str(model),
          "--port-name", port_name, "--tempo", str(TEMPO), "--swing", "0", "--timing", "grid",
-         "--seed", "11", "-q", "--no-drums", "--comping-style", "charleston", *extra],
+         "--seed", "11", "-q", "--no-drums", "--no-bass", "--comping-style", "charleston", *extra],
         cwd=REPO, env=jack.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 

@@ -31,7 +31,7 @@ def daemon():
             proc = subprocess.Popen(
                 [sys.executable, str(REPO / "daemon.py"), "--backend", "jack", "--port-name",
                  port, "--swing", "0", "--timing", "grid", "--seed", "4", "-q", "--no-comping",
-                 "--no-drums", "--comping-style", "charleston", *flags],
+                 "--no-drums", "--no-bass", "--comping-style", "charleston", *flags],
                 cwd=REPO, env=jack.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                 text=True)
             wait_for_port(f"{port}:{port}", proc=proc)
@@ -222,7 +222,7 @@ def test_record_keeps_what_was_played_and_heard_and_is_whole_after_sigterm(daemo
     assert proc.returncode == 0, err
     midi = mido.MidiFile(take)
     names = [t.name for t in midi.tracks]
-    assert names == ["improv", "melody", "comping", "drums", "musician"]  # a track per part
+    assert names == ["improv", "melody", "comping", "bass", "drums", "musician"]  # a part each
     by_name = {t.name: t for t in midi.tracks}
     heard = [m for m in by_name["musician"] if m.type == "note_on" and m.velocity]
     assert sorted(m.note for m in heard) == pitches

@@ -40,15 +40,17 @@ def test_file_has_tempo_melody_and_comping_tracks_of_the_right_length(model, tmp
     out = tmp_path / "solo.mid"
     assert render(model, out, "--seed", "1", "--bars", "8", "--tempo", "150") == 0
     midi = mido.MidiFile(out)
-    assert midi.type == 1 and len(midi.tracks) == 4  # conductor, melody, comping, drums
+    assert midi.type == 1 and len(midi.tracks) == 5  # conductor, melody, comping, bass, drums
     tempos = [m.tempo for m in midi.tracks[0] if m.type == "set_tempo"]
     assert tempos == [mido.bpm2tempo(150)]
     for track in midi.tracks:
         assert sum(m.time for m in track) == 8 * 4 * midi.ticks_per_beat
     melody = [m for m in midi.tracks[1] if m.type.startswith("note")]
     chords = [m for m in midi.tracks[2] if m.type.startswith("note")]
-    drums = [m for m in midi.tracks[3] if m.type.startswith("note")]
+    bass = [m for m in midi.tracks[3] if m.type.startswith("note")]
+    drums = [m for m in midi.tracks[4] if m.type.startswith("note")]
     assert {m.channel for m in melody} == {0} and {m.channel for m in chords} == {1}
+    assert {m.channel for m in bass} == {2} and all(28 <= m.note <= 55 for m in bass)
     assert {m.channel for m in drums} == {9}  # General MIDI's drum channel
     assert all(52 <= m.note <= 84 for m in melody)
     for track in midi.tracks[1:]:
@@ -58,7 +60,7 @@ def test_file_has_tempo_melody_and_comping_tracks_of_the_right_length(model, tmp
 
 def test_no_comping_and_other_channels(model, tmp_path):
     out = tmp_path / "solo.mid"
-    assert render(model, out, "--seed", "1", "--bars", "2", "--no-comping", "--no-drums",
+    assert render(model, out, "--seed", "1", "--bars", "2", "--no-comping", "--no-drums", "--no-bass",
                   "--channel", "5") == 0
     midi = mido.MidiFile(out)
     assert len(midi.tracks) == 2
@@ -117,7 +119,9 @@ def test_a_rendered_file_names_its_tracks_instruments_chords_and_sections(model,
     out = tmp_path / "rc.mid"
     assert render(model, out, "--seed", "3", "--bars", "10", "--chart", "rhythm-changes") == 0
     midi = mido.MidiFile(out)
-    conductor, melody, comping, drums = midi.tracks
+    conductor, melody, comping, bass, drums = midi.tracks
+    assert [(m.type, m.name) for m in bass[:2]] == [("track_name", "bass"),
+                                                   ("instrument_name", "Acoustic Bass")]
     assert [(m.type, m.name) for m in drums[:1]] == [("track_name", "drums")]
     assert not [m for m in drums if m.type == "program_change"]  # the channel's GM kit
     assert [(m.type, m.name) for m in melody[:2]] == [("track_name", "melody"),

@@ -57,6 +57,8 @@ def test_style_reaches_every_part_and_a_straight_one_stops_the_swing():
     assert (bossa.stage.feel.swing, bossa.stage.feel.timing) == (0.0, "grid")
     from_chart = band(cfg, "style: ballad\n| Dm7 | G7 |")
     assert from_chart.part("drums").style == "ballad"
+    assert from_chart.part("bass")._settings.feel == "two"  # a ballad's bass in two
+    assert swing.part("bass")._settings.feel == "walk"
     # a part's own table wins over the band's style
     own = config.override(cfg, {"comping.style": ("--comping-style", "charleston"),
                                 "style": ("--style", "bossa")})
@@ -73,3 +75,6 @@ def test_no_solo_and_no_drums_leave_their_tracks_out(model, tmp_path):
     assert main(["play", "--model", str(model), "--out", str(out), "-q", "--bars", "2",
                  "--seed", "1", "--no-drums"]) == 0
     assert "drums" not in [t.name for t in mido.MidiFile(out).tracks]
+    assert main(["play", "--model", str(model), "--out", str(out), "-q", "--bars", "2",
+                 "--seed", "1", "--no-bass"]) == 0
+    assert "bass" not in [t.name for t in mido.MidiFile(out).tracks]

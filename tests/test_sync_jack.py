@@ -39,7 +39,7 @@ def rig():
         proc = subprocess.Popen(
             [sys.executable, str(REPO / "daemon.py"), "--backend", "jack", "--sync", "clock",
              "--port-name", "follow", "--swing", "0", "--timing", "grid", "--seed", "4", "-q",
-             "--comping", "--comping-style", "charleston", "--no-drums",
+             "--comping", "--comping-style", "charleston", "--no-drums", "--no-bass",
              "--progression", CHART],
             cwd=REPO, env=jack.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         wait_for_port("follow:follow", proc=proc)

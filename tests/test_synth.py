@@ -139,6 +139,8 @@ def test_program_changes_name_each_part_and_zero_leaves_the_instrument_alone():
 
     cfg = config.default()
     sent = {(m.channel, m.program) for m in program_changes(cfg)}
-    assert sent == {(0, 66), (1, 0)}  # tenor sax on channel 1, piano on 2 (0-based on the wire)
+    # tenor sax on channel 1, piano on 2, acoustic bass on 3 (0-based on the wire); the
+    # drums' channel 10 keeps its GM kit (program 0: none sent)
+    assert sent == {(0, 66), (1, 0), (2, 32)}
     quiet = dataclasses.replace(cfg, melody=dataclasses.replace(cfg.melody, program=0))
-    assert {(m.channel, m.program) for m in program_changes(quiet)} == {(1, 0)}
+    assert {(m.channel, m.program) for m in program_changes(quiet)} == {(1, 0), (2, 32)}

@@ -58,7 +58,8 @@ class Bass:
     velocity: int = setting(90, lo=1, hi=127)
     low: int = setting(28, lo=12, hi=96)  # E1
     high: int = setting(55, lo=24, hi=108)  # G3
-    feel: str = setting("walk", choices=FEELS)
+    # "auto": the band's style's (improv.band.styles; a walk on its own)
+    feel: str = setting("auto", choices=("auto", *FEELS))
     model: str = setting("")  # "" the shipped bass model; a name or a directory
 
     def __post_init__(self):
@@ -89,6 +90,8 @@ class BassPart(Part):
 
     def __init__(self, settings: Bass, generator, rng: np.random.Generator):
         super().__init__(settings.channel, enabled=settings.enabled, program=settings.program)
+        if settings.feel == "auto":
+            settings = replace(settings, feel="walk")
         self._settings = settings
         self._gen = generator
         self._rng = rng

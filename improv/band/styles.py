@@ -18,7 +18,7 @@ class BandStyle:
 
     comping: str  # a comping style (improv.band.comping.STYLES)
     drums: str  # a drum style (improv.band.drumkit)
-    bass: str  # a bass feel: walk, two or bossa
+    bass: str  # a bass feel (improv.band.bass.FEELS)
     straight: bool = False  # even eighths for the whole band
 
 

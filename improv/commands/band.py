@@ -13,6 +13,7 @@ import dataclasses
 
 import numpy as np
 
+from improv.band.bass import bass_part
 from improv.band.chart import Progression
 from improv.band.comping import CompingPart
 from improv.band.drums import DrumsPart
@@ -28,6 +29,8 @@ BUILDERS = {
     "comping": lambda table, source, rng, style: CompingPart(
         dataclasses.replace(table, style=style.comping) if table.style == "auto" else table,
         rng),
+    "bass": lambda table, source, rng, style: bass_part(
+        dataclasses.replace(table, feel=style.bass) if table.feel == "auto" else table, rng),
     "drums": lambda table, source, rng, style: DrumsPart(
         table, rng, style.drums if table.style == "auto" else None),
 }

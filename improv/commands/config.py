@@ -16,6 +16,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from improv.band.bass import Bass
 from improv.band.comping import Comping
 from improv.band.drums import Drums
 from improv.band.feel import Feel
@@ -40,7 +41,7 @@ MAX_CONFIG_BYTES = 1_000_000  # the documented file is 12 kB
 
 # The band's parts, each configured by the table of its name (on/off, channel, program,
 # velocity, ...), in the order they are asked for notes and their tracks are written.
-PARTS = ("melody", "comping", "drums")
+PARTS = ("melody", "comping", "bass", "drums")
 
 DEFAULT_PROGRESSION = ("F7 | Bb7 | F7 | Cm7 F7 | Bb7 | Bdim7 | F7 | D7 | "
                        "Gm7 | C7 | F7 D7 | Gm7 C7")
@@ -69,6 +70,7 @@ class Config:
     style: str = setting("", choices=("", *STYLES))
     melody: Melody = field(default_factory=Melody)
     comping: Comping = field(default_factory=Comping)
+    bass: Bass = field(default_factory=Bass)
     drums: Drums = field(default_factory=Drums)
     feel: Feel = field(default_factory=Feel)
     midi: MidiSettings = field(default_factory=MidiSettings)

@@ -124,7 +124,8 @@ def settings_for(config=None, model=None, progression=None, tempo=None, seed=1, 
         "model.path": ("--model", model), "progression": ("--progression", text),
         "chart": ("--chart", None if chart is None else str(resolve(chart).absolute())),
         "tempo": ("--tempo", tempo), "seed": ("--seed", seed),
-        "comping.enabled": ("--no-comping", False)})
+        "comping.enabled": ("--no-comping", False), "bass.enabled": ("--no-bass", False),
+        "drums.enabled": ("--no-drums", False)})
     if progression is not None and chart is None:
         cfg = dataclasses.replace(cfg, chart="")
     return cfg

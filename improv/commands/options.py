@@ -53,6 +53,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     music.add_argument("--style", choices=BAND_STYLES,
                        help="the band's style: what the comping and the drums play (default: "
                             "the chart's, else waltz in 3/4 and swing otherwise)")
+    music.add_argument("--bass", action=argparse.BooleanOptionalAction, default=None,
+                       help="play the walking bass on channel 3 (--no-bass: without it)")
     music.add_argument("--drums", action=argparse.BooleanOptionalAction, default=None,
                        help="play the drums on channel 10 (--no-drums: without them)")
     music.add_argument("--solo", action=argparse.BooleanOptionalAction, default=None,
@@ -142,6 +144,7 @@ def load_settings(args) -> settings.Config:
         "comping.style": ("--comping-style", args.comping_style),
         "style": ("--style", args.style),
         "drums.enabled": ("--drums/--no-drums", args.drums),
+        "bass.enabled": ("--bass/--no-bass", args.bass),
         "melody.enabled": ("--solo/--no-solo", args.solo),
         "melody.low": ("--register", low),
         "melody.high": ("--register", high),
