@@ -26,7 +26,7 @@ def test_every_key_of_the_file_is_documented_by_a_comment_above_it():
     # left unset, it means the shipped model wherever the file is copied)
     schema = config.default()
     assert set(table) == {"tempo", "progression", "time", "chart", "seed", "style",
-                          *config._sections()}
+                          "count_in", *config._sections()}
     for section, kind in config._sections().items():
         optional = {"path"} if section == "model" else set()
         assert set(table[section]) | optional == set(config._keys(kind))

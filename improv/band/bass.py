@@ -119,7 +119,7 @@ class BassPart(Part):
             chord, before, change_at = harmony_around(stage.span_at, span)
             start, back = span.start, span
             for _ in range(LOOK):
-                if back.start <= 0:
+                if back.start <= stage.lead_in:
                     break
                 back = stage.span_at(back.start - STEP)
                 if back.chord != chord:
@@ -137,7 +137,7 @@ class BassPart(Part):
         if contiguous:
             last = self._last[1]
         else:
-            last = stage.chord_at(beat - 1) if beat >= 1 else None
+            last = stage.chord_at(beat - 1) if beat - 1 >= stage.lead_in else None
         change = last is None or chord != last
         if change:
             self._run_start = beat
@@ -207,7 +207,7 @@ class BassPart(Part):
 
     def _velocity(self, stage: Stage, beat: Fraction) -> int:
         accent = 6 if beat % stage.metre == 0 else 3 if beat % stage.metre in stage.strong else 0
-        return min(127, self._settings.velocity + accent)
+        return self.loudness(min(127, self._settings.velocity + accent))
 
     def _next(self, until: Fraction, stage: Stage) -> list[Note]:
         beat = self.cursor
@@ -260,7 +260,8 @@ class BassPart(Part):
         push = beat + Fraction(3, 2)
         notes = [self.note(beat, min(push, end), root, self._velocity(stage, beat), stage, chord)]
         if push < end:
-            notes.append(self.note(push, end, fifth, self._settings.velocity, stage, chord))
+            notes.append(self.note(push, end, fifth, self.loudness(self._settings.velocity),
+                                   stage, chord))
         return notes
 
     # --- the musician's chords --------------------------------------------------------

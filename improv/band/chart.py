@@ -85,11 +85,14 @@ class Progression:
 
 
 class Timeline:
-    """The charts over a performance: the first from beat 0, each live change from a
-    bar line on; each is played from its own first bar. Used on one thread only."""
+    """The charts over a performance: the first from beat ``lead_in`` (0, or the end of
+    a count-in), each live change from a bar line on; each is played from its own first
+    bar. Before the lead-in ends the first chart's first chord is said to sound (nothing
+    but the count-in plays there). Used on one thread only."""
 
-    def __init__(self, progression: Progression):
-        self._charts: tuple[tuple[Fraction, Progression], ...] = ((Fraction(0), progression),)
+    def __init__(self, progression: Progression, lead_in=0):
+        self.lead_in = Fraction(lead_in)
+        self._charts: tuple[tuple[Fraction, Progression], ...] = ((self.lead_in, progression),)
 
     def change(self, progression: Progression, ahead: Fraction, floor: Fraction) -> None:
         """Play ``progression`` from the first bar line at or after ``ahead`` (what has
@@ -102,8 +105,9 @@ class Timeline:
         self._charts = (*kept, (boundary, progression))
 
     def restart(self) -> None:
-        """The chart in force now, from its first bar at beat 0 (a master's Start)."""
-        self._charts = ((Fraction(0), self._charts[-1][1]),)
+        """The chart in force now, from its first bar at the lead-in (a master's Start:
+        beat 0, then the count-in, if any)."""
+        self._charts = ((self.lead_in, self._charts[-1][1]),)
 
     def _at(self, beat: Fraction) -> int:
         k = len(self._charts) - 1
@@ -157,7 +161,10 @@ def harmony_around(span_at, span: Span) -> tuple[Chord, Chord | None, Fraction |
     for _ in range(LOOK):
         if before.start <= 0:
             break
-        before = span_at(before.start - Fraction(1, 12))
+        earlier = span_at(before.start - Fraction(1, 12))
+        if earlier.start == before.start:  # the top of the chart (after a count-in)
+            break
+        before = earlier
         if before.chord != chord:
             previous = before.chord
             break

@@ -166,7 +166,7 @@ class CompingPart(Part):
         pitches = voicing(chord, self._settings.low)
         notes = []
         for on, off, accent in comp_hits(start, span.end, self._settings.style, stage.metre):
-            velocity = min(127, self._settings.velocity + accent)
+            velocity = self.loudness(min(127, self._settings.velocity + accent))
             notes += [self.note(on, off, p, velocity, stage, chord) for p in pitches]
         return notes
 
@@ -174,8 +174,8 @@ class CompingPart(Part):
         """The bar at the cursor, from the cursor on: its figure drawn and placed, each
         stroke voiced."""
         metre = stage.metre
-        bar = int(self.cursor // metre)
-        bar_start = Fraction(bar * metre)
+        bar_start = Fraction(int(self.cursor // metre) * metre)
+        bar = stage.bar_in_chart(bar_start)  # two-bar figures pair the chart's bars
         heard = stage.solo_density(bar_start)  # the ensemble's count, if it keeps one
         if heard is not None:
             self.hear_soloist(heard)
@@ -193,7 +193,7 @@ class CompingPart(Part):
             pitches = self._voice(chord, bar_start)
             if not pitches:
                 continue
-            velocity = max(1, min(127, self._settings.velocity + strike.accent))
+            velocity = self.loudness(max(1, min(127, self._settings.velocity + strike.accent)))
             struck = [self.note(strike.on, strike.off, p, velocity, stage, chord)
                       for p in pitches]
             self._remember((struck[0].start, chord), pitches)

@@ -128,8 +128,8 @@ class DrumsPart(Part):
 
     def _next(self, until: Fraction, stage: Stage) -> list[Note]:
         metre = stage.metre
-        bar = int(self.cursor // metre)
-        start = Fraction(bar * metre)
+        start = Fraction(int(self.cursor // metre) * metre)
+        bar = stage.bar_in_chart(start)  # the patterns count from the chart's first bar
         heard = stage.solo_density(start)  # the ensemble's count, if it keeps one
         if heard is not None:
             self.hear_soloist(heard)

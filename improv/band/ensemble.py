@@ -3,9 +3,11 @@
 The scheduler, a file render and the synth all take their notes from here, and act
 through here on every part alike: a stall skips each part to the same beat, a master's
 Start or Continue moves each to the song position, a knob named after a part switches
-it on or off, and a chart changed live reaches every part at the same bar line. Which
-parts there are is the caller's choice (:func:`improv.commands.band.ensemble_from`
-builds the configured ones); nothing here or downstream names a part.
+it on or off, and a chart changed live reaches every part at the same bar line. With a
+``lead_in`` (a count-in's bars), the chart and every part but the count-in start there,
+at every Start too. Which parts there are is the caller's choice
+(:func:`improv.commands.band.ensemble_from` builds the configured ones); nothing here
+or downstream names a part.
 """
 
 from __future__ import annotations
@@ -29,9 +31,11 @@ class Ensemble:
     yet, in start order."""
 
     def __init__(self, parts: Sequence[Part], progression: Progression, *,
-                 feel: Feel = Feel(), listener=None):
+                 feel: Feel = Feel(), listener=None, lead_in=0):
         """``listener``: a :class:`~improv.listening.listener.Listener` (the musician's
-        chords, turns and knobs), or None to play on alone."""
+        chords, turns and knobs), or None to play on alone. ``lead_in``: the beat the
+        chart starts at (a count-in's whole bars; the parts that lead in, the count-in,
+        play before it, the others from it)."""
         names = [part.name for part in parts]
         if not parts or len(set(names)) != len(names):
             raise UsageError(f"an ensemble needs parts with different names, not {names}")
@@ -41,10 +45,19 @@ class Ensemble:
         self._requests: deque[Progression] = deque()
         self._reached = Fraction(0)  # the furthest beat asked for (when every part is off)
         self._solo: deque[float] = deque(maxlen=256)  # the soloists' latest onsets
-        self.stage = Stage(Timeline(progression), progression.beats_per_bar, feel, listener)
+        lead_in = Fraction(lead_in)
+        if lead_in < 0 or lead_in % progression.beats_per_bar:
+            raise UsageError(f"a lead-in of {lead_in} beats is not whole bars of "
+                             f"{progression.beats_per_bar}")
+        self.stage = Stage(Timeline(progression, lead_in), progression.beats_per_bar, feel,
+                           listener)
         self.stage.solo_density = self._density
         for part in self.parts:
             part.join(self.stage)
+        if lead_in:
+            for part in self.parts:
+                if not part.leads_in:
+                    part.skip_to(lead_in)
 
     def part(self, name: str) -> Part:
         return self._by_name[name]
@@ -68,6 +81,11 @@ class Ensemble:
     @property
     def beats_per_bar(self) -> int:
         return self.stage.metre
+
+    @property
+    def lead_in(self) -> Fraction:
+        """The beat the chart starts at: 0, or the end of the count-in."""
+        return self.stage.lead_in
 
     def _ahead(self) -> Fraction:
         return max(p.cursor for p in self.parts)
@@ -125,7 +143,8 @@ class Ensemble:
     def jump_to(self, beat) -> None:
         """Play on from song position ``beat``, earlier or later than now (a master's
         Start is beat 0, Continue its Song Position Pointer). The chart in force now is
-        played from its first bar at beat 0, so ``beat`` falls in the right bar."""
+        played from its first bar at beat 0 (after the count-in, if any: a Start plays
+        the count-in again, a position past it none), so ``beat`` falls in the right bar."""
         if self._requests:
             self._take_requests()
         beat = Fraction(beat).limit_denominator(12)
@@ -136,8 +155,9 @@ class Ensemble:
                 listener.turns.reset()  # beats start over: calls before belong to another count
         self.stage.timeline.restart()
         self._reached = beat
+        chart = max(beat, self.stage.lead_in)
         for part in self.parts:
-            part.jump_to(beat)
+            part.jump_to(beat if part.leads_in else chart)
 
     def resume_at_next_bar(self) -> float:
         """Skip to the next bar line not yet generated and return it: where playing

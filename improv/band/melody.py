@@ -30,6 +30,8 @@ from improv.band.chart import harmony_around
 from improv.band.note import Note
 from improv.band.part import Part, Stage
 from improv.language import context
+from improv.language.harmony import type_table
+from improv.language.register import Registers, register_stream
 from improv.language.grammar import (
     Phrase,
     PitchLimits,
@@ -53,6 +55,7 @@ class Melody:
     high: int = setting(84, lo=0, hi=127)
     velocity: int = setting(88, lo=1, hi=127)
     program: int = setting(67, lo=0, hi=128)  # General MIDI, 1-based: 67 tenor sax; 0 none
+    register: str = setting("phrase", choices=("phrase", "full"))  # a window per phrase, or low..high
 
     def __post_init__(self):
         validate(self)
@@ -96,6 +99,11 @@ class MelodyPart(Part):
         self._played: tuple[Fraction, float, float] | None = None  # (written, start, end)
         self._settings = settings
         self._limits = PitchLimits(settings.low, settings.high)
+        # each phrase keeps to a window of the register (improv.language.register), drawn
+        # from a generator of its own; "full": every phrase may use all of low..high
+        self._registers = (Registers(self._limits, register_stream(rng))
+                           if settings.register == "phrase" else None)
+        self._window: PitchLimits | None = None  # the open phrase's
         self._stage: Stage | None = None
         self._answer: Turn | None = None  # the answer being played (trading)
         self._muted = False
@@ -147,7 +155,8 @@ class MelodyPart(Part):
 
     def tune(self, knob: str, value) -> None:
         """temperature and top_p go to the model; register moves the range by octaves;
-        mute silences the solo while it goes on in time."""
+        mute silences the solo while it goes on in time; melody_level scales its
+        velocities (0 silent)."""
         if knob in ("temperature", "top_p"):
             tune = getattr(self._source, "tune", None)
             if tune is not None:
@@ -159,6 +168,8 @@ class MelodyPart(Part):
             self._limits = PitchLimits(low, high)
         elif knob == "mute":
             self._muted = value
+        else:
+            super().tune(knob, value)
 
     def revoice(self, note: Note, stage: Stage) -> Note:
         """A note realised before the musician changed chords is decoded again over the
@@ -247,16 +258,37 @@ class MelodyPart(Part):
             self._phrase.rest(value.duration)  # phrases break as grammar.encode_line's do
             return []
         chord = stage.chord_at(start)
-        pitch = decode(value, chord, self._phrase.previous, self._rng, self._limits,
-                       anchor=self._last_pitch)
+        if self._registers is not None and not self._phrase.open:  # a phrase begins
+            if self._registers.limits != self._limits:  # the register knob moved it
+                self._registers.limits = self._limits
+            self._window = self._registers.next_window()
+        pitch = decode(value, chord, self._phrase.previous, self._rng,
+                       self._phrase_limits(value, chord), anchor=self._last_pitch)
         self._phrase.note(pitch)
         self._last_pitch = pitch
         if self._muted:
             return []
-        velocity = self._velocity(start, stage)
+        velocity = self.loudness(self._velocity(start, stage))
         if stage.feel.timing == "learned":
             return [self._performed(start, end, pitch, velocity, stage, chord, value, turn_ends)]
         return [self.note(start, end, pitch, velocity, stage, chord, value)]
+
+    def _phrase_limits(self, value: Value, chord) -> PitchLimits:
+        """The open phrase's window, or all of the limits: with register "full", after
+        the register knob moved the limits away from the window. Where the value's
+        interval has no pitch of its type inside the window, the line may step out of
+        it as the model asks, but only within the solo's compass."""
+        window = self._window
+        if (self._registers is None or window is None or window.low < self._limits.low
+                or window.high > self._limits.high):
+            return self._limits
+        previous = self._phrase.previous
+        if previous is not None and value.lo is not None:
+            table = type_table(chord)
+            start, stop = max(window.low, previous + value.lo), min(window.high, previous + value.hi)
+            if not any(table[p % 12] == value.kind for p in range(start, stop + 1)):
+                return self._registers.compass
+        return window
 
     def _timefeel(self) -> timefeel.TimeFeel:
         if self._feel_table is None:
@@ -298,7 +330,7 @@ class MelodyPart(Part):
                                      grain=ahead_grain)
         previous = None if self._played is None else self._played[1:]
         on, off = timefeel.place(float(start), float(end), deviation, ratio, next_deviation,
-                                 previous)
+                                 previous, floor=float(min(stage.lead_in, start)))
         self._played = (start, on, off)
         return Note(on, off, self.channel, pitch, velocity, self.name, chord,
                     stage.bar_of(start), value)

@@ -43,6 +43,16 @@ class Stage:
         # so an accompanying part can leave space; None where nobody counts
         self.solo_density = lambda beat: None
 
+    @property
+    def lead_in(self) -> Fraction:
+        """The beat the chart starts at: 0, or the end of a count-in (whole bars)."""
+        return self.timeline.lead_in
+
+    def bar_in_chart(self, beat) -> int:
+        """The 0-based bar ``beat`` falls in, counted from the chart's first (a count-in's
+        bars are before it): what a part's bar patterns count in."""
+        return int((beat - self.timeline.lead_in) // self.metre)
+
     def span_at(self, beat) -> Span:
         """The chart's chord sounding at ``beat`` (absolute), cut at a later chart."""
         return self.timeline.span_at(beat)
@@ -56,7 +66,8 @@ class Stage:
         return self.heard(beat) or self.span_at(beat).chord
 
     def bar_of(self, beat) -> int:
-        """The 1-based bar of the performance ``beat`` falls in."""
+        """The 1-based bar of the performance ``beat`` falls in (a count-in's bars are
+        bars 1 to N, as a DAW's ruler counts them; the chart starts at bar N + 1)."""
         return int(beat // self.metre) + 1
 
 
@@ -67,6 +78,10 @@ class Part:
 
     name = "part"
     trades = False  # whether it gives way when the musician takes a turn (hush)
+    leads_in = False  # whether it plays before the chart (a count-in); the others start
+                      # at the chart's first bar, and a take puts its notes on the track
+                      # of the part whose channel it borrows
+    level = 1.0  # its velocities' scale (a knob "<name>_level", 0..1; 0 silent)
 
     def __init__(self, channel: int, *, enabled: bool = True, program: int = 0):
         """``program``: the General MIDI program (1-128) a port or the synth should give
@@ -87,7 +102,7 @@ class Part:
         notes: list[Note] = []
         while self.cursor < until:
             notes.extend(self._next(until, stage))
-        return notes
+        return notes if self.level > 0 else []  # silent at level 0, on in time
 
     def _next(self, until: Fraction, stage: Stage) -> list[Note]:
         """The notes of the next event at :attr:`cursor`; moves the cursor past it."""
@@ -123,6 +138,16 @@ class Part:
         since it was made); by default as made."""
         return note
 
+    def set_level(self, level: float) -> None:
+        """Its velocities times ``level`` from the next note made (0 silent, 1 as set)."""
+        self.level = min(1.0, max(0.0, float(level)))
+
+    def loudness(self, velocity: int) -> int:
+        """``velocity`` at the part's level, within 1..127."""
+        return max(1, min(127, round(velocity * self.level)))
+
     def tune(self, knob: str, value) -> None:
-        """A knob the musician turned (see :mod:`improv.listening.knobs`); by default none
-        is this part's."""
+        """A knob the musician turned (see :mod:`improv.listening.knobs`): by default
+        only ``<name>_level``, the part's level, is this part's."""
+        if knob == f"{self.name}_level":
+            self.set_level(value)

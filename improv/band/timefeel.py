@@ -137,17 +137,18 @@ def beat_grain(twelfths: int, before=None, after=None) -> int:
 
 
 def place(written: float, written_end: float, deviation: float, ratio: float,
-          next_deviation: float, previous: tuple[float, float] | None = None
-          ) -> tuple[float, float]:
+          next_deviation: float, previous: tuple[float, float] | None = None,
+          floor: float = 0.0) -> tuple[float, float]:
     """(start, end) in beats of a note written from ``written`` to ``written_end``:
     moved by ``deviation``, sounding ``ratio`` of the time to the next onset as it will
     be played (``written_end`` moved by ``next_deviation``), as the players' shares
     were measured. The start stays MIN_STEP after the ``previous`` note's (start, end)
-    start and no earlier than its end, and is never below zero, nor so late that the
-    note has no room before its written end; the end is at least a little after the
+    start and no earlier than its end, and is never below ``floor`` (zero, or where the
+    chart starts after a count-in), nor so late that the note has no room before its
+    written end; the end is at least a little after the
     start and never after the next onset."""
     span = written_end - written
-    lo = 0.0 if previous is None else max(0.0, previous[0] + MIN_STEP, previous[1])
+    lo = floor if previous is None else max(floor, previous[0] + MIN_STEP, previous[1])
     shortest = min(MIN_LENGTH, span / 2)
     start = max(min(written + deviation, written_end - shortest), lo)
     reach = max(written_end + next_deviation - start, shortest)

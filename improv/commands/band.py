@@ -16,6 +16,7 @@ import numpy as np
 from improv.band.bass import bass_part
 from improv.band.chart import Progression
 from improv.band.comping import CompingPart
+from improv.band.countin import CountInPart
 from improv.band.drums import DrumsPart
 from improv.band.ensemble import Ensemble
 from improv.band.melody import MelodyPart
@@ -67,15 +68,19 @@ def tables(cfg: settings.Config, listener=None) -> dict[str, object]:
 
 def ensemble_from(cfg: settings.Config, source, seed: int, listener=None,
                   chart=None) -> Ensemble:
-    """Every configured part over ``chart`` (default: the one ``cfg`` names)."""
+    """Every configured part over ``chart`` (default: the one ``cfg`` names); with
+    ``count_in`` bars, the count-in on the drums' channel (whether they play or not)
+    and the chart after it."""
     from improv.commands.charts import chart_of
 
     chart = chart_of(cfg) if chart is None else chart
     style = style_of(cfg, chart)
     parts = [BUILDERS[name](table, source, part_rng(seed, name), style)
              for name, table in tables(cfg, listener).items()]
+    if cfg.count_in:
+        parts.append(CountInPart(cfg.drums.channel, cfg.drums.velocity))
     ensemble = Ensemble(parts, Progression.from_chart(chart), feel=feel_for(cfg, style),
-                        listener=listener)
+                        listener=listener, lead_in=cfg.count_in * chart.beats_per_bar)
     if listener is not None:
         listener.chord_at = lambda beat: ensemble.span_at(beat).chord
     return ensemble

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from improv.band.bass import Bass
 from improv.band.comping import Comping
+from improv.band.countin import MOST_BARS
 from improv.band.drums import Drums
 from improv.band.feel import Feel
 from improv.band.melody import Melody
@@ -68,6 +69,7 @@ class Config:
     seed: int = setting(-1, lo=-1, hi=MAX_SEED)  # -1: a fresh seed each run
     # the band's style; "": the chart's, else a waltz in 3/4 and a swing otherwise
     style: str = setting("", choices=("", *STYLES))
+    count_in: int = setting(0, lo=0, hi=MOST_BARS)  # bars of sticks before the chart
     melody: Melody = field(default_factory=Melody)
     comping: Comping = field(default_factory=Comping)
     bass: Bass = field(default_factory=Bass)
@@ -191,6 +193,12 @@ def _cross_check(config: Config, origin: str) -> Config:
             if getattr(config, other).channel == channel:
                 raise ConfigError(f"{origin}: the {name} and the {other} share MIDI channel "
                                   f"{channel}: give them different channels, or switch one off")
+    if config.count_in:
+        for name in playing:
+            if name != "drums" and getattr(config, name).channel == config.drums.channel:
+                raise ConfigError(f"{origin}: the count-in plays on the drums' channel "
+                                  f"{config.drums.channel}, which the {name} uses: give the "
+                                  f"{name} another channel, or leave out the count-in")
     try:
         check_port_name(config.midi.port_name, config.midi.backend, "[midi] port_name")
         if config.midi.connect:

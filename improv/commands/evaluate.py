@@ -123,7 +123,7 @@ def settings_for(config=None, model=None, progression=None, tempo=None, seed=1, 
     cfg = settings.override(settings.load(config), {
         "model.path": ("--model", model), "progression": ("--progression", text),
         "chart": ("--chart", None if chart is None else str(resolve(chart).absolute())),
-        "tempo": ("--tempo", tempo), "seed": ("--seed", seed),
+        "tempo": ("--tempo", tempo), "seed": ("--seed", seed), "count_in": ("--count-in", 0),
         "comping.enabled": ("--no-comping", False), "bass.enabled": ("--no-bass", False),
         "drums.enabled": ("--no-drums", False)})
     if progression is not None and chart is None:

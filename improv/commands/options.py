@@ -53,6 +53,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     music.add_argument("--style", choices=BAND_STYLES,
                        help="the band's style: what the comping and the drums play (default: "
                             "the chart's, else waltz in 3/4 and swing otherwise)")
+    music.add_argument("--count-in", type=int, metavar="N",
+                       help="N bars (0-8) of sticks on the drums' channel before bar 1 of the "
+                            "chart, and again at each Start of a master's clock")
     music.add_argument("--bass", action=argparse.BooleanOptionalAction, default=None,
                        help="play the walking bass on channel 3 (--no-bass: without it)")
     music.add_argument("--drums", action=argparse.BooleanOptionalAction, default=None,
@@ -143,6 +146,7 @@ def load_settings(args) -> settings.Config:
         "comping.enabled": ("--comping/--no-comping", args.comping),
         "comping.style": ("--comping-style", args.comping_style),
         "style": ("--style", args.style),
+        "count_in": ("--count-in", args.count_in),
         "drums.enabled": ("--drums/--no-drums", args.drums),
         "bass.enabled": ("--bass/--no-bass", args.bass),
         "melody.enabled": ("--solo/--no-solo", args.solo),

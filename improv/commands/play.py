@@ -49,7 +49,8 @@ def make_listener(cfg: settings.Config, beats_per_bar: int = 4):
     from improv.listening.trading import CallAndResponse, TradeBars
 
     listen = cfg.listen
-    turns = (TradeBars(listen.trade, beats_per_bar) if listen.trade else
+    turns = (TradeBars(listen.trade, beats_per_bar, origin=cfg.count_in * beats_per_bar)
+             if listen.trade else
              CallAndResponse(listen.silence_beats, listen.answer_beats)
              if listen.call_response else None)
     return Listener(listen, Knobs(cfg.knobs), turns, beats_per_bar)
@@ -176,7 +177,8 @@ def _take(args, band, key=None):
     from improv.rendering.take import Take
 
     return Take(args.record, band.parts, band.beats_per_bar, span_at=band.span_at,
-                section_at=band.section_at, section_opens_at=band.section_opens_at, key=key)
+                section_at=band.section_at, section_opens_at=band.section_opens_at, key=key,
+                chart_from=float(band.lead_in))
 
 
 def _open_ports(cfg, follow, synth: bool = False):

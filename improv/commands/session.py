@@ -69,7 +69,8 @@ def play_live(cfg: settings.Config, band, port, signals, *, bars: int | None = N
         try:
             if cfg.scheduler.realtime:
                 logger.info("scheduler thread priority: %s", try_realtime_priority())
-            scheduler.run(until_beat=None if bars is None else bars * band.beats_per_bar,
+            scheduler.run(until_beat=None if bars is None else
+                          bars * band.beats_per_bar + float(getattr(band, "lead_in", 0)),
                           start_beat=start_beat)
         except BaseException as err:  # noqa: BLE001 - handed to the main thread
             failure.append(err)

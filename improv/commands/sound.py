@@ -28,12 +28,13 @@ def render_audio(args, cfg, band, seed: int) -> int:
 
     bars = 32 if args.bars is None else args.bars
     metre = band.beats_per_bar
-    beats = bars * metre
+    total = bars + int(band.lead_in // metre)  # after the count-in, if any
+    beats = total * metre
     counts = {"melody": 0}
 
     def notes():  # bar by bar, in start order: a long render streams
         later = []  # a chord's later hits come with it; they wait for their bar
-        for bar in range(1, bars + 1):
+        for bar in range(1, total + 1):
             until = bar * metre
             fresh = sorted(later + band.advance(until), key=lambda n: n.start)
             later = [n for n in fresh if n.start >= until]

@@ -13,9 +13,19 @@ top_p           0.5 … 1.0 (linear)                         next value
 register        -2 … +2 octaves (five steps)               next note
 swing           0 … 1 (the ``[feel] swing`` scale)         next note
 comping         off below 64, on from 64                   next chord
+bass            off below 64, on from 64                   next beat
+drums           off below 64, on from 64                   next bar
 mute            the solo sounds below 64, silent from 64   next note
 panic           from 64: every sounding note off at once   at once
+melody_level    0 … 1 (value / 127): the solo's velocity   next note
+comping_level   0 … 1: the chords' velocity (0 silent)     next chord
+bass_level      0 … 1: the bass's velocity (0 silent)      next beat
+drums_level     0 … 1: the kit's velocity (0 silent)       next bar
 ==============  =========================================  =====================
+
+A knob named after a part switches it (the ensemble's rule); ``<part>_level`` scales
+that part's velocities (within 1-127; at 0 it sends no note_on and goes on in time).
+The knobs after ``panic`` have no CC (0) unless ``[knobs]`` gives them one.
 """
 
 from __future__ import annotations
@@ -26,7 +36,9 @@ from dataclasses import dataclass
 from improv.errors import UsageError
 from improv.settings import setting, validate
 
-NAMES = ("temperature", "top_p", "register", "swing", "comping", "mute", "panic")
+NAMES = ("temperature", "top_p", "register", "swing", "comping", "mute", "panic",
+         "bass", "drums", "melody_level", "comping_level", "bass_level", "drums_level")
+LEVELS = ("melody_level", "comping_level", "bass_level", "drums_level")
 
 
 @dataclass(frozen=True)
@@ -42,6 +54,12 @@ class KnobSettings:
     comping: int = setting(25, lo=0, hi=119)
     mute: int = setting(26, lo=0, hi=119)
     panic: int = setting(27, lo=0, hi=119)
+    bass: int = setting(0, lo=0, hi=119)  # the bass off/on
+    drums: int = setting(0, lo=0, hi=119)  # the drums off/on
+    melody_level: int = setting(0, lo=0, hi=119)  # each part's level, 0..1
+    comping_level: int = setting(0, lo=0, hi=119)
+    bass_level: int = setting(0, lo=0, hi=119)
+    drums_level: int = setting(0, lo=0, hi=119)
 
     def __post_init__(self):
         validate(self)
@@ -62,9 +80,9 @@ def knob_value(name: str, value: int):
         return round(0.5 + 0.5 * v / 127, 3)
     if name == "register":
         return round(v / 127 * 4) - 2
-    if name == "swing":
+    if name == "swing" or name in LEVELS:
         return round(v / 127, 3)
-    return v >= 64  # comping, mute, panic
+    return v >= 64  # comping, bass, drums, mute, panic
 
 
 class Knobs:
@@ -113,6 +131,12 @@ class Knobs:
             parts.append(f"swing {v['swing']:g}")
         if "comping" in v:
             parts.append("comp on" if v["comping"] else "comp off")
+        for part in ("bass", "drums"):
+            if part in v:
+                parts.append(f"{part} {'on' if v[part] else 'off'}")
+        for level in LEVELS:
+            if level in v:
+                parts.append(f"{level.removesuffix('_level')} {v[level]:.0%}")
         if v.get("mute"):
             parts.append("MUTED")
         return " ".join(parts)

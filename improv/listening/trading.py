@@ -100,11 +100,13 @@ class _Turns:
 
 
 class TradeBars(_Turns):
-    """``bars`` bars each, the musician first, from the top of the chart."""
+    """``bars`` bars each, the musician first, from the top of the chart (beat
+    ``origin``: 0, or the end of a count-in, whose beats count as the musician's)."""
 
-    def __init__(self, bars: int, beats_per_bar: float = BEATS_PER_BAR):
+    def __init__(self, bars: int, beats_per_bar: float = BEATS_PER_BAR, origin: float = 0):
         super().__init__()
         self.length = Fraction(bars) * Fraction(beats_per_bar).limit_denominator(12)
+        self.origin = Fraction(origin).limit_denominator(12)
         self._cut: float | None = None  # an answer interrupted at this beat
 
     def _forget_turns(self) -> None:
@@ -121,8 +123,9 @@ class TradeBars(_Turns):
 
     def turn_at(self, beat) -> Turn:
         beat = Fraction(beat)
-        k = math.floor(beat / self.length)
-        start, end = k * self.length, (k + 1) * self.length
+        k = max(0, math.floor((beat - self.origin) / self.length)) if self.origin else \
+            math.floor(beat / self.length)
+        start, end = self.origin + k * self.length, self.origin + (k + 1) * self.length
         playing = k % 2 == 1
         with self._lock:
             cut = self._cut

@@ -117,8 +117,9 @@ class Rendered:
 
 def markers(ensemble, end: float) -> list[tuple[int, bytes]]:
     """(tick, marker event) for each section the chart enters and each chord change
-    up to beat ``end``: what a DAW's marker lane shows over the tracks."""
-    out, beat, chord = [], 0, None
+    up to beat ``end``, from the chart's first bar (after a count-in): what a DAW's
+    marker lane shows over the tracks."""
+    out, beat, chord = [], getattr(ensemble, "lead_in", 0), None
     metre = ensemble.beats_per_bar
     while beat < end:
         span = ensemble.span_at(beat)
@@ -163,11 +164,13 @@ def render(ensemble, path: Path | str, *, tempo: float, bars: int,
     """Play ``bars`` bars from ``ensemble`` into a type-1 MIDI file at
     ``path``: a conductor track (tempo, the metre, ``key`` when the chart names one),
     then a track named after each part,
-    in the ensemble's order: the first part's always, every other's if it played."""
+    in the ensemble's order: the first part's always, every other's if it played.
+    A count-in comes before the ``bars`` (the ensemble's ``lead_in``)."""
     if bars < 1:
         raise UsageError(f"--bars {bars} is not positive: render at least one bar")
     path = check_target(path)
     metre = ensemble.beats_per_bar
+    bars += int(getattr(ensemble, "lead_in", 0) // metre)
     end = bars * metre
     end_tick = _ticks(end)
     names = [part.name for part in ensemble.parts]

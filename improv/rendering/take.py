@@ -49,9 +49,10 @@ class Take:
     """A take being recorded to ``path``; see the module doc for who calls what."""
 
     def __init__(self, path: Path | str, parts, beats_per_bar: int, *, span_at=None,
-                 section_at=None, section_opens_at=None, key=None):
+                 section_at=None, section_opens_at=None, key=None, chart_from: float = 0.0):
         """``parts``: the band's parts (name, channel, program); ``span_at`` /
-        ``section_at`` / ``section_opens_at``: the chart, for its markers; ``key``: its
+        ``section_at`` / ``section_opens_at``: the chart, for its markers, from beat
+        ``chart_from`` (after a count-in); ``key``: its
         :class:`~improv.language.keys.Key`, if it names one."""
         self._path = Path(path)
         self._metre = beats_per_bar
@@ -64,7 +65,9 @@ class Take:
         if key is not None:
             self._conductor.add(0, _meta(0x59, key.signature()))
         self._tracks: dict[int, _Track] = {}
-        for part in parts:
+        for part in sorted(parts, key=lambda p: bool(getattr(p, "leads_in", False))):
+            if getattr(part, "leads_in", False) and part.channel in self._tracks:
+                continue  # the count-in: on the track of the part it borrows a channel of
             track = self._tracks[part.channel] = _Track(part.name)
             track.add(0, _meta(0x03, part.name.encode("utf-8")))
             if part.program:
@@ -73,7 +76,7 @@ class Take:
         self._musician.add(0, _meta(0x03, MUSICIAN.encode()))
         self._anchor: tuple[float, float] | None = None  # (time, beat) of the last tempo seen
         self._tempo: float | None = None
-        self._marked = 0.0  # the chart is marked up to this beat
+        self._marked = float(chart_from)  # the chart is marked up to this beat
         self._last_chord = None
         self.events = 0
 

@@ -1,0 +1,108 @@
+"""The register a phrase keeps to: a window inside ``[melody] low..high`` per phrase.
+
+A Weimar solo does not span its whole compass in every phrase: a phrase covers about an
+octave (median range 13 semitones), its middle wanders a few semitones from one phrase to
+the next, and the solo as a whole stays within about a tenth and a half (p5..p95 of its
+pitches, median 18 semitones). :class:`Registers` draws, at each new phrase, a window
+like that: its width from the corpus's phrase ranges (at least an octave, so every pitch
+class exists in it), its centre moved from the previous phrase's by a step drawn from
+the corpus's phrase-to-phrase moves, kept inside a solo range around the middle of
+``low..high`` (its width drawn once, from the solos' p5..p95 ranges); the window itself
+is kept inside the solo's compass around the same middle (its width drawn once, from the
+lower half of the solos' highest-minus-lowest pitch, 19..28: whole solos, often longer
+than a render, reach further), except where the model's interval leaves the window
+(see MelodyPart._phrase_limits). The window never leaves ``low..high``. Draws come from a generator of the window's own, so the part's
+stream is untouched: with ``[melody] register = "full"`` no window is drawn at all.
+
+The quantiles were measured by :func:`improv.learning.registers.measure` over the 456
+Weimar solos (``python -m improv.learning.registers``): phrases split at silences of one
+beat or more (the melody table's ``beatdur``).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from improv.language.grammar import PitchLimits
+
+_QS = (0.10, 0.25, 0.50, 0.75, 0.90)
+PHRASE_RANGE = (5.0, 8.0, 13.0, 18.0, 23.0)  # max - min of phrases of 3 notes or more
+CENTRE_MOVE = (-6.0, -3.0, 0.0, 3.0, 6.0)  # a phrase's centre minus the previous one's
+SOLO_SPAN = (14.0, 16.0, 18.0, 20.0, 22.77)  # p95 - p5 of a solo's pitches
+SOLO_COMPASS = (22.0, 24.0, 28.0, 32.0, 38.0)  # highest - lowest pitch of a solo
+MIN_WIDTH = 12  # an octave: every pitch class inside the window
+
+REGISTER_STREAM = 0x52  # the spawn key of the windows' generator beside the part's own
+
+
+def _quantile(qs, u: float) -> float:
+    """The value at probability ``u`` of a distribution known by its p10..p90: linear
+    between them, carried on at the end slopes beyond (to p0 and p100)."""
+    xs, ys = (0.0, *_QS, 1.0), (
+        qs[0] - (qs[1] - qs[0]) * _QS[0] / (_QS[1] - _QS[0]), *qs,
+        qs[-1] + (qs[-1] - qs[-2]) * (1 - _QS[-1]) / (_QS[-1] - _QS[-2]))
+    return float(np.interp(u, xs, ys))
+
+
+def register_stream(rng) -> np.random.Generator:
+    """The windows' own generator, a child of the part's seed (its ``SeedSequence``
+    with one more spawn key), so drawing windows never moves the part's own stream."""
+    seq = getattr(getattr(rng, "bit_generator", None), "seed_seq", None)
+    if isinstance(seq, np.random.SeedSequence):
+        return np.random.default_rng(np.random.SeedSequence(
+            seq.entropy, spawn_key=(*seq.spawn_key, REGISTER_STREAM)))
+    return np.random.default_rng(REGISTER_STREAM)
+
+
+class Registers:
+    """The windows of a solo's phrases inside ``limits``, drawn from ``rng``."""
+
+    def __init__(self, limits: PitchLimits, rng: np.random.Generator):
+        self._rng = rng
+        self._centre: float | None = None
+        self._span = _quantile(SOLO_SPAN, rng.random())
+        self._compass = _quantile(SOLO_COMPASS, 0.5 * rng.random())  # at most the median
+        self.limits = limits
+
+    @property
+    def limits(self) -> PitchLimits:
+        return self._limits
+
+    @limits.setter
+    def limits(self, limits: PitchLimits) -> None:
+        """The register may move (the musician's register knob): the solo's range
+        follows the middle of the new limits."""
+        self._limits = limits
+        middle = (limits.low + limits.high) / 2
+        half = min(self._span, limits.high - limits.low) / 2
+        self._bounds = (middle - half, middle + half)
+        reach = min(max(self._compass, MIN_WIDTH), limits.high - limits.low) / 2
+        self._compass_limits = (max(limits.low, math.floor(middle - reach)),
+                                min(limits.high, math.ceil(middle + reach)))
+        if self._centre is not None:
+            self._centre = min(max(self._centre, self._bounds[0]), self._bounds[1])
+
+    @property
+    def compass(self) -> PitchLimits:
+        """The solo's compass: every window lies inside it."""
+        return PitchLimits(*self._compass_limits)
+
+    def next_window(self) -> PitchLimits:
+        """The window of the next phrase."""
+        low, high = self._compass_limits
+        width = max(MIN_WIDTH, round(_quantile(PHRASE_RANGE, self._rng.random())))
+        step = _quantile(CENTRE_MOVE, self._rng.random())
+        lo_bound, hi_bound = self._bounds
+        if self._centre is None:
+            self._centre = (lo_bound + hi_bound) / 2
+        centre = self._centre + step
+        if not lo_bound <= centre <= hi_bound:  # turn back at the edge of the solo's range
+            centre = self._centre - step
+        self._centre = min(max(centre, lo_bound), hi_bound)
+        if high - low <= width:
+            return PitchLimits(low, high)
+        start = round(self._centre - width / 2)
+        start = min(max(start, low), high - width)
+        return PitchLimits(start, start + width)
