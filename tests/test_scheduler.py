@@ -400,6 +400,21 @@ class CostlySource(FakeSource):
         return value
 
 
+def test_a_step_costlier_than_the_slack_is_learned_and_never_delays_a_due_message():
+    # a bar of drums or of rootless comping may cost more than GENERATE_SLACK: the
+    # scheduler keeps clear what steps have cost lately
+    clock = FakeClock()
+    source = CostlySource(["C,0.250"], clock, cost=0.005)  # 5 ms a value, sixteenths
+    band = duo(source, Progression.parse("F7"), np.random.default_rng(0), feel=STRAIGHT,
+               comping=Comping(enabled=False))
+    port = RecordingPort(clock)
+    # 0.508 beats: each value is asked for 4 ms before the note ahead of it is due
+    Scheduler(band, port, tempo=120, lookahead=0.508, clock=clock, wait=clock.wait,
+              start_delay=0.05).run(until_beat=8)
+    ons = [ms for ms, m in port.sent if m.type == "note_on"]
+    assert ons == [50.0 + 125.0 * k for k in range(32)]  # every one on the dot
+
+
 def test_a_value_that_takes_milliseconds_never_delays_a_due_message():
     clock = FakeClock()
     source = CostlySource(["C,0.250"], clock, cost=0.002)  # 2 ms a value, sixteenths

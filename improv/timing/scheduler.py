@@ -71,8 +71,11 @@ class NoteSource(Protocol):
 
 
 MAX_BURST = 32  # messages sent in one go; then a short pause lets the port drain
-GENERATE_SLACK = 0.003  # seconds: the most one value costs (a re-prime); closer to a due
-                        # message than this, the scheduler sends it first
+GENERATE_SLACK = 0.003  # seconds: the least time kept clear before a due message; the
+                        # scheduler keeps clear what a generating step has cost lately
+                        # (a re-prime, a bar of drums or of comping), if that is more
+SLACK_MARGIN = 1.5  # times the costliest recent step
+SLACK_DECAY = 0.98  # per step: an old outlier stops counting after a few hundred steps
 BURST_PAUSE = 0.002  # seconds
 
 
@@ -109,6 +112,7 @@ class Scheduler:
         self._wait = wait or self._event_wait
         self._observer = observer
         self._lookahead = lookahead
+        self._step_cost = 0.0  # the costliest recent generating step (seconds, decaying)
         self._start_delay = start_delay
         self._lock = threading.Lock()  # guards the tempo map
         self._map = TempoMap(tempo)
@@ -195,6 +199,11 @@ class Scheduler:
         """Re-plan now: a master's clock or transport moved (from the input thread)."""
         self._wake.set()
 
+    def _slack(self) -> float:
+        """How long before a due message no generating step may start: what one has
+        cost lately, with a margin, and never less than GENERATE_SLACK."""
+        return max(GENERATE_SLACK, SLACK_MARGIN * self._step_cost)
+
     def _event_wait(self, timeout: float) -> bool:
         """Block until ``timeout`` passes or stop()/set_tempo() wakes us; True if stopped."""
         self._wake.wait(timeout)
@@ -267,7 +276,7 @@ class Scheduler:
                 # a value may take a re-prime's milliseconds: never start one just before
                 # a message is due, unless the music has nothing made for now
                 due = self._map.time_of(self._queue.first()) if self._queue else None
-            if (due is not None and 0 < due - now < GENERATE_SLACK
+            if (due is not None and 0 < due - now < self._slack()
                     and self._source.cursor < horizon and self._source.cursor > beat_now):
                 self._planned = due
                 timeout = due - self._clock()
@@ -281,10 +290,15 @@ class Scheduler:
                     self._queue.tick(self._next_tick / 24)
                     self._next_tick += 1
             if self._source.cursor < horizon:
+                began = self._clock()
                 for note in self._source.advance(min(horizon, self._source.cursor + EPSILON)):
                     if until_beat is not None and note.start >= until_beat:
                         continue
                     self._queue.note(note)
+                # a step longer than the late limit is a stall (caught as one), not a
+                # cost to plan around
+                spent = min(self._clock() - began, self._late)
+                self._step_cost = max(spent, self._step_cost * SLACK_DECAY)
                 self._planned = None  # generating is work, not oversleeping
                 continue  # new notes may be due already
             with self._lock:
