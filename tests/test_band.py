@@ -123,3 +123,22 @@ def test_a_new_part_sounds_through_the_synth(tmp_path):
     rate, frames = read_wav(tmp_path / "click.wav")
     hits = [rms(frames, rate, 0.5 * k, 0.5 * k + 0.1) for k in range(4)]
     assert min(hits) > 100, hits  # each beat sounds, on the percussion channel
+
+
+def test_one_part_at_a_time_makes_the_same_music():
+    """The scheduler asks a part's event a call (advance_one): the notes are the same as
+    the whole band's asked at once."""
+    def make():
+        return Ensemble([MelodyPart(FakeSource(["C,0.250", "R,0.500", "S,0.750"]),
+                                    np.random.default_rng(4)),
+                         CompingPart(Comping(), np.random.default_rng(5)), Click(DRUMS)],
+                        Progression.parse("Dm7 | G7 | Cmaj7 | A7"), feel=STRAIGHT)
+    whole, steps = make(), make()
+    once = whole.advance(32)
+    parts, calls = [], 0
+    while steps.cursor < 32:
+        parts.extend(steps.advance_one(steps.cursor + 1e-6))
+        calls += 1
+    key = lambda n: (n.start, n.part, n.pitch)
+    assert sorted((n for n in parts if n.start < 32), key=key) == sorted(once, key=key)
+    assert calls > len({n.start for n in once if n.part == "melody"})  # parts took turns

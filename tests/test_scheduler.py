@@ -428,3 +428,17 @@ def test_a_value_that_takes_milliseconds_never_delays_a_due_message():
     offs = [ms for ms, m in port.sent if m.type == "note_off"]
     assert ons == [50.0 + 125.0 * k for k in range(32)]  # every one on the dot
     assert offs[:31] == [50.0 + 125.0 * k for k in range(1, 32)]
+
+
+def test_the_slack_before_a_due_message_follows_what_steps_cost():
+    from improv.timing.stepcost import GENERATE_SLACK, StepCost
+
+    steps = StepCost(late=0.020)
+    assert steps.slack() == GENERATE_SLACK  # nothing measured yet
+    steps.spent(0.006)
+    assert steps.slack() == pytest.approx(0.009)  # 1.5 x the costliest
+    steps.spent(5.0)  # a stall, not a cost: counted at the late limit at most
+    assert steps.slack() == pytest.approx(0.030)
+    for _ in range(2000):
+        steps.spent(0.0005)
+    assert steps.slack() == GENERATE_SLACK  # an old outlier stops counting

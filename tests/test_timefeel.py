@@ -352,8 +352,8 @@ def test_pushed_notes_go_out_in_time_through_the_scheduler():
     made = []
     advance = ens.advance
 
-    def spied(until):
-        notes = advance(until)
+    def spied(until, **how):
+        notes = advance(until, **how)
         made.extend(notes)
         return notes
 

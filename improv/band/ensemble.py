@@ -194,7 +194,10 @@ class Ensemble:
         metre, beat = self.stage.metre, float(beat)
         return sum(1 for t in self._solo if beat - metre <= t < beat) / metre
 
-    def advance(self, until: float) -> list[Note]:
+    def advance(self, until: float, *, one: bool = False) -> list[Note]:
+        """``one``: stop after the first part that moved on (in the parts' order), so a
+        caller that generates just ahead of need gets one part's event a call, not a
+        bar of every part at once, and can send what falls due in between."""
         until = Fraction(until)
         if self._requests:
             self._take_requests()
@@ -203,10 +206,17 @@ class Ensemble:
         notes: list[Note] = []
         for part in self.parts:
             if part.enabled:
+                before = part.cursor
                 played = part.play(until, self.stage)
                 if part.trades:
                     self._solo.extend(n.start for n in played)
                 notes.extend(played)
+                if one and part.cursor != before:
+                    break
         self._reached = max(self._reached, until)
         notes.sort(key=lambda n: (n.start, n.part, n.pitch))
         return notes
+
+    def advance_one(self, until: float) -> list[Note]:
+        """:meth:`advance` a part at a time (what the scheduler asks)."""
+        return self.advance(until, one=True)

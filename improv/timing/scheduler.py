@@ -37,6 +37,7 @@ from improv.timing.instruments import Instruments
 from improv.timing.queue import ON, TICK, MessageQueue
 from improv.timing.sounding import Sounding
 from improv.timing.stalls import Stall, resume_at
+from improv.timing.stepcost import StepCost
 from improv.timing.tempo import TempoMap
 
 logger = logging.getLogger(__name__)
@@ -71,11 +72,6 @@ class NoteSource(Protocol):
 
 
 MAX_BURST = 32  # messages sent in one go; then a short pause lets the port drain
-GENERATE_SLACK = 0.003  # seconds: the least time kept clear before a due message; the
-                        # scheduler keeps clear what a generating step has cost lately
-                        # (a re-prime, a bar of drums or of comping), if that is more
-SLACK_MARGIN = 1.5  # times the costliest recent step
-SLACK_DECAY = 0.98  # per step: an old outlier stops counting after a few hundred steps
 BURST_PAUSE = 0.002  # seconds
 
 
@@ -112,7 +108,7 @@ class Scheduler:
         self._wait = wait or self._event_wait
         self._observer = observer
         self._lookahead = lookahead
-        self._step_cost = 0.0  # the costliest recent generating step (seconds, decaying)
+        self._steps = StepCost(late)  # what generating costs: kept clear before messages
         self._start_delay = start_delay
         self._lock = threading.Lock()  # guards the tempo map
         self._map = TempoMap(tempo)
@@ -199,11 +195,6 @@ class Scheduler:
         """Re-plan now: a master's clock or transport moved (from the input thread)."""
         self._wake.set()
 
-    def _slack(self) -> float:
-        """How long before a due message no generating step may start: what one has
-        cost lately, with a margin, and never less than GENERATE_SLACK."""
-        return max(GENERATE_SLACK, SLACK_MARGIN * self._step_cost)
-
     def _event_wait(self, timeout: float) -> bool:
         """Block until ``timeout`` passes or stop()/set_tempo() wakes us; True if stopped."""
         self._wake.wait(timeout)
@@ -276,7 +267,7 @@ class Scheduler:
                 # a value may take a re-prime's milliseconds: never start one just before
                 # a message is due, unless the music has nothing made for now
                 due = self._map.time_of(self._queue.first()) if self._queue else None
-            if (due is not None and 0 < due - now < self._slack()
+            if (due is not None and 0 < due - now < self._steps.slack()
                     and self._source.cursor < horizon and self._source.cursor > beat_now):
                 self._planned = due
                 timeout = due - self._clock()
@@ -291,14 +282,14 @@ class Scheduler:
                     self._next_tick += 1
             if self._source.cursor < horizon:
                 began = self._clock()
-                for note in self._source.advance(min(horizon, self._source.cursor + EPSILON)):
+                # a part's event at a time where the source can (a bar of drums and one
+                # of comping are separate steps, each kept clear of due messages)
+                advance = getattr(self._source, "advance_one", self._source.advance)
+                for note in advance(min(horizon, self._source.cursor + EPSILON)):
                     if until_beat is not None and note.start >= until_beat:
                         continue
                     self._queue.note(note)
-                # a step longer than the late limit is a stall (caught as one), not a
-                # cost to plan around
-                spent = min(self._clock() - began, self._late)
-                self._step_cost = max(spent, self._step_cost * SLACK_DECAY)
+                self._steps.spent(self._clock() - began)
                 self._planned = None  # generating is work, not oversleeping
                 continue  # new notes may be due already
             with self._lock:
