@@ -4,6 +4,7 @@ recorder takes the daemon's output, another the DAW's messages, both stamped on 
 process's monotonic clock as they arrive (one port fed by both would have JACK merge
 the two streams, which it does not always do cleanly). Run alone with ``pytest -m e2e``."""
 
+import contextlib
 import signal
 import subprocess
 import sys
@@ -30,17 +31,17 @@ REPO = Path(__file__).resolve().parent.parent
 CHART = "F7 | Bb7 | C7 | F7 | G7 | F7 | C7 | F7"
 
 
-@pytest.fixture
-def rig():
+@contextlib.contextmanager
+def daw_rig(*flags):
+    """A daemon under --sync clock with ``flags``, a DAW and recorders: (proc, master,
+    (notes, daw))."""
     reason = jackd_missing_reason()
     if reason:
         pytest.skip(reason)
     with jack_server(period=128) as jack:
         proc = subprocess.Popen(
             [sys.executable, str(REPO / "daemon.py"), "--backend", "jack", "--sync", "clock",
-             "--port-name", "follow", "--swing", "0", "--timing", "grid", "--seed", "4", "-q",
-             "--comping", "--comping-style", "charleston", "--no-drums", "--no-bass",
-             "--progression", CHART],
+             "--port-name", "follow", "--seed", "4", "-q", "--progression", CHART, *flags],
             cwd=REPO, env=jack.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         wait_for_port("follow:follow", proc=proc)
         wait_for_port("follow in:follow in", proc=proc, input=True)
@@ -56,6 +57,20 @@ def rig():
             if proc.poll() is None:
                 proc.kill()
                 proc.wait()
+
+
+@pytest.fixture
+def rig():
+    # the solo on the grid over a close comping: what these tests pin exactly
+    with daw_rig("--swing", "0", "--timing", "grid", "--comping", "--comping-style",
+                 "charleston", "--no-drums", "--no-bass") as parts:
+        yield parts
+
+
+@pytest.fixture
+def band_rig():
+    with daw_rig() as parts:  # the default band: learned timing, comping, bass, drums
+        yield parts
 
 
 def finish(proc, recorders):
@@ -101,6 +116,22 @@ def test_plays_only_between_start_and_stop_on_the_masters_grid(rig):
         slope, offset = np.polyfit(near, ticks[near], 1)
         errors.append(abs(t - (offset + slope * round((t - offset) / slope / 6) * 6)))
     assert np.median(errors) < 2 * 128 / 48000 + 0.003, errors
+
+
+def test_the_whole_band_plays_between_start_and_stop_and_leaves_nothing_on(band_rig):
+    proc, master, recorder = band_rig
+    master.send(0xFA)
+    master.play_clock(lambda beat: 120.0, 8, jitter=0.001)
+    master.send(0xFC)
+    master.play_clock(lambda beat: 120.0, 2)  # clock after Stop: nothing plays
+    events, sent, err = finish(proc, recorder)
+    assert proc.returncode == 0, err
+    start, stop = kinds(sent, 0xFA)[0], kinds(sent, 0xFC)[0]
+    ons = note_ons(events)
+    assert {m[0] & 0x0F for _, m in ons} == {0, 1, 2, 9}  # melody, comping, bass, drums
+    assert all(start <= t <= stop + 0.01 for t, _ in ons)
+    left = pairs_of([(t, m) for t, m in events if t <= stop + 0.03])[1]
+    assert not left  # Stop silenced every part
 
 
 def test_song_position_and_continue_resume_in_the_right_bar(rig):
