@@ -117,3 +117,43 @@ def pair_notes(sent):
                 pairs.append((on_ms, ms, on))
     left = [on for stack in open_notes.values() for on in stack]
     return pairs, left
+
+
+class Master:
+    """Plays the DAW: a timeline of (time, status, data) it hands to the follower as the
+    fake clock passes each one; every message wakes the scheduler, as real ticks do."""
+
+    def __init__(self):
+        self.events = []
+
+    def clock(self, start, beats, tempo=120.0):
+        from improv.timing.sync import CLOCK
+
+        period = 60.0 / (tempo * 24)
+        self.events += [(start + k * period, CLOCK, []) for k in range(int(beats * 24))]
+        return start + int(beats * 24) * period
+
+    def send(self, t, status, data=()):
+        self.events.append((t, status, list(data)))
+
+
+def following(master, end):
+    """(fake clock, followed clock, the scheduler's wait) for ``master``'s timeline, up
+    to ``end`` seconds."""
+    from improv.timing.sync import FollowedClock
+
+    clock = FakeClock()
+    events = sorted(master.events, key=lambda e: e[0])
+    sync = FollowedClock(tempo_guess=120.0, clock=clock)
+
+    def wait(timeout):
+        target = min(clock.now + timeout, end)
+        while events and events[0][0] <= target:
+            t, status, data = events.pop(0)
+            clock.now = max(clock.now, t)
+            sync.handle(status, data, t)
+            return False  # a message wakes the scheduler
+        clock.now = target
+        return clock.now >= end
+
+    return clock, sync, wait

@@ -25,9 +25,9 @@ from improv.listening.listener import Listener, ListenSettings
 from improv.listening.trading import TradeBars
 from improv.rendering.take import Take
 from improv.timing.scheduler import Scheduler
-from improv.timing.sync import CLOCK, CONTINUE, SONG_POSITION, START, STOP, FollowedClock
+from improv.timing.sync import CONTINUE, SONG_POSITION, START, STOP
 
-from daemon_fakes import FakeClock, FakeSource, RecordingPort, pair_notes
+from daemon_fakes import FakeSource, Master, RecordingPort, following, pair_notes
 from randmodel import write_random_model
 
 STRAIGHT = Feel(swing=0.0, accent=0, humanise=0, timing="grid")
@@ -177,34 +177,8 @@ def test_a_take_keeps_the_drums_track_named_for_the_drums(tmp_path):
 
 # --- under a master's clock ------------------------------------------------------------
 
-class Master:
-    def __init__(self):
-        self.events = []
-
-    def clock(self, start, beats, tempo=120.0):
-        period = 60.0 / (tempo * 24)
-        self.events += [(start + k * period, CLOCK, []) for k in range(int(beats * 24))]
-        return start + int(beats * 24) * period
-
-    def send(self, t, status, data=()):
-        self.events.append((t, status, list(data)))
-
-
 def follow(master, band, end):
-    clock = FakeClock()
-    events = sorted(master.events, key=lambda e: e[0])
-    sync = FollowedClock(tempo_guess=120.0, clock=clock)
-
-    def wait(timeout):
-        target = min(clock.now + timeout, end)
-        while events and events[0][0] <= target:
-            t, status, data = events.pop(0)
-            clock.now = max(clock.now, t)
-            sync.handle(status, data, t)
-            return False
-        clock.now = target
-        return clock.now >= end
-
+    clock, sync, wait = following(master, end)
     port = RecordingPort(clock)
     Scheduler(band, port, tempo=120, clock=clock, wait=wait, start_delay=0, sync=sync).run()
     return port.sent

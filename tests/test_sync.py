@@ -13,46 +13,16 @@ from improv.timing.sync import (
     SONG_POSITION,
     START,
     STOP,
-    FollowedClock,
 )
 
-from daemon_fakes import FakeClock, FakeSource, RecordingPort, duo, pair_notes
+from daemon_fakes import FakeClock, FakeSource, Master, RecordingPort, duo, following, pair_notes
 
 STRAIGHT = Feel(swing=0.0, accent=0, humanise=0, timing="grid")
 CHART = "F7 | Bb7 | C7 | F7 | G7 | F7"
 
 
-class Master:
-    """Plays the DAW: a timeline of (time, status, data) it hands to the follower as the
-    fake clock passes each one; every message wakes the scheduler, as real ticks do."""
-
-    def __init__(self):
-        self.events = []
-
-    def clock(self, start, beats, tempo=120.0):
-        period = 60.0 / (tempo * 24)
-        self.events += [(start + k * period, CLOCK, []) for k in range(int(beats * 24))]
-        return start + int(beats * 24) * period
-
-    def send(self, t, status, data=()):
-        self.events.append((t, status, list(data)))
-
-
 def rig(master, *, chart=CHART, comping=True, end=20.0):
-    clock = FakeClock()
-    events = sorted(master.events, key=lambda e: e[0])
-    sync = FollowedClock(tempo_guess=120.0, clock=clock)
-
-    def wait(timeout):
-        target = min(clock.now + timeout, end)
-        while events and events[0][0] <= target:
-            t, status, data = events.pop(0)
-            clock.now = max(clock.now, t)
-            sync.handle(status, data, t)
-            return False  # a message wakes the scheduler
-        clock.now = target
-        return clock.now >= end
-
+    clock, sync, wait = following(master, end)
     performer = duo(FakeSource(["C,0.250", "C,0.500"]), Progression.parse(chart),
                           np.random.default_rng(0), feel=STRAIGHT,
                           comping=Comping(enabled=comping, style="sustain"))
