@@ -407,3 +407,16 @@ def test_a_legato_call_is_not_a_string_of_tiny_rests():
     values = call_line(played, lambda beat: c7)
     assert [v.kind for v in values] == ["C", "S", "C", "A"]  # C D E F#: no rests between
     assert [v.duration for v in values] == [0.5, 0.5, 0.5, 0.5]
+
+
+def test_the_band_leaves_space_for_the_musicians_notes_too():
+    """The accompanying parts read the soloists' density from the stage: the musician's
+    notes count beside improv's (their phrase ends make the drums answer)."""
+    lis = Listener(ListenSettings(), beat_at=lambda t: t * 2.0)  # 120 BPM from t = 0
+    perf = performer(FakeSource(["R,4.000"]), lis)  # improv rests: only the musician plays
+    perf.advance(4)
+    assert perf.stage.solo_density(4) == 0
+    for k in range(8):  # eighth notes through the first bar
+        lis.feed(k * 0.25, [0x90, 60 + k, 90])
+    assert perf.stage.solo_density(4) == pytest.approx(2.0)  # 8 notes in a 4-beat bar
+    assert perf.stage.solo_density(8) == 0  # and the bar after is a rest

@@ -189,10 +189,12 @@ class Ensemble:
                     part.tune(name, value)
 
     def _density(self, beat) -> float:
-        """The soloists' notes per beat over the bar before ``beat``: how much space
-        an accompanying part should leave."""
+        """The soloists' notes per beat over the bar before ``beat`` (improv's and, when
+        someone listens, the musician's): how much space an accompanying part should
+        leave, and where a phrase ended."""
         metre, beat = self.stage.metre, float(beat)
-        return sum(1 for t in self._solo if beat - metre <= t < beat) / metre
+        heard = () if self._listener is None else tuple(self._listener.onsets)
+        return sum(1 for t in (*self._solo, *heard) if beat - metre <= t < beat) / metre
 
     def advance(self, until: float, *, one: bool = False) -> list[Note]:
         """``one``: stop after the first part that moved on (in the parts' order), so a

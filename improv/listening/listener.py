@@ -27,6 +27,7 @@ Channels other than ``[listen] channels`` are ignored (counted in :attr:`ignored
 from __future__ import annotations
 
 import logging
+from collections import deque
 from dataclasses import dataclass
 from typing import Callable
 
@@ -121,6 +122,9 @@ class Listener:
         self.changes = 0  # chords published
         self.ignored = 0  # messages on channels not listened to
         self.notes = 0
+        # the beats of the musician's latest notes (appended on the input thread, read
+        # on the generating one: the band leaves space for them as for its soloist)
+        self.onsets: deque[float] = deque(maxlen=256)
 
     # --- the input thread -----------------------------------------------------------------
 
@@ -153,6 +157,7 @@ class Listener:
         self._sustained.discard(key)
         self.notes += 1
         self._released = None
+        self.onsets.append(self._beat(t))
         if self.turns is not None:
             beat = self._beat(t)
             if self.turns.should_yield(beat):
