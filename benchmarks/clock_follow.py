@@ -1,6 +1,7 @@
 """How well the daemon follows a master's MIDI clock, through a real JACK server.
 
-A test client plays the DAW: Start, then clock ticks sent with ±``--jitter`` of random
+The daemon plays its whole default band (solo, comping, bass, drums; the solo on the
+grid, swing 0), so every part's onsets count. A test client plays the DAW: Start, then clock ticks sent with ±``--jitter`` of random
 timing error, into ``improv in``; two recorders take the daemon's notes and the DAW's
 messages, stamped on the monotonic clock as they arrive. The master's beat grid is its
 own jitter-free schedule. Each figure is measured with our follower ([sync] follower =
@@ -47,7 +48,7 @@ def daemon(jack, follower: str, *extra) -> subprocess.Popen:
     config.write_text(f'[sync]\nfollower = "{follower}"\n')
     proc = subprocess.Popen([sys.executable, str(REPO / "daemon.py"), "--config", str(config),
                              "--backend", "jack", "--port-name", "follow", "--swing", "0", "--timing", "grid",
-                             "--seed", "4", "-q", "--no-comping", *extra],
+                             "--seed", "4", "-q", *extra],
                             cwd=REPO, env=jack.env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE, text=True)
     wait_for_port("follow:follow", proc=proc)
