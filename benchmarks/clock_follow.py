@@ -1,8 +1,8 @@
 """How well the daemon follows a master's MIDI clock, through a real JACK server.
 
 The daemon plays its whole default band (solo, comping, bass, drums; the solo on the
-grid, swing 0), so every part's onsets count. A test client plays the DAW: Start, then clock ticks sent with ±``--jitter`` of random
-timing error, into ``improv in``; two recorders take the daemon's notes and the DAW's
+grid, swing 0), so every part's onsets count. A test client plays the DAW: Start, then
+clock ticks sent with ±``--jitter`` of random timing error, into ``improv in``; two recorders take the daemon's notes and the DAW's
 messages, stamped on the monotonic clock as they arrive. The master's beat grid is its
 own jitter-free schedule. Each figure is measured with our follower ([sync] follower =
 "fit") and, in the same run, the naive one (tempo from the last tick interval):
