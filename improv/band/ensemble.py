@@ -193,8 +193,10 @@ class Ensemble:
         someone listens, the musician's): how much space an accompanying part should
         leave, and where a phrase ended."""
         metre, beat = self.stage.metre, float(beat)
-        heard = () if self._listener is None else tuple(self._listener.onsets)
-        return sum(1 for t in (*self._solo, *heard) if beat - metre <= t < beat) / metre
+        count = sum(1 for t in self._solo if beat - metre <= t < beat)
+        if self._listener is not None:  # copied at once: the input thread appends to it
+            count += sum(1 for t in tuple(self._listener.onsets) if beat - metre <= t < beat)
+        return count / metre
 
     def advance(self, until: float, *, one: bool = False) -> list[Note]:
         """``one``: stop after the first part that moved on (in the parts' order), so a

@@ -109,6 +109,9 @@ class Scheduler:
         self._observer = observer
         self._lookahead = lookahead
         self._steps = StepCost(late)  # what generating costs: kept clear before messages
+        # a part's event at a time where the source can (a bar of drums and one of
+        # comping are separate steps, each kept clear of due messages)
+        self._advance = getattr(source, "advance_one", source.advance)
         self._start_delay = start_delay
         self._lock = threading.Lock()  # guards the tempo map
         self._map = TempoMap(tempo)
@@ -282,10 +285,7 @@ class Scheduler:
                     self._next_tick += 1
             if self._source.cursor < horizon:
                 began = self._clock()
-                # a part's event at a time where the source can (a bar of drums and one
-                # of comping are separate steps, each kept clear of due messages)
-                advance = getattr(self._source, "advance_one", self._source.advance)
-                for note in advance(min(horizon, self._source.cursor + EPSILON)):
+                for note in self._advance(min(horizon, self._source.cursor + EPSILON)):
                     if until_beat is not None and note.start >= until_beat:
                         continue
                     self._queue.note(note)
