@@ -23,10 +23,14 @@ TEMPO = 300.0
 BEAT = 60.0 / TEMPO
 
 
-def daemon(jack, port, *extra):
+# the solo on a straight grid at TEMPO, where these tests measure against the beat
+ON_THE_GRID = ("--tempo", str(TEMPO), "--swing", "0", "--timing", "grid", "--seed", "3")
+
+
+def daemon(jack, port, *extra, playing=ON_THE_GRID):
     proc = subprocess.Popen(
         [sys.executable, str(REPO / "daemon.py"), "--backend", "jack", "--port-name", port,
-         "--tempo", str(TEMPO), "--swing", "0", "--timing", "grid", "--seed", "3", "-q", *extra],
+         *playing, "-q", *extra],
         cwd=REPO, env=jack.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     wait_for_port(f"{port}:{port}", proc=proc)
     return proc
@@ -76,11 +80,7 @@ def test_a_stopped_process_resumes_without_a_burst_on_the_beat(jack, pause):
 
 def test_the_whole_band_through_a_stall_and_a_stop_leaves_nothing_on(jack):
     # the default band: learned timing, rootless comping, drums on channel 10
-    proc = subprocess.Popen(
-        [sys.executable, str(REPO / "daemon.py"), "--backend", "jack", "--port-name", "band",
-         "--tempo", "200", "--seed", "6", "-q"],
-        cwd=REPO, env=jack.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    wait_for_port("band:band", proc=proc)
+    proc = daemon(jack, "band", playing=("--tempo", "200", "--seed", "6"))
     recorder = Recorder("band:band")
     try:
         time.sleep(1.5)
