@@ -163,8 +163,8 @@ def render(ensemble, path: Path | str, *, tempo: float, bars: int,
            keep_notes: bool = False, key=None) -> Rendered:
     """Play ``bars`` bars from ``ensemble`` into a type-1 MIDI file at
     ``path``: a conductor track (tempo, the metre, ``key`` when the chart names one),
-    then a track named after each part,
-    in the ensemble's order: the first part's always, every other's if it played.
+    then a track named after each part, in the ensemble's order: the first part's
+    always, every other's if it played.
     A count-in comes before the ``bars`` (the ensemble's ``lead_in``)."""
     if bars < 1:
         raise UsageError(f"--bars {bars} is not positive: render at least one bar")
