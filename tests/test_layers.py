@@ -4,7 +4,7 @@ one name per class.
 The layers follow the data path, lowest first; folders of one rank sit side by side and
 neither imports the other:
 
-0. the base modules (errors, settings, files)
+0. the base modules (errors, settings, files, streams)
 1. ``language`` (the grammar, chords, charts as text) and ``midi`` (status bytes, ports,
    the synth)
 2. ``model`` (the LSTM step) and ``listening`` (the musician's chords, turns, knobs)
@@ -32,7 +32,7 @@ PACKAGE = REPO / "improv"
 MAX_LINES = 400
 MAX_MODULES = 15  # per folder, its __init__ aside
 
-BASE = {"improv", "improv.errors", "improv.settings", "improv.files"}
+BASE = {"improv", "improv.errors", "improv.settings", "improv.files", "improv.streams"}
 RANK = {"base": 0, "language": 1, "midi": 1, "model": 2, "listening": 2, "learning": 3,
         "sampling": 3, "band": 4, "timing": 5, "rendering": 5, "analysis": 5, "commands": 6}
 

@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from improv.errors import UsageError
+from improv.streams import child_stream
 from improv.learning.timefeel import GRAINS, grain
 
 FEEL_FILE = "wjazzd.json"  # in data/feel
@@ -156,13 +157,9 @@ def place(written: float, written_end: float, deviation: float, ratio: float,
 
 
 def feel_stream(rng) -> np.random.Generator:
-    """The feel's own generator, a child of the part's seed (its ``SeedSequence`` with
-    one more spawn key), so drawing the feel never moves the part's own stream."""
-    seq = getattr(getattr(rng, "bit_generator", None), "seed_seq", None)
-    if isinstance(seq, np.random.SeedSequence):
-        return np.random.default_rng(np.random.SeedSequence(
-            seq.entropy, spawn_key=(*seq.spawn_key, FEEL_STREAM)))
-    return np.random.default_rng(FEEL_STREAM)
+    """The feel's own generator, a child of the part's seed, so drawing the feel never
+    moves the part's own stream."""
+    return child_stream(rng, FEEL_STREAM)
 
 
 def feel_dir() -> Path:

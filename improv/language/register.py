@@ -26,6 +26,7 @@ import math
 import numpy as np
 
 from improv.language.grammar import PitchLimits
+from improv.streams import child_stream
 
 _QS = (0.10, 0.25, 0.50, 0.75, 0.90)
 PHRASE_RANGE = (5.0, 8.0, 13.0, 18.0, 23.0)  # max - min of phrases of 3 notes or more
@@ -37,7 +38,7 @@ MIN_WIDTH = 12  # an octave: every pitch class inside the window
 REGISTER_STREAM = 0x52  # the spawn key of the windows' generator beside the part's own
 
 
-def _quantile(qs, u: float) -> float:
+def from_quantiles(qs, u: float) -> float:
     """The value at probability ``u`` of a distribution known by its p10..p90: linear
     between them, carried on at the end slopes beyond (to p0 and p100)."""
     xs, ys = (0.0, *_QS, 1.0), (
@@ -47,13 +48,9 @@ def _quantile(qs, u: float) -> float:
 
 
 def register_stream(rng) -> np.random.Generator:
-    """The windows' own generator, a child of the part's seed (its ``SeedSequence``
-    with one more spawn key), so drawing windows never moves the part's own stream."""
-    seq = getattr(getattr(rng, "bit_generator", None), "seed_seq", None)
-    if isinstance(seq, np.random.SeedSequence):
-        return np.random.default_rng(np.random.SeedSequence(
-            seq.entropy, spawn_key=(*seq.spawn_key, REGISTER_STREAM)))
-    return np.random.default_rng(REGISTER_STREAM)
+    """The windows' own generator, a child of the part's seed, so drawing windows never
+    moves the part's own stream."""
+    return child_stream(rng, REGISTER_STREAM)
 
 
 class Registers:
@@ -62,8 +59,8 @@ class Registers:
     def __init__(self, limits: PitchLimits, rng: np.random.Generator):
         self._rng = rng
         self._centre: float | None = None
-        self._span = _quantile(SOLO_SPAN, rng.random())
-        self._compass = _quantile(SOLO_COMPASS, 0.5 * rng.random())  # at most the median
+        self._span = from_quantiles(SOLO_SPAN, rng.random())
+        self._compass = from_quantiles(SOLO_COMPASS, 0.5 * rng.random())  # at most the median
         self.limits = limits
 
     @property
@@ -92,8 +89,8 @@ class Registers:
     def next_window(self) -> PitchLimits:
         """The window of the next phrase."""
         low, high = self._compass_limits
-        width = max(MIN_WIDTH, round(_quantile(PHRASE_RANGE, self._rng.random())))
-        step = _quantile(CENTRE_MOVE, self._rng.random())
+        width = max(MIN_WIDTH, round(from_quantiles(PHRASE_RANGE, self._rng.random())))
+        step = from_quantiles(CENTRE_MOVE, self._rng.random())
         lo_bound, hi_bound = self._bounds
         if self._centre is None:
             self._centre = (lo_bound + hi_bound) / 2
