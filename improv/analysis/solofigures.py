@@ -24,6 +24,7 @@ FIGURES = (
     ("silence", "time silent", "{:.1%}"),
     ("distinct_pitches", "distinct pitches", "{:.0f}"),
     ("longest_repeat", "longest repeated phrase, notes", "{:.0f}"),
+    ("distinct_8grams", "8-note pitch lines heard once", "{:.1%}"),
 )
 
 Melody = Sequence[tuple[float, float, int, Chord]]
@@ -54,7 +55,15 @@ def solo_figures(notes: Melody, length: float) -> dict[str, float]:
         "silence": max(0.0, 1.0 - sounding / length),
         "distinct_pitches": float(len(set(pitches))),
         "longest_repeat": float(len(repeated_run(pitches, overlap=False))),
+        "distinct_8grams": distinct_share(pitches, 8),
     }
+
+
+def distinct_share(pitches: Sequence[int], n: int) -> float:
+    """The share of the line's ``n``-note pitch runs that differ from every other
+    (1 for a line too short to hold one): players reuse licks, so theirs is below 1."""
+    grams = [tuple(pitches[i:i + n]) for i in range(len(pitches) - n + 1)]
+    return len(set(grams)) / len(grams) if grams else 1.0
 
 
 def band(figures: Sequence[dict[str, float]], low: float = 10, high: float = 90
