@@ -72,6 +72,9 @@ def hold(musician, symbol, low=54):
     return chord, pitches
 
 
+HOLD = 2.0  # seconds each chord is held: at 200 BPM some 40 notes in all, counted
+
+
 def test_the_solo_follows_the_chords_the_musician_holds_not_the_charts(daemon):
     # The Metheny model plays chord tones 72% of the time, so in 16 notes it shows which
     # chord it plays over; the Weimar model's 50% (the players' own share) would need
@@ -83,7 +86,7 @@ def test_the_solo_follows_the_chords_the_musician_holds_not_the_charts(daemon):
     for symbol in ("F#maj7", "Ebm7", "Abmaj7", "F#maj7"):
         chord, pitches = hold(musician, symbol)
         played.append((time.monotonic(), chord))
-        time.sleep(1.5)
+        time.sleep(HOLD)
         for p in pitches:
             musician.send(0x80, p, 0)
     events, err = stop(proc, notes)
@@ -92,7 +95,7 @@ def test_the_solo_follows_the_chords_the_musician_holds_not_the_charts(daemon):
     c7 = parse_chord("C7")
     for t, pitch in note_ons(events):
         now = [c for at, c in played if at + 0.02 <= t]
-        if not now or t > played[-1][0] + 1.5:
+        if not now or t > played[-1][0] + HOLD:
             continue
         counted += 1
         fits += pitch % 12 in now[-1].tones

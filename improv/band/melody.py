@@ -21,6 +21,7 @@ through them and answers each call by feeding it through the model first.
 from __future__ import annotations
 
 import math
+from collections import deque
 from dataclasses import dataclass, replace
 from fractions import Fraction
 from typing import Protocol
@@ -37,10 +38,13 @@ from improv.language.grammar import (
     PitchLimits,
     Value,
     decode,
+    encode,
     quantize_duration,
 )
 from improv.listening.trading import Turn, call_line, echo_weights
+from improv.sampling.recall import MOTIF_STREAM, Motifs
 from improv.settings import setting, validate
+from improv.streams import child_stream
 
 MELODY = "melody"  # the soloist's part name: its notes, track and table
 
@@ -56,6 +60,7 @@ class Melody:
     velocity: int = setting(88, lo=1, hi=127)
     program: int = setting(67, lo=0, hi=128)  # General MIDI, 1-based: 67 tenor sax; 0 none
     register: str = setting("phrase", choices=("phrase", "full"))  # a window per phrase, or low..high
+    motifs: float = setting(1.0, lo=0.0, hi=4.0)  # recalls of earlier phrases, × the players' rate
 
     def __post_init__(self):
         validate(self)
@@ -64,8 +69,9 @@ class Melody:
 class ValueSource(Protocol):
     """Anything that hands out the next grammar value (the soloist, or a fake). It may
     also offer ``restart_phrase(twelfths)``: the next value starts a phrase that many
-    twelfths of a beat from the top (after a skip); and ``follow(context_at)``: it
-    asks the part the context of each value (a conditioned model)."""
+    twelfths of a beat from the top (after a skip); ``follow(context_at)``: it asks
+    the part the context of each value (a conditioned model); and ``force(value)`` with
+    ``replace_last(value)``: the part plays a recalled motif through it."""
 
     def next_value(self) -> Value: ...
 
@@ -111,6 +117,10 @@ class MelodyPart(Part):
         self._harmony: tuple = (None,)  # (span, chord, chord before, next change's beat)
         self._phrase = Phrase()
         self._last_pitch: int | None = None  # across phrases: where the next one starts
+        # the phrases played, and the motif a phrase may open with (improv.sampling.recall)
+        self._motifs = (Motifs(child_stream(rng, MOTIF_STREAM), settings.motifs)
+                        if settings.motifs > 0 and hasattr(source, "force") else None)
+        self._recall: deque = deque()  # the recalled notes still to play
 
     def join(self, stage: Stage) -> None:
         """Play on ``stage`` from now on; a conditioned model hears the chart through it."""
@@ -146,6 +156,9 @@ class MelodyPart(Part):
     def _new_phrase(self) -> None:
         """The next value opens a phrase at the cursor (the source told where in the beat)."""
         self._phrase = Phrase()
+        self._recall.clear()
+        if self._motifs is not None:
+            self._motifs.close()
         self._next_level = None
         restart = getattr(self._source, "restart_phrase", None)
         if restart is not None:
@@ -209,7 +222,38 @@ class MelodyPart(Part):
         turns = stage.listener.turns if stage.listener is not None else None
         if turns is not None and not self._take_turn(turns, until, stage):
             return []
-        return self._realise(self._source.next_value(), stage)
+        motifs, place = self._motifs, round(self.cursor * 12) % 12
+        if not self._recall and motifs is not None and self._phrase.previous is not None:
+            table = type_table(stage.chord_at(self.cursor))
+            self._recall.extend(getattr(motifs.lick(self._phrase.previous, place, self._limits,
+                                                    table), "notes", ()))
+        if self._recall:
+            return self._recalled(stage)
+        value = self._source.next_value()
+        if motifs is not None and not value.is_rest and not self._phrase.open:
+            chord = stage.chord_at(self.cursor)
+            motif = motifs.recall(place, chord.root if chord.tones else -1, self._limits,
+                                  type_table(chord))
+            if motif is not None:
+                first, *rest = motif.notes
+                value = self._source.replace_last(encode(first.pitch, first.twelfths / 12,
+                                                         chord, None))
+                if round(exact_duration(value) * 12) == first.twelfths:
+                    self._recall.extend(rest)
+                    return self._realise(value, stage, first.pitch)
+        return self._realise(value, stage)
+
+    def _recalled(self, stage: Stage) -> list[Note]:
+        """The next note (or rest) of the motif being recalled, fed through the model
+        as the value it is over the chord sounding now."""
+        note = self._recall.popleft()
+        previous = self._phrase.previous
+        value = self._source.force(encode(note.pitch, note.twelfths / 12,
+                                          stage.chord_at(self.cursor), previous))
+        if round(exact_duration(value) * 12) != note.twelfths or value.is_rest != (note.pitch is None):
+            self._recall.clear()  # the model knows no such value: it goes on alone
+            return self._realise(value, stage)
+        return self._realise(value, stage, note.pitch)
 
     def _take_turn(self, turns, until: Fraction, stage: Stage) -> bool:
         """Trading: True when the value at the cursor is improv's to play. On the
@@ -244,7 +288,8 @@ class MelodyPart(Part):
             echo(weights, len(values))  # about as many values as the call
         self._new_phrase()
 
-    def _realise(self, value: Value, stage: Stage) -> list[Note]:
+    def _realise(self, value: Value, stage: Stage, pitch: int | None = None) -> list[Note]:
+        """The value as a note from the cursor on (``pitch`` given: a recalled one)."""
         start = self.cursor
         end = start + exact_duration(value)
         self.cursor = end
@@ -254,16 +299,24 @@ class MelodyPart(Part):
             # so the last note is off by the time their first arrives
             cut = min(end, max(self._answer.end - TURN_GAP, (start + self._answer.end) / 2))
             turn_ends, end = cut < end, cut
+        motifs = self._motifs
         if value.is_rest:
-            self._phrase.rest(value.duration)  # phrases break as grammar.encode_line's do
+            if self._phrase.rest(value.duration) and motifs is not None:  # phrases break as
+                motifs.close()  # grammar.encode_line's do
+            elif motifs is not None:
+                motifs.heard(round(exact_duration(value) * 12), None, -1)
             return []
         chord = stage.chord_at(start)
         if self._registers is not None and not self._phrase.open:  # a phrase begins
             if self._registers.limits != self._limits:  # the register knob moved it
                 self._registers.limits = self._limits
             self._window = self._registers.next_window()
-        pitch = decode(value, chord, self._phrase.previous, self._rng,
-                       self._phrase_limits(value, chord), anchor=self._last_pitch)
+        if pitch is None:
+            pitch = decode(value, chord, self._phrase.previous, self._rng,
+                           self._phrase_limits(value, chord), anchor=self._last_pitch)
+        if motifs is not None:
+            motifs.heard(round(exact_duration(value) * 12), pitch,
+                         chord.root if chord.tones else -1)
         self._phrase.note(pitch)
         self._last_pitch = pitch
         if self._muted:

@@ -25,6 +25,7 @@ class SamplingSettings:
     top_p: float = setting(0.95, lo=0.01, hi=1.0)  # 1 turns nucleus sampling off
     max_rest_bars: float | None = setting(2.0, lo=0.25, hi=16.0)
     rhythm_grid: bool = setting(True)
+    breaths: str = setting("learned", choices=("learned", "model"))  # see sampling.phrasing
     seed: int | None = setting(None, lo=0, hi=MAX_SEED, config=False)
     greedy: bool = setting(False, config=False)
     beats_per_bar: float = setting(BEATS_PER_BAR, lo=0.5, hi=32.0, config=False)

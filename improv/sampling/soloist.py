@@ -19,15 +19,16 @@ Constraints (as the seeds applied them, plus a limit on silence)
       the run past it are masked.
     * Rhythm grid (``rhythm_grid=True``, default): every value starts on a sixteenth or
       a triplet of the beat (:mod:`improv.sampling.restgrid` says why and how).
+    * Breaths (``breaths="learned"``, default): the gap after a phrase is kept to one
+      drawn from the Weimar players' (:mod:`improv.sampling.phrasing`).
 
-    Masking zeroes probabilities (the weights are renormalised by sampling from their
-    cumulative sum). Fallbacks: when the allowed values carry no probability at all (the
-    model is sure of a forbidden value), draw uniformly among the allowed values; when
-    the vocabulary has no value that satisfies the constraints (a tiny vocabulary without
-    range-less notes, say, or one whose durations cannot reach the grid from where the
-    line stands), relax them in order: the rhythm grid, then the phrase rules (any
-    pitched value on the grid, then any pitched value), then everything. The sampled
-    value is always in the vocabulary.
+    Masking zeroes probabilities (sampling from the cumulative sum renormalises them).
+    Fallbacks: when the allowed values carry no probability at all (the model is sure
+    of a forbidden value), draw uniformly among the allowed values; when the vocabulary
+    has no value that satisfies the constraints (a tiny vocabulary without range-less
+    notes, or durations that cannot reach the grid from where the line stands), relax
+    them in order: the rhythm grid, then the phrase rules (any pitched value on the
+    grid, then any pitched value), then everything. The value is always in the vocabulary.
 
 Context: a conditioned model (``generator.n_features`` > 0) is fed each value with the
     context of the value to come (:mod:`improv.language.context`), which the performer
@@ -70,8 +71,10 @@ from improv.language.grammar import (
 from improv.language.vocab import nearest
 from improv.model.engines import load_generator
 from improv.model.step import Generator
+from improv.sampling.phrasing import BREATH_STREAM, Breaths
 from improv.sampling.restgrid import _NOTE, GRID_ONSETS, grid_masks, rest_needs
 from improv.sampling.settings import SamplingSettings
+from improv.streams import child_stream
 
 log = logging.getLogger(__name__)
 
@@ -128,6 +131,10 @@ class Soloist:
         self._rest_need = rest_needs(self._phrase_allowed[START], self._phrase_allowed[GAP],
                                      self._grid, self._rest_length, length)
         self._echo, self._echo_left = np.ones(n), 0  # see echo()
+        # the breath after each phrase (improv.sampling.phrasing); None: the model's
+        learned = settings.breaths == "learned" and not settings.greedy  # greedy draws nothing
+        self._breaths = (Breaths(child_stream(self._rng, BREATH_STREAM), self._pitched,
+                                 self._rest_length) if learned else None)
         self._work = np.empty(n)
         self._cum = np.empty(n)
         self._sorted = np.empty(n)
@@ -227,6 +234,30 @@ class Soloist:
         self.prime(indices, at)
         return replaced
 
+    def force(self, value: Value) -> Value:
+        """Play ``value`` (or the nearest the model knows) next without sampling, fed
+        through the LSTM as a sampled value is (a recalled motif). Returns it."""
+        self._feed()
+        index = self._known(value)
+        self._advance(index)
+        return self.values[index]
+
+    def replace_last(self, value: Value) -> Value:
+        """The note just sampled, not yet fed, becomes ``value`` (or the nearest the
+        model knows): a phrase that opens with a recall. Returns the value that stands."""
+        old = self._pending
+        index = self._known(value)
+        if old < 0 or self.values[old].is_rest or self.values[index].is_rest:
+            raise ValueError("replace_last swaps a sampled note for another note")
+        self._history[-1] = (index, self._history[-1][1])
+        self._at += self._twelfths[index] - self._twelfths[old]
+        self._pending = index
+        return self.values[index]
+
+    def _known(self, value: Value) -> int:
+        text, vocab = str(value), self.generator.vocab
+        return vocab.index(text) if text in vocab else nearest(value, self.values)
+
     def echo(self, weights: np.ndarray, count: int) -> None:
         """Scale the model's probabilities by ``weights`` (one per value) for the next
         ``count`` values: an answer leaning towards its call's rhythm
@@ -267,6 +298,8 @@ class Soloist:
             np.greater(self._rest_need[self._position], self._max_rest - self._phrase.resting,
                        out=self._over)
             np.copyto(w, 0.0, where=self._over)
+        if self._breaths is not None and self._state != START:
+            self._breaths.keep(w, self._state == GAP, self._phrase.resting)
         if self._echo_left:
             self._echo_left -= 1
             np.multiply(w, self._echo, out=w)
@@ -344,6 +377,8 @@ class Soloist:
             if self._phrase.rest(value.duration):  # this rest closed the phrase
                 entering_gap = self._after_gap = True
         else:
+            if self._breaths is not None and not self._phrase.open:  # a phrase opens:
+                self._breaths.draw()  # the breath after it
             self._phrase.note()
         self._since_prime += 1
         self._pending = index

@@ -1,0 +1,78 @@
+"""Breaths: how long the soloist waits between phrases, as the Weimar players do.
+
+Left to itself the model ends a phrase well (its phrase lengths match the corpus's:
+median 7 beats, p90 21 to 25) but breathes too evenly and too briefly: median 1.67
+beats against the players' 2, p90 3.6 against 4.6. With ``[sampling] breaths =
+"learned"`` each gap gets a breath drawn from the players' (the silence from a phrase's
+last note to the next phrase's first, phrases split at a beat's rest, over the 456
+solos: ``python -m improv.learning.motifs``): until it has passed only rests may follow,
+then a phrase starts at the first place the rhythm grid allows. ``"model"`` leaves the
+gaps to the model, as before. Draws come from a generator of their own.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from improv.language.register import from_quantiles
+
+BREATH = (1.08, 1.42, 2.0, 3.08, 4.58)  # beats between phrases, p10..p90
+BREATH_STREAM = 0x42  # the spawn key of the breaths' generator beside the soloist's own
+BREATHS = ("learned", "model")
+
+
+def draw_breath(rng: np.random.Generator) -> int:
+    """A breath in twelfths of a beat (at least the beat that closes a phrase)."""
+    return max(12, round(12 * from_quantiles(BREATH, rng.random())))
+
+
+class Breaths:
+    """The breath drawn for the open phrase, and the weights that keep its gap to it."""
+
+    def __init__(self, rng: np.random.Generator, pitched: np.ndarray, rest_length: np.ndarray):
+        """``pitched``: which values are notes; ``rest_length``: each rest's length in
+        twelfths (notes: a large negative number, never too long)."""
+        self._rng = rng
+        self.breath: int | None = None  # twelfths; None before the first phrase
+        self._rests_only = (~pitched).astype(float)
+        self._notes_only = pitched.astype(float)
+        self._rest_length = rest_length
+        self._is_rest = ~pitched
+        self._spare = np.empty(len(pitched))
+        self._over = np.empty(len(pitched), bool)
+
+    def draw(self) -> None:
+        """A phrase opens: the breath after it."""
+        self.breath = draw_breath(self._rng)
+
+    def keep(self, w: np.ndarray, in_gap: bool, resting: int) -> None:
+        """Keep the gap after the phrase to its breath, in place on the weights ``w``
+        (``resting``: twelfths of rest since the last note). A rest that would run past
+        the breath gives its weight to the longest that does not, so the model still
+        decides whether the phrase ends here and the breath how long the gap is; in the
+        gap, rests only until the breath has passed, then notes only. A limit that
+        would leave nothing allowed (no rest or start on the grid here) is left out."""
+        if self.breath is None:
+            return
+        left = self.breath - resting
+        np.copyto(self._spare, w)
+        if left <= 0:
+            if in_gap:
+                np.multiply(w, self._notes_only, out=w)
+        else:
+            if in_gap:
+                np.multiply(w, self._rests_only, out=w)
+            np.greater(self._rest_length, left, out=self._over)  # rests past the breath
+            np.logical_and(self._over, w > 0, out=self._over)
+            if self._over.any():
+                allowed = w > 0
+                fits = np.flatnonzero(allowed & self._is_rest & (self._rest_length <= left))
+                over = np.flatnonzero(self._over)
+                # the longest rest within the breath, else the shortest past it
+                keep = (fits[np.argmax(self._rest_length[fits])] if len(fits)
+                        else over[np.argmin(self._rest_length[over])])
+                mass = w[over].sum()
+                w[over] = 0.0
+                w[keep] += mass
+        if not w.any():
+            np.copyto(w, self._spare)
