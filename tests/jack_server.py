@@ -69,17 +69,18 @@ def jack_server(rate: int = 48000, period: int = 128, timeout: float = 10.0,
         server.proc = _start(name, rate, period, env, timeout, synchronous)
         yield server
     finally:
+        if server.killed and server.proc is not None and server.proc.poll() is not None:
+            # A SIGKILLed server leaves its slot in JACK's shared registry (8 slots, freed
+            # only when a server of the same name starts): start one and stop it cleanly,
+            # or after a few such tests no JACK server could start on this machine. (Its
+            # readiness probe is a client of this process: the server's name still set.)
+            with contextlib.suppress(RuntimeError):
+                server.proc = _start(name, rate, period, env, timeout, synchronous)
         for key, value in saved.items():
             if value is None:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
-        if server.killed and server.proc is not None and server.proc.poll() is not None:
-            # A SIGKILLed server leaves its slot in JACK's shared registry (8 slots, freed
-            # only when a server of the same name starts): start one and stop it cleanly,
-            # or after a few such tests no JACK server could start on this machine.
-            with contextlib.suppress(RuntimeError):
-                server.proc = _start(name, rate, period, env, timeout, synchronous)
         if server.proc is not None:
             _stop(server.proc)
 
