@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import sys
 
 from improv import __version__
@@ -55,17 +56,34 @@ def main(argv=None, prog: str = "improv", *, own_process: bool | None = None) ->
     own_process = argv is None if own_process is None else own_process
     signals = Signals().install()
     try:
-        return _dispatch(list(sys.argv[1:] if argv is None else argv), prog, signals)
+        status = _dispatch(list(sys.argv[1:] if argv is None else argv), prog, signals)
     except Interrupted as stop:
-        return 128 + stop.signum
+        status = 128 + stop.signum
     except KeyboardInterrupt:  # called off the main thread, where no handler is installed
-        return 130
+        status = 130
     finally:
         signals.playing = True  # late signals are noted, never raised
         if own_process:
             signals.ignore_from_now_on()
         else:
             signals.restore()
+    if own_process:
+        _exit_now_if_a_close_hangs(status)
+    return status
+
+
+def _exit_now_if_a_close_hangs(status: int) -> None:
+    """A MIDI client's close left running in the background (improv.midi.closing) can
+    hold the interpreter's exit for the JACK server's timeout: the system library's
+    teardown waits on the same client. Everything improv wrote is flushed by now, so
+    the process ends at once, as the close would have let it."""
+    from improv.midi import closing
+
+    if closing.pending():
+        logging.shutdown()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(status)
 
 
 def _dispatch(argv: list[str], prog: str, signals: Signals) -> int:

@@ -35,3 +35,24 @@ def test_a_close_the_server_sits_on_is_left_in_the_background(caplog):
     assert "closing input takes longer" in caplog.text
     release.set()
     assert finished.wait(2)  # and the close still completes behind it
+
+
+def test_a_program_with_a_close_pending_exits_at_once_with_its_status_and_output():
+    """The exit after an abandoned close skips the system libraries' teardown (which
+    could wait on that close) but keeps the exit status and everything printed."""
+    import subprocess
+    import sys
+
+    script = ("import time\n"
+              "from improv.midi import closing\n"
+              "from improv.cli import _exit_now_if_a_close_hangs\n"
+              "assert not closing.pending()\n"
+              "closing.close_within(lambda: time.sleep(30), 'port', 0.01)\n"
+              "assert closing.pending()\n"
+              "print('written before the exit', end='')\n"
+              "_exit_now_if_a_close_hangs(3)\n"
+              "print('never')\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=20)
+    assert done.returncode == 3, done.stderr
+    assert done.stdout == "written before the exit"
