@@ -289,3 +289,18 @@ def test_phrase_closes_after_a_gap_counted_exactly_in_twelfths():
     assert phrase.rest(0.333)  # 4 + 4 + 4 twelfths: exactly a beat closes it
     assert phrase.previous is None and not phrase.open
     assert not phrase.rest(2.0)  # already closed
+
+
+def test_exact_decoding_plays_the_interval_each_value_was_encoded_from():
+    """Round trip: a line over its chords, encoded, decodes back note for note with
+    exact=True (the first note of the phrase aside: it has no interval); spread draws
+    around the intervals and does not."""
+    chord = parse_chord("G7")
+    line = [67, 65, 64, 62, 59, 60, 62, 65, 71, 74, 72, 71]
+    values = encode_line([(p, 0.5, chord) for p in line])
+    for exact, expected in ((True, True), (False, False)):
+        rng = np.random.default_rng(3)
+        played = [line[0]]
+        for value in values[1:]:
+            played.append(decode(value, chord, played[-1], rng, exact=exact))
+        assert (played == line) is expected

@@ -5,16 +5,16 @@ The part pulls values from any object with ``next_value()`` (the LSTM soloist of
 :class:`~improv.band.note.Note` at an absolute beat of the performance: a pitch drawn
 inside the value's range over the chord sounding, a velocity from the accents of the
 bar, swing from the band's feel. Positions are exact fractions of a beat, so a stream
-that runs for hours does not drift off the grid; swing is applied only when a note
-leaves the part. With the feel's timing "learned", a note leaves the part where the
-Weimar players would have put it instead (:mod:`improv.band.timefeel`): its onset off
-the written place, its end before the next onset, both drawn from a generator of their
-own, so the grid's notes and the part's own stream stay as they are.
+that runs for hours does not drift off the grid. With the feel's timing "learned", a
+note leaves the part where the Weimar players would have put it
+(:mod:`improv.band.timefeel`): its onset off the written place, its end before the next
+onset. A phrase may recall a motif the part played before (:mod:`improv.sampling.recall`),
+its values fed through the model, which carries on from it.
 
-Randomness (the pitch drawn inside a value's range, velocity humanising) comes from the
-part's own seeded generator, used in value order only, so the notes do not depend on how
-far ahead the caller asks: a live stream and an offline render with the same seed agree.
-When trading, the musician's turns come from the stage's listener: the part rests
+Randomness (pitches, velocity humanising; the feel, register windows and motifs each
+from a generator of their own) is drawn in value order only, so the notes do not depend
+on how far ahead the caller asks: a live stream and an offline render with the same seed
+agree. When trading, the musician's turns come from the stage's listener: the part rests
 through them and answers each call by feeding it through the model first.
 """
 
@@ -33,14 +33,8 @@ from improv.band.part import Part, Stage
 from improv.language import context
 from improv.language.harmony import type_table
 from improv.language.register import Registers, register_stream
-from improv.language.grammar import (
-    Phrase,
-    PitchLimits,
-    Value,
-    decode,
-    encode,
-    quantize_duration,
-)
+from improv.language.grammar import (Phrase, PitchLimits, Value, decode, encode,
+                                     quantize_duration)
 from improv.listening.trading import Turn, call_line, echo_weights
 from improv.sampling.recall import MOTIF_STREAM, Motifs
 from improv.settings import setting, validate
@@ -61,6 +55,7 @@ class Melody:
     program: int = setting(67, lo=0, hi=128)  # General MIDI, 1-based: 67 tenor sax; 0 none
     register: str = setting("phrase", choices=("phrase", "full"))  # a window per phrase, or low..high
     motifs: float = setting(1.0, lo=0.0, hi=4.0)  # recalls of earlier phrases, × the players' rate
+    intervals: str = setting("exact", choices=("exact", "spread"))  # grammar.decode's exact
 
     def __post_init__(self):
         validate(self)
@@ -101,9 +96,10 @@ class MelodyPart(Part):
         self._feel_table = feel_table
         self._onset_score: float | None = None  # the copulas' last normal scores
         self._length_score: float | None = None
-        self._next_level: tuple[Fraction, float] | None = None  # (written onset, level)
+        self._next_level: tuple | None = None  # (written onset, level, deviation) foreseen
         self._played: tuple[Fraction, float, float] | None = None  # (written, start, end)
         self._settings = settings
+        self._exact = settings.intervals == "exact"
         self._limits = PitchLimits(settings.low, settings.high)
         # each phrase keeps to a window of the register (improv.language.register), drawn
         # from a generator of its own; "full": every phrase may use all of low..high
@@ -194,7 +190,7 @@ class MelodyPart(Part):
             chord = stage.heard(note.start) or note.chord
             if chord != note.chord:
                 pitch = decode(note.value, chord, self._sent_pitch, self._rng, self._limits,
-                               anchor=self._sent_pitch)
+                               anchor=self._sent_pitch, exact=self._exact)
                 note = replace(note, pitch=pitch, chord=chord)
         self._sent_pitch = note.pitch
         return note
@@ -224,9 +220,9 @@ class MelodyPart(Part):
             return []
         motifs, place = self._motifs, round(self.cursor * 12) % 12
         if not self._recall and motifs is not None and self._phrase.previous is not None:
-            table = type_table(stage.chord_at(self.cursor))
-            self._recall.extend(getattr(motifs.lick(self._phrase.previous, place, self._limits,
-                                                    table), "notes", ()))
+            lick = motifs.lick(self._phrase.previous, place, self._limits,
+                               type_table(stage.chord_at(self.cursor)))
+            self._recall.extend(lick.notes if lick is not None else ())
         if self._recall:
             return self._recalled(stage)
         value = self._source.next_value()
@@ -313,7 +309,8 @@ class MelodyPart(Part):
             self._window = self._registers.next_window()
         if pitch is None:
             pitch = decode(value, chord, self._phrase.previous, self._rng,
-                           self._phrase_limits(value, chord), anchor=self._last_pitch)
+                           self._phrase_limits(value, chord), anchor=self._last_pitch,
+                           exact=self._exact)
         if motifs is not None:
             motifs.heard(round(exact_duration(value) * 12), pitch,
                          chord.root if chord.tones else -1)
@@ -352,9 +349,10 @@ class MelodyPart(Part):
                    stage: Stage, chord, value, phrase_end: bool) -> Note:
         """The note from ``start`` to ``end`` (written) as a player would sound it.
 
-        Draws, in value order from the feel's own generator: the onset's level (unless
-        drawn with the note before, whose end had to stay clear of it), the length's,
-        and the level of the onset at this note's written end."""
+        Draws, in value order from the feel's own generator: the onset's level and
+        deviation (unless foreseen by the note before, whose end had to stay clear of
+        it: then those, so the two agree), the length's, and the level and deviation of
+        the onset at this note's written end."""
         table, feel = self._timefeel(), stage.feel
         tempo = feel.tempo or timefeel.DEFAULT_TEMPO
         rng, beat = self._feel_rng, math.floor(start)
@@ -364,23 +362,23 @@ class MelodyPart(Part):
             before = round(self._played[0] * 12) % 12
         after = round(end * 12) % 12 if end < beat + 1 else None
         if self._next_level is not None and self._next_level[0] == start:
-            level = self._next_level[1]
+            level, deviation = self._next_level[1:]  # as the note before foresaw it
         else:
             level, self._onset_score = timefeel.next_level(self._onset_score,
                                                            table.onset_serial, rng)
-        deviation = table.onset(here, tempo, rng, feel.amount, level=level,
-                                grain=timefeel.beat_grain(here, before, after))
+            deviation = table.onset(here, tempo, rng, feel.amount, level=level,
+                                    grain=timefeel.beat_grain(here, before, after))
         length_level, self._length_score = timefeel.next_level(self._length_score,
                                                                table.length_serial, rng)
         ratio = table.length(float(end - start), tempo, phrase_end, rng, feel.amount,
                              level=length_level)
         next_level, self._onset_score = timefeel.next_level(self._onset_score,
                                                             table.onset_serial, rng)
-        self._next_level = (end, next_level)
         ahead = round(end * 12) % 12  # the next onset's, as far as it is known now
         ahead_grain = timefeel.beat_grain(ahead, None if after is None else here)
         next_deviation = table.onset(ahead, tempo, rng, feel.amount, level=next_level,
                                      grain=ahead_grain)
+        self._next_level = (end, next_level, next_deviation)
         previous = None if self._played is None else self._played[1:]
         on, off = timefeel.place(float(start), float(end), deviation, ratio, next_deviation,
                                  previous, floor=float(min(stage.lead_in, start)))

@@ -175,12 +175,15 @@ class PitchLimits:
 DEFAULT_LIMITS = PitchLimits()
 
 
-def _draw(candidates: list[int], centre: float, rng) -> int:
+def _draw(candidates: list[int], centre: float, rng, exact: bool = False) -> int:
     """One of ``candidates``, weighted towards ``centre``: weight WIDEN + 1 − distance
     (at least 1), so the interval the value was encoded from is the likeliest and the
-    melodic contour survives the round trip, while every candidate stays possible."""
+    melodic contour survives the round trip, while every candidate stays possible.
+    ``exact``: the centre itself whenever it is a candidate."""
     if len(candidates) == 1:
         return candidates[0]
+    if exact and centre == int(centre) and int(centre) in candidates:
+        return int(centre)
     weights = [max(1.0, WIDEN + 1 - abs(p - centre)) for p in candidates]
     r = rng.random() * sum(weights)
     for pitch, weight in zip(candidates, weights):
@@ -191,7 +194,8 @@ def _draw(candidates: list[int], centre: float, rng) -> int:
 
 
 def decode(value: Value, chord: Chord, previous: int | None, rng,
-           limits: PitchLimits = DEFAULT_LIMITS, anchor: int | None = None) -> int | None:
+           limits: PitchLimits = DEFAULT_LIMITS, anchor: int | None = None,
+           exact: bool = False) -> int | None:
     """Realise ``value`` into a MIDI pitch over ``chord`` after ``previous`` (None for a rest).
 
     Candidates are the pitches inside the limits that have the value's type and lie
@@ -207,6 +211,10 @@ def decode(value: Value, chord: Chord, previous: int | None, rng,
     type-matching pitches within a fifth of the point halfway between ``anchor`` (the
     last pitch played) and the middle of the limits: a new phrase picks up near where
     the last one left off, while the line cannot get stuck at the edge of the register.
+
+    ``exact``: a ranged value plays the very interval it was encoded from (its range's
+    centre: the players' interval, as the model learned it) whenever that pitch has the
+    value's type and fits; the draw is only the fallback.
 
     Fallback, in order, when no candidate exists:
 
@@ -241,7 +249,7 @@ def decode(value: Value, chord: Chord, previous: int | None, rng,
             resolving = [p for p in candidates if p - previous in (-1, 1)]
             if resolving:
                 return resolving[int(rng.integers(len(resolving)))] if len(resolving) > 1 else resolving[0]
-        return _draw(candidates, centre, rng)
+        return _draw(candidates, centre, rng, exact and value.lo is not None)
     # Fallbacks (see the docstring): the range turned around, nearest of the type to the
     # centre, else the centre.
     if previous is not None and value.lo is not None:
