@@ -96,18 +96,20 @@ def save_band(path: Path, band: dict, solos: int, folder: Path) -> None:
 
 def weimar_band(folder: Path) -> tuple[dict, int]:
     from improv.analysis.solofigures import band, solo_figures
-    from improv.learning.wjd import is_folder, load_solo_piece, solo_paths
+    from improv.learning.wjd import is_folder, read_solo, solo_paths
 
     if not is_folder(folder):
         raise UsageError(f"the Weimar Jazz Database is not at {folder}: pass --wjazzd with "
                          f"the wjazzd folder (melody/ and beats/ inside)")
     figures = []
     for path in solo_paths(folder):
-        piece = load_solo_piece(path)
-        notes = [(bar.offset + n.offset, bar.offset + n.offset + n.duration, n.pitch,
-                  bar.chord_at(n.offset)) for bar in piece.bars for n in bar.notes
-                 if n.pitch is not None]
-        figures.append(solo_figures(notes, piece.end))
+        # as performed (each note's onset and length as transcribed, in beats), as
+        # improv's renders are: the silence between notes is the players' own
+        solo = read_solo(path)
+        length = float(len(solo.chords))
+        notes = [(max(n.on, 0.0), n.on + n.length, n.pitch, solo.chord_at(n.on))
+                 for n in solo.notes if n.on + n.length > 0 and n.on < length]
+        figures.append(solo_figures(notes, length))
     return band(figures), len(figures)
 
 
