@@ -96,7 +96,7 @@ class MelodyPart(Part):
         self._feel_table = feel_table
         self._onset_score: float | None = None  # the copulas' last normal scores
         self._length_score: float | None = None
-        self._next_level: tuple | None = None  # (written onset, level, deviation) foreseen
+        self._next_level: tuple | None = None  # (written onset, level, deviation foreseen)
         self._played: tuple[Fraction, float, float] | None = None  # (written, start, end)
         self._settings = settings
         self._exact = settings.intervals == "exact"
@@ -113,9 +113,8 @@ class MelodyPart(Part):
         self._harmony: tuple = (None,)  # (span, chord, chord before, next change's beat)
         self._phrase = Phrase()
         self._last_pitch: int | None = None  # across phrases: where the next one starts
-        # the phrases played, and the motif a phrase may open with (improv.sampling.recall)
-        self._motifs = (Motifs(child_stream(rng, MOTIF_STREAM), settings.motifs)
-                        if settings.motifs > 0 and hasattr(source, "force") else None)
+        recalls = settings.motifs > 0 and hasattr(source, "force")  # improv.sampling.recall
+        self._motifs = Motifs(child_stream(rng, MOTIF_STREAM), settings.motifs) if recalls else None
         self._recall: deque = deque()  # the recalled notes still to play
 
     def join(self, stage: Stage) -> None:
@@ -246,7 +245,7 @@ class MelodyPart(Part):
         previous = self._phrase.previous
         value = self._source.force(encode(note.pitch, note.twelfths / 12,
                                           stage.chord_at(self.cursor), previous))
-        if round(exact_duration(value) * 12) != note.twelfths or value.is_rest != (note.pitch is None):
+        if (round(exact_duration(value) * 12), value.is_rest) != (note.twelfths, note.pitch is None):
             self._recall.clear()  # the model knows no such value: it goes on alone
             return self._realise(value, stage)
         return self._realise(value, stage, note.pitch)
@@ -349,25 +348,28 @@ class MelodyPart(Part):
                    stage: Stage, chord, value, phrase_end: bool) -> Note:
         """The note from ``start`` to ``end`` (written) as a player would sound it.
 
-        Draws, in value order from the feel's own generator: the onset's level and
-        deviation (unless foreseen by the note before, whose end had to stay clear of
-        it: then those, so the two agree), the length's, and the level and deviation of
-        the onset at this note's written end."""
+        Draws, in value order from the feel's own generator: the onset's level (unless
+        drawn with the note before, whose end had to stay clear of it: where the onset,
+        drawn again now its beat is known, would fall before that end, it is where the
+        note before foresaw it), the length's, and the level of the onset at this
+        note's written end."""
         table, feel = self._timefeel(), stage.feel
         tempo = feel.tempo or timefeel.DEFAULT_TEMPO
-        rng, beat = self._feel_rng, math.floor(start)
-        here = round(start * 12) % 12
+        rng, beat, here = self._feel_rng, math.floor(start), round(start * 12) % 12
         before = None
         if self._played is not None and math.floor(self._played[0]) == beat:
             before = round(self._played[0] * 12) % 12
         after = round(end * 12) % 12 if end < beat + 1 else None
+        foreseen = None
         if self._next_level is not None and self._next_level[0] == start:
-            level, deviation = self._next_level[1:]  # as the note before foresaw it
+            level, foreseen = self._next_level[1:]
         else:
             level, self._onset_score = timefeel.next_level(self._onset_score,
                                                            table.onset_serial, rng)
-            deviation = table.onset(here, tempo, rng, feel.amount, level=level,
-                                    grain=timefeel.beat_grain(here, before, after))
+        deviation = table.onset(here, tempo, rng, feel.amount, level=level,
+                                grain=timefeel.beat_grain(here, before, after))
+        if foreseen is not None and float(start) + deviation < self._played[2]:
+            deviation = foreseen  # as the note before foresaw it, and let go before it
         length_level, self._length_score = timefeel.next_level(self._length_score,
                                                                table.length_serial, rng)
         ratio = table.length(float(end - start), tempo, phrase_end, rng, feel.amount,
