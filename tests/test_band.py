@@ -142,3 +142,14 @@ def test_one_part_at_a_time_makes_the_same_music():
     key = lambda n: (n.start, n.part, n.pitch)
     assert sorted((n for n in parts if n.start < 32), key=key) == sorted(once, key=key)
     assert calls > len({n.start for n in once if n.part == "melody"})  # parts took turns
+
+
+def test_after_a_stall_the_solo_re_enters_on_a_beat_even_when_it_had_run_ahead():
+    """The part may have made notes up to the middle of a beat past where the scheduler
+    resumes; its new phrase starts on the next whole beat, not there."""
+    from daemon_fakes import FakeSource
+
+    part = MelodyPart(FakeSource(["C,0.250", "C,0.500,<M3,m-3>"]), np.random.default_rng(0))
+    part.cursor = Fraction(27, 4)  # ran ahead to 6.75
+    part.skip_to(Fraction(13, 2))  # the scheduler resumes at 6.5
+    assert part.cursor == 7

@@ -129,8 +129,8 @@ class MelodyPart(Part):
     # --- position ------------------------------------------------------------------------
 
     def skip_to(self, beat: Fraction) -> None:
-        """After a stall the solo starts a new phrase where it re-enters."""
-        super().skip_to(beat)
+        """After a stall the solo starts a new phrase on a beat (it may have run ahead)."""
+        self.cursor = Fraction(math.ceil(max(self.cursor, Fraction(beat))))
         self._new_phrase()
 
     def jump_to(self, beat: Fraction) -> None:
