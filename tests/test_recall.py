@@ -76,6 +76,7 @@ def test_rests_inside_a_phrase_stay_in_the_motif_and_trailing_ones_do_not():
 def test_a_lick_is_what_followed_the_same_pitch_before():
     motifs = Motifs(Always(), amount=1.0)
     remember(motifs, EIGHTHS)
+    assert motifs.lick_due()
     lick = motifs.lick(62, 0, LIMITS)
     assert lick.kind == "lick"
     assert [n.pitch for n in lick.notes] == [64, 65, 67, 69, 71]  # 6 notes with the 62
@@ -85,7 +86,7 @@ def test_a_lick_is_what_followed_the_same_pitch_before():
 def test_amount_zero_never_recalls_and_nothing_is_recalled_before_a_phrase_ended():
     motifs = Motifs(Always(), amount=0.0)
     remember(motifs, EIGHTHS)
-    assert motifs.recall(0, 0, LIMITS) is None and motifs.lick(62, 0, LIMITS) is None
+    assert motifs.recall(0, 0, LIMITS) is None and not motifs.lick_due()
     fresh = Motifs(Always(), amount=1.0)
     fresh.heard(6, 60, 0)
     assert fresh.recall(0, 0, LIMITS) is None  # the open phrase is not yet remembered

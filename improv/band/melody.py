@@ -218,7 +218,8 @@ class MelodyPart(Part):
         if turns is not None and not self._take_turn(turns, until, stage):
             return []
         motifs, place = self._motifs, round(self.cursor * 12) % 12
-        if not self._recall and motifs is not None and self._phrase.previous is not None:
+        if (not self._recall and motifs is not None and self._phrase.previous is not None
+                and motifs.lick_due()):
             lick = motifs.lick(self._phrase.previous, place, self._limits,
                                type_table(stage.chord_at(self.cursor)))
             self._recall.extend(lick.notes if lick is not None else ())
@@ -239,8 +240,7 @@ class MelodyPart(Part):
         return self._realise(value, stage)
 
     def _recalled(self, stage: Stage) -> list[Note]:
-        """The next note (or rest) of the motif being recalled, fed through the model
-        as the value it is over the chord sounding now."""
+        """The recalled motif's next note or rest, fed through the model as its value now."""
         note = self._recall.popleft()
         previous = self._phrase.previous
         value = self._source.force(encode(note.pitch, note.twelfths / 12,

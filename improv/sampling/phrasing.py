@@ -40,6 +40,7 @@ class Breaths:
         self._is_rest = ~pitched
         self._spare = np.empty(len(pitched))
         self._over = np.empty(len(pitched), bool)
+        self._allowed = np.empty(len(pitched), bool)
 
     def draw(self) -> None:
         """A phrase opens: the breath after it."""
@@ -62,11 +63,11 @@ class Breaths:
         else:
             if in_gap:
                 np.multiply(w, self._rests_only, out=w)
+            np.greater(w, 0.0, out=self._allowed)
             np.greater(self._rest_length, left, out=self._over)  # rests past the breath
-            np.logical_and(self._over, w > 0, out=self._over)
-            if self._over.any():
-                allowed = w > 0
-                fits = np.flatnonzero(allowed & self._is_rest & (self._rest_length <= left))
+            np.logical_and(self._over, self._allowed, out=self._over)
+            if self._over.any():  # rare: only then the arrays of a reweighting
+                fits = np.flatnonzero(self._allowed & self._is_rest & (self._rest_length <= left))
                 over = np.flatnonzero(self._over)
                 # the longest rest within the breath, else the shortest past it
                 keep = (fits[np.argmax(self._rest_length[fits])] if len(fits)

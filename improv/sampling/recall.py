@@ -150,13 +150,17 @@ class Motifs:
                 return Motif(notes, kind) if fits else None
         return None
 
+    def lick_due(self) -> bool:
+        """Inside a phrase, after a note: does the line fall into a lick now (the draw;
+        most notes: no)? Then :meth:`lick` says which, so a note that draws none costs
+        the caller nothing more."""
+        return self._rng.random() < self._lick
+
     def lick(self, previous: int, position: int, limits: PitchLimits,
              table=None) -> Motif | None:
-        """Inside a phrase, after a note of pitch ``previous`` ending ``position``
-        twelfths into a beat: the lick the line falls into now, or None (most notes).
-        It is what followed ``previous`` in an earlier phrase, at pitch."""
-        if self._rng.random() >= self._lick:
-            return None
+        """The lick the line falls into after a note of pitch ``previous`` ending
+        ``position`` twelfths into a beat (once :meth:`lick_due`): what followed
+        ``previous`` in an earlier phrase, at pitch; None where nothing fits."""
         rng = self._rng
         length = max(LICK, round(from_quantiles(LICK_LENGTH, rng.random()))) - 1
         places = [(phrase, i) for phrase in self._phrases
