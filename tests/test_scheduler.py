@@ -400,32 +400,31 @@ class CostlySource(FakeSource):
         return value
 
 
-def test_a_step_costlier_than_the_slack_is_learned_and_never_delays_a_due_message():
-    # a bar of drums or of rootless comping may cost more than GENERATE_SLACK: the
-    # scheduler keeps clear what steps have cost lately
+def sixteenths_at_a_cost(cost: float, lookahead: float):
+    """(note_on ms, note_off ms) of 8 beats of sixteenths at 120 BPM whose every value
+    takes ``cost`` seconds to make, from a start 50 ms after the run begins."""
     clock = FakeClock()
-    source = CostlySource(["C,0.250"], clock, cost=0.005)  # 5 ms a value, sixteenths
+    source = CostlySource(["C,0.250"], clock, cost=cost)
     band = duo(source, Progression.parse("F7"), np.random.default_rng(0), feel=STRAIGHT,
                comping=Comping(enabled=False))
     port = RecordingPort(clock)
-    # 0.508 beats: each value is asked for 4 ms before the note ahead of it is due
-    Scheduler(band, port, tempo=120, lookahead=0.508, clock=clock, wait=clock.wait,
-              start_delay=0.05).run(until_beat=8)
-    ons = [ms for ms, m in port.sent if m.type == "note_on"]
+    Scheduler(band, port, tempo=120, lookahead=lookahead, clock=clock, wait=clock.wait,
+              start_delay=0.05).run(until_beat=8)  # the first value made before beat 0
+    return ([ms for ms, m in port.sent if m.type == "note_on"],
+            [ms for ms, m in port.sent if m.type == "note_off"])
+
+
+def test_a_step_costlier_than_the_slack_is_learned_and_never_delays_a_due_message():
+    # a bar of drums or of rootless comping may cost more than GENERATE_SLACK: the
+    # scheduler keeps clear what steps have cost lately. 5 ms a value; at 0.508 beats
+    # each value is asked for 4 ms before the note ahead of it is due
+    ons, _ = sixteenths_at_a_cost(0.005, 0.508)
     assert ons == [50.0 + 125.0 * k for k in range(32)]  # every one on the dot
 
 
 def test_a_value_that_takes_milliseconds_never_delays_a_due_message():
-    clock = FakeClock()
-    source = CostlySource(["C,0.250"], clock, cost=0.002)  # 2 ms a value, sixteenths
-    band = duo(source, Progression.parse("F7"), np.random.default_rng(0), feel=STRAIGHT,
-               comping=Comping(enabled=False))
-    port = RecordingPort(clock)
-    # 0.502 beats: each value is asked for 1 ms before the note ahead of it is due
-    Scheduler(band, port, tempo=120, lookahead=0.502, clock=clock, wait=clock.wait,
-              start_delay=0.05).run(until_beat=8)  # the first value made before beat 0
-    ons = [ms for ms, m in port.sent if m.type == "note_on"]
-    offs = [ms for ms, m in port.sent if m.type == "note_off"]
+    # 2 ms a value; at 0.502 beats each value is asked for 1 ms before the note ahead
+    ons, offs = sixteenths_at_a_cost(0.002, 0.502)
     assert ons == [50.0 + 125.0 * k for k in range(32)]  # every one on the dot
     assert offs[:31] == [50.0 + 125.0 * k for k in range(1, 32)]
 
