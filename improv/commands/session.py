@@ -38,7 +38,7 @@ def play_live(cfg: settings.Config, band, port, signals, *, bars: int | None = N
     from improv.commands.live import ConfigWatcher
     from improv.commands.sound import program_changes
     from improv.commands.status import StatusLine
-    from improv.timing.priority import try_realtime_priority
+    from improv.timing.priority import SendingPriority
     from improv.timing.scheduler import Scheduler
 
     status = None if quiet else StatusLine(tempo=cfg.tempo, port=port.description)
@@ -49,12 +49,14 @@ def play_live(cfg: settings.Config, band, port, signals, *, bars: int | None = N
         from improv.rendering.take import RecordingOutput
 
         output = RecordingOutput(port, take, time.monotonic)
+    priority = SendingPriority()  # real-time while sending, not while generating
     scheduler = Scheduler(band, output, tempo=cfg.tempo, lookahead=cfg.scheduler.lookahead,
                           late=cfg.scheduler.late_ms / 1000.0,
                           observer=status.observe if status else None, sync=sync,
                           clock_out=cfg.sync.clock_out and sync is None,
                           programs=program_changes(cfg),
-                          programs_after_silence=not getattr(port, "reports_readers", True))
+                          programs_after_silence=not getattr(port, "reports_readers", True),
+                          generating=priority.generating)
     if sync is not None:
         sync.wake = scheduler.poke
     if listener is not None and midi_in is not None:
@@ -68,7 +70,7 @@ def play_live(cfg: settings.Config, band, port, signals, *, bars: int | None = N
     def work():
         try:
             if cfg.scheduler.realtime:
-                logger.info("scheduler thread priority: %s", try_realtime_priority())
+                logger.info("scheduler thread priority: %s", priority.take())
             scheduler.run(until_beat=None if bars is None else
                           bars * band.beats_per_bar + float(getattr(band, "lead_in", 0)),
                           start_beat=start_beat)

@@ -21,6 +21,7 @@ fake clock and a recording port, without sleeping.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 import threading
@@ -92,12 +93,14 @@ class Scheduler:
                  stop_event: threading.Event | None = None,
                  observer: Callable | None = None, start_delay: float = 0.05,
                  late: float = 0.020, sync=None, clock_out: bool = False,
-                 programs=(), programs_after_silence: bool = False):
+                 programs=(), programs_after_silence: bool = False,
+                 generating: Callable = contextlib.nullcontext):
         """``sync``: a master's clock to follow (:class:`~improv.timing.sync.
         FollowedClock`) instead of ``tempo``; ``clock_out``: send MIDI clock, Start and
         Stop with the notes, so others can follow us. ``programs``: the program changes
         naming each part's instrument, and ``programs_after_silence``: when they go out
-        again (see :mod:`improv.timing.instruments`)."""
+        again (see :mod:`improv.timing.instruments`). ``generating()``: a context each
+        step runs in (:meth:`improv.timing.priority.SendingPriority.generating`)."""
         if not 0 < lookahead <= 1:
             raise ValueError("lookahead must be in (0, 1] beats")
         self._source = source
@@ -112,6 +115,7 @@ class Scheduler:
         # a part's event at a time where the source can (a bar of drums and one of
         # comping are separate steps, each kept clear of due messages)
         self._advance = getattr(source, "advance_one", source.advance)
+        self._generating = generating
         self._start_delay = start_delay
         self._lock = threading.Lock()  # guards the tempo map
         self._map = TempoMap(tempo)
@@ -204,10 +208,6 @@ class Scheduler:
         self._wake.clear()
         return self._stop.is_set()
 
-    @property
-    def stopped(self) -> bool:
-        return self._stop.is_set()
-
     def run(self, until_beat: float | None = None, start_beat: float = 0.0) -> None:
         """Play until :meth:`stop` (or until ``until_beat``), then silence every note.
         The clock's first beat is ``start_beat`` (the source's cursor should be there).
@@ -285,7 +285,9 @@ class Scheduler:
                     self._next_tick += 1
             if self._source.cursor < horizon:
                 began = self._clock()
-                for note in self._advance(min(horizon, self._source.cursor + EPSILON)):
+                with self._generating():
+                    notes = self._advance(min(horizon, self._source.cursor + EPSILON))
+                for note in notes:
                     if until_beat is not None and note.start >= until_beat:
                         continue
                     self._queue.note(note)
@@ -308,8 +310,7 @@ class Scheduler:
 
     def _after_stall(self, lateness: float, beat_now: float, until_beat, dropped_before) -> None:
         """Woken ``lateness`` seconds late: never play the backlog. The source skips to the
-        next beat line (the notes it would have made are all late), and the stall is
-        reported once in :attr:`stalls`."""
+        next beat line (what it would have made is all late); one Stall in :attr:`stalls`."""
         cursor = self._source.cursor
         resumed = resume_at(cursor, beat_now, self._late * self._map.tempo / 60.0, until_beat)
         skipped = 0.0 if resumed is None else resumed - cursor
