@@ -82,8 +82,11 @@ def random_contexts(gen, rng, count: int) -> list[tuple[int, ...]]:
     out = []
     for _ in range(count):
         a, b = rng.integers(len(chords), size=2)
-        out.append(context.features(chords[a], chords[b], Fraction(int(rng.integers(48)), 12),
-                                    4, Fraction(int(rng.integers(1, 60)), 12)))
+        moment = context.features(chords[a], chords[b], Fraction(int(rng.integers(48)), 12),
+                                  4, Fraction(int(rng.integers(1, 60)), 12))
+        pitch = int(rng.integers(52, 85))
+        out.append(context.for_model(context.with_pitch(moment, chords[a], pitch),
+                                     gen.n_features))
     return out
 
 

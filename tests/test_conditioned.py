@@ -15,6 +15,8 @@ from improv.model import modelfile
 from improv.model.engines import load_generator
 from improv.band.chart import Progression
 from improv.band.feel import Feel
+from improv.band.melody import Melody
+from improv.listening.trading import CallNote, pitch_before
 from improv.band.comping import Comping
 from improv.sampling.settings import SamplingSettings
 from improv.sampling.soloist import Soloist
@@ -61,11 +63,25 @@ def test_corpus_contexts_follow_the_chords_and_the_bars_of_a_piece():
     assert [len(row) for row in got] == [3, 1]
     first, rest, third = got[0]
     assert first == {"family": "min", "motion": 12, "beat": 0, "metre": 0, "twelfth": 0,
-                     "change": 2}
+                     "change": 2, "pitch": "none"}
     assert rest["beat"] == 1 and rest["change"] == 1 and rest["family"] == "min"
+    assert rest["pitch"] == 10  # the C before it is the 7th of Dm7
     assert third["family"] == "dom" and third["motion"] == 5 and third["twelfth"] == 6
+    assert third["pitch"] == 5  # the same C, across the rest, is the 4th of G7
     assert got[1][0] == {"family": "maj", "motion": 5, "beat": 0, "metre": 0, "twelfth": 0,
-                         "change": 3}
+                         "change": 3, "pitch": 2}
+
+
+def test_the_pitch_group_places_the_last_pitch_against_the_chord_and_v1_models_skip_it():
+    moment = context.features(G7, Dm7, 0, 4)
+    v2 = context.with_pitch(moment, G7, 65)  # F over G7: its 7th
+    assert v2[:context.N_GROUPS] == moment and context.describe(v2)["pitch"] == 10
+    assert v2[-1] == context.PITCH_OFFSET + 10 < context.N_FEATURES_V2
+    assert context.describe(context.with_pitch(moment, NO_CHORD, 65))["pitch"] == "none"
+    assert context.describe(context.with_pitch(moment, G7, None))["pitch"] == "none"
+    assert context.for_model(v2, context.N_FEATURES) == moment
+    assert context.for_model(v2, context.N_FEATURES_V2) == v2
+    assert len(context.no_chart(6)) == context.N_GROUPS + 1
 
 
 def test_a_pickup_bar_counts_from_the_upbeat_of_the_bar_after_it():
@@ -97,16 +113,16 @@ def conditioned_dir(tmp_path_factory):
 
 def test_the_model_file_says_which_inputs_it_takes(conditioned_dir, tmp_path):
     loaded = modelfile.load(conditioned_dir)
-    assert loaded.features == context.NAME and loaded.n_features == context.N_FEATURES
-    assert loaded.meta["n_features"] == context.N_FEATURES
-    assert loaded.weights.lstm_kernel.shape == (78 + context.N_FEATURES, 128)
+    assert loaded.features == context.NAME_V2 and loaded.n_features == context.N_FEATURES_V2
+    assert loaded.meta["n_features"] == context.N_FEATURES_V2
+    assert loaded.weights.lstm_kernel.shape == (78 + context.N_FEATURES_V2, 128)
     plain = modelfile.load(write_random_model(tmp_path / "plain", n_a=32))
     assert plain.features is None and plain.n_features == 0
     meta = (conditioned_dir / "model.json").read_text()
     (tmp_path / "odd").mkdir()
     for name in ("weights.npz", "vocab.json"):
         (tmp_path / "odd" / name).write_bytes((conditioned_dir / name).read_bytes())
-    (tmp_path / "odd" / "model.json").write_text(meta.replace('"context-v1"', '"context-v9"'))
+    (tmp_path / "odd" / "model.json").write_text(meta.replace('"context-v2"', '"context-v9"'))
     with pytest.raises(ModelError, match="context-v9.*upgrade improv or retrain"):
         modelfile.load(tmp_path / "odd")
 
@@ -114,8 +130,8 @@ def test_the_model_file_says_which_inputs_it_takes(conditioned_dir, tmp_path):
 def test_the_numpy_step_adds_the_context_rows(conditioned_dir):
     gen = load_generator(conditioned_dir)
     w = modelfile.load(conditioned_dir).weights
-    f = context.features(G7, Dm7, 1, 4, 2)
-    x = np.zeros(78 + context.N_FEATURES)
+    f = context.with_pitch(context.features(G7, Dm7, 1, 4, 2), G7, 71)
+    x = np.zeros(78 + context.N_FEATURES_V2)
     x[5] = 1.0
     x[78 + np.array(f)] = 1.0
     z = x @ w.lstm_kernel.astype(float) + w.lstm_bias
@@ -192,7 +208,8 @@ def test_the_sampler_feeds_the_context_of_the_value_it_is_about_to_choose(condit
     soloist = Soloist(gen, SamplingSettings(seed=1, endless="keep"))
     chart = Progression.parse("Dm7 G7 | C6")
     perf = duo(soloist, chart, np.random.default_rng(0), comping=Comping(enabled=False),
-                     feel=Feel(swing=0.0, humanise=0, timing="grid"))
+               feel=Feel(swing=0.0, humanise=0, timing="grid"),
+               melody=Melody(motifs=0))  # every value sampled: a recall is fed by force()
     starts = []
     original = soloist.next_index
 
@@ -201,15 +218,30 @@ def test_the_sampler_feeds_the_context_of_the_value_it_is_about_to_choose(condit
         return original()
 
     soloist.next_index = spy
-    perf.advance(24)
+    melody = perf.part("melody")
+    notes = [n for n in perf.advance(24) if n.channel == melody.channel]
     assert len(gen.fed) == len(starts) >= 10
+    n = context.N_GROUPS
     for (_index, fed), at in zip(gen.fed, starts):
         beat = Fraction(at, 12)
         chord = chart.chord_at(beat)
         assert context.describe(fed)["family"] == context.FAMILIES[context.chord_family(chord)]
-        assert fed == perf.part("melody").context_at(at)
+        assert fed[:n] == perf.part("melody").context_at(at)[:n]
         assert context.describe(fed)["beat"] == int(beat % 4)
+        # the pitch group: the last note the part played before this value, on that chord
+        before = [note.pitch for note in notes if note.start < beat]
+        assert fed[n] == context.pitch_slot(chord, before[-1] if before else None)
     assert gen.fed[0][0] is None  # the zero x first
+
+
+def test_a_context_v1_model_is_fed_its_six_groups(tmp_path):
+    gen = Recording(load_generator(write_random_model(tmp_path / "v1", n_values=78, n_a=16,
+                                                      conditioned="v1")))
+    soloist = Soloist(gen, SamplingSettings(seed=1))
+    perf = duo(soloist, Progression.parse("Dm7 G7 | C6"), np.random.default_rng(0),
+               comping=Comping(enabled=False), feel=Feel(swing=0.0, humanise=0, timing="grid"))
+    assert perf.advance(16)
+    assert len(gen.fed) > 10 and all(len(f) == context.N_GROUPS for _i, f in gen.fed[1:])
 
 
 def test_a_seeds_model_still_ignores_the_context(tmp_path):
@@ -259,11 +291,23 @@ def test_a_re_prime_feeds_each_value_with_the_context_it_was_first_fed_with(cond
     perf = duo(soloist, chart, np.random.default_rng(0), comping=Comping(enabled=False),
                      feel=Feel(swing=0.0, humanise=0, timing="grid"))
     perf.advance(64)
-    first_time, replays = set(), 0
-    for k, (index, fed) in enumerate(gen.fed):
-        if index is None and k > 0:  # a re-prime: the zero x, then values fed before
-            replays += 1
-            run = gen.fed[k + 1:k + soloist._context_len]
+    first_time, replays, k = set(), 0, 0
+    while k < len(gen.fed):
+        index, fed = gen.fed[k]
+        if index is None and k > 0:  # a re-prime: the zero x, then values fed before:
+            replays += 1  # as many as were chosen so far, at most Tx - 1 (one per feed)
+            held = min(len(first_time), soloist._context_len)
+            run = gen.fed[k + 1:k + held]
             assert {(i, f) for i, f in run[:-1]} <= first_time
+            k += held
+            continue
         first_time.add((index, fed))
+        k += 1
     assert replays >= 2
+
+
+def test_a_primed_call_is_heard_against_the_musicians_own_pitches():
+    call = [CallNote(0.0, 0.5, 62), CallNote(0.5, 1.0, 65), CallNote(1.0, None, 69)]
+    assert pitch_before(call, 0) is None  # the first note has none before it
+    assert pitch_before(call, 6) == 62 and pitch_before(call, 7) == 65
+    assert pitch_before(call, 24) == 69

@@ -35,7 +35,7 @@ from improv.language.harmony import type_table
 from improv.language.register import Registers, register_stream
 from improv.language.grammar import (Phrase, PitchLimits, Value, decode, encode,
                                      quantize_duration)
-from improv.listening.trading import Turn, call_line, echo_weights
+from improv.listening.trading import Turn, call_line, echo_weights, pitch_before
 from improv.sampling.recall import MOTIF_STREAM, Motifs
 from improv.settings import setting, validate
 from improv.streams import child_stream
@@ -62,11 +62,9 @@ class Melody:
 
 
 class ValueSource(Protocol):
-    """Anything that hands out the next grammar value (the soloist, or a fake). It may
-    also offer ``restart_phrase(twelfths)``: the next value starts a phrase that many
-    twelfths of a beat from the top (after a skip); ``follow(context_at)``: it asks
-    the part the context of each value (a conditioned model); and ``force(value)`` with
-    ``replace_last(value)``: the part plays a recalled motif through it."""
+    """Hands out the next grammar value (the soloist, a fake). It may also offer
+    ``restart_phrase(twelfths)`` (a phrase starts there), ``follow(context_at)`` (a
+    conditioned model), ``force`` and ``replace_last`` (recalled motifs)."""
 
     def next_value(self) -> Value: ...
 
@@ -113,6 +111,7 @@ class MelodyPart(Part):
         self._harmony: tuple = (None,)  # (span, chord, chord before, next change's beat)
         self._phrase = Phrase()
         self._last_pitch: int | None = None  # across phrases: where the next one starts
+        self._call: list | None = None  # the musician's notes, while the model hears them
         recalls = settings.motifs > 0 and hasattr(source, "force")  # improv.sampling.recall
         self._motifs = Motifs(child_stream(rng, MOTIF_STREAM), settings.motifs) if recalls else None
         self._recall: deque = deque()  # the recalled notes still to play
@@ -141,9 +140,7 @@ class MelodyPart(Part):
 
     def play(self, until, stage: Stage) -> list[Note]:
         """As :meth:`Part.play`; with learned timing also the values written up to
-        ``timefeel.EARLIEST`` after ``until``, whose notes may be pushed before it, so
-        no note starting before ``until`` comes in a later call (the later ones may
-        come now)."""
+        ``timefeel.EARLIEST`` after ``until``, whose notes may be pushed before it."""
         if stage.feel.timing == "learned":
             until = Fraction(until) + Fraction(timefeel.EARLIEST)
         return super().play(until, stage)
@@ -209,7 +206,9 @@ class MelodyPart(Part):
         heard = stage.heard(beat)
         if heard is not None and heard != chord:
             chord, previous = heard, None
-        return context.features(chord, previous, beat % stage.metre, stage.metre, change)
+        pitch = self._last_pitch if self._call is None else pitch_before(self._call, twelfths)
+        return context.with_pitch(context.features(chord, previous, beat % stage.metre,
+                                                   stage.metre, change), chord, pitch)
 
     # --- values to notes -------------------------------------------------------------------
 
@@ -275,8 +274,9 @@ class MelodyPart(Part):
             self._last_pitch = min(max(last, self._limits.low), self._limits.high)
         prime = getattr(self._source, "prime_nearest", None)
         if prime is not None and values:
-            first = min(n.on for n in call)
-            prime(values, round(first * 12))
+            self._call = call  # each value is heard after the musician's note before it
+            prime(values, round(min(n.on for n in call) * 12))
+            self._call = None
         echo = getattr(self._source, "echo", None)
         if echo is not None and values:
             weights = echo_weights(values, self._source.values, stage.listener.settings.echo)

@@ -13,6 +13,18 @@ is six groups, each exactly one-hot, so a moment is six indices into one vector 
 ``twelfth``  where in the beat it starts, in twelfths (0 = on the beat)
 ``change``   beats until the chord changes: under 1, under 2, under 4, later or never
 
+``context-v2`` (the default since the shipped model was retrained on it) adds a seventh:
+
+``pitch``    the last pitch sounded before the value, as an interval above the root of
+             the chord the value starts on (0-11), or "none" (nothing sounded yet, or
+             N.C.): where the line stands against the harmony, the 7th of a ii about
+             to become the 3rd of the V. The values say only what kind of tone a note
+             is and roughly how far it moved, so without it the model cannot tell the
+             root from the 5th it is leaving. Measured on the held-out Weimar solos it
+             lowers the loss by 0.32 nats per value (data/README.md).
+
+A context-v1 model reads the first six groups of the same indices.
+
 Chord motion rather than an absolute root: the values are already relative to the
 chord, so what a player hears next is the quality and the root movement (a ii-V is
 "min, then dom up a fourth") in any key. Pure functions: the training data
@@ -28,12 +40,15 @@ from improv.language.chordnaming import family
 from improv.language.harmony import NO_CHORD, Chord
 
 NAME = "context-v1"
+NAME_V2 = "context-v2"
 FAMILIES = ("maj", "min", "dom", "half-dim", "dim", "aug", "sus", "nc")
 GROUPS = (("family", len(FAMILIES)), ("motion", 13), ("beat", 6), ("metre", 3),
           ("twelfth", 12), ("change", 4))
 N_GROUPS = len(GROUPS)
 OFFSETS = tuple(sum(size for _name, size in GROUPS[:k]) for k in range(N_GROUPS))
 N_FEATURES = sum(size for _name, size in GROUPS)
+PITCH_OFFSET = N_FEATURES  # the seventh group, context-v2's
+N_FEATURES_V2 = N_FEATURES + 13
 _FAMILY_INDEX = {name: k for k, name in enumerate(FAMILIES)}
 _NO_MOTION = 12
 
@@ -75,17 +90,38 @@ def features(chord: Chord, previous: Chord | None, in_bar, beats_per_bar: int,
     return tuple(offset + slot for offset, slot in zip(OFFSETS, slots))
 
 
+def pitch_slot(chord: Chord, pitch: int | None) -> int:
+    """The pitch group's index (context-v2) of the last pitch sounded, against ``chord``."""
+    if pitch is None or chord.quality == "nc":
+        return PITCH_OFFSET + 12
+    return PITCH_OFFSET + (pitch - chord.root) % 12
+
+
+def with_pitch(indices: tuple[int, ...], chord: Chord, pitch: int | None) -> tuple[int, ...]:
+    """context-v1's six indices and the pitch group: a context-v2 moment."""
+    return (*indices, pitch_slot(chord, pitch))
+
+
+def for_model(indices: tuple[int, ...], n_features: int) -> tuple[int, ...]:
+    """The groups of a context-v2 moment that a model with ``n_features`` inputs reads."""
+    return indices if n_features > N_FEATURES else indices[:N_GROUPS]
+
+
 def no_chart(twelfths: int) -> tuple[int, ...]:
-    """The context of a value ``twelfths`` twelfths of a beat from the top of 4/4 bars
-    under no chord: what a model hears when nobody gave it a chart."""
+    """The context (v2) of a value ``twelfths`` twelfths of a beat from the top of 4/4
+    bars under no chord: what a model hears when nobody gave it a chart."""
     beat = Fraction(twelfths, 12)
-    return features(NO_CHORD, None, beat % 4, 4)
+    return with_pitch(features(NO_CHORD, None, beat % 4, 4), NO_CHORD, None)
 
 
 def describe(indices) -> dict[str, str | int]:
     """The groups of a moment by name, for messages and tests."""
     out: dict[str, str | int] = {}
     for index in indices:
+        if index >= PITCH_OFFSET:
+            slot = index - PITCH_OFFSET
+            out["pitch"] = "none" if slot == 12 else slot
+            continue
         k = max(g for g in range(N_GROUPS) if OFFSETS[g] <= index)
         name, slot = GROUPS[k][0], index - OFFSETS[k]
         out[name] = FAMILIES[slot] if name == "family" else slot

@@ -1,9 +1,10 @@
 """The context of every value of a corpus piece, as a conditioned model reads it.
 
-For each value (note or rest) of a :class:`~improv.learning.corpus.Piece`, the six
-active indices of :func:`improv.language.context.features`: the chord sounding where the
-value starts, the step from the chord before, the beat and the bar's metre, the place in
-the beat, and how soon the chord changes. Bars keep their own lengths (a 3/4 solo counts
+For each value (note or rest) of a :class:`~improv.learning.corpus.Piece`, the seven
+active indices of context-v2 (:mod:`improv.language.context`): the chord sounding where
+the value starts, the step from the chord before, the beat and the bar's metre, the place
+in the beat, how soon the chord changes, and the last pitch sounded before the value
+against that chord (across rests and phrases, as the player hears it). Bars keep their own lengths (a 3/4 solo counts
 three beats); a pickup bar shorter than the bar after it counts from that bar's upbeat.
 """
 
@@ -29,7 +30,7 @@ def piece_contexts(piece) -> list[list[tuple[int, ...]]]:
     changes = _changes(piece)
     starts = [t for t, _chord in changes]
     bars = piece.bars
-    out = []
+    out, last_pitch = [], None
     for k, bar in enumerate(bars):
         length, shift = bar.length, 0.0
         if k == 0 and len(bars) > 1 and bar.length < bars[1].length:
@@ -42,6 +43,9 @@ def piece_contexts(piece) -> list[list[tuple[int, ...]]]:
             chord = changes[max(i, 0)][1]
             previous = changes[i - 1][1] if i >= 1 else None
             to_change = starts[i + 1] - at if i + 1 < len(starts) else None
-            row.append(context.features(chord, previous, note.offset + shift, metre, to_change))
+            moment = context.features(chord, previous, note.offset + shift, metre, to_change)
+            row.append(context.with_pitch(moment, chord, last_pitch))
+            if note.pitch is not None:
+                last_pitch = note.pitch
         out.append(row)
     return out

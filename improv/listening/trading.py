@@ -238,6 +238,13 @@ def call_line(notes: list[CallNote], chord_at) -> list[Value]:
     return encode_line(items)
 
 
+def pitch_before(call: list[CallNote], twelfths: int) -> int | None:
+    """The last pitch the musician struck before ``twelfths`` twelfths of a beat (None:
+    none yet): what a model primed with the call hears as the pitch before each value."""
+    before = [n for n in call if round(n.on * 12) < twelfths]
+    return max(before, key=lambda n: (n.on, n.pitch)).pitch if before else None
+
+
 def _on_grid(beat: float) -> Fraction:
     return Fraction(round(beat * 12), 12)
 

@@ -169,14 +169,14 @@ class Soloist:
         self._start_phrase()
 
     def follow(self, context_at: Callable[[int], tuple[int, ...]]) -> None:
-        """``context_at(t)``: the feature indices (:func:`improv.language.context.features`)
-        of a value starting ``t`` twelfths of a beat from the top, for a conditioned
-        model. The performer sets it; without it the model hears 4/4 under no chord."""
+        """``context_at(t)``: the context (:mod:`improv.language.context`) of a value ``t``
+        twelfths of a beat from the top; without it the model hears 4/4 under no chord."""
         if self._conditioned:
             self._context_at = context_at
 
     def _context(self, at: int) -> tuple[int, ...]:
-        return self._context_at(at) if self._conditioned else ()
+        ctx = self._context_at(at) if self._conditioned else ()
+        return context.for_model(ctx, self.generator.n_features) if ctx else ()
 
     def _start_solo(self) -> None:
         self._at = 0  # twelfths from the top where the next value starts
