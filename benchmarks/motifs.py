@@ -18,6 +18,9 @@ For each side, p10 / median / p90 over renders or solos:
 
     PYTHONPATH=. .venv/bin/python benchmarks/motifs.py --wjazzd ../shared/corpus/wjazzd \
         --repo /tmp/before
+
+``--motifs 0`` renders with recall off: what the model repeats by chance (the figure
+:mod:`improv.sampling.recall` subtracts from the players' shares).
 """
 
 from __future__ import annotations
@@ -149,11 +152,13 @@ def main(argv=None) -> int:
     parser.add_argument("--wjazzd", type=Path, help="the Weimar Jazz Database folder")
     parser.add_argument("--repo", type=Path, help="also render with this checkout (baseline)")
     parser.add_argument("--seeds", default="1,2,3")
+    parser.add_argument("--motifs", type=float, metavar="RATE",
+                        help="[melody] motifs for the renders (0: what chance repeats)")
     args = parser.parse_args(argv)
     seeds = [int(s) for s in args.seeds.split(",")]
     work = jobs(seeds)
     with tempfile.NamedTemporaryFile("w", suffix=".toml", delete=False) as fh:
-        fh.write(GRID)
+        fh.write(GRID + ("" if args.motifs is None else f"[melody]\nmotifs = {args.motifs}\n"))
     try:
         sides = [("improv (this checkout)", None)]
         if args.repo is not None:
