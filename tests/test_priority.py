@@ -1,6 +1,5 @@
 """The scheduler's thread: real-time while it waits and sends, ordinary while it generates."""
 
-import contextlib
 import os
 
 import numpy as np
@@ -30,12 +29,12 @@ def test_generating_steps_down_to_ordinary_scheduling_and_back():
     system = FakeSystem()
     priority = SendingPriority(12, set_scheduler=system)
     assert priority.take() == "SCHED_FIFO 12" and priority.realtime
-    with priority.generating():
+    with priority:
         assert system.calls[-1] == (0, os.SCHED_OTHER, 0)
     assert system.calls == [(0, os.SCHED_FIFO, 12), (0, os.SCHED_OTHER, 0),
                             (0, os.SCHED_FIFO, 12)]
     try:  # an error in a step still gives the priority back
-        with priority.generating():
+        with priority:
             raise KeyError("step")
     except KeyError:
         pass
@@ -46,7 +45,7 @@ def test_without_privileges_nothing_changes_while_generating():
     system = FakeSystem(refuse=True)
     priority = SendingPriority(set_scheduler=system)
     assert priority.take() == "normal" and not priority.realtime
-    with priority.generating():
+    with priority:
         pass
     assert system.calls == []
 
@@ -59,19 +58,18 @@ def test_every_step_runs_inside_generating_and_no_message_leaves_inside_one():
                comping=Comping(enabled=True, style="charleston"))
     inside, steps, sent_inside = [False], [], []
 
-    @contextlib.contextmanager
-    def generating():
-        inside[0] = True
-        steps.append(len(source.asked_at))
-        try:
-            yield
-        finally:
+    class Generating:
+        def __enter__(self):
+            inside[0] = True
+            steps.append(len(source.asked_at))
+
+        def __exit__(self, *exc):
             inside[0] = False
 
     port = RecordingPort(clock)
     scheduler = Scheduler(band, port, tempo=120, clock=clock, wait=clock.wait, start_delay=0.0,
                           observer=lambda *a: sent_inside.append(inside[0]),
-                          generating=generating)
+                          generating=Generating())
     scheduler.run(until_beat=16)
     assert len(source.asked_at) > 40 and len(steps) >= len(source.asked_at)
     assert sent_inside and not any(sent_inside)

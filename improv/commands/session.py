@@ -56,7 +56,7 @@ def play_live(cfg: settings.Config, band, port, signals, *, bars: int | None = N
                           clock_out=cfg.sync.clock_out and sync is None,
                           programs=program_changes(cfg),
                           programs_after_silence=not getattr(port, "reports_readers", True),
-                          generating=priority.generating)
+                          generating=priority)
     if sync is not None:
         sync.wake = scheduler.poke
     if listener is not None and midi_in is not None:

@@ -4,8 +4,9 @@ For each value (note or rest) of a :class:`~improv.learning.corpus.Piece`, the s
 active indices of context-v2 (:mod:`improv.language.context`): the chord sounding where
 the value starts, the step from the chord before, the beat and the bar's metre, the place
 in the beat, how soon the chord changes, and the last pitch sounded before the value
-against that chord (across rests and phrases, as the player hears it). Bars keep their own lengths (a 3/4 solo counts
-three beats); a pickup bar shorter than the bar after it counts from that bar's upbeat.
+against that chord (across rests and phrases, as the player hears it). Bars keep their
+own lengths (a 3/4 solo counts three beats); a pickup bar shorter than the bar after it
+counts from that bar's upbeat.
 """
 
 from __future__ import annotations

@@ -175,8 +175,8 @@ class Soloist:
             self._context_at = context_at
 
     def _context(self, at: int) -> tuple[int, ...]:
-        ctx = self._context_at(at) if self._conditioned else ()
-        return context.for_model(ctx, self.generator.n_features) if ctx else ()
+        return (context.for_model(self._context_at(at), self.generator.n_features)
+                if self._conditioned else ())
 
     def _start_solo(self) -> None:
         self._at = 0  # twelfths from the top where the next value starts

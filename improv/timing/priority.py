@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 
@@ -23,7 +22,9 @@ class SendingPriority:
     steps down to generate. Two system calls a step, a few microseconds.
 
     Needs privileges (root, CAP_SYS_NICE or an rtprio limit); without them, or off
-    Linux, the thread keeps normal scheduling and :meth:`generating` does nothing.
+    Linux, the thread keeps normal scheduling and stepping down does nothing. The object
+    is the context each step runs in (``with priority:``), reused step after step so
+    the per-note loop allocates nothing for it.
     """
 
     def __init__(self, priority: int = 10, set_scheduler=None):
@@ -37,25 +38,26 @@ class SendingPriority:
 
     def take(self) -> str:
         """Ask for SCHED_FIFO for the calling thread; say what it got."""
+        if self._set is None:  # not Linux
+            return "normal"
         try:
             self._set(0, os.SCHED_FIFO, os.sched_param(self._priority))
-        except (AttributeError, TypeError, OSError) as err:
+        except (AttributeError, OSError) as err:
             logger.debug("no real-time priority for the scheduler thread: %s", err)
             self._realtime = False
             return "normal"
         self._realtime = True
         return f"SCHED_FIFO {self._priority}"
 
-    @contextlib.contextmanager
-    def generating(self):
-        """Ordinary scheduling for the calling thread inside, real-time again after."""
-        if not self._realtime:
-            yield
-            return
-        self._set(0, os.SCHED_OTHER, os.sched_param(0))
-        try:
-            yield
-        finally:
+    def __enter__(self) -> SendingPriority:
+        """A step begins: ordinary scheduling for the calling thread."""
+        if self._realtime:
+            self._set(0, os.SCHED_OTHER, os.sched_param(0))
+        return self
+
+    def __exit__(self, *exc) -> None:
+        """The step is over (or failed): real-time again."""
+        if self._realtime:
             self._set(0, os.SCHED_FIFO, os.sched_param(self._priority))
 
 

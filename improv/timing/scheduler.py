@@ -94,13 +94,13 @@ class Scheduler:
                  observer: Callable | None = None, start_delay: float = 0.05,
                  late: float = 0.020, sync=None, clock_out: bool = False,
                  programs=(), programs_after_silence: bool = False,
-                 generating: Callable = contextlib.nullcontext):
+                 generating=contextlib.nullcontext()):
         """``sync``: a master's clock to follow (:class:`~improv.timing.sync.
         FollowedClock`) instead of ``tempo``; ``clock_out``: send MIDI clock, Start and
         Stop with the notes, so others can follow us. ``programs``: the program changes
         naming each part's instrument, and ``programs_after_silence``: when they go out
-        again (see :mod:`improv.timing.instruments`). ``generating()``: a context each
-        step runs in (:meth:`improv.timing.priority.SendingPriority.generating`)."""
+        again (see :mod:`improv.timing.instruments`). ``generating``: a reusable context
+        each step runs in (:class:`improv.timing.priority.SendingPriority`)."""
         if not 0 < lookahead <= 1:
             raise ValueError("lookahead must be in (0, 1] beats")
         self._source = source
@@ -285,7 +285,7 @@ class Scheduler:
                     self._next_tick += 1
             if self._source.cursor < horizon:
                 began = self._clock()
-                with self._generating():
+                with self._generating:
                     notes = self._advance(min(horizon, self._source.cursor + EPSILON))
                 for note in notes:
                     if until_beat is not None and note.start >= until_beat:
