@@ -8,7 +8,7 @@ own jitter-free schedule. Each figure is measured with our follower ([sync] foll
 "fit") and, in the same run, the naive one (tempo from the last tick interval):
 
 * steady 120 BPM: each onset's distance from the nearest twelfth of a beat of the grid
-  (sixteenths and triplets: what the default model plays), after the constant delivery
+  (sixteenths and sextuplets: what the default model plays), after the constant delivery
   delay (the median) is taken out: median, p99, max, and the largest errors with the
   beat they fell on;
 * a step 120 -> 150 BPM: beats after the step until onsets stay within 2 ms;
@@ -98,7 +98,7 @@ def run(jack, follower, tempo_of_beat, beats, jitter, seed=1, flood=None):
 
 def grid_errors(ideal, ons):
     """Signed distance (s) of each onset from the nearest point of the grid the model
-    plays, twelfths of a beat (sixteenths and triplets: 2 ticks a twelfth), found in
+    plays, twelfths of a beat (sixteenths and sextuplets: 2 ticks a twelfth), found in
     the ideal tick schedule; and that point's time."""
     twelfths = ideal[::2]
     k = np.clip(np.searchsorted(twelfths, ons), 1, len(twelfths) - 1)

@@ -10,7 +10,7 @@ values (200,000 by default: about 14 hours of eighth notes at 120 BPM) and repor
 * loops: the smallest period of the last 2,000 values (none = no loop) and the
   longest run of values that occurs twice in the last 10,000, beside the same in the
   first 10,000;
-* rhythm: how many values start off the sampler's grid (sixteenths and triplets);
+* rhythm: how many values start off the sampler's grid (sixteenths and sextuplets);
 * per-value cost (mean, p99, including re-primes).
 
 A short greedy run is added as the control: the loop detectors must find its loop.

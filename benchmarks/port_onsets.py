@@ -4,7 +4,7 @@ jackd (dummy driver, ``--sync``, 64 frames at 48 kHz) carries the daemon's virtu
 to a recorder in this process that reads rtmidi's queue, each event stamped by JACK
 (mapped onto the monotonic clock). The daemon plays the default model at 120 BPM with
 swing 0 and ``--timing grid``, so every onset belongs on the grid the model plays: twelfths of a beat
-(sixteenths and triplets). Each onset's distance from the nearest grid point, after the
+(sixteenths and sextuplets). Each onset's distance from the nearest grid point, after the
 constant delivery delay (the median) is taken out: median, p99 and max over all runs,
 and the largest errors with the bar and beat they fell on.
 

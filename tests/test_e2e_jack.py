@@ -82,7 +82,7 @@ def test_eight_bars_in_time_in_range_and_every_note_ends(jack, model):
     melody = [p for p in pairs if p[0] == 0]
     assert melody and all(LOW <= note <= HIGH for _, note, _, _ in melody)
     assert melody[-1][2] - melody[0][2] >= 8 * 4 * beat - beat
-    # Onsets sit on the 1/12-beat grid (sixteenths and triplets) within the JACK period.
+    # Onsets sit on the 1/12-beat grid (sixteenths and sextuplets) within the JACK period.
     grid = beat / 12
     onsets = sorted({t for _, _, t, _ in pairs})
     residuals = [((t - onsets[0]) / grid - round((t - onsets[0]) / grid)) * grid for t in onsets]

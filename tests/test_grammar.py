@@ -19,6 +19,7 @@ from improv.language.grammar import (
     is_valid_start,
     parse_interval,
     parse_value,
+    on_value_grid,
     quantize_duration,
 )
 from improv.language.harmony import _Q, make_chord, note_type, parse_chord
@@ -76,14 +77,19 @@ def test_interval_names_invert_and_alternative_spellings():
 
 # --- durations ------------------------------------------------------------------------
 
-def test_duration_grid_keeps_straight_and_triplet_values():
-    for d in (0.25, 1 / 3, 0.5, 2 / 3, 0.75, 1.0, 4 / 3, 1.5, 4.0, MAX_DURATION):
+def test_duration_grid_keeps_straight_triplet_and_sextuplet_values():
+    for d in (1 / 6, 0.25, 1 / 3, 0.5, 2 / 3, 0.75, 5 / 6, 1.0, 4 / 3, 1.5, 4.0, MAX_DURATION):
         assert d in DURATION_GRID
     assert list(DURATION_GRID) == sorted(set(DURATION_GRID))
+    # exactly the lengths on_value_grid accepts, in twelfths
+    assert [round(d * 12) for d in DURATION_GRID] == \
+        [t for t in range(1, int(MAX_DURATION * 12) + 1) if on_value_grid(t)]
+    assert not any(on_value_grid(t) for t in (0, 1, 5, 7, 11, 13))
 
 
 @pytest.mark.parametrize("raw, snapped", [(0.34, 1 / 3), (0.7, 2 / 3), (0.74, 0.75), (0.26, 0.25),
-                                          (0.0, 0.25), (-1, 0.25), (1.02, 1.0), (100, MAX_DURATION)])
+                                          (0.17, 1 / 6), (0.85, 5 / 6), (0.0, 1 / 6),
+                                          (-1, 1 / 6), (1.02, 1.0), (100, MAX_DURATION)])
 def test_quantize_duration(raw, snapped):
     assert quantize_duration(raw) == snapped
 

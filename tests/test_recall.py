@@ -40,6 +40,7 @@ def remember(motifs, phrase, root=0):
 
 
 EIGHTHS = [(6, 60), (6, 62), (6, 64), (6, 65), (6, 67), (6, 69), (6, 71), (6, 72)]
+SIXTEENTHS = [(3, p) for _, p in EIGHTHS]
 
 
 def test_a_recall_repeats_an_earlier_phrase_at_pitch_keeping_its_rhythm():
@@ -63,8 +64,12 @@ def test_a_recall_keeps_to_the_register_and_the_rhythm_grid():
     motifs = Motifs(Always(), amount=1.0)
     remember(motifs, EIGHTHS)
     assert motifs.recall(0, 0, PitchLimits(62, 90)) is None  # 60 is below the register
-    assert motifs.recall(4, 0, LIMITS) is None  # eighths from a triplet's place: off the grid
-    assert motifs.recall(6, 0, LIMITS) is not None  # from the off-beat: on it
+    assert motifs.recall(6, 0, LIMITS) is not None
+    fast = Motifs(Always(), amount=1.0)
+    remember(fast, SIXTEENTHS)
+    # sixteenths from a triplet's place: off the grid (4 + 3 = 7 twelfths into the beat)
+    assert fast.recall(4, 0, LIMITS) is None
+    assert fast.recall(6, 0, LIMITS) is not None  # from the off-beat: on it
 
 
 def test_rests_inside_a_phrase_stay_in_the_motif_and_trailing_ones_do_not():

@@ -5,8 +5,9 @@ A value is written as in the seeds, ``C,0.250,<M-2,m-6>``:
 * the **type** of the note relative to the chord sounding: ``C`` chord tone, ``S`` scale
   tone, ``A`` approach tone (a semitone from a chord tone), ``X`` other, ``R`` rest
   (see :func:`improv.language.harmony.type_table`);
-* the **duration** in quarter notes, on a grid that holds both straight and triplet
-  subdivisions (multiples of 1/4 and of 1/3: 0.250, 0.333, 0.500, 0.667, 0.750, 1.000 …);
+* the **duration** in quarter notes, on a grid that holds straight, triplet and
+  sextuplet subdivisions (multiples of 1/4 and of 1/6: 0.167, 0.250, 0.333, 0.500,
+  0.667, 0.750, 0.833, 1.000 …);
 * the **interval range** from the previous note: the actual interval widened by a minor
   third each way, written upper bound first as the seeds do (``<M-2,m-6>`` is -2 … -8
   semitones). The first note of a phrase and every rest carry no range.
@@ -30,11 +31,20 @@ PITCHED_TYPES = ("C", "S", "A", "X")
 WIDEN = 3  # a minor third, in semitones, each way
 MAX_DURATION = 8.0  # quarter notes; longer notes are clamped (two bars of 4/4)
 
-# Straight (1/4) and triplet (1/3) subdivisions of the quarter note, up to MAX_DURATION.
+# Sixteenth (1/4) and sextuplet (1/6, triplets included) subdivisions of the quarter
+# note, up to MAX_DURATION: every length in twelfths that is a multiple of 3 or of 2.
 DURATION_GRID = tuple(sorted(
     {float(Fraction(k, 4)) for k in range(1, int(MAX_DURATION * 4) + 1)}
-    | {float(Fraction(k, 3)) for k in range(1, int(MAX_DURATION * 3) + 1)}
+    | {float(Fraction(k, 6)) for k in range(1, int(MAX_DURATION * 6) + 1)}
 ))
+# Where in a beat a note or rest may start, in twelfths: the sixteenths (0, 3, 6, 9) and
+# the sextuplets (0, 2, 4, 6, 8, 10), of which the triplets (0, 4, 8) are a part.
+GRID_ONSETS = (0, 2, 3, 4, 6, 8, 9, 10)
+
+
+def on_value_grid(twelfths: int) -> bool:
+    """Whether a length of ``twelfths`` twelfths of a beat is one DURATION_GRID holds."""
+    return 2 <= twelfths <= MAX_DURATION * 12 and (twelfths % 3 == 0 or twelfths % 2 == 0)
 
 
 def quantize_duration(quarters: float) -> float:

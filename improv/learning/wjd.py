@@ -11,8 +11,9 @@ no music21: reading all 456 solos takes a few seconds.
 
 :func:`load_solo_piece` makes of a solo the same :class:`~improv.learning.corpus.Piece`
 (bars, notes, chords, values) the MIDI reader makes of a file, with the same building
-blocks: onsets and ends on the twelfth-of-a-beat grid, the top line of the notes, bars
-where the beat track says a bar begins (so 3/4 and other metres are bars of their own
+blocks: the top line of the notes at the places the transcription writes them (its
+tatums, snapped onto the values' grid by :mod:`improv.learning.writtenline`; the timing
+as played is the time feel's to learn), bars where the beat track says a bar begins (so 3/4 and other metres are bars of their own
 length; a pickup before the first bar line is a short bar of its own), cached by the
 content of both CSV files like the MIDI corpus.
 """
@@ -30,23 +31,25 @@ from pathlib import Path
 from improv.errors import ChordError, CorpusError
 from improv.language import chordsymbols, grammar, harmony, melodyline
 from improv.language.harmony import NO_CHORD, Chord, parse_chord
-from improv.language.melodyline import monophonic_line
-from improv.learning import corpus, piececache
+from improv.learning import corpus, piececache, writtenline
 from improv.learning.corpus import Piece, build_bars
+from improv.learning.writtenline import written_line
 
 log = logging.getLogger(__name__)
 
 _SOURCES = (harmony.__file__, chordsymbols.__file__, grammar.__file__, melodyline.__file__,
-            corpus.__file__, __file__)
+            corpus.__file__, writtenline.__file__, __file__)
 
 
 @dataclass(frozen=True)
 class SoloNote:
-    """A note of a solo: onset and length in beats from the solo's first marked beat."""
+    """A note of a solo: onset and length in beats from the solo's first marked beat,
+    as played, and where the transcription writes it (None: its beat is not marked)."""
 
     on: float
     length: float
     pitch: int
+    written: Fraction | None = None
 
 
 @dataclass(frozen=True)
@@ -100,17 +103,34 @@ def read_solo(melody: Path, beats: Path | None = None) -> Solo:
             chords.append(current)
         bar_starts = tuple(k for k, r in enumerate(beat_rows) if r["beat"].strip() == "1")
         per_bar = max((int(r["beat"]) for r in beat_rows), default=4)
+        rows_of = {}
+        for k, r in enumerate(beat_rows):
+            rows_of.setdefault((r["bar"].strip(), r["beat"].strip()), k)
         notes = []
         for r in note_rows:
             on = _beat(onsets, float(r["onset"]))
             off = _beat(onsets, float(r["onset"]) + float(r["duration"]))
-            notes.append(SoloNote(on, max(off - on, 1 / 12), int(round(float(r["pitch"])))))
+            notes.append(SoloNote(on, max(off - on, 1 / 12), int(round(float(r["pitch"]))),
+                                  _written(r, rows_of)))
     except (KeyError, ValueError) as err:
         raise CorpusError(f"{melody.name}: not a Weimar Jazz Database CSV pair ({err}): see "
                           f"../shared/corpus/README.md for the columns") from err
     if len(onsets) < 2:
         raise CorpusError(f"{beats}: fewer than two beats")
     return Solo(melody.stem, tuple(notes), tuple(chords), bar_starts, per_bar)
+
+
+def _written(row: dict, rows_of: dict) -> Fraction | None:
+    """Where the transcription writes a note, in beats: its beat's row plus its tatum's
+    share of the beat; None when its beat is not in the beat table or its tatum is off."""
+    k = rows_of.get((row.get("bar", "").strip(), row.get("beat", "").strip()))
+    try:
+        tatum, division = int(row["tatum"]), int(row["division"])
+    except (KeyError, ValueError):
+        return None
+    if k is None or not 1 <= tatum <= division:
+        return None
+    return k + Fraction(tatum - 1, division)
 
 
 def _beat(onsets: list[float], t: float) -> float:
@@ -130,10 +150,6 @@ def is_folder(path: Path) -> bool:
     return (path / "melody").is_dir() and (path / "beats").is_dir()
 
 
-def _on_grid(beat: float) -> Fraction:
-    return Fraction(round(beat * 12), 12)
-
-
 def solo_piece(solo: Solo, source: str, sha256: str) -> Piece:
     """A read solo as the bars and values the MIDI reader makes."""
     if not solo.bar_starts:
@@ -144,12 +160,9 @@ def solo_piece(solo: Solo, source: str, sha256: str) -> Piece:
     lengths = [b - a for a, b in zip(starts, starts[1:])] + [solo.beats_per_bar]
     grid = [(Fraction(a), Fraction(n)) for a, n in zip(starts, lengths)]
     end = grid[-1][0] + grid[-1][1]
-    notes = []
-    for n in solo.notes:
-        on, off = _on_grid(n.on), _on_grid(n.on + n.length)
-        if 0 <= on < end:
-            notes.append((on, min(max(off, on), end), n.pitch))
-    line = [(a, min(b, end), p) for a, b, p in monophonic_line(notes) if a < end]
+    notes = [(n.on if n.written is None else n.written, n.length, n.pitch)
+             for n in solo.notes]
+    line = [(a, min(b, end), p) for a, b, p in written_line(notes) if 0 <= a < end]
     changes, last = [], None
     for beat, chord in enumerate(solo.chords):
         if chord != last:

@@ -3,13 +3,13 @@
 Computed once per vocabulary by :class:`improv.sampling.soloist.Soloist`, which
 masks the model's probabilities with them at every value (``rhythm_grid=True``).
 
-Every value starts on a sixteenth or a triplet of the beat. The grammar's durations are
-multiples of 1/4 and of 1/3 of a beat, so mixing them (a sixteenth, then a triplet
+Every value starts on a sixteenth or a sextuplet of the beat. The grammar's durations
+are multiples of 1/4 and of 1/6 of a beat, so mixing them (a sixteenth, then a triplet
 eighth) lands on twelfths such as 0.583 or 0.917 of a beat, which sound like flams
 against the comping. The sampler tracks the position within the beat in twelfths
 (``grammar.twelfths``; from 0 at the start, advanced by every value sampled or primed)
 and masks every value whose END would fall on a position other than ``GRID_ONSETS`` =
-{0, 3, 4, 6, 8, 9} twelfths (0, 1/4, 1/3, 1/2, 2/3, 3/4 of a beat). The 12 masks, one
+{0, 2, 3, 4, 6, 8, 9, 10} twelfths (the sixteenths and the sextuplets). The 12 masks, one
 per position, are computed once, combined with the phrase masks. So that a gap cannot
 end where no phrase start would end on the grid (all of the shipped model's starts are
 straight: a gap used up 1/3 into a beat would be stuck), a rest is charged against the
@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import numpy as np
 
-GRID_ONSETS = (0, 3, 4, 6, 8, 9)  # twelfths of a beat: 0, 1/4, 1/3, 1/2, 2/3, 3/4
+from improv.language.grammar import GRID_ONSETS
+
 _NOTE = np.iinfo(np.int64).min  # a pitched value's "rest length": never too long
 
 
