@@ -18,7 +18,6 @@ from improv.band.comping import Comping
 from improv.band.feel import Feel, swing
 from improv.band.melody import exact_duration
 from improv.errors import UsageError
-from improv.language.grammar import quantize_duration
 from improv.learning import timefeel as learner
 
 from daemon_fakes import FakeSource
@@ -93,13 +92,13 @@ def test_the_learner_finds_the_lay_back_and_the_swing_ratio(tmp_path):
 def test_articulation_is_the_sounding_share_of_the_span_the_model_writes(tmp_path):
     solo = learner.solo_notes(*learner.load_pair(swung_player(tmp_path)))
     spans = learner.articulations(solo)
-    # the on-beat note (0.2 s = 0.4 beat) runs to the next onset, 0.56 beat later (on
-    # the corpus grid 7/12, quantised as values are); the off-beat one (0.3 beat) to
-    # the next beat, 0.44 beat later (5/12): each sounds its share of the time played
+    # the on-beat note (0.2 s = 0.4 beat) runs to the next onset, played 0.56 beat
+    # later; the off-beat one (0.3 beat) to the next beat, played 0.44 beat later: each
+    # sounds its share of the time played, and both are the written eighths the
+    # model's values give them (1/2 beat), not the 7/12 and 5/12 they were played as
     first, second = spans[0], spans[1]
-    assert first[0] == quantize_duration(7 / 12)
+    assert first[0] == 0.5 and second[0] == 0.5
     assert first[1] == pytest.approx(0.4 / 0.56, abs=1e-6)
-    assert second[0] == quantize_duration(5 / 12)
     assert second[1] == pytest.approx(0.3 / 0.44, abs=1e-6)
     assert spans[-1][2]  # the last note ends a phrase
     table = learner.learn([solo])
@@ -207,6 +206,12 @@ def test_the_shipped_table_loads_and_a_broken_one_is_one_line(tmp_path):
     assert "\n" not in str(err.value) and "cannot be read" in str(err.value)
     with pytest.raises(UsageError, match="missing"):
         timefeel.load(tmp_path / "absent.json")
+    assert len(table.styles) > 400 and table.within[1][0] < 1  # the players' own styles
+    data = json.loads((timefeel.feel_dir() / timefeel.FEEL_FILE).read_text())
+    data["style"]["solos"][0] = [float("nan"), 0.0]
+    bad.write_text(json.dumps(data))
+    with pytest.raises(UsageError, match="cannot be read"):
+        timefeel.load(bad)
 
 
 # --- the melody playing it ----------------------------------------------------------------
@@ -403,3 +408,30 @@ def test_the_feel_command_prints_the_swing_table_and_saves_a_table_the_melody_re
     one_line_error(capsys, ["feel", "--wjazzd", str(tmp_path / "wjazzd"), "--save",
                             str(tmp_path / "no" / "feel.json")], "--save")
     one_line_error(capsys, ["feel", "--wjazzd", str(tmp_path / "none")], "not at")
+
+
+def test_each_solo_keeps_its_own_style_and_the_notes_spread_around_it():
+    from improv.learning.feelstyles import styles
+
+    rng = np.random.default_rng(0)
+    legato = [list(rng.uniform(0.6, 1.0, 300)) for _ in range(3)]
+    detached = [list(rng.uniform(0.0, 0.4, 300)) for _ in range(3)]
+    onsets = [list(rng.uniform(0, 1, 300)) for _ in range(6)]
+    found = styles(onsets, legato + detached + [[0.5] * 10], min_notes=100)
+    means = [length for _onset, length in found["solos"]]
+    assert len(means) == 6  # the short solo has no measurable style
+    assert all(m > 0.5 for m in means[:3]) and all(m < -0.5 for m in means[3:])
+    assert abs(found["solos"][0][0]) < 0.2  # onsets drawn alike: no style
+    assert found["within"]["length"]["sd"] < 0.7 < found["within"]["onset"]["sd"]
+
+
+def test_a_part_plays_around_one_players_style():
+    table = tiny_table(styles=((0.0, 2.0), (0.0, 2.0)), within=((1.0, 0.0), (0.1, 0.0)))
+    levels = timefeel.Levels(table, np.random.default_rng(3))
+    draws = [levels.length() for _ in range(200)]
+    assert levels.style == (0.0, 2.0)
+    assert min(draws) > 0.95  # around the normal score 2 (level 0.977), spread 0.1
+    onsets = [levels.onset() for _ in range(2000)]
+    assert 0.45 < np.mean(onsets) < 0.55 and np.std(onsets) > 0.25
+    pooled = timefeel.Levels(tiny_table(), np.random.default_rng(3))  # no styles
+    assert pooled.style == (0.0, 0.0) and 0.4 < np.mean([pooled.length() for _ in range(500)]) < 0.6

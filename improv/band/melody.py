@@ -92,8 +92,7 @@ class MelodyPart(Part):
         self._rng = rng
         self._feel_rng = timefeel.feel_stream(rng)
         self._feel_table = feel_table
-        self._onset_score: float | None = None  # the copulas' last normal scores
-        self._length_score: float | None = None
+        self._levels: timefeel.Levels | None = None  # drawn when first played
         self._next_level: tuple | None = None  # (written onset, level, deviation foreseen)
         self._played: tuple[Fraction, float, float] | None = None  # (written, start, end)
         self._settings = settings
@@ -348,11 +347,11 @@ class MelodyPart(Part):
                    stage: Stage, chord, value, phrase_end: bool) -> Note:
         """The note from ``start`` to ``end`` (written) as a player would sound it.
 
-        Draws, in value order from the feel's own generator: the onset's level (unless
-        drawn with the note before, whose end had to stay clear of it: where the onset,
-        drawn again now its beat is known, would fall before that end, it is where the
-        note before foresaw it), the length's, and the level of the onset at this
-        note's written end."""
+        Draws, in value order from the feel's own generator (the player's style first,
+        once: :class:`timefeel.Levels`): the onset's level (unless drawn with the note
+        before, which let go by where it foresaw this onset: it stays there, so every
+        note sounds the share of the time to the next onset it drew), the length's, and
+        the level of the onset at this note's written end."""
         table, feel = self._timefeel(), stage.feel
         tempo = feel.tempo or timefeel.DEFAULT_TEMPO
         rng, beat, here = self._feel_rng, math.floor(start), round(start * 12) % 12
@@ -360,22 +359,15 @@ class MelodyPart(Part):
         if self._played is not None and math.floor(self._played[0]) == beat:
             before = round(self._played[0] * 12) % 12
         after = round(end * 12) % 12 if end < beat + 1 else None
-        foreseen = None
+        levels = self._levels = self._levels or timefeel.Levels(table, rng)
         if self._next_level is not None and self._next_level[0] == start:
-            level, foreseen = self._next_level[1:]
+            deviation = self._next_level[2]  # as the note before foresaw it and let go
         else:
-            level, self._onset_score = timefeel.next_level(self._onset_score,
-                                                           table.onset_serial, rng)
-        deviation = table.onset(here, tempo, rng, feel.amount, level=level,
-                                grain=timefeel.beat_grain(here, before, after))
-        if foreseen is not None and float(start) + deviation < self._played[2]:
-            deviation = foreseen  # as the note before foresaw it, and let go before it
-        length_level, self._length_score = timefeel.next_level(self._length_score,
-                                                               table.length_serial, rng)
+            deviation = table.onset(here, tempo, rng, feel.amount, level=levels.onset(),
+                                    grain=timefeel.beat_grain(here, before, after))
         ratio = table.length(float(end - start), tempo, phrase_end, rng, feel.amount,
-                             level=length_level)
-        next_level, self._onset_score = timefeel.next_level(self._onset_score,
-                                                            table.onset_serial, rng)
+                             level=levels.length())
+        next_level = levels.onset()
         ahead = round(end * 12) % 12  # the next onset's, as far as it is known now
         ahead_grain = timefeel.beat_grain(ahead, None if after is None else here)
         next_deviation = table.onset(ahead, tempo, rng, feel.amount, level=next_level,

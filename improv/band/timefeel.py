@@ -8,7 +8,9 @@ moves in eighths, triplets or sixteenths), and the share of the time to the next
 a note sounds, by tempo band and written span. A draw is an inverse-CDF interpolation at a
 level in [0, 1]; consecutive levels follow a Gaussian copula with the lag-1 correlation
 learned from the players (:func:`next_level`), so a push or a drag carries over a few
-notes as it does in a solo instead of jittering note by note.
+notes as it does in a solo instead of jittering note by note, around the style of one
+player (:class:`Levels`): players differ in lay-back and legato far more than the
+notes of one solo do.
 
 :func:`place` turns the draws into a note's start and end under the limits a
 monophonic line needs: starts strictly increasing, none below zero, never earlier than
@@ -21,7 +23,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -52,6 +54,8 @@ class TimeFeel:
     phrase_ends: tuple  # [band] -> quantiles | None
     onset_serial: float = 0.0
     length_serial: float = 0.0
+    styles: tuple = ()  # per Weimar solo (onset, length): its notes' mean normal score
+    within: tuple = ((1.0, 0.0), (1.0, 0.0))  # (sd, serial) of onsets, lengths around it
 
     @classmethod
     def from_dict(cls, data: dict) -> TimeFeel:
@@ -76,6 +80,15 @@ class TimeFeel:
                     cells(data["phrase_end"]["quantiles"], 1),
                     float(data["onset"].get("serial", 0.0)),
                     float(data["length"].get("serial", 0.0)))
+        style = data.get("style")
+        if style is not None:
+            pairs = tuple((float(a), float(b)) for a, b in style["solos"])
+            within = tuple((float(style["within"][k]["sd"]), float(style["within"][k]["serial"]))
+                           for k in ("onset", "length"))
+            if not all(math.isfinite(x) and abs(x) < 5 for pair in pairs for x in pair) or \
+                    not all(0 < sd <= 2 and abs(rho) < 1 for sd, rho in within):
+                raise ValueError("a style outside the normal scores' range")
+            table = replace(table, styles=pairs, within=within)
         bands = len(edges) + 2
         if len(table.onsets) != bands or len(table.lengths) != bands or \
                 len(table.phrase_ends) != bands or \
@@ -129,6 +142,35 @@ def next_level(score: float | None, rho: float, rng) -> tuple[float, float]:
     e = float(rng.standard_normal())
     z = e if score is None else rho * score + math.sqrt(1.0 - rho * rho) * e
     return 0.5 * (1.0 + math.erf(z / math.sqrt(2.0))), z
+
+
+class Levels:
+    """One part's levels for its onsets and lengths: a Gaussian copula around the style
+    of one Weimar solo, drawn once per part (how far behind the beat, how legato), the
+    notes moving around it with one solo's spread and note-to-note correlation. Without
+    styles in the table, every note is drawn from all the players pooled."""
+
+    def __init__(self, table: TimeFeel, rng):
+        self._rng = rng
+        if table.styles:
+            self.style = table.styles[int(rng.integers(len(table.styles)))]
+            self._within = table.within
+        else:
+            self.style = (0.0, 0.0)
+            self._within = ((1.0, table.onset_serial), (1.0, table.length_serial))
+        self._scores: list[float | None] = [None, None]
+
+    def onset(self) -> float:
+        return self._next(0)
+
+    def length(self) -> float:
+        return self._next(1)
+
+    def _next(self, kind: int) -> float:
+        sd, rho = self._within[kind]
+        _level, self._scores[kind] = next_level(self._scores[kind], rho, self._rng)
+        z = self.style[kind] + sd * self._scores[kind]
+        return 0.5 * (1.0 + math.erf(z / math.sqrt(2.0)))
 
 
 def beat_grain(twelfths: int, before=None, after=None) -> int:

@@ -3,7 +3,7 @@
 Each transcribed note has two positions: where it sounds (its onset in seconds, turned
 into beats between the beat-table onsets it falls between, as :mod:`improv.learning.wjd`
 does) and where the transcription writes it (``(tatum - 1) / division`` of its beat).
-The model's values land on the written grid of sixteenths and triplets, not on the
+The model's values land on the written grid of sixteenths and sextuplets, not on the
 performed one, so what improv lacks is the difference: how far, by tempo and by place
 in the beat, players sit from the written position. That is learned here as quantiles
 of the deviation per (tempo band, written twelfth of the beat, grain: whether the beat
@@ -12,8 +12,9 @@ readings of it.
 
 Articulation is the share of the time to the next onset, as played, that a note
 sounds, by tempo band and by the span the note gets in the corpus the model was trained
-on (:func:`improv.language.melodyline.monophonic_line`: a gap shorter than a quarter
-beat belongs to the note before it), which is the span improv's values give a note;
+on (:func:`improv.learning.writtenline.written_spans`: the written places on the
+values' grid, a gap shorter than a quarter beat belonging to the note before it), which
+is the span improv's values give a note;
 a note a rest follows is measured against its span, and the last note before a rest of
 a beat or more (a phrase end) has a cell of its own.
 
@@ -35,8 +36,9 @@ from pathlib import Path
 import numpy as np
 
 from improv.errors import CorpusError
-from improv.language.grammar import PHRASE_GAP, quantize_duration
-from improv.language.melodyline import monophonic_line
+from improv.language.grammar import PHRASE_GAP
+from improv.learning.feelstyles import styles
+from improv.learning.writtenline import written_spans
 
 TEMPO_EDGES = (110.0, 150.0, 190.0, 240.0, 280.0)  # BPM: six bands of 25k-45k notes each
 SPAN_EDGES = (0.3, 0.4, 0.6, 0.9, 1.5)  # beats: 1/4 | 1/3 | 1/2 | 2/3, 3/4 | 1, 4/3 | longer
@@ -220,27 +222,27 @@ def quantiles(values, n: int = LEVELS, digits: int = 4) -> list[float]:
     return [round(float(q), digits) for q in np.quantile(np.asarray(values, float), levels(n))]
 
 
+def written_place(note: Timed) -> float:
+    """Where the transcription writes a note, in beats (as played where it does not)."""
+    if note.division >= 1 and 1 <= note.tatum <= note.division:
+        return note.beat + Fraction(note.tatum - 1, note.division)
+    return note.on
+
+
 def articulations(notes: list[Timed]) -> list[tuple[float, float, bool, float]]:
     """(span, sounding share, phrase end, tempo) of each note of the line the corpus
-    reader makes (its top note per onset, a gap under a quarter beat given to the note
-    before): the span in beats quantised as the model's values are; the share of the
+    reader makes (:func:`improv.learning.writtenline.written_spans`: the top note of
+    each written place on the values' grid, a gap under a quarter beat given to the
+    note before): the span in beats, as the model's values give it; the share of the
     time to the next onset, as played, the note sounds (of its span when a rest
     follows)."""
-    by_start: dict[Fraction, Timed] = {}
-    grid = []
-    for n in notes:
-        on = Fraction(round(n.on * 12), 12)
-        off = max(Fraction(round(n.off * 12), 12), on)
-        grid.append((on, off, n.pitch))
-        if on not in by_start or (n.pitch, n.off) > (by_start[on].pitch, by_start[on].off):
-            by_start[on] = n
-    line = monophonic_line(grid)
+    line = written_spans([(written_place(n), n.off - n.on, n.pitch) for n in notes])
     out = []
-    for k, (start, end, _pitch) in enumerate(line):
-        note = by_start[start]
-        span = quantize_duration(float(end - start))
+    for k, (start, end, index) in enumerate(line):
+        note = notes[index]
+        span = float(end - start)
         runs_on = k + 1 < len(line) and line[k + 1][0] == end
-        reach = by_start[end].on - note.on if runs_on else span
+        reach = notes[line[k + 1][2]].on - note.on if runs_on else span
         ratio = min(max((note.off - note.on) / max(reach, 1e-6), RATIO_RANGE[0]),
                     RATIO_RANGE[1])
         phrase_end = k + 1 == len(line) or line[k + 1][0] - end >= PHRASE_GAP
@@ -319,6 +321,7 @@ def learn(solos: list[list[Timed]], edges=TEMPO_EDGES) -> dict:
     length_q, length_n = _cells(lengths, pooled, range(len(SPAN_EDGES) + 1), 3)
     end_q, end_n = _cells(ends, pooled, [0], 3)
     per = len(GRAINS)
+    onset_levels, length_levels = _rank_levels(onsets, onset_keys), _rank_levels(lengths, length_keys)
     return {
         "format": "improv-feel-1",
         "tempo_edges": list(edges), "tempo_bands": band_names(edges),
@@ -327,18 +330,19 @@ def learn(solos: list[list[Timed]], edges=TEMPO_EDGES) -> dict:
         "onset": {"unit": "beats from the written place, by [tempo band][twelfth of the "
                           "beat][grain]; the last band is all tempos; null: fewer notes "
                           "than min_cell",
-                  "serial": serial(_rank_levels(onsets, onset_keys)),
+                  "serial": serial(onset_levels),
                   "quantiles": [[row[k * per:(k + 1) * per] for k in range(12)]
                                 for row in onset_q],
                   "notes": [[row[k * per:(k + 1) * per] for k in range(12)]
                             for row in onset_n]},
         "length": {"unit": "sounding length / span, by [tempo band][span bin]",
-                   "serial": serial(_rank_levels(lengths, length_keys)),
+                   "serial": serial(length_levels),
                    "quantiles": length_q, "notes": length_n},
         "phrase_end": {"unit": "sounding length / span of the last note before a rest of a "
                                "beat or more, by [tempo band]",
                        "quantiles": [row[0] for row in end_q],
                        "notes": [row[0] for row in end_n]},
+        "style": styles(onset_levels, length_levels),
     }
 
 
