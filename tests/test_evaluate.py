@@ -166,3 +166,12 @@ def test_eval_reads_the_shipped_band_and_save_band_rebuilds_it(tmp_path, capsys,
     assert main(["eval", "--wjazzd", str(folder), "--save-band", str(tmp_path / "b.json")]) == 0
     saved = json.loads((tmp_path / "b.json").read_text())
     assert saved["solos"] == 1 and set(saved["band"]) == set(out["band"])
+
+
+def test_an_evaluation_plays_at_its_tempo_feel_and_model_alike():
+    from improv.commands.evaluate import settings_for
+
+    # the learned timing and the model's tempo group read the feel's tempo: a render at
+    # 260 BPM is not timed as one at 120 (it was, until 2026-12-04)
+    assert settings_for(tempo=260).feel.tempo == 260
+    assert settings_for().feel.tempo == settings_for().tempo

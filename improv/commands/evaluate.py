@@ -130,7 +130,8 @@ def settings_for(config=None, model=None, progression=None, tempo=None, seed=1, 
         "drums.enabled": ("--no-drums", False)})
     if progression is not None and chart is None:
         cfg = dataclasses.replace(cfg, chart="")
-    return cfg
+    # the feel and the model hear the tempo, as when playing (options.with_chart)
+    return dataclasses.replace(cfg, feel=dataclasses.replace(cfg.feel, tempo=cfg.tempo))
 
 
 def render(cfg, bars: int, chart=None):
