@@ -85,8 +85,8 @@ def random_contexts(gen, rng, count: int) -> list[tuple[int, ...]]:
         moment = context.features(chords[a], chords[b], Fraction(int(rng.integers(48)), 12),
                                   4, Fraction(int(rng.integers(1, 60)), 12))
         pitch = int(rng.integers(52, 85))
-        out.append(context.for_model(context.with_pitch(moment, chords[a], pitch),
-                                     gen.n_features))
+        out.append(context.for_model(context.with_tempo(
+            context.with_pitch(moment, chords[a], pitch), 120.0), gen.n_features))
     return out
 
 

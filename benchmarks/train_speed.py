@@ -120,7 +120,7 @@ def main(argv=None) -> int:
     from improv.language import context
 
     pieces, corpus, contexts = train.load_corpus(args.corpus)
-    n_features = context.N_FEATURES_V2 if args.features == "context" else 0
+    n_features = context.N_FEATURES_V3 if args.features == "context" else 0
     data = train.prepare(pieces, args.tx, corpus=corpus,
                          contexts=contexts if n_features else None)
     if args.windows and args.windows < len(data.windows):

@@ -57,10 +57,11 @@ def random_weights(n_values: int = 78, n_a: int = 64, seed: int = 0,
 def write_random_model(out: Path, n_values: int = 78, n_a: int = 64, seed: int = 0,
                        scale: float = 1.0, tx: int = 30, conditioned: bool | str = False) -> Path:
     """Write a complete model directory (via :func:`improv.model.modelfile.save`) and
-    return it; ``conditioned``: one that reads the context (True: ``context-v2``, as the
-    shipped model; ``"v1"``: ``context-v1``)."""
-    v1 = conditioned == "v1"
-    n_features = (context.N_FEATURES if v1 else context.N_FEATURES_V2) if conditioned else 0
-    name = (context.NAME if v1 else context.NAME_V2) if conditioned else None
+    return it; ``conditioned``: one that reads the context (True: ``context-v3``, as the
+    shipped model; ``"v2"``, ``"v1"``: the earlier ones)."""
+    n_features, name = {True: (context.N_FEATURES_V3, context.NAME_V3),
+                        "v2": (context.N_FEATURES_V2, context.NAME_V2),
+                        "v1": (context.N_FEATURES, context.NAME),
+                        False: (0, None)}[conditioned]
     return modelfile.save(Path(out), random_weights(n_values, n_a, seed, scale, n_features),
                           random_vocab(n_values), {"tx": tx, "random": True, "seed": seed}, name)

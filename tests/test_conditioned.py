@@ -51,8 +51,8 @@ def test_no_chord_and_no_previous_have_no_motion_and_metres_are_told_apart():
     assert context.describe(context.features(G7, None, 1, 4, Fraction(1, 3)))["change"] == 0
 
 
-def piece(bars):
-    return Piece("test", "0" * 64, "m", ("c",), tuple(bars))
+def piece(bars, tempo=None):
+    return Piece("test", "0" * 64, "m", ("c",), tuple(bars), tempo=tempo)
 
 
 def test_corpus_contexts_follow_the_chords_and_the_bars_of_a_piece():
@@ -63,13 +63,15 @@ def test_corpus_contexts_follow_the_chords_and_the_bars_of_a_piece():
     assert [len(row) for row in got] == [3, 1]
     first, rest, third = got[0]
     assert first == {"family": "min", "motion": 12, "beat": 0, "metre": 0, "twelfth": 0,
-                     "change": 2, "pitch": "none"}
+                     "change": 2, "pitch": "none", "tempo": 1}  # no tempo: 120 BPM's band
     assert rest["beat"] == 1 and rest["change"] == 1 and rest["family"] == "min"
     assert rest["pitch"] == 10  # the C before it is the 7th of Dm7
     assert third["family"] == "dom" and third["motion"] == 5 and third["twelfth"] == 6
     assert third["pitch"] == 5  # the same C, across the rest, is the 4th of G7
     assert got[1][0] == {"family": "maj", "motion": 5, "beat": 0, "metre": 0, "twelfth": 0,
-                         "change": 3, "pitch": 2}
+                         "change": 3, "pitch": 2, "tempo": 1}
+    ballad = piece_contexts(piece(bars, tempo=62.0))
+    assert {context.describe(f)["tempo"] for row in ballad for f in row} == {0}
 
 
 def test_the_pitch_group_places_the_last_pitch_against_the_chord_and_v1_models_skip_it():
@@ -81,7 +83,20 @@ def test_the_pitch_group_places_the_last_pitch_against_the_chord_and_v1_models_s
     assert context.describe(context.with_pitch(moment, G7, None))["pitch"] == "none"
     assert context.for_model(v2, context.N_FEATURES) == moment
     assert context.for_model(v2, context.N_FEATURES_V2) == v2
-    assert len(context.no_chart(6)) == context.N_GROUPS + 1
+    assert len(context.no_chart(6)) == context.N_GROUPS + 2
+
+
+def test_the_tempo_group_is_the_time_feels_band_and_v2_models_skip_it():
+    v2 = context.with_pitch(context.features(G7, Dm7, 0, 4), G7, 65)
+    bands = [context.describe(context.with_tempo(v2, bpm))["tempo"]
+             for bpm in (60, 109.9, 110, 149, 150, 200, 250, 280, 400)]
+    assert bands == [0, 0, 1, 1, 2, 3, 4, 5, 5]
+    v3 = context.with_tempo(v2, None)
+    assert context.describe(v3)["tempo"] == 1  # no tempo said: 120 BPM's band
+    assert v3[-1] < context.N_FEATURES_V3 and v3[:-1] == v2
+    assert context.for_model(v3, context.N_FEATURES_V3) == v3
+    assert context.for_model(v3, context.N_FEATURES_V2) == v2
+    assert context.for_model(v3, context.N_FEATURES) == v2[:context.N_GROUPS]
 
 
 def test_a_pickup_bar_counts_from_the_upbeat_of_the_bar_after_it():
@@ -113,16 +128,16 @@ def conditioned_dir(tmp_path_factory):
 
 def test_the_model_file_says_which_inputs_it_takes(conditioned_dir, tmp_path):
     loaded = modelfile.load(conditioned_dir)
-    assert loaded.features == context.NAME_V2 and loaded.n_features == context.N_FEATURES_V2
-    assert loaded.meta["n_features"] == context.N_FEATURES_V2
-    assert loaded.weights.lstm_kernel.shape == (78 + context.N_FEATURES_V2, 128)
+    assert loaded.features == context.NAME_V3 and loaded.n_features == context.N_FEATURES_V3
+    assert loaded.meta["n_features"] == context.N_FEATURES_V3
+    assert loaded.weights.lstm_kernel.shape == (78 + context.N_FEATURES_V3, 128)
     plain = modelfile.load(write_random_model(tmp_path / "plain", n_a=32))
     assert plain.features is None and plain.n_features == 0
     meta = (conditioned_dir / "model.json").read_text()
     (tmp_path / "odd").mkdir()
     for name in ("weights.npz", "vocab.json"):
         (tmp_path / "odd" / name).write_bytes((conditioned_dir / name).read_bytes())
-    (tmp_path / "odd" / "model.json").write_text(meta.replace('"context-v2"', '"context-v9"'))
+    (tmp_path / "odd" / "model.json").write_text(meta.replace('"context-v3"', '"context-v9"'))
     with pytest.raises(ModelError, match="context-v9.*upgrade improv or retrain"):
         modelfile.load(tmp_path / "odd")
 
@@ -130,8 +145,8 @@ def test_the_model_file_says_which_inputs_it_takes(conditioned_dir, tmp_path):
 def test_the_numpy_step_adds_the_context_rows(conditioned_dir):
     gen = load_generator(conditioned_dir)
     w = modelfile.load(conditioned_dir).weights
-    f = context.with_pitch(context.features(G7, Dm7, 1, 4, 2), G7, 71)
-    x = np.zeros(78 + context.N_FEATURES_V2)
+    f = context.with_tempo(context.with_pitch(context.features(G7, Dm7, 1, 4, 2), G7, 71), 90)
+    x = np.zeros(78 + context.N_FEATURES_V3)
     x[5] = 1.0
     x[78 + np.array(f)] = 1.0
     z = x @ w.lstm_kernel.astype(float) + w.lstm_bias
@@ -208,7 +223,7 @@ def test_the_sampler_feeds_the_context_of_the_value_it_is_about_to_choose(condit
     soloist = Soloist(gen, SamplingSettings(seed=1, endless="keep"))
     chart = Progression.parse("Dm7 G7 | C6")
     perf = duo(soloist, chart, np.random.default_rng(0), comping=Comping(enabled=False),
-               feel=Feel(swing=0.0, humanise=0, timing="grid"),
+               feel=Feel(swing=0.0, humanise=0, timing="grid", tempo=72.0),
                melody=Melody(motifs=0))  # every value sampled: a recall is fed by force()
     starts = []
     original = soloist.next_index
@@ -231,6 +246,7 @@ def test_the_sampler_feeds_the_context_of_the_value_it_is_about_to_choose(condit
         # the pitch group: the last note the part played before this value, on that chord
         before = [note.pitch for note in notes if note.start < beat - 1e-9]  # float starts
         assert fed[n] == context.pitch_slot(chord, before[-1] if before else None)
+        assert context.describe(fed)["tempo"] == 0  # a ballad: 72 BPM
     assert gen.fed[0][0] is None  # the zero x first
 
 

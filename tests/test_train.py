@@ -100,7 +100,7 @@ def test_train_command_writes_a_complete_model(tmp_path, capsys):
     assert meta["corpus"][0]["file"] == "song.mid" and len(meta["corpus"][0]["sha256"]) == 64
     assert meta["corpus"][0]["melody_track"] == "Lead"
     assert set(meta["metrics"]) == {"train", "validation", "unigram", "bigram", "trigram"}
-    assert meta["features"] == "context-v2" and loaded.n_features == 59  # the default
+    assert meta["features"] == "context-v3" and loaded.n_features == 65  # the default
     assert {"tensorflow", "keras", "numpy", "improv"} <= set(meta["versions"])
     assert sorted(p.name for p in out.iterdir()) == ["model.json", "vocab.json", "weights.npz"]
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []

@@ -206,8 +206,9 @@ class MelodyPart(Part):
         if heard is not None and heard != chord:
             chord, previous = heard, None
         pitch = self._last_pitch if self._call is None else pitch_before(self._call, twelfths)
-        return context.with_pitch(context.features(chord, previous, beat % stage.metre,
-                                                   stage.metre, change), chord, pitch)
+        return context.with_tempo(context.with_pitch(context.features(
+            chord, previous, beat % stage.metre, stage.metre, change), chord, pitch),
+            stage.feel.tempo or None)
 
     # --- values to notes -------------------------------------------------------------------
 

@@ -222,9 +222,9 @@ def run(args) -> int:
           f"{len(data.vocab)} distinct values; {len(data.windows)} training windows of "
           f"{args.tx}, {data.validation.tokens} held-out values in "
           f"{len(data.split.validation_bars)} bars; inputs: the previous value"
-          f"{' and the context (' + context.NAME_V2 + ')' if conditioned else ''}", flush=True)
+          f"{' and the context (' + context.NAME_V3 + ')' if conditioned else ''}", flush=True)
 
-    n_features = context.N_FEATURES_V2 if conditioned else 0
+    n_features = context.N_FEATURES_V3 if conditioned else 0
     layers, result, tried, params, metrics = train_sizes(args, data, n_features)
     meta = {
         "tx": args.tx, "corpus": corpus,
@@ -238,7 +238,7 @@ def run(args) -> int:
         "n_a_tried": {str(k): v for k, v in tried.items()}, "seconds": round(result.seconds, 1),
         "metrics": metrics, "versions": versions(),
     }
-    return save_model(out, layers, data, meta, context.NAME_V2 if conditioned else None)
+    return save_model(out, layers, data, meta, context.NAME_V3 if conditioned else None)
 
 
 def train_sizes(args, data, n_features: int):

@@ -13,7 +13,7 @@ is six groups, each exactly one-hot, so a moment is six indices into one vector 
 ``twelfth``  where in the beat it starts, in twelfths (0 = on the beat)
 ``change``   beats until the chord changes: under 1, under 2, under 4, later or never
 
-``context-v2`` (the default since the shipped model was retrained on it) adds a seventh:
+``context-v2`` adds a seventh:
 
 ``pitch``    the last pitch sounded before the value, as an interval above the root of
              the chord the value starts on (0-11), or "none" (nothing sounded yet, or
@@ -23,7 +23,16 @@ is six groups, each exactly one-hot, so a moment is six indices into one vector 
              root from the 5th it is leaving. Measured on the held-out Weimar solos it
              lowers the loss by 0.32 nats per value (data/README.md).
 
-A context-v1 model reads the first six groups of the same indices.
+``context-v3`` (the default since the shipped model was retrained on it) adds an eighth:
+
+``tempo``    the tempo band: under 110, 110-150, 150-190, 190-240, 240-280, 280 BPM
+             or more (the time feel's bands). Players at a ballad tempo fill a beat
+             with sixteenths and 32nds, at 300 BPM with eighths and quarters: the notes'
+             lengths in beats depend on the tempo more than on anything the other
+             groups say (data/README.md).
+
+A context-v2 model reads the first seven groups of the same indices, a context-v1
+model the first six.
 
 Chord motion rather than an absolute root: the values are already relative to the
 chord, so what a player hears next is the quality and the root movement (a ii-V is
@@ -41,6 +50,7 @@ from improv.language.harmony import NO_CHORD, Chord
 
 NAME = "context-v1"
 NAME_V2 = "context-v2"
+NAME_V3 = "context-v3"
 FAMILIES = ("maj", "min", "dom", "half-dim", "dim", "aug", "sus", "nc")
 GROUPS = (("family", len(FAMILIES)), ("motion", 13), ("beat", 6), ("metre", 3),
           ("twelfth", 12), ("change", 4))
@@ -49,6 +59,10 @@ OFFSETS = tuple(sum(size for _name, size in GROUPS[:k]) for k in range(N_GROUPS)
 N_FEATURES = sum(size for _name, size in GROUPS)
 PITCH_OFFSET = N_FEATURES  # the seventh group, context-v2's
 N_FEATURES_V2 = N_FEATURES + 13
+TEMPO_EDGES = (110.0, 150.0, 190.0, 240.0, 280.0)  # BPM: the time feel's bands
+TEMPO_OFFSET = N_FEATURES_V2  # the eighth group, context-v3's
+N_FEATURES_V3 = N_FEATURES_V2 + len(TEMPO_EDGES) + 1
+DEFAULT_TEMPO = 120.0  # BPM, where a corpus or a caller gives none
 _FAMILY_INDEX = {name: k for k, name in enumerate(FAMILIES)}
 _NO_MOTION = 12
 
@@ -102,22 +116,38 @@ def with_pitch(indices: tuple[int, ...], chord: Chord, pitch: int | None) -> tup
     return (*indices, pitch_slot(chord, pitch))
 
 
+def tempo_slot(bpm: float | None) -> int:
+    """The tempo group's index (context-v3) of ``bpm`` (None: DEFAULT_TEMPO)."""
+    bpm = DEFAULT_TEMPO if bpm is None else bpm
+    return TEMPO_OFFSET + sum(bpm >= edge for edge in TEMPO_EDGES)
+
+
+def with_tempo(indices: tuple[int, ...], bpm: float | None) -> tuple[int, ...]:
+    """A context-v2 moment and the tempo group: a context-v3 moment."""
+    return (*indices, tempo_slot(bpm))
+
+
 def for_model(indices: tuple[int, ...], n_features: int) -> tuple[int, ...]:
-    """The groups of a context-v2 moment that a model with ``n_features`` inputs reads."""
-    return indices if n_features > N_FEATURES else indices[:N_GROUPS]
+    """The groups of a context-v3 moment that a model with ``n_features`` inputs reads."""
+    if n_features > N_FEATURES_V2:
+        return indices
+    return indices[:N_GROUPS + 1] if n_features > N_FEATURES else indices[:N_GROUPS]
 
 
-def no_chart(twelfths: int) -> tuple[int, ...]:
-    """The context (v2) of a value ``twelfths`` twelfths of a beat from the top of 4/4
+def no_chart(twelfths: int, bpm: float | None = None) -> tuple[int, ...]:
+    """The context (v3) of a value ``twelfths`` twelfths of a beat from the top of 4/4
     bars under no chord: what a model hears when nobody gave it a chart."""
     beat = Fraction(twelfths, 12)
-    return with_pitch(features(NO_CHORD, None, beat % 4, 4), NO_CHORD, None)
+    return with_tempo(with_pitch(features(NO_CHORD, None, beat % 4, 4), NO_CHORD, None), bpm)
 
 
 def describe(indices) -> dict[str, str | int]:
     """The groups of a moment by name, for messages and tests."""
     out: dict[str, str | int] = {}
     for index in indices:
+        if index >= TEMPO_OFFSET:
+            out["tempo"] = index - TEMPO_OFFSET
+            continue
         if index >= PITCH_OFFSET:
             slot = index - PITCH_OFFSET
             out["pitch"] = "none" if slot == 12 else slot

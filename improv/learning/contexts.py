@@ -1,10 +1,11 @@
 """The context of every value of a corpus piece, as a conditioned model reads it.
 
-For each value (note or rest) of a :class:`~improv.learning.corpus.Piece`, the seven
-active indices of context-v2 (:mod:`improv.language.context`): the chord sounding where
+For each value (note or rest) of a :class:`~improv.learning.corpus.Piece`, the eight
+active indices of context-v3 (:mod:`improv.language.context`): the chord sounding where
 the value starts, the step from the chord before, the beat and the bar's metre, the place
-in the beat, how soon the chord changes, and the last pitch sounded before the value
-against that chord (across rests and phrases, as the player hears it). Bars keep their
+in the beat, how soon the chord changes, the last pitch sounded before the value
+against that chord (across rests and phrases, as the player hears it), and the piece's
+tempo band (the default tempo's where the source gives none). Bars keep their
 own lengths (a 3/4 solo counts three beats); a pickup bar shorter than the bar after it
 counts from that bar's upbeat.
 """
@@ -45,7 +46,8 @@ def piece_contexts(piece) -> list[list[tuple[int, ...]]]:
             previous = changes[i - 1][1] if i >= 1 else None
             to_change = starts[i + 1] - at if i + 1 < len(starts) else None
             moment = context.features(chord, previous, note.offset + shift, metre, to_change)
-            row.append(context.with_pitch(moment, chord, last_pitch))
+            row.append(context.with_tempo(context.with_pitch(moment, chord, last_pitch),
+                                          piece.tempo))
             if note.pitch is not None:
                 last_pitch = note.pitch
         out.append(row)

@@ -98,6 +98,7 @@ class Piece:
     chord_tracks: tuple[str, ...]
     bars: tuple[Bar, ...]
     tracks: tuple[TrackInfo, ...] = ()
+    tempo: float | None = None  # BPM, where the source says (a Weimar solo's median beat)
 
     def values(self) -> tuple[str, ...]:
         """Every value of the piece, in order."""
@@ -138,6 +139,7 @@ class Piece:
                       "chords": [[o, c.name] for o, c in b.chords],
                       "notes": [[n.offset, n.pitch, n.duration] for n in b.notes],
                       "values": list(b.values)} for b in self.bars],
+            "tempo": self.tempo,
         }
 
     @classmethod
@@ -154,8 +156,10 @@ class Piece:
                             notes, values))
         tracks = tuple(TrackInfo(int(i), str(n), int(k), int(o), int(s), float(m), bool(d))
                        for i, n, k, o, s, m, d in data.get("tracks", []))
+        tempo = data.get("tempo")
         return cls(str(data["source"]), str(data["sha256"]), str(data["melody_track"]),
-                   tuple(str(t) for t in data["chord_tracks"]), tuple(bars), tracks)
+                   tuple(str(t) for t in data["chord_tracks"]), tuple(bars), tracks,
+                   None if tempo is None else float(tempo))
 
 
 # --- pure building blocks (Fractions in, floats out) -----------------------------------

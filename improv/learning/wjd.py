@@ -59,6 +59,7 @@ class Solo:
     chords: tuple[Chord, ...]  # the chord of each beat (index = beat number)
     bar_starts: tuple[int, ...]  # beat numbers where a bar begins
     beats_per_bar: int
+    tempo: float | None = None  # BPM: 60 over the median beat interval
 
     def chord_at(self, beat: float) -> Chord:
         k = min(max(int(beat), 0), len(self.chords) - 1)
@@ -117,7 +118,10 @@ def read_solo(melody: Path, beats: Path | None = None) -> Solo:
                           f"../shared/corpus/README.md for the columns") from err
     if len(onsets) < 2:
         raise CorpusError(f"{beats}: fewer than two beats")
-    return Solo(melody.stem, tuple(notes), tuple(chords), bar_starts, per_bar)
+    gaps = sorted(b - a for a, b in zip(onsets, onsets[1:]))
+    median = gaps[len(gaps) // 2]
+    return Solo(melody.stem, tuple(notes), tuple(chords), bar_starts, per_bar,
+                60.0 / median if median > 0 else None)
 
 
 def _written(row: dict, rows_of: dict) -> Fraction | None:
@@ -169,7 +173,7 @@ def solo_piece(solo: Solo, source: str, sha256: str) -> Piece:
             changes.append((Fraction(beat), chord))
             last = chord
     bars = build_bars(line, changes, grid)
-    return Piece(source, sha256, "wjazzd melody", ("wjazzd beats",), bars)
+    return Piece(source, sha256, "wjazzd melody", ("wjazzd beats",), bars, tempo=solo.tempo)
 
 
 def load_solo_piece(melody: Path, cache: bool = True) -> Piece:

@@ -112,6 +112,7 @@ MELODY = "melody"  # model.json's "part" when it names none: the soloist's
 # features name -> (context inputs, the check of a vocabulary entry; None: grammar value)
 _FEATURES = {context.NAME: (context.N_FEATURES, None),
              context.NAME_V2: (context.N_FEATURES_V2, None),
+             context.NAME_V3: (context.N_FEATURES_V3, None),
              bassvocab.NAME: (bassvocab.N_FEATURES, bassvocab.parse_token)}
 
 
@@ -239,9 +240,10 @@ def feature_count(features, where) -> int:
     if features is None:
         return 0
     if features not in _FEATURES:
+        known = ", ".join(repr(name) for name in _FEATURES if name != bassvocab.NAME)
         raise ModelError(f"{where} says features={features!r}, which this improv does not "
-                         f"know (it reads {context.NAME!r} and {context.NAME_V2!r}): upgrade "
-                         f"improv or retrain with 'improv train'")
+                         f"know (it reads {known}): upgrade improv or retrain with "
+                         f"'improv train'")
     return _FEATURES[features][0]
 
 
