@@ -9,7 +9,7 @@ import numpy as np
 
 from improv.commands import config
 from improv.commands.live import ConfigWatcher, diff
-from improv.commands.session import _apply_changes
+from improv.commands.session import _apply_changes, follow_tempo
 from improv.commands.status import StatusLine
 from improv.band.comping import Comping
 from improv.band.feel import Feel
@@ -54,6 +54,20 @@ def test_feel_changes_apply_to_the_next_notes():
     p.set_feel(Feel(swing=1.0, accent=0, humanise=0, timing="grid"))
     notes = p.advance(8)
     assert [round(n.start - int(n.start), 3) for n in notes[:2]] == [0.0, 0.667]
+
+
+def test_the_feel_follows_the_tempo_played_at():
+    p = performer(comping=False)
+    assert p.stage.feel.tempo is None
+    follow_tempo(p, 183.24)  # a master's clock, a reloaded tempo: told at once
+    assert p.stage.feel.tempo == 183.2 and p.stage.feel.swing == STRAIGHT.swing
+    follow_tempo(p, 185.0)  # within 2%: a master's jitter, left alone
+    assert p.stage.feel.tempo == 183.2
+    follow_tempo(p, 90.0)
+    assert p.stage.feel.tempo == 90.0
+    p.set_feel(STRAIGHT)  # [feel] reloaded: its table says no tempo
+    follow_tempo(p, 90.0)
+    assert p.stage.feel.tempo == 90.0
 
 
 def test_diff_separates_live_changes_from_restart_ones():

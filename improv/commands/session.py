@@ -8,6 +8,7 @@ to stop; the scheduler then switches off every sounding note and the port is clo
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import logging
 import sys
@@ -111,6 +112,7 @@ def play_live(cfg: settings.Config, band, port, signals, *, bars: int | None = N
                 hangups = signals.hangups
                 cfg = _apply_changes(cfg, reload, scheduler, band, status)
             _report_stalls(scheduler, status)
+            follow_tempo(band, scheduler.tempo)
             recorded.tick()
             if status:
                 if sync is not None:
@@ -248,6 +250,16 @@ def _then(cfg) -> str:
         return "waiting for it to come back (Ctrl-C stops)"
     return ("exiting (start improv again once it is back, or set [midi] reconnect = true to "
             "wait for it)")
+
+
+def follow_tempo(band, tempo: float, tolerance: float = 0.02) -> None:
+    """Tell the band's feel the tempo it plays at now (a master's clock, a reloaded
+    tempo, a [feel] reloaded without one), so the learned timing and the model's tempo
+    group are those of this tempo, not the first one's; a change within ``tolerance``
+    (2%: a master's jitter) is left alone."""
+    feel = band.stage.feel
+    if feel.tempo is None or abs(tempo - feel.tempo) > tolerance * feel.tempo:
+        band.set_feel(dataclasses.replace(feel, tempo=round(float(tempo), 1)))
 
 
 def _report_stalls(scheduler, status) -> None:
