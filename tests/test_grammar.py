@@ -310,3 +310,11 @@ def test_exact_decoding_plays_the_interval_each_value_was_encoded_from():
         for value in values[1:]:
             played.append(decode(value, chord, played[-1], rng, exact=exact))
         assert (played == line) is expected
+
+
+@given(st.floats(-2, 10, allow_nan=False))
+def test_quantize_duration_is_the_nearest_grid_point_the_lower_on_a_tie(raw):
+    nearest = min(DURATION_GRID, key=lambda g: (abs(g - raw), g))
+    expected = DURATION_GRID[0] if raw <= DURATION_GRID[0] else \
+        MAX_DURATION if raw >= MAX_DURATION else nearest
+    assert quantize_duration(raw) == expected

@@ -34,7 +34,7 @@ from improv.language import context
 from improv.language.harmony import type_table
 from improv.language.register import Registers, register_stream
 from improv.language.grammar import (Phrase, PitchLimits, Value, decode, encode,
-                                     quantize_duration)
+                                     on_value_grid, quantize_duration)
 from improv.listening.trading import Turn, call_line, echo_weights, pitch_before
 from improv.sampling.recall import MOTIF_STREAM, Motifs
 from improv.settings import setting, validate
@@ -71,6 +71,9 @@ class ValueSource(Protocol):
 
 def exact_duration(value: Value) -> Fraction:
     """The value's duration as an exact fraction of a beat (``0.333`` is 1/3)."""
+    twelfths = round(value.duration * 12)  # a value's duration is on the grid: no search
+    if on_value_grid(twelfths) and abs(value.duration * 12 - twelfths) < 0.05:
+        return Fraction(twelfths, 12)
     return Fraction(quantize_duration(value.duration)).limit_denominator(12)
 
 

@@ -19,6 +19,7 @@ allocation-heavy work.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from fractions import Fraction
@@ -53,7 +54,9 @@ def quantize_duration(quarters: float) -> float:
         return DURATION_GRID[0]
     if quarters >= MAX_DURATION:
         return MAX_DURATION
-    return min(DURATION_GRID, key=lambda g: abs(g - quarters))
+    k = bisect.bisect_left(DURATION_GRID, quarters)  # the grid is sorted: its neighbours
+    below, above = DURATION_GRID[k - 1], DURATION_GRID[k]
+    return below if quarters - below <= above - quarters else above
 
 
 # --- interval names, music21-style directed names from semitone counts -----------------
