@@ -30,12 +30,12 @@ from pathlib import Path
 import numpy as np
 
 from improv.errors import UsageError
+from improv.language.context import DEFAULT_TEMPO  # BPM, when the caller does not say
 from improv.streams import child_stream
 from improv.learning.timefeel import GRAINS, grain
 
 FEEL_FILE = "wjazzd.json"  # in data/feel
 MAX_FEEL_BYTES = 200_000  # the shipped table is about 45 kB
-DEFAULT_TEMPO = 120.0  # BPM, when the caller does not say
 EARLIEST = 1 / 8  # beats: the furthest a note is pushed ahead of its written place
 MIN_STEP = 1 / 48  # beats between two starts, at least
 MIN_LENGTH = 1 / 24  # beats a note sounds, at least (less if its span is shorter)
@@ -139,9 +139,19 @@ class TimeFeel:
 def next_level(score: float | None, rho: float, rng) -> tuple[float, float]:
     """(level in (0, 1), its normal score): one step of the Gaussian AR(1) copula, so
     consecutive draws correlate as the players' did (``score`` None: a fresh start)."""
+    z = next_score(score, rho, rng)
+    return level_of(z), z
+
+
+def next_score(score: float | None, rho: float, rng) -> float:
+    """The normal score of :func:`next_level`, one AR(1) step from ``score``."""
     e = float(rng.standard_normal())
-    z = e if score is None else rho * score + math.sqrt(1.0 - rho * rho) * e
-    return 0.5 * (1.0 + math.erf(z / math.sqrt(2.0))), z
+    return e if score is None else rho * score + math.sqrt(1.0 - rho * rho) * e
+
+
+def level_of(z: float) -> float:
+    """A normal score's level in (0, 1): the standard normal CDF."""
+    return 0.5 * (1.0 + math.erf(z / math.sqrt(2.0)))
 
 
 class Levels:
@@ -168,9 +178,8 @@ class Levels:
 
     def _next(self, kind: int) -> float:
         sd, rho = self._within[kind]
-        _level, self._scores[kind] = next_level(self._scores[kind], rho, self._rng)
-        z = self.style[kind] + sd * self._scores[kind]
-        return 0.5 * (1.0 + math.erf(z / math.sqrt(2.0)))
+        score = self._scores[kind] = next_score(self._scores[kind], rho, self._rng)
+        return level_of(self.style[kind] + sd * score)
 
 
 def beat_grain(twelfths: int, before=None, after=None) -> int:

@@ -43,6 +43,7 @@ call the same code, so the model hears at play time what it learnt from.
 
 from __future__ import annotations
 
+import bisect
 from fractions import Fraction
 
 from improv.language.chordnaming import family
@@ -59,7 +60,9 @@ OFFSETS = tuple(sum(size for _name, size in GROUPS[:k]) for k in range(N_GROUPS)
 N_FEATURES = sum(size for _name, size in GROUPS)
 PITCH_OFFSET = N_FEATURES  # the seventh group, context-v2's
 N_FEATURES_V2 = N_FEATURES + 13
-TEMPO_EDGES = (110.0, 150.0, 190.0, 240.0, 280.0)  # BPM: the time feel's bands
+# BPM: the tempo bands, the model's group and the time feel's cells alike (about 25,000
+# to 45,000 Weimar notes each)
+TEMPO_EDGES = (110.0, 150.0, 190.0, 240.0, 280.0)
 TEMPO_OFFSET = N_FEATURES_V2  # the eighth group, context-v3's
 N_FEATURES_V3 = N_FEATURES_V2 + len(TEMPO_EDGES) + 1
 DEFAULT_TEMPO = 120.0  # BPM, where a corpus or a caller gives none
@@ -118,8 +121,7 @@ def with_pitch(indices: tuple[int, ...], chord: Chord, pitch: int | None) -> tup
 
 def tempo_slot(bpm: float | None) -> int:
     """The tempo group's index (context-v3) of ``bpm`` (None: DEFAULT_TEMPO)."""
-    bpm = DEFAULT_TEMPO if bpm is None else bpm
-    return TEMPO_OFFSET + sum(bpm >= edge for edge in TEMPO_EDGES)
+    return TEMPO_OFFSET + bisect.bisect_right(TEMPO_EDGES, DEFAULT_TEMPO if bpm is None else bpm)
 
 
 def with_tempo(indices: tuple[int, ...], bpm: float | None) -> tuple[int, ...]:

@@ -30,17 +30,16 @@ import math
 import statistics
 from collections import Counter
 from dataclasses import dataclass, replace
-from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
 
 from improv.errors import CorpusError
+from improv.language.context import TEMPO_EDGES
 from improv.language.grammar import PHRASE_GAP
 from improv.learning.feelstyles import styles
-from improv.learning.writtenline import written_spans
+from improv.learning.writtenline import tatum_place, written_spans
 
-TEMPO_EDGES = (110.0, 150.0, 190.0, 240.0, 280.0)  # BPM: six bands of 25k-45k notes each
 SPAN_EDGES = (0.3, 0.4, 0.6, 0.9, 1.5)  # beats: 1/4 | 1/3 | 1/2 | 2/3, 3/4 | 1, 4/3 | longer
 LEVELS = 41  # quantiles per cell: 0.5%, 2.5%, 5%, ..., 97.5%, 99.5%
 MIN_CELL = 200  # notes a cell needs; fewer and it falls back to all tempos pooled
@@ -224,9 +223,8 @@ def quantiles(values, n: int = LEVELS, digits: int = 4) -> list[float]:
 
 def written_place(note: Timed) -> float:
     """Where the transcription writes a note, in beats (as played where it does not)."""
-    if note.division >= 1 and 1 <= note.tatum <= note.division:
-        return note.beat + Fraction(note.tatum - 1, note.division)
-    return note.on
+    place = tatum_place(note.beat, note.tatum, note.division)
+    return note.on if place is None else place
 
 
 def articulations(notes: list[Timed]) -> list[tuple[float, float, bool, float]]:

@@ -33,7 +33,7 @@ from improv.language import chordsymbols, grammar, harmony, melodyline
 from improv.language.harmony import NO_CHORD, Chord, parse_chord
 from improv.learning import corpus, piececache, writtenline
 from improv.learning.corpus import Piece, build_bars
-from improv.learning.writtenline import written_line
+from improv.learning.writtenline import tatum_place, written_line
 
 log = logging.getLogger(__name__)
 
@@ -132,9 +132,7 @@ def _written(row: dict, rows_of: dict) -> Fraction | None:
         tatum, division = int(row["tatum"]), int(row["division"])
     except (KeyError, ValueError):
         return None
-    if k is None or not 1 <= tatum <= division:
-        return None
-    return k + Fraction(tatum - 1, division)
+    return None if k is None else tatum_place(k, tatum, division)
 
 
 def _beat(onsets: list[float], t: float) -> float:

@@ -28,6 +28,14 @@ _REST = int(MIN_REST * 12)  # twelfths: a shorter gap is articulation, not a res
 MAX_TWELFTHS = int(MAX_DURATION * 12)  # the longest value
 
 
+def tatum_place(beat: int, tatum: int, division: int) -> Fraction | None:
+    """Where a transcription writes a note, in beats: its beat's index plus its tatum's
+    share of the beat (``tatum`` counts from 1); None for a tatum outside its beat."""
+    if not 1 <= tatum <= division:
+        return None
+    return beat + Fraction(tatum - 1, division)
+
+
 def _candidates(target: int, floor: int) -> list[int]:
     """Grid positions at least ``floor``, within TOLERANCE of ``target``, nearest first."""
     near = [c for c in range(target - TOLERANCE, target + TOLERANCE + 1)
