@@ -100,7 +100,8 @@ def test_articulation_is_the_sounding_share_of_the_span_the_model_writes(tmp_pat
     assert first[0] == 0.5 and second[0] == 0.5
     assert first[1] == pytest.approx(0.4 / 0.56, abs=1e-6)
     assert second[1] == pytest.approx(0.3 / 0.44, abs=1e-6)
-    assert spans[-1][2]  # the last note ends a phrase
+    assert spans[-1][2] and not first[2]  # nothing follows the last note: it lets go
+    # into silence, and is measured against its own span
     table = learner.learn([solo])
     assert 0.05 <= min(x for row in table["length"]["quantiles"] for c in row if c for x in c)
     assert max(x for row in table["length"]["quantiles"] for c in row if c for x in c) <= 1.0
@@ -123,9 +124,10 @@ def tiny_table(**over) -> timefeel.TimeFeel:
                    for _ in range(bands))
     lengths = tuple(tuple(tuple(np.linspace(0.5, 1.0, len(levels))) for _ in range(6))
                     for _ in range(bands))
-    ends = tuple(tuple(np.linspace(0.8, 1.0, len(levels))) for _ in range(bands))
+    ends = tuple(tuple(tuple(np.linspace(0.8, 1.0, len(levels))) for _ in range(6))
+                 for _ in range(bands))
     fields = dict(tempo_edges=(150.0,), span_edges=learner.SPAN_EDGES, levels=levels,
-                  onsets=onsets, lengths=lengths, phrase_ends=ends, onset_serial=0.3,
+                  onsets=onsets, lengths=lengths, rest_ends=ends, onset_serial=0.3,
                   length_serial=0.1)
     return timefeel.TimeFeel(**{**fields, **over})
 
@@ -177,11 +179,14 @@ def test_placed_notes_keep_order_and_never_sound_into_the_next(steps):
         deviation = max(deviation, -timefeel.EARLIEST)
         if placed and placed[-1][2] is not None:
             deviation = placed[-1][2]  # the onset drawn with the note before
-        ahead = max(ahead, -timefeel.EARLIEST)
+        rest = ahead > 0.4  # a rest follows: the share is of the note's own span
+        ahead = None if rest else max(ahead, -timefeel.EARLIEST)
         start, stop = timefeel.place(written, end, deviation, ratio, ahead, previous)
         assert start >= 0 and stop > start
-        # never past the next onset as it will be played
-        assert stop <= max(end + ahead, start + timefeel.MIN_LENGTH) + 1e-12
+        if rest:
+            assert stop - start <= max(end - written, timefeel.MIN_LENGTH) + 1e-12
+        else:  # never past the next onset as it will be played
+            assert stop <= max(end + ahead, start + timefeel.MIN_LENGTH) + 1e-12
         if previous is not None:
             assert start >= previous[0] + timefeel.MIN_STEP - 1e-12
             assert start >= previous[1] - 1e-12  # nothing overlaps
@@ -292,10 +297,47 @@ def test_an_onset_is_not_pushed_against_the_end_of_the_note_before():
     lengths = tuple(tuple(tuple(np.linspace(0.6, 0.95, len(levels))) for _ in range(6))
                     for _ in range(3))
     table = tiny_table(onsets=onsets, lengths=lengths,
-                       phrase_ends=tuple(lengths[0][0] for _ in range(3)))
+                       rest_ends=lengths)
     notes = band(LEARNED, table=table).advance(400)
     touching = sum(abs(b.start - a.end) < 1e-12 for a, b in zip(notes, notes[1:]))
     assert len(notes) > 300 and touching <= 0.02 * len(notes)
+
+
+def test_a_note_a_rest_follows_sounds_as_the_players_sound_it_before_a_rest():
+    """Where a rest is written, a transcription's note is as long as it sounded: those
+    notes have cells of their own (here: all of the span), the others sound a share of
+    the time to the next onset (here: half). The part draws the next value as it
+    plays a note, so it knows which, and the values stay those the source gave."""
+    levels = tuple(learner.levels())
+    half, whole = tuple([0.5] * len(levels)), tuple([1.0] * len(levels))
+    none = tuple(tuple((None, None, None) for _ in range(12)) for _ in range(3))
+    table = tiny_table(onsets=none, lengths=tuple(tuple(half for _ in range(6)) for _ in range(3)),
+                       rest_ends=tuple(tuple(whole for _ in range(6)) for _ in range(3)))
+    values = ["C,0.500", "C,0.500", "R,0.500", "C,1.000", "R,1.000", "C,0.250", "C,0.250"]
+    notes = band(LEARNED, values=values, table=table).advance(32)
+    written = written_line(values, 40)[:len(notes)]
+    assert len(notes) > 30
+    rest_after = {float(end) for (_a, end), (b, _e) in zip(written, written[1:]) if end != b}
+    for note, (at, end) in zip(notes, written):
+        assert note.start == float(at)
+        expected = float(end) if float(end) in rest_after else float(at + (end - at) / 2)
+        assert note.end == pytest.approx(expected)
+    grid = band(dataclasses.replace(LEARNED, timing="grid"), values=values).advance(32)
+    assert [n.pitch for n in grid] == [n.pitch for n in notes][:len(grid)]
+
+
+def test_articulation_is_learned_apart_where_a_rest_follows(tmp_path):
+    notes = []
+    for k in range(0, BEATS - 2, 2):  # a quarter note, then a beat's rest
+        notes.append((k, 1, 1, 0.0, 0.36, BEAT))  # 0.72 of a beat: written 3/4
+    solo = learner.solo_notes(*learner.load_pair(write_solo(tmp_path, notes)))
+    spans = learner.articulations(solo)
+    assert all(rest for _span, _ratio, rest, _tempo in spans)
+    assert all((span, ratio) == (0.75, pytest.approx(0.96)) for span, ratio, _r, _t in spans)
+    table = learner.learn([solo])
+    assert not any(n for row in table["length"]["notes"] for n in row)
+    assert sum(table["rest_follows"]["notes"][-1]) == len(spans)
+    assert table["rest_follows"]["notes"][-1][3] == len(spans)  # the 3/4 beats
 
 
 def test_learned_notes_are_the_same_per_seed_however_far_ahead_the_caller_asks():

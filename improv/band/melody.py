@@ -95,9 +95,8 @@ class MelodyPart(Part):
         self._rng = rng
         self._feel_rng = timefeel.feel_stream(rng)
         self._feel_table = feel_table
-        self._levels: timefeel.Levels | None = None  # drawn when first played
-        self._next_level: tuple | None = None  # (written onset, level, deviation foreseen)
-        self._played: tuple[Fraction, float, float] | None = None  # (written, start, end)
+        self._performer: timefeel.Performer | None = None  # made when first played
+        self._ahead: Value | None = None  # the next value, drawn before its turn
         self._settings = settings
         self._exact = settings.intervals == "exact"
         self._limits = PitchLimits(settings.low, settings.high)
@@ -137,7 +136,8 @@ class MelodyPart(Part):
     def jump_to(self, beat: Fraction) -> None:
         super().jump_to(beat)
         self._answer = None  # beats start over: a call before belongs to another count
-        self._played = None  # and the note before may lie ahead
+        if self._performer is not None:
+            self._performer.forget()  # and the note before may lie ahead
         self._new_phrase()
 
     def play(self, until, stage: Stage) -> list[Note]:
@@ -153,7 +153,9 @@ class MelodyPart(Part):
         self._recall.clear()
         if self._motifs is not None:
             self._motifs.close()
-        self._next_level = None
+        self._ahead = None  # heard by the model, as values run ahead of a stall are
+        if self._performer is not None:
+            self._performer.new_phrase()
         restart = getattr(self._source, "restart_phrase", None)
         if restart is not None:
             restart(int(self.cursor * 12))
@@ -219,15 +221,12 @@ class MelodyPart(Part):
         turns = stage.listener.turns if stage.listener is not None else None
         if turns is not None and not self._take_turn(turns, until, stage):
             return []
-        motifs, place = self._motifs, round(self.cursor * 12) % 12
-        if (not self._recall and motifs is not None and self._phrase.previous is not None
-                and motifs.lick_due()):
-            lick = motifs.lick(self._phrase.previous, place, self._limits,
-                               type_table(stage.chord_at(self.cursor)))
-            self._recall.extend(lick.notes if lick is not None else ())
+        if self._ahead is None:
+            self._fall_into_lick(stage)
         if self._recall:
             return self._recalled(stage)
-        value = self._source.next_value()
+        value, self._ahead = self._ahead or self._source.next_value(), None
+        motifs, place = self._motifs, round(self.cursor * 12) % 12
         if motifs is not None and not value.is_rest and not self._phrase.open:
             chord = stage.chord_at(self.cursor)
             motif = motifs.recall(place, chord.root if chord.tones else -1, self._limits,
@@ -240,6 +239,29 @@ class MelodyPart(Part):
                     self._recall.extend(rest)
                     return self._realise(value, stage, first.pitch)
         return self._realise(value, stage)
+
+    def _fall_into_lick(self, stage: Stage) -> None:
+        """Inside a phrase, after a note, the line may fall into a lick it played before."""
+        motifs = self._motifs
+        if (not self._recall and motifs is not None and self._phrase.previous is not None
+                and motifs.lick_due()):
+            lick = motifs.lick(self._phrase.previous, round(self.cursor * 12) % 12,
+                               self._limits, type_table(stage.chord_at(self.cursor)))
+            self._recall.extend(lick.notes if lick is not None else ())
+
+    def _rest_follows(self, stage: Stage) -> bool:
+        """Does a rest follow the note just realised (the cursor at its end)? The next
+        value is drawn now and kept for its turn (after the lick :meth:`_next` would
+        decide first), so the note knows whether it lets go into a rest, where players
+        sound nearly all of it, or into the next note."""
+        turns = stage.listener.turns if stage.listener is not None else None
+        if turns is not None and not turns.turn_at(self.cursor).playing:
+            return True  # the musician's turn: nothing is drawn for it
+        self._fall_into_lick(stage)
+        if self._recall:
+            return self._recall[0].pitch is None
+        self._ahead = self._source.next_value()
+        return self._ahead.is_rest
 
     def _recalled(self, stage: Stage) -> list[Note]:
         """The recalled motif's next note or rest, fed through the model as its value now."""
@@ -322,7 +344,9 @@ class MelodyPart(Part):
             return []
         velocity = self.loudness(self._velocity(start, stage))
         if stage.feel.timing == "learned":
-            return [self._performed(start, end, pitch, velocity, stage, chord, value, turn_ends)]
+            rest_follows = turn_ends or self._rest_follows(stage)
+            return [self._performed(start, end, pitch, velocity, stage, chord, value,
+                                    rest_follows)]
         return [self.note(start, end, pitch, velocity, stage, chord, value)]
 
     def _phrase_limits(self, value: Value, chord) -> PitchLimits:
@@ -348,39 +372,14 @@ class MelodyPart(Part):
         return self._feel_table
 
     def _performed(self, start: Fraction, end: Fraction, pitch: int, velocity: int,
-                   stage: Stage, chord, value, phrase_end: bool) -> Note:
-        """The note from ``start`` to ``end`` (written) as a player would sound it.
-
-        Draws, in value order from the feel's own generator (the player's style first,
-        once: :class:`timefeel.Levels`): the onset's level (unless drawn with the note
-        before, which let go by where it foresaw this onset: it stays there, so every
-        note sounds the share of the time to the next onset it drew), the length's, and
-        the level of the onset at this note's written end."""
-        table, feel = self._timefeel(), stage.feel
-        tempo = feel.tempo or timefeel.DEFAULT_TEMPO
-        rng, beat, here = self._feel_rng, math.floor(start), round(start * 12) % 12
-        before = None
-        if self._played is not None and math.floor(self._played[0]) == beat:
-            before = round(self._played[0] * 12) % 12
-        after = round(end * 12) % 12 if end < beat + 1 else None
-        levels = self._levels = self._levels or timefeel.Levels(table, rng)
-        if self._next_level is not None and self._next_level[0] == start:
-            deviation = self._next_level[2]  # as the note before foresaw it and let go
-        else:
-            deviation = table.onset(here, tempo, rng, feel.amount, level=levels.onset(),
-                                    grain=timefeel.beat_grain(here, before, after))
-        ratio = table.length(float(end - start), tempo, phrase_end, rng, feel.amount,
-                             level=levels.length())
-        next_level = levels.onset()
-        ahead = round(end * 12) % 12  # the next onset's, as far as it is known now
-        ahead_grain = timefeel.beat_grain(ahead, None if after is None else here)
-        next_deviation = table.onset(ahead, tempo, rng, feel.amount, level=next_level,
-                                     grain=ahead_grain)
-        self._next_level = (end, next_level, next_deviation)
-        previous = None if self._played is None else self._played[1:]
-        on, off = timefeel.place(float(start), float(end), deviation, ratio, next_deviation,
-                                 previous, floor=float(min(stage.lead_in, start)))
-        self._played = (start, on, off)
+                   stage: Stage, chord, value, rest_follows: bool) -> Note:
+        """The note from ``start`` to ``end`` (written) as a player would sound it."""
+        feel = stage.feel
+        if self._performer is None:
+            self._performer = timefeel.Performer(self._timefeel(), self._feel_rng)
+        on, off = self._performer.perform(start, end, feel.tempo or timefeel.DEFAULT_TEMPO,
+                                          feel.amount, rest_follows,
+                                          floor=float(min(stage.lead_in, start)))
         return Note(on, off, self.channel, pitch, velocity, self.name, chord,
                     stage.bar_of(start), value)
 

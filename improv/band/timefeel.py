@@ -32,7 +32,7 @@ import numpy as np
 from improv.errors import UsageError
 from improv.language.context import DEFAULT_TEMPO  # BPM, when the caller does not say
 from improv.streams import child_stream
-from improv.learning.timefeel import GRAINS, grain
+from improv.learning.timefeel import FORMAT, GRAINS, grain
 
 FEEL_FILE = "wjazzd.json"  # in data/feel
 MAX_FEEL_BYTES = 200_000  # the shipped table is about 45 kB
@@ -50,8 +50,8 @@ class TimeFeel:
     span_edges: tuple[float, ...]
     levels: tuple[float, ...]
     onsets: tuple  # [band][twelfth][grain] -> quantiles | None; the last band all tempos
-    lengths: tuple  # [band][span bin] -> quantiles | None
-    phrase_ends: tuple  # [band] -> quantiles | None
+    lengths: tuple  # [band][span bin] -> quantiles | None: a note another follows
+    rest_ends: tuple  # [band][span bin] -> quantiles | None: a note a rest follows
     onset_serial: float = 0.0
     length_serial: float = 0.0
     styles: tuple = ()  # per Weimar solo (onset, length): its notes' mean normal score
@@ -71,13 +71,13 @@ class TimeFeel:
                 return q
             return tuple(cells(v, depth - 1) for v in value)
 
-        if data.get("format") != "improv-feel-1":
+        if data.get("format") != FORMAT:
             raise ValueError(f"unknown format {data.get('format')!r}")
         levels = tuple(float(x) for x in data["levels"])
         edges = tuple(float(x) for x in data["tempo_edges"])
         table = cls(edges, tuple(float(x) for x in data["span_edges"]), levels,
                     cells(data["onset"]["quantiles"], 3), cells(data["length"]["quantiles"], 2),
-                    cells(data["phrase_end"]["quantiles"], 1),
+                    cells(data["rest_follows"]["quantiles"], 2),
                     float(data["onset"].get("serial", 0.0)),
                     float(data["length"].get("serial", 0.0)))
         style = data.get("style")
@@ -91,10 +91,11 @@ class TimeFeel:
             table = replace(table, styles=pairs, within=within)
         bands = len(edges) + 2
         if len(table.onsets) != bands or len(table.lengths) != bands or \
-                len(table.phrase_ends) != bands or \
+                len(table.rest_ends) != bands or \
                 any(len(row) != 12 or any(len(c) != len(GRAINS) for c in row)
                     for row in table.onsets) or \
-                any(len(row) != len(table.span_edges) + 1 for row in table.lengths):
+                any(len(row) != len(table.span_edges) + 1
+                    for row in (*table.lengths, *table.rest_ends)):
             raise ValueError("the cells do not match the tempo bands, twelfths, grains or spans")
         if not (abs(table.onset_serial) < 1 and abs(table.length_serial) < 1):
             raise ValueError("a serial correlation outside (-1, 1)")
@@ -119,18 +120,15 @@ class TimeFeel:
                 return max(amount * self._draw(cell, rng, level), -EARLIEST)
         return 0.0
 
-    def length(self, span: float, tempo: float, phrase_end: bool, rng,
+    def length(self, span: float, tempo: float, rest_follows: bool, rng,
                amount: float = 1.0, *, level: float | None = None) -> float:
         """The sounding share (0.05..1) of the time to the next onset of a note written
-        ``span`` beats long; a phrase's last note (a rest of a beat or more follows)
-        draws from its own cell. ``amount`` 0 holds every note to the next onset."""
+        ``span`` beats long, or of its span where a rest follows (cells of their own).
+        ``amount`` 0 holds every note to the next onset, or to the rest."""
         band, pooled = self.band(tempo), len(self.lengths) - 1
-        if phrase_end:
-            cells = (self.phrase_ends[band], self.phrase_ends[pooled])
-        else:
-            k = int(np.searchsorted(self.span_edges, span, side="right"))
-            cells = (self.lengths[band][k], self.lengths[pooled][k])
-        for cell in cells:
+        k = int(np.searchsorted(self.span_edges, span, side="right"))
+        rows = self.rest_ends if rest_follows else self.lengths
+        for cell in (rows[band][k], rows[pooled][k]):
             if cell is not None:
                 return 1.0 - amount * (1.0 - self._draw(cell, rng, level))
         return 1.0
@@ -189,22 +187,82 @@ def beat_grain(twelfths: int, before=None, after=None) -> int:
 
 
 def place(written: float, written_end: float, deviation: float, ratio: float,
-          next_deviation: float, previous: tuple[float, float] | None = None,
+          next_deviation: float | None, previous: tuple[float, float] | None = None,
           floor: float = 0.0) -> tuple[float, float]:
     """(start, end) in beats of a note written from ``written`` to ``written_end``:
     moved by ``deviation``, sounding ``ratio`` of the time to the next onset as it will
     be played (``written_end`` moved by ``next_deviation``), as the players' shares
-    were measured. The start stays MIN_STEP after the ``previous`` note's (start, end)
+    were measured; ``next_deviation`` None: a rest follows, and ``ratio`` is of the
+    written span. The start stays MIN_STEP after the ``previous`` note's (start, end)
     start and no earlier than its end, and is never below ``floor`` (zero, or where the
     chart starts after a count-in), nor so late that the note has no room before its
-    written end; the end is at least a little after the
-    start and never after the next onset."""
+    written end; the end is at least a little after the start and never after the next
+    onset."""
     span = written_end - written
     lo = floor if previous is None else max(floor, previous[0] + MIN_STEP, previous[1])
     shortest = min(MIN_LENGTH, span / 2)
     start = max(min(written + deviation, written_end - shortest), lo)
-    reach = max(written_end + next_deviation - start, shortest)
+    if next_deviation is None:
+        reach = span
+    else:
+        reach = max(written_end + next_deviation - start, shortest)
     return start, start + max(ratio * reach, shortest)
+
+
+class Performer:
+    """One line's written notes as a player sounds them, in order (the melody's).
+
+    Draws, in note order from the feel's own generator (the player's style first, once:
+    :class:`Levels`): a note's onset (unless drawn with the note before, which let go
+    by where it foresaw this onset: it stays there, so every note sounds the share of
+    the time to the next onset it drew), its length, and, where another note follows
+    it, the onset there."""
+
+    def __init__(self, table: TimeFeel, rng):
+        self._table = table
+        self._rng = rng
+        self._levels: Levels | None = None  # the style, drawn with the first note
+        self._foreseen: tuple[float, float] | None = None  # (written onset, deviation)
+        self._played: tuple[float, float, float] | None = None  # (written, start, end)
+
+    def new_phrase(self) -> None:
+        """The next note starts afresh: nothing foresaw its onset."""
+        self._foreseen = None
+
+    def forget(self) -> None:
+        """The transport jumped: the note before may lie ahead."""
+        self._played = None
+        self._foreseen = None
+
+    def perform(self, start, end, tempo: float, amount: float, rest_follows: bool,
+                floor: float = 0.0) -> tuple[float, float]:
+        """(start, end) in beats of the note written from ``start`` to ``end`` (exact
+        beats, Fractions), ``rest_follows`` or another note from ``end`` on."""
+        table, rng = self._table, self._rng
+        beat, here = math.floor(start), round(start * 12) % 12
+        before = None
+        if self._played is not None and math.floor(self._played[0]) == beat:
+            before = round(self._played[0] * 12) % 12
+        after = round(end * 12) % 12 if end < beat + 1 else None
+        levels = self._levels = self._levels or Levels(table, rng)
+        if self._foreseen is not None and self._foreseen[0] == start:
+            deviation = self._foreseen[1]  # as the note before foresaw it and let go
+        else:
+            deviation = table.onset(here, tempo, rng, amount, level=levels.onset(),
+                                    grain=beat_grain(here, before, after))
+        ratio = table.length(float(end - start), tempo, rest_follows, rng, amount,
+                             level=levels.length())
+        next_deviation = None
+        if not rest_follows:
+            ahead = round(end * 12) % 12  # the next onset's, as far as it is known now
+            next_deviation = table.onset(ahead, tempo, rng, amount, level=levels.onset(),
+                                         grain=beat_grain(ahead, None if after is None else here))
+        self._foreseen = None if next_deviation is None else (end, next_deviation)
+        previous = None if self._played is None else self._played[1:]
+        on, off = place(float(start), float(end), deviation, ratio, next_deviation, previous,
+                        floor)
+        self._played = (start, on, off)
+        return on, off
 
 
 def feel_stream(rng) -> np.random.Generator:

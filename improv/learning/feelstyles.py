@@ -46,8 +46,10 @@ def styles(onset_levels: list[list[float]], length_levels: list[list[float]],
             continue
         a = np.concatenate([r[:-1] for r in parts])
         b = np.concatenate([r[1:] for r in parts])
+        steady = a.std() == 0 or b.std() == 0  # no correlation to measure
+        rho = 0.0 if steady else float(np.clip(np.corrcoef(a, b)[0, 1], -0.95, 0.95))
         within[name] = {"sd": round(float(np.concatenate(parts).std()), 3),
-                        "serial": round(float(np.clip(np.corrcoef(a, b)[0, 1], -0.95, 0.95)), 3)}
+                        "serial": round(rho, 3)}
     return {"unit": "per solo [onset, length]: the mean normal score of its notes' levels "
                     "in their cells; within: the spread of a solo's notes around it",
             "min_notes": min_notes, "solos": means, "within": within}

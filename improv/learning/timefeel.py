@@ -15,8 +15,10 @@ sounds, by tempo band and by the span the note gets in the corpus the model was 
 on (:func:`improv.learning.writtenline.written_spans`: the written places on the
 values' grid, a gap shorter than a quarter beat belonging to the note before it), which
 is the span improv's values give a note;
-a note a rest follows is measured against its span, and the last note before a rest of
-a beat or more (a phrase end) has a cell of its own.
+a note a rest follows is measured against its own span, in cells of its own: where a
+rest is written, the transcription's note length is what the player sounded, so those
+notes sound nearly all of it, and pooled with the notes that run on they would leave
+improv's rests longer than the players'.
 
 Only :func:`load_pair` reads files; everything else takes rows and returns numbers, so
 the tests feed hand-made notes.
@@ -36,7 +38,6 @@ import numpy as np
 
 from improv.errors import CorpusError
 from improv.language.context import TEMPO_EDGES
-from improv.language.grammar import PHRASE_GAP
 from improv.learning.feelstyles import styles
 from improv.learning.writtenline import tatum_place, written_spans
 
@@ -47,6 +48,7 @@ GRID_DIVISIONS = (1, 2, 3, 4, 6, 12)  # beat divisions whose tatums are twelfths
 WINDOW = 4  # beats either side whose median interval is a note's local tempo
 STEADY = 0.6  # a beat interval under 0.6x or over 1/0.6x its neighbours' median is an error
 RATIO_RANGE = (0.05, 1.0)
+FORMAT = "improv-feel-2"  # the table's format (band.timefeel reads only this one)
 
 
 @dataclass(frozen=True)
@@ -228,12 +230,12 @@ def written_place(note: Timed) -> float:
 
 
 def articulations(notes: list[Timed]) -> list[tuple[float, float, bool, float]]:
-    """(span, sounding share, phrase end, tempo) of each note of the line the corpus
+    """(span, sounding share, rest follows, tempo) of each note of the line the corpus
     reader makes (:func:`improv.learning.writtenline.written_spans`: the top note of
     each written place on the values' grid, a gap under a quarter beat given to the
     note before): the span in beats, as the model's values give it; the share of the
     time to the next onset, as played, the note sounds (of its span when a rest
-    follows)."""
+    follows, or when it is the solo's last)."""
     line = written_spans([(written_place(n), n.off - n.on, n.pitch) for n in notes])
     out = []
     for k, (start, end, index) in enumerate(line):
@@ -243,8 +245,7 @@ def articulations(notes: list[Timed]) -> list[tuple[float, float, bool, float]]:
         reach = notes[line[k + 1][2]].on - note.on if runs_on else span
         ratio = min(max((note.off - note.on) / max(reach, 1e-6), RATIO_RANGE[0]),
                     RATIO_RANGE[1])
-        phrase_end = k + 1 == len(line) or line[k + 1][0] - end >= PHRASE_GAP
-        out.append((span, ratio, phrase_end, note.tempo))
+        out.append((span, ratio, not runs_on, note.tempo))
     return out
 
 
@@ -277,14 +278,17 @@ def _cells(samples: dict, bands: int, keys, digits: int) -> tuple[list, list]:
 
 
 def _rank_levels(samples: dict, keyed: list[list[tuple]]) -> list[list[float]]:
-    """Each note's level (0..1) inside its own cell, solo by solo, in order."""
+    """Each note's level (0..1) inside its own cell, solo by solo, in order: its mid-rank,
+    so that notes tied on one value (shares clipped to 1, the same written length) sit in
+    the middle of the levels they share, and the levels of every cell centre on 0.5."""
     sorted_cells = {key: np.sort(np.asarray(v, float)) for key, v in samples.items()}
     out = []
     for solo in keyed:
         row = []
         for key, value in solo:
             cell = sorted_cells[key]
-            row.append((np.searchsorted(cell, value) + 0.5) / len(cell))
+            below, up_to = np.searchsorted(cell, value), np.searchsorted(cell, value, "right")
+            row.append((below + up_to) / 2 / len(cell))
         out.append(row)
     return out
 
@@ -293,8 +297,7 @@ def learn(solos: list[list[Timed]], edges=TEMPO_EDGES) -> dict:
     """The time-feel table of ``solos`` (each its usable notes, in onset order)."""
     pooled = len(edges) + 1  # the band index of all tempos together
     onsets: dict = {}
-    lengths: dict = {}
-    ends: dict = {}
+    lengths: dict = {}  # (band, (rest follows, span bin)) -> sounding shares
     onset_keys, length_keys = [], []
     for notes in solos:
         ok, lk = [], []
@@ -305,23 +308,22 @@ def learn(solos: list[list[Timed]], edges=TEMPO_EDGES) -> dict:
             for b in (band, pooled):
                 onsets.setdefault((b, (n.twelfth, n.grain)), []).append(n.deviation)
             ok.append(((band, (n.twelfth, n.grain)), n.deviation))
-        for span, ratio, phrase_end, tempo in articulations(notes):
-            band, key = band_of(tempo, edges), span_bin(span)
+        for span, ratio, rest_follows, tempo in articulations(notes):
+            band, key = band_of(tempo, edges), (rest_follows, span_bin(span))
             for b in (band, pooled):
                 lengths.setdefault((b, key), []).append(ratio)
-                if phrase_end:
-                    ends.setdefault((b, 0), []).append(ratio)
             lk.append(((band, key), ratio))
         onset_keys.append(ok)
         length_keys.append(lk)
     places = [(k, g) for k in range(12) for g in range(len(GRAINS))]
+    bins = range(len(SPAN_EDGES) + 1)
     onset_q, onset_n = _cells(onsets, pooled, places, 3)
-    length_q, length_n = _cells(lengths, pooled, range(len(SPAN_EDGES) + 1), 3)
-    end_q, end_n = _cells(ends, pooled, [0], 3)
+    length_q, length_n = _cells(lengths, pooled, [(False, b) for b in bins], 3)
+    rest_q, rest_n = _cells(lengths, pooled, [(True, b) for b in bins], 3)
     per = len(GRAINS)
     onset_levels, length_levels = _rank_levels(onsets, onset_keys), _rank_levels(lengths, length_keys)
     return {
-        "format": "improv-feel-1",
+        "format": FORMAT,
         "tempo_edges": list(edges), "tempo_bands": band_names(edges),
         "grains": list(GRAINS), "span_edges": list(SPAN_EDGES),
         "levels": [round(float(x), 4) for x in levels()], "min_cell": MIN_CELL,
@@ -333,13 +335,13 @@ def learn(solos: list[list[Timed]], edges=TEMPO_EDGES) -> dict:
                                 for row in onset_q],
                   "notes": [[row[k * per:(k + 1) * per] for k in range(12)]
                             for row in onset_n]},
-        "length": {"unit": "sounding length / span, by [tempo band][span bin]",
+        "length": {"unit": "sounding length / time to the next onset of a note another "
+                           "follows, by [tempo band][span bin]",
                    "serial": serial(length_levels),
                    "quantiles": length_q, "notes": length_n},
-        "phrase_end": {"unit": "sounding length / span of the last note before a rest of a "
-                               "beat or more, by [tempo band]",
-                       "quantiles": [row[0] for row in end_q],
-                       "notes": [row[0] for row in end_n]},
+        "rest_follows": {"unit": "sounding length / span of a note a rest follows, by "
+                                 "[tempo band][span bin]",
+                         "quantiles": rest_q, "notes": rest_n},
         "style": styles(onset_levels, length_levels),
     }
 
