@@ -11,7 +11,8 @@ from improv.language.grammar import DURATION_GRID, PHRASE_GAP, Value, encode_lin
 from improv.language.harmony import note_type, parse_chord
 from improv.band.comping import Comping, voicing
 from improv.band.feel import Feel, swing
-from improv.band.melody import Melody, exact_duration
+from improv.band.melody import Melody
+from improv.language.grammar import exact_duration
 from improv.band.chart import Progression
 
 from daemon_fakes import FakeSource, duo

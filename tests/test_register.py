@@ -73,10 +73,10 @@ def test_a_phrase_register_uses_fewer_pitches_than_the_full_one(model, tmp_path)
     assert counts["phrase"] < counts["full"]
 
 
-def test_phrase_is_the_default(model, tmp_path):
+def test_full_is_the_default(model, tmp_path):
     _, default = solo(model, tmp_path, None, bars="16")
-    _, phrase = solo(model, tmp_path, "phrase", bars="16")
-    assert default == phrase
+    _, full = solo(model, tmp_path, "full", bars="16")
+    assert default == full
 
 
 def test_full_plays_the_notes_of_a_part_without_windows(model, tmp_path, monkeypatch):

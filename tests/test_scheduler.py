@@ -38,6 +38,16 @@ def test_sixteenths_land_exactly_on_the_grid():
     assert not left and all(off - on == 125.0 for on, off, _ in pairs)
 
 
+def test_the_last_bar_ends_every_note():
+    """--bars N: a note that starts in the last bar and would ring past its end is let
+    go at the end (as a rendered file cuts it), and nothing starts after it."""
+    clock, _, port, scheduler = rig(["C,0.750", "C,2.000"], tempo=120)
+    scheduler.run(until_beat=8)
+    pairs, left = pair_notes(port.sent)
+    assert not left and max(off for _on, off, _ in pairs) == 4000.0
+    assert (3125.0, 4000.0) in [(on, off) for on, off, _ in pairs]  # beat 6.25 to 8, not 8.25
+
+
 def test_no_drift_after_an_hour_of_triplets():
     clock, _, port, scheduler = rig(["C,0.333"], tempo=97)
     scheduler.run(until_beat=97 * 60)

@@ -16,7 +16,7 @@ from improv.band import timefeel
 from improv.band.chart import Progression
 from improv.band.comping import Comping
 from improv.band.feel import Feel, swing
-from improv.band.melody import exact_duration
+from improv.language.grammar import exact_duration
 from improv.errors import UsageError
 from improv.learning import timefeel as learner
 

@@ -4,12 +4,12 @@ The part pulls values from any object with ``next_value()`` (the LSTM soloist of
 :mod:`improv.sampling.soloist`, or a fake in tests) and turns each into a
 :class:`~improv.band.note.Note` at an absolute beat of the performance: a pitch drawn
 inside the value's range over the chord sounding, a velocity from the accents of the
-bar, swing from the band's feel. Positions are exact fractions of a beat, so a stream
-that runs for hours does not drift off the grid. With the feel's timing "learned", a
-note leaves the part where the Weimar players would have put it
-(:mod:`improv.band.timefeel`): its onset off the written place, its end before the next
-onset. A phrase may recall a motif the part played before (:mod:`improv.sampling.recall`),
-its values fed through the model, which carries on from it.
+bar, swing from the band's feel; the source hears where the line stands, to draw values
+it plays exactly (:mod:`improv.sampling.pitchfit`). Positions are exact fractions of a
+beat: no drift in hours. With the feel's timing "learned", a note leaves the part where
+the Weimar players would put it (:mod:`improv.band.timefeel`), the next value drawn as
+it is played, so it knows whether it lets go into a rest. A phrase may recall a motif
+it played before (:mod:`improv.sampling.recall`), fed through the model, which carries on.
 
 Randomness (pitches, velocity humanising; the feel, register windows and motifs each
 from a generator of their own) is drawn in value order only, so the notes do not depend
@@ -34,7 +34,7 @@ from improv.language import context
 from improv.language.harmony import type_table
 from improv.language.register import Registers, register_stream
 from improv.language.grammar import (Phrase, PitchLimits, Value, decode, encode,
-                                     on_value_grid, quantize_duration)
+                                     exact_duration)
 from improv.listening.trading import Turn, call_line, echo_weights, pitch_before
 from improv.sampling.recall import MOTIF_STREAM, Motifs
 from improv.settings import setting, validate
@@ -53,7 +53,7 @@ class Melody:
     high: int = setting(84, lo=0, hi=127)
     velocity: int = setting(88, lo=1, hi=127)
     program: int = setting(67, lo=0, hi=128)  # General MIDI, 1-based: 67 tenor sax; 0 none
-    register: str = setting("phrase", choices=("phrase", "full"))  # a window per phrase, or low..high
+    register: str = setting("full", choices=("phrase", "full"))  # low..high, or a window per phrase
     motifs: float = setting(1.0, lo=0.0, hi=4.0)  # recalls of earlier phrases, × the players' rate
     intervals: str = setting("exact", choices=("exact", "spread"))  # grammar.decode's exact
 
@@ -67,14 +67,6 @@ class ValueSource(Protocol):
     conditioned model), ``force`` and ``replace_last`` (recalled motifs)."""
 
     def next_value(self) -> Value: ...
-
-
-def exact_duration(value: Value) -> Fraction:
-    """The value's duration as an exact fraction of a beat (``0.333`` is 1/3)."""
-    twelfths = round(value.duration * 12)  # a value's duration is on the grid: no search
-    if on_value_grid(twelfths) and abs(value.duration * 12 - twelfths) < 0.05:
-        return Fraction(twelfths, 12)
-    return Fraction(quantize_duration(value.duration)).limit_denominator(12)
 
 
 TURN_GAP = Fraction(1, 12)  # beats of silence before the musician's turn
@@ -125,6 +117,9 @@ class MelodyPart(Part):
         follow = getattr(self._source, "follow", None)
         if follow is not None:
             follow(self.context_at)
+        fit = getattr(self._source, "fit", None)
+        if fit is not None and self._exact:
+            fit(self.place_at)
 
     # --- position ------------------------------------------------------------------------
 
@@ -215,6 +210,17 @@ class MelodyPart(Part):
             chord, previous, beat % stage.metre, stage.metre, change), chord, pitch),
             stage.feel.tempo or None)
 
+    def place_at(self, twelfths: int) -> tuple | None:
+        """Where a value starting ``twelfths`` twelfths from the top is played from: the
+        phrase's last pitch, the types over the chord there and the phrase's register
+        (:mod:`improv.sampling.pitchfit`); None for a phrase's first note."""
+        previous, window, limits = self._phrase.previous, self._window, self._limits
+        if self._registers is not None and window is not None and \
+                limits.low <= window.low and window.high <= limits.high:
+            limits = window
+        table = type_table(self._stage.chord_at(Fraction(twelfths, 12)))
+        return None if previous is None else (previous, table, limits.low, limits.high)
+
     # --- values to notes -------------------------------------------------------------------
 
     def _next(self, until: Fraction, stage: Stage) -> list[Note]:
@@ -251,9 +257,8 @@ class MelodyPart(Part):
 
     def _rest_follows(self, stage: Stage) -> bool:
         """Does a rest follow the note just realised (the cursor at its end)? The next
-        value is drawn now and kept for its turn (after the lick :meth:`_next` would
-        decide first), so the note knows whether it lets go into a rest, where players
-        sound nearly all of it, or into the next note."""
+        value is drawn now (after the lick :meth:`_next` would decide first) and kept for
+        its turn: players sound nearly all of a note a rest follows."""
         turns = stage.listener.turns if stage.listener is not None else None
         if turns is not None and not turns.turn_at(self.cursor).playing:
             return True  # the musician's turn: nothing is drawn for it

@@ -161,6 +161,14 @@ def parse_value(text: str) -> Value:
     return Value(kind, duration, lo, hi)
 
 
+def exact_duration(value: Value) -> Fraction:
+    """The value's duration as an exact fraction of a beat (``0.333`` is 1/3)."""
+    twelfths = round(value.duration * 12)  # a value's duration is on the grid: no search
+    if on_value_grid(twelfths) and abs(value.duration * 12 - twelfths) < 0.05:
+        return Fraction(twelfths, 12)
+    return Fraction(quantize_duration(value.duration)).limit_denominator(12)
+
+
 def encode(pitch: int | None, duration: float, chord: Chord, previous: int | None) -> Value:
     """The value of a note (``pitch`` None for a rest) over ``chord`` after ``previous``."""
     dur = quantize_duration(duration)
@@ -227,7 +235,10 @@ def decode(value: Value, chord: Chord, previous: int | None, rng,
 
     ``exact``: a ranged value plays the very interval it was encoded from (its range's
     centre: the players' interval, as the model learned it) whenever that pitch has the
-    value's type and fits; the draw is only the fallback.
+    value's type and fits; where it lies beyond the limits (the edge of a phrase's
+    register), the same interval the other way when that pitch has the type: a draw
+    inside the part of the range left there would mostly repeat the pitch or step
+    back by a semitone. The draw is only the fallback.
 
     Fallback, in order, when no candidate exists:
 
@@ -251,6 +262,10 @@ def decode(value: Value, chord: Chord, previous: int | None, rng,
     else:
         centre = previous + (value.lo + value.hi) / 2
         start, stop = max(low, previous + value.lo), min(high, previous + value.hi)
+    if exact and previous is not None and value.lo is not None and not low <= centre <= high:
+        turned = 2 * previous - centre  # the interval the other way: the line turns back
+        if turned == int(turned) and low <= turned <= high and table[int(turned) % 12] == kind:
+            return int(turned)
     candidates = [p for p in range(start, stop + 1) if table[p % 12] == kind]
     if previous is not None and value.lo is not None and centre != previous:
         # the value was encoded from a step, not a unison: do not repeat the pitch when

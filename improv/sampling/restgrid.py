@@ -1,7 +1,9 @@
-"""The sampler's rhythm grid and what each rest costs of the silence limit (pure numpy).
+"""The sampler's masks: the values each phrase state allows, the rhythm grid, and what
+each rest costs of the silence limit (pure numpy).
 
 Computed once per vocabulary by :class:`improv.sampling.soloist.Soloist`, which
-masks the model's probabilities with them at every value (``rhythm_grid=True``).
+masks the model's probabilities with them at every value (the grid with
+``rhythm_grid=True``).
 
 Every value starts on a sixteenth or a sextuplet of the beat. The grammar's durations
 are multiples of 1/4 and of 1/6 of a beat, so mixing them (a sixteenth, then a triplet
@@ -19,11 +21,49 @@ path over the 12 positions, computed once).
 
 from __future__ import annotations
 
+import logging
+
 import numpy as np
 
 from improv.language.grammar import GRID_ONSETS
 
+log = logging.getLogger(__name__)
+
 _NOTE = np.iinfo(np.int64).min  # a pitched value's "rest length": never too long
+FREE, START, GAP = 0, 1, 2  # where the phrase stands: open; about to start; after a gap
+
+
+def _with_fallback(mask: np.ndarray, relaxed: np.ndarray, what: str) -> np.ndarray:
+    if not mask.any():
+        log.warning("the vocabulary has no value allowed %s; relaxing the constraint", what)
+        mask = relaxed if relaxed.any() else np.ones_like(mask)
+    return mask
+
+
+def allowed_masks(start: np.ndarray, is_rest: np.ndarray, length: np.ndarray,
+                  rhythm_grid: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(by phrase state (3, n), by beat position (12, n), both (3, 12, n)): the values
+    each state allows (``start``: valid phrase starts), relaxed once where the
+    vocabulary cannot satisfy it; the rhythm grid (all True without one); and the two
+    together, relaxed to the phrase masks alone where nothing is left."""
+    n = len(start)
+    pitched = ~is_rest if (~is_rest).any() else np.ones(n, bool)
+    phrase = np.stack([np.ones(n, bool),
+                       _with_fallback(start, pitched, "a phrase start"),
+                       _with_fallback(start | is_rest, np.ones(n, bool), "after a gap")])
+    grid = grid_masks(length) if rhythm_grid else np.ones((12, n), bool)
+    both = phrase[:, None, :] & grid[None, :, :]
+    empty = ~both.any(axis=2)
+    if empty.any():
+        # Within a phrase or a gap on the grid, that would break the grid in ordinary
+        # play; elsewhere (a phrase start after a prime left the beat on a triplet, say)
+        # it is expected of a vocabulary whose phrase starts are all straight.
+        ordinary = empty[[FREE, GAP]][:, list(GRID_ONSETS)].any()
+        (log.warning if ordinary else log.debug)(
+            "the vocabulary cannot keep to the rhythm grid from %d of the 36 phrase "
+            "states and beat positions; relaxing it there", int(empty.sum()))
+        both[empty] = np.broadcast_to(phrase[:, None, :], both.shape)[empty]
+    return phrase, grid, both
 
 
 def grid_masks(length: np.ndarray) -> np.ndarray:

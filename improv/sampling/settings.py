@@ -22,7 +22,7 @@ class SamplingSettings:
     the band's parts); tests and benchmarks set the rest."""
 
     temperature: float = setting(1.0, lo=0.05, hi=5.0)  # 1 samples the model as trained
-    top_p: float = setting(0.95, lo=0.01, hi=1.0)  # 1 turns nucleus sampling off
+    top_p: float = setting(1.0, lo=0.01, hi=1.0)  # 1 (as trained) turns nucleus sampling off
     max_rest_bars: float | None = setting(2.0, lo=0.25, hi=16.0)
     rhythm_grid: bool = setting(True)
     breaths: str = setting("learned", choices=("learned", "model"))  # see sampling.phrasing

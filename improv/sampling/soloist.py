@@ -21,6 +21,9 @@ Constraints (as the seeds applied them, plus a limit on silence)
       a triplet of the beat (:mod:`improv.sampling.restgrid` says why and how).
     * Breaths (``breaths="learned"``, default): the gap after a phrase is kept to one
       drawn from the Weimar players' (:mod:`improv.sampling.phrasing`).
+    * Pitch fit (once the performer calls :meth:`Soloist.fit`): a value with a range is
+      drawn only where its own interval lands on a pitch of its type inside the
+      phrase's register (:mod:`improv.sampling.pitchfit`), wherever any value does.
 
     Masking zeroes probabilities (sampling from the cumulative sum renormalises them).
     Fallbacks: when the allowed values carry no probability at all (the model is sure
@@ -72,13 +75,13 @@ from improv.language.vocab import nearest
 from improv.model.engines import load_generator
 from improv.model.step import Generator
 from improv.sampling.phrasing import BREATH_STREAM, Breaths
-from improv.sampling.restgrid import _NOTE, GRID_ONSETS, grid_masks, rest_needs
+from improv.sampling.pitchfit import PitchFit
+from improv.sampling.restgrid import _NOTE, FREE, GAP, START, allowed_masks, rest_needs
 from improv.sampling.settings import SamplingSettings
 from improv.streams import child_stream
 
 log = logging.getLogger(__name__)
 
-FREE, START, GAP = 0, 1, 2  # where the phrase stands: open; about to start; after a gap
 _NOTHING, _ZERO_X = -2, -1  # what waits to be fed: nothing; the zero x of a fresh state
 
 
@@ -102,35 +105,18 @@ class Soloist:
         self._twelfths = [twelfths(v.duration) for v in self.values]
         length = np.array(self._twelfths)
         is_rest = np.array([v.is_rest for v in self.values])
-        start = np.array([is_valid_start(v) for v in self.values])
         self._rest_length = np.array([t if v.is_rest else _NOTE
                                       for v, t in zip(self.values, self._twelfths)], np.int64)
         self._pitched = ~is_rest if (~is_rest).any() else np.ones(n, bool)
-        # The phrase masks by state (FREE, START, GAP), relaxed once here when the
-        # vocabulary cannot satisfy them; as 0/1 floats so masking is one multiply.
-        self._phrase_allowed = np.stack([
-            np.ones(n, bool),
-            self._with_fallback(start, self._pitched, "a phrase start"),
-            self._with_fallback(start | is_rest, np.ones(n, bool), "after a gap")])
-        # Rhythm grid: _grid[p] allows the values that, started at p twelfths into the
-        # beat, end on a grid onset. Combined with the phrase masks per (state, position).
-        self._grid = grid_masks(length) if settings.rhythm_grid else np.ones((12, n), bool)
-        self._allowed_at = self._phrase_allowed[:, None, :] & self._grid[None, :, :]
-        empty = ~self._allowed_at.any(axis=2)
-        if empty.any():
-            # Within a phrase or a gap on the grid, that would break the grid in ordinary
-            # play; elsewhere (a phrase start after a prime left the beat on a triplet, say)
-            # it is expected of a vocabulary whose phrase starts are all straight.
-            ordinary = empty[[FREE, GAP]][:, list(GRID_ONSETS)].any()
-            (log.warning if ordinary else log.debug)(
-                "the vocabulary cannot keep to the rhythm grid from %d of the 36 phrase "
-                "states and beat positions; relaxing it there", int(empty.sum()))
-            self._allowed_at[empty] = np.broadcast_to(self._phrase_allowed[:, None, :],
-                                                      self._allowed_at.shape)[empty]
+        # the phrase masks by state, the rhythm grid by beat position, and both together
+        self._phrase_allowed, self._grid, self._allowed_at = allowed_masks(
+            np.array([is_valid_start(v) for v in self.values]), is_rest, length,
+            settings.rhythm_grid)
         self._masks = self._allowed_at.astype(float)
         self._rest_need = rest_needs(self._phrase_allowed[START], self._phrase_allowed[GAP],
                                      self._grid, self._rest_length, length)
         self._echo, self._echo_left = np.ones(n), 0  # see echo()
+        self._fit, self._place_at = PitchFit(self.values), None  # see fit()
         # the breath after each phrase (improv.sampling.phrasing); None: the model's
         learned = settings.breaths == "learned" and not settings.greedy  # greedy draws nothing
         self._breaths = (Breaths(child_stream(self._rng, BREATH_STREAM), self._pitched,
@@ -147,13 +133,6 @@ class Soloist:
              **settings) -> "Soloist":
         """Load a model directory into an engine and wrap it: what the daemon calls."""
         return cls(load_generator(model_dir, engine), SamplingSettings(**settings))
-
-    @staticmethod
-    def _with_fallback(mask: np.ndarray, relaxed: np.ndarray, what: str) -> np.ndarray:
-        if not mask.any():
-            log.warning("the vocabulary has no value allowed %s; relaxing the constraint", what)
-            mask = relaxed if relaxed.any() else np.ones_like(mask)
-        return mask
 
     # --- state -------------------------------------------------------------------------
 
@@ -173,6 +152,12 @@ class Soloist:
         twelfths of a beat from the top; without it the model hears 4/4 under no chord."""
         if self._conditioned:
             self._context_at = context_at
+
+    def fit(self, place_at: Callable[[int], tuple | None]) -> None:
+        """``place_at(t)``: (previous pitch, the chord's type table, lowest, highest) for
+        a value starting ``t`` twelfths from the top, or None; each draw then keeps to the
+        values that play exactly there (:mod:`improv.sampling.pitchfit`), if any does."""
+        self._place_at = place_at
 
     def _context(self, at: int) -> tuple[int, ...]:
         return (context.for_model(self._context_at(at), self.generator.n_features)
@@ -305,6 +290,9 @@ class Soloist:
             np.multiply(w, self._echo, out=w)
             if not w.any():  # the echo left nothing allowed: the model alone this time
                 np.multiply(self._probs, self._masks[self._state, self._position], out=w)
+        place = None if self._place_at is None else self._place_at(self._at)
+        if place is not None:
+            self._fit.keep(w, *place)
         index = self._choose(w)
         self._advance(index)
         return index

@@ -29,10 +29,12 @@ class MessageQueue:
         """The beat of the message due first (the queue must not be empty)."""
         return self._heap[0][0]
 
-    def note(self, note) -> None:
-        """A note's note_on at its start and note_off at its end."""
+    def note(self, note, until: float | None = None) -> None:
+        """A note's note_on at its start and note_off at its end, or at ``until`` (the
+        end of the performance) if that comes first."""
+        end = note.end if until is None else min(note.end, until)
         heapq.heappush(self._heap, (note.start, ON, next(self._order), note))
-        heapq.heappush(self._heap, (note.end, OFF, next(self._order), note))
+        heapq.heappush(self._heap, (end, OFF, next(self._order), note))
 
     def tick(self, beat: float) -> None:
         heapq.heappush(self._heap, (beat, TICK, next(self._order), None))

@@ -290,7 +290,7 @@ class Scheduler:
                 for note in notes:
                     if until_beat is not None and note.start >= until_beat:
                         continue
-                    self._queue.note(note)
+                    self._queue.note(note, until_beat)  # the last bar ends every note
                 self._steps.spent(self._clock() - began)
                 self._planned = None  # generating is work, not oversleeping
                 continue  # new notes may be due already
