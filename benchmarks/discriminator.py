@@ -20,7 +20,8 @@ classifier, 5-fold cross-validated grouped by solo (a Weimar solo and the render
 changes share a group), gives held-out accuracy and AUC per family and overall; the
 most telling single features (AUC folded to >= 0.5) with their medians per side; and a
 control, Weimar against Weimar with labels drawn at random per solo (should sit near
-0.5). Solos with no bar lines (metre 1) are skipped.
+0.5); then the share of notes under 0.3 beat in three tempo bands, both sides
+(benchmarks/_shortnotes.py). Solos with no bar lines (metre 1) are skipped.
 
     pip install -e '.[bench]'
     .venv/bin/python benchmarks/discriminator.py                 # all 450 usable, ~4 min
@@ -54,6 +55,7 @@ REPO = HERE.parent
 sys.path.insert(0, str(HERE))
 
 from _render import render_jobs  # noqa: E402
+from _shortnotes import print_short_notes, short_notes  # noqa: E402
 from _windows import (  # noqa: E402
     NGRAMS,
     WINDOW_BARS,
@@ -388,7 +390,9 @@ def main(argv=None) -> int:
                timing={k: clock[k] - clock[p] for p, k in
                        (("start", "read"), ("read", "render"), ("render", "features"),
                         ("features", "classify"))})
+    res["short_notes"] = short_notes(read, rendered)
     print_report(res)
+    print_short_notes(res["short_notes"])
     if args.json:
         args.json.write_text(json.dumps(res, indent=1) + "\n", encoding="utf-8")
     return 0
