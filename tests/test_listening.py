@@ -13,6 +13,7 @@ from improv.band.comping import Comping
 from improv.listening.knobs import KnobSettings, Knobs, knob_value
 from improv.listening.listener import Listener, ListenSettings, parse_channels
 from improv.band.feel import Feel
+from improv.band.timefeel import EARLIEST
 from improv.band.chart import Progression
 from improv.timing.scheduler import Scheduler
 from improv.listening.trading import CallAndResponse, CallNote, TradeBars, call_line
@@ -181,6 +182,30 @@ def test_trading_bars_silent_on_the_musicians_turn_and_primed_with_the_call():
         assert bar % 2 == 1 and n.end <= (bar + 1) * 4  # improv's bars, ended at the line
     assert len(source.primed) == 1 and len(source.primed[0]) >= 2  # bar 3 had no call
     assert source.primed[0][0].kind == "C"
+
+
+def test_trading_with_the_learned_feel_draws_no_value_for_the_musicians_turn():
+    """The learned feel draws the next value as it plays a note (does a rest follow?):
+    never one that would fall in the musician's bars, and every one drawn is played."""
+    turns = TradeBars(1)
+    lis = Listener(ListenSettings(trade=1), turns=turns, beat_at=lambda t: t)
+    source = TunableSource(["C,0.500", "S,0.750", "R,0.250", "C,1.000"])
+    beats = []  # where the part stood as each value was drawn: where the value starts
+    drawn = source.next_value
+
+    def counted():
+        beats.append(perf.parts[0].cursor)
+        return drawn()
+
+    source.next_value = counted
+    perf = duo(source, Progression.parse("C7"), np.random.default_rng(0),
+               comping=Comping(enabled=False), feel=Feel(timing="learned"), listener=lis)
+    notes = perf.advance(32)
+    bars = [int((n.start + EARLIEST) // 4) for n in notes]  # a first note may lie early
+    assert all(bar % 2 == 1 and n.end <= (bar + 1) * 4 for bar, n in zip(bars, notes))
+    assert len(beats) > len(notes) >= 20
+    assert all(int(b // 4) % 2 == 1 for b in beats)  # each drawn in improv's bars
+    assert len(set(beats)) == len(beats)  # none drawn, dropped and drawn again
 
 
 def test_a_note_while_improv_answers_interrupts_the_answer():

@@ -351,7 +351,7 @@ class MelodyPart(Part):
         if stage.feel.timing == "learned":
             rest_follows = turn_ends or self._rest_follows(stage)
             return [self._performed(start, end, pitch, velocity, stage, chord, value,
-                                    rest_follows)]
+                                    rest_follows, turn_ends)]
         return [self.note(start, end, pitch, velocity, stage, chord, value)]
 
     def _phrase_limits(self, value: Value, chord) -> PitchLimits:
@@ -377,14 +377,14 @@ class MelodyPart(Part):
         return self._feel_table
 
     def _performed(self, start: Fraction, end: Fraction, pitch: int, velocity: int,
-                   stage: Stage, chord, value, rest_follows: bool) -> Note:
-        """The note from ``start`` to ``end`` (written) as a player would sound it."""
+                   stage: Stage, chord, value, rest_follows: bool, turn_ends: bool) -> Note:
+        """The written note as a player sounds it (off by ``end`` as a turn ends)."""
         feel = stage.feel
         if self._performer is None:
             self._performer = timefeel.Performer(self._timefeel(), self._feel_rng)
-        on, off = self._performer.perform(start, end, feel.tempo or timefeel.DEFAULT_TEMPO,
-                                          feel.amount, rest_follows,
-                                          floor=float(min(stage.lead_in, start)))
+        on, off = self._performer.perform(
+            start, end, feel.tempo or timefeel.DEFAULT_TEMPO, feel.amount, rest_follows,
+            float(min(stage.lead_in, start)), until=float(end) if turn_ends else None)
         return Note(on, off, self.channel, pitch, velocity, self.name, chord,
                     stage.bar_of(start), value)
 

@@ -241,9 +241,10 @@ class Performer:
         self._foreseen = None
 
     def perform(self, start, end, tempo: float, amount: float, rest_follows: bool,
-                floor: float = 0.0) -> tuple[float, float]:
+                floor: float = 0.0, until: float | None = None) -> tuple[float, float]:
         """(start, end) in beats of the note written from ``start`` to ``end`` (exact
-        beats, Fractions), ``rest_follows`` or another note from ``end`` on."""
+        beats, Fractions), ``rest_follows`` or another note from ``end`` on; off by
+        ``until`` (where another player's turn begins) if given."""
         table, rng = self._table, self._rng
         beat, here = math.floor(start), round(start * 12) % 12
         before = None
@@ -273,6 +274,8 @@ class Performer:
         previous = None if self._played is None else self._played[1:]
         on, off = place(float(start), float(end), deviation, ratio, next_deviation, previous,
                         floor)
+        if until is not None:
+            off = max(min(off, until), on + min(MIN_LENGTH, float(end - start)) / 2)
         self._played = (start, on, off)
         return on, off
 
