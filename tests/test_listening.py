@@ -208,6 +208,27 @@ def test_trading_with_the_learned_feel_draws_no_value_for_the_musicians_turn():
     assert len(set(beats)) == len(beats)  # none drawn, dropped and drawn again
 
 
+def test_the_melody_switched_back_on_tells_the_source_where_it_comes_in():
+    """Off, the solo's place runs on without the model; back on, it starts a phrase on a
+    beat and the source hears where, so it draws for that place (its rhythm grid, its
+    context, the pitches that fit) and not for where it stopped."""
+    class Restarting(FakeSource):
+        restarted: list = []
+
+        def restart_phrase(self, twelfths=0):
+            self.restarted.append(twelfths)
+
+    source = Restarting(["C,0.500", "S,0.750"])
+    perf = duo(source, Progression.parse("C7"), np.random.default_rng(0),
+               comping=Comping(enabled=False), feel=Feel(timing="learned"))
+    melody = perf.parts[0]
+    perf.advance(4)
+    melody.switch(False, Fraction(4))
+    melody.switch(True, Fraction(21, 2))
+    assert melody.cursor == 11 and source.restarted[-1] == 11 * 12
+    assert perf.advance(16) and all(n.start >= 11 - EARLIEST for n in perf.advance(20))
+
+
 def test_a_note_while_improv_answers_interrupts_the_answer():
     turns = TradeBars(2)
     lis = Listener(ListenSettings(trade=2), turns=turns, beat_at=lambda t: t)

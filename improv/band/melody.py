@@ -1,21 +1,17 @@
 """The soloist's part: grammar values realised as notes over the chords (pure, no I/O).
 
-The part pulls values from any object with ``next_value()`` (the LSTM soloist of
-:mod:`improv.sampling.soloist`, or a fake in tests) and turns each into a
-:class:`~improv.band.note.Note` at an absolute beat of the performance: a pitch drawn
-inside the value's range over the chord sounding, a velocity from the accents of the
-bar, swing from the band's feel; the source hears where the line stands, to draw values
-it plays exactly (:mod:`improv.sampling.pitchfit`). Positions are exact fractions of a
-beat: no drift in hours. With the feel's timing "learned", a note leaves the part where
-the Weimar players would put it (:mod:`improv.band.timefeel`), the next value drawn as
-it is played, so it knows whether it lets go into a rest. A phrase may recall a motif
-it played before (:mod:`improv.sampling.recall`), fed through the model, which carries on.
-
-Randomness (pitches, velocity humanising; the feel, register windows and motifs each
-from a generator of their own) is drawn in value order only, so the notes do not depend
-on how far ahead the caller asks: a live stream and an offline render with the same seed
-agree. When trading, the musician's turns come from the stage's listener: the part rests
-through them and answers each call by feeding it through the model first.
+Values come from any object with ``next_value()`` (:mod:`improv.sampling.soloist`, a
+fake in tests), each a :class:`~improv.band.note.Note` at an exact beat (no drift in
+hours): a pitch in the value's range over the chord, the bar's accents, the band's feel;
+the source hears where the line stands, to draw values it plays exactly
+(:mod:`improv.sampling.pitchfit`). With the timing "learned", a note sounds where the
+Weimar players would put it (:mod:`improv.band.timefeel`), the next value drawn as it
+is played to know whether a rest follows. A phrase may recall a motif it played before
+(:mod:`improv.sampling.recall`), fed through the model, which carries on from it.
+Randomness is drawn in value order, each kind from its own generator, so the notes do
+not depend on how far ahead the caller asks: live and offline renders with one seed
+agree. When trading, the part rests through the musician's turns (the stage's listener)
+and answers each call by feeding it through the model first.
 """
 
 from __future__ import annotations
@@ -64,7 +60,8 @@ class Melody:
 class ValueSource(Protocol):
     """Hands out the next grammar value (the soloist, a fake). It may also offer
     ``restart_phrase(twelfths)`` (a phrase starts there), ``follow(context_at)`` (a
-    conditioned model), ``force`` and ``replace_last`` (recalled motifs)."""
+    conditioned model), ``fit(place_at)`` (values that play exactly), ``force`` and
+    ``replace_last`` (recalled motifs)."""
 
     def next_value(self) -> Value: ...
 
@@ -80,8 +77,7 @@ class MelodyPart(Part):
 
     def __init__(self, source: ValueSource, rng, settings: Melody = Melody(),
                  feel_table: timefeel.TimeFeel | None = None):
-        """``feel_table``: the learned time feel (default: the shipped one, read when
-        first played with timing "learned")."""
+        """``feel_table``: the learned time feel (default: the shipped one, when needed)."""
         super().__init__(settings.channel, enabled=settings.enabled, program=settings.program)
         self._source = source
         self._rng = rng
@@ -128,6 +124,12 @@ class MelodyPart(Part):
         self.cursor = Fraction(math.ceil(max(self.cursor, Fraction(beat))))
         self._new_phrase()
 
+    def switch(self, on: bool, ahead: Fraction) -> None:
+        """Switched back on: a new phrase on a beat, the source told where it starts."""
+        if on and not self.enabled:
+            self.skip_to(ahead)
+        self.enabled = on
+
     def jump_to(self, beat: Fraction) -> None:
         super().jump_to(beat)
         self._answer = None  # beats start over: a call before belongs to another count
@@ -158,9 +160,8 @@ class MelodyPart(Part):
     # --- the musician ----------------------------------------------------------------------
 
     def tune(self, knob: str, value) -> None:
-        """temperature and top_p go to the model; register moves the range by octaves;
-        mute silences the solo while it goes on in time; melody_level scales its
-        velocities (0 silent)."""
+        """temperature, top_p: to the model; register: the range by octaves; mute: silent
+        but on in time; melody_level scales the velocities (0 silent)."""
         if knob in ("temperature", "top_p"):
             tune = getattr(self._source, "tune", None)
             if tune is not None:
@@ -211,9 +212,8 @@ class MelodyPart(Part):
             stage.feel.tempo or None)
 
     def place_at(self, twelfths: int) -> tuple | None:
-        """Where a value starting ``twelfths`` twelfths from the top is played from: the
-        phrase's last pitch, the types over the chord there and the phrase's register
-        (:mod:`improv.sampling.pitchfit`); None for a phrase's first note."""
+        """(last pitch, chord types there, register) for a value starting ``twelfths``
+        from the top (:mod:`improv.sampling.pitchfit`); None for a phrase's first note."""
         previous, window, limits = self._phrase.previous, self._window, self._limits
         if self._registers is not None and window is not None and \
                 limits.low <= window.low and window.high <= limits.high:

@@ -202,8 +202,8 @@ def place(written: float, written_end: float, deviation: float, ratio: float,
     written span. The start stays MIN_STEP after the ``previous`` note's (start, end)
     start and no earlier than its end, and is never below ``floor`` (zero, or where the
     chart starts after a count-in), nor so late that the note has no room before its
-    written end; the end is at least a little after the start and never after the next
-    onset."""
+    written end; the end is at least a little after the start and, where a note follows,
+    never after its onset."""
     span = written_end - written
     lo = floor if previous is None else max(floor, previous[0] + MIN_STEP, previous[1])
     shortest = min(MIN_LENGTH, span / 2)
@@ -228,8 +228,8 @@ class Performer:
         self._table = table
         self._rng = rng
         self._levels: Levels | None = None  # the style, drawn with the first note
-        self._foreseen: tuple[float, float] | None = None  # (written onset, deviation)
-        self._played: tuple[float, float, float] | None = None  # (written, start, end)
+        self._foreseen: tuple | None = None  # (written onset: a Fraction, deviation)
+        self._played: tuple | None = None  # (written: a Fraction, start, end)
 
     def new_phrase(self) -> None:
         """The next note starts afresh: nothing foresaw its onset."""

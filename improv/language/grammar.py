@@ -235,10 +235,11 @@ def decode(value: Value, chord: Chord, previous: int | None, rng,
 
     ``exact``: a ranged value plays the very interval it was encoded from (its range's
     centre: the players' interval, as the model learned it) whenever that pitch has the
-    value's type and fits; where it lies beyond the limits (the edge of a phrase's
-    register), the same interval the other way when that pitch has the type: a draw
-    inside the part of the range left there would mostly repeat the pitch or step
-    back by a semitone. The draw is only the fallback.
+    value's type and fits (the resolution of an approach tone comes first); where it
+    lies beyond the limits (the edge of a phrase's register), the same interval the
+    other way when that pitch has the type: a draw inside the part of the range left
+    there would mostly repeat the pitch or step back by a semitone. The draw is only
+    the fallback.
 
     Fallback, in order, when no candidate exists:
 
