@@ -177,9 +177,8 @@ class MelodyPart(Part):
             super().tune(knob, value)
 
     def revoice(self, note: Note, stage: Stage) -> Note:
-        """A note realised before the musician changed chords is decoded again over the
-        new one (called as its note_on is sent, so every note that starts after a chord
-        change uses it)."""
+        """A note realised before the musician changed chords, decoded again over the new
+        one as its note_on is sent (so every note that starts after the change uses it)."""
         if note.value is None:
             return note
         if stage.follow:
@@ -214,10 +213,7 @@ class MelodyPart(Part):
     def place_at(self, twelfths: int) -> tuple | None:
         """(last pitch, chord types there, register) for a value starting ``twelfths``
         from the top (:mod:`improv.sampling.pitchfit`); None for a phrase's first note."""
-        previous, window, limits = self._phrase.previous, self._window, self._limits
-        if self._registers is not None and window is not None and \
-                limits.low <= window.low and window.high <= limits.high:
-            limits = window
+        previous, limits = self._phrase.previous, self._open_window() or self._limits
         table = type_table(self._stage.chord_at(Fraction(twelfths, 12)))
         return None if previous is None else (previous, table, limits.low, limits.high)
 
@@ -256,9 +252,8 @@ class MelodyPart(Part):
             self._recall.extend(lick.notes if lick is not None else ())
 
     def _rest_follows(self, stage: Stage) -> bool:
-        """Does a rest follow the note just realised (the cursor at its end)? The next
-        value is drawn now (after the lick :meth:`_next` would decide first) and kept for
-        its turn: players sound nearly all of a note a rest follows."""
+        """Does a rest follow the note just realised? The next value is drawn now (after
+        any lick :meth:`_next` would start) and kept for its turn, at the cursor."""
         turns = stage.listener.turns if stage.listener is not None else None
         if turns is not None and not turns.turn_at(self.cursor).playing:
             return True  # the musician's turn: nothing is drawn for it
@@ -354,14 +349,18 @@ class MelodyPart(Part):
                                     rest_follows, turn_ends)]
         return [self.note(start, end, pitch, velocity, stage, chord, value)]
 
+    def _open_window(self) -> PitchLimits | None:
+        """The open phrase's window (None: register "full", or the knob moved off it)."""
+        window, limits = self._window, self._limits
+        inside = window is not None and limits.low <= window.low and window.high <= limits.high
+        return window if self._registers is not None and inside else None
+
     def _phrase_limits(self, value: Value, chord) -> PitchLimits:
-        """The open phrase's window, or all of the limits: with register "full", after
-        the register knob moved the limits away from the window. Where the value's
-        interval has no pitch of its type inside the window, the line may step out of
-        it as the model asks, but only within the solo's compass."""
-        window = self._window
-        if (self._registers is None or window is None or window.low < self._limits.low
-                or window.high > self._limits.high):
+        """The open phrase's window, or all of the limits. Where the value's interval has
+        no pitch of its type inside the window, the line may step out of it as the model
+        asks, but only within the solo's compass."""
+        window = self._open_window()
+        if window is None:
             return self._limits
         previous = self._phrase.previous
         if previous is not None and value.lo is not None:

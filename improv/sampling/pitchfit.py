@@ -46,6 +46,7 @@ class PitchFit:
         n = len(values)
         self._pitch = np.empty(n, np.int64)
         self._class = np.empty(n, np.int64)
+        self._types = np.empty(n, np.int8)  # the type of each value's pitch over the chord
         self._inside = np.empty(n, bool)
         self._fits = np.empty(n, bool)
         self._kept = np.empty(n)
@@ -77,7 +78,8 @@ class PitchFit:
         pitch, fits, inside = self._pitch, self._fits, self._inside
         np.add(self._step, previous, out=pitch)
         np.mod(pitch, 12, out=self._class)
-        np.equal(codes[self._class], self._kind, out=fits)
+        np.take(codes, self._class, out=self._types)  # no allocation per value
+        np.equal(self._types, self._kind, out=fits)
         np.greater_equal(pitch, low, out=inside)
         fits &= inside
         np.less_equal(pitch, high, out=inside)
