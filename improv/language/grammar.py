@@ -235,7 +235,8 @@ def decode(value: Value, chord: Chord, previous: int | None, rng,
 
     ``exact``: a ranged value plays the very interval it was encoded from (its range's
     centre: the players' interval, as the model learned it) whenever that pitch has the
-    value's type and fits (the resolution of an approach tone comes first); where it
+    value's type and fits, an approach tone's resolution too (in the Weimar solos only
+    59% of the chord tones after an approach tone are a semitone from it); where it
     lies beyond the limits (the edge of a phrase's register), the same interval the
     other way when that pitch has the type: a draw inside the part of the range left
     there would mostly repeat the pitch or step back by a semitone. The draw is only
@@ -274,6 +275,8 @@ def decode(value: Value, chord: Chord, previous: int | None, rng,
         moved = [p for p in candidates if p != previous]
         candidates = moved or candidates
     if candidates:
+        if exact and value.lo is not None and centre == int(centre) and int(centre) in candidates:
+            return int(centre)  # the players' own interval, resolution or not
         if kind == "C" and previous is not None and table[previous % 12] == "A":
             resolving = [p for p in candidates if p - previous in (-1, 1)]
             if resolving:

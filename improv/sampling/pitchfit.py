@@ -4,8 +4,7 @@ stands (pure numpy).
 A value with an interval range was encoded from one interval, its range's centre, to a
 pitch of its type over the chord (:func:`improv.language.grammar.encode`). The melody
 plays that very pitch when it has the value's type over the chord the value falls on
-and lies inside the phrase's register (but for a chord tone after an approach tone,
-which resolves by a semitone); otherwise the decoder draws another near it, and
+and lies inside the phrase's register; otherwise the decoder draws another near it, and
 measured over renders that happened to a quarter of the values: one in nine had a type
 the interval cannot reach over that chord, one in eight left the phrase's register.
 The line those draws make is not the model's: more repeated notes and semitones, fewer
