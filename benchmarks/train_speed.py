@@ -36,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import numpy as np  # noqa: E402
 
-from improv.commands.train import default_corpus  # noqa: E402
+from improv.commands.making.train import default_corpus  # noqa: E402
 from improv.learning import dataset  # noqa: E402
 from improv.learning import training as train  # noqa: E402
 

@@ -20,11 +20,14 @@ SUBCOMMANDS = {
     "play": ("improv.commands.play", "stream an endless solo to a MIDI port (what daemon.py runs)"),
     "sample": ("improv.commands.sample", "print grammar values sampled from a model (no MIDI)"),
     "tokens": ("improv.commands.tokens", "tokenise a MIDI file into grammar values and print figures"),
-    "train": ("improv.commands.train", "train the LSTM on MIDI files and write a model directory"),
+    "train": ("improv.commands.making.train", "train the LSTM on MIDI files and write a model directory"),
     "eval": ("improv.commands.evaluate", "render a solo and compare its musical figures with "
                                          "the Weimar solos'"),
-    "feel": ("improv.commands.feel", "learn the soloists' time feel and articulation from "
-                                     "the Weimar solos"),
+    "feel": ("improv.commands.making.feel", "learn the soloists' time feel and articulation "
+                                            "from the Weimar solos"),
+    "calibrate": ("improv.commands.making.calibrate", "fit a model's calibration: the "
+                                                      "players' shares of durations and "
+                                                      "intervals in its free-running solo"),
 }
 
 

@@ -2,7 +2,6 @@
 
 import json
 import shutil
-from pathlib import Path
 
 import pytest
 
@@ -11,9 +10,9 @@ from improv.language.harmony import parse_chord
 from improv.analysis.solofigures import FIGURES, band, solo_figures
 
 from randmodel import write_random_model
+from weimar import WJD, weimar_copy
 
 C7 = parse_chord("C7")
-WJD = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "wjazzd"
 
 
 def test_figures_of_a_small_melody():
@@ -107,16 +106,6 @@ def test_piano_roll_puts_notes_on_their_rows_over_the_chord_tones():
     pixels = read_png(out.getvalue())
     for colour in (melody, comping):
         assert (pixels == colour).all(axis=2).any()
-
-
-def weimar_copy(tmp_path, *names):
-    """A wjazzd folder holding only these solos (melody and beats)."""
-    folder = tmp_path / "wjazzd"
-    for sub in ("melody", "beats"):
-        (folder / sub).mkdir(parents=True)
-        for name in names:
-            shutil.copy(WJD / sub / name, folder / sub)
-    return folder
 
 
 def test_eval_draws_a_piano_roll_and_takes_a_standards_name(tmp_path, capsys):

@@ -62,6 +62,7 @@ def test_the_wheel_carries_the_model_and_leaves_tensorflow_out(venv):
     assert model.is_relative_to(venv.parent) and (model / "weights.npz").is_file()
     assert (model.parent / "metheny" / "weights.npz").is_file()  # both shipped models
     assert (model / "NOTICE").is_file()  # the Weimar model's ODbL notice travels with it
+    assert (model / "calibration.json").is_file()  # and its calibration
     assert (model.parent.parent / "charts" / "waltz-in-bb.txt").is_file()
     assert _run([str(venv / "python"), "-c", "import tensorflow"], cwd="/").returncode != 0
 

@@ -28,10 +28,13 @@ logger = logging.getLogger(__name__)
 def make_soloist(cfg: settings.Config, seed: int, beats_per_bar: int = 4):
     """The value source: the sampler over the model (numpy: no TensorFlow import)."""
     from improv.model.engines import from_settings
+    from improv.sampling.calibration import calibration_for
     from improv.sampling.soloist import Soloist
 
+    calibration = calibration_for(cfg.model.path or None) if cfg.sampling.calibrate else None
     return Soloist(from_settings(cfg.model),
-                   dataclasses.replace(cfg.sampling, seed=seed, beats_per_bar=beats_per_bar))
+                   dataclasses.replace(cfg.sampling, seed=seed, beats_per_bar=beats_per_bar),
+                   calibration)
 
 
 def make_band(cfg: settings.Config, source, seed: int, listener=None, chart=None):

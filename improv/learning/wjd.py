@@ -196,3 +196,24 @@ def load_solo_piece(melody: Path, cache: bool = True) -> Piece:
     if cache:
         piececache.save(key, piece.to_dict())
     return piece
+
+
+def solo_chart(solo: Solo, bars: int | None = None):
+    """The changes of ``solo`` as a lead-sheet chart in its most common bar length, from
+    its first bar line (at most ``bars`` bars): what improv plays over to be compared
+    with it. None where the solo marks no bar."""
+    from collections import Counter
+
+    from improv.language.leadsheet import Chart, ChartBar
+
+    starts = solo.bar_starts[:None if bars is None else bars]
+    if not starts:
+        return None
+    lengths = [b - a for a, b in zip(solo.bar_starts, solo.bar_starts[1:])]
+    metre = Counter(lengths).most_common(1)[0][0] if lengths else solo.beats_per_bar
+    out = []
+    for a in starts:
+        chords = [solo.chord_at(a + beat) for beat in range(metre)]
+        out.append(ChartBar(tuple((Fraction(beat), chord) for beat, chord in enumerate(chords)
+                                  if beat == 0 or chord != chords[beat - 1])))
+    return Chart(tuple(out), metre, title=solo.name, tempo=solo.tempo)

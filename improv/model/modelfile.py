@@ -266,7 +266,7 @@ def _check_tx(meta: dict, where: Path) -> int:
     return tx
 
 
-def _read_meta(path: Path) -> dict:
+def read_meta(path: Path) -> dict:
     try:
         data = read_limited(path, MAX_META_BYTES, "model.json", ModelError)
     except OSError as err:
@@ -354,7 +354,7 @@ def load(path: Path, part: str = MELODY) -> ModelDir:
         if not (path / name).is_file():
             raise ModelError(f"model directory {path} has no {name}: it is incomplete; "
                              f"retrain with 'improv train --out {path}'")
-    meta = _read_meta(path / META)
+    meta = read_meta(path / META)
     version = meta.get("format", FORMAT)  # written since the first release; absent: format 1
     if isinstance(version, bool) or version != FORMAT:
         raise ModelError(f"{path / META} says format {version!r}, and this improv reads format "

@@ -26,6 +26,7 @@ class SamplingSettings:
     max_rest_bars: float | None = setting(2.0, lo=0.25, hi=16.0)
     rhythm_grid: bool = setting(True)
     breaths: str = setting("learned", choices=("learned", "model"))  # see sampling.phrasing
+    calibrate: bool = setting(True)  # see sampling.calibration
     seed: int | None = setting(None, lo=0, hi=MAX_SEED, config=False)
     greedy: bool = setting(False, config=False)
     beats_per_bar: float = setting(BEATS_PER_BAR, lo=0.5, hi=32.0, config=False)

@@ -24,6 +24,9 @@ Constraints (as the seeds applied them, plus a limit on silence)
     * Pitch fit (once the performer calls :meth:`Soloist.fit`): a value with a range is
       drawn only where its own interval lands on a pitch of its type inside the
       phrase's register (:mod:`improv.sampling.pitchfit`), wherever any value does.
+    * Calibration (a model fitted by ``improv calibrate``): note values re-weighted
+      among themselves by duration and interval, by tempo band, so the free-running
+      line keeps the players' shares (:mod:`improv.sampling.calibration`).
 
     Masking zeroes probabilities (sampling from the cumulative sum renormalises them).
     Fallbacks: when the allowed values carry no probability at all (the model is sure
@@ -74,6 +77,9 @@ from improv.language.grammar import (
 from improv.language.vocab import nearest
 from improv.model.engines import load_generator
 from improv.model.step import Generator
+from improv.sampling import calibration as calibrating
+from improv.sampling.calibration import calibration_for
+from improv.sampling.nucleus import nucleus
 from improv.sampling.phrasing import BREATH_STREAM, Breaths
 from improv.sampling.pitchfit import PitchFit
 from improv.sampling.restgrid import _NOTE, FREE, GAP, START, allowed_masks, rest_needs
@@ -88,7 +94,8 @@ _NOTHING, _ZERO_X = -2, -1  # what waits to be fed: nothing; the zero x of a fre
 class Soloist:
     """An endless, constrained, seeded stream of grammar values from a generator."""
 
-    def __init__(self, generator: Generator, settings: SamplingSettings = SamplingSettings()):
+    def __init__(self, generator: Generator, settings: SamplingSettings = SamplingSettings(),
+                 calibration: calibrating.Calibration | None = None):
         self.generator = generator
         self.settings = settings
         self.values: tuple[Value, ...] = generator.vocab.parsed()
@@ -108,6 +115,7 @@ class Soloist:
         self._rest_length = np.array([t if v.is_rest else _NOTE
                                       for v, t in zip(self.values, self._twelfths)], np.int64)
         self._pitched = ~is_rest if (~is_rest).any() else np.ones(n, bool)
+        self._notes, self._note_weight = ~is_rest, (~is_rest).astype(float)
         # the phrase masks by state, the rhythm grid by beat position, and both together
         self._phrase_allowed, self._grid, self._allowed_at = allowed_masks(
             np.array([is_valid_start(v) for v in self.values]), is_rest, length,
@@ -117,6 +125,11 @@ class Soloist:
                                      self._grid, self._rest_length, length)
         self._echo, self._echo_left = np.ones(n), 0  # see echo()
         self._fit, self._place_at = PitchFit(self.values), None  # see fit()
+        # the factors of each tempo band, for a model that hears the tempo (context-v3)
+        banded = getattr(generator, "n_features", 0) > context.N_FEATURES_V2
+        self._calibration = (calibration.factors(self.values)
+                             if calibration is not None and banded and settings.calibrate
+                             else None)
         # the breath after each phrase (improv.sampling.phrasing); None: the model's
         learned = settings.breaths == "learned" and not settings.greedy  # greedy draws nothing
         self._breaths = (Breaths(child_stream(self._rng, BREATH_STREAM), self._pitched,
@@ -132,7 +145,8 @@ class Soloist:
     def load(cls, model_dir: Path | str | None = None, engine: str = "numpy",
              **settings) -> "Soloist":
         """Load a model directory into an engine and wrap it: what the daemon calls."""
-        return cls(load_generator(model_dir, engine), SamplingSettings(**settings))
+        generator = load_generator(model_dir, engine)
+        return cls(generator, SamplingSettings(**settings), calibration_for(model_dir))
 
     # --- state -------------------------------------------------------------------------
 
@@ -279,6 +293,8 @@ class Soloist:
         self._feed()
         w = self._work
         np.multiply(self._probs, self._masks[self._state, self._position], out=w)
+        if self._calibration is not None:
+            self._calibrate(w)
         if self._max_rest is not None:
             np.greater(self._rest_need[self._position], self._max_rest - self._phrase.resting,
                        out=self._over)
@@ -296,6 +312,15 @@ class Soloist:
         index = self._choose(w)
         self._advance(index)
         return index
+
+    def _calibrate(self, w: np.ndarray) -> None:
+        """The model's drift out: the notes re-weighted among themselves, their share kept."""
+        notes = float(np.dot(w, self._note_weight))
+        band = self._next_context[-1] - context.TEMPO_OFFSET
+        np.multiply(w, self._calibration[band], out=w)
+        after = float(np.dot(w, self._note_weight))
+        if after > 0:
+            np.multiply(w, notes / after, out=w, where=self._notes)
 
     def _allowed(self) -> np.ndarray:
         """The current constraint mask, relaxed in the module docstring's order until a
@@ -321,28 +346,12 @@ class Soloist:
             np.divide(w, w.max(), out=w)  # the top value stays 1: no underflow to all-zero
             np.power(w, self._inv_temp, out=w)
         if s.top_p < 1.0:
-            self._nucleus(w, s.top_p)
+            nucleus(w, s.top_p, self._sorted, self._cum, self._drop)
         cum = w.cumsum(out=self._cum)
         index = int(cum.searchsorted(self._rng.random() * cum[-1], side="right"))
         if index >= len(w) or w[index] <= 0:  # rounding at the very top end
             index = int(np.flatnonzero(w)[-1])
         return index
-
-    def _nucleus(self, w: np.ndarray, top_p: float) -> None:
-        """Zero every weight outside the nucleus, in place and in the preallocated buffers.
-
-        The nucleus is the fewest most probable values holding ``top_p`` of the mass.
-        Sorting a copy ascending (``ndarray.sort`` works in place, unlike ``argsort``) and
-        summing it from the small end finds the largest tail holding at most
-        ``1 - top_p``; every weight below the first value past that tail is dropped
-        (values tied with it all stay: the cut never depends on index order)."""
-        srt, cum = self._sorted, self._cum
-        np.copyto(srt, w)
-        srt.sort()
-        srt.cumsum(out=cum)
-        cut = cum.searchsorted((1.0 - top_p) * cum[-1], side="right")
-        np.less(w, srt[cut], out=self._drop)
-        np.copyto(w, 0.0, where=self._drop)
 
     def _feed(self) -> None:
         """Feed the value chosen last with the context of the one to come, now that the

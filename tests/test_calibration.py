@@ -1,0 +1,171 @@
+"""The model's calibration: classes, factors, the sampler's use of them, the file beside
+the model, and ``improv calibrate`` fitting them."""
+
+import json
+import logging
+
+import numpy as np
+import pytest
+
+from improv.cli import main
+from improv.errors import ModelError
+from improv.language import context
+from improv.language.grammar import Value
+from improv.sampling import calibration
+from improv.sampling.calibration import (
+    N_DURATIONS,
+    N_INTERVALS,
+    Calibration,
+    duration_class,
+    interval_class,
+)
+from improv.sampling.soloist import Soloist
+
+from daemon_fakes import one_line_error
+from randmodel import write_random_model
+from weimar import WJD, weimar_copy
+
+BANDS = len(context.TEMPO_EDGES) + 1
+
+
+def test_a_value_is_classed_by_its_twelfths_and_the_interval_it_was_encoded_from():
+    assert duration_class(Value("C", 1 / 6, -1, 5)) == 1  # two twelfths
+    assert duration_class(Value("C", 0.5)) == 5 and duration_class(Value("R", 1.0)) == 11
+    assert duration_class(Value("C", 1.5)) == 12 and duration_class(Value("C", 4.0)) == 13
+    assert interval_class(Value("C", 0.5, -1, 5)) == 2  # encoded from +2
+    assert interval_class(Value("S", 0.5, -15, -9)) == 12
+    assert interval_class(Value("S", 0.5, -20, -14)) == 13  # wider than an octave
+    assert interval_class(Value("C", 0.5)) == 14  # a phrase's first note
+
+
+def row(width, **at):
+    out = [1.0] * width
+    for k, v in at.items():
+        out[int(k[1:])] = v
+    return tuple(out)
+
+
+def test_a_note_value_takes_its_duration_and_interval_factor_and_a_rest_none():
+    table = Calibration((row(N_DURATIONS, d5=2.0),) * BANDS,
+                        (row(N_INTERVALS, i1=0.5),) * BANDS)
+    values = [Value("C", 0.5, -2, 4), Value("C", 0.25, -2, 4), Value("R", 0.5)]
+    f = table.factors(values)
+    assert f.shape == (BANDS, 3) and f[0].tolist() == [1.0, 0.5, 1.0]
+    with pytest.raises(ValueError):
+        Calibration((row(N_DURATIONS),), (row(N_INTERVALS, i0=1000.0),))
+
+
+def ramped(band_of_interest: int) -> Calibration:
+    """Eighth notes ten times as likely in one band, nothing else moved."""
+    d = [row(N_DURATIONS)] * BANDS
+    d[band_of_interest] = row(N_DURATIONS, d5=10.0)
+    return Calibration(tuple(d), (row(N_INTERVALS),) * BANDS)
+
+
+def test_the_sampler_moves_notes_among_themselves_in_the_band_it_plays_in(tmp_path):
+    model = write_random_model(tmp_path / "m", seed=5, conditioned=True)
+    band = context.tempo_slot(200.0) - context.TEMPO_OFFSET
+    at_200 = lambda t: context.no_chart(t, 200.0)  # noqa: E731
+    draws = {}
+    for name, table in (("plain", None), ("here", ramped(band)), ("elsewhere", ramped(0))):
+        soloist = Soloist.load(model, seed=2)
+        soloist = Soloist(soloist.generator, soloist.settings, table)
+        soloist.follow(at_200)
+        draws[name] = [soloist.next_value() for _ in range(3000)]
+
+    def share(values, test):
+        return sum(map(test, values)) / len(values)
+
+    eighth = lambda v: not v.is_rest and v.duration == 0.5  # noqa: E731
+    rest = lambda v: v.is_rest  # noqa: E731
+    assert share(draws["here"], eighth) > 2 * share(draws["plain"], eighth)
+    assert draws["elsewhere"] == draws["plain"]  # another band's factors change nothing
+    # notes kept their share against the rests (within the noise of 3,000 draws)
+    assert share(draws["here"], rest) == pytest.approx(share(draws["plain"], rest), abs=0.05)
+
+
+def test_the_weights_keep_the_notes_total_and_leave_rests_alone(tmp_path):
+    model = write_random_model(tmp_path / "m", seed=5, conditioned=True)
+    soloist = Soloist.load(model, seed=2)
+    soloist = Soloist(soloist.generator, soloist.settings, ramped(2))
+    soloist.follow(lambda t: context.no_chart(t, 160.0))
+    soloist.next_index()  # feeds a value: the context of the next is set
+    w = np.random.default_rng(0).random(len(soloist.values))
+    before = w.copy()
+    soloist._calibrate(w)
+    notes = np.array([not v.is_rest for v in soloist.values])
+    assert w[~notes].tolist() == before[~notes].tolist()
+    assert w[notes].sum() == pytest.approx(before[notes].sum())
+    eighths = np.array([not v.is_rest and v.duration == 0.5 for v in soloist.values])
+    ratio = (w[eighths].sum() / w[notes & ~eighths].sum()) / (
+        before[eighths].sum() / before[notes & ~eighths].sum())
+    assert ratio == pytest.approx(10.0)
+
+
+def test_a_model_without_the_tempo_or_with_calibrate_off_plays_as_it_is(tmp_path):
+    for conditioned, settings in (("v2", {}), (True, {"calibrate": False})):
+        model = write_random_model(tmp_path / f"m{conditioned}", seed=5, conditioned=conditioned)
+        plain = Soloist.load(model, seed=2, **settings)
+        calibrated = Soloist(plain.generator, plain.settings, ramped(3))
+        assert calibrated._calibration is None
+
+
+def test_the_file_beside_the_model_is_read_checked_and_refused_when_stale(tmp_path, caplog):
+    model = write_random_model(tmp_path / "m", seed=5, conditioned=True)
+    sha = json.loads((model / "model.json").read_text())["weights_sha256"]
+    assert calibration.calibration_for(model) is None  # none written
+    table = ramped(1)
+    (model / calibration.FILE).write_text(calibration.to_json(table, sha, "test"))
+    assert calibration.calibration_for(model) == table
+    assert Soloist.load(model, seed=1)._calibration is not None
+    (model / calibration.FILE).write_text(calibration.to_json(table, "0" * 64, "test"))
+    with caplog.at_level(logging.WARNING):
+        assert calibration.calibration_for(model) is None
+    assert "another model" in caplog.text
+    for broken in ("{", "[]", json.dumps({"format": "other"}),
+                   json.dumps({"format": calibration.FORMAT, "weights_sha256": sha})):
+        (model / calibration.FILE).write_text(broken)
+        with pytest.raises(ModelError, match="calibrate"):
+            calibration.calibration_for(model)
+    (model / calibration.FILE).write_bytes(b" " * (calibration.MAX_BYTES + 1))
+    with pytest.raises(ModelError, match="more than"):
+        calibration.calibration_for(model)
+
+
+def test_refit_moves_each_factor_towards_the_players_share():
+    from improv.commands.making.calibrate import MIN_COUNT, refit
+
+    table = Calibration.neutral(BANDS)
+    target_d, drawn_d = np.zeros((BANDS, N_DURATIONS)), np.zeros((BANDS, N_DURATIONS))
+    target_d[0, [2, 5]] = [600, 400]  # the players: 60% sixteenths, 40% eighths
+    drawn_d[0, [2, 5]] = [400, 600]  # drawn: the other way round
+    drawn_d[0, 7] = MIN_COUNT - 1  # too rare to judge
+    target_i = drawn_i = np.zeros((BANDS, N_INTERVALS))
+    moved = refit(table, target_d, target_i, drawn_d, drawn_i)
+    assert moved.duration[0][2] > 1.0 > moved.duration[0][5]
+    assert moved.duration[0][7] == 1.0 and moved.duration[1] == table.duration[1]
+    assert moved.interval == table.interval
+
+
+@pytest.mark.skipif(not (WJD / "melody").is_dir(), reason="the Weimar Jazz Database is absent")
+def test_the_calibrate_command_fits_and_saves_what_the_player_reads(tmp_path, capsys,
+                                                                   monkeypatch):
+    from improv.commands.making import calibrate
+
+    monkeypatch.setattr(calibrate, "MIN_COUNT", 5)  # a random model over 2 x 16 bars
+    folder = weimar_copy(tmp_path, "ZootSims_KingDavid_Solo.csv", "ArtPepper_Desafinado_Solo.csv")
+    model = write_random_model(tmp_path / "m", seed=5, conditioned=True)
+    out = model / calibration.FILE
+    assert main(["calibrate", "--wjazzd", str(folder), "--model", str(model), "--bars", "16",
+                 "--rounds", "1", "--save", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "round 0:" in printed and "round 1:" in printed
+    table = calibration.calibration_for(model)
+    assert table is not None and table != Calibration.neutral(BANDS)
+    assert json.loads(out.read_text())["made_by"].startswith("improv calibrate --wjazzd wjazzd")
+    one_line_error(capsys, ["calibrate", "--wjazzd", str(tmp_path / "none")], "not at")
+    one_line_error(capsys, ["calibrate", "--wjazzd", str(folder), "--model", str(model),
+                            "--save", str(tmp_path / "no" / "c.json")], "--save")
+    old = write_random_model(tmp_path / "v2", seed=5, conditioned="v2")
+    one_line_error(capsys, ["calibrate", "--wjazzd", str(folder), "--model", str(old)],
+                   "tempo")
