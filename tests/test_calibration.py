@@ -122,14 +122,23 @@ def test_the_file_beside_the_model_is_read_checked_and_refused_when_stale(tmp_pa
     with caplog.at_level(logging.WARNING):
         assert calibration.calibration_for(model) is None
     assert "another model" in caplog.text
-    for broken in ("{", "[]", json.dumps({"format": "other"}),
+    huge = calibration.to_json(table, sha, "test").replace("10.0", "1" + "0" * 400, 1)
+    for broken in ("{", "[]", json.dumps({"format": "other"}), "[" * 200_000, huge,
                    json.dumps({"format": calibration.FORMAT, "weights_sha256": sha})):
         (model / calibration.FILE).write_text(broken)
-        with pytest.raises(ModelError, match="calibrate"):
+        with pytest.raises(ModelError, match="calibrate = false"):
             calibration.calibration_for(model)
+    assert Soloist.load(model, seed=1, calibrate=False)._calibration is None  # not read
     (model / calibration.FILE).write_bytes(b" " * (calibration.MAX_BYTES + 1))
-    with pytest.raises(ModelError, match="more than"):
+    with pytest.raises(ModelError, match="more than") as caught:
         calibration.calibration_for(model)
+    assert "not a calibration" not in str(caught.value)  # said once, not wrapped again
+
+
+def test_the_shipped_model_plays_with_its_own_calibration():
+    """A retrained model without a refitted calibration would only warn: caught here."""
+    table = calibration.calibration_for(None)
+    assert table is not None and table != Calibration.neutral(BANDS)
 
 
 def test_refit_moves_each_factor_towards_the_players_share():
@@ -166,6 +175,11 @@ def test_the_calibrate_command_fits_and_saves_what_the_player_reads(tmp_path, ca
     one_line_error(capsys, ["calibrate", "--wjazzd", str(tmp_path / "none")], "not at")
     one_line_error(capsys, ["calibrate", "--wjazzd", str(folder), "--model", str(model),
                             "--save", str(tmp_path / "no" / "c.json")], "--save")
+    for own in ("model.json", "vocab.json"):  # never over the model's own files
+        one_line_error(capsys, ["calibrate", "--wjazzd", str(folder), "--model", str(model),
+                                "--save", str(model / own)], "--save")
+    one_line_error(capsys, ["calibrate", "--wjazzd", str(folder), "--model",
+                            str(tmp_path / "absent")], "absent")
     old = write_random_model(tmp_path / "v2", seed=5, conditioned="v2")
     one_line_error(capsys, ["calibrate", "--wjazzd", str(folder), "--model", str(old)],
                    "tempo")

@@ -253,6 +253,19 @@ def test_an_approach_tone_resolves_by_semitone_to_a_chord_tone():
             assert abs(pitch - previous) == 1 and note_type(pitch, c7) == "C"
 
 
+def test_with_exact_intervals_an_approach_tone_moves_as_the_value_says():
+    """The players resolve an approach tone by a semitone only 59% of the time: the
+    value's own interval stands where it fits, the semitone only where it does not."""
+    c7 = parse_chord("C7")
+    rng = np.random.default_rng(0)
+    assert note_type(63, c7) == "A"
+    down_three = encode(60, 0.25, c7, 63)  # Eb to C: a minor third down
+    assert all(decode(down_three, c7, 63, rng, exact=True) == 60 for _ in range(20))
+    # a chord tone encoded from +2, where F is no chord tone: the resolution, up to E
+    up_two = Value("C", 0.25, -1, 5)
+    assert all(decode(up_two, c7, 63, rng, exact=True) == 64 for _ in range(20))
+
+
 def test_draws_favour_the_interval_the_value_was_encoded_from():
     chord = parse_chord("C")
     value = encode(67, 0.5, chord, 64)  # up a minor third: range 0..+6

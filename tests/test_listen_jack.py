@@ -72,7 +72,7 @@ def hold(musician, symbol, low=54):
     return chord, pitches
 
 
-HOLD = 2.0  # seconds each chord is held: at 200 BPM some 40 notes in all, counted
+HOLD = 3.0  # seconds each chord is held: at 200 BPM some 35 notes in all, counted
 
 
 def test_the_solo_follows_the_chords_the_musician_holds_not_the_charts(daemon):
@@ -84,7 +84,8 @@ def test_the_solo_follows_the_chords_the_musician_holds_not_the_charts(daemon):
                                    "--model", "metheny", "--top-p", "0.95")
     time.sleep(0.5)
     played = []
-    for symbol in ("F#maj7", "Ebm7", "Abmaj7", "F#maj7"):
+    # chords with no tone of the chart's C7 (C E G Bb): a note shows which one it follows
+    for symbol in ("B7", "Dm6", "Abm", "B7"):
         chord, pitches = hold(musician, symbol)
         played.append((time.monotonic(), chord))
         time.sleep(HOLD)

@@ -226,7 +226,8 @@ def decode(value: Value, chord: Chord, previous: int | None, rng,
     semitones wide each way holds the repeat for most steps, and drawing it made one
     note in five a repeat where real solos have one in twenty-five. After an approach tone (``previous`` is an
     ``A`` over ``chord``), a chord tone a semitone away is taken when the range allows
-    one: approach tones resolve, as they do in the corpus's idiom.
+    one (with ``exact``, only where the value's own interval does not fit): approach
+    tones resolve, as they do in the corpus's idiom.
 
     A value with no range (a phrase's first note, or no previous pitch) draws among
     type-matching pitches within a fifth of the point halfway between ``anchor`` (the

@@ -12,8 +12,8 @@ gave them (so the factors move notes among themselves, never towards or away fro
 rests). ``improv calibrate`` fits the factors by rounds of renders over the corpus's own
 changes until the values drawn have the players' shares, and writes them beside the
 model as ``calibration.json`` with the model's weights hash: a retrained model has none
-until it is fitted again, and a stale one is refused (``[sampling] calibrate`` turns it
-off).
+until it is fitted again, and a stale one is left out with a warning (``[sampling]
+calibrate`` turns it off).
 """
 
 from __future__ import annotations
@@ -83,7 +83,7 @@ class Calibration:
         notes = np.array([not v.is_rest for v in values])
         dc = np.array([duration_class(v) for v in values])
         ic = np.array([interval_class(v) for v in values])
-        return np.where(notes[None, :], d[:, dc] * i[:, ic], 1.0)
+        return np.ascontiguousarray(np.where(notes[None, :], d[:, dc] * i[:, ic], 1.0))
 
     def to_dict(self) -> dict:
         return {"duration": [list(r) for r in self.duration],
@@ -102,13 +102,21 @@ def load(model_dir: Path, weights_sha256: str | None, bands: int) -> Calibration
     path = Path(model_dir) / FILE
     if not path.is_file():
         return None
-    fix = f"run improv calibrate --model {model_dir} --save {path} again, or delete it"
+    fix = (f"run improv calibrate --model {model_dir} --save {path} again, delete it, or "
+           f"set [sampling] calibrate = false")
     try:
-        data = json.loads(read_limited(path, MAX_BYTES, "calibration", ModelError))
+        raw = read_limited(path, MAX_BYTES, "calibration", ModelError)
+    except OSError as err:
+        raise ModelError(f"{path} cannot be read ({err.strerror or err}): {fix}") from err
+    try:
+        data = json.loads(raw)
         if not isinstance(data, dict) or data.get("format") != FORMAT:
             raise ValueError(f"not a {FORMAT} file")
         table = Calibration.from_dict(data)
-    except (ValueError, KeyError, TypeError) as err:
+    except RecursionError as err:
+        raise ModelError(f"{path} is not a calibration improv can read (nested too deeply): "
+                         f"{fix}") from err
+    except (ValueError, KeyError, TypeError, OverflowError) as err:
         raise ModelError(f"{path} is not a calibration improv can read ({err}): {fix}") from err
     if data.get("weights_sha256") != weights_sha256 or table.bands != bands:
         log.warning("%s was made for another model (retrained since?): the model plays "

@@ -77,8 +77,7 @@ from improv.language.grammar import (
 from improv.language.vocab import nearest
 from improv.model.engines import load_generator
 from improv.model.step import Generator
-from improv.sampling import calibration as calibrating
-from improv.sampling.calibration import calibration_for
+from improv.sampling.calibration import Calibration, calibration_for
 from improv.sampling.nucleus import nucleus
 from improv.sampling.phrasing import BREATH_STREAM, Breaths
 from improv.sampling.pitchfit import PitchFit
@@ -95,7 +94,7 @@ class Soloist:
     """An endless, constrained, seeded stream of grammar values from a generator."""
 
     def __init__(self, generator: Generator, settings: SamplingSettings = SamplingSettings(),
-                 calibration: calibrating.Calibration | None = None):
+                 calibration: Calibration | None = None):
         self.generator = generator
         self.settings = settings
         self.values: tuple[Value, ...] = generator.vocab.parsed()
@@ -127,6 +126,9 @@ class Soloist:
         self._fit, self._place_at = PitchFit(self.values), None  # see fit()
         # the factors of each tempo band, for a model that hears the tempo (context-v3)
         banded = getattr(generator, "n_features", 0) > context.N_FEATURES_V2
+        if calibration is not None and calibration.bands != len(context.TEMPO_EDGES) + 1:
+            raise ValueError(f"a calibration of {calibration.bands} tempo bands for a model "
+                             f"of {len(context.TEMPO_EDGES) + 1}")
         self._calibration = (calibration.factors(self.values)
                              if calibration is not None and banded and settings.calibrate
                              else None)
@@ -145,8 +147,9 @@ class Soloist:
     def load(cls, model_dir: Path | str | None = None, engine: str = "numpy",
              **settings) -> "Soloist":
         """Load a model directory into an engine and wrap it: what the daemon calls."""
-        generator = load_generator(model_dir, engine)
-        return cls(generator, SamplingSettings(**settings), calibration_for(model_dir))
+        chosen = SamplingSettings(**settings)
+        return cls(load_generator(model_dir, engine), chosen,
+                   calibration_for(model_dir) if chosen.calibrate else None)
 
     # --- state -------------------------------------------------------------------------
 

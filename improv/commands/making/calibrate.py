@@ -4,8 +4,10 @@ against the Weimar solos, and with ``--save`` write it beside the model (how
 
 Targets: the share of each note duration and each interval among the values of the
 solos of each tempo band, as the model was trained on them. Each round renders the solo
-over the first ``--bars`` bars of every solo's own changes at its tempo (the same seeds
-every round, so rounds differ only by the factors), counts the values drawn, and moves
+over the first ``--bars`` bars of every solo's own changes at its tempo, with
+``./config.toml``'s settings where there is one, as ``improv eval`` does (the
+repository's holds the defaults), and the same seeds every round, so rounds differ only
+by the factors; it counts the values drawn and moves
 each factor by the ratio of the players' share to the one drawn (damped, kept inside
 the calibration's limits); a class either side has seen fewer than ``MIN_COUNT`` times
 keeps its factor. It prints, per round and band, how far the drawn shares are from the
@@ -53,16 +55,22 @@ def run(args) -> int:
     from improv.sampling.calibration import Calibration, to_json
 
     folder = Path(args.wjazzd) if args.wjazzd else default_wjazzd()
-    if args.save:
-        check_output(args.save, "--save", {".json": "json"})  # before the work
+    where = modelfile.resolve(args.model or None)
+    modelfile.load(where)  # a missing or broken model is one line now, not after the work
+    if args.save:  # before the work; never over the model's own files or the corpus
+        check_output(args.save, "--save", {".json": "json"},
+                     inputs=(where / modelfile.META, where / modelfile.VOCAB,
+                             where / modelfile.WEIGHTS, folder))
     if not is_folder(folder):
         raise UsageError(f"the Weimar Jazz Database is not at {folder}: pass --wjazzd with "
                          f"the wjazzd folder (melody/ and beats/ inside)")
     for name in ("rounds", "bars", "every"):
         if not 1 <= getattr(args, name) <= 1000:
             raise UsageError(f"--{name} {getattr(args, name)} is out of range: give 1 to 1000")
-    where = modelfile.resolve(args.model or None)
     meta = modelfile.read_meta(where / modelfile.META)
+    if not meta.get("weights_sha256"):
+        raise UsageError(f"{where}/model.json names no weights hash, which a calibration "
+                         f"must name: retrain it with improv train")
     if meta.get("features") != "context-v3":
         raise UsageError(f"{where} does not hear the tempo (features {meta.get('features')}): "
                          f"only a context-v3 model can be calibrated by tempo band")
@@ -101,6 +109,8 @@ def corpus_counts(paths, bands: int) -> tuple[np.ndarray, np.ndarray]:
     durations, intervals = np.zeros((bands, N_DURATIONS)), np.zeros((bands, N_INTERVALS))
     for path in paths:
         piece = load_solo_piece(path)
+        if piece.tempo is None:  # no beat track to time it by: rendered over by no job
+            continue
         band = context.tempo_slot(piece.tempo) - context.TEMPO_OFFSET
         count_values((parse_value(v) for v in piece.values()), durations[band], intervals[band])
     return durations, intervals
