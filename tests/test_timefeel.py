@@ -7,6 +7,8 @@ import json
 from collections import Counter
 from fractions import Fraction
 
+from statistics import NormalDist
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -492,3 +494,32 @@ def test_a_part_plays_around_one_players_style():
     assert 0.45 < np.mean(onsets) < 0.55 and np.std(onsets) > 0.25
     pooled = timefeel.Levels(tiny_table(), np.random.default_rng(3))  # no styles
     assert pooled.style == (0.0, 0.0) and 0.4 < np.mean([pooled.length() for _ in range(500)]) < 0.6
+
+
+def test_a_push_carries_over_close_notes_and_not_over_a_rest_of_a_beat():
+    """The players' onsets correlate by the written gap between them (0.39 up to half a
+    beat, 0.16 to a beat, none past it): learned by gap, and drawn so."""
+    from improv.learning.feelstyles import _by_gap
+
+    rng = np.random.default_rng(3)
+    noise = rng.standard_normal(4001)
+    scores = noise.copy()  # half a beat after a note: 0.8 of its push; two beats: none
+    for k in range(1, len(scores), 2):
+        scores[k] = 0.8 * scores[k - 1] + 0.6 * noise[k]
+    gaps = np.where(np.arange(4000) % 2 == 0, 0.5, 2.0)  # to the next: close, then far
+    rhos = _by_gap([scores], [gaps])
+    assert rhos[0] == pytest.approx(0.8, abs=0.05) and abs(rhos[2]) < 0.06
+    assert rhos[1] == 0.0  # no pair a beat apart: nothing measured
+    table = timefeel.shipped()
+    assert table.by_gap and table.by_gap[1][0] > 0.3 > table.by_gap[1][2]
+    pairs = {0.25: [], 2.0: []}
+    for gap in pairs:
+        levels = timefeel.Levels(table, np.random.default_rng(5))
+        scores = [NormalDist().inv_cdf(levels.onset(gap)) for _ in range(3000)]
+        pairs[gap] = np.corrcoef(scores[:-1], scores[1:])[0, 1]
+    assert pairs[0.25] > 0.25 > pairs[2.0]
+    again = timefeel.Levels(table, np.random.default_rng(5))
+    first = again.onset(0.25)
+    second = again.onset(0.25)
+    redrawn = again.onset(0.25, again=True)  # from the same onset as the second
+    assert first != second != redrawn

@@ -62,6 +62,7 @@ class TimeFeel:
     length_serial: float = 0.0
     styles: tuple = ()  # per Weimar solo (onset, length): its notes' mean normal score
     within: tuple = ((1.0, 0.0), (1.0, 0.0))  # (sd, serial) of onsets, lengths around it
+    by_gap: tuple = ()  # (gap edges, the onsets' serial in each bin); () none learned
 
     @classmethod
     def from_dict(cls, data: dict) -> TimeFeel:
@@ -95,6 +96,13 @@ class TimeFeel:
                     not all(0 < sd <= 2 and abs(rho) < 1 for sd, rho in within):
                 raise ValueError("a style outside the normal scores' range")
             table = replace(table, styles=pairs, within=within)
+            gapped = style["within"]["onset"].get("serial_by_gap")
+            if gapped is not None:
+                gaps, rhos = (tuple(float(x) for x in gapped[k]) for k in ("edges", "serial"))
+                if len(rhos) != len(gaps) + 1 or not all(abs(r) < 1 for r in rhos) or \
+                        any(b <= a for a, b in zip(gaps, gaps[1:])):
+                    raise ValueError("the onsets' serial by gap is not one per gap bin")
+                table = replace(table, by_gap=(gaps, rhos))
         bands = len(edges) + 2
         if len(table.onsets) != bands or len(table.lengths) != bands or \
                 len(table.rest_ends) != bands or \
@@ -166,6 +174,7 @@ class Levels:
 
     def __init__(self, table: TimeFeel, rng):
         self._rng = rng
+        self._by_gap = table.by_gap if table.styles else ()
         if table.styles:
             self.style = table.styles[int(rng.integers(len(table.styles)))]
             self._within = table.within
@@ -173,16 +182,28 @@ class Levels:
             self.style = (0.0, 0.0)
             self._within = ((1.0, table.onset_serial), (1.0, table.length_serial))
         self._scores: list[float | None] = [None, None]
+        self._before: float | None = None  # the onset score the last onset stepped from
 
-    def onset(self) -> float:
-        return self._next(0)
+    def onset(self, gap: float | None = None, again: bool = False) -> float:
+        """The next onset's level, ``gap`` beats (written) after the one before (None: not
+        known), its correlation with that one's the players' at such a gap where the
+        table has it; ``again``: a draw again for the same onset, from the same one."""
+        if again:
+            self._scores[0] = self._before
+        self._before = self._scores[0]
+        rho = None
+        if self._by_gap and gap is not None:
+            edges, rhos = self._by_gap
+            rho = rhos[int(np.searchsorted(edges, gap, side="left"))]
+        return self._next(0, rho)
 
     def length(self) -> float:
         return self._next(1)
 
-    def _next(self, kind: int) -> float:
-        sd, rho = self._within[kind]
-        score = self._scores[kind] = next_score(self._scores[kind], rho, self._rng)
+    def _next(self, kind: int, rho: float | None = None) -> float:
+        sd, serial = self._within[kind]
+        score = self._scores[kind] = next_score(self._scores[kind],
+                                                serial if rho is None else rho, self._rng)
         return level_of(self.style[kind] + sd * score)
 
 
@@ -255,7 +276,8 @@ class Performer:
         if self._foreseen is not None and self._foreseen[0] == start:
             deviation = self._foreseen[1]  # as the note before foresaw it and let go
         else:
-            deviation = table.onset(here, tempo, rng, amount, level=levels.onset(),
+            gap = None if self._played is None else float(start - self._played[0])
+            deviation = table.onset(here, tempo, rng, amount, level=levels.onset(gap),
                                     grain=beat_grain(here, before, after))
         ratio = table.length(float(end - start), tempo, rest_follows, rng, amount,
                              level=levels.length())
@@ -263,9 +285,9 @@ class Performer:
         if not rest_follows:
             ahead = round(end * 12) % 12  # the next onset's, as far as it is known now
             grain = beat_grain(ahead, None if after is None else here)
-            for _ in range(REDRAWS):  # drawn again where it would crowd this onset
-                next_deviation = table.onset(ahead, tempo, rng, amount, level=levels.onset(),
-                                             grain=grain)
+            for again in range(REDRAWS):  # drawn again where it would crowd this onset
+                level = levels.onset(float(end - start), again=again > 0)
+                next_deviation = table.onset(ahead, tempo, rng, amount, level=level, grain=grain)
                 if end + next_deviation - start - deviation >= CROWDED * float(end - start):
                     break
             else:  # no draw leaves room (this onset lies late): as little as may be

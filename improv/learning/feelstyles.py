@@ -15,6 +15,10 @@ from statistics import NormalDist
 import numpy as np
 
 STYLE_NOTES = 100  # notes of each kind a solo needs for its style to be measured
+# Written gaps (beats) between two onsets that bound the bins of the onsets' serial
+# correlation: a push or a drag carries over notes close together (sixteenths to
+# eighths: 0.38-0.40 in the Weimar solos), less over a beat (0.16), not past it (0.00)
+GAP_EDGES = (0.5, 1.0)
 
 
 def _scores(levels: list[float]) -> np.ndarray:
@@ -24,21 +28,25 @@ def _scores(levels: list[float]) -> np.ndarray:
 
 
 def styles(onset_levels: list[list[float]], length_levels: list[list[float]],
-           min_notes: int = STYLE_NOTES) -> dict:
+           min_notes: int = STYLE_NOTES, onset_gaps: list[list[float]] | None = None) -> dict:
     """Each solo's style: the mean normal score of its onsets' and of its lengths'
     levels (a player who lays back, one who plays legato), for the solos with at least
     ``min_notes`` of each; and how the notes of a solo spread around its own mean (the
-    standard deviation and lag-1 correlation of the scores less the solo's mean). The
+    standard deviation and lag-1 correlation of the scores less the solo's mean; with
+    ``onset_gaps``, each solo's written gaps from one onset to the next, the onsets'
+    correlation also by gap, binned at GAP_EDGES). The
     players differ far more from each other than the notes of one solo do: drawing
     every note from all players pooled gives each phrase a bit of everyone's style."""
-    means, rests = [], {"onset": [], "length": []}
-    for on, ln in zip(onset_levels, length_levels):
+    means, rests, gaps = [], {"onset": [], "length": []}, []
+    for k, (on, ln) in enumerate(zip(onset_levels, length_levels)):
         if len(on) < min_notes or len(ln) < min_notes:
             continue
         z = {"onset": _scores(on), "length": _scores(ln)}
         means.append([round(float(z["onset"].mean()), 3), round(float(z["length"].mean()), 3)])
         for name, values in z.items():
             rests[name].append(values - values.mean())
+        if onset_gaps is not None:
+            gaps.append(np.asarray(onset_gaps[k], float))
     within = {}
     for name, parts in rests.items():
         if not parts:
@@ -50,6 +58,23 @@ def styles(onset_levels: list[list[float]], length_levels: list[list[float]],
         rho = 0.0 if steady else float(np.clip(np.corrcoef(a, b)[0, 1], -0.95, 0.95))
         within[name] = {"sd": round(float(np.concatenate(parts).std()), 3),
                         "serial": round(rho, 3)}
+    if gaps and rests["onset"]:
+        within["onset"]["serial_by_gap"] = {"edges": list(GAP_EDGES),
+                                            "serial": _by_gap(rests["onset"], gaps)}
     return {"unit": "per solo [onset, length]: the mean normal score of its notes' levels "
                     "in their cells; within: the spread of a solo's notes around it",
             "min_notes": min_notes, "solos": means, "within": within}
+
+
+def _by_gap(parts: list[np.ndarray], gaps: list[np.ndarray]) -> list[float]:
+    """The lag-1 correlation of consecutive scores in each bin of the written gap
+    between them (0 where a bin holds too few pairs to measure)."""
+    a = np.concatenate([r[:-1] for r in parts])
+    b = np.concatenate([r[1:] for r in parts])
+    bins = np.searchsorted(GAP_EDGES, np.concatenate(gaps), side="left")
+    out = []
+    for k in range(len(GAP_EDGES) + 1):
+        x, y = a[bins == k], b[bins == k]
+        steady = len(x) < 3 or x.std() == 0 or y.std() == 0
+        out.append(0.0 if steady else round(float(np.clip(np.corrcoef(x, y)[0, 1], -0.95, 0.95)), 3))
+    return out

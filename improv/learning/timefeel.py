@@ -298,9 +298,9 @@ def learn(solos: list[list[Timed]], edges=TEMPO_EDGES) -> dict:
     pooled = len(edges) + 1  # the band index of all tempos together
     onsets: dict = {}
     lengths: dict = {}  # (band, (rest follows, span bin)) -> sounding shares
-    onset_keys, length_keys = [], []
+    onset_keys, length_keys, gaps = [], [], []
     for notes in solos:
-        ok, lk = [], []
+        ok, lk, places = [], [], []
         for n in notes:
             if n.twelfth is None:
                 continue
@@ -308,6 +308,8 @@ def learn(solos: list[list[Timed]], edges=TEMPO_EDGES) -> dict:
             for b in (band, pooled):
                 onsets.setdefault((b, (n.twelfth, n.grain)), []).append(n.deviation)
             ok.append(((band, (n.twelfth, n.grain)), n.deviation))
+            places.append(written_place(n))
+        gaps.append(np.diff(places).tolist())
         for span, ratio, rest_follows, tempo in articulations(notes):
             band, key = band_of(tempo, edges), (rest_follows, span_bin(span))
             for b in (band, pooled):
@@ -342,7 +344,7 @@ def learn(solos: list[list[Timed]], edges=TEMPO_EDGES) -> dict:
         "rest_follows": {"unit": "sounding length / span of a note a rest follows, by "
                                  "[tempo band][span bin]",
                          "quantiles": rest_q, "notes": rest_n},
-        "style": styles(onset_levels, length_levels),
+        "style": styles(onset_levels, length_levels, onset_gaps=gaps),
     }
 
 
