@@ -180,7 +180,8 @@ def test_velocity_accent_and_humanise():
 
 def test_swing_moves_offbeat_eighths_towards_the_triplet():
     assert swing(Fraction(1, 2), 0.0) == 0.5
-    assert swing(Fraction(1, 2), 1.0) == pytest.approx(2 / 3)
+    assert swing(Fraction(1, 2), 1.0) == pytest.approx(2 / 3 - 1 / 48)  # short of 2/3:
+    assert swing(Fraction(1, 2), 1.0) < swing(Fraction(2, 3), 1.0)  # a note between keeps a length
     assert swing(Fraction(5, 2), 0.5) == pytest.approx(2 + 0.5 + 1 / 12)
     for amount in (0.0, 0.3, 1.0):
         assert swing(Fraction(1, 3), amount) == pytest.approx(1 / 3)

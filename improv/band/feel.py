@@ -39,19 +39,24 @@ _SWING_X = (Fraction(0), Fraction(1, 4), Fraction(1, 3), Fraction(1, 2), Fractio
             Fraction(3, 4), Fraction(1))
 
 
+MOST_SWING = 1 / 6 - 1 / 48  # the furthest swing moves the off-beat eighth, in beats
+
+
 def swing(beat: Fraction, amount: float) -> float:
     """Move straight subdivisions of the beat towards the triplet feel.
 
-    ``amount`` 0 is straight; 1 puts the off-beat eighth on the last triplet (2/3 of the
-    beat) and the sixteenths proportionally. Triplet positions (1/3, 2/3) stay where
-    they are, as triplets already swing; in between, positions are interpolated, so the
-    map is monotonic and a note never ends before it starts.
+    ``amount`` 0 is straight; ``amount`` a moves the off-beat eighth a/6 of a beat
+    later, towards the last triplet (2/3 of the beat), the sixteenths proportionally,
+    but never closer than a 48th of a beat before it (from 0.875 up). Triplet positions
+    (1/3, 2/3) stay where they are, as triplets already swing; in between, positions
+    are interpolated, so the map rises strictly and every note keeps a length (on the
+    triplet itself, a note written from the off-beat to 2/3 would have none).
     """
     whole = beat.numerator // beat.denominator
     frac = beat - whole
     if amount == 0 or frac == 0:
         return float(beat)
-    s = 0.5 + amount / 6
+    s = 0.5 + min(amount / 6, MOST_SWING)
     ys = (0.0, s / 2, 1 / 3, s, 2 / 3, (1 + s) / 2, 1.0)
     k = bisect.bisect_right(_SWING_X, frac) - 1
     x0, x1 = _SWING_X[k], _SWING_X[k + 1]
