@@ -92,7 +92,8 @@ def test_the_weights_keep_the_notes_total_and_leave_rests_alone(tmp_path):
     soloist.next_index()  # feeds a value: the context of the next is set
     w = np.random.default_rng(0).random(len(soloist.values))
     before = w.copy()
-    soloist._calibrate(w)
+    band = context.tempo_slot(160.0) - context.TEMPO_OFFSET
+    calibration.Calibrator(ramped(2), soloist.values).apply(w, band, None)
     notes = np.array([not v.is_rest for v in soloist.values])
     assert w[~notes].tolist() == before[~notes].tolist()
     assert w[notes].sum() == pytest.approx(before[notes].sum())
@@ -142,18 +143,36 @@ def test_the_shipped_model_plays_with_its_own_calibration():
 
 
 def test_refit_moves_each_factor_towards_the_players_share():
-    from improv.commands.making.calibrate import MIN_COUNT, refit
+    from improv.commands.making.calibrate import MIN_COUNT, counts, refit
 
     table = Calibration.neutral(BANDS)
-    target_d, drawn_d = np.zeros((BANDS, N_DURATIONS)), np.zeros((BANDS, N_DURATIONS))
-    target_d[0, [2, 5]] = [600, 400]  # the players: 60% sixteenths, 40% eighths
-    drawn_d[0, [2, 5]] = [400, 600]  # drawn: the other way round
-    drawn_d[0, 7] = MIN_COUNT - 1  # too rare to judge
-    target_i = drawn_i = np.zeros((BANDS, N_INTERVALS))
-    moved = refit(table, target_d, target_i, drawn_d, drawn_i)
+    target, drawn = counts(BANDS), counts(BANDS)
+    target[0][0, [2, 5]] = [600, 400]  # the players: 60% sixteenths, 40% eighths
+    drawn[0][0, [2, 5]] = [400, 600]  # drawn: the other way round
+    drawn[0][0, 7] = MIN_COUNT - 1  # too rare to judge
+    target[2][4] = [300, 300, 0, 200, 200]  # far above the middle, the players go down
+    drawn[2][4] = [100, 300, 0, 300, 300]
+    moved = refit(table, target, drawn)
     assert moved.duration[0][2] > 1.0 > moved.duration[0][5]
     assert moved.duration[0][7] == 1.0 and moved.duration[1] == table.duration[1]
     assert moved.interval == table.interval
+    assert moved.pull[4][0] > moved.pull[4][1] == 1.0 > moved.pull[4][3] == moved.pull[4][4]
+    assert moved.pull[:4] == table.pull[:4]
+
+
+def test_the_pull_leads_the_line_back_towards_the_middle_of_the_register():
+    values = [Value("C", 0.5, -7, -1), Value("C", 0.5, 1, 7), Value("R", 0.5), Value("C", 0.5)]
+    assert [calibration.step_class(v) for v in values] == [1, 3, None, None]
+    pull = [row(calibration.N_STEPS)] * calibration.N_OFFSETS
+    pull[4] = row(calibration.N_STEPS, i1=4.0)  # far above the middle: down
+    table = Calibration((row(N_DURATIONS),) * BANDS, (row(N_INTERVALS),) * BANDS, tuple(pull))
+    work = calibration.Calibrator(table, values)
+    w = np.full(4, 0.25)
+    work.apply(w, 0, (80, (), 52, 84))  # 80 lies 12 above the middle, 68: bin 4
+    assert w.tolist() == pytest.approx([0.5, 0.125, 0.25, 0.125])  # the notes keep 0.75
+    same = np.full(4, 0.25)
+    work.apply(same, 0, (68, (), 52, 84))  # in the middle: nothing moves
+    assert same.tolist() == [0.25] * 4
 
 
 @pytest.mark.skipif(not (WJD / "melody").is_dir(), reason="the Weimar Jazz Database is absent")

@@ -2,14 +2,15 @@
 
 Read note by note from the corpus, the shipped Weimar model predicts the players'
 values closely; playing on from its own values, it drifts: semitones grew to 31% of
-its intervals where the players have 27%, and at 150-190 BPM eighth notes to 44% of its
-notes where the players have 31% (their sixteenths and sextuplets fell to half). A
-:class:`Calibration` holds, for each tempo band of the model's context
-(:mod:`improv.language.context`), a factor for each note duration (twelfths of a beat)
-and each interval (semitones from the last pitch); a note value's weight is multiplied
-by the two before each draw, and the notes together keep the share of the draw the model
-gave them (so the factors move notes among themselves, never towards or away from
-rests). ``improv calibrate`` fits the factors by rounds of renders over the corpus's own
+its intervals where the players have 27%, and over a blues at 150-190 BPM eighth notes
+to 44% of its notes where the players have 31%. A :class:`Calibration` holds, for each
+tempo band of the model's context (:mod:`improv.language.context`), a factor for each
+note duration (twelfths of a beat) and each interval (semitones from the last pitch),
+and one table for the register's pull (below, by where the last pitch lies against the
+middle of the register and which way the interval goes); a note value's weight is
+multiplied by its three before each draw (:class:`Calibrator`), and the notes together
+keep the share of the draw the model gave them (so the factors move notes among
+themselves, never towards or away from rests). ``improv calibrate`` fits the factors by rounds of renders over the corpus's own
 changes until the values drawn have the players' shares, and writes them beside the
 model as ``calibration.json`` with the model's weights hash: a retrained model has none
 until it is fitted again, and a stale one is left out with a warning (``[sampling]
@@ -18,6 +19,7 @@ calibrate`` turns it off).
 
 from __future__ import annotations
 
+import bisect
 import json
 import logging
 from dataclasses import dataclass
@@ -38,6 +40,15 @@ MAX_BYTES = 1 << 20
 N_DURATIONS = 14  # 1..12 twelfths each its own; 13-23; 24 and longer
 N_INTERVALS = 15  # 0..12 semitones each its own; wider; no interval (a phrase's first note)
 LOW, HIGH = 0.05, 20.0  # the factors are kept inside these: a nudge, not a new model
+# The register's pull: where the last pitch lies against the middle of the register (in
+# semitones, bins bounded here) and which way the next interval goes (down a 4th or
+# more, down less, a repeat, up less, up a 4th or more). The model hears a pitch only as
+# a tone of the chord, never its octave, so its line wanders the whole register; the
+# players come back to the middle of theirs (9 semitones or more below a solo's median,
+# 69% of their intervals go up; as far above, 68% go down; improv's: 54% and 58%).
+OFFSET_EDGES = (-9, -4, 4, 9)  # bin k: offsets below edge k (right-closed: 4 is bin 3)
+STEP_EDGES = (-5, -1, 0, 4)  # class k: intervals up to edge k; past the last, class 4
+N_OFFSETS, N_STEPS = len(OFFSET_EDGES) + 1, len(STEP_EDGES) + 1
 
 
 def duration_class(value: Value) -> int:
@@ -51,6 +62,18 @@ def interval_class(value: Value) -> int:
     return min(abs((value.lo + value.hi) // 2), 13)
 
 
+def step_class(value: Value) -> int | None:
+    """The pull's class of a value's interval (None: a value with no interval)."""
+    if value.lo is None:
+        return None
+    return bisect.bisect_left(STEP_EDGES, (value.lo + value.hi) // 2)
+
+
+def offset_bin(previous: int, low: int, high: int) -> int:
+    """The pull's bin of a last pitch against the middle of ``low..high``."""
+    return bisect.bisect_right(OFFSET_EDGES, previous - (low + high) / 2)
+
+
 @dataclass(frozen=True)
 class Calibration:
     """``duration[band][class]`` and ``interval[band][class]``: the factors, one row per
@@ -58,11 +81,15 @@ class Calibration:
 
     duration: tuple[tuple[float, ...], ...]
     interval: tuple[tuple[float, ...], ...]
+    pull: tuple[tuple[float, ...], ...] = ((1.0,) * N_STEPS,) * N_OFFSETS  # [offset][step]
 
     def __post_init__(self):
         if len(self.duration) != len(self.interval) or not self.duration:
             raise ValueError("a calibration needs as many duration rows as interval rows")
-        for rows, width in ((self.duration, N_DURATIONS), (self.interval, N_INTERVALS)):
+        if len(self.pull) != N_OFFSETS:
+            raise ValueError(f"a calibration's pull needs {N_OFFSETS} rows")
+        for rows, width in ((self.duration, N_DURATIONS), (self.interval, N_INTERVALS),
+                            (self.pull, N_STEPS)):
             for row in rows:
                 if len(row) != width or not all(LOW <= x <= HIGH for x in row):
                     raise ValueError(f"a calibration row needs {width} factors within "
@@ -85,14 +112,47 @@ class Calibration:
         ic = np.array([interval_class(v) for v in values])
         return np.ascontiguousarray(np.where(notes[None, :], d[:, dc] * i[:, ic], 1.0))
 
+    def pull_factors(self, values: Sequence[Value]) -> np.ndarray:
+        """(offset bins, len(values)): each ranged note value's pull, 1 for the rest."""
+        pull = np.array(self.pull)
+        out = np.ones((N_OFFSETS, len(values)))
+        for k, value in enumerate(values):
+            step = None if value.is_rest else step_class(value)
+            if step is not None:
+                out[:, k] = pull[:, step]
+        return out
+
     def to_dict(self) -> dict:
-        return {"duration": [list(r) for r in self.duration],
-                "interval": [list(r) for r in self.interval]}
+        return {name: [list(r) for r in getattr(self, name)] for name in TABLES}
 
     @classmethod
     def from_dict(cls, data: dict) -> "Calibration":
-        return cls(tuple(tuple(float(x) for x in r) for r in data["duration"]),
-                   tuple(tuple(float(x) for x in r) for r in data["interval"]))
+        return cls(*(tuple(tuple(float(x) for x in r) for r in data[name]) for name in TABLES))
+
+
+TABLES = ("duration", "interval", "pull")
+
+
+class Calibrator:
+    """A calibration at work on one vocabulary: :meth:`apply` weights a draw in place."""
+
+    def __init__(self, table: Calibration, values: Sequence[Value]):
+        self._factors = table.factors(values)
+        self._pull = table.pull_factors(values)
+        notes = np.array([not v.is_rest for v in values])
+        self._notes, self._note_weight = notes, notes.astype(float)
+
+    def apply(self, w: np.ndarray, band: int, place: tuple | None) -> None:
+        """The factors of tempo ``band`` and, where ``place`` (the last pitch, the chord's
+        types, the register's low and high) is known, the register's pull: the notes
+        re-weighted among themselves, their share of ``w`` kept."""
+        notes = float(np.dot(w, self._note_weight))
+        np.multiply(w, self._factors[band], out=w)
+        if place is not None:
+            np.multiply(w, self._pull[offset_bin(place[0], place[2], place[3])], out=w)
+        after = float(np.dot(w, self._note_weight))
+        if after > 0:
+            np.multiply(w, notes / after, out=w, where=self._notes)
 
 
 def load(model_dir: Path, weights_sha256: str | None, bands: int) -> Calibration | None:
@@ -130,7 +190,7 @@ def to_json(table: Calibration, weights_sha256: str, made_by: str, **extra) -> s
     head = json.dumps({"format": FORMAT, "weights_sha256": weights_sha256, "made_by": made_by,
                        **extra}, indent=1)[:-2]
     tables = [f' "{name}": [\n' + ",\n".join(f"  {json.dumps(list(r))}" for r in rows) + "\n ]"
-              for name, rows in (("duration", table.duration), ("interval", table.interval))]
+              for name, rows in ((name, getattr(table, name)) for name in TABLES)]
     return head + ",\n" + ",\n".join(tables) + "\n}\n"
 
 

@@ -25,8 +25,9 @@ Constraints (as the seeds applied them, plus a limit on silence)
       drawn only where its own interval lands on a pitch of its type inside the
       phrase's register (:mod:`improv.sampling.pitchfit`), wherever any value does.
     * Calibration (a model fitted by ``improv calibrate``): note values re-weighted
-      among themselves by duration and interval, by tempo band, so the free-running
-      line keeps the players' shares (:mod:`improv.sampling.calibration`).
+      among themselves by duration and interval, by tempo band, and by the way they
+      lead from where the line stands in the register, so the free-running line keeps
+      the players' shares (:mod:`improv.sampling.calibration`).
 
     Masking zeroes probabilities (sampling from the cumulative sum renormalises them).
     Fallbacks: when the allowed values carry no probability at all (the model is sure
@@ -77,7 +78,7 @@ from improv.language.grammar import (
 from improv.language.vocab import nearest
 from improv.model.engines import load_generator
 from improv.model.step import Generator
-from improv.sampling.calibration import Calibration, calibration_for
+from improv.sampling.calibration import Calibration, Calibrator, calibration_for
 from improv.sampling.nucleus import nucleus
 from improv.sampling.phrasing import BREATH_STREAM, Breaths
 from improv.sampling.pitchfit import PitchFit
@@ -114,7 +115,6 @@ class Soloist:
         self._rest_length = np.array([t if v.is_rest else _NOTE
                                       for v, t in zip(self.values, self._twelfths)], np.int64)
         self._pitched = ~is_rest if (~is_rest).any() else np.ones(n, bool)
-        self._notes, self._note_weight = ~is_rest, (~is_rest).astype(float)
         # the phrase masks by state, the rhythm grid by beat position, and both together
         self._phrase_allowed, self._grid, self._allowed_at = allowed_masks(
             np.array([is_valid_start(v) for v in self.values]), is_rest, length,
@@ -124,12 +124,13 @@ class Soloist:
                                      self._grid, self._rest_length, length)
         self._echo, self._echo_left = np.ones(n), 0  # see echo()
         self._fit, self._place_at = PitchFit(self.values), None  # see fit()
+        self.observer: Callable[[int, tuple | None], None] | None = None  # (drawn, place)
         # the factors of each tempo band, for a model that hears the tempo (context-v3)
         banded = getattr(generator, "n_features", 0) > context.N_FEATURES_V2
         if calibration is not None and calibration.bands != len(context.TEMPO_EDGES) + 1:
             raise ValueError(f"a calibration of {calibration.bands} tempo bands for a model "
                              f"of {len(context.TEMPO_EDGES) + 1}")
-        self._calibration = (calibration.factors(self.values)
+        self._calibration = (Calibrator(calibration, self.values)
                              if calibration is not None and banded and settings.calibrate
                              else None)
         # the breath after each phrase (improv.sampling.phrasing); None: the model's
@@ -296,8 +297,9 @@ class Soloist:
         self._feed()
         w = self._work
         np.multiply(self._probs, self._masks[self._state, self._position], out=w)
-        if self._calibration is not None:
-            self._calibrate(w)
+        place = None if self._place_at is None else self._place_at(self._at)
+        if self._calibration is not None:  # the model's drift out, by tempo band and register
+            self._calibration.apply(w, self._next_context[-1] - context.TEMPO_OFFSET, place)
         if self._max_rest is not None:
             np.greater(self._rest_need[self._position], self._max_rest - self._phrase.resting,
                        out=self._over)
@@ -309,21 +311,13 @@ class Soloist:
             np.multiply(w, self._echo, out=w)
             if not w.any():  # the echo left nothing allowed: the model alone this time
                 np.multiply(self._probs, self._masks[self._state, self._position], out=w)
-        place = None if self._place_at is None else self._place_at(self._at)
         if place is not None:
             self._fit.keep(w, *place)
         index = self._choose(w)
+        if self.observer is not None:
+            self.observer(index, place)
         self._advance(index)
         return index
-
-    def _calibrate(self, w: np.ndarray) -> None:
-        """The model's drift out: the notes re-weighted among themselves, their share kept."""
-        notes = float(np.dot(w, self._note_weight))
-        band = self._next_context[-1] - context.TEMPO_OFFSET
-        np.multiply(w, self._calibration[band], out=w)
-        after = float(np.dot(w, self._note_weight))
-        if after > 0:
-            np.multiply(w, notes / after, out=w, where=self._notes)
 
     def _allowed(self) -> np.ndarray:
         """The current constraint mask, relaxed in the module docstring's order until a

@@ -3,7 +3,9 @@ against the Weimar solos, and with ``--save`` write it beside the model (how
 ``data/models/wjazzd/calibration.json`` is made).
 
 Targets: the share of each note duration and each interval among the values of the
-solos of each tempo band, as the model was trained on them. Each round renders the solo
+solos of each tempo band, as the model was trained on them, and the share of each way
+an interval goes from a pitch so far above or below the solo's median pitch (drawn: the
+middle of the register the melody keeps to). Each round renders the solo
 over the first ``--bars`` bars of every solo's own changes at its tempo, with
 ``./config.toml``'s settings where there is one, as ``improv eval`` does (the
 repository's holds the defaults), and the same seeds every round, so rounds differ only
@@ -76,16 +78,16 @@ def run(args) -> int:
                          f"only a context-v3 model can be calibrated by tempo band")
     bands = len(context.TEMPO_EDGES) + 1
     paths = solo_paths(folder)
-    target_d, target_i = corpus_counts(paths, bands)
+    target = corpus_counts(paths, bands)
     jobs = render_jobs(paths[::args.every], args.bars)
     print(f"{len(paths)} Weimar solos; rendering over {len(jobs)} of them, {args.bars} bars "
           f"each, {args.rounds} rounds")
     table = Calibration.neutral(bands)
     for number in range(args.rounds + 1):
-        drawn_d, drawn_i = drawn_counts(where, jobs, table, bands)
-        report(number, target_d, target_i, drawn_d, drawn_i)
+        drawn = drawn_counts(where, jobs, table, bands)
+        report(number, target, drawn)
         if number < args.rounds:
-            table = refit(table, target_d, target_i, drawn_d, drawn_i)
+            table = refit(table, target, drawn)
     if args.save:
         save = Path(args.save)
         text = to_json(table, meta.get("weights_sha256"),
@@ -99,21 +101,39 @@ def run(args) -> int:
     return 0
 
 
-def corpus_counts(paths, bands: int) -> tuple[np.ndarray, np.ndarray]:
-    """(bands × duration classes, bands × interval classes): the players' note values."""
+def counts(bands: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Empty tallies: bands × duration classes, bands × interval classes, and the
+    register's offset bins × interval steps."""
+    from improv.sampling.calibration import N_DURATIONS, N_INTERVALS, N_OFFSETS, N_STEPS
+
+    return (np.zeros((bands, N_DURATIONS)), np.zeros((bands, N_INTERVALS)),
+            np.zeros((N_OFFSETS, N_STEPS)))
+
+
+def corpus_counts(paths, bands: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The players' note values (:func:`counts`); the pull's offsets against each
+    solo's median pitch."""
     from improv.language import context
     from improv.language.grammar import parse_value
     from improv.learning.wjd import load_solo_piece
-    from improv.sampling.calibration import N_DURATIONS, N_INTERVALS
+    from improv.sampling.calibration import offset_bin, step_class
 
-    durations, intervals = np.zeros((bands, N_DURATIONS)), np.zeros((bands, N_INTERVALS))
+    durations, intervals, pulls = counts(bands)
     for path in paths:
         piece = load_solo_piece(path)
         if piece.tempo is None:  # no beat track to time it by: rendered over by no job
             continue
         band = context.tempo_slot(piece.tempo) - context.TEMPO_OFFSET
         count_values((parse_value(v) for v in piece.values()), durations[band], intervals[band])
-    return durations, intervals
+        events = [e for e in piece.events() if e.pitch is not None]
+        if not events:
+            continue
+        middle = int(np.median([e.pitch for e in events]))
+        for event in events:
+            step = step_class(parse_value(event.value))
+            if step is not None and event.previous is not None:
+                pulls[offset_bin(event.previous, middle, middle), step] += 1
+    return durations, intervals, pulls
 
 
 def count_values(values, durations: np.ndarray, intervals: np.ndarray) -> None:
@@ -142,29 +162,39 @@ def render_jobs(paths, bars: int) -> list[tuple[object, float, int]]:
     return jobs
 
 
-def drawn_counts(model: Path, jobs, table, bands: int) -> tuple[np.ndarray, np.ndarray]:
-    """The note values the soloist draws over ``jobs`` with ``table``, counted by band."""
+def drawn_counts(model: Path, jobs, table, bands: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The note values the soloist draws over ``jobs`` with ``table`` (:func:`counts`;
+    the pull's offsets against the middle of the register it keeps to)."""
     from improv.commands.evaluate import settings_for
     from improv.commands.play import make_band
     from improv.language import context
     from improv.model.engines import load_generator
-    from improv.sampling.calibration import N_DURATIONS, N_INTERVALS
+    from improv.sampling.calibration import offset_bin, step_class
+    from improv.sampling.soloist import Soloist
 
-    durations, intervals = np.zeros((bands, N_DURATIONS)), np.zeros((bands, N_INTERVALS))
+    durations, intervals, pulls = counts(bands)
     generator = load_generator(model)
     for chart, tempo, seed in jobs:
         cfg = settings_for(None, model=str(model), tempo=tempo, seed=seed)
-        soloist = _counting(generator, dataclasses.replace(
+        soloist = Soloist(generator, dataclasses.replace(
             cfg.sampling, seed=seed, beats_per_bar=chart.beats_per_bar, calibrate=True), table)
+        drawn: list = []
+        soloist.observer = lambda index, place: drawn.append((index, place))
         band = make_band(cfg, soloist, seed, chart=chart)
         band.advance(len(chart.bars) * chart.beats_per_bar)
         row = bisect.bisect_right(context.TEMPO_EDGES, tempo)
-        count_values((soloist.values[i] for i in soloist.drawn), durations[row], intervals[row])
-    return durations, intervals
+        count_values((soloist.values[i] for i, _ in drawn), durations[row], intervals[row])
+        for index, place in drawn:
+            value = soloist.values[index]
+            step = None if value.is_rest else step_class(value)
+            if step is not None and place is not None:
+                pulls[offset_bin(place[0], place[2], place[3]), step] += 1
+    return durations, intervals, pulls
 
 
-def refit(table, target_d, target_i, drawn_d, drawn_i):
-    """The factors moved towards the players' shares (module doc)."""
+def refit(table, target, drawn):
+    """The factors moved towards the players' shares (module doc): ``target`` and
+    ``drawn`` as :func:`counts` gives them."""
     from improv.sampling.calibration import HIGH, LOW, Calibration
 
     def moved(factors, target, drawn, fixed=()):
@@ -180,37 +210,25 @@ def refit(table, target_d, target_i, drawn_d, drawn_i):
         return tuple(tuple(float(round(x, 4)) for x in row) for row in out)
 
     # a phrase's first note (no interval) is drawn where nothing else may be: no factor
-    return Calibration(moved(table.duration, target_d, drawn_d),
-                       moved(table.interval, target_i, drawn_i, fixed=(14,)))
+    return Calibration(moved(table.duration, target[0], drawn[0]),
+                       moved(table.interval, target[1], drawn[1], fixed=(14,)),
+                       moved(table.pull, target[2], drawn[2]))
 
 
-def report(number: int, target_d, target_i, drawn_d, drawn_i) -> None:
+def report(number: int, target, drawn) -> None:
     from improv.language import context
 
     edges = (0, *context.TEMPO_EDGES)
     cells = []
-    for band in range(len(target_d)):
-        if drawn_d[band].sum() == 0:
+    for band in range(len(target[0])):
+        if drawn[0][band].sum() == 0:
             continue
-        cells.append(f"{edges[band]:.0f}+ BPM {_tv(target_d[band], drawn_d[band]):.3f}/"
-                     f"{_tv(target_i[band, :14], drawn_i[band, :14]):.3f}")
-    print(f"round {number}: distance durations/intervals  " + "  ".join(cells))
+        cells.append(f"{edges[band]:.0f}+ BPM {_tv(target[0][band], drawn[0][band]):.3f}/"
+                     f"{_tv(target[1][band, :14], drawn[1][band, :14]):.3f}")
+    pull = [f"{_tv(t, d):.3f}" for t, d in zip(target[2], drawn[2])]
+    print(f"round {number}: distance durations/intervals  " + "  ".join(cells) +
+          f"  pull by offset {'/'.join(pull)}")
 
 
 def _tv(a: np.ndarray, b: np.ndarray) -> float:
     return 0.5 * float(np.abs(a / max(a.sum(), 1) - b / max(b.sum(), 1)).sum())
-
-
-def _counting(generator, settings, table):
-    """A soloist with ``table`` that keeps every value it draws in ``.drawn``."""
-    from improv.sampling.soloist import Soloist
-
-    soloist, drawn = Soloist(generator, settings, table), []
-    draw = soloist.next_index
-
-    def next_index() -> int:
-        drawn.append(draw())
-        return drawn[-1]
-
-    soloist.next_index, soloist.drawn = next_index, drawn
-    return soloist
