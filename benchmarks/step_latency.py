@@ -90,7 +90,7 @@ def random_contexts(gen, rng, count: int) -> list[tuple[int, ...]]:
     return out
 
 
-def time_nucleus(soloist, gen, inputs, top_p: float) -> dict[str, np.ndarray]:
+def time_nucleus(gen, inputs, top_p: float) -> dict[str, np.ndarray]:
     """Microseconds per top-p cut, both ways, on the probabilities the model gives."""
     from improv.sampling.nucleus import nucleus
 
@@ -207,7 +207,7 @@ def main(argv=None) -> int:
         print(f"  {name:<36} {len(ms):>6} {med:8.4f} {p99:8.4f}   {base_med / med:10.0f}x "
               f"{base_p99 / p99:6.0f}x")
 
-    cuts = time_nucleus(soloist, gen, inputs, soloist.settings.top_p)
+    cuts = time_nucleus(gen, inputs, soloist.settings.top_p)
     print(f"\nnucleus cut alone (us), top_p {soloist.settings.top_p:g}, {gen.n_values} values"
           f"     median      p99   baseline/x median")
     cut_base = summary(cuts["argsort (baseline)"])[0]

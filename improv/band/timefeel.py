@@ -277,7 +277,9 @@ class Performer:
             deviation = self._foreseen[1]  # as the note before foresaw it and let go
         else:
             gap = None if self._played is None else float(start - self._played[0])
-            deviation = table.onset(here, tempo, rng, amount, level=levels.onset(gap),
+            # a foreseen onset not played (the line skipped): step from the note before it
+            level = levels.onset(gap, again=self._foreseen is not None)
+            deviation = table.onset(here, tempo, rng, amount, level=level,
                                     grain=beat_grain(here, before, after))
         ratio = table.length(float(end - start), tempo, rest_follows, rng, amount,
                              level=levels.length())

@@ -17,7 +17,7 @@ import numpy as np
 STYLE_NOTES = 100  # notes of each kind a solo needs for its style to be measured
 # Written gaps (beats) between two onsets that bound the bins of the onsets' serial
 # correlation: a push or a drag carries over notes close together (sixteenths to
-# eighths: 0.38-0.40 in the Weimar solos), less over a beat (0.16), not past it (0.00)
+# eighths: 0.38-0.40 in the Weimar solos), less over a beat (0.16), not past it (-0.03)
 GAP_EDGES = (0.5, 1.0)
 
 

@@ -44,9 +44,10 @@ LOW, HIGH = 0.05, 20.0  # the factors are kept inside these: a nudge, not a new 
 # semitones, bins bounded here) and which way the next interval goes (down a 4th or
 # more, down less, a repeat, up less, up a 4th or more). The model hears a pitch only as
 # a tone of the chord, never its octave, so its line wanders the whole register; the
-# players come back to the middle of theirs (9 semitones or more below a solo's median,
-# 69% of their intervals go up; as far above, 68% go down; improv's: 54% and 58%).
-OFFSET_EDGES = (-9, -4, 4, 9)  # bin k: offsets below edge k (right-closed: 4 is bin 3)
+# players come back to the middle of theirs (more than 9 semitones below a solo's median
+# pitch, 69% of their intervals go up; 9 or more above, 68% go down; improv's: 54% and
+# 58%).
+OFFSET_EDGES = (-9, -4, 4, 9)  # bin k: offsets from edge k-1 up to below edge k
 STEP_EDGES = (-5, -1, 0, 4)  # class k: intervals up to edge k; past the last, class 4
 N_OFFSETS, N_STEPS = len(OFFSET_EDGES) + 1, len(STEP_EDGES) + 1
 
@@ -77,7 +78,9 @@ def offset_bin(previous: int, low: int, high: int) -> int:
 @dataclass(frozen=True)
 class Calibration:
     """``duration[band][class]`` and ``interval[band][class]``: the factors, one row per
-    tempo band (``len(duration) == len(interval)``)."""
+    tempo band (``len(duration) == len(interval)``); ``pull[offset bin][step class]``:
+    the register's pull (:func:`offset_bin`, :func:`step_class`), neutral in a file
+    made before it."""
 
     duration: tuple[tuple[float, ...], ...]
     interval: tuple[tuple[float, ...], ...]
@@ -127,7 +130,9 @@ class Calibration:
 
     @classmethod
     def from_dict(cls, data: dict) -> "Calibration":
-        return cls(*(tuple(tuple(float(x) for x in r) for r in data[name]) for name in TABLES))
+        neutral = {"pull": [list(r) for r in cls.pull]}  # a file from before the pull
+        return cls(*(tuple(tuple(float(x) for x in r) for r in data.get(name, neutral.get(name)))
+                     for name in TABLES))
 
 
 TABLES = ("duration", "interval", "pull")

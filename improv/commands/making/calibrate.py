@@ -41,7 +41,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("--save", metavar="FILE.json",
                         help="write the calibration there (beside the model as "
                              "calibration.json, where the player looks for it)")
-    parser.add_argument("--rounds", type=int, default=4, help="rounds of fitting (default 4)")
+    parser.add_argument("--rounds", type=int, default=5, help="rounds of fitting (default 5)")
     parser.add_argument("--bars", type=int, default=24,
                         help="bars rendered over each solo's changes per round (default 24)")
     parser.add_argument("--every", type=int, default=1, metavar="K",
@@ -128,7 +128,7 @@ def corpus_counts(paths, bands: int) -> tuple[np.ndarray, np.ndarray, np.ndarray
         events = [e for e in piece.events() if e.pitch is not None]
         if not events:
             continue
-        middle = int(np.median([e.pitch for e in events]))
+        middle = float(np.median([e.pitch for e in events]))
         for event in events:
             step = step_class(parse_value(event.value))
             if step is not None and event.previous is not None:
@@ -228,6 +228,9 @@ def report(number: int, target, drawn) -> None:
     pull = [f"{_tv(t, d):.3f}" for t, d in zip(target[2], drawn[2])]
     print(f"round {number}: distance durations/intervals  " + "  ".join(cells) +
           f"  pull by offset {'/'.join(pull)}")
+    if not drawn[2].any():
+        print("  no pull counted: the melody says where its line stands only with "
+              "[melody] intervals = \"exact\" (the pull stays as it is)")
 
 
 def _tv(a: np.ndarray, b: np.ndarray) -> float:
