@@ -119,6 +119,10 @@ def test_the_file_beside_the_model_is_read_checked_and_refused_when_stale(tmp_pa
     (model / calibration.FILE).write_text(calibration.to_json(table, sha, "test"))
     assert calibration.calibration_for(model) == table
     assert Soloist.load(model, seed=1)._calibration is not None
+    older = json.loads(calibration.to_json(table, sha, "test"))
+    del older["pull"]  # a file made before the register's pull: read with a neutral one
+    (model / calibration.FILE).write_text(json.dumps(older))
+    assert calibration.calibration_for(model) == table  # ramped() has a neutral pull
     (model / calibration.FILE).write_text(calibration.to_json(table, "0" * 64, "test"))
     with caplog.at_level(logging.WARNING):
         assert calibration.calibration_for(model) is None
