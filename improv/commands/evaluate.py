@@ -52,6 +52,18 @@ def default_wjazzd() -> Path:
     return Path(__file__).resolve().parents[3] / "shared" / "corpus" / "wjazzd"
 
 
+def wjazzd_folder(given=None) -> Path:
+    """The Weimar Jazz Database folder ``--wjazzd`` names (default: beside the
+    repository); one line when no database is there."""
+    from improv.learning.wjd import is_folder
+
+    folder = Path(given) if given else default_wjazzd()
+    if not is_folder(folder):
+        raise UsageError(f"the Weimar Jazz Database is not at {folder}: pass --wjazzd with "
+                         f"the wjazzd folder (melody/ and beats/ inside)")
+    return folder
+
+
 BAND_FILE = "wjazzd.json"  # in data/bands: the Weimar band eval compares with
 MAX_BAND_BYTES = 100_000
 
@@ -96,11 +108,9 @@ def save_band(path: Path, band: dict, solos: int, folder: Path) -> None:
 
 def weimar_band(folder: Path) -> tuple[dict, int]:
     from improv.analysis.solofigures import band, solo_figures
-    from improv.learning.wjd import is_folder, read_solo, solo_paths
+    from improv.learning.wjd import read_solo, solo_paths
 
-    if not is_folder(folder):
-        raise UsageError(f"the Weimar Jazz Database is not at {folder}: pass --wjazzd with "
-                         f"the wjazzd folder (melody/ and beats/ inside)")
+    folder = wjazzd_folder(folder)
     figures = []
     for path in solo_paths(folder):
         # as performed (each note's onset and length as transcribed, in beats), as

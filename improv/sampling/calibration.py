@@ -39,6 +39,7 @@ FILE = "calibration.json"
 MAX_BYTES = 1 << 20
 N_DURATIONS = 14  # 1..12 twelfths each its own; 13-23; 24 and longer
 N_INTERVALS = 15  # 0..12 semitones each its own; wider; no interval (a phrase's first note)
+NO_INTERVAL = N_INTERVALS - 1
 LOW, HIGH = 0.05, 20.0  # the factors are kept inside these: a nudge, not a new model
 # The register's pull: where the last pitch lies against the middle of the register (in
 # semitones, bins bounded here) and which way the next interval goes (down a 4th or
@@ -59,8 +60,8 @@ def duration_class(value: Value) -> int:
 
 def interval_class(value: Value) -> int:
     if value.lo is None:
-        return 14
-    return min(abs((value.lo + value.hi) // 2), 13)
+        return NO_INTERVAL
+    return min(abs((value.lo + value.hi) // 2), NO_INTERVAL - 1)
 
 
 def step_class(value: Value) -> int | None:

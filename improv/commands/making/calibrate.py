@@ -18,7 +18,6 @@ players' (total variation distance: half the summed absolute differences).
 
 from __future__ import annotations
 
-import bisect
 import dataclasses
 import zlib
 from pathlib import Path
@@ -49,23 +48,20 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    from improv.commands.evaluate import default_wjazzd
+    from improv.commands.evaluate import wjazzd_folder
     from improv.files import atomic_write, check_output
     from improv.language import context
-    from improv.learning.wjd import is_folder, solo_paths
+    from improv.learning.wjd import solo_paths
     from improv.model import modelfile
     from improv.sampling.calibration import Calibration, to_json
 
-    folder = Path(args.wjazzd) if args.wjazzd else default_wjazzd()
+    folder = wjazzd_folder(args.wjazzd)
     where = modelfile.resolve(args.model or None)
     modelfile.load(where)  # a missing or broken model is one line now, not after the work
     if args.save:  # before the work; never over the model's own files or the corpus
         check_output(args.save, "--save", {".json": "json"},
                      inputs=(where / modelfile.META, where / modelfile.VOCAB,
                              where / modelfile.WEIGHTS, folder))
-    if not is_folder(folder):
-        raise UsageError(f"the Weimar Jazz Database is not at {folder}: pass --wjazzd with "
-                         f"the wjazzd folder (melody/ and beats/ inside)")
     for name in ("rounds", "bars", "every"):
         if not 1 <= getattr(args, name) <= 1000:
             raise UsageError(f"--{name} {getattr(args, name)} is out of range: give 1 to 1000")
@@ -182,7 +178,7 @@ def drawn_counts(model: Path, jobs, table, bands: int) -> tuple[np.ndarray, np.n
         soloist.observer = lambda index, place: drawn.append((index, place))
         band = make_band(cfg, soloist, seed, chart=chart)
         band.advance(len(chart.bars) * chart.beats_per_bar)
-        row = bisect.bisect_right(context.TEMPO_EDGES, tempo)
+        row = context.tempo_slot(tempo) - context.TEMPO_OFFSET
         count_values((soloist.values[i] for i, _ in drawn), durations[row], intervals[row])
         for index, place in drawn:
             value = soloist.values[index]
@@ -195,7 +191,7 @@ def drawn_counts(model: Path, jobs, table, bands: int) -> tuple[np.ndarray, np.n
 def refit(table, target, drawn):
     """The factors moved towards the players' shares (module doc): ``target`` and
     ``drawn`` as :func:`counts` gives them."""
-    from improv.sampling.calibration import HIGH, LOW, Calibration
+    from improv.sampling.calibration import HIGH, LOW, NO_INTERVAL, Calibration
 
     def moved(factors, target, drawn, fixed=()):
         out = np.array(factors, float)
@@ -211,12 +207,13 @@ def refit(table, target, drawn):
 
     # a phrase's first note (no interval) is drawn where nothing else may be: no factor
     return Calibration(moved(table.duration, target[0], drawn[0]),
-                       moved(table.interval, target[1], drawn[1], fixed=(14,)),
+                       moved(table.interval, target[1], drawn[1], fixed=(NO_INTERVAL,)),
                        moved(table.pull, target[2], drawn[2]))
 
 
 def report(number: int, target, drawn) -> None:
     from improv.language import context
+    from improv.sampling.calibration import NO_INTERVAL
 
     edges = (0, *context.TEMPO_EDGES)
     cells = []
@@ -224,7 +221,7 @@ def report(number: int, target, drawn) -> None:
         if drawn[0][band].sum() == 0:
             continue
         cells.append(f"{edges[band]:.0f}+ BPM {_tv(target[0][band], drawn[0][band]):.3f}/"
-                     f"{_tv(target[1][band, :14], drawn[1][band, :14]):.3f}")
+                     f"{_tv(target[1][band, :NO_INTERVAL], drawn[1][band, :NO_INTERVAL]):.3f}")
     pull = [f"{_tv(t, d):.3f}" for t, d in zip(target[2], drawn[2])]
     print(f"round {number}: distance durations/intervals  " + "  ".join(cells) +
           f"  pull by offset {'/'.join(pull)}")

@@ -10,8 +10,6 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from improv.errors import UsageError
-
 
 def add_arguments(parser) -> None:
     parser.add_argument("--wjazzd", metavar="DIR",
@@ -24,17 +22,14 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    from improv.commands.evaluate import default_wjazzd
+    from improv.commands.evaluate import wjazzd_folder
     from improv.files import atomic_write, check_output
     from improv.learning import timefeel
-    from improv.learning.wjd import is_folder, solo_paths
+    from improv.learning.wjd import solo_paths
 
-    folder = Path(args.wjazzd) if args.wjazzd else default_wjazzd()
     if args.save:
         check_output(args.save, "--save", {".json": "json"})  # before the work
-    if not is_folder(folder):
-        raise UsageError(f"the Weimar Jazz Database is not at {folder}: pass --wjazzd with "
-                         f"the wjazzd folder (melody/ and beats/ inside)")
+    folder = wjazzd_folder(args.wjazzd)
     dropped: Counter = Counter()
     solos, total = [], 0
     for path in solo_paths(folder):
