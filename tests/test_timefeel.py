@@ -109,6 +109,23 @@ def test_articulation_is_the_sounding_share_of_the_span_the_model_writes(tmp_pat
     assert max(x for row in table["length"]["quantiles"] for c in row if c for x in c) <= 1.0
 
 
+def test_a_note_a_rest_follows_is_measured_past_its_written_end():
+    """The transcription writes a rest from where the note's length, rounded to the
+    grid, ends: a note sounding 0.28 beat is written a sixteenth with a rest after it,
+    and sounded 1.12 of its span (clipped at 1, improv cut every such note short)."""
+    def timed(on, length, tatum):
+        return learner.Timed(on, on + length, 60, 120.0, 0.5, (tatum - 1) * 3, 0.0, 4,
+                             tatum, int(on))
+
+    notes = [timed(0.0, 0.28, 1), timed(0.5, 0.23, 3), timed(1.0, 3.0, 1)]
+    (span, ratio, rest, _), following = learner.articulations(notes)[:2]
+    assert rest and span == 0.25 and ratio == pytest.approx(0.28 / 0.25)
+    assert following[2] and following[1] == pytest.approx(0.23 / 0.25)
+    long = [timed(0.0, 0.45, 1), timed(2.0, 1.0, 1)]  # written a triplet eighth
+    assert learner.articulations(long)[0][:3] == (pytest.approx(1 / 3), 1.35, True)
+    assert learner.REST_MOST == 1.5 and learner.RATIO_RANGE[1] == 1.0
+
+
 def test_grain_reads_the_beat_from_the_onsets_around_a_note():
     assert learner.grain([0, 6]) == 0 and learner.grain([6]) == 0
     assert learner.grain([0, 4, 8]) == 1
@@ -172,7 +189,7 @@ def test_the_copula_keeps_the_draws_uniform_and_correlated():
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.tuples(st.sampled_from([1, 2, 3, 4, 6, 8, 9, 12, 24]),
-                          st.floats(-0.5, 0.5), st.floats(0.0, 1.0), st.floats(-0.5, 0.5)),
+                          st.floats(-0.5, 0.5), st.floats(0.0, 1.5), st.floats(-0.5, 0.5)),
                 min_size=1, max_size=40))
 def test_placed_notes_keep_order_and_never_sound_into_the_next(steps):
     written, previous, placed = 0.0, None, []
@@ -182,11 +199,13 @@ def test_placed_notes_keep_order_and_never_sound_into_the_next(steps):
         if placed and placed[-1][2] is not None:
             deviation = placed[-1][2]  # the onset drawn with the note before
         rest = ahead > 0.4  # a rest follows: the share is of the note's own span
+        ratio = ratio if rest else min(ratio, 1.0)  # and may run past it, into the rest
         ahead = None if rest else max(ahead, -timefeel.EARLIEST)
         start, stop = timefeel.place(written, end, deviation, ratio, ahead, previous)
         assert start >= 0 and stop > start
-        if rest:
-            assert stop - start <= max(end - written, timefeel.MIN_LENGTH) + 1e-12
+        if rest:  # at most REST_OVERRUN into the rest: a quarter beat still parts it
+            assert stop - start <= max(1.5 * (end - written), timefeel.MIN_LENGTH) + 1e-12
+            assert stop <= max(end + timefeel.REST_OVERRUN, start + timefeel.MIN_LENGTH) + 1e-12
         else:  # never past the next onset as it will be played
             assert stop <= max(end + ahead, start + timefeel.MIN_LENGTH) + 1e-12
         if previous is not None:
@@ -523,3 +542,21 @@ def test_a_push_carries_over_close_notes_and_not_over_a_rest_of_a_beat():
     second = again.onset(0.25)
     redrawn = again.onset(0.25, again=True)  # from the same onset as the second
     assert first != second != redrawn
+
+
+def test_an_onset_foreseen_on_the_beat_knows_the_grain_of_the_note_drawn_after_it():
+    """A note lets go where it foresees the next onset, so that onset is drawn before
+    its own note is played; the note drawn to follow says how its beat moves. Players
+    sit behind the beat in an eighth-note line and on it in a run of sixteenths: here
+    eighths lie a tenth of a beat late and sixteenths on the grid, and a run of
+    sixteenths keeps every beat on the dot (drawn as eighths, every beat lay late)."""
+    levels = tuple(learner.levels())
+    late, on = tuple([0.1] * len(levels)), tuple([0.0] * len(levels))
+    onsets = tuple(tuple((late, None, on) for _ in range(12)) for _ in range(3))
+    table = tiny_table(onsets=onsets)
+    notes = band(LEARNED, values=["C,0.250"], table=table).advance(32)
+    on_beats = [n.start for n in notes if abs(n.start - round(n.start)) < 0.2][1:]
+    assert len(on_beats) > 20 and all(s == round(s) for s in on_beats)
+    eighths = band(LEARNED, values=["C,0.500"], table=table).advance(32)
+    assert all(n.start == pytest.approx(round(n.start) + 0.1)
+               for n in eighths[1:] if abs(n.start - round(n.start)) < 0.2)

@@ -62,3 +62,15 @@ def swing(beat: Fraction, amount: float) -> float:
     x0, x1 = _SWING_X[k], _SWING_X[k + 1]
     t = float((frac - x0) / (x1 - x0))
     return whole + ys[k] + t * (ys[k + 1] - ys[k])
+
+
+def accented(velocity: int, start: Fraction, feel: Feel, metre: int, strong, rng) -> int:
+    """A soloist's note-on velocity: ``feel``'s accent on a beat (half again on the bar's
+    ``strong`` beats), humanised by up to ``feel.humanise`` either way from ``rng``."""
+    if start.denominator == 1:
+        velocity += feel.accent
+        if start % metre in strong:
+            velocity += feel.accent // 2
+    if feel.humanise:
+        velocity += int(rng.integers(-feel.humanise, feel.humanise + 1))
+    return max(1, min(127, velocity))

@@ -24,6 +24,7 @@ from typing import Protocol
 
 from improv.band import timefeel
 from improv.band.chart import harmony_around
+from improv.band.feel import accented
 from improv.band.note import Note
 from improv.band.part import Part, Stage
 from improv.language import context
@@ -342,7 +343,8 @@ class MelodyPart(Part):
         self._last_pitch = pitch
         if self._muted:
             return []
-        velocity = self.loudness(self._velocity(start, stage))
+        velocity = self.loudness(accented(self._settings.velocity, start, stage.feel,
+                                          stage.metre, stage.strong, self._rng))
         if stage.feel.timing == "learned":
             rest_follows = turn_ends or self._rest_follows(stage)
             return [self._performed(start, end, pitch, velocity, stage, chord, value,
@@ -383,17 +385,13 @@ class MelodyPart(Part):
             self._performer = timefeel.Performer(self._timefeel(), self._feel_rng)
         on, off = self._performer.perform(
             start, end, feel.tempo or timefeel.DEFAULT_TEMPO, feel.amount, rest_follows,
-            float(min(stage.lead_in, start)), until=float(end) if turn_ends else None)
+            float(min(stage.lead_in, start)), until=float(end) if turn_ends else None,
+            next_span=None if rest_follows else self._next_span())
         return Note(on, off, self.channel, pitch, velocity, self.name, chord,
                     stage.bar_of(start), value)
 
-    def _velocity(self, start: Fraction, stage: Stage) -> int:
-        feel = stage.feel
-        velocity = self._settings.velocity
-        if start.denominator == 1:  # on a beat; more on the bar's strong beats
-            velocity += feel.accent
-            if start % stage.metre in stage.strong:
-                velocity += feel.accent // 2
-        if feel.humanise:
-            velocity += int(self._rng.integers(-feel.humanise, feel.humanise + 1))
-        return max(1, min(127, velocity))
+    def _next_span(self) -> Fraction | None:
+        """The written length of the note drawn to follow (None: not drawn yet)."""
+        if self._recall:
+            return Fraction(self._recall[0].twelfths, 12)
+        return None if self._ahead is None else exact_duration(self._ahead)

@@ -39,6 +39,9 @@ MAX_FEEL_BYTES = 200_000  # the shipped table is about 45 kB
 EARLIEST = 1 / 8  # beats: the furthest a note is pushed ahead of its written place
 MIN_STEP = 1 / 48  # beats between two starts, at least
 MIN_LENGTH = 1 / 24  # beats a note sounds, at least (less if its span is shorter)
+# beats a note a rest follows may sound past its written end: the shortest written rest
+# is a quarter beat, so the next note, even pushed EARLIEST ahead, still starts after it
+REST_OVERRUN = 1 / 8
 FEEL_STREAM = 0x7F  # the spawn key of the feel's generator beside the part's own
 # Players seldom crowd two notes: an onset leaving under CROWDED of the written gap
 # after the one before is drawn again (up to REDRAWS draws in all, then put at the
@@ -137,7 +140,8 @@ class TimeFeel:
     def length(self, span: float, tempo: float, rest_follows: bool, rng,
                amount: float = 1.0, *, level: float | None = None) -> float:
         """The sounding share (0.05..1) of the time to the next onset of a note written
-        ``span`` beats long, or of its span where a rest follows (cells of their own).
+        ``span`` beats long, or of its span where a rest follows (cells of their own, up
+        to 1.5: such a note may sound into the rest).
         ``amount`` 0 holds every note to the next onset, or to the rest."""
         band, pooled = self.band(tempo), len(self.lengths) - 1
         k = int(np.searchsorted(self.span_edges, span, side="right"))
@@ -224,15 +228,15 @@ def place(written: float, written_end: float, deviation: float, ratio: float,
     start and no earlier than its end, and is never below ``floor`` (zero, or where the
     chart starts after a count-in), nor so late that the note has no room before its
     written end; the end is at least a little after the start and, where a note follows,
-    never after its onset."""
+    never after its onset (where a rest follows, at most REST_OVERRUN into it)."""
     span = written_end - written
     lo = floor if previous is None else max(floor, previous[0] + MIN_STEP, previous[1])
     shortest = min(MIN_LENGTH, span / 2)
     start = max(min(written + deviation, written_end - shortest), lo)
-    if next_deviation is None:
-        reach = span
-    else:
-        reach = max(written_end + next_deviation - start, shortest)
+    if next_deviation is None:  # into the rest, as the players' notes may, not through it
+        return start, max(min(start + ratio * span, written_end + REST_OVERRUN),
+                          start + shortest)
+    reach = max(written_end + next_deviation - start, shortest)
     return start, start + max(ratio * reach, shortest)
 
 
@@ -262,9 +266,11 @@ class Performer:
         self._foreseen = None
 
     def perform(self, start, end, tempo: float, amount: float, rest_follows: bool,
-                floor: float = 0.0, until: float | None = None) -> tuple[float, float]:
+                floor: float = 0.0, until: float | None = None,
+                next_span=None) -> tuple[float, float]:
         """(start, end) in beats of the note written from ``start`` to ``end`` (exact
-        beats, Fractions), ``rest_follows`` or another note from ``end`` on; off by
+        beats, Fractions), ``rest_follows`` or another note from ``end`` on (written
+        ``next_span`` beats long, where it is known: the grain of its beat); off by
         ``until`` (where another player's turn begins) if given."""
         table, rng = self._table, self._rng
         beat, here = math.floor(start), round(start * 12) % 12
@@ -286,7 +292,10 @@ class Performer:
         next_deviation = None
         if not rest_follows:
             ahead = round(end * 12) % 12  # the next onset's, as far as it is known now
-            grain = beat_grain(ahead, None if after is None else here)
+            beyond = None  # the onset after it, where it falls in the same beat
+            if next_span is not None and end + next_span < math.floor(end) + 1:
+                beyond = round((end + next_span) * 12) % 12
+            grain = beat_grain(ahead, None if after is None else here, beyond)
             for again in range(REDRAWS):  # drawn again where it would crowd this onset
                 level = levels.onset(float(end - start), again=again > 0)
                 next_deviation = table.onset(ahead, tempo, rng, amount, level=level, grain=grain)

@@ -48,6 +48,10 @@ GRID_DIVISIONS = (1, 2, 3, 4, 6, 12)  # beat divisions whose tatums are twelfths
 WINDOW = 4  # beats either side whose median interval is a note's local tempo
 STEADY = 0.6  # a beat interval under 0.6x or over 1/0.6x its neighbours' median is an error
 RATIO_RANGE = (0.05, 1.0)
+# A note a rest follows may sound past its written end (the transcription writes the
+# rest from where the note's length, rounded to the grid, ends): over half the players'
+# did, and clipped at 1 improv cut every one of them short.
+REST_MOST = 1.5
 FORMAT = "improv-feel-2"  # the table's format (band.timefeel reads only this one)
 
 
@@ -244,7 +248,7 @@ def articulations(notes: list[Timed]) -> list[tuple[float, float, bool, float]]:
         runs_on = k + 1 < len(line) and line[k + 1][0] == end
         reach = notes[line[k + 1][2]].on - note.on if runs_on else span
         ratio = min(max((note.off - note.on) / max(reach, 1e-6), RATIO_RANGE[0]),
-                    RATIO_RANGE[1])
+                    RATIO_RANGE[1] if runs_on else REST_MOST)
         out.append((span, ratio, not runs_on, note.tempo))
     return out
 
