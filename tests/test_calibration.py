@@ -120,7 +120,7 @@ def test_the_file_beside_the_model_is_read_checked_and_refused_when_stale(tmp_pa
     assert calibration.calibration_for(model) == table
     assert Soloist.load(model, seed=1)._calibration is not None
     older = json.loads(calibration.to_json(table, sha, "test"))
-    del older["pull"]  # a file made before the register's pull: read with a neutral one
+    del older["pull"], older["run"]  # a file from before the pull and the run: neutral ones
     (model / calibration.FILE).write_text(json.dumps(older))
     assert calibration.calibration_for(model) == table  # ramped() has a neutral pull
     (model / calibration.FILE).write_text(calibration.to_json(table, "0" * 64, "test"))
@@ -194,6 +194,10 @@ def test_the_calibrate_command_fits_and_saves_what_the_player_reads(tmp_path, ca
     assert "round 0:" in printed and "round 1:" in printed
     table = calibration.calibration_for(model)
     assert table is not None and table != Calibration.neutral(BANDS)
+    # each solo is a player to play as, the factors fitted with them drawn
+    assert {p.solo for p in table.players} == {"ZootSims_KingDavid_Solo",
+                                               "ArtPepper_Desafinado_Solo"}
+    assert "2 of them to play as" in printed
     assert json.loads(out.read_text())["made_by"].startswith("improv calibrate --wjazzd wjazzd")
     one_line_error(capsys, ["calibrate", "--wjazzd", str(tmp_path / "none")], "not at")
     one_line_error(capsys, ["calibrate", "--wjazzd", str(folder), "--model", str(model),
@@ -206,3 +210,60 @@ def test_the_calibrate_command_fits_and_saves_what_the_player_reads(tmp_path, ca
     old = write_random_model(tmp_path / "v2", seed=5, conditioned="v2")
     one_line_error(capsys, ["calibrate", "--wjazzd", str(folder), "--model", str(old)],
                    "tempo")
+
+
+def test_a_run_of_steps_is_heard_by_its_direction_and_length():
+    up, down = Value("C", 0.5, -4, 8), Value("S", 0.5, -8, 4)  # encoded from +2 and -2
+    leap, rest, first = Value("C", 0.5, 2, 8), Value("R", 0.5), Value("C", 0.5)
+    assert [calibration.step_of(v) for v in (up, down, leap, rest, first)] == [1, -1, 0, 0, 0]
+    run_of = calibration.run_of
+    assert run_of([]) is None and run_of([0, 1, 1]) is None  # a leap last: no run
+    assert run_of([1]) == (calibration.UP, 0) and run_of([-1, -1, 1]) == (calibration.DOWN, 1)
+    assert run_of([1] * 9) == (calibration.UP, calibration.RUN_LENGTHS - 1)  # 4 or more
+
+
+def test_the_run_factor_weighs_the_step_that_goes_on():
+    values = [Value("C", 0.5, -4, 8), Value("S", 0.5, -8, 4), Value("C", 0.5, 2, 8),
+              Value("R", 0.5)]
+    run = ((1.0, 3.0, 1.0, 1.0), (1.0,) * 4)  # up, after two steps up: three times as likely
+    table = Calibration((row(N_DURATIONS),) * BANDS, (row(N_INTERVALS),) * BANDS, run=run)
+    work = calibration.Calibrator(table, values)
+    w = np.full(4, 0.25)
+    work.apply(w, 0, None, [0, 0, 2])  # two steps up played last
+    assert work.last_run == (calibration.UP, 1)
+    assert w.tolist() == pytest.approx([0.45, 0.15, 0.15, 0.25])  # the notes keep 0.75
+    same = np.full(4, 0.25)
+    work.apply(same, 0, None, [0, 2])  # one step up: its factor is 1
+    assert same.tolist() == [0.25] * 4
+
+
+def test_the_sampler_hears_the_run_it_plays(tmp_path):
+    model = write_random_model(tmp_path / "m", seed=5, conditioned=True)
+    base = Soloist.load(model, seed=2)
+    going = {}
+    for name, factor in (("plain", 1.0), ("momentum", 8.0)):
+        table = Calibration((row(N_DURATIONS),) * BANDS, (row(N_INTERVALS),) * BANDS,
+                            run=((factor,) * 4, (factor,) * 4))
+        soloist = Soloist(base.generator, base.settings, table)
+        heard = []
+        soloist.observer = lambda index, place, s=soloist: heard.append(
+            (s.calibrator.last_run, calibration.step_of(s.values[index])))
+        for _ in range(3000):
+            soloist.next_index()
+        runs = [(run, step) for run, step in heard if run is not None]
+        going[name] = sum(step == (1 if run[0] == calibration.UP else -1)
+                          for run, step in runs) / len(runs)
+    assert going["momentum"] > going["plain"] + 0.1
+
+
+def test_refit_moves_the_run_by_the_odds_of_going_on():
+    from improv.commands.making.calibrate import run_moved
+
+    target = np.zeros((2, calibration.RUN_LENGTHS, 2))
+    drawn = np.zeros_like(target)
+    target[0, 2] = [800, 200]  # after three steps up the players go on 80% of the time
+    drawn[0, 2] = [500, 500]
+    target[1, 0] = [10, 10]  # too few to judge
+    drawn[1, 0] = [5, 50]
+    moved = run_moved(Calibration.neutral(BANDS).run, target, drawn)
+    assert moved[0][2] > 1.0 and moved[0][:2] == (1.0, 1.0) and moved[1] == (1.0,) * 4

@@ -119,18 +119,27 @@ def run(args) -> int:
         if form == "wav":
             from improv.commands.sound import render_audio
 
-            return render_audio(args, cfg, band, seed)
-        return render_file(args, cfg, band, seed, chart.key)
+            return render_audio(args, cfg, band, seed, played_as(soloist))
+        return render_file(args, cfg, band, seed, chart.key, played_as(soloist))
     try:
         listener = make_listener(cfg, chart.beats_per_bar) if cfg.listening else None
         soloist = make_soloist(cfg, seed, chart.beats_per_bar)
         band = make_band(cfg, soloist, seed, listener, chart)
-        return _play(args, cfg, band, seed, signals, listener, chart.key)
+        return _play(args, cfg, band, seed, signals, listener, chart.key, played_as(soloist))
     except Interrupted:
         return 0  # stopped before a note sounded
 
 
-def _play(args, cfg, band, seed, signals, listener=None, key=None) -> int:
+def played_as(soloist) -> str:
+    """", as Art Pepper on Anthropology": the Weimar soloist the solo plays as, for
+    the lines that name the seed ("" when it plays as the players pooled)."""
+    from improv.sampling.persona import describe
+
+    who = describe(soloist.player)
+    return f", as {who}" if who else ""
+
+
+def _play(args, cfg, band, seed, signals, listener=None, key=None, player="") -> int:
     """Open the ports and play; if the output goes away, exit with one line, or with
     ``[midi] reconnect`` wait for it to come back and play on from the next bar."""
     from improv.commands.session import play_live
@@ -149,7 +158,7 @@ def _play(args, cfg, band, seed, signals, listener=None, key=None) -> int:
                 return 0
             if not args.quiet:
                 again = ("again" if start else
-                         f"with seed {seed} (--seed {seed} plays this solo again)")
+                         f"with seed {seed}{player} (--seed {seed} plays this solo again)")
                 listening = _listening(cfg, midi_input)
                 print(f"improv: playing on {port.description} {again}{listening}; "
                       f"Ctrl-C stops", file=sys.stderr)
@@ -268,7 +277,7 @@ def list_ports(backend: str) -> int:
     return 0
 
 
-def render_file(args, cfg: settings.Config, band, seed: int, key=None) -> int:
+def render_file(args, cfg: settings.Config, band, seed: int, key=None, player="") -> int:
     from improv.rendering.midifile import render
 
     bars = 32 if args.bars is None else args.bars
@@ -276,7 +285,7 @@ def render_file(args, cfg: settings.Config, band, seed: int, key=None) -> int:
                   key=key)
     if not args.quiet:
         print(f"improv: wrote {args.out}: {bars} bars at {cfg.tempo:g} BPM, "
-              f"{done.counts['melody']} melody notes, seed {seed}", file=sys.stderr)
+              f"{done.counts['melody']} melody notes, seed {seed}{player}", file=sys.stderr)
     if args.stats:
         from improv.analysis.solostats import solo_stats
 

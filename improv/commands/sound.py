@@ -22,7 +22,7 @@ def open_synth(cfg):
     return SynthOutput(cfg.synth, programs(cfg))
 
 
-def render_audio(args, cfg, band, seed: int) -> int:
+def render_audio(args, cfg, band, seed: int, player: str = "") -> int:
     """``--out FILE.wav``: the bars' notes synthesized offline."""
     from improv.midi.synth import render_wav
 
@@ -52,6 +52,6 @@ def render_audio(args, cfg, band, seed: int) -> int:
         print(f"improv: wrote {args.out}: {bars} bars at {cfg.tempo:g} BPM, "
               f"{done['seconds']:.1f} s of audio in {spent:.2f} s "
               f"({done['seconds'] / max(spent, 1e-9):.0f}x real time), peak "
-              f"{done['peak_dbfs']:.1f} dBFS, {melody} melody notes, seed {seed}",
+              f"{done['peak_dbfs']:.1f} dBFS, {melody} melody notes, seed {seed}{player}",
               file=sys.stderr)
     return 0

@@ -6,9 +6,11 @@ its intervals where the players have 27%, and over a blues at 150-190 BPM eighth
 to 44% of its notes where the players have 31%. A :class:`Calibration` holds, for each
 tempo band of the model's context (:mod:`improv.language.context`), a factor for each
 note duration (twelfths of a beat) and each interval (semitones from the last pitch),
-and one table for the register's pull (below, by where the last pitch lies against the
-middle of the register and which way the interval goes); a note value's weight is
-multiplied by its three before each draw (:class:`Calibrator`), and the notes together
+one table for the register's pull (below, by where the last pitch lies against the
+middle of the register and which way the interval goes) and one for the momentum of a
+run of steps; a note value's weight is multiplied by its factors before each draw
+(:class:`Calibrator`), those of the Weimar soloist the run plays as too
+(:mod:`improv.sampling.persona`, whose players the file carries), and the notes together
 keep the share of the draw the model gave them (so the factors move notes among
 themselves, never towards or away from rests). ``improv calibrate`` fits the factors by rounds of renders over the corpus's own
 changes until the values drawn have the players' shares, and writes them beside the
@@ -31,6 +33,7 @@ import numpy as np
 from improv.errors import ModelError
 from improv.files import read_limited
 from improv.language.grammar import Value, twelfths
+from improv.sampling.persona import Player, middle_shift
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +54,14 @@ LOW, HIGH = 0.05, 20.0  # the factors are kept inside these: a nudge, not a new 
 OFFSET_EDGES = (-9, -4, 4, 9)  # bin k: offsets from edge k-1 up to below edge k
 STEP_EDGES = (-5, -1, 0, 4)  # class k: intervals up to edge k; past the last, class 4
 N_OFFSETS, N_STEPS = len(OFFSET_EDGES) + 1, len(STEP_EDGES) + 1
+# The run's momentum: a line moving by steps (1 or 2 semitones one way) goes on the
+# longer it has gone: the Weimar players take another step after 1, 2 and 3 or more
+# steps 62%, 74% and 82% of the time; the model, drawing note by note, 61%, 66% and
+# 68%, so its scalar runs broke off early (runs of six steps or more: the players 10
+# in 1,000 intervals, improv 4). A factor for the next step the same way, by the
+# direction (up, down) and the steps so far (1, 2, 3, 4 or more).
+RUN_LENGTHS = 4
+UP, DOWN = 0, 1
 
 
 def duration_class(value: Value) -> int:
@@ -71,6 +82,28 @@ def step_class(value: Value) -> int | None:
     return bisect.bisect_left(STEP_EDGES, (value.lo + value.hi) // 2)
 
 
+def step_of(value: Value) -> int:
+    """+1 for a step up (1 or 2 semitones, the interval the value was encoded from), -1
+    for one down, 0 for anything else (a leap, a repeat, a rest, a phrase's first note)."""
+    if value.is_rest or value.lo is None:
+        return 0
+    interval = (value.lo + value.hi) // 2
+    return (interval > 0) - (interval < 0) if 1 <= abs(interval) <= 2 else 0
+
+
+def run_of(steps) -> tuple[int, int] | None:
+    """(direction, length bin) of the run of steps the line ends with (``steps``: the
+    :func:`step_of` of the values played, the last first), None when it ends with none."""
+    direction, length = 0, 0
+    for step in steps:
+        if step == 0 or (direction and step != direction):
+            break
+        direction, length = step, length + 1
+        if length == RUN_LENGTHS:
+            break
+    return None if not length else (UP if direction > 0 else DOWN, length - 1)
+
+
 def offset_bin(previous: int, low: int, high: int) -> int:
     """The pull's bin of a last pitch against the middle of ``low..high``."""
     return bisect.bisect_right(OFFSET_EDGES, previous - (low + high) / 2)
@@ -81,23 +114,36 @@ class Calibration:
     """``duration[band][class]`` and ``interval[band][class]``: the factors, one row per
     tempo band (``len(duration) == len(interval)``); ``pull[offset bin][step class]``:
     the register's pull (:func:`offset_bin`, :func:`step_class`), neutral in a file
-    made before it."""
+    made before it; ``players``: the Weimar soloists the factors were fitted around
+    (:mod:`improv.sampling.persona`), none in a file made before them."""
 
     duration: tuple[tuple[float, ...], ...]
     interval: tuple[tuple[float, ...], ...]
     pull: tuple[tuple[float, ...], ...] = ((1.0,) * N_STEPS,) * N_OFFSETS  # [offset][step]
+    run: tuple[tuple[float, ...], ...] = ((1.0,) * RUN_LENGTHS,) * 2  # [direction][length]
+    rest: tuple[tuple[float, ...], ...] = ()  # [band][duration class]; () all 1
+    players: tuple[Player, ...] = ()
 
     def __post_init__(self):
         if len(self.duration) != len(self.interval) or not self.duration:
             raise ValueError("a calibration needs as many duration rows as interval rows")
-        if len(self.pull) != N_OFFSETS:
-            raise ValueError(f"a calibration's pull needs {N_OFFSETS} rows")
+        if len(self.pull) != N_OFFSETS or len(self.run) != 2:
+            raise ValueError(f"a calibration's pull needs {N_OFFSETS} rows and its run 2")
+        if not self.rest:
+            object.__setattr__(self, "rest", ((1.0,) * N_DURATIONS,) * len(self.duration))
+        if len(self.rest) != len(self.duration):
+            raise ValueError("a calibration needs as many rest rows as duration rows")
         for rows, width in ((self.duration, N_DURATIONS), (self.interval, N_INTERVALS),
-                            (self.pull, N_STEPS)):
+                            (self.pull, N_STEPS), (self.run, RUN_LENGTHS),
+                            (self.rest, N_DURATIONS)):
             for row in rows:
                 if len(row) != width or not all(LOW <= x <= HIGH for x in row):
                     raise ValueError(f"a calibration row needs {width} factors within "
                                      f"{LOW}..{HIGH}")
+        for player in self.players:
+            if len(player.duration) != N_DURATIONS or len(player.interval) != N_INTERVALS:
+                raise ValueError(f"player {player.solo!r} needs {N_DURATIONS} duration and "
+                                 f"{N_INTERVALS} interval factors")
 
     @property
     def bands(self) -> int:
@@ -107,14 +153,25 @@ class Calibration:
     def neutral(cls, bands: int) -> "Calibration":
         return cls(((1.0,) * N_DURATIONS,) * bands, ((1.0,) * N_INTERVALS,) * bands)
 
-    def factors(self, values: Sequence[Value]) -> np.ndarray:
-        """(bands, len(values)): each note value's factor in each band, 1 for rests."""
+    def factors(self, values: Sequence[Value], player: Player | None = None) -> np.ndarray:
+        """(bands, len(values)): each note value's factor in each band (times
+        ``player``'s), 1 for rests."""
         d = np.array(self.duration)
         i = np.array(self.interval)
+        if player is not None:
+            d = d * np.array(player.duration)[None, :]
+            i = i * np.array(player.interval)[None, :]
         notes = np.array([not v.is_rest for v in values])
         dc = np.array([duration_class(v) for v in values])
         ic = np.array([interval_class(v) for v in values])
         return np.ascontiguousarray(np.where(notes[None, :], d[:, dc] * i[:, ic], 1.0))
+
+    def rest_factors(self, values: Sequence[Value]) -> np.ndarray:
+        """(bands, len(values)): each rest value's factor in each band, 1 for notes."""
+        r = np.array(self.rest)
+        rests = np.array([v.is_rest for v in values])
+        dc = np.array([duration_class(v) for v in values])
+        return np.ascontiguousarray(np.where(rests[None, :], r[:, dc], 1.0))
 
     def pull_factors(self, values: Sequence[Value]) -> np.ndarray:
         """(offset bins, len(values)): each ranged note value's pull, 1 for the rest."""
@@ -127,38 +184,73 @@ class Calibration:
         return out
 
     def to_dict(self) -> dict:
-        return {name: [list(r) for r in getattr(self, name)] for name in TABLES}
+        return {**{name: [list(r) for r in getattr(self, name)] for name in TABLES},
+                "players": [p.to_list() for p in self.players]}
 
     @classmethod
     def from_dict(cls, data: dict) -> "Calibration":
-        neutral = {"pull": [list(r) for r in cls.pull]}  # a file from before the pull
+        # a file from before the pull, the run or the rests: neutral ones
+        neutral = {"pull": [list(r) for r in cls.pull], "run": [list(r) for r in cls.run],
+                   "rest": []}
+        players = data.get("players", [])  # none in a file from before them
+        if not isinstance(players, list):
+            raise ValueError("the players are not a list")
         return cls(*(tuple(tuple(float(x) for x in r) for r in data.get(name, neutral.get(name)))
-                     for name in TABLES))
+                     for name in TABLES), tuple(Player.from_list(row) for row in players))
 
 
-TABLES = ("duration", "interval", "pull")
+TABLES = ("duration", "interval", "pull", "run", "rest")
 
 
 class Calibrator:
-    """A calibration at work on one vocabulary: :meth:`apply` weights a draw in place."""
+    """A calibration at work on one vocabulary, played as ``player`` (None: the players
+    pooled): :meth:`apply` weights a draw in place."""
 
-    def __init__(self, table: Calibration, values: Sequence[Value]):
-        self._factors = table.factors(values)
+    def __init__(self, table: Calibration, values: Sequence[Value], player: Player | None = None):
+        self.player = player
+        self._register = 0.0 if player is None else player.register
+        self._factors = table.factors(values, player)
+        self._rests = table.rest_factors(values)
         self._pull = table.pull_factors(values)
         notes = np.array([not v.is_rest for v in values])
         self._notes, self._note_weight = notes, notes.astype(float)
+        self.steps = tuple(step_of(v) for v in values)
+        steps = np.array(self.steps)
+        # [direction][length]: the factor of each value going on the same way by a step
+        self._run = np.ones((2, RUN_LENGTHS, len(values)))
+        for direction, sign in ((UP, 1), (DOWN, -1)):
+            for length in range(RUN_LENGTHS):
+                self._run[direction, length, steps == sign] = table.run[direction][length]
+        self.last_run: tuple[int, int] | None = None  # the run the last apply() heard
+        self.last_inside = False  # and whether it drew inside an open phrase
 
-    def apply(self, w: np.ndarray, band: int, place: tuple | None) -> None:
-        """The factors of tempo ``band`` and, where ``place`` (the last pitch, the chord's
-        types, the register's low and high) is known, the register's pull: the notes
-        re-weighted among themselves, their share of ``w`` kept."""
+    def apply(self, w: np.ndarray, band: int, place: tuple | None, recent=(),
+              inside: bool = False) -> None:
+        """The factors of tempo ``band``; where ``place`` (the last pitch, the chord's
+        types, the register's low and high) is known, the register's pull; and the run's
+        momentum after the values ``recent`` (indices, the last played first): the notes
+        re-weighted among themselves, their share of ``w`` kept. ``inside`` an open
+        phrase, the rests' factors then move the rests against the notes."""
         notes = float(np.dot(w, self._note_weight))
         np.multiply(w, self._factors[band], out=w)
         if place is not None:
-            np.multiply(w, self._pull[offset_bin(place[0], place[2], place[3])], out=w)
+            np.multiply(w, self._pull[self.offset_bin(place)], out=w)
+        self.last_run = run = run_of(self.steps[i] for i in recent)
+        if run is not None:
+            np.multiply(w, self._run[run], out=w)
         after = float(np.dot(w, self._note_weight))
         if after > 0:
             np.multiply(w, notes / after, out=w, where=self._notes)
+        self.last_inside = inside
+        if inside:
+            np.multiply(w, self._rests[band], out=w)
+
+
+    def offset_bin(self, place: tuple) -> int:
+        """The pull's bin of ``place``'s last pitch against the middle of its register,
+        moved to where the player's lay."""
+        previous, _, low, high = place
+        return offset_bin(previous - middle_shift(self._register, low, high), low, high)
 
 
 def load(model_dir: Path, weights_sha256: str | None, bands: int) -> Calibration | None:
@@ -197,6 +289,8 @@ def to_json(table: Calibration, weights_sha256: str, made_by: str, **extra) -> s
                        **extra}, indent=1)[:-2]
     tables = [f' "{name}": [\n' + ",\n".join(f"  {json.dumps(list(r))}" for r in rows) + "\n ]"
               for name, rows in ((name, getattr(table, name)) for name in TABLES)]
+    tables.append(' "players": [\n' + ",\n".join(
+        f"  {json.dumps(p.to_list())}" for p in table.players) + "\n ]")
     return head + ",\n" + ",\n".join(tables) + "\n}\n"
 
 

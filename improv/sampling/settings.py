@@ -27,6 +27,7 @@ class SamplingSettings:
     rhythm_grid: bool = setting(True)
     breaths: str = setting("learned", choices=("learned", "model"))  # see sampling.phrasing
     calibrate: bool = setting(True)  # see sampling.calibration
+    player: str = setting("drawn", choices=("drawn", "pooled"))  # see sampling.persona
     seed: int | None = setting(None, lo=0, hi=MAX_SEED, config=False)
     greedy: bool = setting(False, config=False)
     beats_per_bar: float = setting(BEATS_PER_BAR, lo=0.5, hi=32.0, config=False)

@@ -24,10 +24,10 @@ Constraints (as the seeds applied them, plus a limit on silence)
     * Pitch fit (once the performer calls :meth:`Soloist.fit`): a value with a range is
       drawn only where its own interval lands on a pitch of its type inside the
       phrase's register (:mod:`improv.sampling.pitchfit`), wherever any value does.
-    * Calibration (a model fitted by ``improv calibrate``): note values re-weighted
-      among themselves by duration and interval, by tempo band, and by the way they
-      lead from where the line stands in the register, so the free-running line keeps
-      the players' shares (:mod:`improv.sampling.calibration`).
+    * Calibration (``improv calibrate``): values re-weighted by duration, interval,
+      tempo band, where the line stands in the register, a run's momentum and the
+      Weimar soloist drawn to play as, so the free-running line keeps the players'
+      shares (:mod:`improv.sampling.calibration`, :mod:`improv.sampling.persona`).
 
     Masking zeroes probabilities (sampling from the cumulative sum renormalises them).
     Fallbacks: when the allowed values carry no probability at all (the model is sure
@@ -79,7 +79,8 @@ from improv.language.vocab import nearest
 from improv.model.engines import load_generator
 from improv.model.step import Generator
 from improv.sampling.calibration import Calibration, Calibrator, calibration_for
-from improv.sampling.nucleus import nucleus
+from improv.sampling.persona import choose
+from improv.sampling.nucleus import draw
 from improv.sampling.phrasing import BREATH_STREAM, Breaths
 from improv.sampling.pitchfit import PitchFit
 from improv.sampling.restgrid import _NOTE, FREE, GAP, START, allowed_masks, rest_needs
@@ -130,9 +131,11 @@ class Soloist:
         if calibration is not None and calibration.bands != len(context.TEMPO_EDGES) + 1:
             raise ValueError(f"a calibration of {calibration.bands} tempo bands for a model "
                              f"of {len(context.TEMPO_EDGES) + 1}")
-        self._calibration = (Calibrator(calibration, self.values)
-                             if calibration is not None and banded and settings.calibrate
-                             else None)
+        calibrated = calibration is not None and banded and settings.calibrate
+        # played as one Weimar soloist, drawn by the seed (improv.sampling.persona)
+        player = (choose(calibration.players, self._rng)
+                  if calibrated and settings.player == "drawn" else None)
+        self._calibration = Calibrator(calibration, self.values, player) if calibrated else None
         # the breath after each phrase (improv.sampling.phrasing); None: the model's
         learned = settings.breaths == "learned" and not settings.greedy  # greedy draws nothing
         self._breaths = (Breaths(child_stream(self._rng, BREATH_STREAM), self._pitched,
@@ -164,6 +167,16 @@ class Soloist:
         self._since_prime = 0
         self._start_solo()
         self._start_phrase()
+
+    @property
+    def player(self):
+        """The Weimar soloist this solo plays as (:class:`improv.sampling.persona.Player`),
+        None when it plays as the players pooled."""
+        return None if self._calibration is None else self._calibration.player
+
+    @property
+    def calibrator(self) -> Calibrator | None:
+        return self._calibration
 
     def follow(self, context_at: Callable[[int], tuple[int, ...]]) -> None:
         """``context_at(t)``: the context (:mod:`improv.language.context`) of a value ``t``
@@ -299,7 +312,9 @@ class Soloist:
         np.multiply(self._probs, self._masks[self._state, self._position], out=w)
         place = None if self._place_at is None else self._place_at(self._at)
         if self._calibration is not None:  # the model's drift out, by tempo band and register
-            self._calibration.apply(w, self._next_context[-1] - context.TEMPO_OFFSET, place)
+            self._calibration.apply(w, self._next_context[-1] - context.TEMPO_OFFSET, place,
+                                    (i for i, _ in reversed(self._history)),
+                                    self._state == FREE)
         if self._max_rest is not None:
             np.greater(self._rest_need[self._position], self._max_rest - self._phrase.resting,
                        out=self._over)
@@ -336,19 +351,10 @@ class Soloist:
         if not total > 0 or not np.isfinite(total):
             allowed = np.flatnonzero(self._allowed())
             return int(allowed[self._rng.integers(len(allowed))])
-        s = self.settings
-        if s.greedy:
+        if self.settings.greedy:
             return int(np.argmax(w))
-        if self._inv_temp != 1.0:
-            np.divide(w, w.max(), out=w)  # the top value stays 1: no underflow to all-zero
-            np.power(w, self._inv_temp, out=w)
-        if s.top_p < 1.0:
-            nucleus(w, s.top_p, self._sorted, self._cum, self._drop)
-        cum = w.cumsum(out=self._cum)
-        index = int(cum.searchsorted(self._rng.random() * cum[-1], side="right"))
-        if index >= len(w) or w[index] <= 0:  # rounding at the very top end
-            index = int(np.flatnonzero(w)[-1])
-        return index
+        return draw(w, self._inv_temp, self.settings.top_p, self._rng, self._sorted, self._cum,
+                    self._drop)
 
     def _feed(self) -> None:
         """Feed the value chosen last with the context of the one to come, now that the

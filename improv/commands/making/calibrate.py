@@ -3,9 +3,12 @@ against the Weimar solos, and with ``--save`` write it beside the model (how
 ``data/models/wjazzd/calibration.json`` is made).
 
 Targets: the share of each note duration and each interval among the values of the
-solos of each tempo band, as the model was trained on them, and the share of each way
+solos of each tempo band, as the model was trained on them, the share of each way
 an interval goes from a pitch so far above or below the solo's median pitch (drawn: the
-middle of the register the melody keeps to). Each round renders the solo
+middle of the register the melody keeps to, moved to the player's), and how often a run
+of steps goes on by another, by its direction and length. The players to play as
+(:mod:`improv.sampling.persona`) come from the same solos and are drawn in the renders,
+as the soloist draws them. Each round renders the solo
 over the first ``--bars`` bars of every solo's own changes at its tempo, with
 ``./config.toml``'s settings where there is one, as ``improv eval`` does (the
 repository's holds the defaults), and the same seeds every round, so rounds differ only
@@ -28,6 +31,7 @@ from improv.errors import UsageError
 
 DAMPING = 0.7  # each round moves a factor by this power of the ratio
 MIN_COUNT = 30
+MIN_PLAYER_NOTES = 100  # a solo with fewer notes is no player to play as
 METRES = range(2, 8)
 
 
@@ -74,11 +78,13 @@ def run(args) -> int:
                          f"only a context-v3 model can be calibrated by tempo band")
     bands = len(context.TEMPO_EDGES) + 1
     paths = solo_paths(folder)
-    target = corpus_counts(paths, bands)
+    target, players = corpus_counts(paths, bands)
     jobs = render_jobs(paths[::args.every], args.bars)
     print(f"{len(paths)} Weimar solos; rendering over {len(jobs)} of them, {args.bars} bars "
           f"each, {args.rounds} rounds")
-    table = Calibration.neutral(bands)
+    table = dataclasses.replace(Calibration.neutral(bands), players=players)
+    print(f"{len(players)} of them to play as (their register and their mix of lengths and "
+          f"intervals)")
     for number in range(args.rounds + 1):
         drawn = drawn_counts(where, jobs, table, bands)
         report(number, target, drawn)
@@ -97,30 +103,75 @@ def run(args) -> int:
     return 0
 
 
-def counts(bands: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Empty tallies: bands × duration classes, bands × interval classes, and the
-    register's offset bins × interval steps."""
-    from improv.sampling.calibration import N_DURATIONS, N_INTERVALS, N_OFFSETS, N_STEPS
+def counts(bands: int) -> tuple[np.ndarray, ...]:
+    """Empty tallies: bands × duration classes, bands × interval classes, the register's
+    offset bins × interval steps, the run's direction × length × (a step on the same
+    way, anything else), and bands × (rest duration classes, then any note) of the
+    values drawn inside an open phrase."""
+    from improv.sampling.calibration import (
+        N_DURATIONS,
+        N_INTERVALS,
+        N_OFFSETS,
+        N_STEPS,
+        RUN_LENGTHS,
+    )
 
     return (np.zeros((bands, N_DURATIONS)), np.zeros((bands, N_INTERVALS)),
-            np.zeros((N_OFFSETS, N_STEPS)))
+            np.zeros((N_OFFSETS, N_STEPS)), np.zeros((2, RUN_LENGTHS, 2)),
+            np.zeros((bands, N_DURATIONS + 1)))
 
 
-def corpus_counts(paths, bands: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The players' note values (:func:`counts`); the pull's offsets against each
-    solo's median pitch."""
+def count_inside(row: np.ndarray, value) -> None:
+    """Add a value drawn inside an open phrase: its class if a rest, the last column
+    if a note."""
+    from improv.sampling.calibration import duration_class
+
+    row[duration_class(value) if value.is_rest else -1] += 1
+
+
+def count_run(runs: np.ndarray, run: tuple[int, int] | None, value) -> None:
+    """Add whether ``value``, drawn after ``run`` (:func:`~improv.sampling.calibration.
+    run_of`), went on by a step the same way (a rest ends a run as anything else does)."""
+    from improv.sampling.calibration import UP, step_of
+
+    if run is not None:
+        runs[run][0 if step_of(value) == (1 if run[0] == UP else -1) else 1] += 1
+
+
+def corpus_counts(paths, bands: int) -> tuple[tuple[np.ndarray, ...], tuple]:
+    """The players' note values (:func:`counts`; the pull's offsets against each solo's
+    median pitch; the runs by the values' own intervals), and each solo of MIN_PLAYER_NOTES notes or more as a player
+    (:mod:`improv.sampling.persona`) against its tempo band."""
     from improv.language import context
-    from improv.language.grammar import parse_value
+    from improv.language.grammar import Phrase, parse_value
     from improv.learning.wjd import load_solo_piece
-    from improv.sampling.calibration import offset_bin, step_class
+    from improv.sampling.calibration import RUN_LENGTHS, offset_bin, run_of, step_class, step_of
+    from improv.sampling.persona import from_counts
 
-    durations, intervals, pulls = counts(bands)
+    durations, intervals, pulls, runs, inside = counts(bands)
+    solos = []  # (name, band, median pitch, its durations, its intervals)
     for path in paths:
         piece = load_solo_piece(path)
         if piece.tempo is None:  # no beat track to time it by: rendered over by no job
             continue
         band = context.tempo_slot(piece.tempo) - context.TEMPO_OFFSET
-        count_values((parse_value(v) for v in piece.values()), durations[band], intervals[band])
+        own_d, own_i, *_ = counts(1)
+        values = [parse_value(v) for v in piece.values()]
+        count_values(values, own_d[0], own_i[0])
+        steps: list[int] = []  # the last played first
+        phrase = Phrase()
+        for value in values:
+            count_run(runs, run_of(steps), value)
+            steps.insert(0, step_of(value))
+            del steps[RUN_LENGTHS:]
+            if phrase.open:
+                count_inside(inside[band], value)
+            if value.is_rest:
+                phrase.rest(value.duration)
+            else:
+                phrase.note()
+        durations[band] += own_d[0]
+        intervals[band] += own_i[0]
         events = [e for e in piece.events() if e.pitch is not None]
         if not events:
             continue
@@ -129,7 +180,12 @@ def corpus_counts(paths, bands: int) -> tuple[np.ndarray, np.ndarray, np.ndarray
             step = step_class(parse_value(event.value))
             if step is not None and event.previous is not None:
                 pulls[offset_bin(event.previous, middle, middle), step] += 1
-    return durations, intervals, pulls
+        if own_d.sum() >= MIN_PLAYER_NOTES:
+            solos.append((Path(path).stem, band, middle, own_d[0], own_i[0]))
+    centre = float(np.median([m for _, _, m, _, _ in solos])) if solos else 0.0
+    players = tuple(from_counts(name, m, centre, d, i, durations[band], intervals[band])
+                    for name, band, m, d, i in solos)
+    return (durations, intervals, pulls, runs, inside), players
 
 
 def count_values(values, durations: np.ndarray, intervals: np.ndarray) -> None:
@@ -158,34 +214,39 @@ def render_jobs(paths, bars: int) -> list[tuple[object, float, int]]:
     return jobs
 
 
-def drawn_counts(model: Path, jobs, table, bands: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def drawn_counts(model: Path, jobs, table, bands: int) -> tuple[np.ndarray, ...]:
     """The note values the soloist draws over ``jobs`` with ``table`` (:func:`counts`;
-    the pull's offsets against the middle of the register it keeps to)."""
+    the pull's offsets against the middle of the register it keeps to, the runs as the
+    calibrator heard them)."""
     from improv.commands.evaluate import settings_for
     from improv.commands.play import make_band
     from improv.language import context
     from improv.model.engines import load_generator
-    from improv.sampling.calibration import offset_bin, step_class
+    from improv.sampling.calibration import step_class
     from improv.sampling.soloist import Soloist
 
-    durations, intervals, pulls = counts(bands)
+    durations, intervals, pulls, runs, inside = counts(bands)
     generator = load_generator(model)
     for chart, tempo, seed in jobs:
         cfg = settings_for(None, model=str(model), tempo=tempo, seed=seed)
         soloist = Soloist(generator, dataclasses.replace(
             cfg.sampling, seed=seed, beats_per_bar=chart.beats_per_bar, calibrate=True), table)
         drawn: list = []
-        soloist.observer = lambda index, place: drawn.append((index, place))
+        soloist.observer = lambda index, place, s=soloist: drawn.append(
+            (index, place, s.calibrator.last_run, s.calibrator.last_inside))
         band = make_band(cfg, soloist, seed, chart=chart)
         band.advance(len(chart.bars) * chart.beats_per_bar)
         row = context.tempo_slot(tempo) - context.TEMPO_OFFSET
-        count_values((soloist.values[i] for i, _ in drawn), durations[row], intervals[row])
-        for index, place in drawn:
+        count_values((soloist.values[d[0]] for d in drawn), durations[row], intervals[row])
+        for index, place, run, opened in drawn:
             value = soloist.values[index]
             step = None if value.is_rest else step_class(value)
             if step is not None and place is not None:
-                pulls[offset_bin(place[0], place[2], place[3]), step] += 1
-    return durations, intervals, pulls
+                pulls[soloist.calibrator.offset_bin(place), step] += 1
+            count_run(runs, run, value)
+            if opened:
+                count_inside(inside[row], value)
+    return durations, intervals, pulls, runs, inside
 
 
 def refit(table, target, drawn):
@@ -208,7 +269,39 @@ def refit(table, target, drawn):
     # a phrase's first note (no interval) is drawn where nothing else may be: no factor
     return Calibration(moved(table.duration, target[0], drawn[0]),
                        moved(table.interval, target[1], drawn[1], fixed=(NO_INTERVAL,)),
-                       moved(table.pull, target[2], drawn[2]))
+                       moved(table.pull, target[2], drawn[2]),
+                       run_moved(table.run, target[3], drawn[3]),
+                       rest_moved(table.rest, target[4], drawn[4]), table.players)
+
+
+def rest_moved(factors, target, drawn):
+    """The rests' factors moved by their share of what is drawn inside a phrase (the
+    notes, the last column, the reference: they have no factor here)."""
+    from improv.sampling.calibration import HIGH, LOW
+
+    out = np.array(factors, float)
+    for band in range(len(out)):
+        t, d = target[band], drawn[band]
+        if t[-1] < MIN_COUNT or d[-1] < MIN_COUNT:
+            continue
+        ok = (t[:-1] >= MIN_COUNT) & (d[:-1] >= MIN_COUNT)
+        ratio = (t[:-1][ok] / t[-1]) / (d[:-1][ok] / d[-1])
+        out[band, ok] = np.clip(out[band, ok] * ratio ** DAMPING, LOW, HIGH)
+    return tuple(tuple(float(round(x, 4)) for x in row) for row in out)
+
+
+def run_moved(factors, target, drawn):
+    """The run's factors moved by the odds of going on (the players' over those drawn):
+    the factor weighs only the step that goes on, against everything else."""
+    from improv.sampling.calibration import HIGH, LOW
+
+    out = np.array(factors, float)
+    for cell in np.ndindex(out.shape):
+        t, d = target[cell], drawn[cell]
+        if min(t.min(), d.min()) < MIN_COUNT:
+            continue
+        out[cell] = np.clip(out[cell] * ((t[0] / t[1]) / (d[0] / d[1])) ** DAMPING, LOW, HIGH)
+    return tuple(tuple(float(round(x, 4)) for x in row) for row in out)
 
 
 def report(number: int, target, drawn) -> None:
@@ -223,11 +316,22 @@ def report(number: int, target, drawn) -> None:
         cells.append(f"{edges[band]:.0f}+ BPM {_tv(target[0][band], drawn[0][band]):.3f}/"
                      f"{_tv(target[1][band, :NO_INTERVAL], drawn[1][band, :NO_INTERVAL]):.3f}")
     pull = [f"{_tv(t, d):.3f}" for t, d in zip(target[2], drawn[2])]
+    going = [f"{_on(t):.2f}/{_on(d):.2f}" for t, d in zip(target[3].reshape(-1, 2),
+                                                         drawn[3].reshape(-1, 2))]
+    rests = [f"{t[:-1].sum() / max(t[-1], 1):.3f}/{d[:-1].sum() / max(d[-1], 1):.3f}"
+             for t, d in zip(target[4], drawn[4]) if d.sum()]
     print(f"round {number}: distance durations/intervals  " + "  ".join(cells) +
-          f"  pull by offset {'/'.join(pull)}")
+          f"  rests per note inside phrases (players/drawn) {' '.join(rests)}" +
+          f"  pull by offset {'/'.join(pull)}  runs going on (players/drawn) up "
+          f"{' '.join(going[:len(going) // 2])} down {' '.join(going[len(going) // 2:])}")
     if not drawn[2].any():
         print("  no pull counted: the melody says where its line stands only with "
               "[melody] intervals = \"exact\" (the pull stays as it is)")
+
+
+def _on(pair: np.ndarray) -> float:
+    """The share of a run's (went on, did not) that went on."""
+    return float(pair[0] / max(pair.sum(), 1))
 
 
 def _tv(a: np.ndarray, b: np.ndarray) -> float:

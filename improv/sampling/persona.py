@@ -1,0 +1,112 @@
+"""One Weimar soloist's manner, for a solo to play in (pure numpy).
+
+The model is every player at once: rendered over the Weimar solos' own changes, its
+solos all sat in one register (the median pitch of a render varied by 1.5 semitones
+from solo to solo, the players' by 4.9), kept one density (notes per beat 0.39 against
+0.73) and one mix of note lengths and leaps. A listener hears a player by such habits
+as much as by any phrase. A :class:`Player` holds what one solo of the corpus did
+against the players of its tempo band: how often it played each note duration and each
+interval (a factor per class, shrunk towards 1 for a short solo) and where its median
+pitch lay against theirs. The soloist draws one per run from its seed
+(:func:`choose`) and the calibrator weights the model's values by it, so a run plays
+the way that soloist's solo did, and runs differ as the players' solos do.
+
+``improv calibrate`` derives the players from the corpus (:func:`from_counts`) and
+writes them into ``calibration.json`` beside the factors, which it fits with the
+players drawn, so the runs together still keep the players' shares.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from improv.streams import child_stream
+
+PLAYER_STREAM = 0x50  # the spawn key of the draw of the player beside the soloist's own
+# Notes of a class a solo's count is shrunk with, towards its band's share: a class it
+# would play a handful of times by chance keeps a factor near 1.
+PRIOR_NOTES = 10
+LOW, HIGH = 0.2, 5.0  # a player's factors stay inside these
+MAX_REGISTER = 12.0  # semitones a player's median pitch may lie from the players'
+# The middle a player's register moves to keeps this far inside the melody's limits.
+MARGIN = 6
+
+
+@dataclass(frozen=True)
+class Player:
+    """What one Weimar solo did more or less often than its tempo band's players:
+    ``duration`` and ``interval`` factors by class (:mod:`improv.sampling.calibration`'s
+    classes), ``register`` semitones its median pitch lay from theirs."""
+
+    solo: str
+    register: float
+    duration: tuple[float, ...]
+    interval: tuple[float, ...]
+
+    def __post_init__(self):
+        if not abs(self.register) <= MAX_REGISTER:
+            raise ValueError(f"player {self.solo!r}: a register more than {MAX_REGISTER} "
+                             f"semitones from the players'")
+        if not all(LOW <= x <= HIGH for x in (*self.duration, *self.interval)):
+            raise ValueError(f"player {self.solo!r}: a factor outside {LOW}..{HIGH}")
+
+    def to_list(self) -> list:
+        return [self.solo, self.register, list(self.duration), list(self.interval)]
+
+    @classmethod
+    def from_list(cls, row) -> Player:
+        solo, register, duration, interval = row
+        if not isinstance(solo, str):
+            raise ValueError("a player's solo is not named")
+        return cls(solo, float(register), tuple(float(x) for x in duration),
+                   tuple(float(x) for x in interval))
+
+
+def tilt(own: np.ndarray, band: np.ndarray) -> tuple[float, ...]:
+    """A solo's factor per class: its count over the count its band's shares expect of
+    as many notes, both with PRIOR_NOTES more (a class the band never plays: 1)."""
+    own = np.asarray(own, float)
+    band = np.asarray(band, float)
+    expected = own.sum() * band / band.sum() if band.sum() > 0 else np.zeros(len(band))
+    ratio = np.where(band > 0, (own + PRIOR_NOTES) / (expected + PRIOR_NOTES), 1.0)
+    return tuple(round(float(x), 3) for x in np.clip(ratio, LOW, HIGH))
+
+
+def from_counts(solo: str, median: float, players_median: float, durations, intervals,
+                band_durations, band_intervals) -> Player:
+    """The :class:`Player` of a solo from its note values' class counts and median pitch,
+    against its tempo band's counts and the median of all the solos' medians."""
+    offset = float(np.clip(median - players_median, -MAX_REGISTER, MAX_REGISTER))
+    by_interval = tilt(intervals, band_intervals)
+    # the last class, a phrase's first note (no interval), is drawn where no other may be
+    return Player(solo, round(offset, 2), tilt(durations, band_durations),
+                  by_interval[:-1] + (1.0,))
+
+
+def choose(players: tuple[Player, ...], rng) -> Player | None:
+    """The player a soloist seeded by ``rng`` plays as (None when there are none), from a
+    stream of its own so the choice never moves the soloist's draws."""
+    if not players:
+        return None
+    return players[int(child_stream(rng, PLAYER_STREAM).integers(len(players)))]
+
+
+def middle_shift(register: float, low: int, high: int) -> float:
+    """How far the middle of ``low..high`` moves for a player's ``register``: all of it
+    where the middle stays MARGIN inside the limits, else as far as it may."""
+    middle = (low + high) / 2
+    return float(np.clip(register, min(low + MARGIN - middle, 0.0),
+                         max(high - MARGIN - middle, 0.0)))
+
+
+def describe(player: Player | None) -> str:
+    """A player as the start-up line names it: ``ArtPepper_Stardust-1_Solo`` is "Art
+    Pepper on Stardust-1" ("" for None)."""
+    if player is None:
+        return ""
+    parts = player.solo.removesuffix("_Solo").split("_")
+    words = [re.sub(r"(?<=[a-z])(?=[A-Z0-9])", " ", part) for part in parts]
+    return words[0] if len(words) == 1 else f"{words[0]} on {' '.join(words[1:])}"
