@@ -496,7 +496,7 @@ def test_each_solo_keeps_its_own_style_and_the_notes_spread_around_it():
     detached = [list(rng.uniform(0.0, 0.4, 300)) for _ in range(3)]
     onsets = [list(rng.uniform(0, 1, 300)) for _ in range(6)]
     found = styles(onsets, legato + detached + [[0.5] * 10], min_notes=100)
-    means = [length for _onset, length in found["solos"]]
+    means = [length for _onset, length, _off in found["solos"]]
     assert len(means) == 6  # the short solo has no measurable style
     assert all(m > 0.5 for m in means[:3]) and all(m < -0.5 for m in means[3:])
     assert abs(found["solos"][0][0]) < 0.2  # onsets drawn alike: no style
@@ -504,15 +504,48 @@ def test_each_solo_keeps_its_own_style_and_the_notes_spread_around_it():
 
 
 def test_a_part_plays_around_one_players_style():
-    table = tiny_table(styles=((0.0, 2.0), (0.0, 2.0)), within=((1.0, 0.0), (0.1, 0.0)))
+    table = tiny_table(styles=((0.0, 2.0, 0.0), (0.0, 2.0, 0.0)),
+                       within=((1.0, 0.0), (0.1, 0.0)))
     levels = timefeel.Levels(table, np.random.default_rng(3))
     draws = [levels.length() for _ in range(200)]
-    assert levels.style == (0.0, 2.0)
+    assert levels.style == (0.0, 2.0, 0.0)
     assert min(draws) > 0.95  # around the normal score 2 (level 0.977), spread 0.1
     onsets = [levels.onset() for _ in range(2000)]
     assert 0.45 < np.mean(onsets) < 0.55 and np.std(onsets) > 0.25
     pooled = timefeel.Levels(tiny_table(), np.random.default_rng(3))  # no styles
-    assert pooled.style == (0.0, 0.0) and 0.4 < np.mean([pooled.length() for _ in range(500)]) < 0.6
+    assert pooled.style == (0.0, 0.0, 0.0)
+    assert 0.4 < np.mean([pooled.length() for _ in range(500)]) < 0.6
+
+
+def test_a_style_swings_apart_and_is_the_soloists_the_part_plays_as():
+    """Players differ in how hard they swing apart from how far they lay back: a
+    style's onsets off the beat have a score of their own (learned from the solo's
+    off-beat notes alone), and a part drawn as a Weimar soloist plays that solo's."""
+    from improv.learning.feelstyles import styles
+
+    rng = np.random.default_rng(0)
+    onsets = [list(rng.uniform(0, 1, 300)) for _ in range(2)]
+    beat = [[k % 2 == 0 for k in range(300)]] * 2
+    onsets[1] = [x if k % 2 == 0 else 0.5 + x / 2 for k, x in enumerate(onsets[1])]
+    found = styles(onsets, [[0.5] * 300] * 2, min_notes=100, on_beat=beat,
+                   names=["A_Straight_Solo", "B_Swinging_Solo"])
+    (on_a, _, off_a), (on_b, _, off_b) = found["solos"]
+    assert abs(on_a - on_b) < 0.3 and off_b > off_a + 0.5
+    assert found["names"] == ["A_Straight_Solo", "B_Swinging_Solo"]
+    table = tiny_table(styles=((0.0, 0.0, -2.0), (0.0, 0.0, 2.0)), within=((0.1, 0.0), (1.0, 0.0)),
+                       style_names=("A_Straight_Solo", "B_Swinging_Solo"))
+    for seed in range(5):  # whatever the seed, the soloist's own style
+        levels = timefeel.Levels(table, np.random.default_rng(seed), "B_Swinging_Solo")
+        assert levels.style == (0.0, 0.0, 2.0)
+        assert levels.onset(on_beat=False) > 0.9 and 0.3 < levels.onset() < 0.7
+    drawn = {timefeel.Levels(table, np.random.default_rng(seed), "Nobody").style
+             for seed in range(20)}  # a soloist the table has no style for: one drawn
+    assert len(drawn) == 2
+    old = timefeel.TimeFeel.from_dict({**json.loads((timefeel.feel_dir() / timefeel.FEEL_FILE)
+                                                    .read_text()), "style": {
+        "solos": [[0.1, 0.2]], "within": {"onset": {"sd": 1.0, "serial": 0.0},
+                                          "length": {"sd": 1.0, "serial": 0.0}}}})
+    assert old.styles == ((0.1, 0.2, 0.1),) and old.style_names == ()  # one onset style
 
 
 def test_a_push_carries_over_close_notes_and_not_over_a_rest_of_a_beat():
@@ -560,3 +593,25 @@ def test_an_onset_foreseen_on_the_beat_knows_the_grain_of_the_note_drawn_after_i
     eighths = band(LEARNED, values=["C,0.500"], table=table).advance(32)
     assert all(n.start == pytest.approx(round(n.start) + 0.1)
                for n in eighths[1:] if abs(n.start - round(n.start)) < 0.2)
+
+
+def test_the_melody_plays_in_the_time_feel_of_the_soloist_its_source_plays_as():
+    from types import SimpleNamespace
+
+    from improv.band.comping import CompingPart
+    from improv.band.ensemble import Ensemble
+    from improv.band.melody import MelodyPart
+
+    table = tiny_table(styles=((0.0, -2.0, 0.0), (0.0, 2.0, 0.0)),
+                       within=((1.0, 0.0), (0.1, 0.0)),
+                       style_names=("A_Detached_Solo", "B_Legato_Solo"))
+    lengths = {}
+    for solo in ("A_Detached_Solo", "B_Legato_Solo"):
+        source = FakeSource(["C,0.500"])
+        source.player = SimpleNamespace(solo=solo)
+        melody = MelodyPart(source, np.random.default_rng([5, 1]), feel_table=table)
+        notes = Ensemble([melody, CompingPart(Comping(enabled=False))],
+                         Progression.parse(BLUES), feel=LEARNED).advance(32)
+        lengths[solo] = np.mean([(b.start - a.start) and (a.end - a.start) / (b.start - a.start)
+                                 for a, b in zip(notes, notes[1:])])
+    assert lengths["A_Detached_Solo"] < 0.6 < 0.9 < lengths["B_Legato_Solo"]

@@ -381,8 +381,10 @@ class MelodyPart(Part):
                    stage: Stage, chord, value, rest_follows: bool, turn_ends: bool) -> Note:
         """The written note as a player sounds it (off by ``end`` as a turn ends)."""
         feel = stage.feel
-        if self._performer is None:
-            self._performer = timefeel.Performer(self._timefeel(), self._feel_rng)
+        if self._performer is None:  # in the style of the soloist the source plays as
+            player = getattr(self._source, "player", None)
+            self._performer = timefeel.Performer(self._timefeel(), self._feel_rng,
+                                                 getattr(player, "solo", None))
         on, off = self._performer.perform(
             start, end, feel.tempo or timefeel.DEFAULT_TEMPO, feel.amount, rest_follows,
             float(min(stage.lead_in, start)), until=float(end) if turn_ends else None,

@@ -63,7 +63,9 @@ class TimeFeel:
     rest_ends: tuple  # [band][span bin] -> quantiles | None: a note a rest follows
     onset_serial: float = 0.0
     length_serial: float = 0.0
-    styles: tuple = ()  # per Weimar solo (onset, length): its notes' mean normal score
+    styles: tuple = ()  # per Weimar solo (onset on the beat, length, onset off it): its
+    # notes' mean normal score
+    style_names: tuple = ()  # the solo of each style (none in a table made before names)
     within: tuple = ((1.0, 0.0), (1.0, 0.0))  # (sd, serial) of onsets, lengths around it
     by_gap: tuple = ()  # (gap edges, the onsets' serial in each bin); () none learned
 
@@ -92,13 +94,21 @@ class TimeFeel:
                     float(data["length"].get("serial", 0.0)))
         style = data.get("style")
         if style is not None:
-            pairs = tuple((float(a), float(b)) for a, b in style["solos"])
+            # (on the beat, length, off the beat); a table made before the beats were
+            # told apart holds one onset style for both
+            pairs = tuple((float(x[0]), float(x[1]), float(x[-1] if len(x) == 3 else x[0]))
+                          for x in style["solos"])
+            if any(len(x) not in (2, 3) for x in style["solos"]):
+                raise ValueError("a style is not 2 or 3 normal scores")
+            names = tuple(str(n) for n in style.get("names", ()))
+            if names and len(names) != len(pairs):
+                raise ValueError("the styles' names are not one per style")
             within = tuple((float(style["within"][k]["sd"]), float(style["within"][k]["serial"]))
                            for k in ("onset", "length"))
             if not all(math.isfinite(x) and abs(x) < 5 for pair in pairs for x in pair) or \
                     not all(0 < sd <= 2 and abs(rho) < 1 for sd, rho in within):
                 raise ValueError("a style outside the normal scores' range")
-            table = replace(table, styles=pairs, within=within)
+            table = replace(table, styles=pairs, within=within, style_names=names)
             gapped = style["within"]["onset"].get("serial_by_gap")
             if gapped is not None:
                 gaps, rhos = (tuple(float(x) for x in gapped[k]) for k in ("edges", "serial"))
@@ -172,26 +182,32 @@ def level_of(z: float) -> float:
 
 class Levels:
     """One part's levels for its onsets and lengths: a Gaussian copula around the style
-    of one Weimar solo, drawn once per part (how far behind the beat, how legato), the
-    notes moving around it with one solo's spread and note-to-note correlation. Without
-    styles in the table, every note is drawn from all the players pooled."""
+    of one Weimar solo (how far behind the beat, how hard it swings, how legato): that
+    of ``solo`` where the table has it (the soloist the notes are drawn as), else one
+    drawn once per part; the notes move around it with one solo's spread and
+    note-to-note correlation. Without styles in the table, every note is drawn from all
+    the players pooled."""
 
-    def __init__(self, table: TimeFeel, rng):
+    def __init__(self, table: TimeFeel, rng, solo: str | None = None):
         self._rng = rng
         self._by_gap = table.by_gap if table.styles else ()
         if table.styles:
-            self.style = table.styles[int(rng.integers(len(table.styles)))]
+            named = solo is not None and solo in table.style_names
+            pick = (table.style_names.index(solo) if named
+                    else int(rng.integers(len(table.styles))))
+            self.style = table.styles[pick]
             self._within = table.within
         else:
-            self.style = (0.0, 0.0)
+            self.style = (0.0, 0.0, 0.0)
             self._within = ((1.0, table.onset_serial), (1.0, table.length_serial))
         self._scores: list[float | None] = [None, None]
         self._before: float | None = None  # the onset score the last onset stepped from
 
-    def onset(self, gap: float | None = None, again: bool = False) -> float:
+    def onset(self, gap: float | None = None, again: bool = False, on_beat: bool = True) -> float:
         """The next onset's level, ``gap`` beats (written) after the one before (None: not
         known), its correlation with that one's the players' at such a gap where the
-        table has it; ``again``: a draw again for the same onset, from the same one."""
+        table has it; ``again``: a draw again for the same onset, from the same one;
+        ``on_beat``: written on the beat (else the style's off-beat part)."""
         if again:
             self._scores[0] = self._before
         self._before = self._scores[0]
@@ -199,16 +215,16 @@ class Levels:
         if self._by_gap and gap is not None:
             edges, rhos = self._by_gap
             rho = rhos[int(np.searchsorted(edges, gap, side="left"))]
-        return self._next(0, rho)
+        return self._next(0, rho, self.style[0 if on_beat else 2])
 
     def length(self) -> float:
-        return self._next(1)
+        return self._next(1, None, self.style[1])
 
-    def _next(self, kind: int, rho: float | None = None) -> float:
+    def _next(self, kind: int, rho: float | None, centre: float) -> float:
         sd, serial = self._within[kind]
         score = self._scores[kind] = next_score(self._scores[kind],
                                                 serial if rho is None else rho, self._rng)
-        return level_of(self.style[kind] + sd * score)
+        return level_of(centre + sd * score)
 
 
 def beat_grain(twelfths: int, before=None, after=None) -> int:
@@ -249,9 +265,10 @@ class Performer:
     the time to the next onset it drew), its length, and, where another note follows
     it, the onset there."""
 
-    def __init__(self, table: TimeFeel, rng):
+    def __init__(self, table: TimeFeel, rng, solo: str | None = None):
         self._table = table
         self._rng = rng
+        self._solo = solo  # the Weimar soloist whose style it plays in, if the table has it
         self._levels: Levels | None = None  # the style, drawn with the first note
         self._foreseen: tuple | None = None  # (written onset: a Fraction, deviation)
         self._played: tuple | None = None  # (written: a Fraction, start, end)
@@ -278,13 +295,13 @@ class Performer:
         if self._played is not None and math.floor(self._played[0]) == beat:
             before = round(self._played[0] * 12) % 12
         after = round(end * 12) % 12 if end < beat + 1 else None
-        levels = self._levels = self._levels or Levels(table, rng)
+        levels = self._levels = self._levels or Levels(table, rng, self._solo)
         if self._foreseen is not None and self._foreseen[0] == start:
             deviation = self._foreseen[1]  # as the note before foresaw it and let go
         else:
             gap = None if self._played is None else float(start - self._played[0])
             # a foreseen onset not played (the line skipped): step from the note before it
-            level = levels.onset(gap, again=self._foreseen is not None)
+            level = levels.onset(gap, again=self._foreseen is not None, on_beat=here == 0)
             deviation = table.onset(here, tempo, rng, amount, level=level,
                                     grain=beat_grain(here, before, after))
         ratio = table.length(float(end - start), tempo, rest_follows, rng, amount,
@@ -297,7 +314,7 @@ class Performer:
                 beyond = round((end + next_span) * 12) % 12
             grain = beat_grain(ahead, None if after is None else here, beyond)
             for again in range(REDRAWS):  # drawn again where it would crowd this onset
-                level = levels.onset(float(end - start), again=again > 0)
+                level = levels.onset(float(end - start), again=again > 0, on_beat=ahead == 0)
                 next_deviation = table.onset(ahead, tempo, rng, amount, level=level, grain=grain)
                 if end + next_deviation - start - deviation >= CROWDED * float(end - start):
                     break

@@ -28,23 +28,33 @@ def _scores(levels: list[float]) -> np.ndarray:
 
 
 def styles(onset_levels: list[list[float]], length_levels: list[list[float]],
-           min_notes: int = STYLE_NOTES, onset_gaps: list[list[float]] | None = None) -> dict:
+           min_notes: int = STYLE_NOTES, onset_gaps: list[list[float]] | None = None,
+           on_beat: list[list[bool]] | None = None, names: list[str] | None = None) -> dict:
     """Each solo's style: the mean normal score of its onsets' and of its lengths'
-    levels (a player who lays back, one who plays legato), for the solos with at least
-    ``min_notes`` of each; and how the notes of a solo spread around its own mean (the
-    standard deviation and lag-1 correlation of the scores less the solo's mean; with
-    ``onset_gaps``, each solo's written gaps from one onset to the next, the onsets'
-    correlation also by gap, binned at GAP_EDGES). The
+    levels (a player who lays back, one who plays legato), and with ``on_beat`` (which
+    of each solo's onsets are written on the beat) that of its onsets off the beat apart
+    (how hard it swings: the off-beat eighth is most of them), for the solos with at
+    least ``min_notes`` of each, named by ``names``; and how the notes of a solo spread
+    around its own means (the standard deviation and lag-1 correlation of the scores
+    less the solo's mean; with ``onset_gaps``, each solo's written gaps from one onset
+    to the next, the onsets' correlation also by gap, binned at GAP_EDGES). The
     players differ far more from each other than the notes of one solo do: drawing
     every note from all players pooled gives each phrase a bit of everyone's style."""
-    means, rests, gaps = [], {"onset": [], "length": []}, []
+    means, rests, gaps, kept = [], {"onset": [], "length": []}, [], []
     for k, (on, ln) in enumerate(zip(onset_levels, length_levels)):
         if len(on) < min_notes or len(ln) < min_notes:
             continue
         z = {"onset": _scores(on), "length": _scores(ln)}
-        means.append([round(float(z["onset"].mean()), 3), round(float(z["length"].mean()), 3)])
-        for name, values in z.items():
-            rests[name].append(values - values.mean())
+        beat = (np.asarray(on_beat[k], bool) if on_beat is not None
+                else np.ones(len(on), bool))
+        onset = _split_mean(z["onset"], beat)
+        means.append([round(float(onset[beat].mean()), 3),
+                      round(float(z["length"].mean()), 3),
+                      round(float(onset[~beat].mean() if (~beat).any() else onset[beat].mean()), 3)])
+        rests["onset"].append(z["onset"] - onset)
+        rests["length"].append(z["length"] - z["length"].mean())
+        if names is not None:
+            kept.append(names[k])
         if onset_gaps is not None:
             gaps.append(np.asarray(onset_gaps[k], float))
     within = {}
@@ -61,9 +71,22 @@ def styles(onset_levels: list[list[float]], length_levels: list[list[float]],
     if gaps and rests["onset"]:
         within["onset"]["serial_by_gap"] = {"edges": list(GAP_EDGES),
                                             "serial": _by_gap(rests["onset"], gaps)}
-    return {"unit": "per solo [onset, length]: the mean normal score of its notes' levels "
-                    "in their cells; within: the spread of a solo's notes around it",
-            "min_notes": min_notes, "solos": means, "within": within}
+    out = {"unit": "per solo [onset on the beat, length, onset off the beat]: the mean "
+                   "normal score of its notes' levels in their cells; within: the spread "
+                   "of a solo's notes around it",
+           "min_notes": min_notes, "solos": means, "within": within}
+    if names is not None:
+        out["names"] = kept
+    return out
+
+
+def _split_mean(scores: np.ndarray, on_beat: np.ndarray) -> np.ndarray:
+    """Each score's own mean: that of the solo's onsets on the beat, or off it."""
+    out = np.empty(len(scores))
+    for part in (on_beat, ~on_beat):
+        if part.any():
+            out[part] = scores[part].mean()
+    return out
 
 
 def _by_gap(parts: list[np.ndarray], gaps: list[np.ndarray]) -> list[float]:

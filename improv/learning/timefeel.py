@@ -297,12 +297,13 @@ def _rank_levels(samples: dict, keyed: list[list[tuple]]) -> list[list[float]]:
     return out
 
 
-def learn(solos: list[list[Timed]], edges=TEMPO_EDGES) -> dict:
-    """The time-feel table of ``solos`` (each its usable notes, in onset order)."""
+def learn(solos: list[list[Timed]], edges=TEMPO_EDGES, names: list[str] | None = None) -> dict:
+    """The time-feel table of ``solos`` (each its usable notes, in onset order; ``names``:
+    each solo's, for the styles)."""
     pooled = len(edges) + 1  # the band index of all tempos together
     onsets: dict = {}
     lengths: dict = {}  # (band, (rest follows, span bin)) -> sounding shares
-    onset_keys, length_keys, gaps = [], [], []
+    onset_keys, length_keys, gaps, beats = [], [], [], []
     for notes in solos:
         ok, lk, places = [], [], []
         for n in notes:
@@ -314,6 +315,7 @@ def learn(solos: list[list[Timed]], edges=TEMPO_EDGES) -> dict:
             ok.append(((band, (n.twelfth, n.grain)), n.deviation))
             places.append(written_place(n))
         gaps.append(np.diff(places).tolist())
+        beats.append([key[1][0] == 0 for key, _ in ok])
         for span, ratio, rest_follows, tempo in articulations(notes):
             band, key = band_of(tempo, edges), (rest_follows, span_bin(span))
             for b in (band, pooled):
@@ -348,7 +350,8 @@ def learn(solos: list[list[Timed]], edges=TEMPO_EDGES) -> dict:
         "rest_follows": {"unit": "sounding length / span of a note a rest follows, by "
                                  "[tempo band][span bin]",
                          "quantiles": rest_q, "notes": rest_n},
-        "style": styles(onset_levels, length_levels, onset_gaps=gaps),
+        "style": styles(onset_levels, length_levels, onset_gaps=gaps, on_beat=beats,
+                        names=names),
     }
 
 

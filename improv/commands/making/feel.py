@@ -31,12 +31,13 @@ def run(args) -> int:
         check_output(args.save, "--save", {".json": "json"})  # before the work
     folder = wjazzd_folder(args.wjazzd)
     dropped: Counter = Counter()
-    solos, total = [], 0
+    solos, names, total = [], [], 0
     for path in solo_paths(folder):
         beats, rows = timefeel.load_pair(path)
         total += len(rows)
         solos.append(timefeel.solo_notes(beats, rows, dropped))
-    table = timefeel.learn(solos)
+        names.append(path.stem)  # the styles name their solos, as the players do
+    table = timefeel.learn(solos, names=names)
     swing = timefeel.swing_table(solos)
     used = sum(len(s) for s in solos)
     off_grid = sum(n.twelfth is None for s in solos for n in s)
