@@ -68,6 +68,26 @@ def test_same_seed_gives_the_same_weights():
     assert ra.history[1]["loss"] < ra.history[0]["loss"]
 
 
+def test_a_decaying_learning_rate_refines_each_epoch_in_smaller_steps():
+    """--lr-decay F divides Adam's step by F after every epoch: with 1000, the second
+    epoch barely moves the weights the first one left (a constant rate moves them on)."""
+    from improv.model.graph import build_layers, get_weights
+
+    def kernel(epochs, decay):
+        data = tiny_data(5)
+        train.seed_everything(5)
+        layers = build_layers(len(data.vocab))
+        train.fit(layers, data, epochs=epochs, batch_size=16, patience=0, seed=5, verbose=0,
+                  lr_decay=decay)
+        return get_weights(layers).lstm_kernel
+
+    first = kernel(1, 1.0)
+    np.testing.assert_array_equal(first, kernel(1, 1000.0))  # the first epoch at the full rate
+    constant = float(np.abs(kernel(2, 1.0) - first).max())
+    decayed = float(np.abs(kernel(2, 1000.0) - first).max())
+    assert constant > 0 and decayed < 0.05 * constant
+
+
 def test_early_stopping_keeps_the_best_epoch():
     from improv.model.graph import build_layers
 
@@ -101,6 +121,7 @@ def test_train_command_writes_a_complete_model(tmp_path, capsys):
     assert meta["corpus"][0]["melody_track"] == "Lead"
     assert set(meta["metrics"]) == {"train", "validation", "unigram", "bigram", "trigram"}
     assert meta["features"] == "context-v3" and loaded.n_features == 65  # the default
+    assert meta["optimizer"]["lr_decay"] == 1.0  # a constant rate, unless asked
     assert {"tensorflow", "keras", "numpy", "improv"} <= set(meta["versions"])
     assert sorted(p.name for p in out.iterdir()) == ["model.json", "vocab.json", "weights.npz"]
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
@@ -280,6 +301,12 @@ def test_a_time_limit_stops_before_an_epoch_that_would_end_after_it(tmp_path, ca
     printed = capsys.readouterr().out
     assert "Time limit" in printed
     assert modelfile.load(out).meta["epochs_run"] == 1
+
+
+@pytest.mark.parametrize("decay", ["0.5", "x", "5000"])
+def test_a_bad_decay_is_one_line(tmp_path, capsys, decay):
+    one_line_error(capsys, ["train", "--corpus", "x.mid", "--lr-decay", decay, "--out",
+                            str(tmp_path / "m")], "--lr-decay")
 
 
 @pytest.mark.parametrize("sizes", ["0", "64,x", "2000"])

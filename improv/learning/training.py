@@ -200,11 +200,13 @@ def _clock(seconds: float) -> str:
 
 def fit(layers, data: Data, epochs: int, batch_size: int = 256, patience: int = 10,
         seed: int = 0, verbose: int = 1, jit_compile: bool = True,
-        time_limit: float | None = None) -> FitResult:
+        time_limit: float | None = None, lr_decay: float = 1.0) -> FitResult:
     """Train ``layers`` in place; with ``patience`` > 0, stop early and keep the best.
 
     ``time_limit`` (seconds): start no epoch that would end after it, judged by the
-    epochs so far. Each epoch ends with a line of the time spent and left."""
+    epochs so far. ``lr_decay``: the learning rate is divided by it after every epoch
+    (each epoch refines the last in smaller steps). Each epoch ends with a line of the
+    time spent and left."""
     import keras
 
     from improv.model.graph import get_weights, set_weights
@@ -240,6 +242,8 @@ def fit(layers, data: Data, epochs: int, batch_size: int = 256, patience: int = 
             if bar is not None and b < batches - 1:
                 bar.update(b + 1, [("loss", float(loss)), ("accuracy", float(acc))])
         trained_at = time.perf_counter()
+        if lr_decay != 1.0:
+            optimizer.learning_rate.assign(float(optimizer.learning_rate.numpy()) / lr_decay)
         val = score_in_batches(predict, data.validation)
         row = {"loss": sum(losses) / m, "accuracy": sum(hits) / m,
                "val_loss": val.loss, "val_accuracy": val.accuracy,

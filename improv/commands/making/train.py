@@ -118,6 +118,16 @@ def _share(text):
     return value
 
 
+def _factor(text):
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 1.0 <= value <= 1000.0:
+        raise argparse.ArgumentTypeError(f"{value} is not between 1 and 1000 (e.g. 10)")
+    return value
+
+
 def _share_of_one(text):
     try:
         value = float(text)
@@ -161,6 +171,9 @@ def add_arguments(parser) -> None:
                              "the best weights; 0 trains every epoch (default 10)")
     parser.add_argument("--batch-size", type=_int_at_least(1), default=256, metavar="N",
                         help="windows per gradient step (default 256)")
+    parser.add_argument("--lr-decay", type=_factor, default=1.0, metavar="F",
+                        help="divide the learning rate by F after every epoch (default 1: "
+                             "constant; the shipped Weimar model: 10)")
     parser.add_argument("--features", choices=FEATURES, default="context",
                         help="what the model reads beside the previous value: 'context' (the "
                              "chord, its motion, the beat, the metre and the next change) or "
@@ -232,7 +245,8 @@ def run(args) -> int:
         "epochs": args.epochs, "epochs_run": result.epochs_run, "best_epoch": result.best_epoch,
         "seed": args.seed, "batch_size": args.batch_size, "patience": args.patience,
         "val_share": args.val_share, "block_bars": args.block_bars,
-        "optimizer": {"name": "adam", "learning_rate": LEARNING_RATE, "beta_1": BETA_1,
+        "optimizer": {"name": "adam", "learning_rate": LEARNING_RATE, "lr_decay": args.lr_decay,
+                      "beta_1": BETA_1,
                       "beta_2": BETA_2},
         "train_windows": len(data.windows), "parameters": params, "hold_out": args.hold_out,
         "n_a_tried": {str(k): v for k, v in tried.items()}, "seconds": round(result.seconds, 1),
@@ -255,7 +269,7 @@ def train_sizes(args, data, n_features: int):
         seed_everything(args.seed)
         layers = build_layers(len(data.vocab), n_a, n_features)
         result = fit(layers, data, args.epochs, args.batch_size, args.patience, args.seed,
-                     verbose, time_limit=limit)
+                     verbose, time_limit=limit, lr_decay=args.lr_decay)
         # the held-out loss of the weights kept (the best epoch's; with --patience 0, the last)
         best = result.history[result.best_epoch - 1]["val_loss"]
         tried[n_a] = {"val_loss": round(best, 4), "epochs_run": result.epochs_run,
@@ -350,7 +364,8 @@ def run_bass(args) -> int:
         "epochs": args.epochs, "epochs_run": result.epochs_run, "best_epoch": result.best_epoch,
         "seed": args.seed, "batch_size": args.batch_size, "patience": args.patience,
         "val_share": args.val_share, "hold_out": "pieces",
-        "optimizer": {"name": "adam", "learning_rate": LEARNING_RATE, "beta_1": BETA_1,
+        "optimizer": {"name": "adam", "learning_rate": LEARNING_RATE, "lr_decay": args.lr_decay,
+                      "beta_1": BETA_1,
                       "beta_2": BETA_2},
         "train_windows": len(data.windows), "parameters": params,
         "n_a_tried": {str(k): v for k, v in tried.items()}, "seconds": round(result.seconds, 1),
