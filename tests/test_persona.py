@@ -68,6 +68,26 @@ def test_the_seed_chooses_the_player_from_a_stream_of_its_own():
     assert rng.random() == before  # the soloist's own draws do not move
 
 
+def test_the_player_is_one_who_played_at_the_tempo_the_solo_starts_at():
+    """A player's factors are against its own tempo band: a ballad player's sixteenths
+    at a fast tempo would make no player's solo."""
+    slow = tuple(Player(f"S{k}", 0.0, (1.0,) * N_DURATIONS, (1.0,) * N_INTERVALS, 0)
+                 for k in range(5))
+    fast = tuple(Player(f"F{k}", 0.0, (1.0,) * N_DURATIONS, (1.0,) * N_INTERVALS, 4)
+                 for k in range(5))
+    players = slow + fast
+    at_250 = {choose(players, np.random.default_rng(seed), 250.0).solo for seed in range(30)}
+    at_80 = {choose(players, np.random.default_rng(seed), 80.0).solo for seed in range(30)}
+    assert at_250 <= {p.solo for p in fast} and at_80 <= {p.solo for p in slow}
+    assert len(at_250) > 2
+    anywhere = {choose(players, np.random.default_rng(seed)).solo for seed in range(40)}
+    assert anywhere & {p.solo for p in slow} and anywhere & {p.solo for p in fast}
+    # a band nobody played in: any of them
+    assert choose(slow, np.random.default_rng(1), 250.0) in slow
+    assert Player.from_list(fast[0].to_list()) == fast[0]
+    assert Player.from_list(["X", 0.0, [1.0] * N_DURATIONS, [1.0] * N_INTERVALS]).band is None
+
+
 def test_a_players_register_moves_the_middle_as_far_as_the_limits_allow():
     assert middle_shift(5.0, 52, 84) == 5.0
     assert middle_shift(12.0, 52, 84) == 84 - persona.MARGIN - 68

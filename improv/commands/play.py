@@ -33,7 +33,8 @@ def make_soloist(cfg: settings.Config, seed: int, beats_per_bar: int = 4):
 
     calibration = calibration_for(cfg.model.path or None) if cfg.sampling.calibrate else None
     return Soloist(from_settings(cfg.model),
-                   dataclasses.replace(cfg.sampling, seed=seed, beats_per_bar=beats_per_bar),
+                   dataclasses.replace(cfg.sampling, seed=seed, beats_per_bar=beats_per_bar,
+                                       tempo=cfg.tempo),
                    calibration)
 
 

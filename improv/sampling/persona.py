@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from improv.language import context
 from improv.streams import child_stream
 
 PLAYER_STREAM = 0x50  # the spawn key of the draw of the player beside the soloist's own
@@ -45,6 +46,7 @@ class Player:
     register: float
     duration: tuple[float, ...]
     interval: tuple[float, ...]
+    band: int | None = None  # its tempo band (the model's context); None: not known
 
     def __post_init__(self):
         if not abs(self.register) <= MAX_REGISTER:
@@ -54,15 +56,19 @@ class Player:
             raise ValueError(f"player {self.solo!r}: a factor outside {LOW}..{HIGH}")
 
     def to_list(self) -> list:
-        return [self.solo, self.register, list(self.duration), list(self.interval)]
+        return [self.solo, self.register, list(self.duration), list(self.interval), self.band]
 
     @classmethod
     def from_list(cls, row) -> Player:
-        solo, register, duration, interval = row
+        if not isinstance(row, list) or len(row) not in (4, 5):
+            raise ValueError("a player is not [solo, register, durations, intervals, band]")
+        solo, register, duration, interval, *band = row
         if not isinstance(solo, str):
             raise ValueError("a player's solo is not named")
+        if band and band[0] is not None and not isinstance(band[0], int):
+            raise ValueError(f"player {solo!r}: its tempo band is not a number")
         return cls(solo, float(register), tuple(float(x) for x in duration),
-                   tuple(float(x) for x in interval))
+                   tuple(float(x) for x in interval), band[0] if band else None)
 
 
 def tilt(own: np.ndarray, band: np.ndarray) -> tuple[float, ...]:
@@ -76,19 +82,26 @@ def tilt(own: np.ndarray, band: np.ndarray) -> tuple[float, ...]:
 
 
 def from_counts(solo: str, median: float, players_median: float, durations, intervals,
-                band_durations, band_intervals) -> Player:
-    """The :class:`Player` of a solo from its note values' class counts and median pitch,
-    against its tempo band's counts and the median of all the solos' medians."""
+                band_durations, band_intervals, band: int | None = None) -> Player:
+    """The :class:`Player` of a solo (of tempo ``band``) from its note values' class
+    counts and median pitch, against its band's counts and the median of all the solos'
+    medians."""
     offset = float(np.clip(median - players_median, -MAX_REGISTER, MAX_REGISTER))
     by_interval = tilt(intervals, band_intervals)
     # the last class, a phrase's first note (no interval), is drawn where no other may be
     return Player(solo, round(offset, 2), tilt(durations, band_durations),
-                  by_interval[:-1] + (1.0,))
+                  by_interval[:-1] + (1.0,), band)
 
 
-def choose(players: tuple[Player, ...], rng) -> Player | None:
-    """The player a soloist seeded by ``rng`` plays as (None when there are none), from a
-    stream of its own so the choice never moves the soloist's draws."""
+def choose(players: tuple[Player, ...], rng, tempo: float | None = None) -> Player | None:
+    """The player a soloist seeded by ``rng`` plays as (None when there are none): one of
+    the solos played in the tempo band of ``tempo`` (BPM, where the solo starts; a
+    player's factors are against its own band, and a fast tune's habits at a ballad's
+    tempo make no player's solo), from a stream of its own so the choice never moves
+    the soloist's draws."""
+    if tempo is not None:
+        band = context.tempo_slot(tempo) - context.TEMPO_OFFSET
+        players = tuple(p for p in players if p.band == band) or players
     if not players:
         return None
     return players[int(child_stream(rng, PLAYER_STREAM).integers(len(players)))]

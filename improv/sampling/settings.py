@@ -31,6 +31,7 @@ class SamplingSettings:
     seed: int | None = setting(None, lo=0, hi=MAX_SEED, config=False)
     greedy: bool = setting(False, config=False)
     beats_per_bar: float = setting(BEATS_PER_BAR, lo=0.5, hi=32.0, config=False)
+    tempo: float | None = setting(None, lo=1.0, hi=1000.0, config=False)  # BPM at the start
     endless: str = setting("reprime", choices=ENDLESS_POLICIES, config=False)
 
     def __post_init__(self):

@@ -133,7 +133,7 @@ class Soloist:
                              f"of {len(context.TEMPO_EDGES) + 1}")
         calibrated = calibration is not None and banded and settings.calibrate
         # played as one Weimar soloist, drawn by the seed (improv.sampling.persona)
-        player = (choose(calibration.players, self._rng)
+        player = (choose(calibration.players, self._rng, settings.tempo)
                   if calibrated and settings.player == "drawn" else None)
         self._calibration = Calibrator(calibration, self.values, player) if calibrated else None
         # the breath after each phrase (improv.sampling.phrasing); None: the model's

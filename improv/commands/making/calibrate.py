@@ -183,7 +183,7 @@ def corpus_counts(paths, bands: int) -> tuple[tuple[np.ndarray, ...], tuple]:
         if own_d.sum() >= MIN_PLAYER_NOTES:
             solos.append((Path(path).stem, band, middle, own_d[0], own_i[0]))
     centre = float(np.median([m for _, _, m, _, _ in solos])) if solos else 0.0
-    players = tuple(from_counts(name, m, centre, d, i, durations[band], intervals[band])
+    players = tuple(from_counts(name, m, centre, d, i, durations[band], intervals[band], band)
                     for name, band, m, d, i in solos)
     return (durations, intervals, pulls, runs, inside), players
 
@@ -230,7 +230,8 @@ def drawn_counts(model: Path, jobs, table, bands: int) -> tuple[np.ndarray, ...]
     for chart, tempo, seed in jobs:
         cfg = settings_for(None, model=str(model), tempo=tempo, seed=seed)
         soloist = Soloist(generator, dataclasses.replace(
-            cfg.sampling, seed=seed, beats_per_bar=chart.beats_per_bar, calibrate=True), table)
+            cfg.sampling, seed=seed, beats_per_bar=chart.beats_per_bar, calibrate=True,
+            tempo=tempo), table)
         drawn: list = []
         soloist.observer = lambda index, place, s=soloist: drawn.append(
             (index, place, s.calibrator.last_run, s.calibrator.last_inside))
