@@ -118,24 +118,22 @@ def _share(text):
     return value
 
 
-def _factor(text):
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not 1.0 <= value <= 1000.0:
-        raise argparse.ArgumentTypeError(f"{value} is not between 1 and 1000 (e.g. 10)")
-    return value
+def _number_within(low: float, high: float, example: str):
+    """A parser of a number from ``low`` to ``high`` inclusive, naming ``example``."""
+    def parse(text):
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(
+                f"{value} is not between {low:g} and {high:g} (e.g. {example})")
+        return value
+    return parse
 
 
-def _share_of_one(text):
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not 0.0 <= value <= 1.0:
-        raise argparse.ArgumentTypeError(f"{value} is not between 0 and 1 (e.g. 0.5)")
-    return value
+_factor = _number_within(1.0, 1000.0, "10")
+_share_of_one = _number_within(0.0, 1.0, "0.5")
 
 
 def add_arguments(parser) -> None:
