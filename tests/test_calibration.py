@@ -128,8 +128,11 @@ def test_the_file_beside_the_model_is_read_checked_and_refused_when_stale(tmp_pa
         assert calibration.calibration_for(model) is None
     assert "another model" in caplog.text
     huge = calibration.to_json(table, sha, "test").replace("10.0", "1" + "0" * 400, 1)
+    narrow = json.loads(calibration.to_json(table, sha, "test"))
+    narrow["rest"] = [[1.0] * 3] * BANDS  # rest rows of the wrong width
     for broken in ("{", "[]", json.dumps({"format": "other"}), "[" * 200_000, huge,
-                   json.dumps({"format": calibration.FORMAT, "weights_sha256": sha})):
+                   json.dumps({"format": calibration.FORMAT, "weights_sha256": sha}),
+                   json.dumps(narrow), json.dumps({**narrow, "rest": None})):
         (model / calibration.FILE).write_text(broken)
         with pytest.raises(ModelError, match="calibrate = false"):
             calibration.calibration_for(model)
@@ -267,3 +270,37 @@ def test_refit_moves_the_run_by_the_odds_of_going_on():
     drawn[1, 0] = [5, 50]
     moved = run_moved(Calibration.neutral(BANDS).run, target, drawn)
     assert moved[0][2] > 1.0 and moved[0][:2] == (1.0, 1.0) and moved[1] == (1.0,) * 4
+
+
+def test_rests_inside_a_phrase_move_against_the_notes_and_elsewhere_keep_still():
+    values = [Value("C", 0.5, -4, 8), Value("R", 0.25), Value("R", 1.0)]
+    rest = [row(N_DURATIONS)] * BANDS
+    rest[2] = row(N_DURATIONS, d2=0.5)  # sixteenth rests half as likely at 150-190 BPM
+    table = Calibration((row(N_DURATIONS),) * BANDS, (row(N_INTERVALS),) * BANDS,
+                        rest=tuple(rest))
+    work = calibration.Calibrator(table, values)
+    inside = np.full(3, 1 / 3)
+    work.apply(inside, 2, None, (), inside=True)
+    assert inside.tolist() == pytest.approx([1 / 3, 1 / 6, 1 / 3]) and work.last_inside
+    outside = np.full(3, 1 / 3)
+    work.apply(outside, 2, None, (), inside=False)  # a gap or a phrase's start: as drawn
+    assert outside.tolist() == pytest.approx([1 / 3] * 3) and not work.last_inside
+    elsewhere = np.full(3, 1 / 3)
+    work.apply(elsewhere, 0, None, (), inside=True)  # another band's rests
+    assert elsewhere.tolist() == pytest.approx([1 / 3] * 3)
+    with pytest.raises(ValueError):
+        Calibration((row(N_DURATIONS),) * BANDS, (row(N_INTERVALS),) * BANDS,
+                    rest=(row(N_DURATIONS),))  # one band's rests for six
+
+
+def test_refit_moves_the_rests_inside_a_phrase_by_their_share_against_the_notes():
+    from improv.commands.making.calibrate import MIN_COUNT, rest_moved
+
+    target = np.zeros((BANDS, N_DURATIONS + 1))
+    drawn = np.zeros_like(target)
+    target[1, [2, 5, -1]] = [100, 50, 1000]  # per note: 0.10 sixteenth rests, 0.05 eighth
+    drawn[1, [2, 5, -1]] = [200, 50, 1000]  # drawn: twice the sixteenth rests
+    target[1, 7], drawn[1, 7] = 500, MIN_COUNT - 1  # too rare to judge
+    moved = rest_moved(Calibration.neutral(BANDS).rest, target, drawn)
+    assert moved[1][2] < 1.0 and moved[1][5] == 1.0 and moved[1][7] == 1.0
+    assert moved[0] == (1.0,) * N_DURATIONS  # nothing counted there

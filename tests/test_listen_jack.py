@@ -160,10 +160,10 @@ def test_knobs_mute_register_and_panic(daemon):
     time.sleep(1.0)
     musician.send(0xB0, 26, 0)
     unmuted = time.monotonic()
-    time.sleep(1.0)
+    time.sleep(2.3)  # longer than the longest silence the solo may leave (2 bars: 2 s)
     musician.send(0xB0, 23, 127)  # two octaves up
     up = time.monotonic()
-    time.sleep(1.5)
+    time.sleep(2.3)
     musician.send(0xB0, 27, 127)  # panic
     panic = time.monotonic()
     time.sleep(2.3)  # longer than the longest silence the solo may leave (2 bars: 2 s)

@@ -201,7 +201,8 @@ def test_placed_notes_keep_order_and_never_sound_into_the_next(steps):
         rest = ahead > 0.4  # a rest follows: the share is of the note's own span
         ratio = ratio if rest else min(ratio, 1.0)  # and may run past it, into the rest
         ahead = None if rest else max(ahead, -timefeel.EARLIEST)
-        start, stop = timefeel.place(written, end, deviation, ratio, ahead, previous)
+        start, stop = timefeel.place(written, end, deviation, ratio, ahead, previous,
+                                     room=timefeel.REST_OVERRUN)
         assert start >= 0 and stop > start
         if rest:  # at most REST_OVERRUN into the rest: a quarter beat still parts it
             assert stop - start <= max(1.5 * (end - written), timefeel.MIN_LENGTH) + 1e-12
@@ -345,6 +346,28 @@ def test_a_note_a_rest_follows_sounds_as_the_players_sound_it_before_a_rest():
         assert note.end == pytest.approx(expected)
     grid = band(dataclasses.replace(LEARNED, timing="grid"), values=values).advance(32)
     assert [n.pitch for n in grid] == [n.pitch for n in notes][:len(grid)]
+
+
+def test_a_note_sounds_into_a_rest_only_as_far_as_the_rest_leaves_room():
+    """A note a rest follows may sound past its written end (the players' shares run to
+    1.5 of the span), but never so far that the note after the rest, pushed as early as
+    a note may be, meets it: after a sextuplet's rest (1/6 beat) it may run on 1/48."""
+    levels = tuple(learner.levels())
+    early = tuple([-timefeel.EARLIEST] * len(levels))
+    onsets = tuple(tuple((early, early, early) for _ in range(12)) for _ in range(3))
+    long = tuple(tuple(tuple([1.5] * len(levels)) for _ in range(6)) for _ in range(3))
+    table = tiny_table(onsets=onsets, rest_ends=long)
+    for rest, room in (("R,0.167", 1 / 48), ("R,0.250", 1 / 8 - 1 / 48), ("R,1.000", 1 / 8)):
+        values = ["C,0.333", rest, "C,0.500"]
+        notes = band(LEARNED, values=values, table=table).advance(24)
+        written = written_line(values, 30)
+        assert len(notes) > 10
+        for note, after, (at, end), (following, _) in zip(notes, notes[1:], written,
+                                                          written[1:]):
+            if end < following:  # the triplet eighth the rest follows: 1.5 of its span
+                reach = note.start + 1.5 * float(end - at)  # from where it starts
+                assert note.end == pytest.approx(min(reach, float(end) + room))
+                assert after.start > note.end
 
 
 def test_an_onset_that_would_crowd_the_one_before_is_drawn_again():

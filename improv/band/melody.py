@@ -388,12 +388,12 @@ class MelodyPart(Part):
         on, off = self._performer.perform(
             start, end, feel.tempo or timefeel.DEFAULT_TEMPO, feel.amount, rest_follows,
             float(min(stage.lead_in, start)), until=float(end) if turn_ends else None,
-            next_span=None if rest_follows else self._next_span())
+            next_span=self._next_span())
         return Note(on, off, self.channel, pitch, velocity, self.name, chord,
                     stage.bar_of(start), value)
 
     def _next_span(self) -> Fraction | None:
-        """The written length of the note drawn to follow (None: not drawn yet)."""
+        """The written length of the note or rest drawn to follow (None: not drawn)."""
         if self._recall:
             return Fraction(self._recall[0].twelfths, 12)
         return None if self._ahead is None else exact_duration(self._ahead)

@@ -39,8 +39,8 @@ MAX_FEEL_BYTES = 200_000  # the shipped table is about 45 kB
 EARLIEST = 1 / 8  # beats: the furthest a note is pushed ahead of its written place
 MIN_STEP = 1 / 48  # beats between two starts, at least
 MIN_LENGTH = 1 / 24  # beats a note sounds, at least (less if its span is shorter)
-# beats a note a rest follows may sound past its written end: the shortest written rest
-# is a quarter beat, so the next note, even pushed EARLIEST ahead, still starts after it
+# beats a note a rest follows may sound past its written end, at most: less where the
+# rest is short, so the next note, even pushed EARLIEST ahead, still starts after it
 REST_OVERRUN = 1 / 8
 FEEL_STREAM = 0x7F  # the spawn key of the feel's generator beside the part's own
 # Players seldom crowd two notes: an onset leaving under CROWDED of the written gap
@@ -235,7 +235,7 @@ def beat_grain(twelfths: int, before=None, after=None) -> int:
 
 def place(written: float, written_end: float, deviation: float, ratio: float,
           next_deviation: float | None, previous: tuple[float, float] | None = None,
-          floor: float = 0.0) -> tuple[float, float]:
+          floor: float = 0.0, room: float = 0.0) -> tuple[float, float]:
     """(start, end) in beats of a note written from ``written`` to ``written_end``:
     moved by ``deviation``, sounding ``ratio`` of the time to the next onset as it will
     be played (``written_end`` moved by ``next_deviation``), as the players' shares
@@ -244,14 +244,13 @@ def place(written: float, written_end: float, deviation: float, ratio: float,
     start and no earlier than its end, and is never below ``floor`` (zero, or where the
     chart starts after a count-in), nor so late that the note has no room before its
     written end; the end is at least a little after the start and, where a note follows,
-    never after its onset (where a rest follows, at most REST_OVERRUN into it)."""
+    never after its onset (where a rest follows, at most ``room`` beats into it)."""
     span = written_end - written
     lo = floor if previous is None else max(floor, previous[0] + MIN_STEP, previous[1])
     shortest = min(MIN_LENGTH, span / 2)
     start = max(min(written + deviation, written_end - shortest), lo)
     if next_deviation is None:  # into the rest, as the players' notes may, not through it
-        return start, max(min(start + ratio * span, written_end + REST_OVERRUN),
-                          start + shortest)
+        return start, max(min(start + ratio * span, written_end + room), start + shortest)
     reach = max(written_end + next_deviation - start, shortest)
     return start, start + max(ratio * reach, shortest)
 
@@ -287,8 +286,9 @@ class Performer:
                 next_span=None) -> tuple[float, float]:
         """(start, end) in beats of the note written from ``start`` to ``end`` (exact
         beats, Fractions), ``rest_follows`` or another note from ``end`` on (written
-        ``next_span`` beats long, where it is known: the grain of its beat); off by
-        ``until`` (where another player's turn begins) if given."""
+        ``next_span`` beats long, where it is known: the grain of its beat; or the rest's
+        length: how far the note may sound into it); off by ``until`` (where another
+        player's turn begins) if given."""
         table, rng = self._table, self._rng
         beat, here = math.floor(start), round(start * 12) % 12
         before = None
@@ -322,8 +322,11 @@ class Performer:
                 next_deviation = float(start + deviation + CROWDED * (end - start) - end)
         self._foreseen = None if next_deviation is None else (end, next_deviation)
         previous = None if self._played is None else self._played[1:]
+        room = 0.0  # into a rest: never so far that the next note, pushed early, meets it
+        if rest_follows and next_span is not None:
+            room = min(REST_OVERRUN, max(float(next_span) - EARLIEST - MIN_STEP, 0.0))
         on, off = place(float(start), float(end), deviation, ratio, next_deviation, previous,
-                        floor)
+                        floor, room)
         if until is not None:
             off = max(min(off, until), on + min(MIN_LENGTH, float(end - start)) / 2)
         self._played = (start, on, off)

@@ -43,6 +43,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args) -> int:
     from improv.errors import UsageError
+    from improv.language.context import DEFAULT_TEMPO  # the band sample draws at
     from improv.sampling.soloist import Soloist
 
     if args.count < 0:
@@ -51,7 +52,7 @@ def run(args) -> int:
                            top_p=args.top_p, greedy=args.greedy,
                            seed=None if args.seed == -1 else args.seed,
                            max_rest_bars=args.max_rest_bars, endless=args.endless,
-                           rhythm_grid=args.rhythm_grid)
+                           rhythm_grid=args.rhythm_grid, tempo=DEFAULT_TEMPO)
     out = sys.stdout
     for _ in range(args.count):
         out.write(f"{soloist.next_value()}\n")

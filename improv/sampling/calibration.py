@@ -7,13 +7,15 @@ to 44% of its notes where the players have 31%. A :class:`Calibration` holds, fo
 tempo band of the model's context (:mod:`improv.language.context`), a factor for each
 note duration (twelfths of a beat) and each interval (semitones from the last pitch),
 one table for the register's pull (below, by where the last pitch lies against the
-middle of the register and which way the interval goes) and one for the momentum of a
-run of steps; a note value's weight is multiplied by its factors before each draw
-(:class:`Calibrator`), those of the Weimar soloist the run plays as too
-(:mod:`improv.sampling.persona`, whose players the file carries), and the notes together
-keep the share of the draw the model gave them (so the factors move notes among
-themselves, never towards or away from rests). ``improv calibrate`` fits the factors by rounds of renders over the corpus's own
-changes until the values drawn have the players' shares, and writes them beside the
+middle of the register and which way the interval goes), one for the momentum of a run
+of steps, and a factor for each rest length drawn inside an open phrase. A note value's
+weight is multiplied by its factors before each draw (:class:`Calibrator`), those of the
+Weimar soloist the run plays as too (:mod:`improv.sampling.persona`, whose players the
+file carries), and the notes together keep the share of the draw the model gave them:
+the note factors move notes among themselves, and only the rests' own factors, inside a
+phrase, move rests against notes. ``improv calibrate`` fits the factors by rounds of
+renders over the corpus's own changes until the values drawn have the players' shares,
+and writes them beside the
 model as ``calibration.json`` with the model's weights hash: a retrained model has none
 until it is fitted again, and a stale one is left out with a warning (``[sampling]
 calibrate`` turns it off).
@@ -55,11 +57,12 @@ OFFSET_EDGES = (-9, -4, 4, 9)  # bin k: offsets from edge k-1 up to below edge k
 STEP_EDGES = (-5, -1, 0, 4)  # class k: intervals up to edge k; past the last, class 4
 N_OFFSETS, N_STEPS = len(OFFSET_EDGES) + 1, len(STEP_EDGES) + 1
 # The run's momentum: a line moving by steps (1 or 2 semitones one way) goes on the
-# longer it has gone: the Weimar players take another step after 1, 2 and 3 or more
-# steps 62%, 74% and 82% of the time; the model, drawing note by note, 61%, 66% and
-# 68%, so its scalar runs broke off early (runs of six steps or more: the players 10
-# in 1,000 intervals, improv 4). A factor for the next step the same way, by the
-# direction (up, down) and the steps so far (1, 2, 3, 4 or more).
+# longer it has gone. Counted on the values (their own intervals, a rest ending a run),
+# the Weimar players take another step up after 1, 2, 3 and 4 or more steps up 29%,
+# 39%, 50% and 54% of the time, the model alone 31%, 36%, 38% and 41% (down: 37-57%
+# against 38-50%), so its scalar runs broke off early (runs of six steps or more, in
+# the played pitches: the players 10 in 1,000 intervals, improv 4). A factor for the
+# next step the same way, by the direction (up, down) and the steps so far.
 RUN_LENGTHS = 4
 UP, DOWN = 0, 1
 
@@ -91,14 +94,16 @@ def step_of(value: Value) -> int:
     return (interval > 0) - (interval < 0) if 1 <= abs(interval) <= 2 else 0
 
 
-def run_of(steps) -> tuple[int, int] | None:
+def run_of(steps, step=None) -> tuple[int, int] | None:
     """(direction, length bin) of the run of steps the line ends with (``steps``: the
-    :func:`step_of` of the values played, the last first), None when it ends with none."""
+    :func:`step_of` of the values played, the last first, or what ``step`` makes one
+    of), None when it ends with none. A plain loop: no generator per draw."""
     direction, length = 0, 0
-    for step in steps:
-        if step == 0 or (direction and step != direction):
+    for item in steps:
+        here = item if step is None else step(item)
+        if here == 0 or (direction and here != direction):
             break
-        direction, length = step, length + 1
+        direction, length = here, length + 1
         if length == RUN_LENGTHS:
             break
     return None if not length else (UP if direction > 0 else DOWN, length - 1)
@@ -235,7 +240,7 @@ class Calibrator:
         np.multiply(w, self._factors[band], out=w)
         if place is not None:
             np.multiply(w, self._pull[self.offset_bin(place)], out=w)
-        self.last_run = run = run_of(self.steps[i] for i in recent)
+        self.last_run = run = run_of(recent, self._step)
         if run is not None:
             np.multiply(w, self._run[run], out=w)
         after = float(np.dot(w, self._note_weight))
@@ -245,6 +250,10 @@ class Calibrator:
         if inside:
             np.multiply(w, self._rests[band], out=w)
 
+    def _step(self, played) -> int:
+        """The :func:`step_of` of a value played: its index, or (index, context) as the
+        soloist's history holds it."""
+        return self.steps[played if isinstance(played, (int, np.integer)) else played[0]]
 
     def offset_bin(self, place: tuple) -> int:
         """The pull's bin of ``place``'s last pitch against the middle of its register,

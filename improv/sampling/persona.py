@@ -99,9 +99,9 @@ def choose(players: tuple[Player, ...], rng, tempo: float | None = None) -> Play
     player's factors are against its own band, and a fast tune's habits at a ballad's
     tempo make no player's solo), from a stream of its own so the choice never moves
     the soloist's draws."""
-    if tempo is not None:
+    if tempo is not None and any(p.band is not None for p in players):
         band = context.tempo_slot(tempo) - context.TEMPO_OFFSET
-        players = tuple(p for p in players if p.band == band) or players
+        players = tuple(p for p in players if p.band == band)  # none there: pooled
     if not players:
         return None
     return players[int(child_stream(rng, PLAYER_STREAM).integers(len(players)))]
@@ -111,8 +111,7 @@ def middle_shift(register: float, low: int, high: int) -> float:
     """How far the middle of ``low..high`` moves for a player's ``register``: all of it
     where the middle stays MARGIN inside the limits, else as far as it may."""
     middle = (low + high) / 2
-    return float(np.clip(register, min(low + MARGIN - middle, 0.0),
-                         max(high - MARGIN - middle, 0.0)))
+    return min(max(register, min(low + MARGIN - middle, 0.0)), max(high - MARGIN - middle, 0.0))
 
 
 def describe(player: Player | None) -> str:

@@ -313,8 +313,7 @@ class Soloist:
         place = None if self._place_at is None else self._place_at(self._at)
         if self._calibration is not None:  # the model's drift out, by tempo band and register
             self._calibration.apply(w, self._next_context[-1] - context.TEMPO_OFFSET, place,
-                                    (i for i, _ in reversed(self._history)),
-                                    self._state == FREE)
+                                    reversed(self._history), self._state == FREE)
         if self._max_rest is not None:
             np.greater(self._rest_need[self._position], self._max_rest - self._phrase.resting,
                        out=self._over)

@@ -5,8 +5,9 @@ against the Weimar solos, and with ``--save`` write it beside the model (how
 Targets: the share of each note duration and each interval among the values of the
 solos of each tempo band, as the model was trained on them, the share of each way
 an interval goes from a pitch so far above or below the solo's median pitch (drawn: the
-middle of the register the melody keeps to, moved to the player's), and how often a run
-of steps goes on by another, by its direction and length. The players to play as
+middle of the register the melody keeps to, moved to the player's), how often a run
+of steps goes on by another, by its direction and length, and each rest length's rate
+against the notes among the values drawn inside an open phrase. The players to play as
 (:mod:`improv.sampling.persona`) come from the same solos and are drawn in the renders,
 as the soloist draws them. Each round renders the solo
 over the first ``--bars`` bars of every solo's own changes at its tempo, with
