@@ -232,11 +232,11 @@ def test_the_run_factor_weighs_the_step_that_goes_on():
     table = Calibration((row(N_DURATIONS),) * BANDS, (row(N_INTERVALS),) * BANDS, run=run)
     work = calibration.Calibrator(table, values)
     w = np.full(4, 0.25)
-    work.apply(w, 0, None, [0, 0, 2])  # two steps up played last
+    work.apply(w, 0, None, [(0, ()), (0, ()), (2, ())])  # two steps up played last
     assert work.last_run == (calibration.UP, 1)
     assert w.tolist() == pytest.approx([0.45, 0.15, 0.15, 0.25])  # the notes keep 0.75
     same = np.full(4, 0.25)
-    work.apply(same, 0, None, [0, 2])  # one step up: its factor is 1
+    work.apply(same, 0, None, [(0, ()), (2, ())])  # one step up: its factor is 1
     assert same.tolist() == [0.25] * 4
 
 

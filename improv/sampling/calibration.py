@@ -233,14 +233,15 @@ class Calibrator:
               inside: bool = False) -> None:
         """The factors of tempo ``band``; where ``place`` (the last pitch, the chord's
         types, the register's low and high) is known, the register's pull; and the run's
-        momentum after the values ``recent`` (indices, the last played first): the notes
+        momentum after the values ``recent`` ((index, context) pairs as the soloist's
+        history holds them, the last played first): the notes
         re-weighted among themselves, their share of ``w`` kept. ``inside`` an open
         phrase, the rests' factors then move the rests against the notes."""
         notes = float(np.dot(w, self._note_weight))
         np.multiply(w, self._factors[band], out=w)
         if place is not None:
             np.multiply(w, self._pull[self.offset_bin(place)], out=w)
-        self.last_run = run = run_of(recent, self._step)
+        self.last_run = run = run_of(recent, self._step_played)
         if run is not None:
             np.multiply(w, self._run[run], out=w)
         after = float(np.dot(w, self._note_weight))
@@ -250,10 +251,10 @@ class Calibrator:
         if inside:
             np.multiply(w, self._rests[band], out=w)
 
-    def _step(self, played) -> int:
-        """The :func:`step_of` of a value played: its index, or (index, context) as the
-        soloist's history holds it."""
-        return self.steps[played if isinstance(played, (int, np.integer)) else played[0]]
+    def _step_played(self, played: tuple) -> int:
+        """The :func:`step_of` of a value played, (index, context) as the soloist's
+        history holds it."""
+        return self.steps[played[0]]
 
     def offset_bin(self, place: tuple) -> int:
         """The pull's bin of ``place``'s last pitch against the middle of its register,
