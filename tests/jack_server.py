@@ -261,6 +261,8 @@ class Master:
         if also_to:
             subprocess.run(["jack_connect", f"{client}:out", also_to], check=True,
                            capture_output=True)
+        time.sleep(0.1)  # a connection goes live a cycle or more after it returns: a
+        # message sent at once could be lost (the input test lost its first, loaded)
         self.sent: list[tuple[float, int]] = []  # (perf_counter when sent, status)
 
     def send(self, *message: int) -> None:
