@@ -78,17 +78,43 @@ def test_the_learner_finds_the_lay_back_and_the_swing_ratio(tmp_path):
     assert row["layback_ms"] == pytest.approx(20.0, abs=0.1)
     table = learner.learn([solo])
     band = learner.band_of(120.0)
-    on_beat = table["onset"]["quantiles"][band][0][0]  # twelfth 0, eighths
-    off_beat = table["onset"]["quantiles"][band][6][0]
+    longer = learner.LEAD_INS.index("longer")  # an eighth since the onset before
+    on_beat = table["onset"]["quantiles"][band][0][0][longer]  # twelfth 0, eighths
+    off_beat = table["onset"]["quantiles"][band][6][0][longer]
     assert on_beat == pytest.approx([0.04] * learner.LEVELS, abs=1e-3)  # 20 ms = 0.04 beat
     assert off_beat == pytest.approx([0.1] * learner.LEVELS, abs=1e-3)
-    assert table["onset"]["quantiles"][band][3][2] is None  # no sixteenths played
+    assert table["onset"]["quantiles"][band][3][2] == [None] * 3  # no sixteenths played
     # the on-beat note beside the quintuplet is in a finer beat: its own cell
-    assert table["onset"]["notes"][band][0][0] == BEATS - 2
-    assert table["onset"]["notes"][band][0][2] == 1
+    assert table["onset"]["notes"][band][0][0] == [0, 0, BEATS - 2]
+    assert table["onset"]["notes"][band][0][2] == [0, 0, 1]
+    # a lead-in no note had holds its grain's notes, every lead-in together
+    assert table["onset"]["quantiles"][band][0][0][0] == on_beat
     # the pooled band holds the same notes; the other bands none
-    assert table["onset"]["quantiles"][-1][6][0] == off_beat
-    assert table["onset"]["quantiles"][0][6][0] is None
+    assert table["onset"]["quantiles"][-1][6][0][longer] == off_beat
+    assert table["onset"]["quantiles"][0][6][0] == [None] * 3
+
+
+def test_a_beat_after_a_sixteenth_is_learned_apart_from_one_after_an_eighth(tmp_path):
+    """Fast players put a beat's first note late after a sixteenth pickup and on time
+    after an eighth; the beat's own grain cannot tell the two apart, the lead-in can."""
+    beats, notes = 1000, []
+    for k in range(beats - 1):
+        late = 0.05 if k % 4 == 3 else 0.0  # 0.1 beat late after the sixteenth before
+        notes += [(k, 2, 1, late, 0.2, BEAT), (k, 2, 2, 0.0, 0.1, BEAT)]
+        if k % 4 == 2:
+            notes.append((k, 4, 4, 0.0, 0.1, BEAT))  # a sixteenth pickup into beat k + 1
+    solo = learner.solo_notes(*learner.load_pair(write_solo(tmp_path, notes, beats)))
+    table = learner.learn([solo])
+    band = learner.band_of(120.0)
+    eighths = table["onset"]["quantiles"][band][0][0]  # on the beat, in eighths
+    after_sixteenth, after_triplet, after_eighth = eighths
+    assert table["onset"]["notes"][band][0][0] == [249, 0, 750]  # of 999 beats
+    assert after_sixteenth == pytest.approx([0.1] * learner.LEVELS, abs=1e-3)
+    assert after_eighth == pytest.approx([0.0] * learner.LEVELS, abs=1e-3)
+    # no triplet led into any: the cell holds every lead-in of its grain together
+    assert after_triplet[0] == pytest.approx(0.0, abs=1e-3)
+    assert after_triplet[-1] == pytest.approx(0.1, abs=1e-3)
+    assert [learner.lead_in(g) for g in (None, 1 / 6, 0.25, 1 / 3, 0.5, 2.0)] == [2, 0, 0, 1, 2, 2]
 
 
 def test_articulation_is_the_sounding_share_of_the_span_the_model_writes(tmp_path):
@@ -135,11 +161,16 @@ def test_grain_reads_the_beat_from_the_onsets_around_a_note():
 
 # --- the table and the draws -------------------------------------------------------------
 
+def by_grain(*cells):
+    """A twelfth's cells by grain, each the same for every lead-in."""
+    return tuple((c,) * len(learner.LEAD_INS) for c in cells)
+
+
 def tiny_table(**over) -> timefeel.TimeFeel:
     levels = tuple(learner.levels())
     ramp = tuple(np.linspace(-0.1, 0.2, len(levels)))
     bands = 3  # edges (150,) -> two bands, then all tempos
-    onsets = tuple(tuple((ramp if k in (0, 6) else None, None, ramp) for k in range(12))
+    onsets = tuple(tuple(by_grain(ramp if k in (0, 6) else None, None, ramp) for k in range(12))
                    for _ in range(bands))
     lengths = tuple(tuple(tuple(np.linspace(0.5, 1.0, len(levels))) for _ in range(6))
                     for _ in range(bands))
@@ -163,9 +194,14 @@ def test_draws_interpolate_the_quantiles_and_are_seeded():
     assert table.length(0.5, 120, False, rng, amount=0.0, level=0.0) == 1.0
     assert table.length(0.5, 120, True, rng, level=0.0) == pytest.approx(0.8)
     assert table.onset(0, 120, rng, level=0.0) >= -timefeel.EARLIEST
-    early = tiny_table(onsets=tuple(tuple((tuple([-0.5] * 41), None, None)
+    early = tiny_table(onsets=tuple(tuple(((tuple([-0.5] * 41),) * 3, (None,) * 3, (None,) * 3)
                                           for _ in range(12)) for _ in range(3)))
     assert early.onset(0, 120, rng) == -timefeel.EARLIEST
+    late = tuple([0.1] * 41)  # after a sixteenth, the beat's first note sits late
+    led = tiny_table(onsets=tuple(tuple(((late, None, None), (None,) * 3, (None,) * 3)
+                                        for _ in range(12)) for _ in range(3)))
+    assert led.onset(0, 120, rng, gap=0.25) == pytest.approx(0.1)
+    assert led.onset(0, 120, rng, gap=0.5) == led.onset(0, 120, rng) == 0.0
 
     def draws(seed):
         rng, score, out = np.random.default_rng(seed), None, []
@@ -315,7 +351,7 @@ def test_an_onset_is_not_pushed_against_the_end_of_the_note_before():
     next (1% here; 15% when every onset was drawn again and clipped)."""
     levels = tuple(learner.levels())
     late, early = (tuple(np.linspace(lo, hi, len(levels))) for lo, hi in ((0.0, 0.2), (-0.1, 0.0)))
-    onsets = tuple(tuple((late, late, early) for _ in range(12)) for _ in range(3))
+    onsets = tuple(tuple(by_grain(late, late, early) for _ in range(12)) for _ in range(3))
     lengths = tuple(tuple(tuple(np.linspace(0.6, 0.95, len(levels))) for _ in range(6))
                     for _ in range(3))
     table = tiny_table(onsets=onsets, lengths=lengths,
@@ -332,7 +368,7 @@ def test_a_note_a_rest_follows_sounds_as_the_players_sound_it_before_a_rest():
     plays a note, so it knows which, and the values stay those the source gave."""
     levels = tuple(learner.levels())
     half, whole = tuple([0.5] * len(levels)), tuple([1.0] * len(levels))
-    none = tuple(tuple((None, None, None) for _ in range(12)) for _ in range(3))
+    none = tuple(tuple(by_grain(None, None, None) for _ in range(12)) for _ in range(3))
     table = tiny_table(onsets=none, lengths=tuple(tuple(half for _ in range(6)) for _ in range(3)),
                        rest_ends=tuple(tuple(whole for _ in range(6)) for _ in range(3)))
     values = ["C,0.500", "C,0.500", "R,0.500", "C,1.000", "R,1.000", "C,0.250", "C,0.250"]
@@ -354,7 +390,7 @@ def test_a_note_sounds_into_a_rest_only_as_far_as_the_rest_leaves_room():
     a note may be, meets it: after a sextuplet's rest (1/6 beat) it may run on 1/48."""
     levels = tuple(learner.levels())
     early = tuple([-timefeel.EARLIEST] * len(levels))
-    onsets = tuple(tuple((early, early, early) for _ in range(12)) for _ in range(3))
+    onsets = tuple(tuple(by_grain(early, early, early) for _ in range(12)) for _ in range(3))
     long = tuple(tuple(tuple([1.5] * len(levels)) for _ in range(6)) for _ in range(3))
     table = tiny_table(onsets=onsets, rest_ends=long)
     for rest, room in (("R,0.167", 1 / 48), ("R,0.250", 1 / 8 - 1 / 48), ("R,1.000", 1 / 8)):
@@ -376,7 +412,7 @@ def test_an_onset_that_would_crowd_the_one_before_is_drawn_again():
     players seldom do that, and the melody draws such an onset again."""
     levels = tuple(learner.levels())
     late, early = tuple(np.linspace(0.0, 0.12, len(levels))), tuple(np.linspace(-0.12, 0.0, len(levels)))
-    onsets = tuple(tuple((None, None, late if k % 4 == 0 else early) for k in range(12))
+    onsets = tuple(tuple(by_grain(None, None, late if k % 4 == 0 else early) for k in range(12))
                    for _ in range(3))
     table = tiny_table(onsets=onsets, onset_serial=0.0)
     notes = band(LEARNED, values=["C,0.167"], table=table).advance(64)
@@ -608,7 +644,7 @@ def test_an_onset_foreseen_on_the_beat_knows_the_grain_of_the_note_drawn_after_i
     sixteenths keeps every beat on the dot (drawn as eighths, every beat lay late)."""
     levels = tuple(learner.levels())
     late, on = tuple([0.1] * len(levels)), tuple([0.0] * len(levels))
-    onsets = tuple(tuple((late, None, on) for _ in range(12)) for _ in range(3))
+    onsets = tuple(tuple(by_grain(late, None, on) for _ in range(12)) for _ in range(3))
     table = tiny_table(onsets=onsets)
     notes = band(LEARNED, values=["C,0.250"], table=table).advance(32)
     on_beats = [n.start for n in notes if abs(n.start - round(n.start)) < 0.2][1:]
@@ -616,6 +652,22 @@ def test_an_onset_foreseen_on_the_beat_knows_the_grain_of_the_note_drawn_after_i
     eighths = band(LEARNED, values=["C,0.500"], table=table).advance(32)
     assert all(n.start == pytest.approx(round(n.start) + 0.1)
                for n in eighths[1:] if abs(n.start - round(n.start)) < 0.2)
+
+
+def test_a_beat_a_sixteenth_leads_into_is_drawn_from_its_own_cell():
+    """Players land late on a beat a sixteenth pickup leads into: the melody draws that
+    onset (foreseen by the sixteenth, which lets go there) from the lead-in's cell."""
+    levels = tuple(learner.levels())
+    late, on = tuple([0.1] * len(levels)), tuple([0.0] * len(levels))
+    onsets = tuple(tuple(((late, on, on), (None,) * 3, (late, on, on)) for _ in range(12))
+                   for _ in range(3))
+    table = tiny_table(onsets=onsets)
+    notes = band(LEARNED, values=["C,0.750", "C,0.250"], table=table).advance(32)
+    beats = [n.start for n in notes[1:] if n.start == pytest.approx(round(n.start), abs=0.2)]
+    assert len(beats) > 20 and all(b == pytest.approx(round(b) + 0.1) for b in beats)
+    eighths = band(LEARNED, values=["C,0.500"], table=table).advance(32)
+    assert all(n.start == round(n.start) for n in eighths[1:]
+               if n.start == pytest.approx(round(n.start), abs=0.2))
 
 
 def test_the_melody_plays_in_the_time_feel_of_the_soloist_its_source_plays_as():

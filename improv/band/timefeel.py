@@ -3,8 +3,9 @@ notes let go before the next one, drawn from what the Weimar players did (pure).
 
 The table (``data/feel/wjazzd.json``, made by ``improv feel``; see
 :mod:`improv.learning.timefeel`) holds quantiles per cell: the deviation of an onset
-from its written place by tempo band, twelfth of the beat and grain (whether the beat
-moves in eighths, triplets or sixteenths), and the share of the time to the next onset
+from its written place by tempo band, twelfth of the beat, grain (whether the beat
+moves in eighths, triplets or sixteenths) and lead-in (a sixteenth, a triplet or
+longer since the onset before), and the share of the time to the next onset
 a note sounds, by tempo band and written span. A draw is an inverse-CDF interpolation at a
 level in [0, 1]; consecutive levels follow a Gaussian copula with the lag-1 correlation
 learned from the players (:func:`next_level`), so a push or a drag carries over a few
@@ -32,7 +33,7 @@ import numpy as np
 from improv.errors import UsageError
 from improv.language.context import DEFAULT_TEMPO  # BPM, when the caller does not say
 from improv.streams import child_stream
-from improv.learning.timefeel import FORMAT, GRAINS, grain
+from improv.learning.timefeel import FORMAT, GRAINS, LEAD_INS, grain, lead_in
 
 FEEL_FILE = "wjazzd.json"  # in data/feel
 MAX_FEEL_BYTES = 200_000  # the shipped table is about 45 kB
@@ -58,7 +59,8 @@ class TimeFeel:
     tempo_edges: tuple[float, ...]
     span_edges: tuple[float, ...]
     levels: tuple[float, ...]
-    onsets: tuple  # [band][twelfth][grain] -> quantiles | None; the last band all tempos
+    onsets: tuple  # [band][twelfth][grain][lead-in] -> quantiles | None; the last band
+    # all tempos
     lengths: tuple  # [band][span bin] -> quantiles | None: a note another follows
     rest_ends: tuple  # [band][span bin] -> quantiles | None: a note a rest follows
     onset_serial: float = 0.0
@@ -88,7 +90,7 @@ class TimeFeel:
         levels = tuple(float(x) for x in data["levels"])
         edges = tuple(float(x) for x in data["tempo_edges"])
         table = cls(edges, tuple(float(x) for x in data["span_edges"]), levels,
-                    cells(data["onset"]["quantiles"], 3), cells(data["length"]["quantiles"], 2),
+                    cells(data["onset"]["quantiles"], 4), cells(data["length"]["quantiles"], 2),
                     cells(data["rest_follows"]["quantiles"], 2),
                     float(data["onset"].get("serial", 0.0)),
                     float(data["length"].get("serial", 0.0)))
@@ -119,11 +121,13 @@ class TimeFeel:
         bands = len(edges) + 2
         if len(table.onsets) != bands or len(table.lengths) != bands or \
                 len(table.rest_ends) != bands or \
-                any(len(row) != 12 or any(len(c) != len(GRAINS) for c in row)
+                any(len(row) != 12 or any(len(c) != len(GRAINS) or
+                                          any(len(g) != len(LEAD_INS) for g in c) for c in row)
                     for row in table.onsets) or \
                 any(len(row) != len(table.span_edges) + 1
                     for row in (*table.lengths, *table.rest_ends)):
-            raise ValueError("the cells do not match the tempo bands, twelfths, grains or spans")
+            raise ValueError("the cells do not match the tempo bands, twelfths, grains, "
+                             "lead-ins or spans")
         if not (abs(table.onset_serial) < 1 and abs(table.length_serial) < 1):
             raise ValueError("a serial correlation outside (-1, 1)")
         return table
@@ -136,13 +140,14 @@ class TimeFeel:
         return float(np.interp(u, self.levels, cell))
 
     def onset(self, twelfths: int, tempo: float, rng, amount: float = 1.0, *,
-              grain: int = 0, level: float | None = None) -> float:
-        """The deviation (beats) of an onset written ``twelfths`` twelfths into its beat:
-        a draw (``level``, or one from ``rng``) from its cell at this tempo, else from
-        all tempos, else none; scaled by ``amount`` and never earlier than EARLIEST."""
-        k, pooled = int(twelfths) % 12, len(self.onsets) - 1
+              grain: int = 0, gap: float | None = None, level: float | None = None) -> float:
+        """The deviation (beats) of an onset written ``twelfths`` twelfths into its beat,
+        ``gap`` beats after the onset before (None: none): a draw (``level``, or one from
+        ``rng``) from its cell at this tempo, else from all tempos, else none; scaled by
+        ``amount`` and never earlier than EARLIEST."""
+        k, pooled, lead = int(twelfths) % 12, len(self.onsets) - 1, lead_in(gap)
         for band in (self.band(tempo), pooled):
-            cell = self.onsets[band][k][grain]
+            cell = self.onsets[band][k][grain][lead]
             if cell is not None:
                 return max(amount * self._draw(cell, rng, level), -EARLIEST)
         return 0.0
@@ -302,7 +307,7 @@ class Performer:
             gap = None if self._played is None else float(start - self._played[0])
             # a foreseen onset not played (the line skipped): step from the note before it
             level = levels.onset(gap, again=self._foreseen is not None, on_beat=here == 0)
-            deviation = table.onset(here, tempo, rng, amount, level=level,
+            deviation = table.onset(here, tempo, rng, amount, level=level, gap=gap,
                                     grain=beat_grain(here, before, after))
         ratio = table.length(float(end - start), tempo, rest_follows, rng, amount,
                              level=levels.length())
@@ -315,7 +320,8 @@ class Performer:
             grain = beat_grain(ahead, None if after is None else here, beyond)
             for again in range(REDRAWS):  # drawn again where it would crowd this onset
                 level = levels.onset(float(end - start), again=again > 0, on_beat=ahead == 0)
-                next_deviation = table.onset(ahead, tempo, rng, amount, level=level, grain=grain)
+                next_deviation = table.onset(ahead, tempo, rng, amount, level=level,
+                                             grain=grain, gap=float(end - start))
                 if end + next_deviation - start - deviation >= CROWDED * float(end - start):
                     break
             else:  # no draw leaves room (this onset lies late): as little as may be

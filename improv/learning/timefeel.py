@@ -7,8 +7,8 @@ The model's values land on the written grid of sixteenths and sextuplets, not on
 performed one, so what improv lacks is the difference: how far, by tempo and by place
 in the beat, players sit from the written position. That is learned here as quantiles
 of the deviation per (tempo band, written twelfth of the beat, grain: whether the beat
-moves in eighths, triplets or sixteenths), the swing ratio and the lay-back being two
-readings of it.
+moves in eighths, triplets or sixteenths, lead-in: how long after the onset before it),
+the swing ratio and the lay-back being two readings of it.
 
 Articulation is the share of the time to the next onset, as played, that a note
 sounds, by tempo band and by the span the note gets in the corpus the model was trained
@@ -52,7 +52,7 @@ RATIO_RANGE = (0.05, 1.0)
 # rest from where the note's length, rounded to the grid, ends): over half the players'
 # did, and clipped at 1 improv cut every one of them short.
 REST_MOST = 1.5
-FORMAT = "improv-feel-2"  # the table's format (band.timefeel reads only this one)
+FORMAT = "improv-feel-3"  # the table's format (band.timefeel reads only this one)
 
 
 @dataclass(frozen=True)
@@ -169,6 +169,13 @@ def _timed(row: dict, beats: Beats, medians: list[float], dropped: Counter) -> T
 
 
 GRAINS = ("eighths", "triplets", "sixteenths")
+# What leads into an onset: the written gap from the onset before, under 0.3 beat (a
+# sixteenth or a sextuplet), under 0.45 (a triplet), or longer (an eighth and up, a
+# rest, a phrase's first note). Over 280 BPM the players put a beat's first note 0.135
+# beat late after a sixteenth and 0.008 early after an eighth; the beat's own grain,
+# read from its onsets, cannot see the beat before.
+LEAD_INS = ("sixteenth", "triplet", "longer")
+LEAD_IN_EDGES = (0.3, 0.45)  # beats
 
 
 def grain(twelfths) -> int:
@@ -183,6 +190,12 @@ def grain(twelfths) -> int:
     if known <= {0, 4, 8}:
         return 1
     return 2
+
+
+def lead_in(gap: float | None) -> int:
+    """The class in LEAD_INS of an onset ``gap`` beats (written) after the one before
+    (None: no onset before it)."""
+    return len(LEAD_IN_EDGES) if gap is None else bisect.bisect_right(LEAD_IN_EDGES, gap)
 
 
 def with_grains(notes: list[Timed]) -> list[Timed]:
@@ -281,6 +294,25 @@ def _cells(samples: dict, bands: int, keys, digits: int) -> tuple[list, list]:
     return table, counts
 
 
+def _with_lead_ins_pooled(onsets: dict, bands: int, keys) -> dict:
+    """``onsets`` with each cell of fewer than MIN_CELL notes (none too) given its
+    band's notes of the same twelfth and grain, every lead-in together, where those are
+    enough: a rare lead-in keeps its tempo rather than fall back to all tempos."""
+    together: dict = {}
+    for (band, (twelfth, grain_, _)), values in onsets.items():
+        together.setdefault((band, twelfth, grain_), []).extend(values)
+    out = {}
+    for band in range(bands + 1):
+        for key in keys:
+            values = onsets.get((band, key), [])
+            pooled = together.get((band, key[0], key[1]), [])
+            if len(values) < MIN_CELL <= len(pooled):
+                values = pooled
+            if values:
+                out[(band, key)] = values
+    return out
+
+
 def _rank_levels(samples: dict, keyed: list[list[tuple]]) -> list[list[float]]:
     """Each note's level (0..1) inside its own cell, solo by solo, in order: its mid-rank,
     so that notes tied on one value (shares clipped to 1, the same written length) sit in
@@ -309,11 +341,12 @@ def learn(solos: list[list[Timed]], edges=TEMPO_EDGES, names: list[str] | None =
         for n in notes:
             if n.twelfth is None:
                 continue
-            band = band_of(n.tempo, edges)
+            band, place = band_of(n.tempo, edges), written_place(n)
+            key = (n.twelfth, n.grain, lead_in(place - places[-1] if places else None))
             for b in (band, pooled):
-                onsets.setdefault((b, (n.twelfth, n.grain)), []).append(n.deviation)
-            ok.append(((band, (n.twelfth, n.grain)), n.deviation))
-            places.append(written_place(n))
+                onsets.setdefault((b, key), []).append(n.deviation)
+            ok.append(((band, key), n.deviation))
+            places.append(place)
         gaps.append(np.diff(places).tolist())
         beats.append([key[1][0] == 0 for key, _ in ok])
         for span, ratio, rest_follows, tempo in articulations(notes):
@@ -323,26 +356,34 @@ def learn(solos: list[list[Timed]], edges=TEMPO_EDGES, names: list[str] | None =
             lk.append(((band, key), ratio))
         onset_keys.append(ok)
         length_keys.append(lk)
-    places = [(k, g) for k in range(12) for g in range(len(GRAINS))]
+    places = [(k, g, a) for k in range(12) for g in range(len(GRAINS))
+              for a in range(len(LEAD_INS))]
     bins = range(len(SPAN_EDGES) + 1)
-    onset_q, onset_n = _cells(onsets, pooled, places, 3)
+    _, onset_n = _cells(onsets, pooled, places, 3)
+    onsets = _with_lead_ins_pooled(onsets, pooled, places)
+    onset_q, _ = _cells(onsets, pooled, places, 3)
     length_q, length_n = _cells(lengths, pooled, [(False, b) for b in bins], 3)
     rest_q, rest_n = _cells(lengths, pooled, [(True, b) for b in bins], 3)
-    per = len(GRAINS)
+    per, leads = len(GRAINS) * len(LEAD_INS), len(LEAD_INS)
+
+    def nest(row):  # [twelfth][grain][lead-in]
+        return [[row[k * per + g * leads:k * per + (g + 1) * leads] for g in range(len(GRAINS))]
+                for k in range(12)]
+
     onset_levels, length_levels = _rank_levels(onsets, onset_keys), _rank_levels(lengths, length_keys)
     return {
         "format": FORMAT,
         "tempo_edges": list(edges), "tempo_bands": band_names(edges),
         "grains": list(GRAINS), "span_edges": list(SPAN_EDGES),
         "levels": [round(float(x), 4) for x in levels()], "min_cell": MIN_CELL,
+        "lead_ins": list(LEAD_INS), "lead_in_edges": list(LEAD_IN_EDGES),
         "onset": {"unit": "beats from the written place, by [tempo band][twelfth of the "
-                          "beat][grain]; the last band is all tempos; null: fewer notes "
-                          "than min_cell",
+                          "beat][grain][lead-in]; the last band is all tempos; a lead-in "
+                          "with fewer notes than min_cell holds its grain's, every lead-in "
+                          "together; null: fewer notes than min_cell even so",
                   "serial": serial(onset_levels),
-                  "quantiles": [[row[k * per:(k + 1) * per] for k in range(12)]
-                                for row in onset_q],
-                  "notes": [[row[k * per:(k + 1) * per] for k in range(12)]
-                            for row in onset_n]},
+                  "quantiles": [nest(row) for row in onset_q],
+                  "notes": [nest(row) for row in onset_n]},
         "length": {"unit": "sounding length / time to the next onset of a note another "
                            "follows, by [tempo band][span bin]",
                    "serial": serial(length_levels),
