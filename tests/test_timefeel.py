@@ -152,6 +152,23 @@ def test_a_note_a_rest_follows_is_measured_past_its_written_end():
     assert learner.REST_MOST == 1.5 and learner.RATIO_RANGE[1] == 1.0
 
 
+def test_a_note_the_line_leaves_out_sounds_for_the_line_note_before_it():
+    """Two notes at one place on the values' grid make one line note: the time it
+    sounds runs to the end of the one left out (a run of 32nds is legato, not a line
+    of staccato notes with holes)."""
+    def timed(on, length, pitch, tatum=None):
+        on_grid = tatum is not None
+        return learner.Timed(on, on + length, pitch, 120.0, 0.5,
+                             (tatum - 1) * 3 if on_grid else None, 0.0 if on_grid else None,
+                             4 if on_grid else 5, tatum or 1, int(on))
+
+    notes = [timed(0.0, 0.1, 64, tatum=1), timed(0.03, 0.17, 60), timed(0.25, 0.2, 62, tatum=2)]
+    (span, ratio, rest, _), _ = learner.articulations(notes)
+    assert span == 0.25 and not rest and ratio == pytest.approx(0.2 / 0.25)
+    alone = learner.articulations([notes[0], notes[2]])[0]
+    assert alone[1] == pytest.approx(0.1 / 0.25)
+
+
 def test_grain_reads_the_beat_from_the_onsets_around_a_note():
     assert learner.grain([0, 6]) == 0 and learner.grain([6]) == 0
     assert learner.grain([0, 4, 8]) == 1

@@ -252,7 +252,12 @@ def articulations(notes: list[Timed]) -> list[tuple[float, float, bool, float]]:
     each written place on the values' grid, a gap under a quarter beat given to the
     note before): the span in beats, as the model's values give it; the share of the
     time to the next onset, as played, the note sounds (of its span when a rest
-    follows, or when it is the solo's last)."""
+    follows, or when it is the solo's last). The notes the line leaves out inside that
+    time (a run of 32nds or a quintuplet has more notes than places on the values'
+    grid) sound for it: the share runs to the last of their ends. Measured on the line
+    note alone, 12% of the players' notes under a third of a beat long came out
+    staccato under 110 BPM (sounding under half the time to the next), where 3.6% of
+    their notes under 0.6 beat apart are; improv, playing the line, left the holes."""
     line = written_spans([(written_place(n), n.off - n.on, n.pitch) for n in notes])
     out = []
     for k, (start, end, index) in enumerate(line):
@@ -260,7 +265,10 @@ def articulations(notes: list[Timed]) -> list[tuple[float, float, bool, float]]:
         span = float(end - start)
         runs_on = k + 1 < len(line) and line[k + 1][0] == end
         reach = notes[line[k + 1][2]].on - note.on if runs_on else span
-        ratio = min(max((note.off - note.on) / max(reach, 1e-6), RATIO_RANGE[0]),
+        until = line[k + 1][2] if k + 1 < len(line) else len(notes)
+        sounds = max([note.off, *(n.off for n in notes[index + 1:until]
+                                   if n.on < note.on + reach)]) - note.on
+        ratio = min(max(sounds / max(reach, 1e-6), RATIO_RANGE[0]),
                     RATIO_RANGE[1] if runs_on else REST_MOST)
         out.append((span, ratio, not runs_on, note.tempo))
     return out
