@@ -201,6 +201,12 @@ def test_the_calibrate_command_fits_and_saves_what_the_player_reads(tmp_path, ca
     assert {p.solo for p in table.players} == {"ZootSims_KingDavid_Solo",
                                                "ArtPepper_Desafinado_Solo"}
     assert "2 of them to play as" in printed
+    from improv.learning.wjd import load_solo_piece
+
+    for player in table.players:  # where its solo sat, against the default limits' middle
+        piece = load_solo_piece(folder / "melody" / f"{player.solo}.csv", cache=False)
+        median = np.median([e.pitch for e in piece.events() if e.pitch is not None])
+        assert player.register == pytest.approx(min(max(median - 68, -12), 12), abs=0.01)
     assert json.loads(out.read_text())["made_by"].startswith("improv calibrate --wjazzd wjazzd")
     one_line_error(capsys, ["calibrate", "--wjazzd", str(tmp_path / "none")], "not at")
     one_line_error(capsys, ["calibrate", "--wjazzd", str(folder), "--model", str(model),
@@ -304,3 +310,59 @@ def test_refit_moves_the_rests_inside_a_phrase_by_their_share_against_the_notes(
     moved = rest_moved(Calibration.neutral(BANDS).rest, target, drawn)
     assert moved[1][2] < 1.0 and moved[1][5] == 1.0 and moved[1][7] == 1.0
     assert moved[0] == (1.0,) * N_DURATIONS  # nothing counted there
+
+
+def test_the_turn_weighs_each_interval_by_the_one_before_it():
+    down1, up2, same = Value("A", 0.5, -4, 2), Value("C", 0.5, -1, 5), Value("C", 0.5, -3, 3)
+    leap, rest, first = Value("C", 0.5, 2, 8), Value("R", 0.5), Value("C", 0.5)
+    assert [calibration.turn_class(v) for v in (down1, up2, same, leap, rest, first)] == \
+        [2, 5, 3, 6, None, None]
+    assert calibration.run_owns(5, 4) and calibration.run_owns(1, 2)
+    assert not calibration.run_owns(5, 2) and not calibration.run_owns(3, 3)
+    values = [down1, up2, same, rest, first]
+    turn = [list(row(calibration.TURN_CLASSES)) for _ in range(calibration.TURN_CLASSES)]
+    turn[5][2] = 0.5  # after a whole step up, a semitone down half as likely
+    table = Calibration((row(N_DURATIONS),) * BANDS, (row(N_INTERVALS),) * BANDS,
+                        turn=tuple(tuple(r) for r in turn))
+    work = calibration.Calibrator(table, values)
+    w = np.full(5, 0.2)
+    work.apply(w, 0, None, [(1, ()), (0, ())])  # a whole step up played last
+    assert work.last_turn == 5
+    kept = 0.8 / 0.7  # the notes keep their 0.8
+    assert w.tolist() == pytest.approx([0.1 * kept, 0.2 * kept, 0.2 * kept, 0.2, 0.2 * kept])
+    after_rest = np.full(5, 0.2)
+    work.apply(after_rest, 0, None, [(3, ()), (1, ())])  # a rest last: no turn
+    assert work.last_turn is None and after_rest.tolist() == pytest.approx([0.2] * 5)
+    assert Calibration.from_dict({k: v for k, v in table.to_dict().items() if k != "turn"}).turn \
+        == Calibration.neutral(BANDS).turn  # a file from before the turn: neutral
+
+
+def test_refit_moves_the_turn_row_by_row_and_leaves_the_runs_cells():
+    from improv.commands.making.calibrate import turn_moved
+
+    n = calibration.TURN_CLASSES
+    target, drawn = np.full((n, n), 100.0), np.full((n, n), 100.0)
+    drawn[5, 2] = 200  # after a whole step up, a semitone down twice the players' share
+    drawn[5, 4] = 400  # and a step going on (the run's to weigh)
+    moved = turn_moved(Calibration.neutral(BANDS).turn, target, drawn)
+    assert moved[5][2] < 1.0 and moved[5][4] == 1.0 and moved[5][0] > 1.0
+    assert all(moved[k] == (1.0,) * n for k in range(n) if k != 5)
+
+
+def test_the_sampler_hears_the_turn_it_plays(tmp_path):
+    model = write_random_model(tmp_path / "m", seed=5, conditioned=True)
+    base = Soloist.load(model, seed=2)
+    repeats = {}
+    n = calibration.TURN_CLASSES
+    for name, factor in (("plain", 1.0), ("repeating", 8.0)):
+        turn = tuple(tuple(factor if after == 3 else 1.0 for after in range(n)) for _ in range(n))
+        table = Calibration((row(N_DURATIONS),) * BANDS, (row(N_INTERVALS),) * BANDS, turn=turn)
+        soloist = Soloist(base.generator, base.settings, table)
+        heard = []
+        soloist.observer = lambda index, place, s=soloist: heard.append(
+            (s.calibrator.last_turn, calibration.turn_class(s.values[index])))
+        for _ in range(3000):
+            soloist.next_index()
+        turns = [after for before, after in heard if before is not None and after is not None]
+        repeats[name] = turns.count(3) / len(turns)
+    assert repeats["repeating"] > repeats["plain"] + 0.2

@@ -7,7 +7,9 @@ from solo to solo, the players' by 4.9), kept one density (notes per beat 0.39 a
 as much as by any phrase. A :class:`Player` holds what one solo of the corpus did
 against the players of its tempo band: how often it played each note duration and each
 interval (a factor per class, shrunk towards 1 for a short solo) and where its median
-pitch lay against theirs. The soloist draws one per run from its seed
+pitch lay against the middle of the melody's default limits (measured against the
+players' own median, 66, every run sat two semitones above the players: the limits'
+middle is 68). The soloist draws one per run from its seed
 (:func:`choose`) and the calibrator weights the model's values by it, so a run plays
 the way that soloist's solo did, and runs differ as the players' solos do.
 
@@ -40,7 +42,8 @@ MARGIN = 6
 class Player:
     """What one Weimar solo did more or less often than its tempo band's players:
     ``duration`` and ``interval`` factors by class (:mod:`improv.sampling.calibration`'s
-    classes), ``register`` semitones its median pitch lay from theirs."""
+    classes), ``register`` semitones its median pitch lay from the middle of the
+    melody's default limits (E3-C6: G#4)."""
 
     solo: str
     register: float
@@ -81,12 +84,12 @@ def tilt(own: np.ndarray, band: np.ndarray) -> tuple[float, ...]:
     return tuple(round(float(x), 3) for x in np.clip(ratio, LOW, HIGH))
 
 
-def from_counts(solo: str, median: float, players_median: float, durations, intervals,
+def from_counts(solo: str, median: float, middle: float, durations, intervals,
                 band_durations, band_intervals, band: int | None = None) -> Player:
     """The :class:`Player` of a solo (of tempo ``band``) from its note values' class
-    counts and median pitch, against its band's counts and the median of all the solos'
-    medians."""
-    offset = float(np.clip(median - players_median, -MAX_REGISTER, MAX_REGISTER))
+    counts and median pitch, against its band's counts and the ``middle`` its register
+    is measured from."""
+    offset = float(np.clip(median - middle, -MAX_REGISTER, MAX_REGISTER))
     by_interval = tilt(intervals, band_intervals)
     # the last class, a phrase's first note (no interval), is drawn where no other may be
     return Player(solo, round(offset, 2), tilt(durations, band_durations),
