@@ -20,6 +20,7 @@ from improv.band.comping import Comping
 from improv.band.feel import Feel, swing
 from improv.language.grammar import exact_duration
 from improv.errors import UsageError
+from improv.learning import timednotes
 from improv.learning import timefeel as learner
 
 from daemon_fakes import FakeSource
@@ -67,7 +68,7 @@ def swung_player(tmp_path):
 
 def test_the_learner_finds_the_lay_back_and_the_swing_ratio(tmp_path):
     dropped = Counter()
-    solo = learner.solo_notes(*learner.load_pair(swung_player(tmp_path)), dropped)
+    solo = timednotes.solo_notes(*timednotes.load_pair(swung_player(tmp_path)), dropped)
     assert sum(dropped.values()) == 1 and "beatdur" in next(iter(dropped))
     assert sum(n.twelfth is None for n in solo) == 1
     rows = {r["tempo"]: r for r in learner.swing_table([solo])}
@@ -78,7 +79,7 @@ def test_the_learner_finds_the_lay_back_and_the_swing_ratio(tmp_path):
     assert row["layback_ms"] == pytest.approx(20.0, abs=0.1)
     table = learner.learn([solo])
     band = learner.band_of(120.0)
-    longer = learner.LEAD_INS.index("longer")  # an eighth since the onset before
+    longer = timednotes.LEAD_INS.index("longer")  # an eighth since the onset before
     on_beat = table["onset"]["quantiles"][band][0][0][longer]  # twelfth 0, eighths
     off_beat = table["onset"]["quantiles"][band][6][0][longer]
     assert on_beat == pytest.approx([0.04] * learner.LEVELS, abs=1e-3)  # 20 ms = 0.04 beat
@@ -103,7 +104,7 @@ def test_a_beat_after_a_sixteenth_is_learned_apart_from_one_after_an_eighth(tmp_
         notes += [(k, 2, 1, late, 0.2, BEAT), (k, 2, 2, 0.0, 0.1, BEAT)]
         if k % 4 == 2:
             notes.append((k, 4, 4, 0.0, 0.1, BEAT))  # a sixteenth pickup into beat k + 1
-    solo = learner.solo_notes(*learner.load_pair(write_solo(tmp_path, notes, beats)))
+    solo = timednotes.solo_notes(*timednotes.load_pair(write_solo(tmp_path, notes, beats)))
     table = learner.learn([solo])
     band = learner.band_of(120.0)
     eighths = table["onset"]["quantiles"][band][0][0]  # on the beat, in eighths
@@ -114,11 +115,11 @@ def test_a_beat_after_a_sixteenth_is_learned_apart_from_one_after_an_eighth(tmp_
     # no triplet led into any: the cell holds every lead-in of its grain together
     assert after_triplet[0] == pytest.approx(0.0, abs=1e-3)
     assert after_triplet[-1] == pytest.approx(0.1, abs=1e-3)
-    assert [learner.lead_in(g) for g in (None, 1 / 6, 0.25, 1 / 3, 0.5, 2.0)] == [2, 0, 0, 1, 2, 2]
+    assert [timednotes.lead_in(g) for g in (None, 1 / 6, 0.25, 1 / 3, 0.5, 2.0)] == [2, 0, 0, 1, 2, 2]
 
 
 def test_articulation_is_the_sounding_share_of_the_span_the_model_writes(tmp_path):
-    solo = learner.solo_notes(*learner.load_pair(swung_player(tmp_path)))
+    solo = timednotes.solo_notes(*timednotes.load_pair(swung_player(tmp_path)))
     spans = learner.articulations(solo)
     # the on-beat note (0.2 s = 0.4 beat) runs to the next onset, played 0.56 beat
     # later; the off-beat one (0.3 beat) to the next beat, played 0.44 beat later: each
@@ -140,7 +141,7 @@ def test_a_note_a_rest_follows_is_measured_past_its_written_end():
     grid, ends: a note sounding 0.28 beat is written a sixteenth with a rest after it,
     and sounded 1.12 of its span (clipped at 1, improv cut every such note short)."""
     def timed(on, length, tatum):
-        return learner.Timed(on, on + length, 60, 120.0, 0.5, (tatum - 1) * 3, 0.0, 4,
+        return timednotes.Timed(on, on + length, 60, 120.0, 0.5, (tatum - 1) * 3, 0.0, 4,
                              tatum, int(on))
 
     notes = [timed(0.0, 0.28, 1), timed(0.5, 0.23, 3), timed(1.0, 3.0, 1)]
@@ -158,7 +159,7 @@ def test_a_note_the_line_leaves_out_sounds_for_the_line_note_before_it():
     of staccato notes with holes)."""
     def timed(on, length, pitch, tatum=None):
         on_grid = tatum is not None
-        return learner.Timed(on, on + length, pitch, 120.0, 0.5,
+        return timednotes.Timed(on, on + length, pitch, 120.0, 0.5,
                              (tatum - 1) * 3 if on_grid else None, 0.0 if on_grid else None,
                              4 if on_grid else 5, tatum or 1, int(on))
 
@@ -170,9 +171,9 @@ def test_a_note_the_line_leaves_out_sounds_for_the_line_note_before_it():
 
 
 def test_grain_reads_the_beat_from_the_onsets_around_a_note():
-    assert learner.grain([0, 6]) == 0 and learner.grain([6]) == 0
-    assert learner.grain([0, 4, 8]) == 1
-    assert learner.grain([3]) == 2 and learner.grain([0, 6, 9]) == 2 and learner.grain([-1, 0]) == 2
+    assert timednotes.grain([0, 6]) == 0 and timednotes.grain([6]) == 0
+    assert timednotes.grain([0, 4, 8]) == 1
+    assert timednotes.grain([3]) == 2 and timednotes.grain([0, 6, 9]) == 2 and timednotes.grain([-1, 0]) == 2
     assert timefeel.beat_grain(6, 0, None) == 0 and timefeel.beat_grain(6, 3, 9) == 2
 
 
@@ -180,7 +181,7 @@ def test_grain_reads_the_beat_from_the_onsets_around_a_note():
 
 def by_grain(*cells):
     """A twelfth's cells by grain, each the same for every lead-in."""
-    return tuple((c,) * len(learner.LEAD_INS) for c in cells)
+    return tuple((c,) * len(timednotes.LEAD_INS) for c in cells)
 
 
 def tiny_table(**over) -> timefeel.TimeFeel:
@@ -442,7 +443,7 @@ def test_articulation_is_learned_apart_where_a_rest_follows(tmp_path):
     notes = []
     for k in range(0, BEATS - 2, 2):  # a quarter note, then a beat's rest
         notes.append((k, 1, 1, 0.0, 0.36, BEAT))  # 0.72 of a beat: written 3/4
-    solo = learner.solo_notes(*learner.load_pair(write_solo(tmp_path, notes)))
+    solo = timednotes.solo_notes(*timednotes.load_pair(write_solo(tmp_path, notes)))
     spans = learner.articulations(solo)
     assert all(rest for _span, _ratio, rest, _tempo in spans)
     assert all((span, ratio) == (0.75, pytest.approx(0.96)) for span, ratio, _r, _t in spans)

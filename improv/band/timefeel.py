@@ -33,7 +33,8 @@ import numpy as np
 from improv.errors import UsageError
 from improv.language.context import DEFAULT_TEMPO  # BPM, when the caller does not say
 from improv.streams import child_stream
-from improv.learning.timefeel import FORMAT, GRAINS, LEAD_INS, grain, lead_in
+from improv.learning.timednotes import GRAINS, LEAD_INS, grain, lead_in
+from improv.learning.timefeel import FORMAT
 
 FEEL_FILE = "wjazzd.json"  # in data/feel
 MAX_FEEL_BYTES = 200_000  # the shipped table is about 45 kB

@@ -1,9 +1,7 @@
-"""Time feel and articulation learned from the Weimar Jazz Database (pure, one loader).
+"""Time feel and articulation learned from the Weimar Jazz Database (pure).
 
-Each transcribed note has two positions: where it sounds (its onset in seconds, turned
-into beats between the beat-table onsets it falls between, as :mod:`improv.learning.wjd`
-does) and where the transcription writes it (``(tatum - 1) / division`` of its beat).
-The model's values land on the written grid of sixteenths and sextuplets, not on the
+Each transcribed note has two positions, where it sounds and where the transcription
+writes it (:mod:`improv.learning.timednotes` reads both). The model's values land on the written grid of sixteenths and sextuplets, not on the
 performed one, so what improv lacks is the difference: how far, by tempo and by place
 in the beat, players sit from the written position. That is learned here as quantiles
 of the deviation per (tempo band, written twelfth of the beat, grain: whether the beat
@@ -20,33 +18,31 @@ rest is written, the transcription's note length is what the player sounded, so 
 notes sound nearly all of it, and pooled with the notes that run on they would leave
 improv's rests longer than the players'.
 
-Only :func:`load_pair` reads files; everything else takes rows and returns numbers, so
-the tests feed hand-made notes.
+Everything here takes notes and returns numbers, so the tests feed hand-made notes.
 """
 
 from __future__ import annotations
 
 import bisect
-import csv
 import math
-import statistics
-from collections import Counter
-from dataclasses import dataclass, replace
-from pathlib import Path
 
 import numpy as np
 
-from improv.errors import CorpusError
 from improv.language.context import TEMPO_EDGES
 from improv.learning.feelstyles import styles
-from improv.learning.writtenline import tatum_place, written_spans
+from improv.learning.timednotes import (
+    GRAINS,
+    LEAD_IN_EDGES,
+    LEAD_INS,
+    Timed,
+    lead_in,
+    written_place,
+)
+from improv.learning.writtenline import written_spans
 
 SPAN_EDGES = (0.3, 0.4, 0.6, 0.9, 1.5)  # beats: 1/4 | 1/3 | 1/2 | 2/3, 3/4 | 1, 4/3 | longer
 LEVELS = 41  # quantiles per cell: 0.5%, 2.5%, 5%, ..., 97.5%, 99.5%
 MIN_CELL = 200  # notes a cell needs; fewer and it falls back to all tempos pooled
-GRID_DIVISIONS = (1, 2, 3, 4, 6, 12)  # beat divisions whose tatums are twelfths
-WINDOW = 4  # beats either side whose median interval is a note's local tempo
-STEADY = 0.6  # a beat interval under 0.6x or over 1/0.6x its neighbours' median is an error
 RATIO_RANGE = (0.05, 1.0)
 # A note a rest follows may sound past its written end (the transcription writes the
 # rest from where the note's length, rounded to the grid, ends): over half the players'
@@ -54,164 +50,6 @@ RATIO_RANGE = (0.05, 1.0)
 REST_MOST = 1.5
 FORMAT = "improv-feel-3"  # the table's format (band.timefeel reads only this one)
 
-
-@dataclass(frozen=True)
-class Beats:
-    """A solo's beat table: onsets (s) and the row of each (bar, beat)."""
-
-    onsets: tuple[float, ...]
-    index: dict  # (bar, beat) as written -> row
-
-
-@dataclass(frozen=True)
-class Timed:
-    """One usable Weimar note as the learner sees it (positions in beats)."""
-
-    on: float  # performed onset, beats from the solo's first marked beat
-    off: float  # performed end
-    pitch: int
-    tempo: float  # BPM, the median of the beat intervals around it
-    beat_seconds: float
-    twelfth: int | None  # written place in its beat; None off the twelfth grid
-    deviation: float | None  # performed - written, beats (None off the grid)
-    division: int
-    tatum: int
-    beat: int = 0  # its beat's row in the beat table
-    grain: int = 0  # how its beat moves around it: see grain()
-
-
-def load_pair(melody: Path) -> tuple[list[dict], list[dict]]:
-    """(beat rows, note rows) of one solo: ``melody/NAME.csv`` and ``beats/NAME.csv``."""
-    melody = Path(melody)
-    beats = melody.parent.parent / "beats" / melody.name
-    try:
-        with open(beats, newline="", encoding="utf-8") as fb, \
-                open(melody, newline="", encoding="utf-8") as fm:
-            return list(csv.DictReader(fb)), list(csv.DictReader(fm))
-    except OSError as err:
-        raise CorpusError(f"cannot read the solo {melody.name} ({err.strerror or err}): a "
-                          f"Weimar solo is melody/NAME.csv with beats/NAME.csv beside it") from err
-
-
-def beat_table(rows: list[dict]) -> Beats:
-    index: dict = {}
-    for k, row in enumerate(rows):
-        index.setdefault((int(row["bar"]), int(row["beat"])), k)
-    return Beats(tuple(float(r["onset"]) for r in rows), index)
-
-
-def performed_beat(onsets, t: float) -> float:
-    """Seconds to beats, linear between the marked beats (as the corpus reader does)."""
-    k = min(max(bisect.bisect_right(onsets, t) - 1, 0), len(onsets) - 2)
-    return k + (t - onsets[k]) / max(onsets[k + 1] - onsets[k], 1e-6)
-
-
-def local_tempi(onsets) -> list[float]:
-    """The median beat interval (s) around each beat: one bad tap does not move it."""
-    gaps = [b - a for a, b in zip(onsets, onsets[1:])]
-    return [statistics.median(gaps[max(0, k - WINDOW):k + WINDOW + 1]) for k in range(len(gaps))]
-
-
-def solo_notes(beat_rows: list[dict], note_rows: list[dict],
-               dropped: Counter | None = None) -> list[Timed]:
-    """The notes of one solo the learner can use; each left out is counted in
-    ``dropped`` by its reason (a missing column is a CorpusError)."""
-    dropped = Counter() if dropped is None else dropped
-    try:
-        beats = beat_table(beat_rows)
-        if len(beats.onsets) < 2:
-            dropped["solo with fewer than two beats"] += len(note_rows)
-            return []
-        medians = local_tempi(beats.onsets)
-        notes = []
-        for row in note_rows:
-            note = _timed(row, beats, medians, dropped)
-            if note is not None:
-                notes.append(note)
-    except (KeyError, ValueError) as err:
-        raise CorpusError(f"not a Weimar Jazz Database CSV pair ({err}): see "
-                          f"../shared/corpus/README.md for the columns") from err
-    return with_grains(sorted(notes, key=lambda n: (n.on, n.pitch)))
-
-
-def _timed(row: dict, beats: Beats, medians: list[float], dropped: Counter) -> Timed | None:
-    onsets = beats.onsets
-    t, length = float(row["onset"]), float(row["duration"])
-    if row.get("denom", "4").strip() not in ("", "4"):
-        dropped["beat not a quarter note (denominator other than 4)"] += 1
-        return None
-    if not float(row["beatdur"]) > 0 or not length > 0:
-        dropped["zero or negative beatdur or duration"] += 1
-        return None
-    if not onsets[0] <= t < onsets[-1]:
-        dropped["outside the beat table"] += 1
-        return None
-    k = beats.index.get((int(row["bar"]), int(row["beat"])))
-    if k is None or k >= len(medians):
-        dropped["its (bar, beat) not in the beat table"] += 1
-        return None
-    interval = onsets[k + 1] - onsets[k]
-    if not STEADY < interval / medians[k] < 1 / STEADY:
-        dropped["its beat interval off its neighbours' (a tapping error)"] += 1
-        return None
-    on = performed_beat(onsets, t)
-    off = max(performed_beat(onsets, t + length), on + 1 / 48)
-    division, tatum = int(row["division"]), int(row["tatum"])
-    twelfth = deviation = None
-    if division in GRID_DIVISIONS and 1 <= tatum <= division:
-        twelfth = (tatum - 1) * 12 // division
-        deviation = on - (k + twelfth / 12)
-        if abs(deviation) >= 0.5:
-            dropped["over half a beat from its written place"] += 1
-            return None
-    return Timed(on, off, int(round(float(row["pitch"]))), 60.0 / medians[k], medians[k],
-                 twelfth, deviation, division, tatum, k)
-
-
-GRAINS = ("eighths", "triplets", "sixteenths")
-# What leads into an onset: the written gap from the onset before, under 0.3 beat (a
-# sixteenth or a sextuplet), under 0.45 (a triplet), or longer (an eighth and up, a
-# rest, a phrase's first note). Over 280 BPM the players put a beat's first note 0.135
-# beat late after a sixteenth and 0.008 early after an eighth; the beat's own grain,
-# read from its onsets, cannot see the beat before.
-LEAD_INS = ("sixteenth", "triplet", "longer")
-LEAD_IN_EDGES = (0.3, 0.45)  # beats
-
-
-def grain(twelfths) -> int:
-    """How a beat moves around a note, from the written places (twelfths) of the onsets
-    in its beat that are known when the note is played: its own, the one before and the
-    one after, where they fall in the same beat. 0: on the beat and its half only
-    (eighths), 1: on triplets, 2: finer (sixteenths, sextuplets). Players sit far behind
-    the grid in an eighth-note line and close to it in a run of sixteenths."""
-    known = set(twelfths)
-    if known <= {0, 6}:
-        return 0
-    if known <= {0, 4, 8}:
-        return 1
-    return 2
-
-
-def lead_in(gap: float | None) -> int:
-    """The class in LEAD_INS of an onset ``gap`` beats (written) after the one before
-    (None: no onset before it)."""
-    return len(LEAD_IN_EDGES) if gap is None else bisect.bisect_right(LEAD_IN_EDGES, gap)
-
-
-def with_grains(notes: list[Timed]) -> list[Timed]:
-    """``notes`` (in onset order), each with the grain of its beat as improv can know
-    it: from itself and its neighbours in the same beat (one off the grid: finest)."""
-    out = []
-    for k, n in enumerate(notes):
-        if n.twelfth is None:
-            out.append(n)
-            continue
-        places = [n.twelfth]
-        for other in (notes[k - 1] if k else None, notes[k + 1] if k + 1 < len(notes) else None):
-            if other is not None and other.beat == n.beat:
-                places.append(-1 if other.twelfth is None else other.twelfth)
-        out.append(replace(n, grain=grain(places)))
-    return out
 
 
 def band_of(tempo: float, edges=TEMPO_EDGES) -> int:
@@ -239,11 +77,6 @@ def levels(n: int = LEVELS) -> np.ndarray:
 def quantiles(values, n: int = LEVELS, digits: int = 4) -> list[float]:
     return [round(float(q), digits) for q in np.quantile(np.asarray(values, float), levels(n))]
 
-
-def written_place(note: Timed) -> float:
-    """Where the transcription writes a note, in beats (as played where it does not)."""
-    place = tatum_place(note.beat, note.tatum, note.division)
-    return note.on if place is None else place
 
 
 def articulations(notes: list[Timed]) -> list[tuple[float, float, bool, float]]:

@@ -24,7 +24,7 @@ def add_arguments(parser) -> None:
 def run(args) -> int:
     from improv.commands.evaluate import wjazzd_folder
     from improv.files import atomic_write, check_output
-    from improv.learning import timefeel
+    from improv.learning import timednotes, timefeel
     from improv.learning.wjd import solo_paths
 
     if args.save:
@@ -33,9 +33,9 @@ def run(args) -> int:
     dropped: Counter = Counter()
     solos, names, total = [], [], 0
     for path in solo_paths(folder):
-        beats, rows = timefeel.load_pair(path)
+        beats, rows = timednotes.load_pair(path)
         total += len(rows)
-        solos.append(timefeel.solo_notes(beats, rows, dropped))
+        solos.append(timednotes.solo_notes(beats, rows, dropped))
         names.append(path.stem)  # the styles name their solos, as the players do
     table = timefeel.learn(solos, names=names)
     swing = timefeel.swing_table(solos)
