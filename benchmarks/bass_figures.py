@@ -25,7 +25,7 @@ import numpy as np
 
 from improv.band.bass import Bass, bass_part
 from improv.band.chart import Progression, Timeline
-from improv.band.feel import Feel
+from improv.performance.feel import Feel
 from improv.band.part import Stage
 from improv.language.standards import STANDARDS
 from improv.learning import basslines

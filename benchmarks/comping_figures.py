@@ -27,7 +27,7 @@ import numpy as np
 
 from improv.band.chart import Progression, Timeline
 from improv.band.comping import STYLES, Comping, CompingPart
-from improv.band.feel import Feel
+from improv.performance.feel import Feel
 from improv.band.part import Stage
 from improv.band.rootless import form_of, movement
 from improv.commands.charts import load_chart, shipped_charts

@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from improv.band.chart import Progression, Timeline  # noqa: E402
 from improv.band.drumkit import NAMES, STYLES  # noqa: E402
 from improv.band.drums import Drums, drums_part  # noqa: E402
-from improv.band.feel import Feel  # noqa: E402
+from improv.performance.feel import Feel  # noqa: E402
 from improv.band.part import Stage  # noqa: E402
 from improv.language.leadsheet import parse_text  # noqa: E402
 

@@ -50,8 +50,9 @@ def worktree(rev: str) -> Path:
 def start(tree: Path, jack, port: str, *extra) -> subprocess.Popen:
     proc = subprocess.Popen([sys.executable, str(tree / "daemon.py"), "--backend", "jack",
                              "--port-name", port, "--tempo", str(TEMPO), "--swing", "0",
-                             *(["--timing", "grid"] if (tree / "improv/band/timefeel.py").exists()
-                               else []),
+                             *(["--timing", "grid"] if any(
+                                 (tree / "improv" / d / "timefeel.py").exists()
+                                 for d in ("band", "performance")) else []),
                              "--seed", "3", "-q", *extra],
                             cwd=tree, env=jack.env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE, text=True)

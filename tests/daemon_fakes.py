@@ -7,7 +7,7 @@ import itertools
 
 from improv.band.comping import Comping, CompingPart
 from improv.band.ensemble import Ensemble
-from improv.band.feel import Feel
+from improv.performance.feel import Feel
 from improv.band.melody import Melody, MelodyPart
 from improv.language.grammar import parse_value
 

@@ -10,7 +10,7 @@ import pytest
 from improv.band.chart import Progression
 from improv.band.comping import Comping, CompingPart
 from improv.band.ensemble import Ensemble
-from improv.band.feel import Feel
+from improv.performance.feel import Feel
 from improv.band.melody import Melody, MelodyPart
 from improv.band.part import Part
 from improv.errors import UsageError

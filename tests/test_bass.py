@@ -11,7 +11,7 @@ import pytest
 
 from improv.band.bass import MODEL, Bass, BassPart, bass_part, guard, two_starts
 from improv.band.chart import Progression, Timeline
-from improv.band.feel import Feel
+from improv.performance.feel import Feel
 from improv.band.part import Stage
 from improv.errors import ModelError, UsageError
 from improv.language import bassvocab

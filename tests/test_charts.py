@@ -13,7 +13,7 @@ from improv.errors import ChartError
 from improv.language.grammar import Value
 from improv.band.chart import Progression
 from improv.band.comping import Comping, comp_hits
-from improv.band.feel import Feel
+from improv.performance.feel import Feel
 from improv.band.melody import Melody
 
 from daemon_fakes import duo

@@ -5,7 +5,7 @@ from fractions import Fraction as F
 import numpy as np
 
 from improv.band.comping import Comping, comp_hits
-from improv.band.feel import Feel
+from improv.performance.feel import Feel
 from improv.band.chart import Progression
 
 from daemon_fakes import FakeSource, duo

@@ -14,7 +14,7 @@ from improv.learning.corpus import Bar, MelodyNote, Piece
 from improv.model import modelfile
 from improv.model.engines import load_generator
 from improv.band.chart import Progression
-from improv.band.feel import Feel
+from improv.performance.feel import Feel
 from improv.band.melody import Melody
 from improv.listening.trading import CallNote, pitch_before
 from improv.band.comping import Comping

@@ -12,7 +12,7 @@ from improv.band.chart import Progression, Timeline
 from improv.band.comping import Comping, CompingPart
 from improv.band.countin import COUNT_IN, SIDE_STICK, CountInPart
 from improv.band.ensemble import Ensemble
-from improv.band.feel import Feel
+from improv.performance.feel import Feel
 from improv.band.melody import Melody, MelodyPart
 from improv.cli import main
 from improv.commands import config

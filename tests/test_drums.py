@@ -10,7 +10,7 @@ from improv.band.chart import Progression, Timeline
 from improv.band.drumkit import (CLOSED_HAT, CRASH, CROSS_STICK, KICK, PEDAL_HAT, RIDE,
                                  SNARE, STYLES, TOMS)
 from improv.band.drums import LEVEL_KNOB, Drums, drums_part
-from improv.band.feel import Feel, swing
+from improv.performance.feel import Feel, swing
 from improv.band.part import Stage
 from improv.errors import UsageError
 from improv.language.leadsheet import parse_text

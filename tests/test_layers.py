@@ -9,9 +9,10 @@ neither imports the other:
    the synth)
 2. ``model`` (the LSTM step) and ``listening`` (the musician's chords, turns, knobs)
 3. ``learning`` (corpus to weights) and ``sampling`` (the generator's value stream)
-4. ``band`` (the parts and the ensemble: timed notes)
-5. ``timing`` (the scheduler, clock following), ``rendering`` (files) and ``analysis``
-6. ``commands`` (with ``improv.cli``)
+4. ``performance`` (how written notes are played: swing, accents, the time feel)
+5. ``band`` (the parts and the ensemble: timed notes)
+6. ``timing`` (the scheduler, clock following), ``rendering`` (files) and ``analysis``
+7. ``commands`` (with ``improv.cli``)
 
 A module may import its own folder and any rank below it, never one above or beside
 it. Function-level (lazy) imports count too: deferring an import does not change which
@@ -34,7 +35,8 @@ MAX_MODULES = 15  # per folder, its __init__ aside
 
 BASE = {"improv", "improv.errors", "improv.settings", "improv.files", "improv.streams"}
 RANK = {"base": 0, "language": 1, "midi": 1, "model": 2, "listening": 2, "learning": 3,
-        "sampling": 3, "band": 4, "timing": 5, "rendering": 5, "analysis": 5, "commands": 6}
+        "sampling": 3, "performance": 4, "band": 5, "timing": 6, "rendering": 6, "analysis": 6,
+        "commands": 7}
 
 
 def module_name(path: Path) -> str:

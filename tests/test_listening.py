@@ -12,8 +12,8 @@ from improv.language.harmony import parse_chord
 from improv.band.comping import Comping
 from improv.listening.knobs import KnobSettings, Knobs, knob_value
 from improv.listening.listener import Listener, ListenSettings, parse_channels
-from improv.band.feel import Feel
-from improv.band.timefeel import EARLIEST
+from improv.performance.feel import Feel
+from improv.performance.timefeel import EARLIEST
 from improv.band.chart import Progression
 from improv.timing.scheduler import Scheduler
 from improv.listening.trading import CallAndResponse, CallNote, TradeBars, call_line

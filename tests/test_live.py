@@ -13,7 +13,7 @@ from improv.commands.live import ConfigWatcher, diff
 from improv.commands.session import _apply_changes, follow_tempo
 from improv.commands.status import StatusLine
 from improv.band.comping import Comping
-from improv.band.feel import Feel, swing
+from improv.performance.feel import Feel, swing
 from improv.band.chart import Progression
 
 from daemon_fakes import FakeSource, duo

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from improv.language.grammar import DURATION_GRID, PHRASE_GAP, Value, encode_line
 from improv.language.harmony import note_type, parse_chord
 from improv.band.comping import Comping, voicing
-from improv.band.feel import Feel, swing
+from improv.performance.feel import Feel, swing
 from improv.band.melody import Melody
 from improv.language.grammar import exact_duration
 from improv.band.chart import Progression

@@ -6,7 +6,7 @@ import numpy as np
 
 from improv.band.chart import Progression
 from improv.band.comping import Comping
-from improv.band.feel import Feel
+from improv.performance.feel import Feel
 from improv.timing.priority import SendingPriority
 from improv.timing.scheduler import Scheduler
 

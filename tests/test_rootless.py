@@ -11,7 +11,7 @@ from improv.band.chart import Progression, Span, Timeline
 from improv.band.comping import STYLES, Comping, CompingPart, voicing
 from improv.band.comprhythm import (BALLAD, BOSSA, PIANIST, QUARTERS, Memory, choose_bar,
                                     figure, pieces, place)
-from improv.band.feel import Feel
+from improv.performance.feel import Feel
 from improv.band.part import Stage
 from improv.band.rootless import candidates, form_of, forms, lead, movement
 from improv.language.harmony import _Q, make_chord, parse_chord

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from improv.band.comping import Comping, voicing
-from improv.band.feel import Feel
+from improv.performance.feel import Feel
 from improv.band.chart import Progression
 from improv.timing.scheduler import Scheduler
 from improv.timing.sync import (

@@ -14,10 +14,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from improv.band import timefeel
+from improv.performance import timefeel
 from improv.band.chart import Progression
 from improv.band.comping import Comping
-from improv.band.feel import Feel, swing
+from improv.performance.feel import Feel, swing
 from improv.language.grammar import exact_duration
 from improv.errors import UsageError
 from improv.learning import timednotes

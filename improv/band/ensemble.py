@@ -19,7 +19,7 @@ from fractions import Fraction
 from typing import Sequence
 
 from improv.band.chart import Progression, Span, Timeline
-from improv.band.feel import Feel
+from improv.performance.feel import Feel
 from improv.band.note import Note
 from improv.band.part import Part, Stage
 from improv.errors import UsageError

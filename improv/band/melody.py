@@ -5,7 +5,7 @@ fake in tests), each a :class:`~improv.band.note.Note` at an exact beat (no drif
 hours): a pitch in the value's range over the chord, the bar's accents, the band's feel;
 the source hears where the line stands, to draw values it plays exactly
 (:mod:`improv.sampling.pitchfit`). With the timing "learned", a note sounds where the
-Weimar players would put it (:mod:`improv.band.timefeel`), the next value drawn as it
+Weimar players would put it (:mod:`improv.performance.timefeel`), the next value drawn as it
 is played to know whether a rest follows. A phrase may recall a motif it played before
 (:mod:`improv.sampling.recall`), fed through the model, which carries on from it.
 Randomness is drawn in value order, each kind from its own generator, so the notes do
@@ -22,9 +22,9 @@ from dataclasses import dataclass, replace
 from fractions import Fraction
 from typing import Protocol
 
-from improv.band import timefeel
+from improv.performance import timefeel
 from improv.band.chart import harmony_around
-from improv.band.feel import accented
+from improv.performance.feel import accented
 from improv.band.note import Note
 from improv.band.part import Part, Stage
 from improv.language import context

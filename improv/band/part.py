@@ -18,7 +18,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 from improv.band.chart import Span, Timeline
-from improv.band.feel import Feel, swing
+from improv.performance.feel import Feel, swing
 from improv.band.note import Note
 from improv.language.harmony import Chord
 from improv.language.metre import strong_beats

@@ -20,7 +20,7 @@ from improv.band.bass import Bass
 from improv.band.comping import Comping
 from improv.band.countin import MOST_BARS
 from improv.band.drums import Drums
-from improv.band.feel import Feel
+from improv.performance.feel import Feel
 from improv.band.melody import Melody
 from improv.band.styles import STYLES
 from improv.errors import ChordError, ConfigError, PortError, UsageError

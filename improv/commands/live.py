@@ -15,7 +15,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from improv.band.feel import Feel
+from improv.performance.feel import Feel
 from improv.commands.config import Config
 
 

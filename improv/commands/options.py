@@ -18,7 +18,7 @@ from improv.errors import UsageError
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     from improv.band.comping import STYLES as COMPING_STYLES
     from improv.band.styles import STYLES as BAND_STYLES
-    from improv.band.feel import TIMINGS
+    from improv.performance.feel import TIMINGS
     from improv.midi.ports import BACKENDS
     from improv.model.engines import ENGINES
     from improv.timing.sync import MODES as SYNC_MODES

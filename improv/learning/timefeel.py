@@ -48,7 +48,7 @@ RATIO_RANGE = (0.05, 1.0)
 # rest from where the note's length, rounded to the grid, ends): over half the players'
 # did, and clipped at 1 improv cut every one of them short.
 REST_MOST = 1.5
-FORMAT = "improv-feel-3"  # the table's format (band.timefeel reads only this one)
+FORMAT = "improv-feel-3"  # the table's format (performance.timefeel reads only this one)
 
 
 

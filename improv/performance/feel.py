@@ -3,7 +3,7 @@
 The ``[feel]`` table is the band's, not one part's: a knob or a saved config changes it
 for every part at once. With ``timing = "grid"`` the soloist and the comping swing
 alike; with ``"learned"`` the soloist plays its onsets and lengths as the Weimar players
-did (:mod:`improv.band.timefeel`) and the comping keeps the swung grid.
+did (:mod:`improv.performance.timefeel`) and the comping keeps the swung grid.
 """
 
 from __future__ import annotations

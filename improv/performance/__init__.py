@@ -1,0 +1,1 @@
+"""How a part's written notes are played: swing and accents, the players' time feel."""
