@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from improv.performance import timefeel
+from improv.performance import ornaments, timefeel
 from improv.band.chart import Progression
 from improv.band.comping import Comping
 from improv.performance.feel import Feel, swing
@@ -346,11 +346,13 @@ def test_learned_timing_moves_only_the_times():
 
 
 def test_learned_notes_keep_order_and_let_go_before_the_next():
-    notes = band(LEARNED).advance(400)
-    written = written_line(VALUES, 400)[:len(notes)]
-    starts = [n.start for n in notes]
+    played = band(LEARNED).advance(400)
+    starts = [n.start for n in played]  # grace notes too: one line, never overlapping
     assert all(b >= a + timefeel.MIN_STEP - 1e-12 for a, b in zip(starts, starts[1:]))
-    assert starts[0] >= 0 and all(n.end > n.start for n in notes)
+    assert starts[0] >= 0 and all(n.end > n.start for n in played)
+    assert all(a.end <= b.start + 1e-12 for a, b in zip(played, played[1:]))
+    notes = [n for n in played if n.value is not None]  # the written notes, graces aside
+    written = written_line(VALUES, 400)[:len(notes)]
     for note, nxt, (at, end) in zip(notes, notes[1:], written):
         assert note.end <= nxt.start + 1e-12  # never into the next note
         assert note.start >= float(at) - timefeel.EARLIEST - 1e-12
@@ -708,3 +710,79 @@ def test_the_melody_plays_in_the_time_feel_of_the_soloist_its_source_plays_as():
         lengths[solo] = np.mean([(b.start - a.start) and (a.end - a.start) / (b.start - a.start)
                                  for a, b in zip(notes, notes[1:])])
     assert lengths["A_Detached_Solo"] < 0.6 < 0.9 < lengths["B_Legato_Solo"]
+
+
+# --- grace notes ---------------------------------------------------------------------------
+
+def test_the_learner_finds_grace_notes_and_leaves_chords_and_runs_out():
+    def timed(on, pitch, tempo=90.0):
+        return timednotes.Timed(on, on + 0.05, pitch, tempo, 60 / tempo, None, None, 5, 1, int(on))
+
+    notes = [timed(0.0, 60), timed(0.92, 63), timed(1.0, 64),  # a grace a minor 3rd below
+             timed(2.0, 65), timed(2.0, 69),  # a double stop: no grace
+             timed(3.0, 67), timed(3.05, 69), timed(3.1, 71), timed(3.15, 72),  # a run
+             timed(4.0, 70)]
+    found = learner.graces(notes)
+    # the notes with room: the one after the grace, and the one after the run (the
+    # double stop's and the run's last have a note just before them)
+    assert [(lead, interval) for _, lead, interval in found] == [(pytest.approx(0.08), 1),
+                                                                  (None, 0)]
+    table = learner.grace_table([notes] * 60)  # 60 graces: enough for the band's lengths
+    band = learner.band_of(90.0)
+    assert table["rate"][band] == pytest.approx(1 / 2) and table["graces"][band] == 60
+    assert table["lead"][band][20] == pytest.approx(0.08)
+    assert table["share"][table["interval"].index(1)] == 1.0 and 0 not in table["interval"]
+    assert table["lead"][band + 1] is None and table["rate"][band + 1] == 0.0
+
+
+def grace_table(rate=1.0, lead=0.08):
+    levels = len(learner.levels())
+    return ornaments.Graces(0.25, (rate,) * 3, (tuple([lead] * levels),) * 3, (1, -2),
+                            (0.75, 0.25))
+
+
+def test_a_grace_comes_a_lead_before_its_note_where_there_is_room():
+    levels = learner.levels()
+    rng = np.random.default_rng(3)
+    draws = [ornaments.grace_before(grace_table(), 0, levels, 10.0, 1.0, 9.5, 64, 52, 84, 1.0,
+                                    rng) for _ in range(400)]
+    assert all(start == pytest.approx(9.92) for start, _ in draws)
+    pitches = [pitch for _, pitch in draws]
+    assert set(pitches) == {63, 66} and 0.65 < pitches.count(63) / 400 < 0.85
+    assert ornaments.grace_before(grace_table(), 0, levels, 10.0, 1.0, 9.95, 64, 52, 84, 1.0,
+                                  rng)[0] == 9.95  # after the note before lets go
+    assert ornaments.grace_before(grace_table(), 0, levels, 10.0, 1.0, 9.99, 64, 52, 84, 1.0,
+                                  rng) is None  # no time left for one
+    assert ornaments.grace_before(grace_table(), 0, levels, 10.0, 0.2, 9.0, 64, 52, 84, 1.0,
+                                  rng) is None  # too close to the onset before
+    assert ornaments.grace_before(grace_table(), 0, levels, 10.0, 1.0, 9.0, 64, 52, 84, 0.0,
+                                  rng) is None  # amount 0: as written
+    low = [ornaments.grace_before(grace_table(), 0, levels, 10.0, 1.0, 9.0, 52, 52, 84, 1.0,
+                                  rng)[1] for _ in range(50)]
+    assert set(low) <= {53, 54}  # at the bottom of the register: from above
+
+
+def test_the_melody_plays_graces_softer_and_legato_into_their_notes():
+    table = dataclasses.replace(timefeel.shipped(), graces=grace_table())
+    slow = dataclasses.replace(LEARNED, tempo=90.0)
+    played = band(slow, table=table).advance(64)
+    graces = [(g, n) for g, n in zip(played, played[1:]) if g.value is None]
+    assert len(graces) > 10
+    for grace, note in graces:
+        assert grace.end == note.start and note.value is not None
+        assert note.pitch - grace.pitch in (1, -2, -1, 2) and grace.velocity < note.velocity
+        assert note.start - grace.start <= 0.08 + 1e-9
+    assert all(a.end <= b.start + 1e-12 for a, b in zip(played, played[1:]))
+    again = band(slow, table=table).advance(64)
+    assert [(n.start, n.pitch) for n in again] == [(n.start, n.pitch) for n in played]
+    none = dataclasses.replace(table, graces=None)
+    assert all(n.value is not None for n in band(slow, table=none).advance(64))
+
+
+def test_the_shipped_table_plays_graces_at_a_ballad_tempo_and_hardly_at_a_fast_one():
+    table = timefeel.shipped()
+    assert table.graces is not None
+    assert table.graces.rate[table.band(90.0)] > 0.03 > 0.002 > table.graces.rate[table.band(300.0)]
+    with pytest.raises(ValueError, match="grace"):
+        ornaments.Graces.from_dict({"rate": [0.1] * 7, "lead": [[0.5] * 41] * 7, "room": 0.25,
+                                    "interval": [1], "share": [1.0]}, 7, 41)  # leads past room

@@ -5,13 +5,13 @@ fake in tests), each a :class:`~improv.band.note.Note` at an exact beat (no drif
 hours): a pitch in the value's range over the chord, the bar's accents, the band's feel;
 the source hears where the line stands, to draw values it plays exactly
 (:mod:`improv.sampling.pitchfit`). With the timing "learned", a note sounds where the
-Weimar players would put it (:mod:`improv.performance.timefeel`), the next value drawn as it
-is played to know whether a rest follows. A phrase may recall a motif it played before
-(:mod:`improv.sampling.recall`), fed through the model, which carries on from it.
-Randomness is drawn in value order, each kind from its own generator, so the notes do
-not depend on how far ahead the caller asks: live and offline renders with one seed
-agree. When trading, the part rests through the musician's turns (the stage's listener)
-and answers each call by feeding it through the model first.
+Weimar players would put it, now and then after a grace note (:mod:`improv.performance`),
+the next value drawn as it is played to know whether a rest follows. A phrase may recall
+a motif it played before (:mod:`improv.sampling.recall`), fed through the model, which
+carries on from it. Randomness is drawn in value order, each kind from its own
+generator, so the notes do not depend on how far ahead the caller asks: live and offline
+renders with one seed agree. When trading, the part rests through the musician's turns
+(the stage's listener) and answers each call by feeding it through the model first.
 """
 
 from __future__ import annotations
@@ -22,9 +22,7 @@ from dataclasses import dataclass, replace
 from fractions import Fraction
 from typing import Protocol
 
-from improv.performance import timefeel
 from improv.band.chart import harmony_around
-from improv.performance.feel import accented
 from improv.band.note import Note
 from improv.band.part import Part, Stage
 from improv.language import context
@@ -33,6 +31,8 @@ from improv.language.register import Registers, register_stream
 from improv.language.grammar import (Phrase, PitchLimits, Value, decode, encode,
                                      exact_duration)
 from improv.listening.trading import Turn, call_line, echo_weights, pitch_before
+from improv.performance import timefeel
+from improv.performance.feel import accented
 from improv.sampling.recall import MOTIF_STREAM, Motifs
 from improv.settings import setting, validate
 from improv.streams import child_stream
@@ -68,6 +68,7 @@ class ValueSource(Protocol):
 
 
 TURN_GAP = Fraction(1, 12)  # beats of silence before the musician's turn
+GRACE_SOFTER = 12  # velocity a grace note has less than its note
 
 
 class MelodyPart(Part):
@@ -118,8 +119,6 @@ class MelodyPart(Part):
         if fit is not None and self._exact:
             fit(self.place_at)
 
-    # --- position ------------------------------------------------------------------------
-
     def skip_to(self, beat: Fraction) -> None:
         """After a stall the solo starts a new phrase on a beat (it may have run ahead)."""
         self.cursor = Fraction(math.ceil(max(self.cursor, Fraction(beat))))
@@ -158,8 +157,6 @@ class MelodyPart(Part):
         if restart is not None:
             restart(int(self.cursor * 12))
 
-    # --- the musician ----------------------------------------------------------------------
-
     def tune(self, knob: str, value) -> None:
         """temperature, top_p: to the model; register: the range by octaves; mute: silent
         but on in time; melody_level scales the velocities (0 silent)."""
@@ -179,7 +176,8 @@ class MelodyPart(Part):
 
     def revoice(self, note: Note, stage: Stage) -> Note:
         """A note realised before the musician changed chords, decoded again over the new
-        one as its note_on is sent (so every note that starts after the change uses it)."""
+        one as its note_on is sent (so every note that starts after the change uses it); a
+        grace note (no value) keeps its pitch."""
         if note.value is None:
             return note
         if stage.follow:
@@ -217,8 +215,6 @@ class MelodyPart(Part):
         previous, limits = self._phrase.previous, self._open_window() or self._limits
         table = type_table(self._stage.chord_at(Fraction(twelfths, 12)))
         return None if previous is None else (previous, table, limits.low, limits.high)
-
-    # --- values to notes -------------------------------------------------------------------
 
     def _next(self, until: Fraction, stage: Stage) -> list[Note]:
         turns = stage.listener.turns if stage.listener is not None else None
@@ -347,8 +343,8 @@ class MelodyPart(Part):
                                           stage.metre, stage.strong, self._rng))
         if stage.feel.timing == "learned":
             rest_follows = turn_ends or self._rest_follows(stage)
-            return [self._performed(start, end, pitch, velocity, stage, chord, value,
-                                    rest_follows, turn_ends)]
+            return self._performed(start, end, pitch, velocity, stage, chord, value,
+                                   rest_follows, turn_ends)
         return [self.note(start, end, pitch, velocity, stage, chord, value)]
 
     def _open_window(self) -> PitchLimits | None:
@@ -378,19 +374,22 @@ class MelodyPart(Part):
         return self._feel_table
 
     def _performed(self, start: Fraction, end: Fraction, pitch: int, velocity: int,
-                   stage: Stage, chord, value, rest_follows: bool, turn_ends: bool) -> Note:
-        """The written note as a player sounds it (off by ``end`` as a turn ends)."""
-        feel = stage.feel
+                   stage: Stage, chord, value, rest_follows: bool, turn_ends: bool) -> list[Note]:
+        """The written note as a player sounds it (off by ``end`` as a turn ends), after a
+        grace note where the player would put one (softer, legato into it, no value)."""
+        feel, floor = stage.feel, float(min(stage.lead_in, start))
+        tempo, bar, limits = feel.tempo or timefeel.DEFAULT_TEMPO, stage.bar_of(start), self._limits
         if self._performer is None:  # in the style of the soloist the source plays as
             player = getattr(self._source, "player", None)
             self._performer = timefeel.Performer(self._timefeel(), self._feel_rng,
                                                  getattr(player, "solo", None))
-        on, off = self._performer.perform(
-            start, end, feel.tempo or timefeel.DEFAULT_TEMPO, feel.amount, rest_follows,
-            float(min(stage.lead_in, start)), until=float(end) if turn_ends else None,
-            next_span=self._next_span())
-        return Note(on, off, self.channel, pitch, velocity, self.name, chord,
-                    stage.bar_of(start), value)
+        on, off = self._performer.perform(start, end, tempo, feel.amount, rest_follows, floor,
+                                          until=float(end) if turn_ends else None,
+                                          next_span=self._next_span())
+        grace = self._performer.grace(pitch, tempo, feel.amount, limits.low, limits.high, floor)
+        notes = [] if grace is None else [Note(grace[0], on, self.channel, grace[1], max(
+            1, velocity - GRACE_SOFTER), self.name, chord, bar)]
+        return notes + [Note(on, off, self.channel, pitch, velocity, self.name, chord, bar, value)]
 
     def _next_span(self) -> Fraction | None:
         """The written length of the note or rest drawn to follow (None: not drawn)."""

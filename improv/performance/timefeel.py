@@ -35,6 +35,7 @@ from improv.language.context import DEFAULT_TEMPO  # BPM, when the caller does n
 from improv.streams import child_stream
 from improv.learning.timednotes import GRAINS, LEAD_INS, grain, lead_in
 from improv.learning.timefeel import FORMAT
+from improv.performance.ornaments import Graces, grace_before
 
 FEEL_FILE = "wjazzd.json"  # in data/feel
 MAX_FEEL_BYTES = 200_000  # the shipped table is about 45 kB
@@ -71,6 +72,7 @@ class TimeFeel:
     style_names: tuple = ()  # the solo of each style (none in a table made before names)
     within: tuple = ((1.0, 0.0), (1.0, 0.0))  # (sd, serial) of onsets, lengths around it
     by_gap: tuple = ()  # (gap edges, the onsets' serial in each bin); () none learned
+    graces: Graces | None = None  # grace notes (None: a table made before them)
 
     @classmethod
     def from_dict(cls, data: dict) -> TimeFeel:
@@ -120,6 +122,8 @@ class TimeFeel:
                     raise ValueError("the onsets' serial by gap is not one per gap bin")
                 table = replace(table, by_gap=(gaps, rhos))
         bands = len(edges) + 2
+        if data.get("grace") is not None:
+            table = replace(table, graces=Graces.from_dict(data["grace"], bands, len(levels)))
         if len(table.onsets) != bands or len(table.lengths) != bands or \
                 len(table.rest_ends) != bands or \
                 any(len(row) != 12 or any(len(c) != len(GRAINS) or
@@ -277,6 +281,7 @@ class Performer:
         self._levels: Levels | None = None  # the style, drawn with the first note
         self._foreseen: tuple | None = None  # (written onset: a Fraction, deviation)
         self._played: tuple | None = None  # (written: a Fraction, start, end)
+        self._before: tuple | None = None  # (start, end) of the note before that one
 
     def new_phrase(self) -> None:
         """The next note starts afresh: nothing foresaw its onset."""
@@ -336,8 +341,20 @@ class Performer:
                         floor, room)
         if until is not None:
             off = max(min(off, until), on + min(MIN_LENGTH, float(end - start)) / 2)
-        self._played = (start, on, off)
+        self._before, self._played = previous, (start, on, off)
         return on, off
+
+    def grace(self, pitch: int, tempo: float, amount: float, low: int, high: int,
+              floor: float = 0.0) -> tuple[float, int] | None:
+        """(start, pitch) of a grace note before the note just performed, or None
+        (:mod:`improv.performance.ornaments`); it ends where that note starts."""
+        graces, before = self._table.graces, self._before
+        if graces is None or before is None or self._played is None:
+            return None
+        on = self._played[1]
+        return grace_before(graces, self._table.band(tempo), self._table.levels, on,
+                            on - before[0], max(before[1], floor), pitch, low, high,
+                            amount, self._rng)
 
 
 def feel_stream(rng) -> np.random.Generator:
