@@ -8,8 +8,7 @@ tempo band of the model's context (:mod:`improv.language.context`), a factor for
 note duration (twelfths of a beat) and each interval (semitones from the last pitch),
 one table for the register's pull (below, by where the last pitch lies against the
 middle of the register and which way the interval goes), one for the momentum of a run
-of steps, one for the turn (each interval by the one before it), and a factor for each
-rest length drawn inside an open phrase. A note value's
+of steps, and a factor for each rest length drawn inside an open phrase. A note value's
 weight is multiplied by its factors before each draw (:class:`Calibrator`), those of the
 Weimar soloist the run plays as too (:mod:`improv.sampling.persona`, whose players the
 file carries), and the notes together keep the share of the draw the model gave them:
@@ -25,7 +24,6 @@ calibrate`` turns it off).
 from __future__ import annotations
 
 import bisect
-import itertools
 import json
 import logging
 from dataclasses import dataclass
@@ -67,26 +65,6 @@ N_OFFSETS, N_STEPS = len(OFFSET_EDGES) + 1, len(STEP_EDGES) + 1
 # next step the same way, by the direction (up, down) and the steps so far.
 RUN_LENGTHS = 4
 UP, DOWN = 0, 1
-# The turn: the next interval by the one before (down a 3rd or more, down 2, down 1, a
-# repeat, up 1, up 2, up a 3rd or more), inside a line of notes. The model matched the
-# players' intervals one by one, not in pairs: after a whole step up it went down a
-# semitone twice as often as the players, after a repeat it repeated 0.74 times as
-# often. The cells of a step going on the same way are the run's (left at 1 here).
-TURN_CLASSES = 7
-_STEPS = ((1, 2), (4, 5))  # the classes of a step down and of a step up: the run's
-
-
-def turn_class(value: Value) -> int | None:
-    """The turn's class of a note value's interval (None: a rest or no interval)."""
-    if value.is_rest or value.lo is None:
-        return None
-    return min(max((value.lo + value.hi) // 2, -3), 3) + 3
-
-
-def run_owns(before: int, after: int) -> bool:
-    """Whether the turn (``before`` then ``after``) is a step going on the same way,
-    which the run's table weighs."""
-    return any(before in way and after in way for way in _STEPS)
 
 
 def duration_class(value: Value) -> int:
@@ -149,22 +127,20 @@ class Calibration:
     pull: tuple[tuple[float, ...], ...] = ((1.0,) * N_STEPS,) * N_OFFSETS  # [offset][step]
     run: tuple[tuple[float, ...], ...] = ((1.0,) * RUN_LENGTHS,) * 2  # [direction][length]
     rest: tuple[tuple[float, ...], ...] = ()  # [band][duration class]; () all 1
-    turn: tuple[tuple[float, ...], ...] = ((1.0,) * TURN_CLASSES,) * TURN_CLASSES
     players: tuple[Player, ...] = ()
 
     def __post_init__(self):
         if len(self.duration) != len(self.interval) or not self.duration:
             raise ValueError("a calibration needs as many duration rows as interval rows")
-        if len(self.pull) != N_OFFSETS or len(self.run) != 2 or len(self.turn) != TURN_CLASSES:
-            raise ValueError(f"a calibration's pull needs {N_OFFSETS} rows, its run 2 and "
-                             f"its turn {TURN_CLASSES}")
+        if len(self.pull) != N_OFFSETS or len(self.run) != 2:
+            raise ValueError(f"a calibration's pull needs {N_OFFSETS} rows and its run 2")
         if not self.rest:
             object.__setattr__(self, "rest", ((1.0,) * N_DURATIONS,) * len(self.duration))
         if len(self.rest) != len(self.duration):
             raise ValueError("a calibration needs as many rest rows as duration rows")
         for rows, width in ((self.duration, N_DURATIONS), (self.interval, N_INTERVALS),
                             (self.pull, N_STEPS), (self.run, RUN_LENGTHS),
-                            (self.rest, N_DURATIONS), (self.turn, TURN_CLASSES)):
+                            (self.rest, N_DURATIONS)):
             for row in rows:
                 if len(row) != width or not all(LOW <= x <= HIGH for x in row):
                     raise ValueError(f"a calibration row needs {width} factors within "
@@ -212,26 +188,15 @@ class Calibration:
                 out[:, k] = pull[:, step]
         return out
 
-    def turn_factors(self, values: Sequence[Value]) -> np.ndarray:
-        """(turn classes, len(values)): each note value's factor after an interval of
-        each class, 1 for values with no interval."""
-        turn = np.array(self.turn)
-        out = np.ones((TURN_CLASSES, len(values)))
-        for k, value in enumerate(values):
-            own = turn_class(value)
-            if own is not None:
-                out[:, k] = turn[:, own]
-        return out
-
     def to_dict(self) -> dict:
         return {**{name: [list(r) for r in getattr(self, name)] for name in TABLES},
                 "players": [p.to_list() for p in self.players]}
 
     @classmethod
     def from_dict(cls, data: dict) -> "Calibration":
-        # a file from before the pull, the run, the rests or the turn: neutral ones
+        # a file from before the pull, the run or the rests: neutral ones
         neutral = {"pull": [list(r) for r in cls.pull], "run": [list(r) for r in cls.run],
-                   "rest": [], "turn": [list(r) for r in cls.turn]}
+                   "rest": []}
         players = data.get("players", [])  # none in a file from before them
         if not isinstance(players, list):
             raise ValueError("the players are not a list")
@@ -239,7 +204,7 @@ class Calibration:
                      for name in TABLES), tuple(Player.from_list(row) for row in players))
 
 
-TABLES = ("duration", "interval", "pull", "run", "rest", "turn")
+TABLES = ("duration", "interval", "pull", "run", "rest")
 
 
 class Calibrator:
@@ -252,8 +217,6 @@ class Calibrator:
         self._factors = table.factors(values, player)
         self._rests = table.rest_factors(values)
         self._pull = table.pull_factors(values)
-        self._turn = table.turn_factors(values)
-        self.turns = tuple(turn_class(v) for v in values)
         notes = np.array([not v.is_rest for v in values])
         self._notes, self._note_weight = notes, notes.astype(float)
         self.steps = tuple(step_of(v) for v in values)
@@ -264,7 +227,6 @@ class Calibrator:
             for length in range(RUN_LENGTHS):
                 self._run[direction, length, steps == sign] = table.run[direction][length]
         self.last_run: tuple[int, int] | None = None  # the run the last apply() heard
-        self.last_turn: int | None = None  # and the turn class of the value before
         self.last_inside = False  # and whether it drew inside an open phrase
 
     def apply(self, w: np.ndarray, band: int, place: tuple | None, recent=(),
@@ -279,13 +241,7 @@ class Calibrator:
         np.multiply(w, self._factors[band], out=w)
         if place is not None:
             np.multiply(w, self._pull[self.offset_bin(place)], out=w)
-        recent = iter(recent)
-        last = next(recent, None)
-        self.last_turn = turn = None if last is None else self.turns[last[0]]
-        if turn is not None:
-            np.multiply(w, self._turn[turn], out=w)
-        self.last_run = run = (None if last is None else
-                               run_of(itertools.chain((last,), recent), self._step_played))
+        self.last_run = run = run_of(recent, self._step_played)
         if run is not None:
             np.multiply(w, self._run[run], out=w)
         after = float(np.dot(w, self._note_weight))

@@ -6,9 +6,7 @@ Targets: the share of each note duration and each interval among the values of t
 solos of each tempo band, as the model was trained on them, the share of each way
 an interval goes from a pitch so far above or below the solo's median pitch (drawn: the
 middle of the register the melody keeps to, moved to the player's), how often a run
-of steps goes on by another, by its direction and length, the share of each interval
-after each kind of interval before it (the turn: a step going on is the run's), and
-each rest length's rate
+of steps goes on by another, by its direction and length, and each rest length's rate
 against the notes among the values drawn inside an open phrase. The players to play as
 (:mod:`improv.sampling.persona`) come from the same solos and are drawn in the renders,
 as the soloist draws them. Each round renders the solo over every solo's own changes
@@ -114,30 +112,19 @@ def run(args) -> int:
 def counts(bands: int) -> tuple[np.ndarray, ...]:
     """Empty tallies: bands × duration classes, bands × interval classes, the register's
     offset bins × interval steps, the run's direction × length × (a step on the same
-    way, anything else), bands × (rest duration classes, then any note) of the
-    values drawn inside an open phrase, and the turn's classes before × after."""
+    way, anything else), and bands × (rest duration classes, then any note) of the
+    values drawn inside an open phrase."""
     from improv.sampling.calibration import (
         N_DURATIONS,
         N_INTERVALS,
         N_OFFSETS,
         N_STEPS,
         RUN_LENGTHS,
-        TURN_CLASSES,
     )
 
     return (np.zeros((bands, N_DURATIONS)), np.zeros((bands, N_INTERVALS)),
             np.zeros((N_OFFSETS, N_STEPS)), np.zeros((2, RUN_LENGTHS, 2)),
-            np.zeros((bands, N_DURATIONS + 1)), np.zeros((TURN_CLASSES, TURN_CLASSES)))
-
-
-def count_turn(turns: np.ndarray, before: int | None, value) -> None:
-    """Add the turn from an interval of class ``before`` (None: the value before had
-    none) to ``value``'s, where it has one."""
-    from improv.sampling.calibration import turn_class
-
-    after = turn_class(value)
-    if before is not None and after is not None:
-        turns[before, after] += 1
+            np.zeros((bands, N_DURATIONS + 1)))
 
 
 def count_inside(row: np.ndarray, value) -> None:
@@ -164,17 +151,10 @@ def corpus_counts(paths, bands: int) -> tuple[tuple[np.ndarray, ...], tuple]:
     from improv.language import context
     from improv.language.grammar import DEFAULT_LIMITS, Phrase, parse_value
     from improv.learning.wjd import load_solo_piece
-    from improv.sampling.calibration import (
-        RUN_LENGTHS,
-        offset_bin,
-        run_of,
-        step_class,
-        step_of,
-        turn_class,
-    )
+    from improv.sampling.calibration import RUN_LENGTHS, offset_bin, run_of, step_class, step_of
     from improv.sampling.persona import from_counts
 
-    durations, intervals, pulls, runs, inside, turns = counts(bands)
+    durations, intervals, pulls, runs, inside = counts(bands)
     solos = []  # (name, band, median pitch, its durations, its intervals)
     for path in paths:
         piece = load_solo_piece(path)
@@ -185,11 +165,9 @@ def corpus_counts(paths, bands: int) -> tuple[tuple[np.ndarray, ...], tuple]:
         values = [parse_value(v) for v in piece.values()]
         count_values(values, own_d[0], own_i[0])
         steps: list[int] = []  # the last played first
-        phrase, before = Phrase(), None
+        phrase = Phrase()
         for value in values:
             count_run(runs, run_of(steps), value)
-            count_turn(turns, before, value)
-            before = turn_class(value)
             steps.insert(0, step_of(value))
             del steps[RUN_LENGTHS:]
             if phrase.open:
@@ -215,7 +193,7 @@ def corpus_counts(paths, bands: int) -> tuple[tuple[np.ndarray, ...], tuple]:
     middle = (DEFAULT_LIMITS.low + DEFAULT_LIMITS.high) / 2
     players = tuple(from_counts(name, m, middle, d, i, durations[band], intervals[band], band)
                     for name, band, m, d, i in solos)
-    return (durations, intervals, pulls, runs, inside, turns), players
+    return (durations, intervals, pulls, runs, inside), players
 
 
 def count_values(values, durations: np.ndarray, intervals: np.ndarray) -> None:
@@ -255,7 +233,7 @@ def drawn_counts(model: Path, jobs, table, bands: int) -> tuple[np.ndarray, ...]
     from improv.sampling.calibration import step_class
     from improv.sampling.soloist import Soloist
 
-    durations, intervals, pulls, runs, inside, turns = counts(bands)
+    durations, intervals, pulls, runs, inside = counts(bands)
     generator = load_generator(model)
     for chart, tempo, seed in jobs:
         cfg = settings_for(None, model=str(model), tempo=tempo, seed=seed)
@@ -264,22 +242,20 @@ def drawn_counts(model: Path, jobs, table, bands: int) -> tuple[np.ndarray, ...]
             tempo=tempo), table)
         drawn: list = []
         soloist.observer = lambda index, place, s=soloist: drawn.append(
-            (index, place, s.calibrator.last_run, s.calibrator.last_inside,
-             s.calibrator.last_turn))
+            (index, place, s.calibrator.last_run, s.calibrator.last_inside))
         band = make_band(cfg, soloist, seed, chart=chart)
         band.advance(len(chart.bars) * chart.beats_per_bar)
         row = context.tempo_slot(tempo) - context.TEMPO_OFFSET
         count_values((soloist.values[d[0]] for d in drawn), durations[row], intervals[row])
-        for index, place, run, opened, turn in drawn:
+        for index, place, run, opened in drawn:
             value = soloist.values[index]
             step = None if value.is_rest else step_class(value)
             if step is not None and place is not None:
                 pulls[soloist.calibrator.offset_bin(place), step] += 1
             count_run(runs, run, value)
-            count_turn(turns, turn, value)
             if opened:
                 count_inside(inside[row], value)
-    return durations, intervals, pulls, runs, inside, turns
+    return durations, intervals, pulls, runs, inside
 
 
 def refit(table, target, drawn):
@@ -304,25 +280,7 @@ def refit(table, target, drawn):
                        moved(table.interval, target[1], drawn[1], fixed=(NO_INTERVAL,)),
                        moved(table.pull, target[2], drawn[2]),
                        run_moved(table.run, target[3], drawn[3]),
-                       rest_moved(table.rest, target[4], drawn[4]),
-                       turn_moved(table.turn, target[5], drawn[5]), table.players)
-
-
-def turn_moved(factors, target, drawn):
-    """The turn's factors moved, row by row (the interval before), towards the players'
-    shares of the interval after, the run's cells (a step going on) left at 1."""
-    from improv.sampling.calibration import HIGH, LOW, run_owns
-
-    out = np.array(factors, float)
-    for before in range(len(out)):
-        t, d = target[before], drawn[before]
-        ok = (t >= MIN_COUNT) & (d >= MIN_COUNT)
-        ok &= [not run_owns(before, after) for after in range(len(out))]
-        if not ok.any():
-            continue
-        ratio = (t[ok] / t[ok].sum()) / (d[ok] / d[ok].sum())
-        out[before, ok] = np.clip(out[before, ok] * ratio ** DAMPING, LOW, HIGH)
-    return tuple(tuple(float(round(x, 4)) for x in row) for row in out)
+                       rest_moved(table.rest, target[4], drawn[4]), table.players)
 
 
 def rest_moved(factors, target, drawn):
@@ -371,9 +329,7 @@ def report(number: int, target, drawn) -> None:
                                                          drawn[3].reshape(-1, 2))]
     rests = [f"{t[:-1].sum() / max(t[-1], 1):.3f}/{d[:-1].sum() / max(d[-1], 1):.3f}"
              for t, d in zip(target[4], drawn[4]) if d.sum()]
-    turns = _tv(target[5], drawn[5])
     print(f"round {number}: distance durations/intervals  " + "  ".join(cells) +
-          f"  turns {turns:.3f}" +
           f"  rests per note inside phrases (players/drawn) {' '.join(rests)}" +
           f"  pull by offset {'/'.join(pull)}  runs going on (players/drawn) up "
           f"{' '.join(going[:len(going) // 2])} down {' '.join(going[len(going) // 2:])}")
