@@ -118,6 +118,14 @@ def test_a_beat_after_a_sixteenth_is_learned_apart_from_one_after_an_eighth(tmp_
     assert [timednotes.lead_in(g) for g in (None, 1 / 6, 0.25, 1 / 3, 0.5, 2.0)] == [2, 0, 0, 1, 2, 2]
 
 
+def test_a_double_stops_second_note_leads_in_from_the_place_before_the_pair(tmp_path):
+    notes = [n for k in range(BEATS - 1) for n in
+             ((k, 2, 1, 0.0, 0.2, BEAT), (k, 2, 2, 0.0, 0.2, BEAT), (k, 2, 2, 0.0, 0.2, BEAT))]
+    solo = timednotes.solo_notes(*timednotes.load_pair(write_solo(tmp_path, notes)))
+    counts = learner.learn([solo])["onset"]["notes"][learner.band_of(120.0)][6][0]
+    assert counts == [0, 0, 2 * (BEATS - 1)]  # both an eighth after the beat: none at 0
+
+
 def test_articulation_is_the_sounding_share_of_the_span_the_model_writes(tmp_path):
     solo = timednotes.solo_notes(*timednotes.load_pair(swung_player(tmp_path)))
     spans = learner.articulations(solo)
@@ -718,7 +726,7 @@ def test_the_learner_finds_grace_notes_and_leaves_chords_and_runs_out():
     def timed(on, pitch, tempo=90.0):
         return timednotes.Timed(on, on + 0.05, pitch, tempo, 60 / tempo, None, None, 5, 1, int(on))
 
-    notes = [timed(0.0, 60), timed(0.92, 63), timed(1.0, 64),  # a grace a minor 3rd below
+    notes = [timed(0.0, 60), timed(0.92, 63), timed(1.0, 64),  # a grace a semitone below
              timed(2.0, 65), timed(2.0, 69),  # a double stop: no grace
              timed(3.0, 67), timed(3.05, 69), timed(3.1, 71), timed(3.15, 72),  # a run
              timed(4.0, 70)]
@@ -727,7 +735,7 @@ def test_the_learner_finds_grace_notes_and_leaves_chords_and_runs_out():
     # double stop's and the run's last have a note just before them)
     assert [(lead, interval) for _, lead, interval in found] == [(pytest.approx(0.08), 1),
                                                                   (None, 0)]
-    table = learner.grace_table([notes] * 60)  # 60 graces: enough for the band's lengths
+    table = learner.grace_table([notes] * 60)  # 60 graces: enough for the band's own leads
     band = learner.band_of(90.0)
     assert table["rate"][band] == pytest.approx(1 / 2) and table["graces"][band] == 60
     assert table["lead"][band][20] == pytest.approx(0.08)
@@ -760,6 +768,8 @@ def test_a_grace_comes_a_lead_before_its_note_where_there_is_room():
     low = [ornaments.grace_before(grace_table(), 0, levels, 10.0, 1.0, 9.0, 52, 52, 84, 1.0,
                                   rng)[1] for _ in range(50)]
     assert set(low) <= {53, 54}  # at the bottom of the register: from above
+    assert all(ornaments.grace_before(grace_table(), 0, levels, 10.0, 1.0, 9.0, 60, 60, 60,
+                                      1.0, rng) is None for _ in range(20))  # no room either way
 
 
 def test_the_melody_plays_graces_softer_and_legato_into_their_notes():
@@ -768,7 +778,10 @@ def test_the_melody_plays_graces_softer_and_legato_into_their_notes():
     played = band(slow, table=table).advance(64)
     graces = [(g, n) for g, n in zip(played, played[1:]) if g.value is None]
     assert len(graces) > 10
-    for grace, note in graces:
+    mains = [n for n in played if n.value is not None]
+    written = {id(n): float(at) for n, (at, _) in zip(mains, written_line(VALUES, 80))}
+    for grace, note in graces:  # never before the part reads ahead (EARLIEST)
+        assert grace.start >= written[id(note)] - timefeel.EARLIEST - 1e-9
         assert grace.end == note.start and note.value is not None
         assert note.pitch - grace.pitch in (1, -2, -1, 2) and grace.velocity < note.velocity
         assert note.start - grace.start <= 0.08 + 1e-9
@@ -783,6 +796,21 @@ def test_the_shipped_table_plays_graces_at_a_ballad_tempo_and_hardly_at_a_fast_o
     table = timefeel.shipped()
     assert table.graces is not None
     assert table.graces.rate[table.band(90.0)] > 0.03 > 0.002 > table.graces.rate[table.band(300.0)]
-    with pytest.raises(ValueError, match="grace"):
-        ornaments.Graces.from_dict({"rate": [0.1] * 7, "lead": [[0.5] * 41] * 7, "room": 0.25,
-                                    "interval": [1], "share": [1.0]}, 7, 41)  # leads past room
+    good = {"rate": [0.1] * 7, "lead": [[0.05] * 41] * 7, "room": 0.25, "interval": [1],
+            "share": [1.0]}
+    assert ornaments.Graces.from_dict(good, 7, 41) is not None
+    assert ornaments.Graces.from_dict({**good, "lead": [None] * 7}, 7, 41) is None  # none seen
+    for bad in ({"lead": [[0.5] * 41] * 7}, {"lead": [list(np.linspace(0.1, 0.01, 41))] * 7},
+                {"interval": [200]}, {"interval": [0]}, {"rate": [1.5] * 7}, {"share": [0.5]}):
+        with pytest.raises(ValueError, match="grace"):
+            ornaments.Graces.from_dict({**good, **bad}, 7, 41)
+
+
+def test_a_broken_grace_table_is_one_line_naming_the_fix(tmp_path):
+    data = json.loads((timefeel.feel_dir() / timefeel.FEEL_FILE).read_text())
+    for broken in ({"interval": [1e400] * len(data["grace"]["interval"])},
+                   {"lead": "none"}, {"rate": [2.0] * 7}):
+        path = tmp_path / "feel.json"
+        path.write_text(json.dumps({**data, "grace": {**data["grace"], **broken}}))
+        with pytest.raises(UsageError, match="cannot be read.*timing = .grid."):
+            timefeel.load(path)

@@ -28,6 +28,7 @@ GRID_DIVISIONS = (1, 2, 3, 4, 6, 12)  # beat divisions whose tatums are twelfths
 WINDOW = 4  # beats either side whose median interval is a note's local tempo
 STEADY = 0.6  # a beat interval under 0.6x or over 1/0.6x its neighbours' median is an error
 
+
 @dataclass(frozen=True)
 class Beats:
     """A solo's beat table: onsets (s) and the row of each (bar, beat)."""

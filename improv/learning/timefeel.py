@@ -52,14 +52,13 @@ REST_MOST = 1.5
 # Grace notes: a note sounding under GRACE_MOST beat before the next, alone (the notes
 # either side further apart), is a grace to that next note; a note GRACE_ROOM beat or
 # more after the one before it has room for one. Under 110 BPM the players put one
-# before 5% of their notes, from 150 BPM hardly any: improv's shortest value, a sixth of
-# a beat, could not.
+# before 6.3% of the notes with room, from 150 BPM hardly any: improv's shortest value,
+# a sixth of a beat, could not.
 GRACE_MOST = 0.1
 GRACE_ROOM = 0.25
 GRACE_WIDEST = 7  # semitones from the grace to its note, at most (wider: a leap, no grace)
-MIN_GRACES = 50  # graces a band needs for its own lengths; fewer: all tempos pooled
+MIN_GRACES = 50  # graces a band needs for its own leads; fewer: all tempos pooled
 FORMAT = "improv-feel-3"  # the table's format (performance.timefeel reads only this one)
-
 
 
 def band_of(tempo: float, edges=TEMPO_EDGES) -> int:
@@ -86,7 +85,6 @@ def levels(n: int = LEVELS) -> np.ndarray:
 
 def quantiles(values, n: int = LEVELS, digits: int = 4) -> list[float]:
     return [round(float(q), digits) for q in np.quantile(np.asarray(values, float), levels(n))]
-
 
 
 def articulations(notes: list[Timed]) -> list[tuple[float, float, bool, float]]:
@@ -189,11 +187,18 @@ def learn(solos: list[list[Timed]], edges=TEMPO_EDGES, names: list[str] | None =
     onset_keys, length_keys, gaps, beats = [], [], [], []
     for notes in solos:
         ok, lk, places = [], [], []
+        heard = [None, None]  # the last two places any note sounded at (off the grid too)
         for n in notes:
+            place = written_place(n)
+            # the lead-in from the place before (a double stop's second note: the one
+            # before the pair), as the line improv plays has it
+            before = heard[0] if place == heard[1] else heard[1]
+            if place != heard[1]:
+                heard = [heard[1], place]
             if n.twelfth is None:
                 continue
-            band, place = band_of(n.tempo, edges), written_place(n)
-            key = (n.twelfth, n.grain, lead_in(place - places[-1] if places else None))
+            band = band_of(n.tempo, edges)
+            key = (n.twelfth, n.grain, lead_in(None if before is None else place - before))
             for b in (band, pooled):
                 onsets.setdefault((b, key), []).append(n.deviation)
             ok.append(((band, key), n.deviation))

@@ -12,12 +12,13 @@ performer's own generator, so a seed plays the same graces every time.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
 
 MIN_LEAD = 1 / 48  # beats a grace sounds, at least: less and it is left out
+MAX_LEAD = 1 / 8  # beats a grace may come ahead of its note, at most (the players' 0.1)
+WIDEST = 12  # semitones from a grace to its note, at most
 
 
 @dataclass(frozen=True)
@@ -38,18 +39,18 @@ class Graces:
         ValueError where it is not the documented shape."""
         rate = tuple(float(x) for x in data["rate"])
         lead = tuple(None if q is None else tuple(float(x) for x in q) for q in data["lead"])
-        if len(lead) == bands and lead[-1] is None:
-            return None
         interval = tuple(int(x) for x in data["interval"])
         share = tuple(float(x) for x in data["share"])
         room = float(data["room"])
         if len(rate) != bands or len(lead) != bands or len(interval) != len(share) or \
                 not 0 < room <= 4 or not all(0 <= x <= 1 for x in (*rate, *share)) or \
-                any(q is not None and (len(q) != levels or any(
-                    not 0 < x <= room or not math.isfinite(x) for x in q)) for q in lead) or \
-                0 in interval or not 0.99 < sum(share) < 1.01:
-            raise ValueError("the grace notes' table is not rates, leads and intervals by band")
-        return cls(room, rate, lead, interval, share)
+                any(q is not None and (len(q) != levels or any(b < a for a, b in zip(q, q[1:]))
+                                       or not all(0 < x <= MAX_LEAD for x in q)) for q in lead) or \
+                not all(0 < abs(i) <= WIDEST for i in interval) or \
+                (lead[-1] is not None and not 0.99 < sum(share) < 1.01):
+            raise ValueError("the grace notes' table is not rates, rising leads (at most "
+                             f"{MAX_LEAD:g} beat) and intervals (1-{WIDEST} semitones) by band")
+        return None if lead[-1] is None else cls(room, rate, lead, interval, share)
 
 
 def grace_before(graces: Graces, band: int, levels, on: float, gap: float | None,
@@ -59,7 +60,7 @@ def grace_before(graces: Graces, band: int, levels, on: float, gap: float | None
     ``gap`` beats after the onset before it (None: none), or None: drawn at the band's
     rate (times ``amount``) where there is room, starting no earlier than ``free_from``
     (where the note before lets go), its pitch inside ``low..high`` (the interval the
-    other way where it would leave them)."""
+    other way where it would leave them; none where both would)."""
     if gap is None or gap < graces.room or rng.random() >= amount * graces.rate[band]:
         return None
     cell = graces.lead[band] if graces.lead[band] is not None else graces.lead[-1]
@@ -70,5 +71,7 @@ def grace_before(graces: Graces, band: int, levels, on: float, gap: float | None
     k = int(np.searchsorted(np.cumsum(graces.share), rng.random() * sum(graces.share),
                             side="right"))
     step = graces.interval[min(k, len(graces.interval) - 1)]
-    below = pitch - step
-    return start, below if low <= below <= high else pitch + step
+    for grace in (pitch - step, pitch + step):
+        if low <= grace <= high:
+            return start, grace
+    return None

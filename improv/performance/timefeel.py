@@ -351,10 +351,10 @@ class Performer:
         graces, before = self._table.graces, self._before
         if graces is None or before is None or self._played is None:
             return None
-        on = self._played[1]
+        written, on = self._played[:2]  # no earlier than any note may be pushed ahead:
+        free = max(before[1], floor, float(written) - EARLIEST)  # the part reads that far
         return grace_before(graces, self._table.band(tempo), self._table.levels, on,
-                            on - before[0], max(before[1], floor), pitch, low, high,
-                            amount, self._rng)
+                            on - before[0], free, pitch, low, high, amount, self._rng)
 
 
 def feel_stream(rng) -> np.random.Generator:
@@ -381,7 +381,7 @@ def load(path: Path | str) -> TimeFeel:
     except FileNotFoundError as err:
         raise UsageError(f"the time-feel table {path} is missing: reinstall improv, or play "
                          f"with [feel] timing = \"grid\"") from err
-    except (OSError, ValueError, KeyError, TypeError, IndexError) as err:
+    except (OSError, ValueError, KeyError, TypeError, IndexError, OverflowError) as err:
         raise UsageError(f"the time-feel table {path} cannot be read ({err}): reinstall "
                          f"improv, or play with [feel] timing = \"grid\"") from err
 

@@ -33,7 +33,7 @@ PLAYER_STREAM = 0x50  # the spawn key of the draw of the player beside the soloi
 # would play a handful of times by chance keeps a factor near 1.
 PRIOR_NOTES = 10
 LOW, HIGH = 0.2, 5.0  # a player's factors stay inside these
-MAX_REGISTER = 12.0  # semitones a player's median pitch may lie from the players'
+MAX_REGISTER = 12.0  # semitones a player's median pitch may lie from the limits' middle
 # The middle a player's register moves to keeps this far inside the melody's limits.
 MARGIN = 6
 
