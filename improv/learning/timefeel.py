@@ -215,7 +215,7 @@ def learn(solos: list[list[Timed]], edges=TEMPO_EDGES, names: list[str] | None =
     places = [(k, g, a) for k in range(12) for g in range(len(GRAINS))
               for a in range(len(LEAD_INS))]
     bins = range(len(SPAN_EDGES) + 1)
-    _, onset_n = _cells(onsets, pooled, places, 3)
+    onset_n = [[len(onsets.get((band, key), ())) for key in places] for band in range(pooled + 1)]
     onsets = _with_lead_ins_pooled(onsets, pooled, places)
     onset_q, _ = _cells(onsets, pooled, places, 3)
     length_q, length_n = _cells(lengths, pooled, [(False, b) for b in bins], 3)

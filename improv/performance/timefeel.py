@@ -38,7 +38,7 @@ from improv.learning.timefeel import FORMAT
 from improv.performance.ornaments import Graces, grace_before
 
 FEEL_FILE = "wjazzd.json"  # in data/feel
-MAX_FEEL_BYTES = 200_000  # the shipped table is about 45 kB
+MAX_FEEL_BYTES = 200_000  # the shipped table is about 140 kB
 EARLIEST = 1 / 8  # beats: the furthest a note is pushed ahead of its written place
 MIN_STEP = 1 / 48  # beats between two starts, at least
 MIN_LENGTH = 1 / 24  # beats a note sounds, at least (less if its span is shorter)
