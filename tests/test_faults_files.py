@@ -167,12 +167,13 @@ def test_an_unwritable_out_folder(tmp_path, capsys):
 def test_the_out_folder_vanishing_mid_render_is_one_line_and_leaves_nothing(tmp_path):
     folder = tmp_path / "gone"
     folder.mkdir()
-    # 1500 bars of the whole band take several seconds: the folder goes in the middle
+    # 700 bars of the whole band take a few seconds: the folder goes in the middle
     proc = subprocess.Popen([sys.executable, str(REPO / "daemon.py"), "--out",
-                             str(folder / "x.mid"), "--bars", "1500", "-q"],
+                             str(folder / "x.mid"), "--bars", "700", "-q"],
                             stderr=subprocess.PIPE, text=True)
     time.sleep(1.0)
     shutil.rmtree(folder)
+    assert proc.poll() is None, "the render ended before its folder went: give it more bars"
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 2, err
     assert len(err.strip().splitlines()) == 1 and "cannot write" in err

@@ -72,7 +72,7 @@ def hold(musician, symbol, low=54):
     return chord, pitches
 
 
-HOLD = 3.0  # seconds each chord is held: at 200 BPM some 35 notes in all, counted
+HOLD = 2.0  # seconds each chord is held: at 300 BPM some 45 notes in all, counted
 
 
 def test_the_solo_follows_the_chords_the_musician_holds_not_the_charts(daemon):
@@ -80,7 +80,7 @@ def test_the_solo_follows_the_chords_the_musician_holds_not_the_charts(daemon):
     # chord it plays over; the Weimar model's 50% (the players' own share) would need
     # many more notes to tell held chords from the chart's as surely. Trained on one
     # record, its tail is noise: it is sampled with the nucleus cut (config.toml).
-    proc, musician, notes = daemon("--follow-chords", "--tempo", "200", "--progression", "C7",
+    proc, musician, notes = daemon("--follow-chords", "--tempo", "300", "--progression", "C7",
                                    "--model", "metheny", "--top-p", "0.95")
     time.sleep(0.5)
     played = []

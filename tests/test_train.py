@@ -43,6 +43,16 @@ def cache_dir(tmp_path, monkeypatch):
     monkeypatch.setenv("IMPROV_CACHE_DIR", str(tmp_path / "cache"))
 
 
+@pytest.fixture
+def without_xla(monkeypatch):
+    """Tests of what training does (sizes, time limits, decay, files) compile their steps
+    without XLA: the same arithmetic, a second or two less per fit. The XLA path itself
+    is trained by the determinism test and the command's complete-model test."""
+    make = train.make_train_step
+    monkeypatch.setattr(train, "make_train_step",
+                        lambda layers, optimizer, jit_compile=True: make(layers, optimizer, False))
+
+
 def tiny_data(seed=0):
     return train.prepare(synthetic_pieces(), tx=8, val_share=0.2, seed=seed, block_bars=4)
 
@@ -78,7 +88,7 @@ def test_a_decaying_learning_rate_refines_each_epoch_in_smaller_steps():
         train.seed_everything(5)
         layers = build_layers(len(data.vocab))
         train.fit(layers, data, epochs=epochs, batch_size=16, patience=0, seed=5, verbose=0,
-                  lr_decay=decay)
+                  lr_decay=decay, jit_compile=False)
         return get_weights(layers).lstm_kernel
 
     first = kernel(1, 1.0)
@@ -245,7 +255,7 @@ def test_baselines_on_tiny_data_are_finite():
 WJD = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "wjazzd"
 
 
-def test_train_on_weimar_solos_holds_out_whole_solos(tmp_path, capsys):
+def test_train_on_weimar_solos_holds_out_whole_solos(tmp_path, capsys, without_xla):
     import shutil
 
     if not (WJD / "melody").is_dir():
@@ -275,7 +285,7 @@ def train_song(tmp_path, *flags):
     return out
 
 
-def test_train_picks_the_size_with_the_lowest_held_out_loss(tmp_path, capsys):
+def test_train_picks_the_size_with_the_lowest_held_out_loss(tmp_path, capsys, without_xla):
     out = train_song(tmp_path, "--epochs", "2", "--n-a", "8,16", "--patience", "0")
     printed = capsys.readouterr().out
     assert "--- n_a = 8" in printed and "--- n_a = 16" in printed
@@ -289,14 +299,14 @@ def test_train_picks_the_size_with_the_lowest_held_out_loss(tmp_path, capsys):
     assert meta["metrics"]["validation"]["loss"] == pytest.approx(tried[best]["val_loss"], abs=2e-3)
 
 
-def test_train_without_context_writes_the_seeds_model(tmp_path):
+def test_train_without_context_writes_the_seeds_model(tmp_path, without_xla):
     loaded = modelfile.load(train_song(tmp_path, "--epochs", "1", "--features", "none",
                                        "--n-a", "8"))
     assert loaded.features is None and loaded.n_features == 0
     assert loaded.weights.lstm_kernel.shape == (len(loaded.vocab), 32)
 
 
-def test_a_time_limit_stops_before_an_epoch_that_would_end_after_it(tmp_path, capsys):
+def test_a_time_limit_stops_before_an_epoch_that_would_end_after_it(tmp_path, capsys, without_xla):
     out = train_song(tmp_path, "--epochs", "50", "--n-a", "8", "--time-limit", "0.0001")
     printed = capsys.readouterr().out
     assert "Time limit" in printed
@@ -318,7 +328,7 @@ def test_bad_sizes_are_one_line(tmp_path, capsys, sizes):
 
 
 def test_without_out_the_model_goes_to_the_users_folder_never_a_shipped_one(
-        tmp_path, capsys, monkeypatch):
+        tmp_path, capsys, monkeypatch, without_xla):
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "share"))
     shipped = modelfile.models_dir()
     before = {p: p.stat().st_mtime_ns for p in shipped.rglob("*") if p.is_file()}
