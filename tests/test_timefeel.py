@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from improv.performance import ornaments, timefeel
+from improv.performance import ornaments, performer, timefeel
 from improv.band.chart import Progression
 from improv.band.comping import Comping
 from improv.performance.feel import Feel, swing
@@ -182,7 +182,7 @@ def test_grain_reads_the_beat_from_the_onsets_around_a_note():
     assert timednotes.grain([0, 6]) == 0 and timednotes.grain([6]) == 0
     assert timednotes.grain([0, 4, 8]) == 1
     assert timednotes.grain([3]) == 2 and timednotes.grain([0, 6, 9]) == 2 and timednotes.grain([-1, 0]) == 2
-    assert timefeel.beat_grain(6, 0, None) == 0 and timefeel.beat_grain(6, 3, 9) == 2
+    assert performer.beat_grain(6, 0, None) == 0 and performer.beat_grain(6, 3, 9) == 2
 
 
 # --- the table and the draws -------------------------------------------------------------
@@ -232,7 +232,7 @@ def test_draws_interpolate_the_quantiles_and_are_seeded():
     def draws(seed):
         rng, score, out = np.random.default_rng(seed), None, []
         for k in range(50):
-            level, score = timefeel.next_level(score, table.onset_serial, rng)
+            level, score = performer.next_level(score, table.onset_serial, rng)
             out.append(table.onset(6 * (k % 2), 120, rng, level=level))
         return out
 
@@ -242,7 +242,7 @@ def test_draws_interpolate_the_quantiles_and_are_seeded():
 def test_the_copula_keeps_the_draws_uniform_and_correlated():
     rng, score, levels = np.random.default_rng(1), None, []
     for _ in range(20000):
-        level, score = timefeel.next_level(score, 0.5, rng)
+        level, score = performer.next_level(score, 0.5, rng)
         levels.append(level)
     levels = np.array(levels)
     assert abs(levels.mean() - 0.5) < 0.02 and abs(np.median(levels) - 0.5) < 0.02
@@ -263,16 +263,16 @@ def test_placed_notes_keep_order_and_never_sound_into_the_next(steps):
         rest = ahead > 0.4  # a rest follows: the share is of the note's own span
         ratio = ratio if rest else min(ratio, 1.0)  # and may run past it, into the rest
         ahead = None if rest else max(ahead, -timefeel.EARLIEST)
-        start, stop = timefeel.place(written, end, deviation, ratio, ahead, previous,
-                                     room=timefeel.REST_OVERRUN)
+        start, stop = performer.place(written, end, deviation, ratio, ahead, previous,
+                                     room=performer.REST_OVERRUN)
         assert start >= 0 and stop > start
         if rest:  # at most REST_OVERRUN into the rest: a quarter beat still parts it
-            assert stop - start <= max(1.5 * (end - written), timefeel.MIN_LENGTH) + 1e-12
-            assert stop <= max(end + timefeel.REST_OVERRUN, start + timefeel.MIN_LENGTH) + 1e-12
+            assert stop - start <= max(1.5 * (end - written), performer.MIN_LENGTH) + 1e-12
+            assert stop <= max(end + performer.REST_OVERRUN, start + performer.MIN_LENGTH) + 1e-12
         else:  # never past the next onset as it will be played
-            assert stop <= max(end + ahead, start + timefeel.MIN_LENGTH) + 1e-12
+            assert stop <= max(end + ahead, start + performer.MIN_LENGTH) + 1e-12
         if previous is not None:
-            assert start >= previous[0] + timefeel.MIN_STEP - 1e-12
+            assert start >= previous[0] + performer.MIN_STEP - 1e-12
             assert start >= previous[1] - 1e-12  # nothing overlaps
         assert start >= written - timefeel.EARLIEST - 1e-12
         placed.append((start, stop, ahead))
@@ -356,7 +356,7 @@ def test_learned_timing_moves_only_the_times():
 def test_learned_notes_keep_order_and_let_go_before_the_next():
     played = band(LEARNED).advance(400)
     starts = [n.start for n in played]  # grace notes too: one line, never overlapping
-    assert all(b >= a + timefeel.MIN_STEP - 1e-12 for a, b in zip(starts, starts[1:]))
+    assert all(b >= a + performer.MIN_STEP - 1e-12 for a, b in zip(starts, starts[1:]))
     assert starts[0] >= 0 and all(n.end > n.start for n in played)
     assert all(a.end <= b.start + 1e-12 for a, b in zip(played, played[1:]))
     notes = [n for n in played if n.value is not None]  # the written notes, graces aside
@@ -375,7 +375,7 @@ def test_an_onset_is_not_pushed_against_the_end_of_the_note_before():
     note after that is drawn; that onset, drawn again once its beat is known (here, in
     a finer beat, far earlier), would fall before the end: it takes the foreseen place
     instead of being clipped to the end. With lengths that never reach the next onset,
-    only a note kept to the shortest length (timefeel.MIN_LENGTH) may still touch the
+    only a note kept to the shortest length (performer.MIN_LENGTH) may still touch the
     next (1% here; 15% when every onset was drawn again and clipped)."""
     levels = tuple(learner.levels())
     late, early = (tuple(np.linspace(lo, hi, len(levels))) for lo, hi in ((0.0, 0.2), (-0.1, 0.0)))
@@ -445,7 +445,7 @@ def test_an_onset_that_would_crowd_the_one_before_is_drawn_again():
     table = tiny_table(onsets=onsets, onset_serial=0.0)
     notes = band(LEARNED, values=["C,0.167"], table=table).advance(64)
     gaps = np.diff([n.start for n in notes])
-    crowded = np.mean(gaps < timefeel.CROWDED / 6 - 1e-9)
+    crowded = np.mean(gaps < performer.CROWDED / 6 - 1e-9)
     assert len(notes) > 300 and crowded < 0.05
 
 
@@ -522,9 +522,9 @@ def test_feel_settings_are_checked_in_one_line():
 def test_the_feel_draws_from_a_stream_of_its_own():
     rng = np.random.default_rng([7, 1])
     before = np.random.default_rng([7, 1]).random(5)
-    feel = timefeel.feel_stream(rng)
+    feel = performer.feel_stream(rng)
     assert list(rng.random(5)) == list(before)  # the part's own stream did not move
-    assert list(feel.random(5)) == list(timefeel.feel_stream(np.random.default_rng([7, 1]))
+    assert list(feel.random(5)) == list(performer.feel_stream(np.random.default_rng([7, 1]))
                                         .random(5))
     assert list(feel.random(5)) != list(before)
 
@@ -593,13 +593,13 @@ def test_each_solo_keeps_its_own_style_and_the_notes_spread_around_it():
 def test_a_part_plays_around_one_players_style():
     table = tiny_table(styles=((0.0, 2.0, 0.0), (0.0, 2.0, 0.0)),
                        within=((1.0, 0.0), (0.1, 0.0)))
-    levels = timefeel.Levels(table, np.random.default_rng(3))
+    levels = performer.Levels(table, np.random.default_rng(3))
     draws = [levels.length() for _ in range(200)]
     assert levels.style == (0.0, 2.0, 0.0)
     assert min(draws) > 0.95  # around the normal score 2 (level 0.977), spread 0.1
     onsets = [levels.onset() for _ in range(2000)]
     assert 0.45 < np.mean(onsets) < 0.55 and np.std(onsets) > 0.25
-    pooled = timefeel.Levels(tiny_table(), np.random.default_rng(3))  # no styles
+    pooled = performer.Levels(tiny_table(), np.random.default_rng(3))  # no styles
     assert pooled.style == (0.0, 0.0, 0.0)
     assert 0.4 < np.mean([pooled.length() for _ in range(500)]) < 0.6
 
@@ -622,10 +622,10 @@ def test_a_style_swings_apart_and_is_the_soloists_the_part_plays_as():
     table = tiny_table(styles=((0.0, 0.0, -2.0), (0.0, 0.0, 2.0)), within=((0.1, 0.0), (1.0, 0.0)),
                        style_names=("A_Straight_Solo", "B_Swinging_Solo"))
     for seed in range(5):  # whatever the seed, the soloist's own style
-        levels = timefeel.Levels(table, np.random.default_rng(seed), "B_Swinging_Solo")
+        levels = performer.Levels(table, np.random.default_rng(seed), "B_Swinging_Solo")
         assert levels.style == (0.0, 0.0, 2.0)
         assert levels.onset(on_beat=False) > 0.9 and 0.3 < levels.onset() < 0.7
-    drawn = {timefeel.Levels(table, np.random.default_rng(seed), "Nobody").style
+    drawn = {performer.Levels(table, np.random.default_rng(seed), "Nobody").style
              for seed in range(20)}  # a soloist the table has no style for: one drawn
     assert len(drawn) == 2
     old = timefeel.TimeFeel.from_dict({**json.loads((timefeel.feel_dir() / timefeel.FEEL_FILE)
@@ -653,11 +653,11 @@ def test_a_push_carries_over_close_notes_and_not_over_a_rest_of_a_beat():
     assert table.by_gap and table.by_gap[1][0] > 0.3 > table.by_gap[1][2]
     pairs = {0.25: [], 2.0: []}
     for gap in pairs:
-        levels = timefeel.Levels(table, np.random.default_rng(5))
+        levels = performer.Levels(table, np.random.default_rng(5))
         scores = [NormalDist().inv_cdf(levels.onset(gap)) for _ in range(3000)]
         pairs[gap] = np.corrcoef(scores[:-1], scores[1:])[0, 1]
     assert pairs[0.25] > 0.25 > pairs[2.0]
-    again = timefeel.Levels(table, np.random.default_rng(5))
+    again = performer.Levels(table, np.random.default_rng(5))
     first = again.onset(0.25)
     second = again.onset(0.25)
     redrawn = again.onset(0.25, again=True)  # from the same onset as the second

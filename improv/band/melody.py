@@ -5,9 +5,9 @@ fake in tests), each a :class:`~improv.band.note.Note` at an exact beat (no drif
 hours): a pitch in the value's range over the chord, the bar's accents, the band's feel;
 the source hears where the line stands, to draw values it plays exactly
 (:mod:`improv.sampling.pitchfit`). With the timing "learned", a note sounds where the
-Weimar players would put it, now and then after a grace note (:mod:`improv.performance`),
-the next value drawn as it is played to know whether a rest follows. A phrase may recall
-a motif it played before (:mod:`improv.sampling.recall`), fed through the model, which
+Weimar players would put it, now and then after a grace note or running on through
+quicker notes to the next (:mod:`improv.performance`). A phrase may recall a motif it
+played before (:mod:`improv.sampling.recall`), fed through the model, which
 carries on from it. Randomness is drawn in value order, each kind from its own
 generator, so the notes do not depend on how far ahead the caller asks: live and offline
 renders with one seed agree. When trading, the part rests through the musician's turns
@@ -27,11 +27,11 @@ from improv.band.note import Note
 from improv.band.part import Part, Stage
 from improv.language import context
 from improv.language.harmony import type_table
-from improv.language.register import Registers, register_stream
+from improv.language.register import Registers, open_window, register_stream, value_limits
 from improv.language.grammar import (Phrase, PitchLimits, Value, decode, encode,
                                      exact_duration)
 from improv.listening.trading import Turn, call_line, echo_weights, pitch_before
-from improv.performance import timefeel
+from improv.performance import performer, timefeel
 from improv.performance.feel import accented
 from improv.sampling.recall import MOTIF_STREAM, Motifs
 from improv.settings import setting, validate
@@ -69,6 +69,7 @@ class ValueSource(Protocol):
 
 TURN_GAP = Fraction(1, 12)  # beats of silence before the musician's turn
 GRACE_SOFTER = 12  # velocity a grace note has less than its note
+RUN_SOFTER = 6  # and a note run through after its note
 
 
 class MelodyPart(Part):
@@ -83,9 +84,9 @@ class MelodyPart(Part):
         super().__init__(settings.channel, enabled=settings.enabled, program=settings.program)
         self._source = source
         self._rng = rng
-        self._feel_rng = timefeel.feel_stream(rng)
+        self._feel_rng = performer.feel_stream(rng)
         self._feel_table = feel_table
-        self._performer: timefeel.Performer | None = None  # made when first played
+        self._performer: performer.Performer | None = None  # made when first played
         self._ahead: Value | None = None  # the next value, drawn before its turn
         self._settings = settings
         self._exact = settings.intervals == "exact"
@@ -349,24 +350,12 @@ class MelodyPart(Part):
 
     def _open_window(self) -> PitchLimits | None:
         """The open phrase's window (None: register "full", or the knob moved off it)."""
-        window, limits = self._window, self._limits
-        inside = window is not None and limits.low <= window.low and window.high <= limits.high
-        return window if self._registers is not None and inside else None
+        return None if self._registers is None else open_window(self._window, self._limits)
 
     def _phrase_limits(self, value: Value, chord) -> PitchLimits:
-        """The open phrase's window, or all of the limits. Where the value's interval has
-        no pitch of its type inside the window, the line may step out of it as the model
-        asks, but only within the solo's compass."""
         window = self._open_window()
-        if window is None:
-            return self._limits
-        previous = self._phrase.previous
-        if previous is not None and value.lo is not None:
-            table = type_table(chord)
-            start, stop = max(window.low, previous + value.lo), min(window.high, previous + value.hi)
-            if not any(table[p % 12] == value.kind for p in range(start, stop + 1)):
-                return self._registers.compass
-        return window
+        return self._limits if window is None else value_limits(
+            window, self._registers.compass, self._phrase.previous, value, type_table(chord))
 
     def _timefeel(self) -> timefeel.TimeFeel:
         if self._feel_table is None:
@@ -376,20 +365,33 @@ class MelodyPart(Part):
     def _performed(self, start: Fraction, end: Fraction, pitch: int, velocity: int,
                    stage: Stage, chord, value, rest_follows: bool, turn_ends: bool) -> list[Note]:
         """The written note as a player sounds it (off by ``end`` as a turn ends), after a
-        grace note where the player would put one (softer, legato into it, no value)."""
+        grace note where the player would put one (softer, legato into it, no value) and
+        now and then running through quicker notes toward the next (softer, no value)."""
         feel, floor = stage.feel, float(min(stage.lead_in, start))
         tempo, bar, limits = feel.tempo or timefeel.DEFAULT_TEMPO, stage.bar_of(start), self._limits
         if self._performer is None:  # in the style of the soloist the source plays as
             player = getattr(self._source, "player", None)
-            self._performer = timefeel.Performer(self._timefeel(), self._feel_rng,
-                                                 getattr(player, "solo", None))
+            self._performer = performer.Performer(self._timefeel(), self._feel_rng,
+                                                  getattr(player, "solo", None))
         on, off = self._performer.perform(start, end, tempo, feel.amount, rest_follows, floor,
                                           until=float(end) if turn_ends else None,
                                           next_span=self._next_span())
         grace = self._performer.grace(pitch, tempo, feel.amount, limits.low, limits.high, floor)
         notes = [] if grace is None else [Note(grace[0], on, self.channel, grace[1], max(
             1, velocity - GRACE_SOFTER), self.name, chord, bar)]
-        return notes + [Note(on, off, self.channel, pitch, velocity, self.name, chord, bar, value)]
+        for k, (a, b, p) in enumerate(self._performer.run(
+                pitch, self._next_pitch(pitch), tempo, feel.amount, limits.low, limits.high)):
+            notes.append(Note(a, b, self.channel, p, max(1, velocity - RUN_SOFTER * (k > 0)),
+                              self.name, chord, bar, None if k else value))
+        return notes
+
+    def _next_pitch(self, pitch: int) -> int | None:
+        """The next note's pitch where it is known now (recalled, or the drawn value's)."""
+        if self._recall:
+            return self._recall[0].pitch
+        ahead = self._ahead
+        exact = ahead is not None and ahead.lo is not None and (ahead.lo + ahead.hi) % 2 == 0
+        return pitch + (ahead.lo + ahead.hi) // 2 if exact else None
 
     def _next_span(self) -> Fraction | None:
         """The written length of the note or rest drawn to follow (None: not drawn)."""

@@ -25,7 +25,7 @@ import math
 
 import numpy as np
 
-from improv.language.grammar import PitchLimits
+from improv.language.grammar import PitchLimits, Value
 from improv.streams import child_stream
 
 _QS = (0.10, 0.25, 0.50, 0.75, 0.90)
@@ -51,6 +51,24 @@ def register_stream(rng) -> np.random.Generator:
     """The windows' own generator, a child of the part's seed, so drawing windows never
     moves the part's own stream."""
     return child_stream(rng, REGISTER_STREAM)
+
+
+def open_window(window: PitchLimits | None, limits: PitchLimits) -> PitchLimits | None:
+    """A phrase's window while it lies inside the limits (None: the limits moved off it)."""
+    inside = window is not None and limits.low <= window.low and window.high <= limits.high
+    return window if inside else None
+
+
+def value_limits(window: PitchLimits, compass: PitchLimits, previous: int | None,
+                 value: Value, table) -> PitchLimits:
+    """The phrase's window for ``value``; where its interval from ``previous`` has no
+    pitch of its type there (``table``: the chord's type of each pitch class), the line
+    may step out of it as the model asks, but only within the solo's ``compass``."""
+    if previous is not None and value.lo is not None:
+        start, stop = max(window.low, previous + value.lo), min(window.high, previous + value.hi)
+        if not any(table[p % 12] == value.kind for p in range(start, stop + 1)):
+            return compass
+    return window
 
 
 class Registers:

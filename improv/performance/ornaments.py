@@ -1,4 +1,5 @@
-"""Grace notes as the Weimar players play them: a quick note just before a note (pure).
+"""Grace notes and runs as the Weimar players play them: quick notes the model's values
+cannot write (pure).
 
 At a ballad tempo the players slip a grace note in before one note in sixteen that has
 room for it (a quarter beat or more after the one before), mostly from a semitone or a
@@ -8,10 +9,19 @@ players' notes under a tenth of a beat apart (a twentieth of their intervals und
 BPM). The table (``grace`` in ``data/feel/wjazzd.json``) is learned by
 :func:`improv.learning.timefeel.grace_table`; :func:`grace_before` draws from it with the
 performer's own generator, so a seed plays the same graces every time.
+
+Runs: under 80 BPM the players run through one sextuplet in five in two notes (a line of
+twelfths), and through a sixteenth now and then; the corpus reader's line keeps one note
+of each place on the values' grid (:mod:`improv.learning.writtenline`), so the model
+learned the run's first note and the line went on from there. ``run`` in the table
+(:func:`improv.learning.timefeel.run_table`) says how often, by tempo and the note's
+written span, and the steps inside a run; :func:`run_through` plays the notes left out,
+evenly through the note's span, stepping toward the note after it.
 """
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,6 +29,10 @@ import numpy as np
 MIN_LEAD = 1 / 48  # beats a grace sounds, at least: less and it is left out
 MAX_LEAD = 1 / 8  # beats a grace may come ahead of its note, at most (the players' 0.1)
 WIDEST = 12  # semitones from a grace to its note, at most
+RUN_TRIES = 8  # paths drawn for a run; none that lands near the next note: no run
+RUN_LANDS = 4  # semitones from a run's last note to the next note, at most
+MIN_RUN_NOTE = 1 / 48  # beats a run's note sounds, at least: less and there is no run
+RUN_SOUNDS = 0.9  # the share of its time to the next a run's note sounds
 
 
 @dataclass(frozen=True)
@@ -75,3 +89,62 @@ def grace_before(graces: Graces, band: int, levels, on: float, gap: float | None
         if low <= grace <= high:
             return start, grace
     return None
+
+
+@dataclass(frozen=True)
+class Runs:
+    """``rate[band][span]``: how often a note of ``spans[span]`` twelfths another note
+    follows at once stands for 1, 2, 3... notes more, by the tempo bands ``edges``;
+    the runs' steps (+ toward the note after) with ``share``."""
+
+    edges: tuple[float, ...]
+    spans: tuple[int, ...]
+    rate: tuple
+    step: tuple[int, ...]
+    share: tuple[float, ...]
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Runs:
+        edges = tuple(float(x) for x in data["edges"])
+        spans = tuple(int(x) for x in data["spans"])
+        rate = tuple(tuple(tuple(float(x) for x in cell) for cell in row) for row in data["rate"])
+        step = tuple(int(x) for x in data["step"])
+        share = tuple(float(x) for x in data["share"])
+        if any(b <= a for a, b in zip(edges, edges[1:])) or len(rate) != len(edges) + 1 or \
+                any(len(row) != len(spans) for row in rate) or \
+                not all(1 < s <= 12 for s in spans) or \
+                not all(0 <= sum(cell) <= 1 and min(cell, default=0) >= 0 and 0 < len(cell) <= 8
+                        for row in rate for cell in row) or \
+                len(step) != len(share) or not all(abs(x) <= WIDEST for x in step) or \
+                not all(0 <= x <= 1 for x in share) or not 0.99 < sum(share) < 1.01:
+            raise ValueError("the runs' table is not rates by tempo band and span, and steps "
+                             f"(at most {WIDEST} semitones) with shares")
+        return cls(edges, spans, rate, step, share)
+
+
+def run_through(runs: Runs, tempo: float, span: int, on: float, off: float, pitch: int,
+                target: int | None, low: int, high: int, amount: float,
+                rng) -> list[tuple[float, int]]:
+    """(start, pitch) of the notes a player runs through after the note played from
+    ``on`` to ``off`` (beats) at ``pitch``, written ``span`` twelfths long, before the
+    next note at ``target`` (None: not known, no run): evenly through the span, each
+    inside ``low..high``, the last within RUN_LANDS semitones of ``target``; drawn at
+    the table's rate (times ``amount``), empty for most notes."""
+    if target is None or span not in runs.spans or amount <= 0:
+        return []
+    cell = runs.rate[bisect.bisect_right(runs.edges, tempo)][runs.spans.index(span)]
+    u = rng.random()
+    if u >= amount * sum(cell):
+        return []
+    more = 1 + int(np.searchsorted(np.cumsum(cell) * amount, u, side="right"))
+    every = span / 12 / (more + 1)
+    if on + more * every + MIN_RUN_NOTE > off or every * RUN_SOUNDS < MIN_RUN_NOTE:
+        return []
+    toward = 1 if target > pitch or (target == pitch and rng.random() < 0.5) else -1
+    cumulative = np.cumsum(runs.share)
+    for _ in range(RUN_TRIES):
+        picks = np.searchsorted(cumulative, rng.random(more) * cumulative[-1], side="right")
+        path = pitch + toward * np.cumsum([runs.step[min(k, len(runs.step) - 1)] for k in picks])
+        if all(low <= p <= high for p in path) and 0 < abs(target - path[-1]) <= RUN_LANDS:
+            return [(on + (j + 1) * every, int(p)) for j, p in enumerate(path)]
+    return []

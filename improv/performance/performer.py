@@ -1,0 +1,243 @@
+"""A part's performer: each written note's start and end as a player sounds it, drawn
+from the time-feel table (:mod:`improv.performance.timefeel`), with the ornaments the
+table holds (pure: the feel's own generator is passed in).
+
+Consecutive levels follow a Gaussian copula with the lag-1 correlation learned from the
+players (:func:`next_level`), so a push or a drag carries over a few notes as it does in
+a solo, around the style of one player (:class:`Levels`). :func:`place` turns the draws
+into a note's start and end under the limits a monophonic line needs: starts strictly
+increasing, none below zero, never earlier than ``EARLIEST`` before the written place
+(so the part can make every note before it is due), and no note sounding past the next
+one's start (the next note is drawn with the one before it, so that note knows where to
+let go).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from improv.learning.timednotes import grain
+from improv.performance.ornaments import RUN_SOUNDS, grace_before, run_through
+from improv.performance.timefeel import EARLIEST, TimeFeel
+from improv.streams import child_stream
+
+MIN_STEP = 1 / 48  # beats between two starts, at least
+MIN_LENGTH = 1 / 24  # beats a note sounds, at least (less if its span is shorter)
+# beats a note a rest follows may sound past its written end, at most: less where the
+# rest is short, so the next note, even pushed EARLIEST ahead, still starts after it
+REST_OVERRUN = 1 / 8
+FEEL_STREAM = 0x7F  # the spawn key of the feel's generator beside the part's own
+# Players seldom crowd two notes: an onset leaving under CROWDED of the written gap
+# after the one before is drawn again (up to REDRAWS draws in all, then put at the
+# least gap). Independent draws per place in the beat crowded one sixteenth in seven;
+# the players, one in 25 to 70.
+CROWDED = 0.6
+REDRAWS = 4
+
+
+def next_level(score: float | None, rho: float, rng) -> tuple[float, float]:
+    """(level in (0, 1), its normal score): one step of the Gaussian AR(1) copula, so
+    consecutive draws correlate as the players' did (``score`` None: a fresh start)."""
+    z = next_score(score, rho, rng)
+    return level_of(z), z
+
+
+def next_score(score: float | None, rho: float, rng) -> float:
+    """The normal score of :func:`next_level`, one AR(1) step from ``score``."""
+    e = float(rng.standard_normal())
+    return e if score is None else rho * score + math.sqrt(1.0 - rho * rho) * e
+
+
+def level_of(z: float) -> float:
+    """A normal score's level in (0, 1): the standard normal CDF."""
+    return 0.5 * (1.0 + math.erf(z / math.sqrt(2.0)))
+
+
+class Levels:
+    """One part's levels for its onsets and lengths: a Gaussian copula around the style
+    of one Weimar solo (how far behind the beat, how hard it swings, how legato): that
+    of ``solo`` where the table has it (the soloist the notes are drawn as), else one
+    drawn once per part; the notes move around it with one solo's spread and
+    note-to-note correlation. Without styles in the table, every note is drawn from all
+    the players pooled."""
+
+    def __init__(self, table: TimeFeel, rng, solo: str | None = None):
+        self._rng = rng
+        self._by_gap = table.by_gap if table.styles else ()
+        if table.styles:
+            named = solo is not None and solo in table.style_names
+            pick = (table.style_names.index(solo) if named
+                    else int(rng.integers(len(table.styles))))
+            self.style = table.styles[pick]
+            self._within = table.within
+        else:
+            self.style = (0.0, 0.0, 0.0)
+            self._within = ((1.0, table.onset_serial), (1.0, table.length_serial))
+        self._scores: list[float | None] = [None, None]
+        self._before: float | None = None  # the onset score the last onset stepped from
+
+    def onset(self, gap: float | None = None, again: bool = False, on_beat: bool = True) -> float:
+        """The next onset's level, ``gap`` beats (written) after the one before (None: not
+        known), its correlation with that one's the players' at such a gap where the
+        table has it; ``again``: a draw again for the same onset, from the same one;
+        ``on_beat``: written on the beat (else the style's off-beat part)."""
+        if again:
+            self._scores[0] = self._before
+        self._before = self._scores[0]
+        rho = None
+        if self._by_gap and gap is not None:
+            edges, rhos = self._by_gap
+            rho = rhos[int(np.searchsorted(edges, gap, side="left"))]
+        return self._next(0, rho, self.style[0 if on_beat else 2])
+
+    def length(self) -> float:
+        return self._next(1, None, self.style[1])
+
+    def _next(self, kind: int, rho: float | None, centre: float) -> float:
+        sd, serial = self._within[kind]
+        score = self._scores[kind] = next_score(self._scores[kind],
+                                                serial if rho is None else rho, self._rng)
+        return level_of(centre + sd * score)
+
+
+def beat_grain(twelfths: int, before=None, after=None) -> int:
+    """The grain of the beat around an onset ``twelfths`` into it, from the onsets
+    known in the same beat (``before``, ``after``: their twelfths, or None)."""
+    return grain([twelfths, *(k for k in (before, after) if k is not None)])
+
+
+def place(written: float, written_end: float, deviation: float, ratio: float,
+          next_deviation: float | None, previous: tuple[float, float] | None = None,
+          floor: float = 0.0, room: float = 0.0) -> tuple[float, float]:
+    """(start, end) in beats of a note written from ``written`` to ``written_end``:
+    moved by ``deviation``, sounding ``ratio`` of the time to the next onset as it will
+    be played (``written_end`` moved by ``next_deviation``), as the players' shares
+    were measured; ``next_deviation`` None: a rest follows, and ``ratio`` is of the
+    written span. The start stays MIN_STEP after the ``previous`` note's (start, end)
+    start and no earlier than its end, and is never below ``floor`` (zero, or where the
+    chart starts after a count-in), nor so late that the note has no room before its
+    written end; the end is at least a little after the start and, where a note follows,
+    never after its onset (where a rest follows, at most ``room`` beats into it)."""
+    span = written_end - written
+    lo = floor if previous is None else max(floor, previous[0] + MIN_STEP, previous[1])
+    shortest = min(MIN_LENGTH, span / 2)
+    start = max(min(written + deviation, written_end - shortest), lo)
+    if next_deviation is None:  # into the rest, as the players' notes may, not through it
+        return start, max(min(start + ratio * span, written_end + room), start + shortest)
+    reach = max(written_end + next_deviation - start, shortest)
+    return start, start + max(ratio * reach, shortest)
+
+
+class Performer:
+    """One line's written notes as a player sounds them, in order (the melody's).
+
+    Draws, in note order from the feel's own generator (the player's style first, once:
+    :class:`Levels`): a note's onset (unless drawn with the note before, which let go
+    by where it foresaw this onset: it stays there, so every note sounds the share of
+    the time to the next onset it drew), its length, and, where another note follows
+    it, the onset there."""
+
+    def __init__(self, table: TimeFeel, rng, solo: str | None = None):
+        self._table = table
+        self._rng = rng
+        self._solo = solo  # the Weimar soloist whose style it plays in, if the table has it
+        self._levels: Levels | None = None  # the style, drawn with the first note
+        self._foreseen: tuple | None = None  # (written onset: a Fraction, deviation)
+        self._played: tuple | None = None  # (written: a Fraction, start, end)
+        self._before: tuple | None = None  # (start, end) of the note before that one
+        self._span: int | None = None  # twelfths: its written span, where a note follows
+
+    def new_phrase(self) -> None:
+        """The next note starts afresh: nothing foresaw its onset."""
+        self._foreseen = None
+
+    def forget(self) -> None:
+        """The transport jumped: the note before may lie ahead."""
+        self._played = None
+        self._foreseen = None
+
+    def perform(self, start, end, tempo: float, amount: float, rest_follows: bool,
+                floor: float = 0.0, until: float | None = None,
+                next_span=None) -> tuple[float, float]:
+        """(start, end) in beats of the note written from ``start`` to ``end`` (exact
+        beats, Fractions), ``rest_follows`` or another note from ``end`` on (written
+        ``next_span`` beats long, where it is known: the grain of its beat; or the rest's
+        length: how far the note may sound into it); off by ``until`` (where another
+        player's turn begins) if given."""
+        table, rng = self._table, self._rng
+        beat, here = math.floor(start), round(start * 12) % 12
+        before = None
+        if self._played is not None and math.floor(self._played[0]) == beat:
+            before = round(self._played[0] * 12) % 12
+        after = round(end * 12) % 12 if end < beat + 1 else None
+        levels = self._levels = self._levels or Levels(table, rng, self._solo)
+        if self._foreseen is not None and self._foreseen[0] == start:
+            deviation = self._foreseen[1]  # as the note before foresaw it and let go
+        else:
+            gap = None if self._played is None else float(start - self._played[0])
+            # a foreseen onset not played (the line skipped): step from the note before it
+            level = levels.onset(gap, again=self._foreseen is not None, on_beat=here == 0)
+            deviation = table.onset(here, tempo, rng, amount, level=level, gap=gap,
+                                    grain=beat_grain(here, before, after))
+        ratio = table.length(float(end - start), tempo, rest_follows, rng, amount,
+                             level=levels.length())
+        next_deviation = None
+        if not rest_follows:
+            ahead = round(end * 12) % 12  # the next onset's, as far as it is known now
+            beyond = None  # the onset after it, where it falls in the same beat
+            if next_span is not None and end + next_span < math.floor(end) + 1:
+                beyond = round((end + next_span) * 12) % 12
+            grain = beat_grain(ahead, None if after is None else here, beyond)
+            for again in range(REDRAWS):  # drawn again where it would crowd this onset
+                level = levels.onset(float(end - start), again=again > 0, on_beat=ahead == 0)
+                next_deviation = table.onset(ahead, tempo, rng, amount, level=level,
+                                             grain=grain, gap=float(end - start))
+                if end + next_deviation - start - deviation >= CROWDED * float(end - start):
+                    break
+            else:  # no draw leaves room (this onset lies late): as little as may be
+                next_deviation = float(start + deviation + CROWDED * (end - start) - end)
+        self._foreseen = None if next_deviation is None else (end, next_deviation)
+        previous = None if self._played is None else self._played[1:]
+        room = 0.0  # into a rest: never so far that the next note, pushed early, meets it
+        if rest_follows and next_span is not None:
+            room = min(REST_OVERRUN, max(float(next_span) - EARLIEST - MIN_STEP, 0.0))
+        on, off = place(float(start), float(end), deviation, ratio, next_deviation, previous,
+                        floor, room)
+        if until is not None:
+            off = max(min(off, until), on + min(MIN_LENGTH, float(end - start)) / 2)
+        self._before, self._played = previous, (start, on, off)
+        self._span = None if rest_follows else round((end - start) * 12)
+        return on, off
+
+    def grace(self, pitch: int, tempo: float, amount: float, low: int, high: int,
+              floor: float = 0.0) -> tuple[float, int] | None:
+        """(start, pitch) of a grace note before the note just performed, or None
+        (:mod:`improv.performance.ornaments`); it ends where that note starts."""
+        graces, before = self._table.graces, self._before
+        if graces is None or before is None or self._played is None:
+            return None
+        written, on = self._played[:2]  # no earlier than any note may be pushed ahead:
+        free = max(before[1], floor, float(written) - EARLIEST)  # the part reads that far
+        return grace_before(graces, self._table.band(tempo), self._table.levels, on,
+                            on - before[0], free, pitch, low, high, amount, self._rng)
+
+    def run(self, pitch: int, target: int | None, tempo: float, amount: float, low: int,
+            high: int) -> list[tuple[float, float, int]]:
+        """(start, end, pitch) of the note just performed, and of the notes a player runs
+        through after it toward the next note at ``target`` where one is drawn
+        (:func:`improv.performance.ornaments.run_through`): each sounding RUN_SOUNDS of
+        its time to the next, the last until that note's end."""
+        runs, played = self._table.runs, self._played
+        _, on, off = played
+        run = [] if runs is None or self._span is None else run_through(
+            runs, tempo, self._span, on, off, pitch, target, low, high, amount, self._rng)
+        starts = [(on, pitch), *run]
+        return [(t, off if k + 1 == len(starts) else t + RUN_SOUNDS * (starts[k + 1][0] - t), p)
+                for k, (t, p) in enumerate(starts)]
+
+def feel_stream(rng) -> np.random.Generator:
+    """The feel's own generator, a child of the part's seed, so drawing the feel never
+    moves the part's own stream."""
+    return child_stream(rng, FEEL_STREAM)

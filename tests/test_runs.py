@@ -1,0 +1,139 @@
+"""Runs: the quick notes the corpus reader's line leaves out, learned from hand-made notes
+and played by the melody between a note and the next (no corpus needed)."""
+
+import dataclasses
+import json
+
+import numpy as np
+import pytest
+
+from improv.errors import UsageError
+from improv.learning import timednotes
+from improv.learning import timefeel as learner
+from improv.performance import ornaments, performer, timefeel
+from improv.performance.feel import Feel
+
+from test_timefeel import band
+
+
+def timed(twelfth: int, pitch: int, tempo: float = 60.0, beat: int = 0) -> timednotes.Timed:
+    """A note written ``twelfth`` twelfths into ``beat`` and played there."""
+    on = beat + twelfth / 12
+    return timednotes.Timed(on, on + 1 / 24, pitch, tempo, 60 / tempo, twelfth, 0.0, 12,
+                            twelfth + 1, beat)
+
+
+# A run of twelfths: the line keeps the first, moves the second to the sextuplet and
+# leaves the third out (too close to be kept apart on the values' grid); then a note.
+RUN = [timed(0, 60), timed(1, 62), timed(2, 64), timed(4, 65), timed(0, 67, beat=1)]
+
+
+def test_the_learner_counts_the_notes_the_line_leaves_out_and_their_steps():
+    found = learner.runs(RUN)
+    assert (60.0, 2, [62, 64, 65]) in found  # the second line note stands for two
+    assert (60.0, 2, [60, 62]) in found  # the first for itself alone
+    table = learner.run_table([RUN] * 60)
+    band, span = learner.band_of(60.0, learner.RUN_EDGES), learner.RUN_SPANS.index(2)
+    assert table["notes"][band][span] == 120
+    assert table["rate"][band][span] == [0.5, 0.0, 0.0]  # one note more, half the time
+    share = dict(zip(table["step"], table["share"]))
+    assert share[2] == share[1] == 0.5  # 62 -> 64 -> 65: two steps toward the next note
+    assert learner.run_table([RUN] * 10) is None  # too few runs to learn any
+    assert ornaments.Runs.from_dict(table).rate[band][span] == (0.5, 0.0, 0.0)
+
+
+RUNS = ornaments.Runs(edges=(100.0,), spans=(2, 3), rate=(((1.0, 0.0), (0.0, 0.0)),
+                                                        ((0.0, 0.0), (0.0, 0.0))),
+                      step=(1, 2), share=(0.5, 0.5))
+
+
+def test_a_run_steps_evenly_through_the_span_toward_the_next_note():
+    rng = np.random.default_rng(1)
+    for _ in range(50):
+        (start, pitch), = ornaments.run_through(RUNS, 60.0, 2, 10.0, 10.16, 60, 64, 50, 80,
+                                                1.0, rng)
+        assert start == pytest.approx(10.0 + 1 / 12) and pitch in (61, 62)
+        (start, pitch), = ornaments.run_through(RUNS, 60.0, 2, 10.0, 10.16, 60, 55, 50, 80,
+                                                1.0, rng)
+        assert pitch in (59, 58)  # down toward a lower note
+    for no in ((120.0, 2, 10.16, 64, 50, 80, 1.0),  # a tempo band without runs
+               (60.0, 3, 10.16, 64, 50, 80, 1.0),  # a span without runs
+               (60.0, 2, 10.16, None, 50, 80, 1.0),  # the next note not known
+               (60.0, 2, 10.05, 64, 50, 80, 1.0),  # the note let go before the run's place
+               (60.0, 2, 10.16, 64, 50, 60, 1.0),  # no step up inside the register
+               (60.0, 2, 10.16, 72, 50, 80, 1.0),  # no path lands near the next note
+               (60.0, 2, 10.16, 64, 50, 80, 0.0)):  # amount 0: as written
+        tempo, span, off, target, low, high, amount = no
+        assert ornaments.run_through(RUNS, tempo, span, 10.0, off, 60, target, low, high,
+                                     amount, rng) == []
+    a = [ornaments.run_through(RUNS, 60.0, 2, 10.0, 10.16, 60, 64, 50, 80, 1.0,
+                               np.random.default_rng(9)) for _ in range(3)]
+    assert a[0] == a[1] == a[2]  # seeded
+
+
+def test_a_broken_runs_table_is_refused():
+    good = {"edges": [80, 110], "spans": [2, 3], "rate": [[[0.2, 0.01], [0.1, 0.0]]] * 3,
+            "step": [-1, 1, 2], "share": [0.2, 0.5, 0.3]}
+    assert ornaments.Runs.from_dict(good).spans == (2, 3)
+    for bad in ({"edges": [110, 80]}, {"rate": [[[0.2, 0.01]]] * 3}, {"rate": [[[0.9, 0.9],
+                [0.1, 0.0]]] * 3}, {"step": [40, 1, 2]}, {"share": [0.2, 0.2, 0.2]},
+                {"spans": [0, 3]}, {"rate": [[[-0.1, 0.0], [0.1, 0.0]]] * 3}):
+        with pytest.raises(ValueError, match="runs"):
+            ornaments.Runs.from_dict({**good, **bad})
+
+
+def test_a_broken_runs_table_in_the_feel_file_is_one_line_naming_the_fix(tmp_path):
+    data = json.loads((timefeel.feel_dir() / timefeel.FEEL_FILE).read_text())
+    for broken in ({"share": [2.0]}, {"rate": "none"}, {"edges": [1e400, 1.0]}):
+        path = tmp_path / "feel.json"
+        path.write_text(json.dumps({**data, "run": {**data["run"], **broken}}))
+        with pytest.raises(UsageError, match="cannot be read.*timing = .grid."):
+            timefeel.load(path)
+
+
+def test_the_shipped_table_runs_at_a_ballad_and_hardly_ever_fast():
+    runs = timefeel.shipped().runs
+    assert runs is not None
+    sextuplet = runs.spans.index(2)
+    slow, fast = (runs.rate[int(np.searchsorted(runs.edges, t, side="right"))][sextuplet]
+                  for t in (60.0, 300.0))
+    assert sum(slow) > 0.1 > 0.01 > sum(fast)
+    toward = sum(s for step, s in zip(runs.step, runs.share) if step > 0)
+    assert toward > 0.6  # runs head for the next note
+
+
+SLOW = Feel(swing=0.5, accent=0, humanise=3, timing="learned", tempo=60.0)
+# sextuplets and sixteenths, each a third up (a range of 2..4 around 3) from the last
+STEPS = ["S,0.167,<M2,M3>", "C,0.167,<M2,M3>", "S,0.250,<M2,M3>", "C,0.500,<m-3,m-3>",
+         "S,0.167,<m-3,m-3>", "C,0.167,<M2,M3>", "R,0.500"]
+
+
+def test_the_melody_runs_through_quick_notes_between_its_notes_softer_and_in_order():
+    table = dataclasses.replace(timefeel.shipped(), graces=None, runs=dataclasses.replace(
+        RUNS, edges=(), rate=(((1.0, 0.0), (1.0, 0.0)),)))
+    played = band(SLOW, values=STEPS, table=table).advance(32)
+    runs = [(k, n) for k, n in enumerate(played) if n.value is None]
+    assert len(runs) > 20
+    for k, note in runs:
+        before = played[k - 1]
+        assert note.velocity < before.velocity or before.value is None
+        assert before.end == pytest.approx(before.start + ornaments.RUN_SOUNDS *
+                                           (note.start - before.start))
+        assert abs(note.pitch - before.pitch) in (1, 2)
+    assert all(a.end <= b.start + 1e-12 and a.start < b.start
+               for a, b in zip(played, played[1:]))  # one line, every note let go in time
+    again = band(SLOW, values=STEPS, table=table).advance(32)
+    assert [(n.start, n.end, n.pitch) for n in again] == [(n.start, n.end, n.pitch) for n in played]
+    plain = band(SLOW, values=STEPS, table=dataclasses.replace(table, runs=None)).advance(32)
+    assert all(n.value is not None for n in plain)
+    kept = [n for n in played if n.value is not None]
+    assert [n.pitch for n in kept] == [n.pitch for n in plain][:len(kept)]  # the line itself
+    grid = dataclasses.replace(SLOW, timing="grid")
+    assert all(n.value is not None for n in band(grid, values=STEPS, table=table).advance(32))
+
+
+def test_the_performer_without_a_run_plays_the_note_as_performed():
+    table = dataclasses.replace(timefeel.shipped(), runs=None)
+    one = performer.Performer(table, np.random.default_rng(2))
+    on, off = one.perform(0, 0.5, 120.0, 1.0, False, next_span=0.5)
+    assert one.run(60, 64, 120.0, 1.0, 40, 90) == [(on, off, 60)]
