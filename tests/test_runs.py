@@ -3,6 +3,7 @@ and played by the melody between a note and the next (no corpus needed)."""
 
 import dataclasses
 import json
+from fractions import Fraction
 
 import numpy as np
 import pytest
@@ -13,7 +14,10 @@ from improv.learning import timefeel as learner
 from improv.performance import ornaments, performer, timefeel
 from improv.performance.feel import Feel
 
-from test_timefeel import band
+from daemon_fakes import FakeSource
+from improv.band.chart import Progression
+from improv.band.ensemble import Ensemble
+from test_timefeel import BLUES, band, tiny_table
 
 
 def timed(twelfth: int, pitch: int, tempo: float = 60.0, beat: int = 0) -> timednotes.Timed:
@@ -37,8 +41,11 @@ def test_the_learner_counts_the_notes_the_line_leaves_out_and_their_steps():
     assert table["notes"][band][span] == 120
     assert table["rate"][band][span] == [0.5, 0.0, 0.0]  # one note more, half the time
     share = dict(zip(table["step"], table["share"]))
-    assert share[2] == share[1] == 0.5  # 62 -> 64 -> 65: two steps toward the next note
+    assert share[2] == 1.0  # 62 -> 64 toward 65 (the step into 65 is the performer's)
     assert learner.run_table([RUN] * 10) is None  # too few runs to learn any
+    leap = [timed(0, 60), timed(1, 62), timed(2, 64), timed(4, 77), timed(0, 79, beat=1)]
+    # the line note before the leap to 77 is no chance for a run; the one before it is
+    assert learner.run_table([RUN] * 60 + [leap] * 60)["rate"][band][span] == [0.3333, 0.0, 0.0]
     assert ornaments.Runs.from_dict(table).rate[band][span] == (0.5, 0.0, 0.0)
 
 
@@ -59,7 +66,8 @@ def test_a_run_steps_evenly_through_the_span_toward_the_next_note():
     for no in ((120.0, 2, 10.16, 64, 50, 80, 1.0),  # a tempo band without runs
                (60.0, 3, 10.16, 64, 50, 80, 1.0),  # a span without runs
                (60.0, 2, 10.16, None, 50, 80, 1.0),  # the next note not known
-               (60.0, 2, 10.05, 64, 50, 80, 1.0),  # the note let go before the run's place
+               (60.0, 2, 10.09, 64, 50, 80, 1.0),  # the next onset crowds the run's note
+               (60.0, 2, 10.16, 71, 50, 80, 1.0),  # a leap beyond the table's reach
                (60.0, 2, 10.16, 64, 50, 60, 1.0),  # no step up inside the register
                (60.0, 2, 10.16, 72, 50, 80, 1.0),  # no path lands near the next note
                (60.0, 2, 10.16, 64, 50, 80, 0.0)):  # amount 0: as written
@@ -77,9 +85,16 @@ def test_a_broken_runs_table_is_refused():
     assert ornaments.Runs.from_dict(good).spans == (2, 3)
     for bad in ({"edges": [110, 80]}, {"rate": [[[0.2, 0.01]]] * 3}, {"rate": [[[0.9, 0.9],
                 [0.1, 0.0]]] * 3}, {"step": [40, 1, 2]}, {"share": [0.2, 0.2, 0.2]},
-                {"spans": [0, 3]}, {"rate": [[[-0.1, 0.0], [0.1, 0.0]]] * 3}):
+                {"spans": [0, 3]}, {"rate": [[[-0.1, 0.0], [0.1, 0.0]]] * 3},
+                {"edges": [80, float("nan")]}, {"edges": [80, float("inf")]}, {"edges": "12"},
+                {"spans": [2.9, 3]}, {"spans": [3, 3]}, {"step": [-1.7, 1, 2]},
+                {"share": [True, 0.5, 0.5]}, {"rate": "none"}, {"edges": None},
+                {"reach": 0}, {"reach": 2.5}):
         with pytest.raises(ValueError, match="runs"):
             ornaments.Runs.from_dict({**good, **bad})
+    for broken in ([], "run", {k: v for k, v in good.items() if k != "share"}):
+        with pytest.raises(ValueError, match="runs"):
+            ornaments.Runs.from_dict(broken)
 
 
 def test_a_broken_runs_table_in_the_feel_file_is_one_line_naming_the_fix(tmp_path):
@@ -137,3 +152,34 @@ def test_the_performer_without_a_run_plays_the_note_as_performed():
     one = performer.Performer(table, np.random.default_rng(2))
     on, off = one.perform(0, 0.5, 120.0, 1.0, False, next_span=0.5)
     assert one.run(60, 64, 120.0, 1.0, 40, 90) == [(on, off, 60)]
+
+
+def test_a_grace_has_no_room_just_after_a_run_and_the_next_note_starts_after_it():
+    late, none = (0.1,) * 41, (None,) * 3
+    onsets = tuple(tuple(((late,) * 3,) * 3 if k == 3 else (none,) * 3 for k in range(12))
+                   for _ in range(3))  # a note a quarter into the beat sits 0.1 beat late
+    graces = ornaments.Graces(0.3, (1.0,) * 3, ((0.08,) * 41,) * 3, (1,), (1.0,))
+    runs = dataclasses.replace(RUNS, edges=(), rate=(((1.0, 0.0), (1.0, 0.0)),))
+    table = tiny_table(onsets=onsets, graces=graces, runs=runs)
+    for seed in range(20):
+        one = performer.Performer(table, np.random.default_rng(seed))
+        one.perform(Fraction(4), Fraction(17, 4), 60.0, 1.0, False, next_span=Fraction(1))
+        played = one.run(60, 62, 60.0, 1.0, 40, 90)
+        assert [round(t, 6) for t, _, _ in played] == [4.0, 4.125]  # on the grid, and halfway
+        assert played[0][1] <= played[1][0] < played[1][1] <= 4.35
+        on, _ = one.perform(Fraction(17, 4), Fraction(21, 4), 60.0, 1.0, True)
+        assert on == pytest.approx(4.35) and on >= played[1][1]
+        # 0.35 beat after the run's first note, 0.225 after its last: no room for a grace
+        assert one.grace(63, 60.0, 1.0, 40, 90) is None
+
+
+def test_spread_intervals_run_nowhere_since_the_next_pitch_is_not_known():
+    from improv.band.melody import Melody, MelodyPart
+
+    table = dataclasses.replace(timefeel.shipped(), graces=None, runs=dataclasses.replace(
+        RUNS, edges=(), rate=(((1.0, 0.0), (1.0, 0.0)),)))
+    for intervals, some in (("spread", False), ("exact", True)):
+        part = MelodyPart(FakeSource(STEPS), np.random.default_rng([5, 1]),
+                          Melody(intervals=intervals), feel_table=table)
+        played = Ensemble([part], Progression.parse(BLUES), feel=SLOW).advance(32)
+        assert any(n.value is None for n in played) == some

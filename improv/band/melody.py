@@ -386,12 +386,12 @@ class MelodyPart(Part):
         return notes
 
     def _next_pitch(self, pitch: int) -> int | None:
-        """The next note's pitch where it is known now (recalled, or the drawn value's)."""
+        """The next note's pitch where it is known now (recalled, or an "exact" value's)."""
         if self._recall:
             return self._recall[0].pitch
-        ahead = self._ahead
-        exact = ahead is not None and ahead.lo is not None and (ahead.lo + ahead.hi) % 2 == 0
-        return pitch + (ahead.lo + ahead.hi) // 2 if exact else None
+        a = self._ahead  # a range of an odd width has no centre: no pitch known
+        known = self._exact and a is not None and a.lo is not None and (a.lo + a.hi) % 2 == 0
+        return pitch + (a.lo + a.hi) // 2 if known else None
 
     def _next_span(self) -> Fraction | None:
         """The written length of the note or rest drawn to follow (None: not drawn)."""

@@ -5,7 +5,7 @@ at a level (0..1) inside its cell of all the players' notes. A player's levels a
 spread over the whole of each cell: one lays back, another plays legato, and the notes
 of one solo scatter far less than the players do. Kept here: each solo's mean normal
 score of its levels, and how one solo's notes spread around it, so the melody can play
-as one player does (:class:`improv.performance.timefeel.Levels`).
+as one player does (:class:`improv.performance.performer.Levels`).
 """
 
 from __future__ import annotations

@@ -65,6 +65,10 @@ RUN_EDGES = (80.0, 110.0, 150.0, 190.0)
 RUN_SPANS = (2, 3, 4)  # twelfths: a line note this long may stand for a run
 RUN_MOST = 3  # notes a line note stands for beyond itself, at most counted
 RUN_WIDEST = 6  # semitones a step inside a run is counted as, at most
+# semitones from a line note to the next it may run to: a step of RUN_WIDEST and the
+# performer's landing (improv.performance.ornaments.RUN_LANDS); a wider leap is no
+# chance for a run, here as in the performer
+RUN_REACH = 10
 MIN_RUNS = 50  # runs the corpus needs for a table of them; fewer: none played
 FORMAT = "improv-feel-3"  # the table's format (performance.timefeel reads only this one)
 
@@ -335,21 +339,23 @@ def run_table(solos: list[list[Timed]]) -> dict | None:
     """By the runs' own tempo bands and the line note's span: the share of line notes
     that stand for 1, 2 or RUN_MOST or more notes beyond themselves; the steps inside
     the runs (the step into the next note too) as shares, signed so that + heads
-    toward the next note (a repeated next note: + is up). None: under MIN_RUNS runs."""
+    toward the next note (a repeated next note: + is up), the step into that note left
+    out (the performer lands there on its own). Only line notes the next lies within
+    RUN_REACH semitones of count. None: under MIN_RUNS runs."""
     bands = len(RUN_EDGES) + 1
     seen = np.zeros((bands, len(RUN_SPANS)))
     more = np.zeros((bands, len(RUN_SPANS), RUN_MOST))
     steps = np.zeros(2 * RUN_WIDEST + 1)
     for notes in solos:
         for tempo, span, pitches in runs(notes):
-            if span not in RUN_SPANS:
+            if span not in RUN_SPANS or abs(pitches[-1] - pitches[0]) > RUN_REACH:
                 continue
             band, k = band_of(tempo, RUN_EDGES), RUN_SPANS.index(span)
             seen[band, k] += 1
             if len(pitches) > 2:
                 more[band, k, min(len(pitches) - 2, RUN_MOST) - 1] += 1
                 toward = 1 if pitches[-1] >= pitches[0] else -1
-                for a, b in zip(pitches, pitches[1:]):
+                for a, b in zip(pitches[:-2], pitches[1:-1]):
                     steps[RUN_WIDEST + int(np.clip(toward * (b - a), -RUN_WIDEST, RUN_WIDEST))] += 1
     if more.sum() < MIN_RUNS:
         return None
@@ -357,8 +363,10 @@ def run_table(solos: list[list[Timed]]) -> dict | None:
     return {"unit": "rate[band][span][k]: the share of line notes of spans[span] twelfths "
                     "another follows at once that stand for k + 1 notes more (the last: "
                     "most or more), by tempo band (edges, BPM); step: semitones inside a "
-                    "run, + toward the note after it, with share",
+                    "run, + toward the note after it, with share; reach: semitones to "
+                    "the next note, at most, for a line note to count",
             "edges": list(RUN_EDGES), "spans": list(RUN_SPANS), "most": RUN_MOST,
+            "reach": RUN_REACH,
             "rate": np.round(rate, 4).tolist(), "notes": seen.astype(int).tolist(),
             "step": list(range(-RUN_WIDEST, RUN_WIDEST + 1)),
             "share": np.round(steps / max(steps.sum(), 1), 4).tolist()}

@@ -22,6 +22,7 @@ evenly through the note's span, stepping toward the note after it.
 from __future__ import annotations
 
 import bisect
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -94,43 +95,59 @@ def grace_before(graces: Graces, band: int, levels, on: float, gap: float | None
 @dataclass(frozen=True)
 class Runs:
     """``rate[band][span]``: how often a note of ``spans[span]`` twelfths another note
-    follows at once stands for 1, 2, 3... notes more, by the tempo bands ``edges``;
-    the runs' steps (+ toward the note after) with ``share``."""
+    follows at once, within ``reach`` semitones, stands for 1, 2, 3... notes more, by
+    the tempo bands ``edges``; the steps inside the runs (+ toward the note after) with
+    ``share``."""
 
     edges: tuple[float, ...]
     spans: tuple[int, ...]
     rate: tuple
     step: tuple[int, ...]
     share: tuple[float, ...]
+    reach: int = 10
 
     @classmethod
     def from_dict(cls, data: dict) -> Runs:
-        edges = tuple(float(x) for x in data["edges"])
-        spans = tuple(int(x) for x in data["spans"])
-        rate = tuple(tuple(tuple(float(x) for x in cell) for cell in row) for row in data["rate"])
-        step = tuple(int(x) for x in data["step"])
-        share = tuple(float(x) for x in data["share"])
+        """The table's ``run``; ValueError where it is not the documented shape."""
+        def numbers(value, kind=float, lo=-math.inf, hi=math.inf):
+            ok = isinstance(value, list) and all(
+                isinstance(x, (int, float)) and not isinstance(x, bool) and lo <= x <= hi and
+                (kind is float or x == int(x)) for x in value)
+            if not ok:
+                raise ValueError(f"the runs' table has {value!r} where numbers "
+                                 f"{lo:g}..{hi:g} belong")
+            return tuple(kind(x) for x in value)
+
+        if not isinstance(data, dict) or not isinstance(data.get("rate"), list) or \
+                not all(isinstance(row, list) for row in data["rate"]):
+            raise ValueError("the runs' table is not rates by tempo band and span")
+        edges = numbers(data.get("edges"), float, 1.0, 1000.0)
+        spans = numbers(data.get("spans"), int, 2, 12)
+        rate = tuple(tuple(numbers(cell, float, 0.0, 1.0) for cell in row)
+                     for row in data["rate"])
+        step = numbers(data.get("step"), int, -WIDEST, WIDEST)
+        share = numbers(data.get("share"), float, 0.0, 1.0)
+        reach = numbers([data.get("reach", 10)], int, 1, 2 * WIDEST)[0]
         if any(b <= a for a, b in zip(edges, edges[1:])) or len(rate) != len(edges) + 1 or \
-                any(len(row) != len(spans) for row in rate) or \
-                not all(1 < s <= 12 for s in spans) or \
-                not all(0 <= sum(cell) <= 1 and min(cell, default=0) >= 0 and 0 < len(cell) <= 8
-                        for row in rate for cell in row) or \
-                len(step) != len(share) or not all(abs(x) <= WIDEST for x in step) or \
-                not all(0 <= x <= 1 for x in share) or not 0.99 < sum(share) < 1.01:
+                len(set(spans)) != len(spans) or any(len(row) != len(spans) for row in rate) or \
+                not all(0 < len(cell) <= 8 and sum(cell) <= 1 for row in rate for cell in row) or \
+                len(step) != len(share) or not 0.99 < sum(share) < 1.01:
             raise ValueError("the runs' table is not rates by tempo band and span, and steps "
                              f"(at most {WIDEST} semitones) with shares")
-        return cls(edges, spans, rate, step, share)
+        return cls(edges, spans, rate, step, share, reach)
 
 
-def run_through(runs: Runs, tempo: float, span: int, on: float, off: float, pitch: int,
+def run_through(runs: Runs, tempo: float, span: int, on: float, upto: float, pitch: int,
                 target: int | None, low: int, high: int, amount: float,
                 rng) -> list[tuple[float, int]]:
     """(start, pitch) of the notes a player runs through after the note played from
-    ``on`` to ``off`` (beats) at ``pitch``, written ``span`` twelfths long, before the
-    next note at ``target`` (None: not known, no run): evenly through the span, each
-    inside ``low..high``, the last within RUN_LANDS semitones of ``target``; drawn at
-    the table's rate (times ``amount``), empty for most notes."""
-    if target is None or span not in runs.spans or amount <= 0:
+    ``on`` (beats) at ``pitch``, written ``span`` twelfths long, before the next note,
+    played from ``upto`` at ``target`` (None: not known, no run; further than the
+    table's reach: none): evenly through the span, each inside ``low..high``, the last
+    within RUN_LANDS semitones of ``target``; drawn at the table's rate (times
+    ``amount``), empty for most notes."""
+    if target is None or span not in runs.spans or amount <= 0 or \
+            abs(target - pitch) > runs.reach:
         return []
     cell = runs.rate[bisect.bisect_right(runs.edges, tempo)][runs.spans.index(span)]
     u = rng.random()
@@ -138,7 +155,7 @@ def run_through(runs: Runs, tempo: float, span: int, on: float, off: float, pitc
         return []
     more = 1 + int(np.searchsorted(np.cumsum(cell) * amount, u, side="right"))
     every = span / 12 / (more + 1)
-    if on + more * every + MIN_RUN_NOTE > off or every * RUN_SOUNDS < MIN_RUN_NOTE:
+    if on + more * every + MIN_RUN_NOTE > upto or every * RUN_SOUNDS < MIN_RUN_NOTE:
         return []
     toward = 1 if target > pitch or (target == pitch and rng.random() < 0.5) else -1
     cumulative = np.cumsum(runs.share)

@@ -228,11 +228,19 @@ class Performer:
         """(start, end, pitch) of the note just performed, and of the notes a player runs
         through after it toward the next note at ``target`` where one is drawn
         (:func:`improv.performance.ornaments.run_through`): each sounding RUN_SOUNDS of
-        its time to the next, the last until that note's end."""
-        runs, played = self._table.runs, self._played
+        its time to the next, the last until that note's end, or as long as the others
+        where the note would have let go sooner (never past the next onset)."""
+        runs, played, foreseen = self._table.runs, self._played, self._foreseen
         _, on, off = played
-        run = [] if runs is None or self._span is None else run_through(
-            runs, tempo, self._span, on, off, pitch, target, low, high, amount, self._rng)
+        run = []
+        if runs is not None and self._span is not None and foreseen is not None:
+            upto = float(foreseen[0]) + foreseen[1]  # the next onset, as drawn
+            run = run_through(runs, tempo, self._span, on, upto, pitch, target, low, high,
+                              amount, self._rng)
+            if run:  # the next note starts after the run's last, a grace's room is from it
+                every = run[0][0] - on
+                off = max(off, min(run[-1][0] + RUN_SOUNDS * every, upto))
+                self._played = (played[0], run[-1][0], off)
         starts = [(on, pitch), *run]
         return [(t, off if k + 1 == len(starts) else t + RUN_SOUNDS * (starts[k + 1][0] - t), p)
                 for k, (t, p) in enumerate(starts)]
