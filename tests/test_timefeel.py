@@ -801,7 +801,9 @@ def test_the_shipped_table_plays_graces_at_a_ballad_tempo_and_hardly_at_a_fast_o
     assert ornaments.Graces.from_dict(good, 7, 41) is not None
     assert ornaments.Graces.from_dict({**good, "lead": [None] * 7}, 7, 41) is None  # none seen
     for bad in ({"lead": [[0.5] * 41] * 7}, {"lead": [list(np.linspace(0.1, 0.01, 41))] * 7},
-                {"interval": [200]}, {"interval": [0]}, {"rate": [1.5] * 7}, {"share": [0.5]}):
+                {"interval": [200]}, {"interval": [0]}, {"rate": [1.5] * 7}, {"share": [0.5]},
+                {"interval": [1.5]}, {"share": [True]}, {"room": "x"}, {"rate": "0.1"},
+                {"lead": [[float("nan")] * 41] * 7}, {"rate": [float("nan")] * 7}):
         with pytest.raises(ValueError, match="grace"):
             ornaments.Graces.from_dict({**good, **bad}, 7, 41)
 

@@ -338,10 +338,10 @@ def runs(notes: list[Timed]) -> list[tuple[float, int, list[int]]]:
 def run_table(solos: list[list[Timed]]) -> dict | None:
     """By the runs' own tempo bands and the line note's span: the share of line notes
     that stand for 1, 2 or RUN_MOST or more notes beyond themselves; the steps inside
-    the runs (the step into the next note too) as shares, signed so that + heads
-    toward the next note (a repeated next note: + is up), the step into that note left
-    out (the performer lands there on its own). Only line notes the next lies within
-    RUN_REACH semitones of count. None: under MIN_RUNS runs."""
+    the runs as shares, signed so that + heads toward the next note (a repeated next
+    note: + is up), the step into that note left out (the performer lands there on its
+    own). Only line notes the next lies within RUN_REACH semitones of count. None:
+    under MIN_RUNS runs."""
     bands = len(RUN_EDGES) + 1
     seen = np.zeros((bands, len(RUN_SPANS)))
     more = np.zeros((bands, len(RUN_SPANS), RUN_MOST))

@@ -36,6 +36,19 @@ MIN_RUN_NOTE = 1 / 48  # beats a run's note sounds, at least: less and there is 
 RUN_SOUNDS = 0.9  # the share of its time to the next a run's note sounds
 
 
+def numbers(value, kind=float, lo: float = -math.inf, hi: float = math.inf,
+            table: str = "ornaments'") -> tuple:
+    """``value`` as a tuple of ``kind`` (float, or int: whole numbers only), each inside
+    ``lo..hi``; ValueError naming the ``table`` where it is not a JSON list of them
+    (strings, booleans, NaN and infinities included)."""
+    ok = isinstance(value, list) and all(
+        isinstance(x, (int, float)) and not isinstance(x, bool) and lo <= x <= hi and
+        (kind is float or x == int(x)) for x in value)
+    if not ok:
+        raise ValueError(f"the {table} table has {value!r} where numbers {lo:g}..{hi:g} belong")
+    return tuple(kind(x) for x in value)
+
+
 @dataclass(frozen=True)
 class Graces:
     """``rate[band]`` of the notes with ``room`` beats before them take a grace, ``lead``
@@ -52,16 +65,18 @@ class Graces:
     def from_dict(cls, data: dict, bands: int, levels: int) -> Graces | None:
         """The table's ``grace`` (None: too few graces in the corpus to play any);
         ValueError where it is not the documented shape."""
-        rate = tuple(float(x) for x in data["rate"])
-        lead = tuple(None if q is None else tuple(float(x) for x in q) for q in data["lead"])
-        interval = tuple(int(x) for x in data["interval"])
-        share = tuple(float(x) for x in data["share"])
-        room = float(data["room"])
+        if not isinstance(data, dict) or not isinstance(data.get("lead"), list):
+            raise ValueError("the grace notes' table is not rates and leads by band")
+        rate = numbers(data.get("rate"), float, 0.0, 1.0, "grace notes'")
+        lead = tuple(None if q is None else numbers(q, float, 0.0, MAX_LEAD, "grace notes'")
+                     for q in data["lead"])
+        interval = numbers(data.get("interval"), int, -WIDEST, WIDEST, "grace notes'")
+        share = numbers(data.get("share"), float, 0.0, 1.0, "grace notes'")
+        room = numbers([data.get("room")], float, 0.0, 4.0, "grace notes'")[0]
         if len(rate) != bands or len(lead) != bands or len(interval) != len(share) or \
-                not 0 < room <= 4 or not all(0 <= x <= 1 for x in (*rate, *share)) or \
+                room <= 0 or 0 in interval or \
                 any(q is not None and (len(q) != levels or any(b < a for a, b in zip(q, q[1:]))
-                                       or not all(0 < x <= MAX_LEAD for x in q)) for q in lead) or \
-                not all(0 < abs(i) <= WIDEST for i in interval) or \
+                                       or min(q, default=0) <= 0) for q in lead) or \
                 (lead[-1] is not None and not 0.99 < sum(share) < 1.01):
             raise ValueError("the grace notes' table is not rates, rising leads (at most "
                              f"{MAX_LEAD:g} beat) and intervals (1-{WIDEST} semitones) by band")
@@ -109,25 +124,16 @@ class Runs:
     @classmethod
     def from_dict(cls, data: dict) -> Runs:
         """The table's ``run``; ValueError where it is not the documented shape."""
-        def numbers(value, kind=float, lo=-math.inf, hi=math.inf):
-            ok = isinstance(value, list) and all(
-                isinstance(x, (int, float)) and not isinstance(x, bool) and lo <= x <= hi and
-                (kind is float or x == int(x)) for x in value)
-            if not ok:
-                raise ValueError(f"the runs' table has {value!r} where numbers "
-                                 f"{lo:g}..{hi:g} belong")
-            return tuple(kind(x) for x in value)
-
         if not isinstance(data, dict) or not isinstance(data.get("rate"), list) or \
                 not all(isinstance(row, list) for row in data["rate"]):
             raise ValueError("the runs' table is not rates by tempo band and span")
-        edges = numbers(data.get("edges"), float, 1.0, 1000.0)
-        spans = numbers(data.get("spans"), int, 2, 12)
-        rate = tuple(tuple(numbers(cell, float, 0.0, 1.0) for cell in row)
+        edges = numbers(data.get("edges"), float, 1.0, 1000.0, "runs'")
+        spans = numbers(data.get("spans"), int, 2, 12, "runs'")
+        rate = tuple(tuple(numbers(cell, float, 0.0, 1.0, "runs'") for cell in row)
                      for row in data["rate"])
-        step = numbers(data.get("step"), int, -WIDEST, WIDEST)
-        share = numbers(data.get("share"), float, 0.0, 1.0)
-        reach = numbers([data.get("reach", 10)], int, 1, 2 * WIDEST)[0]
+        step = numbers(data.get("step"), int, -WIDEST, WIDEST, "runs'")
+        share = numbers(data.get("share"), float, 0.0, 1.0, "runs'")
+        reach = numbers([data.get("reach", 10)], int, 1, 2 * WIDEST, "runs'")[0]
         if any(b <= a for a, b in zip(edges, edges[1:])) or len(rate) != len(edges) + 1 or \
                 len(set(spans)) != len(spans) or any(len(row) != len(spans) for row in rate) or \
                 not all(0 < len(cell) <= 8 and sum(cell) <= 1 for row in rate for cell in row) or \

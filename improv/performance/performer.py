@@ -241,9 +241,12 @@ class Performer:
                 every = run[0][0] - on
                 off = max(off, min(run[-1][0] + RUN_SOUNDS * every, upto))
                 self._played = (played[0], run[-1][0], off)
+        if not run:  # most notes: the note as performed
+            return [(on, off, pitch)]
         starts = [(on, pitch), *run]
         return [(t, off if k + 1 == len(starts) else t + RUN_SOUNDS * (starts[k + 1][0] - t), p)
                 for k, (t, p) in enumerate(starts)]
+
 
 def feel_stream(rng) -> np.random.Generator:
     """The feel's own generator, a child of the part's seed, so drawing the feel never
