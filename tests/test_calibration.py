@@ -10,7 +10,7 @@ import pytest
 from improv.cli import main
 from improv.errors import ModelError
 from improv.language import context
-from improv.language.grammar import Value
+from improv.language.grammar import DEFAULT_LIMITS, Value
 from improv.sampling import calibration
 from improv.sampling.calibration import (
     N_DURATIONS,
@@ -206,7 +206,8 @@ def test_the_calibrate_command_fits_and_saves_what_the_player_reads(tmp_path, ca
     for player in table.players:  # where its solo sat, against the default limits' middle
         piece = load_solo_piece(folder / "melody" / f"{player.solo}.csv", cache=False)
         median = np.median([e.pitch for e in piece.events() if e.pitch is not None])
-        assert player.register == pytest.approx(min(max(median - 68, -12), 12), abs=0.01)
+        middle = (DEFAULT_LIMITS.low + DEFAULT_LIMITS.high) / 2  # 66: A♭2-E6's
+        assert player.register == pytest.approx(min(max(median - middle, -12), 12), abs=0.01)
     assert json.loads(out.read_text())["made_by"].startswith("improv calibrate --wjazzd wjazzd")
     one_line_error(capsys, ["calibrate", "--wjazzd", str(tmp_path / "none")], "not at")
     one_line_error(capsys, ["calibrate", "--wjazzd", str(folder), "--model", str(model),

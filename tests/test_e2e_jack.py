@@ -14,7 +14,7 @@ from jack_server import Recorder, wait_for_port
 pytestmark = pytest.mark.e2e
 REPO = Path(__file__).resolve().parent.parent
 TEMPO = 240.0
-LOW, HIGH = 52, 84
+LOW, HIGH = 44, 88  # [melody] low and high, the defaults: Ab2..E6
 
 
 @pytest.fixture(scope="module")

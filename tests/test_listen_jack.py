@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from improv.band.melody import Melody
 from improv.language.harmony import parse_chord
 
 from jack_server import Master, Recorder, jack_server, jackd_missing_reason, wait_for_port
@@ -174,7 +175,8 @@ def test_knobs_mute_register_and_panic(daemon):
     assert not [p for t, p in ons if muted + 0.2 < t < unmuted]
     before = [p for t, p in ons if unmuted + 0.2 < t < up]
     after = [p for t, p in ons if up + 0.2 < t < panic]
-    assert before and after and max(before) <= 84 and min(after) >= 52 + 24  # [melody] low
+    low, high = Melody().low, Melody().high  # the defaults: Ab2..E6
+    assert before and after and max(before) <= high and min(after) >= low + 24
     sounding = pairs_of([(t, m) for t, m in events if t <= panic + 0.02])[1]
     assert not sounding  # everything off at the panic
     assert [p for t, p in ons if t > panic + 0.2]  # and playing goes on

@@ -46,8 +46,8 @@ class Melody:
 
     enabled: bool = setting(True)
     channel: int = setting(1, lo=1, hi=16)
-    low: int = setting(52, lo=0, hi=127)
-    high: int = setting(84, lo=0, hi=127)
+    low: int = setting(44, lo=0, hi=127)
+    high: int = setting(88, lo=0, hi=127)
     velocity: int = setting(88, lo=1, hi=127)
     program: int = setting(67, lo=0, hi=128)  # General MIDI, 1-based: 67 tenor sax; 0 none
     register: str = setting("full", choices=("phrase", "full"))  # low..high, or a window per phrase

@@ -182,7 +182,7 @@ def _cross_check(config: Config, origin: str) -> Config:
     m = config.melody
     if m.high - m.low < 12:
         raise ConfigError(f"{origin}: [melody] low = {m.low}, high = {m.high} span less than an "
-                          f"octave: keep high at least 12 above low (default 52..84, E3-C6)")
+                          f"octave: keep high at least 12 above low (default 44..88, Ab2-E6)")
     playing = [name for name in PARTS if getattr(config, name).enabled]
     if not playing:
         raise ConfigError(f"{origin}: every part is switched off: set enabled = true in one "

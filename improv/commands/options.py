@@ -63,8 +63,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     music.add_argument("--solo", action=argparse.BooleanOptionalAction, default=None,
                        help="play the solo (--no-solo: the band accompanies the musician)")
     music.add_argument("--register", metavar="LOW-HIGH",
-                       help="the solo's range, pitch names or MIDI numbers: E3-C6 (52-84, the "
-                            "default), at least an octave")
+                       help="the solo's range, pitch names or MIDI numbers: Ab2-E6 (44-88, the "
+                            "default; a trumpet's E3-C6), at least an octave")
     music.add_argument("--program", metavar="N", type=int,
                        help="the solo's General MIDI instrument, 1-128 (67 tenor sax, 57 "
                             "trumpet, 27 jazz guitar; 0 sends none)")

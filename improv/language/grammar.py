@@ -183,10 +183,10 @@ def encode(pitch: int | None, duration: float, chord: Chord, previous: int | Non
 
 @dataclass(frozen=True)
 class PitchLimits:
-    """The register the melody keeps to, inclusive MIDI pitches (default E3–C6)."""
+    """The register the melody keeps to, inclusive MIDI pitches (default A♭2–E6)."""
 
-    low: int = 52
-    high: int = 84
+    low: int = 44
+    high: int = 88
 
     def __post_init__(self):
         if not (0 <= self.low <= self.high <= 127):

@@ -7,9 +7,8 @@ from solo to solo, the players' by 4.9), kept one density (notes per beat 0.39 a
 as much as by any phrase. A :class:`Player` holds what one solo of the corpus did
 against the players of its tempo band: how often it played each note duration and each
 interval (a factor per class, shrunk towards 1 for a short solo) and where its median
-pitch lay against the middle of the melody's default limits (measured against the
-players' own median, 66, every run sat two semitones above the players: the limits'
-middle is 68). The soloist draws one per run from its seed
+pitch lay against the middle of the melody's default limits (A♭2-E6: 66, the
+players' own median). The soloist draws one per run from its seed
 (:func:`choose`) and the calibrator weights the model's values by it, so a run plays
 the way that soloist's solo did, and runs differ as the players' solos do.
 
@@ -43,7 +42,7 @@ class Player:
     """What one Weimar solo did more or less often than its tempo band's players:
     ``duration`` and ``interval`` factors by class (:mod:`improv.sampling.calibration`'s
     classes), ``register`` semitones its median pitch lay from the middle of the
-    melody's default limits (E3-C6: G#4)."""
+    melody's default limits (A♭2-E6: F#4)."""
 
     solo: str
     register: float
