@@ -30,7 +30,7 @@ import math
 import numpy as np
 
 from improv.language.context import TEMPO_EDGES
-from improv.learning.feelstyles import styles
+from improv.learning.feelstyles import rank_levels, styles
 from improv.learning.timednotes import (
     GRAINS,
     LEAD_IN_EDGES,
@@ -174,22 +174,6 @@ def _with_lead_ins_pooled(onsets: dict, bands: int, keys) -> dict:
     return out
 
 
-def _rank_levels(samples: dict, keyed: list[list[tuple]]) -> list[list[float]]:
-    """Each note's level (0..1) inside its own cell, solo by solo, in order: its mid-rank,
-    so that notes tied on one value (shares clipped to 1, the same written length) sit in
-    the middle of the levels they share, and the levels of every cell centre on 0.5."""
-    sorted_cells = {key: np.sort(np.asarray(v, float)) for key, v in samples.items()}
-    out = []
-    for solo in keyed:
-        row = []
-        for key, value in solo:
-            cell = sorted_cells[key]
-            below, up_to = np.searchsorted(cell, value), np.searchsorted(cell, value, "right")
-            row.append((below + up_to) / 2 / len(cell))
-        out.append(row)
-    return out
-
-
 def learn(solos: list[list[Timed]], edges=TEMPO_EDGES, names: list[str] | None = None) -> dict:
     """The time-feel table of ``solos`` (each its usable notes, in onset order; ``names``:
     each solo's, for the styles)."""
@@ -238,7 +222,10 @@ def learn(solos: list[list[Timed]], edges=TEMPO_EDGES, names: list[str] | None =
         return [[row[k * per + g * leads:k * per + (g + 1) * leads] for g in range(len(GRAINS))]
                 for k in range(12)]
 
-    onset_levels, length_levels = _rank_levels(onsets, onset_keys), _rank_levels(lengths, length_keys)
+    onset_levels, length_levels = rank_levels(onsets, onset_keys), rank_levels(lengths, length_keys)
+    # a solo's lengths as a whole (its shape): a share tied with others (clipped to 1, a
+    # note held to the next) is placed at random across the levels it shares, seeded
+    shapes = rank_levels(lengths, length_keys, np.random.default_rng(0))
     return {
         "format": FORMAT,
         "tempo_edges": list(edges), "tempo_bands": band_names(edges),
@@ -260,7 +247,7 @@ def learn(solos: list[list[Timed]], edges=TEMPO_EDGES, names: list[str] | None =
                                  "[tempo band][span bin]",
                          "quantiles": rest_q, "notes": rest_n},
         "style": styles(onset_levels, length_levels, onset_gaps=gaps, on_beat=beats,
-                        names=names),
+                        names=names, length_shapes=shapes),
         "grace": grace_table(solos, edges),
         "run": run_table(solos),
     }

@@ -66,12 +66,15 @@ class Levels:
     def __init__(self, table: TimeFeel, rng, solo: str | None = None):
         self._rng = rng
         self._by_gap = table.by_gap if table.styles else ()
+        self._shape: tuple | None = None  # (points, the solo's lengths' levels at them)
         if table.styles:
             named = solo is not None and solo in table.style_names
             pick = (table.style_names.index(solo) if named
                     else int(rng.integers(len(table.styles))))
             self.style = table.styles[pick]
             self._within = table.within
+            if table.length_shapes:  # the solo's lengths as a whole, not only their mean
+                self._shape = (table.shape_points, table.length_shapes[pick])
         else:
             self.style = (0.0, 0.0, 0.0)
             self._within = ((1.0, table.onset_serial), (1.0, table.length_serial))
@@ -93,7 +96,15 @@ class Levels:
         return self._next(0, rho, self.style[0 if on_beat else 2])
 
     def length(self) -> float:
-        return self._next(1, None, self.style[1])
+        """The next length's level: where the table keeps the solo's shape, the level at
+        which the solo's own lengths' levels reach the copula's (legato players hold more
+        notes right up to the next, others let go early more often); else its mean score
+        moves the copula's."""
+        if self._shape is None:
+            return self._next(1, None, self.style[1])
+        score = self._scores[1] = next_score(self._scores[1], self._within[1][1], self._rng)
+        points, shape = self._shape
+        return float(np.interp(level_of(score), points, shape))
 
     def _next(self, kind: int, rho: float | None, centre: float) -> float:
         sd, serial = self._within[kind]

@@ -29,7 +29,7 @@ from improv.learning.timefeel import FORMAT
 from improv.performance.ornaments import Graces, Runs
 
 FEEL_FILE = "wjazzd.json"  # in data/feel
-MAX_FEEL_BYTES = 200_000  # the shipped table is about 140 kB
+MAX_FEEL_BYTES = 400_000  # the shipped table is about 200 kB
 EARLIEST = 1 / 8  # beats: the furthest a note is pushed ahead of its written place
 
 
@@ -50,6 +50,9 @@ class TimeFeel:
     # notes' mean normal score
     style_names: tuple = ()  # the solo of each style (none in a table made before names)
     within: tuple = ((1.0, 0.0), (1.0, 0.0))  # (sd, serial) of onsets, lengths around it
+    # per style, its lengths' levels at shape_points (() none: the mean score moves them)
+    length_shapes: tuple = ()
+    shape_points: tuple = ()
     by_gap: tuple = ()  # (gap edges, the onsets' serial in each bin); () none learned
     graces: Graces | None = None  # grace notes (None: a table made before them)
     runs: Runs | None = None  # runs through the notes the line leaves out (None: none)
@@ -94,6 +97,8 @@ class TimeFeel:
                     not all(0 < sd <= 2 and abs(rho) < 1 for sd, rho in within):
                 raise ValueError("a style outside the normal scores' range")
             table = replace(table, styles=pairs, within=within, style_names=names)
+            if style.get("length_shapes") is not None:
+                table = replace(table, **_shapes(style["length_shapes"], len(pairs)))
             gapped = style["within"]["onset"].get("serial_by_gap")
             if gapped is not None:
                 gaps, rhos = (tuple(float(x) for x in gapped[k]) for k in ("edges", "serial"))
@@ -152,6 +157,20 @@ class TimeFeel:
             if cell is not None:
                 return 1.0 - amount * (1.0 - self._draw(cell, rng, level))
         return 1.0
+
+
+def _shapes(data, styles: int) -> dict:
+    """The styles' length shapes from their JSON: rising levels in [0, 1], one row per
+    style, at rising points inside (0, 1)."""
+    points = tuple(float(x) for x in data["points"])
+    rows = tuple(tuple(float(x) for x in row) for row in data["solos"])
+    if not (points and all(0 < a < b < 1 for a, b in zip(points, points[1:])) and 0 < points[0]):
+        raise ValueError("the length shapes' points do not rise inside (0, 1)")
+    if len(rows) != styles or any(
+            len(row) != len(points) or not all(0 <= x <= 1 for x in row)
+            or any(b < a for a, b in zip(row, row[1:])) for row in rows):
+        raise ValueError("the length shapes are not one rising row of levels per style")
+    return {"length_shapes": rows, "shape_points": points}
 
 
 def feel_dir() -> Path:
