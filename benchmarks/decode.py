@@ -1,7 +1,7 @@
 """Decode speed: ``grammar.decode`` per value over a realistic stream (goal: median <= 50 µs).
 
 The stream is every note of the corpus (its values, chords and previous pitches, as the
-real-time path sees them: values parsed once, the default register E3-C6), or, when the
+real-time path sees them: values parsed once, the default register A♭2-E6), or, when the
 corpus is absent, a synthetic one: random notes over random chords, encoded.
 
 Measured in one run, on the same stream:

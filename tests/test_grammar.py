@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from improv.errors import UsageError
 from improv.language.grammar import (
+    DEFAULT_LIMITS,
     DURATION_GRID,
     MAX_DURATION,
     PitchLimits,
@@ -293,8 +294,9 @@ def test_a_new_phrase_starts_between_the_anchor_and_the_middle():
     chord = parse_chord("F7")
     rng = np.random.default_rng(2)
     value = parse_value("C,0.500")
-    for anchor in (52, 70, 84):  # limits 52..84, middle 68
-        centre = (anchor + 68) // 2
+    middle = (DEFAULT_LIMITS.low + DEFAULT_LIMITS.high) // 2  # 66: A♭2..E6's
+    for anchor in (52, 70, 84):
+        centre = (anchor + middle) // 2
         pitches = {decode(value, chord, None, rng, anchor=anchor) for _ in range(50)}
         assert all(abs(p - centre) <= 7 for p in pitches)
 

@@ -161,3 +161,93 @@ def test_the_player_setting_is_a_choice(tmp_path, capsys):
     config.write_text('[sampling]\nplayer = "pooled"\n')
     assert main(["play", "--config", str(config), "--bars", "1", "--out",
                  str(tmp_path / "x.mid")]) == 0
+
+
+def test_a_players_compass_is_its_solos_lowest_and_highest_against_its_median():
+    d, i = np.ones(N_DURATIONS), np.ones(N_INTERVALS)
+    pitches = [50] + [60] * 50 + [62] * 48 + [80]  # one stray note either end
+    p = from_counts("X_Y_Solo", 61.0, 66.0, d, i, d, i, pitches=pitches)
+    lo, hi = np.percentile(pitches, persona.COMPASS_PERCENTILES) - 61.0
+    assert p.compass == pytest.approx((lo, hi)) and -11 < p.compass[0] < -1 < 1 < p.compass[1] < 19
+    assert from_counts("X", 61.0, 66.0, d, i, d, i).compass is None  # no pitches: none
+    assert Player.from_list(p.to_list()) == p
+    old = Player.from_list(["X", 0.0, [1.0] * N_DURATIONS, [1.0] * N_INTERVALS, 2])
+    assert old.band == 2 and old.compass is None  # a file from before the compass
+    for bad in ([-3.0], [2.0, 5.0], [-40.0, 5.0], "wide"):
+        with pytest.raises(ValueError):
+            Player.from_list(["X", 0.0, [1.0] * N_DURATIONS, [1.0] * N_INTERVALS, 2, bad])
+
+
+def test_the_line_keeps_to_the_compass_around_where_the_register_moves_it():
+    compass_limits = persona.compass_limits
+    assert compass_limits(None, 44, 88) == (44, 88)
+    assert compass_limits(player(), 44, 88) == (44, 88)  # no compass known
+    low = Player("L", -8.0, (1.0,) * N_DURATIONS, (1.0,) * N_INTERVALS, 0, (-10.5, 9.2))
+    assert compass_limits(low, 44, 88) == (47, 68)  # the middle 66 moved to 58
+    assert compass_limits(low, 52, 84) == (52, 70)  # the middle 68 moved to 60, cut at 52
+    narrow = Player("N", 0.0, (1.0,) * N_DURATIONS, (1.0,) * N_INTERVALS, 0, (-2.0, 3.0))
+    lo, hi = compass_limits(narrow, 44, 88)
+    assert hi - lo == persona.MIN_COMPASS and lo <= 64 and hi >= 69  # an octave at least
+    assert compass_limits(narrow, 60, 72) == (60, 72)  # never outside the limits
+
+
+def test_the_values_that_play_exactly_stay_inside_the_players_compass(tmp_path):
+    """The sampler masks the values whose own interval would leave the compass (where
+    some other fits), so a run keeps to its player's pitches."""
+    model = write_random_model(tmp_path / "m", seed=5, conditioned=True)
+    table = Calibration.neutral(BANDS)
+    narrow = Player("N_Narrow_Solo", 0.0, (1.0,) * N_DURATIONS, (1.0,) * N_INTERVALS, None,
+                    (-3.0, 3.0))
+    table = Calibration(table.duration, table.interval, players=(narrow,))
+    base = Soloist.load(model, seed=2)
+    soloist = Soloist(base.generator, base.settings, table)
+    assert soloist.player is narrow
+    place = (66, ("C",) * 12, 44, 88)  # every pitch a chord tone: every value fits 44..88
+    soloist.fit(lambda at: place)
+    pitches = []
+    for _ in range(300):
+        value = soloist.next_value()
+        if value.lo is not None and (value.lo + value.hi) % 2 == 0 and value.kind == "C":
+            pitches.append(66 + (value.lo + value.hi) // 2)
+    lo, hi = persona.compass_limits(narrow, 44, 88)
+    assert pitches and all(lo <= p <= hi for p in pitches)
+    assert Calibrator(table, soloist.values, narrow).inside(place) == (66, place[1], lo, hi)
+
+
+def test_a_player_without_a_compass_is_written_as_before():
+    assert len(player().to_list()) == 5  # what a reader from before the compass reads
+    assert calibration.FORMAT in calibration.READS and "improv-calibration-1" in calibration.READS
+
+
+def test_phrases_start_inside_the_compass_and_a_phrase_window_keeps_its_own():
+    """A phrase's first note (no interval to fit) is decoded inside the compass too; with
+    register = "phrase" the window is the line's register and the compass stays out."""
+    from fractions import Fraction
+
+    from improv.band.chart import Progression
+    from improv.band.melody import Melody
+    from improv.performance.feel import Feel
+
+    from daemon_fakes import FakeSource, duo
+
+    low = Player("L_Low_Solo", -10.0, (1.0,) * N_DURATIONS, (1.0,) * N_INTERVALS, None,
+                 (-4.0, 4.0))
+
+    class PlayingAs(FakeSource):
+        player = low
+
+        def fit(self, place_at, compass=True):
+            self.compass = compass
+
+    def starts(register):
+        source = PlayingAs(["C,0.500", "R,1.000"])  # every note opens a phrase
+        band = duo(source, Progression.parse("C7 | F7"), np.random.default_rng(4),
+                   melody=Melody(register=register), feel=Feel(timing="grid"))
+        return source, [n.pitch for n in band.advance(Fraction(120)) if n.channel == 1]
+
+    lo, hi = persona.compass_limits(low, 44, 88)
+    assert (lo, hi) == (50, 62)  # the middle 66 moved down to 56
+    source, pitches = starts("full")
+    assert source.compass is True and len(pitches) > 50 and all(lo <= p <= hi for p in pitches)
+    source, pitches = starts("phrase")
+    assert source.compass is False and max(pitches) > hi  # the windows wander past it

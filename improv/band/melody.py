@@ -1,17 +1,17 @@
 """The soloist's part: grammar values realised as notes over the chords (pure, no I/O).
 
-Values come from any object with ``next_value()`` (:mod:`improv.sampling.soloist`, a
-fake in tests), each a :class:`~improv.band.note.Note` at an exact beat (no drift in
-hours): a pitch in the value's range over the chord, the bar's accents, the band's feel;
-the source hears where the line stands, to draw values it plays exactly
-(:mod:`improv.sampling.pitchfit`). With the timing "learned", a note sounds where the
-Weimar players would put it, now and then after a grace note or running on through
-quicker notes to the next (:mod:`improv.performance`). A phrase may recall a motif it
-played before (:mod:`improv.sampling.recall`), fed through the model, which
-carries on from it. Randomness is drawn in value order, each kind from its own
-generator, so the notes do not depend on how far ahead the caller asks: live and offline
-renders with one seed agree. When trading, the part rests through the musician's turns
-(the stage's listener) and answers each call by feeding it through the model first.
+Values come from any object with ``next_value()`` (:mod:`improv.sampling.soloist`, a fake
+in tests), each a :class:`~improv.band.note.Note` at an exact beat (no drift in hours):
+a pitch in the value's range over the chord, inside the compass of the soloist the source
+plays as (:mod:`improv.sampling.persona`); the bar's accents, the band's feel. The source
+hears where the line stands, to draw values it plays exactly (:mod:`improv.sampling.pitchfit`).
+With the timing "learned", a note sounds where the Weimar players would put it, at times
+after a grace note or running on through quicker notes (:mod:`improv.performance`). A
+phrase may recall a motif played before (:mod:`improv.sampling.recall`), fed through the
+model, which carries on from it. Randomness is drawn in value order, each kind from its own
+generator, so live and offline renders with one seed agree however far ahead the caller
+asks. Trading, the part rests through the musician's turns and answers each call by feeding
+it through the model first.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from improv.language.grammar import (Phrase, PitchLimits, Value, decode, encode,
 from improv.listening.trading import Turn, call_line, echo_weights, pitch_before
 from improv.performance import performer, timefeel
 from improv.performance.feel import accented
+from improv.sampling.persona import compass_limits
 from improv.sampling.recall import MOTIF_STREAM, Motifs
 from improv.settings import setting, validate
 from improv.streams import child_stream
@@ -117,8 +118,8 @@ class MelodyPart(Part):
         if follow is not None:
             follow(self.context_at)
         fit = getattr(self._source, "fit", None)
-        if fit is not None and self._exact:
-            fit(self.place_at)
+        if fit is not None and self._exact:  # a phrase's window is a compass of its own
+            fit(self.place_at, compass=self._registers is None)
 
     def skip_to(self, beat: Fraction) -> None:
         """After a stall the solo starts a new phrase on a beat (it may have run ahead)."""
@@ -166,9 +167,8 @@ class MelodyPart(Part):
             if tune is not None:
                 tune(**{knob: value})
         elif knob == "register":
-            melody = self._settings
-            low = min(max(melody.low + 12 * value, 0), 115)
-            high = max(min(melody.high + 12 * value, 127), low + 12)
+            low = min(max(self._settings.low + 12 * value, 0), 115)
+            high = max(min(self._settings.high + 12 * value, 127), low + 12)
             self._limits = PitchLimits(low, high)
         elif knob == "mute":
             self._muted = value
@@ -177,8 +177,7 @@ class MelodyPart(Part):
 
     def revoice(self, note: Note, stage: Stage) -> Note:
         """A note realised before the musician changed chords, decoded again over the new
-        one as its note_on is sent (so every note that starts after the change uses it); a
-        grace note (no value) keeps its pitch."""
+        one as its note_on is sent; a grace or run note (no value) keeps its pitch."""
         if note.value is None:
             return note
         if stage.follow:
@@ -191,10 +190,9 @@ class MelodyPart(Part):
         return note
 
     def context_at(self, twelfths: int) -> tuple[int, ...]:
-        """The context (:func:`improv.language.context.features`) of a value starting
-        ``twelfths`` twelfths of a beat from the top: the chord there (the musician's,
-        when following), the different chord before it on the chart, the bar position
-        and the beats until the chart's next change of chord."""
+        """The context (:func:`improv.language.context.features`) of a value ``twelfths``
+        from the top: the chord there (the musician's, when following), the different
+        chord before it, the bar position and the beats until the next change."""
         stage = self._stage
         beat = Fraction(twelfths, 12)
         span = stage.span_at(beat)
@@ -353,9 +351,11 @@ class MelodyPart(Part):
         return None if self._registers is None else open_window(self._window, self._limits)
 
     def _phrase_limits(self, value: Value, chord) -> PitchLimits:
-        window = self._open_window()
-        return self._limits if window is None else value_limits(
-            window, self._registers.compass, self._phrase.previous, value, type_table(chord))
+        window, player = self._open_window(), getattr(self._source, "player", None)
+        if window is None:  # inside the compass of the soloist the source plays as
+            return PitchLimits(*compass_limits(player, self._limits.low, self._limits.high))
+        return value_limits(window, self._registers.compass, self._phrase.previous, value,
+                            type_table(chord))
 
     def _timefeel(self) -> timefeel.TimeFeel:
         if self._feel_table is None:

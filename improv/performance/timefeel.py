@@ -164,7 +164,8 @@ def _shapes(data, styles: int) -> dict:
     style, at rising points inside (0, 1)."""
     points = tuple(float(x) for x in data["points"])
     rows = tuple(tuple(float(x) for x in row) for row in data["solos"])
-    if not (points and all(0 < a < b < 1 for a, b in zip(points, points[1:])) and 0 < points[0]):
+    if not (points and 0 < points[0] and points[-1] < 1
+            and all(a < b for a, b in zip(points, points[1:]))):
         raise ValueError("the length shapes' points do not rise inside (0, 1)")
     if len(rows) != styles or any(
             len(row) != len(points) or not all(0 <= x <= 1 for x in row)

@@ -35,11 +35,12 @@ import numpy as np
 from improv.errors import ModelError
 from improv.files import read_limited
 from improv.language.grammar import Value, twelfths
-from improv.sampling.persona import Player, middle_shift
+from improv.sampling.persona import Player, compass_limits, middle_shift
 
 log = logging.getLogger(__name__)
 
-FORMAT = "improv-calibration-1"
+FORMAT = "improv-calibration-2"  # 2: players carry their compass
+READS = ("improv-calibration-1", FORMAT)  # a file from before the compass still plays
 FILE = "calibration.json"
 MAX_BYTES = 1 << 20
 N_DURATIONS = 14  # 1..12 twelfths each its own; 13-23; 24 and longer
@@ -256,6 +257,12 @@ class Calibrator:
         history holds it."""
         return self.steps[played[0]]
 
+    def inside(self, place: tuple) -> tuple:
+        """``place`` with its register narrowed to the part of it the player's line keeps
+        to (:func:`improv.sampling.persona.compass_limits`)."""
+        previous, table, low, high = place
+        return (previous, table, *compass_limits(self.player, low, high))
+
     def offset_bin(self, place: tuple) -> int:
         """The pull's bin of ``place``'s last pitch against the middle of its register,
         moved to where the player's lay."""
@@ -278,7 +285,7 @@ def load(model_dir: Path, weights_sha256: str | None, bands: int) -> Calibration
         raise ModelError(f"{path} cannot be read ({err.strerror or err}): {fix}") from err
     try:
         data = json.loads(raw)
-        if not isinstance(data, dict) or data.get("format") != FORMAT:
+        if not isinstance(data, dict) or data.get("format") not in READS:
             raise ValueError(f"not a {FORMAT} file")
         table = Calibration.from_dict(data)
     except RecursionError as err:

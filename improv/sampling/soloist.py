@@ -22,8 +22,8 @@ Constraints (as the seeds applied them, plus a limit on silence)
     * Breaths (``breaths="learned"``, default): the gap after a phrase is kept to one
       drawn from the Weimar players' (:mod:`improv.sampling.phrasing`).
     * Pitch fit (once the performer calls :meth:`Soloist.fit`): a value with a range is
-      drawn only where its own interval lands on a pitch of its type inside the
-      phrase's register (:mod:`improv.sampling.pitchfit`), wherever any value does.
+      drawn only where its own interval lands on a pitch of its type inside the phrase's
+      register and the player's compass (:mod:`~improv.sampling.pitchfit`), if any does.
     * Calibration (``improv calibrate``): values re-weighted by duration, interval,
       tempo band, where the line stands in the register, a run's momentum and the
       Weimar soloist drawn to play as, so the free-running line keeps the players'
@@ -124,7 +124,7 @@ class Soloist:
         self._rest_need = rest_needs(self._phrase_allowed[START], self._phrase_allowed[GAP],
                                      self._grid, self._rest_length, length)
         self._echo, self._echo_left = np.ones(n), 0  # see echo()
-        self._fit, self._place_at = PitchFit(self.values), None  # see fit()
+        self._fit, self._place_at, self._compass = PitchFit(self.values), None, True  # fit()
         self.observer: Callable[[int, tuple | None], None] | None = None  # (drawn, place)
         # the factors of each tempo band, for a model that hears the tempo (context-v3)
         banded = getattr(generator, "n_features", 0) > context.N_FEATURES_V2
@@ -184,11 +184,11 @@ class Soloist:
         if self._conditioned:
             self._context_at = context_at
 
-    def fit(self, place_at: Callable[[int], tuple | None]) -> None:
-        """``place_at(t)``: (previous pitch, the chord's type table, lowest, highest) for
-        a value starting ``t`` twelfths from the top, or None; each draw then keeps to the
-        values that play exactly there (:mod:`improv.sampling.pitchfit`), if any does."""
-        self._place_at = place_at
+    def fit(self, place_at: Callable[[int], tuple | None], compass: bool = True) -> None:
+        """``place_at(t)``: (previous pitch, chord's type table, lowest, highest) of a value
+        ``t`` twelfths from the top, or None; each draw keeps to the values that play
+        exactly there (:mod:`improv.sampling.pitchfit`), in the player's compass too."""
+        self._place_at, self._compass = place_at, compass
 
     def _context(self, at: int) -> tuple[int, ...]:
         return (context.for_model(self._context_at(at), self.generator.n_features)
@@ -325,8 +325,9 @@ class Soloist:
             np.multiply(w, self._echo, out=w)
             if not w.any():  # the echo left nothing allowed: the model alone this time
                 np.multiply(self._probs, self._masks[self._state, self._position], out=w)
-        if place is not None:
-            self._fit.keep(w, *place)
+        if place is not None:  # the values that play exactly (inside the player's compass)
+            calibration = self._calibration if self._compass else None
+            self._fit.keep(w, *(place if calibration is None else calibration.inside(place)))
         index = self._choose(w)
         if self.observer is not None:
             self.observer(index, place)

@@ -155,7 +155,7 @@ def corpus_counts(paths, bands: int) -> tuple[tuple[np.ndarray, ...], tuple]:
     from improv.sampling.persona import from_counts
 
     durations, intervals, pulls, runs, inside = counts(bands)
-    solos = []  # (name, band, median pitch, its durations, its intervals)
+    solos = []  # (name, band, median pitch, its durations, its intervals, its pitches)
     for path in paths:
         piece = load_solo_piece(path)
         if piece.tempo is None:  # no beat track to time it by: rendered over by no job
@@ -187,12 +187,14 @@ def corpus_counts(paths, bands: int) -> tuple[tuple[np.ndarray, ...], tuple]:
             if step is not None and event.previous is not None:
                 pulls[offset_bin(event.previous, middle, middle), step] += 1
         if own_d.sum() >= MIN_PLAYER_NOTES:
-            solos.append((Path(path).stem, band, middle, own_d[0], own_i[0]))
-    # a player's register against the middle of the default limits (not the players'
-    # median, 66, two semitones lower): with those limits a run sits where its solo sat
+            solos.append((Path(path).stem, band, middle, own_d[0], own_i[0],
+                          [e.pitch for e in events]))
+    # a player's register against the middle of the default limits (A♭2..E6: 66, the
+    # players' median): with those limits a run sits where its solo sat
     middle = (DEFAULT_LIMITS.low + DEFAULT_LIMITS.high) / 2
-    players = tuple(from_counts(name, m, middle, d, i, durations[band], intervals[band], band)
-                    for name, band, m, d, i in solos)
+    players = tuple(from_counts(name, m, middle, d, i, durations[band], intervals[band], band,
+                                pitches)
+                    for name, band, m, d, i, pitches in solos)
     return (durations, intervals, pulls, runs, inside), players
 
 
