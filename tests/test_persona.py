@@ -165,10 +165,10 @@ def test_the_player_setting_is_a_choice(tmp_path, capsys):
 
 def test_a_players_compass_is_its_solos_lowest_and_highest_against_its_median():
     d, i = np.ones(N_DURATIONS), np.ones(N_INTERVALS)
-    pitches = [50] + [60] * 50 + [62] * 48 + [80]  # one stray note either end
+    pitches = [50] + [60] * 50 + [62] * 48 + [80]
     p = from_counts("X_Y_Solo", 61.0, 66.0, d, i, d, i, pitches=pitches)
     lo, hi = np.percentile(pitches, persona.COMPASS_PERCENTILES) - 61.0
-    assert p.compass == pytest.approx((lo, hi)) and -11 < p.compass[0] < -1 < 1 < p.compass[1] < 19
+    assert p.compass == pytest.approx((lo, hi)) == (-11.0, 19.0)  # its lowest and highest
     assert from_counts("X", 61.0, 66.0, d, i, d, i).compass is None  # no pitches: none
     assert Player.from_list(p.to_list()) == p
     old = Player.from_list(["X", 0.0, [1.0] * N_DURATIONS, [1.0] * N_INTERVALS, 2])
