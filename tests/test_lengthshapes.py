@@ -90,6 +90,7 @@ def test_the_shipped_table_keeps_a_shape_for_every_style():
     (lambda s: s["solos"][0].pop(), "one rising row"),
     (lambda s: s.__setitem__("points", [0.5, 0.2]), "points do not rise"),
     (lambda s: s.__setitem__("points", [0.0] + s["points"][1:]), "points do not rise"),
+    (lambda s: s.update(points=[1.5], solos=[[0.5]] * len(s["solos"])), "points do not rise"),
 ])
 def test_a_broken_shape_is_refused(change, why):
     data = shipped_json()

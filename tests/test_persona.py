@@ -188,6 +188,7 @@ def test_the_line_keeps_to_the_compass_around_where_the_register_moves_it():
     narrow = Player("N", 0.0, (1.0,) * N_DURATIONS, (1.0,) * N_INTERVALS, 0, (-2.0, 3.0))
     lo, hi = compass_limits(narrow, 44, 88)
     assert hi - lo == persona.MIN_COMPASS and lo <= 64 and hi >= 69  # an octave at least
+    assert abs((lo + hi) / 2 - 66.5) <= 1  # widened both ways, not only down
     assert compass_limits(narrow, 60, 72) == (60, 72)  # never outside the limits
 
 
