@@ -74,7 +74,8 @@ class Levels:
             self.style = table.styles[pick]
             self._within = table.within
             if table.length_shapes:  # the solo's lengths as a whole, not only their mean
-                self._shape = (table.shape_points, table.length_shapes[pick])
+                self._shape = (np.asarray(table.shape_points),  # arrays once, not per note
+                               np.asarray(table.length_shapes[pick]))
         else:
             self.style = (0.0, 0.0, 0.0)
             self._within = ((1.0, table.onset_serial), (1.0, table.length_serial))

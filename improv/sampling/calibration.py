@@ -215,6 +215,7 @@ class Calibrator:
     def __init__(self, table: Calibration, values: Sequence[Value], player: Player | None = None):
         self.player = player
         self._register = 0.0 if player is None else player.register
+        self._compass: tuple = (None, None)  # ((low, high), its compass): the last asked
         self._factors = table.factors(values, player)
         self._rests = table.rest_factors(values)
         self._pull = table.pull_factors(values)
@@ -261,7 +262,9 @@ class Calibrator:
         """``place`` with its register narrowed to the part of it the player's line keeps
         to (:func:`improv.sampling.persona.compass_limits`)."""
         previous, table, low, high = place
-        return (previous, table, *compass_limits(self.player, low, high))
+        if self._compass[0] != (low, high):  # the limits seldom move: once, not every draw
+            self._compass = ((low, high), compass_limits(self.player, low, high))
+        return (previous, table, *self._compass[1])
 
     def offset_bin(self, place: tuple) -> int:
         """The pull's bin of ``place``'s last pitch against the middle of its register,
