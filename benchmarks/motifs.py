@@ -11,6 +11,8 @@ For each side, p10 / median / p90 over renders or solos:
 * of the phrase heads: the share repeating 4 earlier pitches, at pitch, and the share
   sequencing them along the changes (``improv.learning.motifs.recalls``); of the notes
   inside phrases, the share starting a lick of 6+ pitches heard before (``licks``);
+  of the intervals inside phrases, the share starting a pattern: 3+ intervals repeating
+  those 2-8 notes before (``patterns``);
 * the breath between phrases and the phrase length, beats (pooled p10 / p50 / p90).
 
 ``--repo PATH`` renders with another checkout as well (a subprocess through
@@ -19,8 +21,9 @@ For each side, p10 / median / p90 over renders or solos:
     PYTHONPATH=. .venv/bin/python benchmarks/motifs.py --wjazzd ../shared/corpus/wjazzd \
         --repo /tmp/before
 
-``--motifs 0`` renders with recall off: what the model repeats by chance (the figure
-:mod:`improv.sampling.recall` subtracts from the players' shares).
+``--motifs 0`` renders with recall off, ``--patterns 0`` with patterns off: what the
+model repeats by chance (the figures :mod:`improv.sampling.recall` and
+:mod:`improv.sampling.patterns` subtract from the players' shares).
 """
 
 from __future__ import annotations
@@ -45,7 +48,8 @@ from _render import render_jobs  # noqa: E402
 
 from improv.analysis.solofigures import distinct_share  # noqa: E402
 from improv.analysis.streamstats import repeated_run  # noqa: E402
-from improv.learning.motifs import LineNote, licks, phrases, recalls, solo_line  # noqa: E402
+from improv.learning.motifs import (LineNote, licks, patterns, phrases, recalls,  # noqa: E402
+                                    solo_line)
 
 CHARTS = ("blues-in-f", "rhythm-changes", "falling-leaves", "minor-blues")
 BARS = 64
@@ -108,6 +112,7 @@ def figures(line: list[LineNote]) -> dict:
     found, breaths = recalls(line)
     heads = max(len(found), 1)
     lick_runs, inside = licks(line)
+    figures_, steps = patterns(line)
     pitches = [n.pitch for n in line]
     groups = phrases(line)
     return {
@@ -116,6 +121,7 @@ def figures(line: list[LineNote]) -> dict:
         "phrase heads repeated": sum(r is not None and r.kind == "repeat" for r in found) / heads,
         "phrase heads sequenced": sum(r is not None and r.kind == "sequence" for r in found) / heads,
         "lick starts per note": len(lick_runs) / max(inside, 1),
+        "patterns per interval": len(figures_) / max(steps, 1),
         "_breaths": breaths,
         "_lengths": [float(g[-1].end - g[0].start) for g in groups],
     }
@@ -154,11 +160,16 @@ def main(argv=None) -> int:
     parser.add_argument("--seeds", default="1,2,3")
     parser.add_argument("--motifs", type=float, metavar="RATE",
                         help="[melody] motifs for the renders (0: what chance repeats)")
+    parser.add_argument("--patterns", type=float, metavar="RATE",
+                        help="[melody] patterns for the renders (0: what chance repeats)")
     args = parser.parse_args(argv)
     seeds = [int(s) for s in args.seeds.split(",")]
     work = jobs(seeds)
+    melody = "".join(f"{key} = {value}\n" for key, value in (("motifs", args.motifs),
+                                                             ("patterns", args.patterns))
+                     if value is not None)
     with tempfile.NamedTemporaryFile("w", suffix=".toml", delete=False) as fh:
-        fh.write(GRID + ("" if args.motifs is None else f"[melody]\nmotifs = {args.motifs}\n"))
+        fh.write(GRID + (f"[melody]\n{melody}" if melody else ""))
     try:
         sides = [("improv (this checkout)", None)]
         if args.repo is not None:

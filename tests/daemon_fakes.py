@@ -8,7 +8,8 @@ import itertools
 from improv.band.comping import Comping, CompingPart
 from improv.band.ensemble import Ensemble
 from improv.performance.feel import Feel
-from improv.band.melody import Melody, MelodyPart
+from improv.band.melody import MelodyPart
+from improv.band.melodysettings import Melody
 from improv.language.grammar import parse_value
 
 

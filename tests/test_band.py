@@ -11,7 +11,8 @@ from improv.band.chart import Progression
 from improv.band.comping import Comping, CompingPart
 from improv.band.ensemble import Ensemble
 from improv.performance.feel import Feel
-from improv.band.melody import Melody, MelodyPart
+from improv.band.melody import MelodyPart
+from improv.band.melodysettings import Melody
 from improv.band.part import Part
 from improv.errors import UsageError
 from improv.rendering.midifile import render

@@ -14,7 +14,7 @@ from improv.language.grammar import Value
 from improv.band.chart import Progression
 from improv.band.comping import Comping, comp_hits
 from improv.performance.feel import Feel
-from improv.band.melody import Melody
+from improv.band.melodysettings import Melody
 
 from daemon_fakes import duo
 

@@ -15,7 +15,7 @@ from improv.model import modelfile
 from improv.model.engines import load_generator
 from improv.band.chart import Progression
 from improv.performance.feel import Feel
-from improv.band.melody import Melody
+from improv.band.melodysettings import Melody
 from improv.listening.trading import CallNote, pitch_before
 from improv.band.comping import Comping
 from improv.sampling.settings import SamplingSettings

@@ -13,7 +13,8 @@ from improv.band.comping import Comping, CompingPart
 from improv.band.countin import COUNT_IN, SIDE_STICK, CountInPart
 from improv.band.ensemble import Ensemble
 from improv.performance.feel import Feel
-from improv.band.melody import Melody, MelodyPart
+from improv.band.melody import MelodyPart
+from improv.band.melodysettings import Melody
 from improv.cli import main
 from improv.commands import config
 from improv.commands.band import ensemble_from

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from improv.band.melody import Melody
+from improv.band.melodysettings import Melody
 from improv.language.harmony import parse_chord
 
 from jack_server import Master, Recorder, jack_server, jackd_missing_reason, wait_for_port

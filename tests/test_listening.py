@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from improv.errors import UsageError
-from improv.band.melody import Melody
+from improv.band.melodysettings import Melody
 from improv.language.grammar import parse_value
 from improv.language.harmony import parse_chord
 from improv.band.comping import Comping

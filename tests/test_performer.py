@@ -11,7 +11,7 @@ from improv.language.grammar import DURATION_GRID, PHRASE_GAP, Value, encode_lin
 from improv.language.harmony import note_type, parse_chord
 from improv.band.comping import Comping, voicing
 from improv.performance.feel import Feel, swing
-from improv.band.melody import Melody
+from improv.band.melodysettings import Melody
 from improv.language.grammar import exact_duration
 from improv.band.chart import Progression
 

@@ -226,7 +226,7 @@ def test_phrases_start_inside_the_compass_and_a_phrase_window_keeps_its_own():
     from fractions import Fraction
 
     from improv.band.chart import Progression
-    from improv.band.melody import Melody
+    from improv.band.melodysettings import Melody
     from improv.performance.feel import Feel
 
     from daemon_fakes import FakeSource, duo

@@ -174,7 +174,8 @@ def test_a_grace_has_no_room_just_after_a_run_and_the_next_note_starts_after_it(
 
 
 def test_spread_intervals_run_nowhere_since_the_next_pitch_is_not_known():
-    from improv.band.melody import Melody, MelodyPart
+    from improv.band.melody import MelodyPart
+    from improv.band.melodysettings import Melody
 
     table = dataclasses.replace(timefeel.shipped(), graces=None, runs=dataclasses.replace(
         RUNS, edges=(), rate=(((1.0, 0.0), (1.0, 0.0)),)))

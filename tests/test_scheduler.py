@@ -5,7 +5,7 @@ import pytest
 
 from improv.band.comping import Comping
 from improv.performance.feel import Feel
-from improv.band.melody import Melody
+from improv.band.melodysettings import Melody
 from improv.band.chart import Progression
 from improv.timing.scheduler import Scheduler
 

@@ -8,7 +8,8 @@ hears where the line stands, to draw values it plays exactly (:mod:`improv.sampl
 With the timing "learned", a note sounds where the Weimar players would put it, at times
 after a grace note or running on through quicker notes (:mod:`improv.performance`). A
 phrase may recall a motif played before (:mod:`improv.sampling.recall`), fed through the
-model, which carries on from it. Randomness is drawn in value order, each kind from its own
+model, which carries on from it; inside a phrase a figure may be played again at once
+(:mod:`improv.sampling.patterns`), the source aimed at its intervals. Randomness is drawn in value order, each kind from its own
 generator, so live and offline renders with one seed agree however far ahead the caller
 asks. Trading, the part rests through the musician's turns and answers each call by feeding
 it through the model first.
@@ -18,11 +19,12 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from fractions import Fraction
 from typing import Protocol
 
 from improv.band.chart import harmony_around
+from improv.band.melodysettings import Melody
 from improv.band.note import Note
 from improv.band.part import Part, Stage
 from improv.language import context
@@ -34,36 +36,18 @@ from improv.listening.trading import Turn, call_line, echo_weights, pitch_before
 from improv.performance import performer, timefeel
 from improv.performance.feel import accented
 from improv.sampling.persona import compass_limits
+from improv.sampling.patterns import PATTERN_STREAM, Patterns
 from improv.sampling.recall import MOTIF_STREAM, Motifs
-from improv.settings import setting, validate
 from improv.streams import child_stream
 
 MELODY = "melody"  # the soloist's part name: its notes, track and table
-
-
-@dataclass(frozen=True)
-class Melody:
-    """The ``[melody]`` table: whether the solo plays, its channel, register, loudness."""
-
-    enabled: bool = setting(True)
-    channel: int = setting(1, lo=1, hi=16)
-    low: int = setting(44, lo=0, hi=127)
-    high: int = setting(88, lo=0, hi=127)
-    velocity: int = setting(88, lo=1, hi=127)
-    program: int = setting(67, lo=0, hi=128)  # General MIDI, 1-based: 67 tenor sax; 0 none
-    register: str = setting("full", choices=("phrase", "full"))  # low..high, or a window per phrase
-    motifs: float = setting(1.0, lo=0.0, hi=4.0)  # recalls of earlier phrases, × the players' rate
-    intervals: str = setting("exact", choices=("exact", "spread"))  # grammar.decode's exact
-
-    def __post_init__(self):
-        validate(self)
 
 
 class ValueSource(Protocol):
     """Hands out the next grammar value (the soloist, a fake). It may also offer
     ``restart_phrase(twelfths)`` (a phrase starts there), ``follow(context_at)`` (a
     conditioned model), ``fit(place_at)`` (values that play exactly), ``force`` and
-    ``replace_last`` (recalled motifs)."""
+    ``replace_last`` (recalled motifs), ``aim(step)`` (a pattern's next interval)."""
 
     def next_value(self) -> Value: ...
 
@@ -107,6 +91,10 @@ class MelodyPart(Part):
         self._call: list | None = None  # the musician's notes, while the model hears them
         recalls = settings.motifs > 0 and hasattr(source, "force")  # improv.sampling.recall
         self._motifs = Motifs(child_stream(rng, MOTIF_STREAM), settings.motifs) if recalls else None
+        aims = settings.patterns > 0 and self._exact and hasattr(source, "aim")
+        self._patterns = (Patterns(child_stream(rng, PATTERN_STREAM), settings.patterns)
+                          if aims else None)  # improv.sampling.patterns
+        self._memories = tuple(m for m in (self._motifs, self._patterns) if m is not None)
         self._recall: deque = deque()  # the recalled notes still to play
 
     def join(self, stage: Stage) -> None:
@@ -150,8 +138,8 @@ class MelodyPart(Part):
         """The next value opens a phrase at the cursor (the source told where in the beat)."""
         self._phrase = Phrase()
         self._recall.clear()
-        if self._motifs is not None:
-            self._motifs.close()
+        for memory in self._memories:
+            memory.close()
         self._ahead = None  # heard by the model, as values run ahead of a stall are
         if self._performer is not None:
             self._performer.new_phrase()
@@ -223,7 +211,7 @@ class MelodyPart(Part):
             self._fall_into_lick(stage)
         if self._recall:
             return self._recalled(stage)
-        value, self._ahead = self._ahead or self._source.next_value(), None
+        value, self._ahead = self._ahead or self._draw(), None
         motifs, place = self._motifs, round(self.cursor * 12) % 12
         if motifs is not None and not value.is_rest and not self._phrase.open:
             chord = stage.chord_at(self.cursor)
@@ -237,6 +225,12 @@ class MelodyPart(Part):
                     self._recall.extend(rest)
                     return self._realise(value, stage, first.pitch)
         return self._realise(value, stage)
+
+    def _draw(self) -> Value:
+        """The source's next value, aimed at the next interval of a pattern under way."""
+        if self._patterns is not None:
+            self._source.aim(self._patterns.aim())
+        return self._source.next_value()
 
     def _fall_into_lick(self, stage: Stage) -> None:
         """Inside a phrase, after a note, the line may fall into a lick it played before."""
@@ -256,7 +250,7 @@ class MelodyPart(Part):
         self._fall_into_lick(stage)
         if self._recall:
             return self._recall[0].pitch is None
-        self._ahead = self._source.next_value()
+        self._ahead = self._draw()
         return self._ahead.is_rest
 
     def _recalled(self, stage: Stage) -> list[Note]:
@@ -315,12 +309,13 @@ class MelodyPart(Part):
             # so the last note is off by the time their first arrives
             cut = min(end, max(self._answer.end - TURN_GAP, (start + self._answer.end) / 2))
             turn_ends, end = cut < end, cut
-        motifs = self._motifs
         if value.is_rest:
-            if self._phrase.rest(value.duration) and motifs is not None:  # phrases break as
-                motifs.close()  # grammar.encode_line's do
-            elif motifs is not None:
-                motifs.heard(round(exact_duration(value) * 12), None, -1)
+            closes = self._phrase.rest(value.duration)  # as grammar.encode_line's phrases do
+            for memory in self._memories:
+                if closes:
+                    memory.close()
+                else:
+                    memory.heard(round(exact_duration(value) * 12), None, -1)
             return []
         chord = stage.chord_at(start)
         if self._registers is not None and not self._phrase.open:  # a phrase begins
@@ -331,9 +326,8 @@ class MelodyPart(Part):
             pitch = decode(value, chord, self._phrase.previous, self._rng,
                            self._phrase_limits(value, chord), anchor=self._last_pitch,
                            exact=self._exact)
-        if motifs is not None:
-            motifs.heard(round(exact_duration(value) * 12), pitch,
-                         chord.root if chord.tones else -1)
+        for memory in self._memories:
+            memory.heard(round(exact_duration(value) * 12), pitch, chord.root if chord.tones else -1)
         self._phrase.note(pitch)
         self._last_pitch = pitch
         if self._muted:

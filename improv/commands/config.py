@@ -2,7 +2,7 @@
 
 Each table of the file is the settings class of the code it configures, defined next to
 that code (``[sampling]`` is :class:`~improv.sampling.settings.SamplingSettings`,
-``[melody]`` the soloist part's :class:`~improv.band.melody.Melody` …); this
+``[melody]`` the soloist part's :class:`~improv.band.melodysettings.Melody` …); this
 module only composes them, adds the top-level keys, and reads the file and the command
 line through one checker (:func:`improv.settings.check`), so a value is held to the same
 rule wherever it comes from and every mistake is one ConfigError line that names the
@@ -21,7 +21,7 @@ from improv.band.comping import Comping
 from improv.band.countin import MOST_BARS
 from improv.band.drums import Drums
 from improv.performance.feel import Feel
-from improv.band.melody import Melody
+from improv.band.melodysettings import Melody
 from improv.band.styles import STYLES
 from improv.errors import ChordError, ConfigError, PortError, UsageError
 from improv.files import read_limited

@@ -14,9 +14,11 @@ notes or more, its head (the first four pitches) is looked for earlier in the so
 Of each repeat and sequence: how many notes the match runs on for (its length), how
 many phrases back it is, whether the earlier occurrence opened a phrase, whether it
 starts on the same beat of the bar (else it is displaced) and at the same place in the
-beat. And of every solo: the breaths between its phrases. What
-:mod:`improv.sampling.motifs` keeps as constants comes from :func:`measure` over the
-456 solos (``python -m improv.learning.motifs [WJAZZD_DIR]``).
+beat. Inside phrases, the **patterns**: a figure's intervals played again at once from
+where the line stands. And of every solo: the breaths between its phrases. What
+:mod:`improv.sampling.recall` and :mod:`improv.sampling.patterns` keep as constants
+comes from :func:`measure` over the 456 solos (``python -m improv.learning.motifs
+[WJAZZD_DIR]``).
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ from improv.language.grammar import PHRASE_GAP
 
 HEAD = 4  # notes of a phrase's head
 LICK = 6  # notes of a run repeated inside a phrase, at least
+PATTERN = 3  # intervals a figure repeated inside a phrase holds, at least
+LAGS = range(2, 9)  # notes back to the figure a pattern repeats
 
 
 @dataclass(frozen=True)
@@ -147,6 +151,33 @@ def licks(line: list[LineNote]) -> tuple[list[int], int]:
     return found, sum(inside)
 
 
+def patterns(line: list[LineNote]) -> tuple[list[tuple[int, int]], int]:
+    """Inside phrases: each run of :data:`PATTERN` or more intervals that repeat, one by
+    one, the intervals ``lag`` notes before (a figure played again from where the line
+    stands: a cell of 2-8 notes moved along), as ``(lag, intervals)``, the shortest lag
+    first; and the intervals inside phrases (where one could start). Runs of equal steps
+    (chromatic runs, repeated notes: a figure of one interval) are not patterns: the
+    model plays those of itself."""
+    found, count = [], 0
+    for group in phrases(line):
+        steps = [b.pitch - a.pitch for a, b in zip(group, group[1:])]
+        count += len(steps)
+        t = 0
+        while t < len(steps):
+            for lag in LAGS:
+                k = 0
+                if t >= lag and len(set(steps[t - lag:t])) > 1:  # a figure, not a run
+                    while t + k < len(steps) and steps[t + k] == steps[t + k - lag]:
+                        k += 1
+                if k >= PATTERN:
+                    found.append((lag, k))
+                    t += k
+                    break
+            else:
+                t += 1
+    return found, count
+
+
 def solo_line(piece) -> list[LineNote]:
     """The pitched notes of a :class:`~improv.learning.corpus.Piece`, in order."""
     line = []
@@ -169,8 +200,10 @@ def quantiles(values, qs=(10, 25, 50, 75, 90)) -> dict[int, float]:
     return {q: round(float(np.percentile(values, q)), 2) for q in qs}
 
 
-def summary(per_solo: list[tuple[list[Recall | None], list[float]]]) -> dict:
-    """The shares and quantiles :mod:`improv.sampling.motifs` keeps."""
+def summary(per_solo: list[tuple[list[Recall | None], list[float]]],
+            figures: list[tuple[list[tuple[int, int]], int]] = ()) -> dict:
+    """The shares and quantiles :mod:`improv.sampling.recall` and
+    :mod:`improv.sampling.patterns` keep (``figures``: :func:`patterns` per solo)."""
     found = [r for rs, _ in per_solo for r in rs]
     made = [r for r in found if r is not None]
     share = {kind: sum(r.kind == kind for r in made) / max(len(found), 1)
@@ -186,6 +219,20 @@ def summary(per_solo: list[tuple[list[Recall | None], list[float]]]) -> dict:
         "same beat of the bar": round(sum(r.same_bar_beat for r in made) / max(len(made), 1), 3),
         "same place in the beat": round(sum(r.same_beat_place for r in made) / max(len(made), 1), 3),
         "breath (beats)": quantiles(b for _, bs in per_solo for b in bs),
+        **_pattern_summary(figures),
+    }
+
+
+def _pattern_summary(figures) -> dict:
+    runs = [run for found, _ in figures for run in found]
+    if not runs:
+        return {}
+    steps = sum(count for _, count in figures)
+    return {
+        "patterns per interval inside phrases": round(len(runs) / max(steps, 1), 4),
+        "pattern lag (notes back)": {lag: round(sum(r[0] == lag for r in runs) / len(runs), 3)
+                                     for lag in LAGS},
+        "pattern length (intervals)": quantiles(r[1] for r in runs),
     }
 
 
@@ -193,7 +240,8 @@ def measure(folder: Path) -> dict:
     """:func:`summary` over the solos of a Weimar Jazz Database folder."""
     from improv.learning.wjd import load_solo_piece, solo_paths
 
-    return summary([recalls(solo_line(load_solo_piece(p))) for p in solo_paths(Path(folder))])
+    lines = [solo_line(load_solo_piece(p)) for p in solo_paths(Path(folder))]
+    return summary([recalls(line) for line in lines], [patterns(line) for line in lines])
 
 
 def main(argv=None) -> int:

@@ -16,6 +16,10 @@ ranged values, and rests and phrase starts keep theirs (renormalising over every
 allowed would hand the masked notes' share to the rests, and the line would rest more
 than the model means). Where no ranged value fits, the draw stays as it was and the
 decoder's fallbacks are the answer.
+
+A pattern (:mod:`improv.sampling.patterns`) *aims* a draw at one interval: only the
+ranged values that move exactly that far and fit take the ranged values' share. Where
+none does, the draw fits as it would without the aim, and the pattern ends there.
 """
 
 from __future__ import annotations
@@ -50,14 +54,32 @@ class PitchFit:
         self._fits = np.empty(n, bool)
         self._kept = np.empty(n)
         self._factor = np.empty(n)
+        self._aimed = np.empty(n, bool)
+        self._aim: int | None = None  # aim()
+
+    def aim(self, step: int | None) -> None:
+        """The next :meth:`keep` keeps only the ranged values moving ``step`` semitones,
+        where any of them fits (None: every interval)."""
+        self._aim = step
 
     def keep(self, w: np.ndarray, previous: int, table: tuple[str, ...], low: int,
              high: int) -> bool:
         """Zero in ``w`` (weights, in place) the ranged values that do not fit, the others
         scaled up to the ranged values' whole weight; False (``w`` unchanged) when none
-        fits."""
+        fits. An aim (:meth:`aim`) holds for this call only."""
+        step, self._aim = self._aim, None
+        mask = self.mask(previous, table, low, high)
+        if step is not None:
+            aimed = np.equal(self._step, step, out=self._aimed)
+            aimed &= mask
+            aimed |= self._free
+            if self._scale(w, aimed):
+                return True
+        return self._scale(w, mask)
+
+    def _scale(self, w: np.ndarray, mask: np.ndarray) -> bool:
         ranged = float(np.dot(w, self._ranged))
-        kept = np.multiply(w, self.mask(previous, table, low, high), out=self._kept)
+        kept = np.multiply(w, mask, out=self._kept)
         fitting = float(np.dot(kept, self._ranged))
         if not fitting > 1e-12 * ranged:  # none fits (or too little to scale up)
             return False

@@ -23,7 +23,8 @@ Constraints (as the seeds applied them, plus a limit on silence)
       drawn from the Weimar players' (:mod:`improv.sampling.phrasing`).
     * Pitch fit (once the performer calls :meth:`Soloist.fit`): a value with a range is
       drawn only where its own interval lands on a pitch of its type inside the phrase's
-      register and the player's compass (:mod:`~improv.sampling.pitchfit`), if any does.
+      register and the player's compass (:mod:`~improv.sampling.pitchfit`), if any does;
+      a pattern's draw (:meth:`Soloist.aim`) only among those moving as aimed.
     * Calibration (``improv calibrate``): values re-weighted by duration, interval,
       tempo band, where the line stands in the register, a run's momentum and the
       Weimar soloist drawn to play as, so the free-running line keeps the players'
@@ -68,13 +69,7 @@ import numpy as np
 
 from improv.errors import UsageError
 from improv.language import context
-from improv.language.grammar import (
-    Phrase,
-    Value,
-    is_valid_start,
-    parse_value,
-    twelfths,
-)
+from improv.language.grammar import Phrase, Value, is_valid_start, parse_value, twelfths
 from improv.language.vocab import nearest
 from improv.model.engines import load_generator
 from improv.model.step import Generator
@@ -140,11 +135,8 @@ class Soloist:
         learned = settings.breaths == "learned" and not settings.greedy  # greedy draws nothing
         self._breaths = (Breaths(child_stream(self._rng, BREATH_STREAM), self._pitched,
                                  self._rest_length) if learned else None)
-        self._work = np.empty(n)
-        self._cum = np.empty(n)
-        self._sorted = np.empty(n)
-        self._over = np.empty(n, bool)
-        self._drop = np.empty(n, bool)
+        self._work, self._cum, self._sorted = np.empty(n), np.empty(n), np.empty(n)
+        self._over, self._drop = np.empty(n, bool), np.empty(n, bool)
         self.reset()
 
     @classmethod
@@ -280,6 +272,11 @@ class Soloist:
         (:func:`improv.listening.trading.echo_weights`)."""
         self._echo, self._echo_left = weights, max(int(count), 0)
 
+    def aim(self, step: int | None) -> None:
+        """The next value moves exactly ``step`` semitones where a value that does fits
+        (a pattern: :mod:`improv.sampling.patterns`); None: any interval."""
+        self._fit.aim(step)
+
     def tune(self, temperature: float | None = None, top_p: float | None = None) -> None:
         """Change temperature and top-p from the next value (a knob turned)."""
         changes = {k: v for k, v in (("temperature", temperature), ("top_p", top_p))
@@ -328,6 +325,8 @@ class Soloist:
         if place is not None:  # the values that play exactly (inside the player's compass)
             calibration = self._calibration if self._compass else None
             self._fit.keep(w, *(place if calibration is None else calibration.inside(place)))
+        else:
+            self._fit.aim(None)  # a phrase's first note moves from nothing
         index = self._choose(w)
         if self.observer is not None:
             self.observer(index, place)

@@ -1,0 +1,97 @@
+"""Patterns: a figure the line just played, played again at once from where it stands.
+
+Inside their phrases the Weimar players keep turning a figure over: a neighbour figure
+twice, a three- or four-note cell moved up or down the line. Of the intervals inside
+their phrases 2.7% start a run of three or more that repeats, one by one, the intervals
+2 to 8 notes before (``python -m improv.learning.motifs``); a third of these repeat the
+figure of the last two intervals, most hold three intervals. The model, drawing one
+value at a time, plays half as many (1.4% in improv's renders, ``benchmarks/motifs.py
+--patterns 0``), and a classifier hears it: a window of players' lines repeats a
+3-interval figure far more often than improv's did.
+
+:class:`Patterns` follows the open phrase's pitches. Before a value is drawn inside a
+phrase it may start a pattern, drawn as the corpus's are (how many notes back, how many
+intervals); each interval of it becomes the *aim* of one draw: the soloist draws among
+the values that move exactly that far and fit the chord and the compass, with the
+model's own odds (:class:`improv.sampling.pitchfit.PitchFit`), so the rhythm, the rests
+and the note's type against the chord stay the model's. A rest, a phrase's end, or a
+note that moved otherwise (no value fitted the aim) ends the pattern. Draws come from a
+generator of their own; ``amount`` 0 draws nothing.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+import numpy as np
+
+from improv.language.register import from_quantiles
+
+# of the intervals inside a phrase: a pattern starts there. The players' share (the
+# median of the first 64 bars of their solos) less what the model plays by chance,
+# over the share of the patterns started that are played through (a rest or a missing
+# value ends one); the last two measured on renders, benchmarks/motifs.py --seeds 1-8
+# with --patterns 0 (0.013) and with a first share (0.0108 gave 0.017)
+PLAYERS, CHANCE, HOLD = 0.020, 0.013, (0.017 - 0.013) / 0.0108
+SHARE = (PLAYERS - CHANCE) / HOLD
+LAGS = (2, 3, 4, 5, 6, 7, 8)  # notes back to the figure repeated
+LAG_SHARES = (0.215, 0.162, 0.195, 0.112, 0.133, 0.083, 0.101)
+LENGTH = (3.0, 3.0, 3.0, 4.0, 6.0)  # intervals repeated, p10..p90
+PATTERN = 3  # intervals a pattern holds at least
+PATTERN_STREAM = 0x54  # the spawn key of the patterns' generator beside the part's own
+
+
+class Patterns:
+    """The open phrase's pitches, and the interval each draw inside it aims for."""
+
+    def __init__(self, rng, amount: float = 1.0):
+        self._rng = rng
+        self._share = min(SHARE * amount, 0.5)
+        self._lags = np.cumsum(LAG_SHARES) / sum(LAG_SHARES)
+        self._pitches: list[int] = []
+        self._aims: deque[int] = deque()
+        self._aimed: int | None = None  # the interval the last draw aimed for
+
+    def heard(self, twelfths: int, pitch: int | None, root: int) -> None:
+        """A note the part played (``pitch`` None: a rest inside the phrase; the length
+        and the chord's root are the recall's, :class:`improv.sampling.recall.Motifs`). A
+        pattern goes on only while every note moves as aimed."""
+        aimed, self._aimed = self._aimed, None
+        if pitch is None:
+            self._aims.clear()
+            return
+        if aimed is None or not self._pitches or pitch - self._pitches[-1] != aimed:
+            self._aims.clear()
+        self._pitches.append(pitch)
+        if len(self._pitches) > 2 * LAGS[-1]:
+            del self._pitches[0]
+
+    def close(self) -> None:
+        """The phrase ended: the next starts with nothing to repeat."""
+        self._pitches.clear()
+        self._aims.clear()
+        self._aimed = None
+
+    def aim(self) -> int | None:
+        """The interval (semitones) the next value should move by, or None (most
+        values: the model's own)."""
+        if not self._aims and not self._start():
+            self._aimed = None
+            return None
+        self._aimed = self._aims.popleft()
+        return self._aimed
+
+    def _start(self) -> bool:
+        """Draw whether a pattern starts before the next value, and which."""
+        pitches = self._pitches
+        if len(pitches) <= LAGS[0] or self._rng.random() >= self._share:
+            return False
+        lag = LAGS[int(np.searchsorted(self._lags, self._rng.random(), side="right"))]
+        length = max(PATTERN, round(from_quantiles(LENGTH, self._rng.random())))
+        if lag >= len(pitches):  # the phrase holds no figure that long yet
+            return False
+        steps = np.diff(pitches[-lag - 1:]).tolist()
+        if len(set(steps)) == 1:  # a run of equal steps, no figure (the model's own)
+            return False
+        self._aims.extend(steps[t % lag] for t in range(length))
+        return True
