@@ -21,9 +21,12 @@ import numpy as np
 
 STYLE_NOTES = 100  # notes of each kind a solo needs for its style to be measured
 # Written gaps (beats) between two onsets that bound the bins of the onsets' serial
-# correlation: a push or a drag carries over notes close together (sixteenths to
-# eighths: 0.38-0.40 in the Weimar solos), less over a beat (0.16), not past it (-0.03)
-GAP_EDGES = (0.5, 1.0)
+# correlation (a sixteenth or a sextuplet, a triplet, an eighth, up to a beat, longer):
+# a push or a drag carries over notes close together, less over a beat, not past it.
+# Two onsets inside one beat move together more than two across a beat line (the
+# Weimar solos, inside / across: sixteenths 0.41 / 0.30, eighths 0.46 / 0.32, up to a
+# beat 0.60 / 0.04, longer -0.02), so each bin is measured for both apart.
+GAP_EDGES = (0.3, 0.45, 0.55, 1.0)
 # The probabilities at which a solo's lengths' levels are kept (its shape).
 SHAPE_POINTS = (0.01, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99)
 
@@ -57,6 +60,7 @@ def _scores(levels: list[float]) -> np.ndarray:
 def styles(onset_levels: list[list[float]], length_levels: list[list[float]],
            min_notes: int = STYLE_NOTES, onset_gaps: list[list[float]] | None = None,
            on_beat: list[list[bool]] | None = None, names: list[str] | None = None,
+           in_beat: list[list[bool]] | None = None,
            length_shapes: list[list[float]] | None = None) -> dict:
     """Each solo's style: the mean normal score of its onsets' and of its lengths'
     levels (a player who lays back, one who plays legato), and with ``on_beat`` (which
@@ -65,12 +69,15 @@ def styles(onset_levels: list[list[float]], length_levels: list[list[float]],
     least ``min_notes`` of each, named by ``names``; and how the notes of a solo spread
     around its own means (the standard deviation and lag-1 correlation of the scores
     less the solo's mean; with ``onset_gaps``, each solo's written gaps from one onset
-    to the next, the onsets' correlation also by gap, binned at GAP_EDGES); with
+    to the next, the onsets' correlation also by gap, binned at GAP_EDGES, and with
+    ``in_beat`` (whether each of those pairs lies inside one beat) for the pairs inside
+    a beat apart from those across a beat line); with
     ``length_shapes`` (each solo's lengths' levels, ties drawn across: :func:`rank_levels`)
     each solo's shape, those levels' quantiles at SHAPE_POINTS. The
     players differ far more from each other than the notes of one solo do: drawing
     every note from all players pooled gives each phrase a bit of everyone's style."""
     means, rests, gaps, kept, shapes = [], {"onset": [], "length": []}, [], [], []
+    inside = []
     for k, (on, ln) in enumerate(zip(onset_levels, length_levels)):
         if len(on) < min_notes or len(ln) < min_notes:
             continue
@@ -87,6 +94,8 @@ def styles(onset_levels: list[list[float]], length_levels: list[list[float]],
             kept.append(names[k])
         if onset_gaps is not None:
             gaps.append(np.asarray(onset_gaps[k], float))
+            if in_beat is not None:
+                inside.append(np.asarray(in_beat[k], bool))
         if length_shapes is not None:
             q = np.quantile(np.asarray(length_shapes[k], float), SHAPE_POINTS)
             shapes.append([round(float(x), 4) for x in np.maximum.accumulate(q)])
@@ -102,8 +111,14 @@ def styles(onset_levels: list[list[float]], length_levels: list[list[float]],
         within[name] = {"sd": round(float(np.concatenate(parts).std()), 3),
                         "serial": round(rho, 3)}
     if gaps and rests["onset"]:
-        within["onset"]["serial_by_gap"] = {"edges": list(GAP_EDGES),
-                                            "serial": _by_gap(rests["onset"], gaps)}
+        if inside:  # "serial": the pairs across a beat line; "serial_in_beat": inside one
+            within["onset"]["serial_by_gap"] = {
+                "edges": list(GAP_EDGES),
+                "serial": _by_gap(rests["onset"], gaps, [~b for b in inside]),
+                "serial_in_beat": _by_gap(rests["onset"], gaps, inside)}
+        else:
+            within["onset"]["serial_by_gap"] = {"edges": list(GAP_EDGES),
+                                                "serial": _by_gap(rests["onset"], gaps)}
     out = {"unit": "per solo [onset on the beat, length, onset off the beat]: the mean "
                    "normal score of its notes' levels in their cells; within: the spread "
                    "of a solo's notes around it",
@@ -124,12 +139,16 @@ def _split_mean(scores: np.ndarray, on_beat: np.ndarray) -> np.ndarray:
     return out
 
 
-def _by_gap(parts: list[np.ndarray], gaps: list[np.ndarray]) -> list[float]:
+def _by_gap(parts: list[np.ndarray], gaps: list[np.ndarray],
+            keep: list[np.ndarray] | None = None) -> list[float]:
     """The lag-1 correlation of consecutive scores in each bin of the written gap
-    between them (0 where a bin holds too few pairs to measure)."""
+    between them (0 where a bin holds too few pairs to measure); ``keep``: which pairs
+    count (all by default)."""
     a = np.concatenate([r[:-1] for r in parts])
     b = np.concatenate([r[1:] for r in parts])
     bins = np.searchsorted(GAP_EDGES, np.concatenate(gaps), side="left")
+    if keep is not None:
+        bins = np.where(np.concatenate(keep), bins, -1)  # no bin
     out = []
     for k in range(len(GAP_EDGES) + 1):
         x, y = a[bins == k], b[bins == k]

@@ -180,7 +180,7 @@ def learn(solos: list[list[Timed]], edges=TEMPO_EDGES, names: list[str] | None =
     pooled = len(edges) + 1  # the band index of all tempos together
     onsets: dict = {}
     lengths: dict = {}  # (band, (rest follows, span bin)) -> sounding shares
-    onset_keys, length_keys, gaps, beats = [], [], [], []
+    onset_keys, length_keys, gaps, beats, inside = [], [], [], [], []
     for notes in solos:
         ok, lk, places = [], [], []
         heard = [None, None]  # the last two places any note sounded at (off the grid too)
@@ -200,6 +200,7 @@ def learn(solos: list[list[Timed]], edges=TEMPO_EDGES, names: list[str] | None =
             ok.append(((band, key), n.deviation))
             places.append(place)
         gaps.append(np.diff(places).tolist())
+        inside.append([math.floor(a) == math.floor(b) for a, b in zip(places, places[1:])])
         beats.append([key[1][0] == 0 for key, _ in ok])
         for span, ratio, rest_follows, tempo in articulations(notes):
             band, key = band_of(tempo, edges), (rest_follows, span_bin(span))
@@ -247,7 +248,7 @@ def learn(solos: list[list[Timed]], edges=TEMPO_EDGES, names: list[str] | None =
                                  "[tempo band][span bin]",
                          "quantiles": rest_q, "notes": rest_n},
         "style": styles(onset_levels, length_levels, onset_gaps=gaps, on_beat=beats,
-                        names=names, length_shapes=shapes),
+                        names=names, length_shapes=shapes, in_beat=inside),
         "grace": grace_table(solos, edges),
         "run": run_table(solos),
     }

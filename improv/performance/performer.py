@@ -82,18 +82,20 @@ class Levels:
         self._scores: list[float | None] = [None, None]
         self._before: float | None = None  # the onset score the last onset stepped from
 
-    def onset(self, gap: float | None = None, again: bool = False, on_beat: bool = True) -> float:
+    def onset(self, gap: float | None = None, again: bool = False, on_beat: bool = True,
+              in_beat: bool = False) -> float:
         """The next onset's level, ``gap`` beats (written) after the one before (None: not
-        known), its correlation with that one's the players' at such a gap where the
-        table has it; ``again``: a draw again for the same onset, from the same one;
-        ``on_beat``: written on the beat (else the style's off-beat part)."""
+        known), its correlation with that one's the players' at such a gap, inside one
+        beat (``in_beat``) or across a beat line, where the table has it; ``again``: a
+        draw again for the same onset, from the same one; ``on_beat``: written on the
+        beat (else the style's off-beat part)."""
         if again:
             self._scores[0] = self._before
         self._before = self._scores[0]
         rho = None
         if self._by_gap and gap is not None:
-            edges, rhos = self._by_gap
-            rho = rhos[int(np.searchsorted(edges, gap, side="left"))]
+            edges, across, inside = self._by_gap
+            rho = (inside if in_beat else across)[int(np.searchsorted(edges, gap, side="left"))]
         return self._next(0, rho, self.style[0 if on_beat else 2])
 
     def length(self) -> float:
@@ -190,7 +192,8 @@ class Performer:
         else:
             gap = None if self._played is None else float(start - self._played[0])
             # a foreseen onset not played (the line skipped): step from the note before it
-            level = levels.onset(gap, again=self._foreseen is not None, on_beat=here == 0)
+            level = levels.onset(gap, again=self._foreseen is not None, on_beat=here == 0,
+                                 in_beat=before is not None)
             deviation = table.onset(here, tempo, rng, amount, level=level, gap=gap,
                                     grain=beat_grain(here, before, after))
         ratio = table.length(float(end - start), tempo, rest_follows, rng, amount,
@@ -203,7 +206,8 @@ class Performer:
                 beyond = round((end + next_span) * 12) % 12
             grain = beat_grain(ahead, None if after is None else here, beyond)
             for again in range(REDRAWS):  # drawn again where it would crowd this onset
-                level = levels.onset(float(end - start), again=again > 0, on_beat=ahead == 0)
+                level = levels.onset(float(end - start), again=again > 0, on_beat=ahead == 0,
+                                     in_beat=after is not None)
                 next_deviation = table.onset(ahead, tempo, rng, amount, level=level,
                                              grain=grain, gap=float(end - start))
                 if end + next_deviation - start - deviation >= CROWDED * float(end - start):

@@ -53,7 +53,9 @@ class TimeFeel:
     # per style, its lengths' levels at shape_points (() none: the mean score moves them)
     length_shapes: tuple = ()
     shape_points: tuple = ()
-    by_gap: tuple = ()  # (gap edges, the onsets' serial in each bin); () none learned
+    # (gap edges, the onsets' serial in each bin across a beat line, and inside a beat);
+    # () none learned
+    by_gap: tuple = ()
     graces: Graces | None = None  # grace notes (None: a table made before them)
     runs: Runs | None = None  # runs through the notes the line leaves out (None: none)
 
@@ -100,12 +102,14 @@ class TimeFeel:
             if style.get("length_shapes") is not None:
                 table = replace(table, **_shapes(style["length_shapes"], len(pairs)))
             gapped = style["within"]["onset"].get("serial_by_gap")
-            if gapped is not None:
-                gaps, rhos = (tuple(float(x) for x in gapped[k]) for k in ("edges", "serial"))
-                if len(rhos) != len(gaps) + 1 or not all(abs(r) < 1 for r in rhos) or \
+            if gapped is not None:  # a table made before 2026-12-05: one serial for both
+                gaps, rhos, inside = (tuple(float(x) for x in gapped.get(k, gapped["serial"]))
+                                      for k in ("edges", "serial", "serial_in_beat"))
+                if len(rhos) != len(gaps) + 1 or len(inside) != len(rhos) or \
+                        not all(abs(r) < 1 for r in rhos + inside) or \
                         any(b <= a for a, b in zip(gaps, gaps[1:])):
                     raise ValueError("the onsets' serial by gap is not one per gap bin")
-                table = replace(table, by_gap=(gaps, rhos))
+                table = replace(table, by_gap=(gaps, rhos, inside))
         bands = len(edges) + 2
         if data.get("grace") is not None:
             table = replace(table, graces=Graces.from_dict(data["grace"], bands, len(levels)))
