@@ -15,11 +15,13 @@ solo's mean score left improv's renders at 3.7-20% and 7.2-14.6%.
 
 from __future__ import annotations
 
+import math
 from statistics import NormalDist
 
 import numpy as np
 
 STYLE_NOTES = 100  # notes of each kind a solo needs for its style to be measured
+STEP_NOTES = 20  # steps inside a beat a solo needs for its own mean step
 # Written gaps (beats) between two onsets that bound the bins of the onsets' serial
 # correlation (a sixteenth or a sextuplet, a triplet, an eighth, up to a beat, longer):
 # a push or a drag carries over notes close together, less over a beat, not past it.
@@ -51,6 +53,32 @@ def rank_levels(samples: dict, keyed: list[list[tuple]], rng=None) -> list[list[
     return out
 
 
+def in_beat_steps(onset_keys: list[list[tuple]], places: list[list[float]],
+                  pooled: int) -> tuple[dict, list[list[tuple]], list[list[int]]]:
+    """The steps between consecutive onsets written inside one beat, as played: the
+    later one's deviation less the earlier one's, in which the beat's own timing (and
+    any error in the beat table's time for it) cancels. Returns the steps per cell
+    ``(band, (twelfth of the later onset, twelfths between them))``, every band and all
+    tempos (``pooled``); each solo's steps as (cell, step), as :func:`rank_levels` takes
+    them; and the index of each step's earlier onset among the solo's onsets."""
+    samples: dict = {}
+    keyed, first = [], []
+    for ok, where in zip(onset_keys, places):
+        row, at = [], []
+        for i, (a, b) in enumerate(zip(where, where[1:])):
+            if math.floor(a) != math.floor(b):
+                continue
+            (band, key), later = ok[i + 1]
+            cell, step = (key[0], round((b - a) * 12)), later - ok[i][1]
+            for c in ((band, cell), (pooled, cell)):
+                samples.setdefault(c, []).append(step)
+            row.append(((band, cell), step))
+            at.append(i)
+        keyed.append(row)
+        first.append(at)
+    return samples, keyed, first
+
+
 def _scores(levels: list[float]) -> np.ndarray:
     """Levels (0..1) as standard normal scores."""
     inverse = NormalDist().inv_cdf
@@ -61,7 +89,9 @@ def styles(onset_levels: list[list[float]], length_levels: list[list[float]],
            min_notes: int = STYLE_NOTES, onset_gaps: list[list[float]] | None = None,
            on_beat: list[list[bool]] | None = None, names: list[str] | None = None,
            in_beat: list[list[bool]] | None = None,
-           length_shapes: list[list[float]] | None = None) -> dict:
+           length_shapes: list[list[float]] | None = None,
+           step_levels: list[list[float]] | None = None,
+           step_first: list[list[int]] | None = None) -> dict:
     """Each solo's style: the mean normal score of its onsets' and of its lengths'
     levels (a player who lays back, one who plays legato), and with ``on_beat`` (which
     of each solo's onsets are written on the beat) that of its onsets off the beat apart
@@ -73,11 +103,14 @@ def styles(onset_levels: list[list[float]], length_levels: list[list[float]],
     ``in_beat`` (whether each of those pairs lies inside one beat) for the pairs inside
     a beat apart from those across a beat line); with
     ``length_shapes`` (each solo's lengths' levels, ties drawn across: :func:`rank_levels`)
-    each solo's shape, those levels' quantiles at SHAPE_POINTS. The
+    each solo's shape, those levels' quantiles at SHAPE_POINTS; with ``step_levels`` (the
+    levels of each solo's steps inside a beat, :func:`in_beat_steps`, and ``step_first``
+    the onset each steps from) each solo's mean step score (how it swings a pair) and
+    how a step spreads around it and moves with the onset it steps from. The
     players differ far more from each other than the notes of one solo do: drawing
     every note from all players pooled gives each phrase a bit of everyone's style."""
     means, rests, gaps, kept, shapes = [], {"onset": [], "length": []}, [], [], []
-    inside = []
+    inside, step_centres, step_pairs = [], [], []
     for k, (on, ln) in enumerate(zip(onset_levels, length_levels)):
         if len(on) < min_notes or len(ln) < min_notes:
             continue
@@ -96,6 +129,13 @@ def styles(onset_levels: list[list[float]], length_levels: list[list[float]],
             gaps.append(np.asarray(onset_gaps[k], float))
             if in_beat is not None:
                 inside.append(np.asarray(in_beat[k], bool))
+        if step_levels is not None:
+            steps = _scores(step_levels[k])
+            centre = float(steps.mean()) if len(steps) >= STEP_NOTES else 0.0
+            step_centres.append(round(centre, 3))
+            onset_rest = rests["onset"][-1][np.asarray(step_first[k], int)]
+            step_pairs.append(np.stack([onset_rest, steps - centre]) if len(steps)
+                              else np.zeros((2, 0)))
         if length_shapes is not None:
             q = np.quantile(np.asarray(length_shapes[k], float), SHAPE_POINTS)
             shapes.append([round(float(x), 4) for x in np.maximum.accumulate(q)])
@@ -119,6 +159,13 @@ def styles(onset_levels: list[list[float]], length_levels: list[list[float]],
         else:
             within["onset"]["serial_by_gap"] = {"edges": list(GAP_EDGES),
                                                 "serial": _by_gap(rests["onset"], gaps)}
+    if step_levels is not None and step_pairs:
+        onset_rest, step_rest = np.concatenate(step_pairs, axis=1)
+        steady = len(step_rest) < 3 or onset_rest.std() == 0 or step_rest.std() == 0
+        rho = 0.0 if steady else float(np.clip(np.corrcoef(onset_rest, step_rest)[0, 1],
+                                               -0.95, 0.95))
+        within["step"] = {"sd": round(float(step_rest.std()) if len(step_rest) else 1.0, 3),
+                          "serial": round(rho, 3)}
     out = {"unit": "per solo [onset on the beat, length, onset off the beat]: the mean "
                    "normal score of its notes' levels in their cells; within: the spread "
                    "of a solo's notes around it",
@@ -127,6 +174,8 @@ def styles(onset_levels: list[list[float]], length_levels: list[list[float]],
         out["names"] = kept
     if length_shapes is not None:
         out["length_shapes"] = {"points": list(SHAPE_POINTS), "solos": shapes}
+    if step_levels is not None:
+        out["step_centres"] = step_centres
     return out
 
 

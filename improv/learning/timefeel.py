@@ -30,7 +30,7 @@ import math
 import numpy as np
 
 from improv.language.context import TEMPO_EDGES
-from improv.learning.feelstyles import rank_levels, styles
+from improv.learning.feelstyles import in_beat_steps, rank_levels, styles
 from improv.learning.timednotes import (
     GRAINS,
     LEAD_IN_EDGES,
@@ -44,6 +44,8 @@ from improv.learning.writtenline import written_spans
 SPAN_EDGES = (0.3, 0.4, 0.6, 0.9, 1.5)  # beats: 1/4 | 1/3 | 1/2 | 2/3, 3/4 | 1, 4/3 | longer
 LEVELS = 41  # quantiles per cell: 0.5%, 2.5%, 5%, ..., 97.5%, 99.5%
 MIN_CELL = 200  # notes a cell needs; fewer and it falls back to all tempos pooled
+# two onsets inside a beat: (twelfth of the later, twelfths between them)
+STEP_CELLS = [(t, g) for t in range(1, 12) for g in range(1, t + 1)]
 RATIO_RANGE = (0.05, 1.0)
 # A note a rest follows may sound past its written end (the transcription writes the
 # rest from where the note's length, rounded to the grid, ends): over half the players'
@@ -180,7 +182,7 @@ def learn(solos: list[list[Timed]], edges=TEMPO_EDGES, names: list[str] | None =
     pooled = len(edges) + 1  # the band index of all tempos together
     onsets: dict = {}
     lengths: dict = {}  # (band, (rest follows, span bin)) -> sounding shares
-    onset_keys, length_keys, gaps, beats, inside = [], [], [], [], []
+    onset_keys, length_keys, gaps, beats, inside, where = [], [], [], [], [], []
     for notes in solos:
         ok, lk, places = [], [], []
         heard = [None, None]  # the last two places any note sounded at (off the grid too)
@@ -200,6 +202,7 @@ def learn(solos: list[list[Timed]], edges=TEMPO_EDGES, names: list[str] | None =
             ok.append(((band, key), n.deviation))
             places.append(place)
         gaps.append(np.diff(places).tolist())
+        where.append(places)
         inside.append([math.floor(a) == math.floor(b) for a, b in zip(places, places[1:])])
         beats.append([key[1][0] == 0 for key, _ in ok])
         for span, ratio, rest_follows, tempo in articulations(notes):
@@ -224,6 +227,8 @@ def learn(solos: list[list[Timed]], edges=TEMPO_EDGES, names: list[str] | None =
                 for k in range(12)]
 
     onset_levels, length_levels = rank_levels(onsets, onset_keys), rank_levels(lengths, length_keys)
+    steps, step_keyed, step_first = in_beat_steps(onset_keys, where, pooled)
+    step_q, step_n = _cells(steps, pooled, STEP_CELLS, 3)
     # a solo's lengths as a whole (its shape): a share tied with others (clipped to 1, a
     # note held to the next) is placed at random across the levels it shares, seeded
     shapes = rank_levels(lengths, length_keys, np.random.default_rng(0))
@@ -247,8 +252,13 @@ def learn(solos: list[list[Timed]], edges=TEMPO_EDGES, names: list[str] | None =
         "rest_follows": {"unit": "sounding length / span of a note a rest follows, by "
                                  "[tempo band][span bin]",
                          "quantiles": rest_q, "notes": rest_n},
+        "step": {"unit": "later onset's deviation less the earlier's, two onsets inside "
+                         "one beat, by [tempo band][key: twelfth of the later, twelfths "
+                         "between]; the last band is all tempos", "keys": STEP_CELLS,
+                 "quantiles": step_q, "notes": step_n},
         "style": styles(onset_levels, length_levels, onset_gaps=gaps, on_beat=beats,
-                        names=names, length_shapes=shapes, in_beat=inside),
+                        names=names, length_shapes=shapes, in_beat=inside,
+                        step_levels=rank_levels(steps, step_keyed), step_first=step_first),
         "grace": grace_table(solos, edges),
         "run": run_table(solos),
     }

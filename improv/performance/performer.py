@@ -15,6 +15,7 @@ let go).
 from __future__ import annotations
 
 import math
+from statistics import NormalDist
 
 import numpy as np
 
@@ -73,12 +74,15 @@ class Levels:
                     else int(rng.integers(len(table.styles))))
             self.style = table.styles[pick]
             self._within = table.within
+            self._step = (table.step_centres[pick] if table.step_centres else 0.0,
+                          *table.step_within)
             if table.length_shapes:  # the solo's lengths as a whole, not only their mean
                 self._shape = (np.asarray(table.shape_points),  # arrays once, not per note
                                np.asarray(table.length_shapes[pick]))
         else:
             self.style = (0.0, 0.0, 0.0)
             self._within = ((1.0, table.onset_serial), (1.0, table.length_serial))
+            self._step = (0.0, *table.step_within)  # (centre, sd, rho) of the steps
         self._scores: list[float | None] = [None, None]
         self._before: float | None = None  # the onset score the last onset stepped from
 
@@ -97,6 +101,22 @@ class Levels:
             edges, across, inside = self._by_gap
             rho = (inside if in_beat else across)[int(np.searchsorted(edges, gap, side="left"))]
         return self._next(0, rho, self.style[0 if on_beat else 2])
+
+    def step(self) -> float:
+        """The level of a step to the next onset inside the beat (:meth:`TimeFeel.step`):
+        around the solo's own (how it swings a pair), moving against the onset last drawn
+        as the players' do (a late note, then a shorter step)."""
+        centre, sd, rho = self._step
+        z = self._scores[0] or 0.0
+        e = float(self._rng.standard_normal())
+        return level_of(centre + sd * (rho * z + math.sqrt(1.0 - rho * rho) * e))
+
+    def landed(self, level: float, on_beat: bool) -> None:
+        """An onset reached by a step lies at ``level`` of its cell: the onsets after it
+        move from there (a run of steps returns towards the solo's own place)."""
+        sd, _ = self._within[0]
+        u = min(max(level, 1e-4), 1.0 - 1e-4)
+        self._scores[0] = (NormalDist().inv_cdf(u) - self.style[0 if on_beat else 2]) / sd
 
     def length(self) -> float:
         """The next length's level: where the table keeps the solo's shape, the level at
@@ -205,15 +225,29 @@ class Performer:
             if next_span is not None and end + next_span < math.floor(end) + 1:
                 beyond = round((end + next_span) * 12) % 12
             grain = beat_grain(ahead, None if after is None else here, beyond)
+            gap = round((end - start) * 12)
             for again in range(REDRAWS):  # drawn again where it would crowd this onset
-                level = levels.onset(float(end - start), again=again > 0, on_beat=ahead == 0,
-                                     in_beat=after is not None)
-                next_deviation = table.onset(ahead, tempo, rng, amount, level=level,
-                                             grain=grain, gap=float(end - start))
+                # inside the beat: a step from this onset, as the players' pairs move
+                step = (None if after is None else
+                        table.step(ahead, gap, tempo, rng, level=levels.step()))
+                if step is not None:
+                    next_deviation = max(deviation + amount * step, -EARLIEST)
+                    landed = table.onset_level(ahead, tempo, deviation / amount + step,
+                                               grain=grain, gap=float(end - start)) \
+                        if amount > 0 else None
+                else:
+                    landed = None
+                    level = levels.onset(float(end - start), again=again > 0,
+                                         on_beat=ahead == 0, in_beat=after is not None)
+                    next_deviation = table.onset(ahead, tempo, rng, amount, level=level,
+                                                 grain=grain, gap=float(end - start))
                 if end + next_deviation - start - deviation >= CROWDED * float(end - start):
                     break
             else:  # no draw leaves room (this onset lies late): as little as may be
                 next_deviation = float(start + deviation + CROWDED * (end - start) - end)
+                landed = None
+            if landed is not None:
+                levels.landed(landed, on_beat=ahead == 0)
         self._foreseen = None if next_deviation is None else (end, next_deviation)
         previous = None if self._played is None else self._played[1:]
         room = 0.0  # into a rest: never so far that the next note, pushed early, meets it

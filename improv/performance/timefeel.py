@@ -29,7 +29,7 @@ from improv.learning.timefeel import FORMAT
 from improv.performance.ornaments import Graces, Runs
 
 FEEL_FILE = "wjazzd.json"  # in data/feel
-MAX_FEEL_BYTES = 400_000  # the shipped table is about 200 kB
+MAX_FEEL_BYTES = 400_000  # the shipped table is about 230 kB
 EARLIEST = 1 / 8  # beats: the furthest a note is pushed ahead of its written place
 
 
@@ -56,6 +56,12 @@ class TimeFeel:
     # (gap edges, the onsets' serial in each bin across a beat line, and inside a beat);
     # () none learned
     by_gap: tuple = ()
+    # two onsets inside one beat: ({(twelfth of the later, twelfths between): index},
+    # [band][index] -> quantiles | None of the later's deviation less the earlier's); ()
+    # none learned (a table made before 2026-12-05)
+    steps: tuple = ()
+    step_within: tuple = (1.0, 0.0)  # (sd, correlation with the onset it steps from)
+    step_centres: tuple = ()  # per style: its mean step score (how it swings a pair)
     graces: Graces | None = None  # grace notes (None: a table made before them)
     runs: Runs | None = None  # runs through the notes the line leaves out (None: none)
 
@@ -110,7 +116,22 @@ class TimeFeel:
                         any(b <= a for a, b in zip(gaps, gaps[1:])):
                     raise ValueError("the onsets' serial by gap is not one per gap bin")
                 table = replace(table, by_gap=(gaps, rhos, inside))
+            if style.get("step_centres") is not None:
+                centres = tuple(float(x) for x in style["step_centres"])
+                sd, rho = (float(style["within"]["step"][k]) for k in ("sd", "serial"))
+                if len(centres) != len(pairs) or not all(
+                        math.isfinite(x) and abs(x) < 5 for x in centres) or \
+                        not (0 < sd <= 2 and abs(rho) < 1):
+                    raise ValueError("the styles' steps are not one normal score per style")
+                table = replace(table, step_centres=centres, step_within=(sd, rho))
         bands = len(edges) + 2
+        if data.get("step") is not None:
+            keys = tuple((int(t), int(g)) for t, g in data["step"]["keys"])
+            steps = cells(data["step"]["quantiles"], 2)
+            if len(steps) != bands or any(len(row) != len(keys) for row in steps) or \
+                    len(set(keys)) != len(keys):
+                raise ValueError("the steps' cells do not match the tempo bands and keys")
+            table = replace(table, steps=({k: i for i, k in enumerate(keys)}, steps))
         if data.get("grace") is not None:
             table = replace(table, graces=Graces.from_dict(data["grace"], bands, len(levels)))
         if data.get("run") is not None:
@@ -147,6 +168,34 @@ class TimeFeel:
             if cell is not None:
                 return max(amount * self._draw(cell, rng, level), -EARLIEST)
         return 0.0
+
+    def onset_level(self, twelfths: int, tempo: float, deviation: float, *, grain: int = 0,
+                    gap: float | None = None) -> float | None:
+        """The level at which :meth:`onset` would draw ``deviation`` (unscaled) there:
+        where an onset reached by a step lies among the players'; None: no cell."""
+        k, pooled, lead = int(twelfths) % 12, len(self.onsets) - 1, lead_in(gap)
+        for band in (self.band(tempo), pooled):
+            cell = self.onsets[band][k][grain][lead]
+            if cell is not None:
+                return float(np.interp(deviation, cell, self.levels))
+        return None
+
+    def step(self, twelfths: int, gap: int, tempo: float, rng,
+             level: float | None = None) -> float | None:
+        """The step (beats) from an onset to one ``gap`` twelfths later inside the same
+        beat, ``twelfths`` into it: the later one's deviation less the earlier's, drawn
+        from its cell at this tempo, else from all tempos; None where neither holds one
+        (the onset is then drawn on its own)."""
+        if not self.steps:
+            return None
+        index = self.steps[0].get((int(twelfths) % 12, int(gap)))
+        if index is None:
+            return None
+        for band in (self.band(tempo), len(self.steps[1]) - 1):
+            cell = self.steps[1][band][index]
+            if cell is not None:
+                return self._draw(cell, rng, level)
+        return None
 
     def length(self, span: float, tempo: float, rest_follows: bool, rng,
                amount: float = 1.0, *, level: float | None = None) -> float:

@@ -1,0 +1,116 @@
+"""Onsets inside one beat drawn as a step from the onset before (improv.learning.feelstyles
+in_beat_steps, TimeFeel.step, Levels.step and landed, the performer's foreseen onset)."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from statistics import NormalDist
+
+import numpy as np
+import pytest
+
+from improv.learning import timefeel as learner
+from improv.learning.feelstyles import in_beat_steps, styles
+from improv.performance import performer, timefeel
+from improv.performance.feel import Feel
+
+from test_timefeel import band, tiny_table
+
+LEVELS = tuple(learner.levels())
+EIGHTHS = ["C,0.500"]
+
+
+def test_steps_are_taken_between_onsets_inside_one_beat_only():
+    # onsets at 0, 1/2, 1, 5/4, 3/2, 3: (cell, deviation) as learn() keeps them
+    where = [0.0, 0.5, 1.0, 1.25, 1.5, 3.0]
+    devs = [0.05, 0.10, 0.02, 0.00, 0.04, 0.07]
+    twelfths = [0, 6, 0, 3, 6, 0]
+    ok = [((1, (t, 0, 2)), d) for t, d in zip(twelfths, devs)]
+    samples, keyed, first = in_beat_steps([ok], [where], pooled=3)
+    assert [cell for cell, _ in keyed[0]] == [(1, (6, 6)), (1, (3, 3)), (1, (6, 3))]
+    assert [step for _, step in keyed[0]] == pytest.approx([0.05, -0.02, 0.04])
+    assert first == [[0, 2, 3]]  # the onset each steps from; none across a beat line
+    assert samples[(3, (6, 6))] == pytest.approx([0.05])  # all tempos too
+
+
+def test_a_solos_mean_step_and_a_steps_pull_against_the_onset_it_leaves_are_learned():
+    rng = np.random.default_rng(2)
+    onset_levels, step_levels, first = [], [], []
+    for centre in (-0.5, 0.5):
+        z = rng.standard_normal(300)
+        onset_levels.append([NormalDist().cdf(x) for x in z])
+        e = rng.standard_normal(150)
+        steps = centre - 0.6 * (z[::2] - z[::2].mean()) + 0.8 * e  # late, then a short step
+        step_levels.append([NormalDist().cdf(x) for x in steps])
+        first.append(list(range(0, 300, 2)))
+    learned = styles(onset_levels, onset_levels, step_levels=step_levels, step_first=first)
+    assert learned["step_centres"] == pytest.approx([-0.5, 0.5], abs=0.15)
+    assert learned["within"]["step"]["serial"] == pytest.approx(-0.6, abs=0.1)
+    assert learned["within"]["step"]["sd"] == pytest.approx(1.0, abs=0.1)
+
+
+def step_table(step: float = 0.03, **over) -> timefeel.TimeFeel:
+    """tiny_table with one step cell: an off-beat eighth lies ``step`` after its beat's."""
+    cell = tuple([step] * len(LEVELS))
+    return tiny_table(**{"steps": ({(6, 6): 0}, ((cell,), (None,), (None,))), **over})
+
+
+def test_a_step_is_drawn_from_its_band_else_all_tempos_else_none():
+    table = step_table()
+    rng = np.random.default_rng(0)
+    assert table.step(6, 6, 100.0, rng) == pytest.approx(0.03)
+    assert table.step(6, 6, 200.0, rng) is None  # no cell at this tempo, nor pooled
+    pooled = step_table(steps=({(6, 6): 0}, ((None,), (None,), (tuple([0.02] * len(LEVELS)),))))
+    assert pooled.step(6, 6, 200.0, rng) == pytest.approx(0.02)
+    assert table.step(9, 3, 100.0, rng) is None  # a pair the table does not know
+    assert tiny_table().step(6, 6, 100.0, rng) is None  # a table made before the steps
+    level = table.onset_level(0, 120, 0.05)  # the ramp -0.1..0.2: 0.05 lies halfway
+    assert table.onset(0, 120, rng, level=level) == pytest.approx(0.05)
+
+
+def test_an_eighth_pair_inside_a_beat_keeps_the_step_between_its_onsets():
+    """The off-beat eighth is drawn as a step from its beat's onset, not on its own: the
+    players' pairs move together, so a pair's time apart varies far less than either
+    onset does."""
+    feel = dataclasses.replace(Feel(swing=0.5, accent=0, humanise=3, timing="learned"),
+                               tempo=120.0)
+    notes = [n for n in band(feel, values=EIGHTHS, table=step_table()).advance(64)
+             if n.value is not None]
+    pairs = [(a, b) for a, b in zip(notes, notes[1:])
+             if abs(a.start - round(a.start)) < 0.2 and b.start - a.start < 0.75]
+    assert len(pairs) > 40
+    assert all(b.start - a.start == pytest.approx(0.53) for a, b in pairs)
+    across = [c.start - b.start for (a, b), (c, _) in zip(pairs, pairs[1:])]
+    assert np.std(across) > 0.01  # the next beat's onset is drawn on its own
+
+
+def test_a_step_moves_against_the_onset_it_leaves_and_the_onset_it_lands_on_is_heard():
+    table = dataclasses.replace(timefeel.shipped(), step_within=(1.0, -0.6),
+                                step_centres=())
+    levels = performer.Levels(table, np.random.default_rng(3))
+    levels.style = (0.0, 0.0, 0.0)
+    onsets, steps = [], []
+    for _ in range(2000):
+        onsets.append(NormalDist().inv_cdf(levels.onset(2.0)))
+        steps.append(NormalDist().inv_cdf(levels.step()))
+    assert np.corrcoef(onsets, steps)[0, 1] == pytest.approx(-0.6, abs=0.06)
+    levels.landed(0.99, on_beat=True)  # a run of steps landed late: the next step is short
+    assert np.mean([levels.step() for _ in range(500)]) < 0.35
+
+
+def test_the_shipped_table_steps_every_eighth_pair_and_reads_without_steps_as_before():
+    table = timefeel.shipped()
+    assert table.steps and all(table.step(6, 6, tempo, np.random.default_rng(0)) is not None
+                               for tempo in (90, 130, 170, 210, 260, 300))
+    assert len(table.step_centres) == len(table.styles)
+    assert -0.9 < table.step_within[1] < -0.1  # a late onset, then a shorter step
+    raw = json.loads((timefeel.feel_dir() / timefeel.FEEL_FILE).read_text())
+    del raw["step"]
+    del raw["style"]["step_centres"]
+    old = timefeel.TimeFeel.from_dict(raw)
+    assert old.steps == () and old.step(6, 6, 170, np.random.default_rng(0)) is None
+    raw = json.loads((timefeel.feel_dir() / timefeel.FEEL_FILE).read_text())
+    raw["step"]["keys"] = raw["step"]["keys"][:-1]
+    with pytest.raises(ValueError, match="steps"):
+        timefeel.TimeFeel.from_dict(raw)
