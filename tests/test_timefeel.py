@@ -346,7 +346,8 @@ def test_grid_timing_is_the_swing_mapping_as_before():
 
 def test_learned_timing_moves_only_the_times():
     grid = band(dataclasses.replace(LEARNED, timing="grid")).advance(96)
-    learned = band(LEARNED).advance(96)
+    # the written notes (a grace note or a run, added where a player would, has no value)
+    learned = [n for n in band(LEARNED).advance(96) if n.value is not None]
     n = min(len(grid), len(learned))
     assert [(a.pitch, a.velocity, a.bar, a.chord) for a in grid[:n]] == \
         [(b.pitch, b.velocity, b.bar, b.chord) for b in learned[:n]]
@@ -697,7 +698,8 @@ def test_two_onsets_inside_a_beat_move_together_more_than_two_across_a_beat_line
     read = timefeel.TimeFeel.from_dict(old).by_gap
     assert read[1] == read[2]  # made before the split: one serial for both
     table = dataclasses.replace(timefeel.TimeFeel.from_dict(shipped),
-                                by_gap=((1.0,), (0.0, 0.0), (0.9, 0.0)))  # inside: 0.9
+                                by_gap=((1.0,), (0.0, 0.0), (0.9, 0.0)),  # inside: 0.9
+                                steps=())  # each onset drawn on its own
     deviations = []
     perf = performer.Performer(table, np.random.default_rng(6))
     for k in range(600):  # eighths at 160 BPM: drawn with their own onsets

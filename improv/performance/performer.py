@@ -230,13 +230,17 @@ class Performer:
                 # inside the beat: a step from this onset, as the players' pairs move
                 step = (None if after is None else
                         table.step(ahead, gap, tempo, rng, level=levels.step()))
-                if step is not None:
-                    next_deviation = max(deviation + amount * step, -EARLIEST)
-                    landed = table.onset_level(ahead, tempo, deviation / amount + step,
-                                               grain=grain, gap=float(end - start)) \
-                        if amount > 0 else None
+                landed = None
+                if step is not None and amount > 0:  # (amount 0: every onset as written)
+                    found = table.landing(ahead, tempo, deviation / amount + step,
+                                          grain=grain, gap=float(end - start))
+                    if found is not None:  # never beyond where the players' onsets lie
+                        next_deviation, landed = max(amount * found[0], -EARLIEST), found[1]
+                    else:
+                        next_deviation = max(deviation + amount * step, -EARLIEST)
+                elif step is not None:
+                    next_deviation = 0.0
                 else:
-                    landed = None
                     level = levels.onset(float(end - start), again=again > 0,
                                          on_beat=ahead == 0, in_beat=after is not None)
                     next_deviation = table.onset(ahead, tempo, rng, amount, level=level,

@@ -169,15 +169,17 @@ class TimeFeel:
                 return max(amount * self._draw(cell, rng, level), -EARLIEST)
         return 0.0
 
-    def onset_level(self, twelfths: int, tempo: float, deviation: float, *, grain: int = 0,
-                    gap: float | None = None) -> float | None:
-        """The level at which :meth:`onset` would draw ``deviation`` (unscaled) there:
-        where an onset reached by a step lies among the players'; None: no cell."""
+    def landing(self, twelfths: int, tempo: float, deviation: float, *, grain: int = 0,
+                gap: float | None = None) -> tuple[float, float] | None:
+        """Where an onset reached by a step lands among the players' onsets there (the
+        cell :meth:`onset` would draw from): ``deviation`` (unscaled) kept inside the
+        cell's range, and its level in the cell; None: no cell."""
         k, pooled, lead = int(twelfths) % 12, len(self.onsets) - 1, lead_in(gap)
         for band in (self.band(tempo), pooled):
             cell = self.onsets[band][k][grain][lead]
             if cell is not None:
-                return float(np.interp(deviation, cell, self.levels))
+                kept = min(max(deviation, cell[0]), cell[-1])
+                return kept, float(np.interp(kept, cell, self.levels))
         return None
 
     def step(self, twelfths: int, gap: int, tempo: float, rng,
