@@ -119,3 +119,26 @@ def test_the_shipped_table_steps_every_eighth_pair_and_reads_without_steps_as_be
     raw["step"]["keys"] = raw["step"]["keys"][:-1]
     with pytest.raises(ValueError, match="steps"):
         timefeel.TimeFeel.from_dict(raw)
+
+
+def test_a_redrawn_onset_after_a_step_starts_from_the_onset_the_step_left():
+    """A foreseen onset not played (the part muted) is drawn again from the note before
+    it: after a step, that is the onset the step left, not the one before that."""
+    levels = performer.Levels(timefeel.shipped(), np.random.default_rng(8))
+    levels.onset(1.0)
+    levels.onset(0.5)
+    left = levels._scores[0]
+    levels.step()
+    assert levels._before == left
+
+
+def test_a_table_without_steps_draws_no_step_levels(monkeypatch):
+    """Where the table holds no step (a table made before them, a pair it does not know)
+    nothing extra is drawn: the onsets come out as they did before the steps."""
+    def never(self):
+        raise AssertionError("a step level drawn without a step cell")
+
+    monkeypatch.setattr(performer.Levels, "step", never)
+    feel = dataclasses.replace(Feel(swing=0.5, accent=0, humanise=3, timing="learned"),
+                               tempo=120.0)
+    assert band(feel, values=EIGHTHS, table=tiny_table()).advance(16)

@@ -171,3 +171,44 @@ def test_patterns_make_the_solo_turn_its_figures_over(tmp_path):
         rate[amount] = sum(len(f) for f, _ in found) / sum(n for _, n in found)
     assert rate[0] < rate[1] < rate[4]
     assert rate[4] > 2 * rate[0]
+
+
+def test_the_corpus_measure_and_the_sampler_agree_on_what_a_pattern_is():
+    from improv.learning import motifs
+
+    assert tuple(motifs.LAGS) == LAGS and motifs.PATTERN == patterns_module.PATTERN
+
+
+def soloist_duo(seed: int, feel_timing: str = "learned"):
+    from improv.band.chart import Progression
+    from improv.band.melodysettings import Melody
+    from improv.performance.feel import Feel
+
+    from daemon_fakes import duo
+
+    source = Soloist.load(None, seed=seed)  # the shipped model: it takes aims
+    return duo(source, Progression.parse("F7 | Bb7 | F7 | C7 Bb7"),
+               np.random.default_rng(seed), melody=Melody(patterns=4.0),
+               feel=Feel(timing=feel_timing, tempo=160.0))
+
+
+def test_same_notes_however_far_ahead_we_ask_with_patterns_aimed():
+    once = soloist_duo(7).advance(64)
+    chunked, beat, ensemble = [], 0.0, soloist_duo(7)
+    while beat < 64:
+        beat = min(beat + 0.37, 64)
+        chunked.extend(ensemble.advance(beat))
+    key = lambda n: (n.start, n.part, n.pitch)  # noqa: E731
+    assert sorted(chunked, key=key) == sorted(once, key=key)
+
+
+def test_a_jump_or_a_stall_ends_the_open_phrase_and_its_pattern():
+    ensemble = soloist_duo(3, "grid")
+    ensemble.advance(32)
+    part = next(p for p in ensemble.parts if p.name == "melody")
+    for move in (lambda: part.jump_to(Fraction(40)), lambda: part.skip_to(Fraction(50))):
+        part._patterns._pitches.extend([60, 62, 60])
+        part._patterns._aims.extend([2, -2])
+        move()
+        assert part._patterns._pitches == [] and not part._patterns._aims
+        assert part._patterns.aim() is None  # the next draw opens a phrase: no aim

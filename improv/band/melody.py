@@ -9,10 +9,10 @@ With the timing "learned", a note sounds where the Weimar players would put it, 
 after a grace note or running on through quicker notes (:mod:`improv.performance`). A
 phrase may recall a motif played before (:mod:`improv.sampling.recall`), fed through the
 model, which carries on from it; inside a phrase a figure may be played again at once
-(:mod:`improv.sampling.patterns`), the source aimed at its intervals. Randomness is drawn in value order, each kind from its own
-generator, so live and offline renders with one seed agree however far ahead the caller
-asks. Trading, the part rests through the musician's turns and answers each call by feeding
-it through the model first.
+(:mod:`improv.sampling.patterns`), the source aimed at its intervals. Randomness is
+drawn in value order, each kind from its own generator, so live and offline renders
+with one seed agree however far ahead the caller asks. Trading, the part rests through
+the musician's turns and answers each call by feeding it through the model first.
 """
 
 from __future__ import annotations

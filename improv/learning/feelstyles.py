@@ -164,7 +164,8 @@ def styles(onset_levels: list[list[float]], length_levels: list[list[float]],
         steady = len(step_rest) < 3 or onset_rest.std() == 0 or step_rest.std() == 0
         rho = 0.0 if steady else float(np.clip(np.corrcoef(onset_rest, step_rest)[0, 1],
                                                -0.95, 0.95))
-        within["step"] = {"sd": round(float(step_rest.std()) if len(step_rest) else 1.0, 3),
+        spread = float(step_rest.std()) if len(step_rest) >= 3 else 0.0
+        within["step"] = {"sd": round(spread, 3) if spread > 0 else 1.0,  # too few: as drawn
                           "serial": round(rho, 3)}
     out = {"unit": "per solo [onset on the beat, length, onset off the beat]: the mean "
                    "normal score of its notes' levels in their cells; within: the spread "

@@ -107,6 +107,7 @@ class Levels:
         around the solo's own (how it swings a pair), moving against the onset last drawn
         as the players' do (a late note, then a shorter step)."""
         centre, sd, rho = self._step
+        self._before = self._scores[0]  # as onset() keeps it: a redraw starts from here
         z = self._scores[0] or 0.0
         e = float(self._rng.standard_normal())
         return level_of(centre + sd * (rho * z + math.sqrt(1.0 - rho * rho) * e))
@@ -228,8 +229,9 @@ class Performer:
             gap = round((end - start) * 12)
             for again in range(REDRAWS):  # drawn again where it would crowd this onset
                 # inside the beat: a step from this onset, as the players' pairs move
-                step = (None if after is None else
-                        table.step(ahead, gap, tempo, rng, level=levels.step()))
+                # (a level drawn only where the table holds the step: nothing else moves)
+                step = (table.step(ahead, gap, tempo, rng, level=levels.step())
+                        if after is not None and table.step_cell(ahead, gap, tempo) else None)
                 landed = None
                 if step is not None and amount > 0:  # (amount 0: every onset as written)
                     found = table.landing(ahead, tempo, deviation / amount + step,

@@ -188,15 +188,17 @@ class TimeFeel:
         beat, ``twelfths`` into it: the later one's deviation less the earlier's, drawn
         from its cell at this tempo, else from all tempos; None where neither holds one
         (the onset is then drawn on its own)."""
-        if not self.steps:
-            return None
-        index = self.steps[0].get((int(twelfths) % 12, int(gap)))
+        cell = self.step_cell(twelfths, gap, tempo)
+        return None if cell is None else self._draw(cell, rng, level)
+
+    def step_cell(self, twelfths: int, gap: int, tempo: float) -> tuple | None:
+        """The quantiles :meth:`step` draws from (at this tempo, else all tempos), or None."""
+        index = self.steps[0].get((int(twelfths) % 12, int(gap))) if self.steps else None
         if index is None:
             return None
         for band in (self.band(tempo), len(self.steps[1]) - 1):
-            cell = self.steps[1][band][index]
-            if cell is not None:
-                return self._draw(cell, rng, level)
+            if self.steps[1][band][index] is not None:
+                return self.steps[1][band][index]
         return None
 
     def length(self, span: float, tempo: float, rest_follows: bool, rng,

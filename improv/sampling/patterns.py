@@ -2,21 +2,22 @@
 
 Inside their phrases the Weimar players keep turning a figure over: a neighbour figure
 twice, a three- or four-note cell moved up or down the line. Of the intervals inside
-their phrases 2.7% start a run of three or more that repeats, one by one, the intervals
-2 to 8 notes before (``python -m improv.learning.motifs``); a third of these repeat the
-figure of the last two intervals, most hold three intervals. The model, drawing one
-value at a time, plays half as many (1.4% in improv's renders, ``benchmarks/motifs.py
---patterns 0``), and a classifier hears it: a window of players' lines repeats a
-3-interval figure far more often than improv's did.
+their phrases 2.4% start a run of three or more that repeats, one by one, the intervals
+2 to 8 notes before (``python -m improv.learning.motifs``; 2.0% over the first 64 bars,
+the median solo); a fifth of these repeat the figure of the last two intervals, most
+hold three intervals. The model, drawing one value at a time, plays fewer (1.3% in
+improv's renders, ``benchmarks/motifs.py --patterns 0``), and a classifier hears it: a
+window of players' lines repeats a 3-interval figure more often than improv's did.
 
 :class:`Patterns` follows the open phrase's pitches. Before a value is drawn inside a
 phrase it may start a pattern, drawn as the corpus's are (how many notes back, how many
 intervals); each interval of it becomes the *aim* of one draw: the soloist draws among
 the values that move exactly that far and fit the chord and the compass, with the
-model's own odds (:class:`improv.sampling.pitchfit.PitchFit`), so the rhythm, the rests
-and the note's type against the chord stay the model's. A rest, a phrase's end, or a
-note that moved otherwise (no value fitted the aim) ends the pattern. Draws come from a
-generator of their own; ``amount`` 0 draws nothing.
+model's own odds (:class:`improv.sampling.pitchfit.PitchFit`): the rhythm and the rests
+stay the model's, the pitch is the aim's (its kind against the chord follows). A rest,
+a phrase's end, or a note that moved otherwise (no value fitted the aim) ends the
+pattern. Draws come from a generator of their own; ``amount`` 0 draws nothing (the
+model's own patterns stay: ``amount`` scales only those added above them).
 """
 
 from __future__ import annotations
@@ -30,8 +31,8 @@ from improv.language.register import from_quantiles
 # of the intervals inside a phrase: a pattern starts there. The players' share (the
 # median of the first 64 bars of their solos) less what the model plays by chance,
 # over the share of the patterns started that are played through (a rest or a missing
-# value ends one); the last two measured on renders, benchmarks/motifs.py --seeds 1-8
-# with --patterns 0 (0.013) and with a first share (0.0108 gave 0.017)
+# value ends one); the last two measured on renders, benchmarks/motifs.py --seeds
+# 1,2,3,4,5,6,7,8 with --patterns 0 (0.013) and with a first share (0.0108 gave 0.017)
 PLAYERS, CHANCE, HOLD = 0.020, 0.013, (0.017 - 0.013) / 0.0108
 SHARE = (PLAYERS - CHANCE) / HOLD
 LAGS = (2, 3, 4, 5, 6, 7, 8)  # notes back to the figure repeated
@@ -84,7 +85,7 @@ class Patterns:
     def _start(self) -> bool:
         """Draw whether a pattern starts before the next value, and which."""
         pitches = self._pitches
-        if len(pitches) <= LAGS[0] or self._rng.random() >= self._share:
+        if self._share <= 0 or len(pitches) <= LAGS[0] or self._rng.random() >= self._share:
             return False
         lag = LAGS[int(np.searchsorted(self._lags, self._rng.random(), side="right"))]
         length = max(PATTERN, round(from_quantiles(LENGTH, self._rng.random())))
