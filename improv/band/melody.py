@@ -309,13 +309,14 @@ class MelodyPart(Part):
             # so the last note is off by the time their first arrives
             cut = min(end, max(self._answer.end - TURN_GAP, (start + self._answer.end) / 2))
             turn_ends, end = cut < end, cut
+        twelfths = round(exact_duration(value) * 12)
         if value.is_rest:
             closes = self._phrase.rest(value.duration)  # as grammar.encode_line's phrases do
             for memory in self._memories:
                 if closes:
                     memory.close()
                 else:
-                    memory.heard(round(exact_duration(value) * 12), None, -1)
+                    memory.heard(twelfths, None, -1)
             return []
         chord = stage.chord_at(start)
         if self._registers is not None and not self._phrase.open:  # a phrase begins
@@ -326,8 +327,9 @@ class MelodyPart(Part):
             pitch = decode(value, chord, self._phrase.previous, self._rng,
                            self._phrase_limits(value, chord), anchor=self._last_pitch,
                            exact=self._exact)
+        root = chord.root if chord.tones else -1
         for memory in self._memories:
-            memory.heard(round(exact_duration(value) * 12), pitch, chord.root if chord.tones else -1)
+            memory.heard(twelfths, pitch, root)
         self._phrase.note(pitch)
         self._last_pitch = pitch
         if self._muted:

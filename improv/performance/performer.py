@@ -83,6 +83,7 @@ class Levels:
             self.style = (0.0, 0.0, 0.0)
             self._within = ((1.0, table.onset_serial), (1.0, table.length_serial))
             self._step = (0.0, *table.step_within)  # (centre, sd, rho) of the steps
+        self._inverse = NormalDist().inv_cdf  # once, not per note
         self._scores: list[float | None] = [None, None]
         self._before: float | None = None  # the onset score the last onset stepped from
 
@@ -117,7 +118,7 @@ class Levels:
         move from there (a run of steps returns towards the solo's own place)."""
         sd, _ = self._within[0]
         u = min(max(level, 1e-4), 1.0 - 1e-4)
-        self._scores[0] = (NormalDist().inv_cdf(u) - self.style[0 if on_beat else 2]) / sd
+        self._scores[0] = (self._inverse(u) - self.style[0 if on_beat else 2]) / sd
 
     def length(self) -> float:
         """The next length's level: where the table keeps the solo's shape, the level at
@@ -227,21 +228,20 @@ class Performer:
                 beyond = round((end + next_span) * 12) % 12
             grain = beat_grain(ahead, None if after is None else here, beyond)
             gap = round((end - start) * 12)
+            # inside the beat: a step from this onset, as the players' pairs move, where
+            # the table holds that step (amount 0: every onset as written, as below)
+            stepped = (after is not None and amount > 0
+                       and table.step_cell(ahead, gap, tempo) is not None)
             for again in range(REDRAWS):  # drawn again where it would crowd this onset
-                # inside the beat: a step from this onset, as the players' pairs move
-                # (a level drawn only where the table holds the step: nothing else moves)
-                step = (table.step(ahead, gap, tempo, rng, level=levels.step())
-                        if after is not None and table.step_cell(ahead, gap, tempo) else None)
                 landed = None
-                if step is not None and amount > 0:  # (amount 0: every onset as written)
+                if stepped:
+                    step = table.step(ahead, gap, tempo, rng, level=levels.step())
                     found = table.landing(ahead, tempo, deviation / amount + step,
                                           grain=grain, gap=float(end - start))
                     if found is not None:  # never beyond where the players' onsets lie
                         next_deviation, landed = max(amount * found[0], -EARLIEST), found[1]
                     else:
                         next_deviation = max(deviation + amount * step, -EARLIEST)
-                elif step is not None:
-                    next_deviation = 0.0
                 else:
                     level = levels.onset(float(end - start), again=again > 0,
                                          on_beat=ahead == 0, in_beat=after is not None)
