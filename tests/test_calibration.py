@@ -150,7 +150,8 @@ def test_the_shipped_model_plays_with_its_own_calibration():
 
 
 def test_refit_moves_each_factor_towards_the_players_share():
-    from improv.commands.making.calibrate import MIN_COUNT, counts, refit
+    from improv.commands.making.calibrate import counts
+    from improv.commands.making.refit import MIN_COUNT, refit
 
     table = Calibration.neutral(BANDS)
     target, drawn = counts(BANDS), counts(BANDS)
@@ -185,9 +186,9 @@ def test_the_pull_leads_the_line_back_towards_the_middle_of_the_register():
 @pytest.mark.skipif(not (WJD / "melody").is_dir(), reason="the Weimar Jazz Database is absent")
 def test_the_calibrate_command_fits_and_saves_what_the_player_reads(tmp_path, capsys,
                                                                    monkeypatch):
-    from improv.commands.making import calibrate
+    from improv.commands.making import refit
 
-    monkeypatch.setattr(calibrate, "MIN_COUNT", 5)  # a random model over 2 x 16 bars
+    monkeypatch.setattr(refit, "MIN_COUNT", 5)  # a random model over 2 x 16 bars
     folder = weimar_copy(tmp_path, "ZootSims_KingDavid_Solo.csv", "ArtPepper_Desafinado_Solo.csv")
     model = write_random_model(tmp_path / "m", seed=5, conditioned=True)
     out = model / calibration.FILE
@@ -267,7 +268,7 @@ def test_the_sampler_hears_the_run_it_plays(tmp_path):
 
 
 def test_refit_moves_the_run_by_the_odds_of_going_on():
-    from improv.commands.making.calibrate import run_moved
+    from improv.commands.making.refit import run_moved
 
     target = np.zeros((2, calibration.RUN_LENGTHS, 2))
     drawn = np.zeros_like(target)
@@ -301,7 +302,7 @@ def test_rests_inside_a_phrase_move_against_the_notes_and_elsewhere_keep_still()
 
 
 def test_refit_moves_the_rests_inside_a_phrase_by_their_share_against_the_notes():
-    from improv.commands.making.calibrate import MIN_COUNT, rest_moved
+    from improv.commands.making.refit import MIN_COUNT, rest_moved
 
     target = np.zeros((BANDS, N_DURATIONS + 1))
     drawn = np.zeros_like(target)

@@ -8,7 +8,8 @@ tempo band of the model's context (:mod:`improv.language.context`), a factor for
 note duration (twelfths of a beat) and each interval (semitones from the last pitch),
 one table for the register's pull (below, by where the last pitch lies against the
 middle of the register and which way the interval goes), one for the momentum of a run
-of steps, and a factor for each rest length drawn inside an open phrase. A note value's
+of steps, and a factor for each rest length drawn inside an open phrase, and one of what follows what: each interval by the two before it (the line:
+:mod:`improv.sampling.followtables`). A note value's
 weight is multiplied by its factors before each draw (:class:`Calibrator`), those of the
 Weimar soloist the run plays as too (:mod:`improv.sampling.persona`, whose players the
 file carries), and the notes together keep the share of the draw the model gave them:
@@ -35,12 +36,13 @@ import numpy as np
 from improv.errors import ModelError
 from improv.files import read_limited
 from improv.language.grammar import Value, twelfths
+from improv.sampling import followtables
 from improv.sampling.persona import Player, compass_limits, middle_shift
 
 log = logging.getLogger(__name__)
 
-FORMAT = "improv-calibration-2"  # 2: players carry their compass
-READS = ("improv-calibration-1", FORMAT)  # a file from before the compass still plays
+FORMAT = "improv-calibration-3"  # 2: players carry their compass; 3: the line
+READS = ("improv-calibration-1", "improv-calibration-2", FORMAT)  # older files still play
 FILE = "calibration.json"
 MAX_BYTES = 1 << 20
 N_DURATIONS = 14  # 1..12 twelfths each its own; 13-23; 24 and longer
@@ -129,6 +131,7 @@ class Calibration:
     run: tuple[tuple[float, ...], ...] = ((1.0,) * RUN_LENGTHS,) * 2  # [direction][length]
     rest: tuple[tuple[float, ...], ...] = ()  # [band][duration class]; () all 1
     players: tuple[Player, ...] = ()
+    line: tuple = ()  # [before last][last][next] (followtables); () all 1
 
     def __post_init__(self):
         if len(self.duration) != len(self.interval) or not self.duration:
@@ -146,6 +149,8 @@ class Calibration:
                 if len(row) != width or not all(LOW <= x <= HIGH for x in row):
                     raise ValueError(f"a calibration row needs {width} factors within "
                                      f"{LOW}..{HIGH}")
+        for name in FOLLOW:
+            followtables.check(name, getattr(self, name))
         for player in self.players:
             if len(player.duration) != N_DURATIONS or len(player.interval) != N_INTERVALS:
                 raise ValueError(f"player {player.solo!r} needs {N_DURATIONS} duration and "
@@ -191,7 +196,9 @@ class Calibration:
 
     def to_dict(self) -> dict:
         return {**{name: [list(r) for r in getattr(self, name)] for name in TABLES},
-                "players": [p.to_list() for p in self.players]}
+                "players": [p.to_list() for p in self.players],
+                **{name: [[list(r) for r in plane] for plane in getattr(self, name)]
+                   for name in FOLLOW}}
 
     @classmethod
     def from_dict(cls, data: dict) -> "Calibration":
@@ -201,11 +208,19 @@ class Calibration:
         players = data.get("players", [])  # none in a file from before them
         if not isinstance(players, list):
             raise ValueError("the players are not a list")
+        follow = {}
+        for name in FOLLOW:  # none in a file from before them
+            planes = data.get(name, [])
+            if not isinstance(planes, list) or not all(isinstance(p, list) for p in planes):
+                raise ValueError(f"the {name} is not a list of tables")
+            follow[name] = tuple(tuple(tuple(float(x) for x in r) for r in p) for p in planes)
         return cls(*(tuple(tuple(float(x) for x in r) for r in data.get(name, neutral.get(name)))
-                     for name in TABLES), tuple(Player.from_list(row) for row in players))
+                     for name in TABLES), tuple(Player.from_list(row) for row in players),
+                   **follow)
 
 
 TABLES = ("duration", "interval", "pull", "run", "rest")
+FOLLOW = ("line",)  # the tables of what follows what (followtables.KINDS)
 
 
 class Calibrator:
@@ -230,19 +245,27 @@ class Calibrator:
                 self._run[direction, length, steps == sign] = table.run[direction][length]
         self.last_run: tuple[int, int] | None = None  # the run the last apply() heard
         self.last_inside = False  # and whether it drew inside an open phrase
+        self._follow = {name: followtables.Follower(name, getattr(table, name), values)
+                        for name in FOLLOW if getattr(table, name)}  # none: nothing per draw
 
     def apply(self, w: np.ndarray, band: int, place: tuple | None, recent=(),
               inside: bool = False) -> None:
         """The factors of tempo ``band``; where ``place`` (the last pitch, the chord's
-        types, the register's low and high) is known, the register's pull; and the run's
-        momentum after the values ``recent`` ((index, context) pairs as the soloist's
-        history holds them, the last played first): the notes
+        types, the register's low and high) is known, the register's pull; and the tables
+        of what follows what and the run's momentum after the values ``recent`` ((index, context)
+        pairs as the soloist's history holds them, the last played first): the notes
         re-weighted among themselves, their share of ``w`` kept. ``inside`` an open
         phrase, the rests' factors then move the rests against the notes."""
         notes = float(np.dot(w, self._note_weight))
         np.multiply(w, self._factors[band], out=w)
         if place is not None:
             np.multiply(w, self._pull[self.offset_bin(place)], out=w)
+        if self._follow:
+            recent = tuple(recent)  # read more than once: by each table, then the run
+            for follower in self._follow.values():
+                factors = follower.factors(recent)
+                if factors is not None:
+                    np.multiply(w, factors, out=w)
         self.last_run = run = run_of(recent, self._step_played)
         if run is not None:
             np.multiply(w, self._run[run], out=w)
@@ -252,6 +275,11 @@ class Calibrator:
         self.last_inside = inside
         if inside:
             np.multiply(w, self._rests[band], out=w)
+
+    def heard(self, name: str) -> tuple[int, int] | None:
+        """The pair the last apply() heard for table ``name`` (None: none, or no table)."""
+        follower = self._follow.get(name)
+        return None if follower is None else follower.last
 
     def _step_played(self, played: tuple) -> int:
         """The :func:`step_of` of a value played, (index, context) as the soloist's
@@ -311,6 +339,10 @@ def to_json(table: Calibration, weights_sha256: str, made_by: str, **extra) -> s
               for name, rows in ((name, getattr(table, name)) for name in TABLES)]
     tables.append(' "players": [\n' + ",\n".join(
         f"  {json.dumps(p.to_list())}" for p in table.players) + "\n ]")
+    for name in FOLLOW:
+        tables.append(f' "{name}": [\n' + ",\n".join(
+            "  [\n" + ",\n".join(f"   {json.dumps(list(r))}" for r in plane) + "\n  ]"
+            for plane in getattr(table, name)) + "\n ]")
     return head + ",\n" + ",\n".join(tables) + "\n}\n"
 
 

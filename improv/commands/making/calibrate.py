@@ -7,7 +7,10 @@ solos of each tempo band, as the model was trained on them, the share of each wa
 an interval goes from a pitch so far above or below the solo's median pitch (drawn: the
 middle of the register the melody keeps to, moved to the player's), how often a run
 of steps goes on by another, by its direction and length, and each rest length's rate
-against the notes among the values drawn inside an open phrase. The players to play as
+against the notes among the values drawn inside an open phrase, and how often each
+interval follows each pair of intervals before it (the line, :mod:`improv.sampling.
+followtables`: counted from a phrase's third note on, rests passed over). The players to
+play as
 (:mod:`improv.sampling.persona`) come from the same solos and are drawn in the renders,
 as the soloist draws them. Each round renders the solo over every solo's own changes
 at its tempo, the whole solo (or its first ``--bars`` bars: a quick look; fitted over
@@ -17,8 +20,8 @@ of the notes under 0.3 beat at 150-220 BPM against 35.4%, and 39.5% fitted whole
 repository's holds the defaults), and the same seeds every round, so rounds differ only
 by the factors; it counts the values drawn and moves
 each factor by the ratio of the players' share to the one drawn (damped, kept inside
-the calibration's limits); a class either side has seen fewer than ``MIN_COUNT`` times
-keeps its factor. It prints, per round and band, how far the drawn shares are from the
+the calibration's limits: :mod:`improv.commands.making.refit`); a class either side has
+seen fewer than ``MIN_COUNT`` times keeps its factor. It prints, per round and band, how far the drawn shares are from the
 players' (total variation distance: half the summed absolute differences).
 """
 
@@ -30,10 +33,9 @@ from pathlib import Path
 
 import numpy as np
 
+from improv.commands.making.refit import refit
 from improv.errors import UsageError
 
-DAMPING = 0.7  # each round moves a factor by this power of the ratio
-MIN_COUNT = 30
 MIN_PLAYER_NOTES = 100  # a solo with fewer notes is no player to play as
 METRES = range(2, 8)
 
@@ -61,7 +63,8 @@ def run(args) -> int:
     from improv.language import context
     from improv.learning.wjd import solo_paths
     from improv.model import modelfile
-    from improv.sampling.calibration import Calibration, to_json
+    from improv.sampling.calibration import FOLLOW, Calibration, to_json
+    from improv.sampling.followtables import neutral
 
     folder = wjazzd_folder(args.wjazzd)
     where = modelfile.resolve(args.model or None)
@@ -87,7 +90,8 @@ def run(args) -> int:
     length = "the whole of each" if args.bars is None else f"{args.bars} bars each"
     print(f"{len(paths)} Weimar solos; rendering over {len(jobs)} of them, {length}, "
           f"{args.rounds} rounds")
-    table = dataclasses.replace(Calibration.neutral(bands), players=players)
+    table = dataclasses.replace(Calibration.neutral(bands), players=players,  # neutral,
+                                **{name: neutral(name) for name in FOLLOW})  # but heard
     print(f"{len(players)} of them to play as (their register and their mix of lengths and "
           f"intervals)")
     for number in range(args.rounds + 1):
@@ -112,19 +116,33 @@ def run(args) -> int:
 def counts(bands: int) -> tuple[np.ndarray, ...]:
     """Empty tallies: bands × duration classes, bands × interval classes, the register's
     offset bins × interval steps, the run's direction × length × (a step on the same
-    way, anything else), and bands × (rest duration classes, then any note) of the
-    values drawn inside an open phrase."""
+    way, anything else), bands × (rest duration classes, then any note) of the
+    values drawn inside an open phrase, then each table of what follows what (the
+    line's [before last][last][next])."""
     from improv.sampling.calibration import (
+        FOLLOW,
         N_DURATIONS,
         N_INTERVALS,
         N_OFFSETS,
         N_STEPS,
         RUN_LENGTHS,
     )
+    from improv.sampling.followtables import KINDS
 
     return (np.zeros((bands, N_DURATIONS)), np.zeros((bands, N_INTERVALS)),
             np.zeros((N_OFFSETS, N_STEPS)), np.zeros((2, RUN_LENGTHS, 2)),
-            np.zeros((bands, N_DURATIONS + 1)))
+            np.zeros((bands, N_DURATIONS + 1)), *(np.zeros(KINDS[n][2]) for n in FOLLOW))
+
+
+def count_follow(name: str, tally: np.ndarray, pair: tuple[int, int] | None, value) -> None:
+    """Add ``value``, drawn after ``pair`` (:func:`~improv.sampling.followtables.pair_of`),
+    to table ``name``'s tally where both are known (a rest adds nothing, nor does a
+    phrase's first note to the line)."""
+    from improv.sampling.followtables import KINDS
+
+    here = KINDS[name][1](value)
+    if pair is not None and here is not None:
+        tally[pair][here] += 1
 
 
 def count_inside(row: np.ndarray, value) -> None:
@@ -151,10 +169,18 @@ def corpus_counts(paths, bands: int) -> tuple[tuple[np.ndarray, ...], tuple]:
     from improv.language import context
     from improv.language.grammar import DEFAULT_LIMITS, Phrase, parse_value
     from improv.learning.wjd import load_solo_piece
-    from improv.sampling.calibration import RUN_LENGTHS, offset_bin, run_of, step_class, step_of
+    from improv.sampling.calibration import (
+        FOLLOW,
+        RUN_LENGTHS,
+        offset_bin,
+        run_of,
+        step_class,
+        step_of,
+    )
+    from improv.sampling.followtables import KINDS, PASS, pair_of
     from improv.sampling.persona import from_counts
 
-    durations, intervals, pulls, runs, inside = counts(bands)
+    durations, intervals, pulls, runs, inside, *follow = counts(bands)
     solos = []  # (name, band, median pitch, its durations, its intervals, its pitches)
     for path in paths:
         piece = load_solo_piece(path)
@@ -165,11 +191,17 @@ def corpus_counts(paths, bands: int) -> tuple[tuple[np.ndarray, ...], tuple]:
         values = [parse_value(v) for v in piece.values()]
         count_values(values, own_d[0], own_i[0])
         steps: list[int] = []  # the last played first
+        kinds: list = [[] for _ in FOLLOW]  # each table's last two kinds, the last first
         phrase = Phrase()
         for value in values:
             count_run(runs, run_of(steps), value)
             steps.insert(0, step_of(value))
             del steps[RUN_LENGTHS:]
+            for name, tally, memory in zip(FOLLOW, follow, kinds):
+                count_follow(name, tally, pair_of(memory, _same), value)
+                kind = KINDS[name][0](value)
+                if kind != PASS:
+                    memory[:] = [kind, *memory][:2]
             if phrase.open:
                 count_inside(inside[band], value)
             if value.is_rest:
@@ -195,7 +227,11 @@ def corpus_counts(paths, bands: int) -> tuple[tuple[np.ndarray, ...], tuple]:
     players = tuple(from_counts(name, m, middle, d, i, durations[band], intervals[band], band,
                                 pitches)
                     for name, band, m, d, i, pitches in solos)
-    return (durations, intervals, pulls, runs, inside), players
+    return (durations, intervals, pulls, runs, inside, *follow), players
+
+
+def _same(kind):
+    return kind
 
 
 def count_values(values, durations: np.ndarray, intervals: np.ndarray) -> None:
@@ -232,10 +268,10 @@ def drawn_counts(model: Path, jobs, table, bands: int) -> tuple[np.ndarray, ...]
     from improv.commands.play import make_band
     from improv.language import context
     from improv.model.engines import load_generator
-    from improv.sampling.calibration import step_class
+    from improv.sampling.calibration import FOLLOW, step_class
     from improv.sampling.soloist import Soloist
 
-    durations, intervals, pulls, runs, inside = counts(bands)
+    durations, intervals, pulls, runs, inside, *follow = counts(bands)
     generator = load_generator(model)
     for chart, tempo, seed in jobs:
         cfg = settings_for(None, model=str(model), tempo=tempo, seed=seed)
@@ -244,80 +280,28 @@ def drawn_counts(model: Path, jobs, table, bands: int) -> tuple[np.ndarray, ...]
             tempo=tempo), table)
         drawn: list = []
         soloist.observer = lambda index, place, s=soloist: drawn.append(
-            (index, place, s.calibrator.last_run, s.calibrator.last_inside))
+            (index, place, s.calibrator.last_run, s.calibrator.last_inside,
+             [s.calibrator.heard(name) for name in FOLLOW]))
         band = make_band(cfg, soloist, seed, chart=chart)
         band.advance(len(chart.bars) * chart.beats_per_bar)
         row = context.tempo_slot(tempo) - context.TEMPO_OFFSET
         count_values((soloist.values[d[0]] for d in drawn), durations[row], intervals[row])
-        for index, place, run, opened in drawn:
+        for index, place, run, opened, pairs in drawn:
             value = soloist.values[index]
             step = None if value.is_rest else step_class(value)
             if step is not None and place is not None:
                 pulls[soloist.calibrator.offset_bin(place), step] += 1
             count_run(runs, run, value)
+            for name, tally, pair in zip(FOLLOW, follow, pairs):
+                count_follow(name, tally, pair, value)
             if opened:
                 count_inside(inside[row], value)
-    return durations, intervals, pulls, runs, inside
-
-
-def refit(table, target, drawn):
-    """The factors moved towards the players' shares (module doc): ``target`` and
-    ``drawn`` as :func:`counts` gives them."""
-    from improv.sampling.calibration import HIGH, LOW, NO_INTERVAL, Calibration
-
-    def moved(factors, target, drawn, fixed=()):
-        out = np.array(factors, float)
-        for band in range(len(out)):
-            t, d = target[band], drawn[band]
-            ok = (t >= MIN_COUNT) & (d >= MIN_COUNT)
-            ok[list(fixed)] = False
-            if not ok.any():
-                continue
-            ratio = (t[ok] / t[ok].sum()) / (d[ok] / d[ok].sum())
-            out[band, ok] = np.clip(out[band, ok] * ratio ** DAMPING, LOW, HIGH)
-        return tuple(tuple(float(round(x, 4)) for x in row) for row in out)
-
-    # a phrase's first note (no interval) is drawn where nothing else may be: no factor
-    return Calibration(moved(table.duration, target[0], drawn[0]),
-                       moved(table.interval, target[1], drawn[1], fixed=(NO_INTERVAL,)),
-                       moved(table.pull, target[2], drawn[2]),
-                       run_moved(table.run, target[3], drawn[3]),
-                       rest_moved(table.rest, target[4], drawn[4]), table.players)
-
-
-def rest_moved(factors, target, drawn):
-    """The rests' factors moved by their share of what is drawn inside a phrase (the
-    notes, the last column, the reference: they have no factor here)."""
-    from improv.sampling.calibration import HIGH, LOW
-
-    out = np.array(factors, float)
-    for band in range(len(out)):
-        t, d = target[band], drawn[band]
-        if t[-1] < MIN_COUNT or d[-1] < MIN_COUNT:
-            continue
-        ok = (t[:-1] >= MIN_COUNT) & (d[:-1] >= MIN_COUNT)
-        ratio = (t[:-1][ok] / t[-1]) / (d[:-1][ok] / d[-1])
-        out[band, ok] = np.clip(out[band, ok] * ratio ** DAMPING, LOW, HIGH)
-    return tuple(tuple(float(round(x, 4)) for x in row) for row in out)
-
-
-def run_moved(factors, target, drawn):
-    """The run's factors moved by the odds of going on (the players' over those drawn):
-    the factor weighs only the step that goes on, against everything else."""
-    from improv.sampling.calibration import HIGH, LOW
-
-    out = np.array(factors, float)
-    for cell in np.ndindex(out.shape):
-        t, d = target[cell], drawn[cell]
-        if min(t.min(), d.min()) < MIN_COUNT:
-            continue
-        out[cell] = np.clip(out[cell] * ((t[0] / t[1]) / (d[0] / d[1])) ** DAMPING, LOW, HIGH)
-    return tuple(tuple(float(round(x, 4)) for x in row) for row in out)
+    return durations, intervals, pulls, runs, inside, *follow
 
 
 def report(number: int, target, drawn) -> None:
     from improv.language import context
-    from improv.sampling.calibration import NO_INTERVAL
+    from improv.sampling.calibration import FOLLOW, NO_INTERVAL
 
     edges = (0, *context.TEMPO_EDGES)
     cells = []
@@ -331,7 +315,9 @@ def report(number: int, target, drawn) -> None:
                                                          drawn[3].reshape(-1, 2))]
     rests = [f"{t[:-1].sum() / max(t[-1], 1):.3f}/{d[:-1].sum() / max(d[-1], 1):.3f}"
              for t, d in zip(target[4], drawn[4]) if d.sum()]
-    print(f"round {number}: distance durations/intervals  " + "  ".join(cells) +
+    follow = "".join(f"  {name} {_tv(t.ravel(), d.ravel()):.3f}"
+                     for name, t, d in zip(FOLLOW, target[5:], drawn[5:]) if d.any())
+    print(f"round {number}: distance durations/intervals  " + "  ".join(cells) + follow +
           f"  rests per note inside phrases (players/drawn) {' '.join(rests)}" +
           f"  pull by offset {'/'.join(pull)}  runs going on (players/drawn) up "
           f"{' '.join(going[:len(going) // 2])} down {' '.join(going[len(going) // 2:])}")

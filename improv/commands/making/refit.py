@@ -1,0 +1,97 @@
+"""How ``improv calibrate`` (:mod:`improv.commands.making.calibrate`) moves each of a
+calibration's factors after a round: by the ratio of the players' share to the one
+drawn, damped, kept inside the calibration's limits; a class either side has seen fewer
+than ``MIN_COUNT`` times keeps its factor (pure numpy: the counts in, the factors out).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from improv.sampling.calibration import FOLLOW, HIGH, LOW, NO_INTERVAL, Calibration
+from improv.sampling.followtables import LIMIT
+
+DAMPING = 0.7  # each round moves a factor by this power of the ratio
+# The shares after each pair (the line's) are smoothed towards those after
+# the last alone, and those towards all the table's (as though this many more were
+# counted): most of their thousands of cells are rare, and a factor from a handful of
+# notes would be noise.
+PAIR_PRIOR = 100.0
+MIN_COUNT = 30
+
+
+def refit(table, target, drawn):
+    """The factors moved towards the players' shares (module doc): ``target`` and
+    ``drawn`` as :func:`counts` gives them."""
+    def moved(factors, target, drawn, fixed=()):
+        out = np.array(factors, float)
+        for band in range(len(out)):
+            t, d = target[band], drawn[band]
+            ok = (t >= MIN_COUNT) & (d >= MIN_COUNT)
+            ok[list(fixed)] = False
+            if not ok.any():
+                continue
+            ratio = (t[ok] / t[ok].sum()) / (d[ok] / d[ok].sum())
+            out[band, ok] = np.clip(out[band, ok] * ratio ** DAMPING, LOW, HIGH)
+        return tuple(tuple(float(round(x, 4)) for x in row) for row in out)
+
+    # a phrase's first note (no interval) is drawn where nothing else may be: no factor
+    return Calibration(moved(table.duration, target[0], drawn[0]),
+                       moved(table.interval, target[1], drawn[1], fixed=(NO_INTERVAL,)),
+                       moved(table.pull, target[2], drawn[2]),
+                       run_moved(table.run, target[3], drawn[3]),
+                       rest_moved(table.rest, target[4], drawn[4]), table.players,
+                       *(follow_moved(getattr(table, name), t, d)
+                         for name, t, d in zip(FOLLOW, target[5:], drawn[5:])))
+
+
+def pair_shares(counts: np.ndarray) -> np.ndarray:
+    """P(next | the pair before) from a table's counts, smoothed (PAIR_PRIOR) towards
+    P(next | the last), and that towards the shares of all."""
+    n = counts.shape[-1]
+    last = counts.sum(axis=0)  # [last][next]
+    every = (last.sum(axis=0) + 1.0) / (last.sum() + n)
+    after_last = (last + PAIR_PRIOR * every) / (last.sum(axis=1, keepdims=True) + PAIR_PRIOR)
+    return ((counts + PAIR_PRIOR * after_last[None]) /
+            (counts.sum(axis=2, keepdims=True) + PAIR_PRIOR))
+
+
+def follow_moved(factors, target, drawn):
+    """A table's factors (the line's) moved by the players' share of each
+    next class after each pair over the share drawn, less what the next class's own
+    share says (the one-value tables move that)."""
+    if not factors or not target.any() or not drawn.any():
+        return factors
+    n = target.shape[-1]
+    own = (((target.sum(axis=(0, 1)) + 1.0) / (target.sum() + n)) /
+           ((drawn.sum(axis=(0, 1)) + 1.0) / (drawn.sum() + n)))
+    ratio = pair_shares(target) / pair_shares(drawn) / own[None, None, :]
+    out = np.clip(np.array(factors, float) * ratio ** DAMPING, 1 / LIMIT, LIMIT)
+    return tuple(tuple(tuple(float(round(x, 4)) for x in row) for row in plane)
+                 for plane in out)
+
+
+def rest_moved(factors, target, drawn):
+    """The rests' factors moved by their share of what is drawn inside a phrase (the
+    notes, the last column, the reference: they have no factor here)."""
+    out = np.array(factors, float)
+    for band in range(len(out)):
+        t, d = target[band], drawn[band]
+        if t[-1] < MIN_COUNT or d[-1] < MIN_COUNT:
+            continue
+        ok = (t[:-1] >= MIN_COUNT) & (d[:-1] >= MIN_COUNT)
+        ratio = (t[:-1][ok] / t[-1]) / (d[:-1][ok] / d[-1])
+        out[band, ok] = np.clip(out[band, ok] * ratio ** DAMPING, LOW, HIGH)
+    return tuple(tuple(float(round(x, 4)) for x in row) for row in out)
+
+
+def run_moved(factors, target, drawn):
+    """The run's factors moved by the odds of going on (the players' over those drawn):
+    the factor weighs only the step that goes on, against everything else."""
+    out = np.array(factors, float)
+    for cell in np.ndindex(out.shape):
+        t, d = target[cell], drawn[cell]
+        if min(t.min(), d.min()) < MIN_COUNT:
+            continue
+        out[cell] = np.clip(out[cell] * ((t[0] / t[1]) / (d[0] / d[1])) ** DAMPING, LOW, HIGH)
+    return tuple(tuple(float(round(x, 4)) for x in row) for row in out)
