@@ -731,6 +731,25 @@ def test_an_onset_foreseen_on_the_beat_knows_the_grain_of_the_note_drawn_after_i
                for n in eighths[1:] if abs(n.start - round(n.start)) < 0.2)
 
 
+def test_a_rest_start_is_no_onset_to_read_the_beat_by():
+    """A sixteenth on the off-beat with a sixteenth rest after it: the players' table
+    read that beat from its onsets alone (an eighth-note beat, where they sit late), so
+    the note is drawn as one; a sixteenth after it makes it a sixteenth-note beat."""
+    levels = tuple(learner.levels())
+    late, on = tuple([0.1] * len(levels)), tuple([0.0] * len(levels))
+    onsets = tuple(tuple(by_grain(late, None, on) for _ in range(12)) for _ in range(3))
+    table = tiny_table(onsets=onsets)
+    for rest_follows, expected in ((True, 0.6), (False, 0.5)):
+        perf = performer.Performer(table, np.random.default_rng(1))
+        on_, _ = perf.perform(Fraction(1, 2), Fraction(3, 4), 160.0, 1.0, rest_follows,
+                              next_span=Fraction(1, 4))
+        assert on_ == pytest.approx(expected)
+    perf = performer.Performer(table, np.random.default_rng(1))  # a rest to 3/4, then a note
+    on_, _ = perf.perform(Fraction(0), Fraction(1, 4), 160.0, 1.0, True,
+                          next_span=Fraction(1, 2))
+    assert on_ == pytest.approx(0.0)  # onsets at 0 and 3/4: a sixteenth-note beat
+
+
 def test_a_beat_a_sixteenth_leads_into_is_drawn_from_its_own_cell():
     """Players land late on a beat a sixteenth pickup leads into: the melody draws that
     onset (foreseen by the sixteenth, which lets go there) from the lead-in's cell."""

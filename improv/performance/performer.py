@@ -207,7 +207,12 @@ class Performer:
         before = None
         if self._played is not None and math.floor(self._played[0]) == beat:
             before = round(self._played[0] * 12) % 12
-        after = round(end * 12) % 12 if end < beat + 1 else None
+        # the next onset, where it falls in this beat: this note's end, or past a rest
+        # (whose start is no onset: the table read each beat's grain from onsets alone)
+        follows = end if not rest_follows else (None if next_span is None else end + next_span)
+        after = None
+        if follows is not None and follows < beat + 1:
+            after = round(follows * 12) % 12
         levels = self._levels = self._levels or Levels(table, rng, self._solo)
         if self._foreseen is not None and self._foreseen[0] == start:
             deviation = self._foreseen[1]  # as the note before foresaw it and let go
