@@ -79,20 +79,25 @@ def test_the_learner_finds_the_lay_back_and_the_swing_ratio(tmp_path):
     assert row["layback_ms"] == pytest.approx(20.0, abs=0.1)
     table = learner.learn([solo])
     band = learner.band_of(120.0)
-    longer = timednotes.LEAD_INS.index("longer")  # an eighth since the onset before
+    longer = timednotes.lead(0.5, 0.5)  # an eighth since the onset before and to the next
     on_beat = table["onset"]["quantiles"][band][0][0][longer]  # twelfth 0, eighths
     off_beat = table["onset"]["quantiles"][band][6][0][longer]
     assert on_beat == pytest.approx([0.04] * learner.LEVELS, abs=1e-3)  # 20 ms = 0.04 beat
     assert off_beat == pytest.approx([0.1] * learner.LEVELS, abs=1e-3)
-    assert table["onset"]["quantiles"][band][3][2] == [None] * 3  # no sixteenths played
+    leads = timednotes.LEADS
+    assert table["onset"]["quantiles"][band][3][2] == [None] * leads  # no sixteenths played
+
+    def by_lead_in(counts):  # the notes of each lead-in, every lead-out together
+        return np.array(counts).reshape(len(timednotes.LEAD_INS), -1).sum(axis=1).tolist()
+
     # the on-beat note beside the quintuplet is in a finer beat: its own cell
-    assert table["onset"]["notes"][band][0][0] == [0, 0, BEATS - 2]
-    assert table["onset"]["notes"][band][0][2] == [0, 0, 1]
-    # a lead-in no note had holds its grain's notes, every lead-in together
+    assert by_lead_in(table["onset"]["notes"][band][0][0]) == [0, 0, BEATS - 2]
+    assert by_lead_in(table["onset"]["notes"][band][0][2]) == [0, 0, 1]
+    # a lead no note had holds its grain's notes, every lead together
     assert table["onset"]["quantiles"][band][0][0][0] == on_beat
     # the pooled band holds the same notes; the other bands none
     assert table["onset"]["quantiles"][-1][6][0][longer] == off_beat
-    assert table["onset"]["quantiles"][0][6][0] == [None] * 3
+    assert table["onset"]["quantiles"][0][6][0] == [None] * leads
 
 
 def test_a_beat_after_a_sixteenth_is_learned_apart_from_one_after_an_eighth(tmp_path):
@@ -108,8 +113,10 @@ def test_a_beat_after_a_sixteenth_is_learned_apart_from_one_after_an_eighth(tmp_
     table = learner.learn([solo])
     band = learner.band_of(120.0)
     eighths = table["onset"]["quantiles"][band][0][0]  # on the beat, in eighths
-    after_sixteenth, after_triplet, after_eighth = eighths
-    assert table["onset"]["notes"][band][0][0] == [249, 0, 750]  # of 999 beats
+    lead = timednotes.lead  # each led out of by the eighth after it
+    after_sixteenth, after_triplet, after_eighth = (eighths[lead(g, 0.5)] for g in (0.25, 1 / 3, 0.5))
+    counts = np.array(table["onset"]["notes"][band][0][0]).reshape(3, -1).sum(axis=1)
+    assert counts.tolist() == [249, 0, 750]  # of 999 beats
     assert after_sixteenth == pytest.approx([0.1] * learner.LEVELS, abs=1e-3)
     assert after_eighth == pytest.approx([0.0] * learner.LEVELS, abs=1e-3)
     # no triplet led into any: the cell holds every lead-in of its grain together
@@ -118,12 +125,38 @@ def test_a_beat_after_a_sixteenth_is_learned_apart_from_one_after_an_eighth(tmp_
     assert [timednotes.lead_in(g) for g in (None, 1 / 6, 0.25, 1 / 3, 0.5, 2.0)] == [2, 0, 0, 1, 2, 2]
 
 
+def test_an_off_beat_eighth_is_learned_by_what_follows_it(tmp_path):
+    """Players hold an off-beat eighth back longer before a longer note than before
+    another eighth: the lead-out tells the two apart, and the performer draws each from
+    its own cell."""
+    notes = []  # three beats: two eighths, two eighths and a rest, then nothing
+    for k in range(0, 1200, 3):
+        notes += [(k, 2, 1, 0.0, 0.2, BEAT), (k, 2, 2, 0.05, 0.2, BEAT),  # 0.1 beat late
+                  (k + 1, 2, 1, 0.0, 0.2, BEAT), (k + 1, 2, 2, 0.1, 0.2, BEAT)]  # 0.2 late
+    solo = timednotes.solo_notes(*timednotes.load_pair(write_solo(tmp_path, notes, 1201)))
+    band = learner.band_of(120.0)
+    cells = learner.learn([solo])["onset"]["quantiles"][band][6][0]
+    lead = timednotes.lead
+    assert cells[lead(0.5, 0.5)] == pytest.approx([0.1] * learner.LEVELS, abs=1e-3)
+    assert cells[lead(0.5, 1.5)] == pytest.approx([0.2] * learner.LEVELS, abs=1e-3)
+    table = dataclasses.replace(timefeel.TimeFeel.from_dict(learner.learn([solo])),
+                                styles=())
+    rng = np.random.default_rng(0)
+    assert table.onset(6, 120.0, rng, gap=0.5, after=0.5) == pytest.approx(0.1, abs=1e-3)
+    assert table.onset(6, 120.0, rng, gap=0.5, after=1.5) == pytest.approx(0.2, abs=1e-3)
+    assert [timednotes.lead(0.5, g) % len(timednotes.LEAD_OUTS)
+            for g in (None, 0.25, 1 / 3, 0.5, 1.0)] == [3, 0, 1, 2, 3]
+    assert timednotes.places_after([0, 0.5, 0.5, 1.0]) == [0.5, 1.0, 1.0, None]
+
+
 def test_a_double_stops_second_note_leads_in_from_the_place_before_the_pair(tmp_path):
     notes = [n for k in range(BEATS - 1) for n in
              ((k, 2, 1, 0.0, 0.2, BEAT), (k, 2, 2, 0.0, 0.2, BEAT), (k, 2, 2, 0.0, 0.2, BEAT))]
     solo = timednotes.solo_notes(*timednotes.load_pair(write_solo(tmp_path, notes)))
     counts = learner.learn([solo])["onset"]["notes"][learner.band_of(120.0)][6][0]
-    assert counts == [0, 0, 2 * (BEATS - 1)]  # both an eighth after the beat: none at 0
+    # both an eighth after the beat (none at 0) and before the next (but the last pair)
+    assert sum(counts) == 2 * (BEATS - 1)
+    assert counts[timednotes.lead(0.5, 0.5)] == 2 * (BEATS - 2)
 
 
 def test_articulation_is_the_sounding_share_of_the_span_the_model_writes(tmp_path):
@@ -884,3 +917,24 @@ def test_a_broken_grace_table_is_one_line_naming_the_fix(tmp_path):
         path.write_text(json.dumps({**data, "grace": {**data["grace"], **broken}}))
         with pytest.raises(UsageError, match="cannot be read.*timing = .grid."):
             timefeel.load(path)
+
+
+def test_a_step_lands_at_its_level_among_the_onsets_of_what_follows_it():
+    """A step is learned whatever follows the onset it reaches: it finds its level
+    among the onsets of its lead-in, and lands at that level of its lead-out's cell (the
+    players put a sixteenth the beat's note follows at once earlier than one a longer
+    note follows)."""
+    table = timefeel.shipped()
+    assert table.leads == timednotes.LEADS and table.lead_pools
+    band = table.band(250.0)
+    pool = table.lead_pools[band][9][2][timednotes.lead_in(0.75)]
+    middle = float(np.interp(0.5, table.levels, pool))
+    soon, later = (table.landing(9, 250.0, middle, grain=2, gap=0.75, after=a)
+                   for a in (0.25, 1.5))
+    assert soon[1] == later[1] == pytest.approx(0.5, abs=0.01)  # one level, two places
+    for (deviation, level), after in ((soon, 0.25), (later, 1.5)):
+        cell = table.onsets[band][9][2][timednotes.lead(0.75, after)]
+        assert deviation == pytest.approx(float(np.interp(level, table.levels, cell)))
+    assert soon[0] < later[0] - 0.02
+    old = tiny_table()  # a table of lead-ins alone: a step lands where it steps to
+    assert not old.lead_pools and old.landing(0, 120.0, 0.05)[0] == pytest.approx(0.05)

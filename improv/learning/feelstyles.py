@@ -79,6 +79,20 @@ def in_beat_steps(onset_keys: list[list[tuple]], places: list[list[float]],
     return samples, keyed, first
 
 
+def serial(levels_in_order: list[list[float]]) -> float:
+    """The lag-1 correlation of consecutive notes' quantile levels within each solo,
+    as the correlation of a Gaussian copula (from Spearman's rho): how much a player's
+    push or drag carries from one note to the next."""
+    a = [x for solo in levels_in_order for x in solo[:-1]]
+    b = [x for solo in levels_in_order for x in solo[1:]]
+    if len(a) < 3:
+        return 0.0
+    if np.std(a) == 0 or np.std(b) == 0:
+        return 0.0
+    rho_s = float(np.corrcoef(a, b)[0, 1])
+    return round(min(max(2 * math.sin(math.pi * rho_s / 6), -0.95), 0.95), 3)
+
+
 def _scores(levels: list[float]) -> np.ndarray:
     """Levels (0..1) as standard normal scores."""
     inverse = NormalDist().inv_cdf

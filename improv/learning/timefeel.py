@@ -6,7 +6,8 @@ the written grid of sixteenths and sextuplets, not on the performed one, so what
 lacks is the difference: how far, by tempo and by place
 in the beat, players sit from the written position. That is learned here as quantiles
 of the deviation per (tempo band, written twelfth of the beat, grain: whether the beat
-moves in eighths, triplets or sixteenths, lead-in: how long after the onset before it),
+moves in eighths, triplets or sixteenths, lead: how long after the onset before it and
+before the onset after it),
 the swing ratio and the lay-back being two readings of it.
 
 Articulation is the share of the time to the next onset, as played, that a note
@@ -30,13 +31,17 @@ import math
 import numpy as np
 
 from improv.language.context import TEMPO_EDGES
-from improv.learning.feelstyles import in_beat_steps, rank_levels, styles
+from improv.learning.feelstyles import in_beat_steps, rank_levels, serial, styles
 from improv.learning.timednotes import (
     GRAINS,
     LEAD_IN_EDGES,
     LEAD_INS,
+    LEAD_OUT_EDGES,
+    LEAD_OUTS,
+    LEADS,
     Timed,
-    lead_in,
+    lead,
+    places_after,
     written_place,
 )
 from improv.learning.writtenline import written_spans
@@ -129,20 +134,6 @@ def articulations(notes: list[Timed]) -> list[tuple[float, float, bool, float]]:
     return out
 
 
-def serial(levels_in_order: list[list[float]]) -> float:
-    """The lag-1 correlation of consecutive notes' quantile levels within each solo,
-    as the correlation of a Gaussian copula (from Spearman's rho): how much a player's
-    push or drag carries from one note to the next."""
-    a = [x for solo in levels_in_order for x in solo[:-1]]
-    b = [x for solo in levels_in_order for x in solo[1:]]
-    if len(a) < 3:
-        return 0.0
-    if np.std(a) == 0 or np.std(b) == 0:
-        return 0.0
-    rho_s = float(np.corrcoef(a, b)[0, 1])
-    return round(min(max(2 * math.sin(math.pi * rho_s / 6), -0.95), 0.95), 3)
-
-
 def _cells(samples: dict, bands: int, keys, digits: int) -> tuple[list, list]:
     """(quantiles or None, counts) per [band][key], the last band all tempos pooled."""
     table, counts = [], []
@@ -159,18 +150,22 @@ def _cells(samples: dict, bands: int, keys, digits: int) -> tuple[list, list]:
 
 def _with_lead_ins_pooled(onsets: dict, bands: int, keys) -> dict:
     """``onsets`` with each cell of fewer than MIN_CELL notes (none too) given its
-    band's notes of the same twelfth and grain, every lead-in together, where those are
-    enough: a rare lead-in keeps its tempo rather than fall back to all tempos."""
+    band's notes of the same twelfth, grain and lead-in, every lead-out together, else
+    every lead together, where those are enough: a rare lead keeps its tempo rather
+    than fall back to all tempos."""
+    by_in: dict = {}
     together: dict = {}
-    for (band, (twelfth, grain_, _)), values in onsets.items():
+    for (band, (twelfth, grain_, lead_)), values in onsets.items():
+        by_in.setdefault((band, twelfth, grain_, lead_ // len(LEAD_OUTS)), []).extend(values)
         together.setdefault((band, twelfth, grain_), []).extend(values)
     out = {}
     for band in range(bands + 1):
         for key in keys:
             values = onsets.get((band, key), [])
-            pooled = together.get((band, key[0], key[1]), [])
-            if len(values) < MIN_CELL <= len(pooled):
-                values = pooled
+            for pooled in (by_in.get((band, key[0], key[1], key[2] // len(LEAD_OUTS)), []),
+                           together.get((band, key[0], key[1]), [])):
+                if len(values) < MIN_CELL <= len(pooled):
+                    values = pooled
             if values:
                 out[(band, key)] = values
     return out
@@ -186,8 +181,9 @@ def learn(solos: list[list[Timed]], edges=TEMPO_EDGES, names: list[str] | None =
     for notes in solos:
         ok, lk, places = [], [], []
         heard = [None, None]  # the last two places any note sounded at (off the grid too)
-        for n in notes:
-            place = written_place(n)
+        written = [written_place(n) for n in notes]
+        after = places_after(written)
+        for n, place, later in zip(notes, written, after):
             # the lead-in from the place before (a double stop's second note: the one
             # before the pair), as the line improv plays has it
             before = heard[0] if place == heard[1] else heard[1]
@@ -196,7 +192,8 @@ def learn(solos: list[list[Timed]], edges=TEMPO_EDGES, names: list[str] | None =
             if n.twelfth is None:
                 continue
             band = band_of(n.tempo, edges)
-            key = (n.twelfth, n.grain, lead_in(None if before is None else place - before))
+            key = (n.twelfth, n.grain, lead(None if before is None else place - before,
+                                            None if later is None else later - place))
             for b in (band, pooled):
                 onsets.setdefault((b, key), []).append(n.deviation)
             ok.append(((band, key), n.deviation))
@@ -213,16 +210,16 @@ def learn(solos: list[list[Timed]], edges=TEMPO_EDGES, names: list[str] | None =
         onset_keys.append(ok)
         length_keys.append(lk)
     places = [(k, g, a) for k in range(12) for g in range(len(GRAINS))
-              for a in range(len(LEAD_INS))]
+              for a in range(LEADS)]
     bins = range(len(SPAN_EDGES) + 1)
     onset_n = [[len(onsets.get((band, key), ())) for key in places] for band in range(pooled + 1)]
     onsets = _with_lead_ins_pooled(onsets, pooled, places)
     onset_q, _ = _cells(onsets, pooled, places, 3)
     length_q, length_n = _cells(lengths, pooled, [(False, b) for b in bins], 3)
     rest_q, rest_n = _cells(lengths, pooled, [(True, b) for b in bins], 3)
-    per, leads = len(GRAINS) * len(LEAD_INS), len(LEAD_INS)
+    per, leads = len(GRAINS) * LEADS, LEADS
 
-    def nest(row):  # [twelfth][grain][lead-in]
+    def nest(row):  # [twelfth][grain][lead: lead-in, lead-out]
         return [[row[k * per + g * leads:k * per + (g + 1) * leads] for g in range(len(GRAINS))]
                 for k in range(12)]
 
@@ -238,10 +235,11 @@ def learn(solos: list[list[Timed]], edges=TEMPO_EDGES, names: list[str] | None =
         "grains": list(GRAINS), "span_edges": list(SPAN_EDGES),
         "levels": [round(float(x), 4) for x in levels()], "min_cell": MIN_CELL,
         "lead_ins": list(LEAD_INS), "lead_in_edges": list(LEAD_IN_EDGES),
+        "lead_outs": list(LEAD_OUTS), "lead_out_edges": list(LEAD_OUT_EDGES),
         "onset": {"unit": "beats from the written place, by [tempo band][twelfth of the "
-                          "beat][grain][lead-in]; the last band is all tempos; a lead-in "
-                          "with fewer notes than min_cell holds its grain's, every lead-in "
-                          "together; null: fewer notes than min_cell even so",
+                          "beat][grain][lead: lead-in x lead-out]; the last band is all "
+                          "tempos; a lead with fewer notes than min_cell holds its lead-in's, "
+                          "else its grain's; null: fewer notes than min_cell even so",
                   "serial": serial(onset_levels),
                   "quantiles": [nest(row) for row in onset_q],
                   "notes": [nest(row) for row in onset_n]},

@@ -222,7 +222,8 @@ class Performer:
             level = levels.onset(gap, again=self._foreseen is not None, on_beat=here == 0,
                                  in_beat=before is not None)
             deviation = table.onset(here, tempo, rng, amount, level=level, gap=gap,
-                                    grain=beat_grain(here, before, after))
+                                    grain=beat_grain(here, before, after),
+                                    after=None if follows is None else float(follows - start))
         ratio = table.length(float(end - start), tempo, rest_follows, rng, amount,
                              level=levels.length())
         next_deviation = None
@@ -232,6 +233,7 @@ class Performer:
             if next_span is not None and end + next_span < math.floor(end) + 1:
                 beyond = round((end + next_span) * 12) % 12
             grain = beat_grain(ahead, None if after is None else here, beyond)
+            out = None if next_span is None else float(next_span)  # its own lead-out
             gap = round((end - start) * 12)
             # inside the beat: a step from this onset, as the players' pairs move, where
             # the table holds that step (amount 0: every onset as written, as below)
@@ -242,7 +244,7 @@ class Performer:
                 if stepped:
                     step = table.step(ahead, gap, tempo, rng, level=levels.step())
                     found = table.landing(ahead, tempo, deviation / amount + step,
-                                          grain=grain, gap=float(end - start))
+                                          grain=grain, gap=float(end - start), after=out)
                     if found is not None:  # never beyond where the players' onsets lie
                         next_deviation, landed = max(amount * found[0], -EARLIEST), found[1]
                     else:
@@ -251,7 +253,7 @@ class Performer:
                     level = levels.onset(float(end - start), again=again > 0,
                                          on_beat=ahead == 0, in_beat=after is not None)
                     next_deviation = table.onset(ahead, tempo, rng, amount, level=level,
-                                                 grain=grain, gap=float(end - start))
+                                                 grain=grain, gap=float(end - start), after=out)
                 if end + next_deviation - start - deviation >= CROWDED * float(end - start):
                     break
             else:  # no draw leaves room (this onset lies late): as little as may be

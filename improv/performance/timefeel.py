@@ -4,8 +4,9 @@ notes let go before the next one, drawn from what the Weimar players did (pure).
 The table (``data/feel/wjazzd.json``, made by ``improv feel``; see
 :mod:`improv.learning.timefeel`) holds quantiles per cell: the deviation of an onset
 from its written place by tempo band, twelfth of the beat, grain (whether the beat
-moves in eighths, triplets or sixteenths) and lead-in (a sixteenth, a triplet or
-longer since the onset before), and the share of the time to the next onset
+moves in eighths, triplets or sixteenths) and lead (a sixteenth, a triplet or
+longer since the onset before, and a sixteenth, a triplet, an eighth or longer to the
+onset after), and the share of the time to the next onset
 a note sounds, by tempo band and written span; each player's style (players differ
 in lay-back and legato far more than the notes of one solo do) and the ornaments
 (:mod:`improv.performance.ornaments`). A draw is an inverse-CDF interpolation at a level
@@ -24,12 +25,12 @@ import numpy as np
 
 from improv.errors import UsageError
 from improv.language.context import DEFAULT_TEMPO  # BPM, when the caller does not say
-from improv.learning.timednotes import GRAINS, LEAD_INS, lead_in
+from improv.learning.timednotes import GRAINS, LEAD_INS, LEAD_OUTS, LEADS, lead, lead_in
 from improv.learning.timefeel import FORMAT
 from improv.performance.ornaments import Graces, Runs
 
 FEEL_FILE = "wjazzd.json"  # in data/feel
-MAX_FEEL_BYTES = 400_000  # the shipped table is about 230 kB
+MAX_FEEL_BYTES = 1_500_000  # the shipped table is about 700 kB
 EARLIEST = 1 / 8  # beats: the furthest a note is pushed ahead of its written place
 
 
@@ -40,8 +41,9 @@ class TimeFeel:
     tempo_edges: tuple[float, ...]
     span_edges: tuple[float, ...]
     levels: tuple[float, ...]
-    onsets: tuple  # [band][twelfth][grain][lead-in] -> quantiles | None; the last band
-    # all tempos
+    onsets: tuple  # [band][twelfth][grain][lead] -> quantiles | None; the last band
+    # all tempos; a lead is a lead-in and a lead-out (timednotes.lead), or in a table
+    # made before 2026-12-05 a lead-in alone
     lengths: tuple  # [band][span bin] -> quantiles | None: a note another follows
     rest_ends: tuple  # [band][span bin] -> quantiles | None: a note a rest follows
     onset_serial: float = 0.0
@@ -62,6 +64,9 @@ class TimeFeel:
     steps: tuple = ()
     step_within: tuple = (1.0, 0.0)  # (sd, correlation with the onset it steps from)
     step_centres: tuple = ()  # per style: its mean step score (how it swings a pair)
+    # [band][twelfth][grain][lead-in] -> every lead-out's onsets together (their
+    # quantiles averaged, weighted by notes), where a step lands; () a lead-in table's
+    lead_pools: tuple = ()
     graces: Graces | None = None  # grace notes (None: a table made before them)
     runs: Runs | None = None  # runs through the notes the line leaves out (None: none)
 
@@ -139,15 +144,26 @@ class TimeFeel:
         if len(table.onsets) != bands or len(table.lengths) != bands or \
                 len(table.rest_ends) != bands or \
                 any(len(row) != 12 or any(len(c) != len(GRAINS) or
-                                          any(len(g) != len(LEAD_INS) for g in c) for c in row)
-                    for row in table.onsets) or \
+                                          any(len(g) != table.leads for g in c) for c in row)
+                    for row in table.onsets) or table.leads not in (len(LEAD_INS), LEADS) or \
                 any(len(row) != len(table.span_edges) + 1
                     for row in (*table.lengths, *table.rest_ends)):
             raise ValueError("the cells do not match the tempo bands, twelfths, grains, "
-                             "lead-ins or spans")
+                             "leads or spans")
+        if table.leads == LEADS:
+            table = replace(table, lead_pools=_lead_pools(table.onsets,
+                                                          data["onset"].get("notes")))
         if not (abs(table.onset_serial) < 1 and abs(table.length_serial) < 1):
             raise ValueError("a serial correlation outside (-1, 1)")
         return table
+
+    @property
+    def leads(self) -> int:
+        """Cells per grain: LEADS, or a lead-in's alone in a table made before them."""
+        return len(self.onsets[0][0][0]) if self.onsets and self.onsets[0] else 0
+
+    def _lead(self, gap: float | None, after: float | None) -> int:
+        return lead(gap, after) if self.leads == LEADS else lead_in(gap)
 
     def band(self, tempo: float) -> int:
         return int(np.searchsorted(self.tempo_edges, tempo, side="right"))
@@ -157,29 +173,38 @@ class TimeFeel:
         return float(np.interp(u, self.levels, cell))
 
     def onset(self, twelfths: int, tempo: float, rng, amount: float = 1.0, *,
-              grain: int = 0, gap: float | None = None, level: float | None = None) -> float:
+              grain: int = 0, gap: float | None = None, level: float | None = None,
+              after: float | None = None) -> float:
         """The deviation (beats) of an onset written ``twelfths`` twelfths into its beat,
-        ``gap`` beats after the onset before (None: none): a draw (``level``, or one from
-        ``rng``) from its cell at this tempo, else from all tempos, else none; scaled by
-        ``amount`` and never earlier than EARLIEST."""
-        k, pooled, lead = int(twelfths) % 12, len(self.onsets) - 1, lead_in(gap)
+        ``gap`` beats after the onset before and ``after`` beats before the onset after
+        (None: not known): a draw (``level``, or one from ``rng``) from its cell at this
+        tempo, else from all tempos, else none; scaled by ``amount`` and never earlier
+        than EARLIEST."""
+        k, pooled, which = int(twelfths) % 12, len(self.onsets) - 1, self._lead(gap, after)
         for band in (self.band(tempo), pooled):
-            cell = self.onsets[band][k][grain][lead]
+            cell = self.onsets[band][k][grain][which]
             if cell is not None:
                 return max(amount * self._draw(cell, rng, level), -EARLIEST)
         return 0.0
 
     def landing(self, twelfths: int, tempo: float, deviation: float, *, grain: int = 0,
-                gap: float | None = None) -> tuple[float, float] | None:
+                gap: float | None = None,
+                after: float | None = None) -> tuple[float, float] | None:
         """Where an onset reached by a step lands among the players' onsets there (the
-        cell :meth:`onset` would draw from): ``deviation`` (unscaled) kept inside the
-        cell's range, and its level in the cell; None: no cell."""
-        k, pooled, lead = int(twelfths) % 12, len(self.onsets) - 1, lead_in(gap)
+        cell :meth:`onset` would draw from): its level among the onsets of its lead-in
+        (a step is learned whatever follows), ``deviation`` (unscaled) kept inside their
+        range, and the onset at that level of the cell of its lead-out too (a sixteenth
+        the beat's note follows at once lies earlier than one a longer note follows);
+        and that level. None: no cell."""
+        k, pooled, which = int(twelfths) % 12, len(self.onsets) - 1, self._lead(gap, after)
         for band in (self.band(tempo), pooled):
-            cell = self.onsets[band][k][grain][lead]
+            cell = self.onsets[band][k][grain][which]
             if cell is not None:
-                kept = min(max(deviation, cell[0]), cell[-1])
-                return kept, float(np.interp(kept, cell, self.levels))
+                pool = (self.lead_pools[band][k][grain][which // len(LEAD_OUTS)]
+                        if self.lead_pools else None) or cell
+                level = float(np.interp(min(max(deviation, pool[0]), pool[-1]), pool,
+                                        self.levels))
+                return float(np.interp(level, self.levels, cell)), level
         return None
 
     def step(self, twelfths: int, gap: int, tempo: float, rng,
@@ -214,6 +239,28 @@ class TimeFeel:
             if cell is not None:
                 return 1.0 - amount * (1.0 - self._draw(cell, rng, level))
         return 1.0
+
+
+def _lead_pools(onsets: tuple, notes) -> tuple:
+    """Per [band][twelfth][grain][lead-in], every lead-out's quantiles averaged, each
+    weighted by its notes (``notes`` as the table's counts; None: equally)."""
+    outs = len(LEAD_OUTS)
+
+    def pool(cells, counts):
+        rows = [(c, 1.0 if counts is None else float(n)) for c, n in
+                zip(cells, counts or [None] * len(cells)) if c is not None]
+        weight = sum(w for _, w in rows)
+        if not rows:
+            return None
+        if weight <= 0:
+            rows, weight = [(c, 1.0) for c, _ in rows], float(len(rows))
+        return tuple(float(x) for x in sum(np.asarray(c) * w for c, w in rows) / weight)
+
+    return tuple(tuple(tuple(tuple(
+        pool(g[i * outs:(i + 1) * outs],
+             None if notes is None else notes[b][k][gi][i * outs:(i + 1) * outs])
+        for i in range(len(LEAD_INS))) for gi, g in enumerate(c)) for k, c in enumerate(row))
+        for b, row in enumerate(onsets))
 
 
 def _shapes(data, styles: int) -> dict:
