@@ -178,3 +178,18 @@ def test_the_players_line_is_counted_from_the_corpus_values(monkeypatch):
     # the phrase's first note has no interval: the line counts from its third, the rest
     # passed over (up 2, down 3, then up 2)
     assert line.sum() == 1 and line[cls(2), cls(-3), cls(2)] == 1
+
+
+def test_the_line_and_the_run_both_hear_a_history_read_once():
+    """The soloist hands its history over as a one-pass iterator: the line reads it, and
+    the run's momentum after it still hears the whole of it."""
+    values = [UP2, DOWN2, UP1, REST, FIRST]
+    run = ((1.0, 3.0, 1.0, 1.0), (1.0,) * 4)  # up, after two steps up: three times as likely
+    table = Calibration(((1.0,) * N_DURATIONS,) * BANDS, ((1.0,) * N_INTERVALS,) * BANDS,
+                        run=run, line=tuple(tuple(tuple(r) for r in p) for p in neutral_line()))
+    work = calibration.Calibrator(table, values)
+    w = np.full(5, 0.2)
+    work.apply(w, 0, None, iter([(0, ()), (0, ()), (4, ())]))  # up 2, up 2, a first note
+    assert work.heard("line") == (cls(2), cls(2))
+    assert work.last_run == (calibration.UP, 1)
+    assert w[0] == pytest.approx(3 * w[1])  # a step on up: three times a step down

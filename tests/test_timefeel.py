@@ -90,9 +90,10 @@ def test_the_learner_finds_the_lay_back_and_the_swing_ratio(tmp_path):
     def by_lead_in(counts):  # the notes of each lead-in, every lead-out together
         return np.array(counts).reshape(len(timednotes.LEAD_INS), -1).sum(axis=1).tolist()
 
-    # the on-beat note beside the quintuplet is in a finer beat: its own cell
-    assert by_lead_in(table["onset"]["notes"][band][0][0]) == [0, 0, BEATS - 2]
-    assert by_lead_in(table["onset"]["notes"][band][0][2]) == [0, 0, 1]
+    # the on-beat note beside the quintuplet is in a finer beat: its own cell; the solo's
+    # first note comes in after silence, as after a rest
+    assert by_lead_in(table["onset"]["notes"][band][0][0]) == [0, 0, BEATS - 3, 1]
+    assert by_lead_in(table["onset"]["notes"][band][0][2]) == [0, 0, 1, 0]
     # a lead no note had holds its grain's notes, every lead together
     assert table["onset"]["quantiles"][band][0][0][0] == on_beat
     # the pooled band holds the same notes; the other bands none
@@ -106,7 +107,7 @@ def test_a_beat_after_a_sixteenth_is_learned_apart_from_one_after_an_eighth(tmp_
     beats, notes = 1000, []
     for k in range(beats - 1):
         late = 0.05 if k % 4 == 3 else 0.0  # 0.1 beat late after the sixteenth before
-        notes += [(k, 2, 1, late, 0.2, BEAT), (k, 2, 2, 0.0, 0.1, BEAT)]
+        notes += [(k, 2, 1, late, 0.2, BEAT), (k, 2, 2, 0.0, 0.2, BEAT)]  # no rests
         if k % 4 == 2:
             notes.append((k, 4, 4, 0.0, 0.1, BEAT))  # a sixteenth pickup into beat k + 1
     solo = timednotes.solo_notes(*timednotes.load_pair(write_solo(tmp_path, notes, beats)))
@@ -115,8 +116,8 @@ def test_a_beat_after_a_sixteenth_is_learned_apart_from_one_after_an_eighth(tmp_
     eighths = table["onset"]["quantiles"][band][0][0]  # on the beat, in eighths
     lead = timednotes.lead  # each led out of by the eighth after it
     after_sixteenth, after_triplet, after_eighth = (eighths[lead(g, 0.5)] for g in (0.25, 1 / 3, 0.5))
-    counts = np.array(table["onset"]["notes"][band][0][0]).reshape(3, -1).sum(axis=1)
-    assert counts.tolist() == [249, 0, 750]  # of 999 beats
+    counts = np.array(table["onset"]["notes"][band][0][0]).reshape(4, -1).sum(axis=1)
+    assert counts.tolist() == [249, 0, 749, 1]  # of 999 beats, the first after silence
     assert after_sixteenth == pytest.approx([0.1] * learner.LEVELS, abs=1e-3)
     assert after_eighth == pytest.approx([0.0] * learner.LEVELS, abs=1e-3)
     # no triplet led into any: the cell holds every lead-in of its grain together
@@ -129,10 +130,10 @@ def test_an_off_beat_eighth_is_learned_by_what_follows_it(tmp_path):
     """Players hold an off-beat eighth back longer before a longer note than before
     another eighth: the lead-out tells the two apart, and the performer draws each from
     its own cell."""
-    notes = []  # three beats: two eighths, two eighths and a rest, then nothing
+    notes = []  # three beats: two eighths, an eighth and a dotted quarter
     for k in range(0, 1200, 3):
         notes += [(k, 2, 1, 0.0, 0.2, BEAT), (k, 2, 2, 0.05, 0.2, BEAT),  # 0.1 beat late
-                  (k + 1, 2, 1, 0.0, 0.2, BEAT), (k + 1, 2, 2, 0.1, 0.2, BEAT)]  # 0.2 late
+                  (k + 1, 2, 1, 0.0, 0.2, BEAT), (k + 1, 2, 2, 0.1, 0.7, BEAT)]  # 0.2 late
     solo = timednotes.solo_notes(*timednotes.load_pair(write_solo(tmp_path, notes, 1201)))
     band = learner.band_of(120.0)
     cells = learner.learn([solo])["onset"]["quantiles"][band][6][0]
@@ -146,7 +147,6 @@ def test_an_off_beat_eighth_is_learned_by_what_follows_it(tmp_path):
     assert table.onset(6, 120.0, rng, gap=0.5, after=1.5) == pytest.approx(0.2, abs=1e-3)
     assert [timednotes.lead(0.5, g) % len(timednotes.LEAD_OUTS)
             for g in (None, 0.25, 1 / 3, 0.5, 1.0)] == [3, 0, 1, 2, 3]
-    assert timednotes.places_after([0, 0.5, 0.5, 1.0]) == [0.5, 1.0, 1.0, None]
 
 
 def test_a_double_stops_second_note_leads_in_from_the_place_before_the_pair(tmp_path):
@@ -938,3 +938,44 @@ def test_a_step_lands_at_its_level_among_the_onsets_of_what_follows_it():
     assert soon[0] < later[0] - 0.02
     old = tiny_table()  # a table of lead-ins alone: a step lands where it steps to
     assert not old.lead_pools and old.landing(0, 120.0, 0.05)[0] == pytest.approx(0.05)
+
+
+def test_an_onset_after_a_rest_leads_in_as_one(tmp_path):
+    """Players come in after a rest otherwise than after a note: the line's rests (a
+    quarter beat or more) make a lead-in of their own, learned and played."""
+    notes = []
+    for k in range(0, 1200, 2):  # an eighth, a short one (a sixteenth and its rest), ...
+        notes += [(k, 2, 1, 0.0, 0.2, BEAT), (k, 2, 2, 0.0, 0.05, BEAT),
+                  (k + 1, 2, 1, 0.05, 0.2, BEAT), (k + 1, 2, 2, 0.0, 0.2, BEAT)]  # ... late
+    solo = timednotes.solo_notes(*timednotes.load_pair(write_solo(tmp_path, notes, 1201)))
+    rests, spans = timednotes.line_leads([n.on for n in solo[:5]], solo[:5])
+    assert rests == [True, False, True, False, False]  # the first, and the one after a rest
+    assert spans[0] == pytest.approx(0.5) and spans[1] < 0.3  # written as an eighth, a sixth
+    data = learner.learn([solo])
+    band = learner.band_of(120.0)
+    cells = data["onset"]["quantiles"][band][0][0]
+    lead = timednotes.lead
+    assert cells[lead(0.5, 0.5, rest=True)] == pytest.approx([0.1] * learner.LEVELS, abs=1e-3)
+    assert cells[lead(0.5, 0.5)] == pytest.approx([0.0] * learner.LEVELS, abs=1e-3)
+    table = dataclasses.replace(timefeel.TimeFeel.from_dict(data), styles=())
+    perf = performer.Performer(table, np.random.default_rng(0))
+    perf.perform(Fraction(0), Fraction(1, 2), 120.0, 1.0, True, next_span=Fraction(1, 2))
+    on, _ = perf.perform(Fraction(1), Fraction(3, 2), 120.0, 1.0, False,
+                         next_span=Fraction(1, 2))
+    assert on == pytest.approx(1.1, abs=1e-3)  # drawn as an onset after a rest
+
+
+def test_a_table_whose_note_counts_do_not_match_its_cells_is_refused():
+    """The counts weigh each lead-out in the pools a step lands in: a count that is not a
+    finite number of notes, or one missing, would put the onsets anywhere."""
+    data = json.loads((timefeel.feel_dir() / timefeel.FEEL_FILE).read_text())
+    assert timefeel.TimeFeel.from_dict(data).lead_pools
+    for bad in (float("nan"), -3, "12", None):
+        broken = json.loads(json.dumps(data))
+        broken["onset"]["notes"][2][0][0][5] = bad
+        with pytest.raises(ValueError, match="note counts"):
+            timefeel.TimeFeel.from_dict(broken)
+    broken = json.loads(json.dumps(data))
+    broken["onset"]["notes"][2][0][0] = broken["onset"]["notes"][2][0][0][:3]
+    with pytest.raises(ValueError, match="note counts"):
+        timefeel.TimeFeel.from_dict(broken)

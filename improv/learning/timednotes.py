@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from improv.errors import CorpusError
-from improv.learning.writtenline import tatum_place
+from improv.learning.writtenline import tatum_place, written_spans
 
 GRID_DIVISIONS = (1, 2, 3, 4, 6, 12)  # beat divisions whose tatums are twelfths
 WINDOW = 4  # beats either side whose median interval is a note's local tempo
@@ -144,16 +144,22 @@ def _timed(row: dict, beats: Beats, medians: list[float], dropped: Counter) -> T
 
 GRAINS = ("eighths", "triplets", "sixteenths")
 # What leads into an onset: the written gap from the onset before, under 0.3 beat (a
-# sixteenth or a sextuplet), under 0.45 (a triplet), or longer (an eighth and up, a
-# rest, a phrase's first note). Over 280 BPM the players put a beat's first note 0.135
-# beat late after a sixteenth and 0.008 early after an eighth; the beat's own grain,
-# read from its onsets, cannot see the beat before.
-LEAD_INS = ("sixteenth", "triplet", "longer")
+# sixteenth or a sextuplet), under 0.45 (a triplet), or longer (an eighth and up), or a
+# rest of the line (a quarter beat or more: a phrase's first note too). Over 280 BPM the
+# players put a beat's first note 0.135 beat late after a sixteenth and 0.008 early
+# after an eighth; the beat's own grain, read from its onsets, cannot see the beat
+# before. At 150-220 BPM they come in after a rest a little ahead of where they sit
+# after an eighth (an eighth's rest: 0.024 beat late, improv before the rest class 0.045).
+LEAD_INS = ("sixteenth", "triplet", "longer", "rest")
 LEAD_IN_EDGES = (0.3, 0.45)  # beats
-# And what leads out of it: the written gap to the onset after. Over 190 BPM the
-# players put a sixteenth three-quarters into the beat 0.022 beat late where the beat's
-# note follows at once, 0.064 where the line goes on later; an off-beat eighth 0.057
-# late before another eighth, 0.091 before a longer note.
+REST_LEAD = 0.25  # beats of rest before an onset that make its lead-in a rest
+LEGACY_LEADS = 3  # a table made before 2026-12-05: the lead-in's gap alone
+# And what leads out of it: its written span, the time to the next onset unless a rest
+# follows (the melody draws most onsets with the note before, before it knows whether a
+# rest will follow). Over 190 BPM the players put a sixteenth three-quarters into the
+# beat 0.022 beat late where the beat's note follows at once, 0.064 where the line goes
+# on later; an off-beat eighth 0.057 late before another eighth, 0.091 before a longer
+# note (measured by the gap to the next onset).
 LEAD_OUTS = ("sixteenth", "triplet", "eighth", "longer")
 LEAD_OUT_EDGES = (0.3, 0.45, 0.55)  # beats
 LEADS = len(LEAD_INS) * len(LEAD_OUTS)  # a cell's lead: lead-in and lead-out together
@@ -173,31 +179,43 @@ def grain(twelfths) -> int:
     return 2
 
 
-def lead_in(gap: float | None) -> int:
+def lead_in(gap: float | None, rest: bool = False) -> int:
     """The class in LEAD_INS of an onset ``gap`` beats (written) after the one before
-    (None: no onset before it)."""
+    (None: no onset before it), or after a ``rest``."""
+    if rest:
+        return LEAD_INS.index("rest")
     return len(LEAD_IN_EDGES) if gap is None else bisect.bisect_right(LEAD_IN_EDGES, gap)
 
 
-def lead(gap_in: float | None, gap_out: float | None) -> int:
+def lead(gap_in: float | None, gap_out: float | None, rest: bool = False) -> int:
     """An onset's lead (0..LEADS-1): the :func:`lead_in` class of the written gap from
-    the onset before, with that of ``gap_out`` to the onset after (None: none known,
-    counted as longer) in LEAD_OUTS."""
+    the onset before (or a ``rest`` before it), with that of ``gap_out`` to the onset
+    after (None: none known, counted as longer) in LEAD_OUTS."""
     out = len(LEAD_OUT_EDGES) if gap_out is None else bisect.bisect_right(LEAD_OUT_EDGES,
                                                                           gap_out)
-    return lead_in(gap_in) * len(LEAD_OUTS) + out
+    return lead_in(gap_in, rest) * len(LEAD_OUTS) + out
 
 
-def places_after(places: list) -> list:
-    """Each place's next place further on (None: the last), double stops passed over."""
-    out, later, k = [None] * len(places), None, len(places) - 1
-    while k >= 0:
-        j = k
-        while j and places[j - 1] == places[k]:
-            j -= 1
-        out[j:k + 1] = [later] * (k + 1 - j)
-        later, k = places[k], j - 1
-    return out
+def line_leads(places: list, notes: list[Timed]) -> tuple[list[bool], list]:
+    """Per note (at ``places``, its written place): whether a rest of the line
+    (REST_LEAD beats or more) comes before it, past the written end of every note
+    before it (the first note too); and its lead-out, as the melody knows it when it
+    draws the onset: its written span in the line
+    (:func:`improv.learning.writtenline.written_spans`), or for a note the line leaves
+    out the gap to the next place (None: the last)."""
+    line = written_spans([(p, n.off - n.on, n.pitch) for p, n in zip(places, notes)])
+    end_of = {i: end for _start, end, i in line}
+    rests, spans, last = [], [], None
+    for k, place in enumerate(places):
+        rests.append(last is None or place - last >= REST_LEAD - 1e-9)
+        if k in end_of:
+            spans.append(end_of[k] - place)
+        else:
+            later = next((p for p in places[k + 1:] if p > place), None)
+            spans.append(None if later is None else later - place)
+        end = end_of.get(k, place)
+        last = end if last is None else max(last, end)
+    return rests, spans
 
 
 def with_grains(notes: list[Timed]) -> list[Timed]:

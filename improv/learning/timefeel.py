@@ -6,8 +6,8 @@ the written grid of sixteenths and sextuplets, not on the performed one, so what
 lacks is the difference: how far, by tempo and by place
 in the beat, players sit from the written position. That is learned here as quantiles
 of the deviation per (tempo band, written twelfth of the beat, grain: whether the beat
-moves in eighths, triplets or sixteenths, lead: how long after the onset before it and
-before the onset after it),
+moves in eighths, triplets or sixteenths, lead: how long after the onset before it, or
+after a rest, and how long the note is written),
 the swing ratio and the lay-back being two readings of it.
 
 Articulation is the share of the time to the next onset, as played, that a note
@@ -41,7 +41,7 @@ from improv.learning.timednotes import (
     LEADS,
     Timed,
     lead,
-    places_after,
+    line_leads,
     written_place,
 )
 from improv.learning.writtenline import written_spans
@@ -182,8 +182,8 @@ def learn(solos: list[list[Timed]], edges=TEMPO_EDGES, names: list[str] | None =
         ok, lk, places = [], [], []
         heard = [None, None]  # the last two places any note sounded at (off the grid too)
         written = [written_place(n) for n in notes]
-        after = places_after(written)
-        for n, place, later in zip(notes, written, after):
+        rested, spans = line_leads(written, notes)
+        for n, place, span, rest in zip(notes, written, spans, rested):
             # the lead-in from the place before (a double stop's second note: the one
             # before the pair), as the line improv plays has it
             before = heard[0] if place == heard[1] else heard[1]
@@ -193,7 +193,7 @@ def learn(solos: list[list[Timed]], edges=TEMPO_EDGES, names: list[str] | None =
                 continue
             band = band_of(n.tempo, edges)
             key = (n.twelfth, n.grain, lead(None if before is None else place - before,
-                                            None if later is None else later - place))
+                                            None if span is None else float(span), rest))
             for b in (band, pooled):
                 onsets.setdefault((b, key), []).append(n.deviation)
             ok.append(((band, key), n.deviation))

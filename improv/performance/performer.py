@@ -19,7 +19,7 @@ from statistics import NormalDist
 
 import numpy as np
 
-from improv.learning.timednotes import grain
+from improv.learning.timednotes import REST_LEAD, grain
 from improv.performance.ornaments import RUN_SOUNDS, grace_before, run_through
 from improv.performance.timefeel import EARLIEST, TimeFeel
 from improv.streams import child_stream
@@ -184,6 +184,7 @@ class Performer:
         self._played: tuple | None = None  # (written: a Fraction, start, end)
         self._before: tuple | None = None  # (start, end) of the note before that one
         self._span: int | None = None  # twelfths: its written span, where a note follows
+        self._rested = True  # a rest (or nothing) before the next note
 
     def new_phrase(self) -> None:
         """The next note starts afresh: nothing foresaw its onset."""
@@ -193,6 +194,7 @@ class Performer:
         """The transport jumped: the note before may lie ahead."""
         self._played = None
         self._foreseen = None
+        self._rested = True
 
     def perform(self, start, end, tempo: float, amount: float, rest_follows: bool,
                 floor: float = 0.0, until: float | None = None,
@@ -223,7 +225,7 @@ class Performer:
                                  in_beat=before is not None)
             deviation = table.onset(here, tempo, rng, amount, level=level, gap=gap,
                                     grain=beat_grain(here, before, after),
-                                    after=None if follows is None else float(follows - start))
+                                    after=float(end - start), rest=self._rested)
         ratio = table.length(float(end - start), tempo, rest_follows, rng, amount,
                              level=levels.length())
         next_deviation = None
@@ -233,7 +235,7 @@ class Performer:
             if next_span is not None and end + next_span < math.floor(end) + 1:
                 beyond = round((end + next_span) * 12) % 12
             grain = beat_grain(ahead, None if after is None else here, beyond)
-            out = None if next_span is None else float(next_span)  # its own lead-out
+            out = None if next_span is None else float(next_span)  # its lead-out: its span
             gap = round((end - start) * 12)
             # inside the beat: a step from this onset, as the players' pairs move, where
             # the table holds that step (amount 0: every onset as written, as below)
@@ -272,6 +274,8 @@ class Performer:
             off = max(min(off, until), on + min(MIN_LENGTH, float(end - start)) / 2)
         self._before, self._played = previous, (start, on, off)
         self._span = None if rest_follows else round((end - start) * 12)
+        # the next onset comes after a rest (an unknown one counts): it leads in as one
+        self._rested = rest_follows and (next_span is None or next_span >= REST_LEAD)
         return on, off
 
     def grace(self, pitch: int, tempo: float, amount: float, low: int, high: int,

@@ -4,9 +4,9 @@ notes let go before the next one, drawn from what the Weimar players did (pure).
 The table (``data/feel/wjazzd.json``, made by ``improv feel``; see
 :mod:`improv.learning.timefeel`) holds quantiles per cell: the deviation of an onset
 from its written place by tempo band, twelfth of the beat, grain (whether the beat
-moves in eighths, triplets or sixteenths) and lead (a sixteenth, a triplet or
-longer since the onset before, and a sixteenth, a triplet, an eighth or longer to the
-onset after), and the share of the time to the next onset
+moves in eighths, triplets or sixteenths) and lead (a sixteenth, a triplet, longer
+or a rest since the onset before, and a sixteenth, a triplet, an eighth or longer to
+the onset after), and the share of the time to the next onset
 a note sounds, by tempo band and written span; each player's style (players differ
 in lay-back and legato far more than the notes of one solo do) and the ornaments
 (:mod:`improv.performance.ornaments`). A draw is an inverse-CDF interpolation at a level
@@ -25,12 +25,20 @@ import numpy as np
 
 from improv.errors import UsageError
 from improv.language.context import DEFAULT_TEMPO  # BPM, when the caller does not say
-from improv.learning.timednotes import GRAINS, LEAD_INS, LEAD_OUTS, LEADS, lead, lead_in
+from improv.learning.timednotes import (
+    GRAINS,
+    LEAD_INS,
+    LEAD_OUTS,
+    LEADS,
+    LEGACY_LEADS,
+    lead,
+    lead_in,
+)
 from improv.learning.timefeel import FORMAT
 from improv.performance.ornaments import Graces, Runs
 
 FEEL_FILE = "wjazzd.json"  # in data/feel
-MAX_FEEL_BYTES = 1_500_000  # the shipped table is about 700 kB
+MAX_FEEL_BYTES = 1_500_000  # the shipped table is about 570 kB
 EARLIEST = 1 / 8  # beats: the furthest a note is pushed ahead of its written place
 
 
@@ -43,7 +51,7 @@ class TimeFeel:
     levels: tuple[float, ...]
     onsets: tuple  # [band][twelfth][grain][lead] -> quantiles | None; the last band
     # all tempos; a lead is a lead-in and a lead-out (timednotes.lead), or in a table
-    # made before 2026-12-05 a lead-in alone
+    # made before 2026-12-05 the lead-in's gap alone (LEGACY_LEADS)
     lengths: tuple  # [band][span bin] -> quantiles | None: a note another follows
     rest_ends: tuple  # [band][span bin] -> quantiles | None: a note a rest follows
     onset_serial: float = 0.0
@@ -145,14 +153,16 @@ class TimeFeel:
                 len(table.rest_ends) != bands or \
                 any(len(row) != 12 or any(len(c) != len(GRAINS) or
                                           any(len(g) != table.leads for g in c) for c in row)
-                    for row in table.onsets) or table.leads not in (len(LEAD_INS), LEADS) or \
+                    for row in table.onsets) or table.leads not in (LEGACY_LEADS, LEADS) or \
                 any(len(row) != len(table.span_edges) + 1
                     for row in (*table.lengths, *table.rest_ends)):
             raise ValueError("the cells do not match the tempo bands, twelfths, grains, "
                              "leads or spans")
         if table.leads == LEADS:
-            table = replace(table, lead_pools=_lead_pools(table.onsets,
-                                                          data["onset"].get("notes")))
+            notes = data["onset"].get("notes")
+            if notes is not None and not _counts_like(notes, table.onsets):  # the weights
+                raise ValueError("the onsets' note counts do not match their cells")
+            table = replace(table, lead_pools=_lead_pools(table.onsets, notes))
         if not (abs(table.onset_serial) < 1 and abs(table.length_serial) < 1):
             raise ValueError("a serial correlation outside (-1, 1)")
         return table
@@ -162,8 +172,8 @@ class TimeFeel:
         """Cells per grain: LEADS, or a lead-in's alone in a table made before them."""
         return len(self.onsets[0][0][0]) if self.onsets and self.onsets[0] else 0
 
-    def _lead(self, gap: float | None, after: float | None) -> int:
-        return lead(gap, after) if self.leads == LEADS else lead_in(gap)
+    def _lead(self, gap: float | None, after: float | None, rest: bool = False) -> int:
+        return lead(gap, after, rest) if self.leads == LEADS else lead_in(gap)
 
     def band(self, tempo: float) -> int:
         return int(np.searchsorted(self.tempo_edges, tempo, side="right"))
@@ -174,13 +184,14 @@ class TimeFeel:
 
     def onset(self, twelfths: int, tempo: float, rng, amount: float = 1.0, *,
               grain: int = 0, gap: float | None = None, level: float | None = None,
-              after: float | None = None) -> float:
+              after: float | None = None, rest: bool = False) -> float:
         """The deviation (beats) of an onset written ``twelfths`` twelfths into its beat,
-        ``gap`` beats after the onset before and ``after`` beats before the onset after
-        (None: not known): a draw (``level``, or one from ``rng``) from its cell at this
+        ``gap`` beats after the onset before (or after a ``rest``), written ``after``
+        beats long (its lead-out; None: not known, counted as longer): a draw (``level``, or one from ``rng``) from its cell at this
         tempo, else from all tempos, else none; scaled by ``amount`` and never earlier
         than EARLIEST."""
-        k, pooled, which = int(twelfths) % 12, len(self.onsets) - 1, self._lead(gap, after)
+        k, pooled = int(twelfths) % 12, len(self.onsets) - 1
+        which = self._lead(gap, after, rest)
         for band in (self.band(tempo), pooled):
             cell = self.onsets[band][k][grain][which]
             if cell is not None:
@@ -239,6 +250,16 @@ class TimeFeel:
             if cell is not None:
                 return 1.0 - amount * (1.0 - self._draw(cell, rng, level))
         return 1.0
+
+
+def _counts_like(notes, cells, depth: int = 4) -> bool:
+    """Whether ``notes`` nests as ``cells`` ([band][twelfth][grain][lead]) do, down to
+    one finite count >= 0 per cell."""
+    if depth == 0:
+        return isinstance(notes, (int, float)) and not isinstance(notes, bool) and \
+            math.isfinite(notes) and notes >= 0
+    return isinstance(notes, list) and len(notes) == len(cells) and all(
+        _counts_like(n, c, depth - 1) for n, c in zip(notes, cells))
 
 
 def _lead_pools(onsets: tuple, notes) -> tuple:
