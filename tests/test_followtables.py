@@ -58,14 +58,14 @@ def test_the_line_is_the_two_intervals_last_played_rests_passed_over():
 def test_the_sampler_weighs_the_next_interval_by_the_two_before():
     values = [UP2, DOWN2, UP1, REST, FIRST]
     line = neutral_line()
-    line[cls(2)][cls(2)][cls(2)] = 3.0  # after two steps up a whole tone: a third more on
+    line[cls(2)][cls(2)][cls(2)] = 2.0  # after two steps up a whole tone: a third, twice
     line[cls(2)][cls(2)][cls(-2)] = 0.5
     work = calibration.Calibrator(table_with(line), values)
     w = np.full(5, 0.2)
     work.apply(w, 0, None, [(0, ()), (3, ()), (0, ())])  # up 2, a rest, up 2: last first
     assert work.heard("line") == (cls(2), cls(2))
     notes = 0.2 * 4  # the notes keep their share; a phrase's first note has no factor
-    scaled = np.array([3.0, 0.5, 1.0, 1.0]) * 0.2
+    scaled = np.array([2.0, 0.5, 1.0, 1.0]) * 0.2
     assert w[[0, 1, 2, 4]] == pytest.approx(scaled * notes / scaled.sum())
     assert w[3] == pytest.approx(0.2)  # the rest as drawn
     other = np.full(5, 0.2)
@@ -83,11 +83,11 @@ def test_a_neutral_or_absent_line_costs_nothing_and_changes_nothing():
 
 def test_the_line_is_written_read_and_checked(tmp_path):
     line = neutral_line()
-    line[3][4][5] = 2.5
+    line[3][4][5] = 1.5
     table = table_with(line)
     text = calibration.to_json(table, "abc", "test")
     data = json.loads(text)
-    assert data["format"] == calibration.FORMAT and data["line"][3][4][5] == 2.5
+    assert data["format"] == calibration.FORMAT and data["line"][3][4][5] == 1.5
     assert Calibration.from_dict(data) == table
     del data["line"]  # a file from before the line: neutral
     assert Calibration.from_dict(data).line == ()

@@ -66,9 +66,9 @@ def follow_moved(factors, target, drawn):
     own = (((target.sum(axis=(0, 1)) + 1.0) / (target.sum() + n)) /
            ((drawn.sum(axis=(0, 1)) + 1.0) / (drawn.sum() + n)))
     ratio = pair_shares(target) / pair_shares(drawn) / own[None, None, :]
-    # a pair drawn fewer than MIN_COUNT times keeps its factors: the draws would not
-    # move, and its ratio would compound round after round
-    ratio[drawn.sum(axis=2) < MIN_COUNT] = 1.0
+    # every pair moves, however seldom drawn: its ratio is smoothed towards its last
+    # interval's (one drawn too seldom to move compounds towards LIMIT; leaving such
+    # pairs alone was tried and put a render of improv eval outside the band)
     out = np.clip(np.array(factors, float) * ratio ** DAMPING, 1 / LIMIT, LIMIT)
     return tuple(tuple(tuple(float(round(x, 4)) for x in row) for row in plane)
                  for plane in out)
