@@ -732,6 +732,7 @@ def test_two_onsets_inside_a_beat_move_together_more_than_two_across_a_beat_line
     assert read[1] == read[2]  # made before the split: one serial for both
     table = dataclasses.replace(timefeel.TimeFeel.from_dict(shipped),
                                 by_gap=((1.0,), (0.0, 0.0), (0.9, 0.0)),  # inside: 0.9
+                                by_run=(),  # the serials by gap alone
                                 steps=())  # each onset drawn on its own
     deviations = []
     perf = performer.Performer(table, np.random.default_rng(6))

@@ -22,12 +22,19 @@ import numpy as np
 
 STYLE_NOTES = 100  # notes of each kind a solo needs for its style to be measured
 STEP_NOTES = 20  # steps inside a beat a solo needs for its own mean step
+# Twelfths between the two onsets of an eighth-note pair. How hard a player swings
+# eighths says little of how it plays its other steps inside a beat (their mean scores
+# over the Weimar solos correlate 0.10), so each has its own centre.
+EIGHTH_STEP = 6
 # Written gaps (beats) between two onsets that bound the bins of the onsets' serial
 # correlation (a sixteenth or a sextuplet, a triplet, an eighth, up to a beat, longer):
 # a push or a drag carries over notes close together, less over a beat, not past it.
 # Two onsets inside one beat move together more than two across a beat line (the
 # Weimar solos, inside / across: sixteenths 0.41 / 0.30, eighths 0.46 / 0.32, up to a
-# beat 0.60 / 0.04, longer -0.02), so each bin is measured for both apart.
+# beat 0.60 / 0.04, longer -0.02), so each bin is measured for both apart. A gap
+# that repeats the one before (a run in one subdivision) carries far more than one
+# that changes it (an eighth across a beat line 0.47 against 0.01), so those are
+# measured apart too.
 GAP_EDGES = (0.3, 0.45, 0.55, 1.0)
 # The probabilities at which a solo's lengths' levels are kept (its shape).
 SHAPE_POINTS = (0.01, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99)
@@ -105,7 +112,8 @@ def styles(onset_levels: list[list[float]], length_levels: list[list[float]],
            in_beat: list[list[bool]] | None = None,
            length_shapes: list[list[float]] | None = None,
            step_levels: list[list[float]] | None = None,
-           step_first: list[list[int]] | None = None) -> dict:
+           step_first: list[list[int]] | None = None,
+           step_gaps: list[list[int]] | None = None) -> dict:
     """Each solo's style: the mean normal score of its onsets' and of its lengths'
     levels (a player who lays back, one who plays legato), and with ``on_beat`` (which
     of each solo's onsets are written on the beat) that of its onsets off the beat apart
@@ -120,11 +128,13 @@ def styles(onset_levels: list[list[float]], length_levels: list[list[float]],
     each solo's shape, those levels' quantiles at SHAPE_POINTS; with ``step_levels`` (the
     levels of each solo's steps inside a beat, :func:`in_beat_steps`, and ``step_first``
     the onset each steps from) each solo's mean step score (how it swings a pair) and
-    how a step spreads around it and moves with the onset it steps from. The
+    how a step spreads around it and moves with the onset it steps from, and with
+    ``step_gaps`` (each step's twelfths) that of its eighth-note pairs and of its other
+    steps apart. The
     players differ far more from each other than the notes of one solo do: drawing
     every note from all players pooled gives each phrase a bit of everyone's style."""
     means, rests, gaps, kept, shapes = [], {"onset": [], "length": []}, [], [], []
-    inside, step_centres, step_pairs = [], [], []
+    inside, step_centres, step_pairs, kind_centres = [], [], [], []
     for k, (on, ln) in enumerate(zip(onset_levels, length_levels)):
         if len(on) < min_notes or len(ln) < min_notes:
             continue
@@ -147,8 +157,15 @@ def styles(onset_levels: list[list[float]], length_levels: list[list[float]],
             steps = _scores(step_levels[k])
             centre = float(steps.mean()) if len(steps) >= STEP_NOTES else 0.0
             step_centres.append(round(centre, 3))
+            own = np.full(len(steps), centre)
+            if step_gaps is not None:
+                eighth = np.asarray(step_gaps[k], int) == EIGHTH_STEP
+                kinds = [round(float(steps[part].mean()), 3) if part.sum() >= STEP_NOTES
+                         else round(centre, 3) for part in (eighth, ~eighth)]
+                kind_centres.append(kinds)
+                own = np.where(eighth, kinds[0], kinds[1])
             onset_rest = rests["onset"][-1][np.asarray(step_first[k], int)]
-            step_pairs.append(np.stack([onset_rest, steps - centre]) if len(steps)
+            step_pairs.append(np.stack([onset_rest, steps - own]) if len(steps)
                               else np.zeros((2, 0)))
         if length_shapes is not None:
             q = np.quantile(np.asarray(length_shapes[k], float), SHAPE_POINTS)
@@ -166,10 +183,21 @@ def styles(onset_levels: list[list[float]], length_levels: list[list[float]],
                         "serial": round(rho, 3)}
     if gaps and rests["onset"]:
         if inside:  # "serial": the pairs across a beat line; "serial_in_beat": inside one
+            repeats = [_repeats(g) for g in gaps]
             within["onset"]["serial_by_gap"] = {
                 "edges": list(GAP_EDGES),
                 "serial": _by_gap(rests["onset"], gaps, [~b for b in inside]),
-                "serial_in_beat": _by_gap(rests["onset"], gaps, inside)}
+                "serial_in_beat": _by_gap(rests["onset"], gaps, inside),
+                # the same, of the pairs whose gap repeats the one before (a run)
+                "serial_run": _by_gap(rests["onset"], gaps,
+                                      [~b & r for b, r in zip(inside, repeats)]),
+                "serial_in_beat_run": _by_gap(rests["onset"], gaps,
+                                              [b & r for b, r in zip(inside, repeats)]),
+                # and of those whose gap changes the subdivision
+                "serial_change": _by_gap(rests["onset"], gaps,
+                                         [~b & ~r for b, r in zip(inside, repeats)]),
+                "serial_in_beat_change": _by_gap(rests["onset"], gaps,
+                                                 [b & ~r for b, r in zip(inside, repeats)])}
         else:
             within["onset"]["serial_by_gap"] = {"edges": list(GAP_EDGES),
                                                 "serial": _by_gap(rests["onset"], gaps)}
@@ -191,7 +219,22 @@ def styles(onset_levels: list[list[float]], length_levels: list[list[float]],
         out["length_shapes"] = {"points": list(SHAPE_POINTS), "solos": shapes}
     if step_levels is not None:
         out["step_centres"] = step_centres
+        if step_gaps is not None:  # [eighth-note pairs, other steps] per solo
+            out["step_kind_centres"] = kind_centres
     return out
+
+
+def repeats_gap(gap: float, before: float | None) -> bool:
+    """Whether a written gap between two onsets repeats the one before it: the line
+    goes on in one subdivision (twelfths of a beat, so a float's error is no change)."""
+    return before is not None and round(gap * 12) == round(before * 12) and \
+        abs(gap * 12 - round(gap * 12)) < 1e-6 and abs(before * 12 - round(before * 12)) < 1e-6
+
+
+def _repeats(gaps: np.ndarray) -> np.ndarray:
+    """Per gap, whether it repeats the one before (the first: no)."""
+    return np.array([repeats_gap(g, None if i == 0 else gaps[i - 1]) for i, g in enumerate(gaps)],
+                    bool)
 
 
 def _split_mean(scores: np.ndarray, on_beat: np.ndarray) -> np.ndarray:

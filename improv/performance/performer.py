@@ -19,6 +19,7 @@ from statistics import NormalDist
 
 import numpy as np
 
+from improv.learning.feelstyles import EIGHTH_STEP, repeats_gap
 from improv.learning.timednotes import REST_LEAD, grain
 from improv.performance.ornaments import RUN_SOUNDS, grace_before, run_through
 from improv.performance.timefeel import EARLIEST, TimeFeel
@@ -67,6 +68,7 @@ class Levels:
     def __init__(self, table: TimeFeel, rng, solo: str | None = None):
         self._rng = rng
         self._by_gap = table.by_gap if table.styles else ()
+        self._by_run = table.by_run if table.styles else ()
         self._shape: tuple | None = None  # (points, the solo's lengths' levels at them)
         if table.styles:
             named = solo is not None and solo in table.style_names
@@ -76,6 +78,8 @@ class Levels:
             self._within = table.within
             self._step = (table.step_centres[pick] if table.step_centres else 0.0,
                           *table.step_within)
+            # (eighth-note pairs, other steps): how hard it swings eighths apart
+            self._kinds = table.step_kind_centres[pick] if table.step_kind_centres else None
             if table.length_shapes:  # the solo's lengths as a whole, not only their mean
                 self._shape = (np.asarray(table.shape_points),  # arrays once, not per note
                                np.asarray(table.length_shapes[pick]))
@@ -83,31 +87,39 @@ class Levels:
             self.style = (0.0, 0.0, 0.0)
             self._within = ((1.0, table.onset_serial), (1.0, table.length_serial))
             self._step = (0.0, *table.step_within)  # (centre, sd, rho) of the steps
+            self._kinds = None
         self._inverse = NormalDist().inv_cdf  # once, not per note
         self._scores: list[float | None] = [None, None]
         self._before: float | None = None  # the onset score the last onset stepped from
 
     def onset(self, gap: float | None = None, again: bool = False, on_beat: bool = True,
-              in_beat: bool = False) -> float:
+              in_beat: bool = False, run: bool | None = None) -> float:
         """The next onset's level, ``gap`` beats (written) after the one before (None: not
         known), its correlation with that one's the players' at such a gap, inside one
-        beat (``in_beat``) or across a beat line, where the table has it; ``again``: a
-        draw again for the same onset, from the same one; ``on_beat``: written on the
-        beat (else the style's off-beat part)."""
+        beat (``in_beat``) or across a beat line, and where ``run`` is known, whether the
+        gap repeats the one before (a run in one subdivision keeps its time far more than
+        a change of subdivision does), where the table has it; ``again``: a draw again
+        for the same onset, from the same one; ``on_beat``: written on the beat (else
+        the style's off-beat part)."""
         if again:
             self._scores[0] = self._before
         self._before = self._scores[0]
         rho = None
         if self._by_gap and gap is not None:
             edges, across, inside = self._by_gap
+            if self._by_run and run is not None:
+                across, inside = self._by_run[0 if run else 1]
             rho = (inside if in_beat else across)[int(np.searchsorted(edges, gap, side="left"))]
         return self._next(0, rho, self.style[0 if on_beat else 2])
 
-    def step(self) -> float:
+    def step(self, eighth: bool | None = None) -> float:
         """The level of a step to the next onset inside the beat (:meth:`TimeFeel.step`):
-        around the solo's own (how it swings a pair), moving against the onset last drawn
-        as the players' do (a late note, then a shorter step)."""
+        around the solo's own (how it swings a pair: that of its ``eighth``-note pairs or
+        of its other steps, where the table holds both), moving against the onset last
+        drawn as the players' do (a late note, then a shorter step)."""
         centre, sd, rho = self._step
+        if self._kinds is not None and eighth is not None:
+            centre = self._kinds[0 if eighth else 1]
         self._before = self._scores[0]  # as onset() keeps it: a redraw starts from here
         z = self._scores[0] or 0.0
         e = float(self._rng.standard_normal())
@@ -185,6 +197,7 @@ class Performer:
         self._before: tuple | None = None  # (start, end) of the note before that one
         self._span: int | None = None  # twelfths: its written span, where a note follows
         self._rested = True  # a rest (or nothing) before the next note
+        self._into: float | None = None  # written gap into the last onset from the one before
 
     def new_phrase(self) -> None:
         """The next note starts afresh: nothing foresaw its onset."""
@@ -195,6 +208,7 @@ class Performer:
         self._played = None
         self._foreseen = None
         self._rested = True
+        self._into = None
 
     def perform(self, start, end, tempo: float, amount: float, rest_follows: bool,
                 floor: float = 0.0, until: float | None = None,
@@ -216,13 +230,15 @@ class Performer:
         if follows is not None and follows < beat + 1:
             after = round(follows * 12) % 12
         levels = self._levels = self._levels or Levels(table, rng, self._solo)
+        into = None if self._played is None else float(start - self._played[0])  # written
         if self._foreseen is not None and self._foreseen[0] == start:
             deviation = self._foreseen[1]  # as the note before foresaw it and let go
         else:
-            gap = None if self._played is None else float(start - self._played[0])
+            gap = into
             # a foreseen onset not played (the line skipped): step from the note before it
             level = levels.onset(gap, again=self._foreseen is not None, on_beat=here == 0,
-                                 in_beat=before is not None)
+                                 in_beat=before is not None,
+                                 run=None if gap is None else repeats_gap(gap, self._into))
             deviation = table.onset(here, tempo, rng, amount, level=level, gap=gap,
                                     grain=beat_grain(here, before, after),
                                     after=float(end - start), rest=self._rested)
@@ -244,7 +260,8 @@ class Performer:
             for again in range(REDRAWS):  # drawn again where it would crowd this onset
                 landed = None
                 if stepped:
-                    step = table.step(ahead, gap, tempo, rng, level=levels.step())
+                    step = table.step(ahead, gap, tempo, rng,
+                                      level=levels.step(eighth=gap == EIGHTH_STEP))
                     found = table.landing(ahead, tempo, deviation / amount + step,
                                           grain=grain, gap=float(end - start), after=out)
                     if found is not None:  # never beyond where the players' onsets lie
@@ -253,7 +270,8 @@ class Performer:
                         next_deviation = max(deviation + amount * step, -EARLIEST)
                 else:
                     level = levels.onset(float(end - start), again=again > 0,
-                                         on_beat=ahead == 0, in_beat=after is not None)
+                                         on_beat=ahead == 0, in_beat=after is not None,
+                                         run=repeats_gap(float(end - start), into))
                     next_deviation = table.onset(ahead, tempo, rng, amount, level=level,
                                                  grain=grain, gap=float(end - start), after=out)
                 if end + next_deviation - start - deviation >= CROWDED * float(end - start):
@@ -274,6 +292,7 @@ class Performer:
             off = max(min(off, until), on + min(MIN_LENGTH, float(end - start)) / 2)
         self._before, self._played = previous, (start, on, off)
         self._span = None if rest_follows else round((end - start) * 12)
+        self._into = into
         # the next onset comes after a rest (an unknown one counts): it leads in as one
         self._rested = rest_follows and (next_span is None or next_span >= REST_LEAD)
         return on, off

@@ -66,12 +66,18 @@ class TimeFeel:
     # (gap edges, the onsets' serial in each bin across a beat line, and inside a beat);
     # () none learned
     by_gap: tuple = ()
+    # the same serials of the onsets whose gap repeats the one before (a run in one
+    # subdivision) and of those whose gap changes it: ((across, inside) of a run,
+    # (across, inside) of a change); () none learned (a table made before 2026-12-05)
+    by_run: tuple = ()
     # two onsets inside one beat: ({(twelfth of the later, twelfths between): index},
     # [band][index] -> quantiles | None of the later's deviation less the earlier's); ()
     # none learned (a table made before 2026-12-05)
     steps: tuple = ()
     step_within: tuple = (1.0, 0.0)  # (sd, correlation with the onset it steps from)
     step_centres: tuple = ()  # per style: its mean step score (how it swings a pair)
+    # per style: (its eighth-note pairs' mean step score, its other steps'); () none
+    step_kind_centres: tuple = ()
     # [band][twelfth][grain][lead-in] -> every lead-out's onsets together (their
     # quantiles averaged, weighted by notes), where a step lands; () a lead-in table's
     lead_pools: tuple = ()
@@ -129,6 +135,8 @@ class TimeFeel:
                         any(b <= a for a, b in zip(gaps, gaps[1:])):
                     raise ValueError("the onsets' serial by gap is not one per gap bin")
                 table = replace(table, by_gap=(gaps, rhos, inside))
+                if "serial_run" in gapped:
+                    table = replace(table, by_run=_by_run(gapped, len(rhos)))
             if style.get("step_centres") is not None:
                 centres = tuple(float(x) for x in style["step_centres"])
                 sd, rho = (float(style["within"]["step"][k]) for k in ("sd", "serial"))
@@ -137,6 +145,14 @@ class TimeFeel:
                         not (0 < sd <= 2 and abs(rho) < 1):
                     raise ValueError("the styles' steps are not one normal score per style")
                 table = replace(table, step_centres=centres, step_within=(sd, rho))
+                if style.get("step_kind_centres") is not None:
+                    kinds = tuple(tuple(float(x) for x in row)
+                                  for row in style["step_kind_centres"])
+                    if len(kinds) != len(pairs) or any(
+                            len(row) != 2 or not all(math.isfinite(x) and abs(x) < 5
+                                                     for x in row) for row in kinds):
+                        raise ValueError("the styles' step centres are not two per style")
+                    table = replace(table, step_kind_centres=kinds)
         bands = len(edges) + 2
         if data.get("step") is not None:
             keys = tuple((int(t), int(g)) for t, g in data["step"]["keys"])
@@ -250,6 +266,15 @@ class TimeFeel:
             if cell is not None:
                 return 1.0 - amount * (1.0 - self._draw(cell, rng, level))
         return 1.0
+
+
+def _by_run(gapped: dict, bins: int) -> tuple:
+    """((across, inside) of a run, (across, inside) of a change) from the serial by gap."""
+    out = tuple(tuple(tuple(float(x) for x in gapped[f"serial{where}_{kind}"])
+                      for where in ("", "_in_beat")) for kind in ("run", "change"))
+    if any(len(r) != bins or not all(abs(x) < 1 for x in r) for pair in out for r in pair):
+        raise ValueError("the onsets' serial in a run is not one per gap bin")
+    return out
 
 
 def _counts_like(notes, cells, depth: int = 4) -> bool:
