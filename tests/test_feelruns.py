@@ -1,6 +1,7 @@
 """A run in one subdivision keeps its time, a change of subdivision starts afresh
 (improv.learning.feelstyles serial_run / serial_change, TimeFeel.by_run, Levels.onset's
-``run``); a player's eighth-note pairs swing by their own centre (step_kind_centres)."""
+``run``); a player's eighth-note pairs swing by their own centre (step_kind_centres);
+its lengths before a note and before a rest follow shapes of their own (kind_shapes)."""
 
 from __future__ import annotations
 
@@ -137,4 +138,45 @@ def test_the_performer_swings_eighth_pairs_by_the_players_own_eighth_centre():
     bad = json.loads(json.dumps(shipped))
     bad["style"]["step_kind_centres"] = bad["style"]["step_kind_centres"][:-1]
     with pytest.raises(ValueError, match="two per style"):
+        timefeel.TimeFeel.from_dict(bad)
+
+
+def test_a_solos_lengths_before_a_note_and_before_a_rest_have_shapes_of_their_own():
+    """A player who holds notes into the next may still end a phrase short: each kind's
+    levels make its own shape, and a kind with too few notes takes the solo's whole."""
+    rng = np.random.default_rng(3)
+    rests = [k % 4 == 3 for k in range(400)]
+    shape_levels = [0.6 + 0.4 * rng.random() if not r else 0.3 * rng.random() for r in rests]
+    onset = [0.5] * 400
+    learned = styles([onset], [shape_levels], length_shapes=[shape_levels],
+                     length_rests=[rests])["length_shapes"]
+    note, rest, whole = (np.array(learned[k][0]) for k in ("before_note", "before_rest", "solos"))
+    assert note.min() >= 0.6 and rest.max() <= 0.3 and whole.min() < 0.3 < 0.6 < whole.max()
+    few = [k == 5 for k in range(400)]  # one note before a rest: too few for a shape
+    learned = styles([onset], [shape_levels], length_shapes=[shape_levels],
+                     length_rests=[few])["length_shapes"]
+    assert learned["before_rest"] == learned["solos"]
+    assert "before_note" not in styles([onset], [shape_levels],
+                                       length_shapes=[shape_levels])["length_shapes"]
+
+
+def test_the_performer_draws_a_length_through_the_shape_of_its_kind():
+    shipped = json.loads((timefeel.feel_dir() / timefeel.FEEL_FILE).read_text())
+    table = timefeel.TimeFeel.from_dict(shipped)
+    assert len(table.kind_shapes) == len(table.styles)
+    points = len(table.shape_points)
+    high, low = tuple(np.linspace(0.8, 0.9, points)), tuple(np.linspace(0.1, 0.2, points))
+    table = dataclasses.replace(table, kind_shapes=((high, low),) * len(table.styles))
+    levels = performer.Levels(table, np.random.default_rng(4), table.style_names[0])
+    assert all(0.8 <= levels.length(False) <= 0.9 for _ in range(50))
+    assert all(0.1 <= levels.length(True) <= 0.2 for _ in range(50))
+    whole = np.array(table.length_shapes[0])
+    assert whole.min() <= levels.length() <= whole.max()  # kind unknown: the whole shape
+    old = json.loads(json.dumps(shipped))
+    for key in ("before_note", "before_rest"):
+        del old["style"]["length_shapes"][key]
+    assert timefeel.TimeFeel.from_dict(old).kind_shapes == ()
+    bad = json.loads(json.dumps(shipped))
+    bad["style"]["length_shapes"]["before_rest"][0] = [0.5, 0.2]
+    with pytest.raises(ValueError, match="length shapes"):
         timefeel.TimeFeel.from_dict(bad)

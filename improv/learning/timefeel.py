@@ -256,6 +256,7 @@ def learn(solos: list[list[Timed]], edges=TEMPO_EDGES, names: list[str] | None =
                  "quantiles": step_q, "notes": step_n},
         "style": styles(onset_levels, length_levels, onset_gaps=gaps, on_beat=beats,
                         names=names, length_shapes=shapes, in_beat=inside,
+                        length_rests=[[key[0] for (_, key), _ in row] for row in length_keys],
                         step_levels=rank_levels(steps, step_keyed), step_first=step_first,
                         step_gaps=[[cell[1] for (_, cell), _ in row] for row in step_keyed]),
         "grace": grace_table(solos, edges),

@@ -70,6 +70,7 @@ class Levels:
         self._by_gap = table.by_gap if table.styles else ()
         self._by_run = table.by_run if table.styles else ()
         self._shape: tuple | None = None  # (points, the solo's lengths' levels at them)
+        self._kinds_shape: tuple | None = None  # (before a note, before a rest): levels
         if table.styles:
             named = solo is not None and solo in table.style_names
             pick = (table.style_names.index(solo) if named
@@ -83,6 +84,8 @@ class Levels:
             if table.length_shapes:  # the solo's lengths as a whole, not only their mean
                 self._shape = (np.asarray(table.shape_points),  # arrays once, not per note
                                np.asarray(table.length_shapes[pick]))
+                if table.kind_shapes:  # a note into the next, and one before a rest
+                    self._kinds_shape = tuple(np.asarray(r) for r in table.kind_shapes[pick])
         else:
             self.style = (0.0, 0.0, 0.0)
             self._within = ((1.0, table.onset_serial), (1.0, table.length_serial))
@@ -132,15 +135,18 @@ class Levels:
         u = min(max(level, 1e-4), 1.0 - 1e-4)
         self._scores[0] = (self._inverse(u) - self.style[0 if on_beat else 2]) / sd
 
-    def length(self) -> float:
+    def length(self, rest_follows: bool | None = None) -> float:
         """The next length's level: where the table keeps the solo's shape, the level at
         which the solo's own lengths' levels reach the copula's (legato players hold more
-        notes right up to the next, others let go early more often); else its mean score
-        moves the copula's."""
+        notes right up to the next, others let go early more often), of the notes
+        another note follows or of those a ``rest_follows`` where it keeps both; else
+        its mean score moves the copula's."""
         if self._shape is None:
             return self._next(1, None, self.style[1])
         score = self._scores[1] = next_score(self._scores[1], self._within[1][1], self._rng)
         points, shape = self._shape
+        if self._kinds_shape is not None and rest_follows is not None:
+            shape = self._kinds_shape[1 if rest_follows else 0]
         return float(np.interp(level_of(score), points, shape))
 
     def _next(self, kind: int, rho: float | None, centre: float) -> float:
@@ -243,7 +249,7 @@ class Performer:
                                     grain=beat_grain(here, before, after),
                                     after=float(end - start), rest=self._rested)
         ratio = table.length(float(end - start), tempo, rest_follows, rng, amount,
-                             level=levels.length())
+                             level=levels.length(rest_follows))
         next_deviation = None
         if not rest_follows:
             ahead = round(end * 12) % 12  # the next onset's, as far as it is known now

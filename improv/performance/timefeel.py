@@ -63,6 +63,9 @@ class TimeFeel:
     # per style, its lengths' levels at shape_points (() none: the mean score moves them)
     length_shapes: tuple = ()
     shape_points: tuple = ()
+    # per style, (the shape of its notes another note follows, of those a rest follows);
+    # () none (a table made before them: the one shape serves both)
+    kind_shapes: tuple = ()
     # (gap edges, the onsets' serial in each bin across a beat line, and inside a beat);
     # () none learned
     by_gap: tuple = ()
@@ -311,17 +314,26 @@ def _lead_pools(onsets: tuple, notes) -> tuple:
 
 def _shapes(data, styles: int) -> dict:
     """The styles' length shapes from their JSON: rising levels in [0, 1], one row per
-    style, at rising points inside (0, 1)."""
+    style, at rising points inside (0, 1); and those of each kind where it has them."""
     points = tuple(float(x) for x in data["points"])
-    rows = tuple(tuple(float(x) for x in row) for row in data["solos"])
     if not (points and 0 < points[0] and points[-1] < 1
             and all(a < b for a, b in zip(points, points[1:]))):
         raise ValueError("the length shapes' points do not rise inside (0, 1)")
+    rows = _rows(data["solos"], points, styles)
+    out = {"length_shapes": rows, "shape_points": points}
+    if "before_note" in data:
+        out["kind_shapes"] = tuple(zip(*(_rows(data[k], points, styles)
+                                         for k in ("before_note", "before_rest"))))
+    return out
+
+
+def _rows(data, points: tuple, styles: int) -> tuple:
+    rows = tuple(tuple(float(x) for x in row) for row in data)
     if len(rows) != styles or any(
             len(row) != len(points) or not all(0 <= x <= 1 for x in row)
             or any(b < a for a, b in zip(row, row[1:])) for row in rows):
         raise ValueError("the length shapes are not one rising row of levels per style")
-    return {"length_shapes": rows, "shape_points": points}
+    return rows
 
 
 def feel_dir() -> Path:
