@@ -223,6 +223,22 @@ def test_the_calibrate_command_fits_and_saves_what_the_player_reads(tmp_path, ca
                    "tempo")
 
 
+@pytest.mark.skipif(not (WJD / "melody").is_dir(), reason="the Weimar Jazz Database is absent")
+def test_the_fit_renders_each_solo_with_as_many_seeds_as_asked(tmp_path, capsys):
+    from improv.commands.making.calibrate import render_jobs
+
+    folder = weimar_copy(tmp_path, "ZootSims_KingDavid_Solo.csv", "ArtPepper_Desafinado_Solo.csv")
+    paths = sorted((folder / "melody").glob("*.csv"))
+    one, three = render_jobs(paths, 4), render_jobs(paths, 4, seeds=3)
+    assert len(one) == 2 and len(three) == 6
+    assert [job[2] for job in three[::3]] == [job[2] for job in one]  # the first: as with one
+    for k in range(2):  # each solo's own changes and tempo, each time another seed
+        jobs = three[3 * k:3 * k + 3]
+        assert len({job[2] for job in jobs}) == 3 and len({job[1] for job in jobs}) == 1
+        assert all(job[0] is jobs[0][0] for job in jobs)
+    one_line_error(capsys, ["calibrate", "--wjazzd", str(folder), "--seeds", "0"], "--seeds")
+
+
 def test_a_run_of_steps_is_heard_by_its_direction_and_length():
     up, down = Value("C", 0.5, -4, 8), Value("S", 0.5, -8, 4)  # encoded from +2 and -2
     leap, rest, first = Value("C", 0.5, 2, 8), Value("R", 0.5), Value("C", 0.5)
