@@ -22,9 +22,10 @@ import numpy as np
 
 STYLE_NOTES = 100  # notes of each kind a solo needs for its style to be measured
 STEP_NOTES = 20  # steps inside a beat a solo needs for its own mean step
-# Twelfths between the two onsets of an eighth-note pair. How hard a player swings
-# eighths says little of how it plays its other steps inside a beat (their mean scores
-# over the Weimar solos correlate 0.10), so each has its own centre.
+# Twelfths between the two onsets of an eighth-note pair (any two onsets half a beat
+# apart inside one beat: 0 -> 6 mostly, 3 -> 9 too). How hard a player swings eighths
+# says little of how it plays its other steps inside a beat (their mean scores over the
+# Weimar solos correlate 0.17), so each has its own centre.
 EIGHTH_STEP = 6
 # Written gaps (beats) between two onsets that bound the bins of the onsets' serial
 # correlation (a sixteenth or a sextuplet, a triplet, an eighth, up to a beat, longer):
@@ -33,8 +34,8 @@ EIGHTH_STEP = 6
 # Weimar solos, inside / across: sixteenths 0.41 / 0.30, eighths 0.46 / 0.32, up to a
 # beat 0.60 / 0.04, longer -0.02), so each bin is measured for both apart. A gap
 # that repeats the one before (a run in one subdivision) carries far more than one
-# that changes it (an eighth across a beat line 0.47 against 0.01), so those are
-# measured apart too.
+# that changes it (an eighth across a beat line 0.47 against 0.26), so those are
+# measured apart too (a bin with too few pairs of its own takes both together's).
 GAP_EDGES = (0.3, 0.45, 0.55, 1.0)
 # The probabilities at which a solo's lengths' levels are kept (its shape).
 SHAPE_POINTS = (0.01, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99)
@@ -197,20 +198,22 @@ def styles(onset_levels: list[list[float]], length_levels: list[list[float]],
     if gaps and rests["onset"]:
         if inside:  # "serial": the pairs across a beat line; "serial_in_beat": inside one
             repeats = [_repeats(g) for g in gaps]
+            across = _by_gap(rests["onset"], gaps, [~b for b in inside])
+            in_beat = _by_gap(rests["onset"], gaps, inside)
             within["onset"]["serial_by_gap"] = {
-                "edges": list(GAP_EDGES),
-                "serial": _by_gap(rests["onset"], gaps, [~b for b in inside]),
-                "serial_in_beat": _by_gap(rests["onset"], gaps, inside),
+                "edges": list(GAP_EDGES), "serial": across, "serial_in_beat": in_beat,
                 # the same, of the pairs whose gap repeats the one before (a run)
                 "serial_run": _by_gap(rests["onset"], gaps,
-                                      [~b & r for b, r in zip(inside, repeats)]),
+                                      [~b & r for b, r in zip(inside, repeats)], across),
                 "serial_in_beat_run": _by_gap(rests["onset"], gaps,
-                                              [b & r for b, r in zip(inside, repeats)]),
+                                              [b & r for b, r in zip(inside, repeats)],
+                                              in_beat),
                 # and of those whose gap changes the subdivision
                 "serial_change": _by_gap(rests["onset"], gaps,
-                                         [~b & ~r for b, r in zip(inside, repeats)]),
+                                         [~b & ~r for b, r in zip(inside, repeats)], across),
                 "serial_in_beat_change": _by_gap(rests["onset"], gaps,
-                                                 [b & ~r for b, r in zip(inside, repeats)])}
+                                                 [b & ~r for b, r in zip(inside, repeats)],
+                                                 in_beat)}
         else:
             within["onset"]["serial_by_gap"] = {"edges": list(GAP_EDGES),
                                                 "serial": _by_gap(rests["onset"], gaps)}
@@ -268,10 +271,11 @@ def _split_mean(scores: np.ndarray, on_beat: np.ndarray) -> np.ndarray:
 
 
 def _by_gap(parts: list[np.ndarray], gaps: list[np.ndarray],
-            keep: list[np.ndarray] | None = None) -> list[float]:
+            keep: list[np.ndarray] | None = None,
+            fallback: list[float] | None = None) -> list[float]:
     """The lag-1 correlation of consecutive scores in each bin of the written gap
-    between them (0 where a bin holds too few pairs to measure); ``keep``: which pairs
-    count (all by default)."""
+    between them (where a bin holds too few pairs to measure, ``fallback``'s, else 0);
+    ``keep``: which pairs count (all by default)."""
     a = np.concatenate([r[:-1] for r in parts])
     b = np.concatenate([r[1:] for r in parts])
     bins = np.searchsorted(GAP_EDGES, np.concatenate(gaps), side="left")
@@ -281,5 +285,8 @@ def _by_gap(parts: list[np.ndarray], gaps: list[np.ndarray],
     for k in range(len(GAP_EDGES) + 1):
         x, y = a[bins == k], b[bins == k]
         steady = len(x) < 3 or x.std() == 0 or y.std() == 0
-        out.append(0.0 if steady else round(float(np.clip(np.corrcoef(x, y)[0, 1], -0.95, 0.95)), 3))
+        if steady:
+            out.append(0.0 if fallback is None else fallback[k])
+        else:
+            out.append(round(float(np.clip(np.corrcoef(x, y)[0, 1], -0.95, 0.95)), 3))
     return out

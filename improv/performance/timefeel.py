@@ -38,6 +38,8 @@ from improv.learning.timefeel import FORMAT
 from improv.performance.ornaments import Graces, Runs
 
 FEEL_FILE = "wjazzd.json"  # in data/feel
+# the serials of a run and of a change of subdivision (TimeFeel.by_run): all or none
+RUN_KEYS = ("serial_run", "serial_in_beat_run", "serial_change", "serial_in_beat_change")
 MAX_FEEL_BYTES = 1_500_000  # the shipped table is about 570 kB
 EARLIEST = 1 / 8  # beats: the furthest a note is pushed ahead of its written place
 
@@ -71,7 +73,8 @@ class TimeFeel:
     by_gap: tuple = ()
     # the same serials of the onsets whose gap repeats the one before (a run in one
     # subdivision) and of those whose gap changes it: ((across, inside) of a run,
-    # (across, inside) of a change); () none learned (a table made before 2026-12-05)
+    # (across, inside) of a change); () none learned (a table made before the third
+    # session of 2026-12-05)
     by_run: tuple = ()
     # two onsets inside one beat: ({(twelfth of the later, twelfths between): index},
     # [band][index] -> quantiles | None of the later's deviation less the earlier's); ()
@@ -138,7 +141,7 @@ class TimeFeel:
                         any(b <= a for a, b in zip(gaps, gaps[1:])):
                     raise ValueError("the onsets' serial by gap is not one per gap bin")
                 table = replace(table, by_gap=(gaps, rhos, inside))
-                if "serial_run" in gapped:
+                if any(k in gapped for k in RUN_KEYS):
                     table = replace(table, by_run=_by_run(gapped, len(rhos)))
             if style.get("step_centres") is not None:
                 centres = tuple(float(x) for x in style["step_centres"])
@@ -272,7 +275,11 @@ class TimeFeel:
 
 
 def _by_run(gapped: dict, bins: int) -> tuple:
-    """((across, inside) of a run, (across, inside) of a change) from the serial by gap."""
+    """((across, inside) of a run, (across, inside) of a change) from the serial by gap:
+    all four or none."""
+    missing = [k for k in RUN_KEYS if k not in gapped]
+    if missing:
+        raise ValueError(f"the onsets' serial in a run lacks {', '.join(missing)}")
     out = tuple(tuple(tuple(float(x) for x in gapped[f"serial{where}_{kind}"])
                       for where in ("", "_in_beat")) for kind in ("run", "change"))
     if any(len(r) != bins or not all(abs(x) < 1 for x in r) for pair in out for r in pair):
@@ -321,7 +328,10 @@ def _shapes(data, styles: int) -> dict:
         raise ValueError("the length shapes' points do not rise inside (0, 1)")
     rows = _rows(data["solos"], points, styles)
     out = {"length_shapes": rows, "shape_points": points}
-    if "before_note" in data:
+    kinds = [k for k in ("before_note", "before_rest") if k in data]
+    if len(kinds) == 1:
+        raise ValueError(f"the length shapes hold {kinds[0]} alone, not both kinds")
+    if kinds:
         out["kind_shapes"] = tuple(zip(*(_rows(data[k], points, styles)
                                          for k in ("before_note", "before_rest"))))
     return out

@@ -15,7 +15,8 @@ play as
 as the soloist draws them. Each round renders the solo over every solo's own changes
 at its tempo, the whole solo (or its first ``--bars`` bars: a quick look; fitted over
 the first 24, whole renders came out with more short notes than the players', 41.8%
-of the notes under 0.3 beat at 150-220 BPM against 35.4%, and 39.5% fitted whole), with
+of the notes under 0.3 beat at 150-220 BPM against 35.4%, and 39.5% fitted whole), once
+or ``--seeds N`` times, each with its own seed and so its own player drawn, with
 ``./config.toml``'s settings where there is one, as ``improv eval`` does (the
 repository's holds the defaults), and the same seeds every round, so rounds differ only
 by the factors; it counts the values drawn and moves
