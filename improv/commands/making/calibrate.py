@@ -254,9 +254,8 @@ def render_jobs(paths, bars: int | None, seeds: int = 1) -> list[tuple[object, f
     """(chart, tempo, seed) over each solo's changes (solos in an odd metre left out),
     ``seeds`` of them per solo: the first seeded by the solo's name alone (as with one),
     the others by its name and their number. A player is drawn by the seed, and a few
-    long renders as a player given to 16th notes weigh much in a band's shares: fitted
-    to one seed per solo, renders with other seeds drew 24% of their notes under 0.3
-    beat at 200-260 BPM where the fit's own drew 20% and the players 17.5%."""
+    long renders as a player given to 16th notes weigh much in a band's shares
+    (``benchmarks/player_shorts.py`` compares the fit's seeds with others)."""
     from improv.learning.wjd import read_solo, solo_chart
     from improv.timing.tempo import MAX_TEMPO, MIN_TEMPO
 
