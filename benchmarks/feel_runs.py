@@ -17,7 +17,7 @@ the performer's playing as that soloist: their spread and their correlation.
 from __future__ import annotations
 
 import argparse
-import csv
+import math
 import sys
 from fractions import Fraction
 from pathlib import Path
@@ -26,38 +26,28 @@ import numpy as np
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
-sys.path.insert(0, str(HERE))
-
-from _windows import performed_beats  # noqa: E402
 
 DEFAULT_WJAZZD = HERE.parent.parent / "shared" / "corpus" / "wjazzd"
 RUN_TEMPOS = (170.0, 260.0)
 TEMPO = 200.0
 
 
-def _rows(path: Path) -> list[dict]:
-    with open(path, newline="", encoding="utf-8") as fh:
-        return list(csv.DictReader(fh))
-
-
 def eighth_pairs(path: Path) -> tuple[float, dict]:
     """(tempo, {written beat: (on-beat deviation, off-beat deviation)}) of a solo's beats
-    written as an eighth pair alone, in performed beats."""
-    rows = _rows(path)
-    marks = [float(r["onset"]) for r in _rows(path.parent.parent / "beats" / path.name)]
-    tempo = 60.0 / float(np.median(np.diff(marks))) if len(marks) > 1 else 0.0
-    if not rows or len(marks) < 2:
-        return tempo, {}
-    played = performed_beats(marks, [float(r["onset"]) for r in rows])
-    written = np.array([int(r["bar"]) * int(r["num"]) + int(r["beat"]) - 1
-                        + (int(r["tatum"]) - 1) / int(r["division"]) for r in rows])
-    shift = float(np.median(np.round(played - written)))  # bar numbering vs beat marks
-    dev = played - written - shift
+    written as an eighth pair alone, in beats as played (:func:`improv.learning.wjd.
+    read_solo`: linear between the beat table's marks, as the discriminator reads them)."""
+    from improv.learning.wjd import read_solo
+
+    solo = read_solo(path)
     by_beat: dict = {}
-    for w, d in zip(written, dev):
-        by_beat.setdefault(int(np.floor(w + 1e-9)), []).append((round((w % 1) * 12), d))
-    return tempo, {b: (v[0][1], v[1][1]) for b, v in by_beat.items()
-                   if [k for k, _ in v] == [0, 6] and max(abs(v[0][1]), abs(v[1][1])) < 0.4}
+    for note in solo.notes:
+        if note.written is not None:
+            beat = math.floor(note.written)
+            by_beat.setdefault(beat, []).append((round((note.written - beat) * 12),
+                                                 note.on - float(note.written)))
+    return solo.tempo or 0.0, {b: (v[0][1], v[1][1]) for b, v in by_beat.items()
+                               if [k for k, _ in v] == [0, 6]
+                               and max(abs(v[0][1]), abs(v[1][1])) < 0.4}
 
 
 def runs(pairs: dict) -> np.ndarray:

@@ -35,17 +35,15 @@ OWN_BINS = (0.0, 0.1, 0.2, 0.3, 0.5, 1.01)
 
 
 def own_shares(folder: Path) -> dict[str, float]:
-    """Each solo's share of written notes under SHORT beats (the line the model reads)."""
-    from improv.learning.wjd import read_solo, solo_paths
-    from improv.learning.writtenline import written_line
+    """Each solo's share of notes under SHORT beats among the values the model was
+    trained on (the corpus reader's written line)."""
+    from improv.language.grammar import parse_value
+    from improv.learning.wjd import load_solo_piece, solo_paths
 
     out = {}
     for path in solo_paths(folder):
-        solo = read_solo(path)
-        line = written_line([(n.on if n.written is None else n.written, n.length, n.pitch)
-                             for n in solo.notes])
-        out[path.stem] = float(np.mean([float(b - a) < SHORT for a, b, _ in line])) \
-            if line else 0.0
+        notes = [v for v in map(parse_value, load_solo_piece(path).values()) if not v.is_rest]
+        out[path.stem] = float(np.mean([v.duration < SHORT for v in notes])) if notes else 0.0
     return out
 
 

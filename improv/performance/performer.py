@@ -80,7 +80,8 @@ class Levels:
             self._step = (table.step_centres[pick] if table.step_centres else 0.0,
                           *table.step_within)
             # (eighth-note pairs, other steps): how hard it swings eighths apart
-            self._kinds = table.step_kind_centres[pick] if table.step_kind_centres else None
+            self._step_kinds = (table.step_kind_centres[pick] if table.step_kind_centres
+                                else None)
             if table.length_shapes:  # the solo's lengths as a whole, not only their mean
                 self._shape = (np.asarray(table.shape_points),  # arrays once, not per note
                                np.asarray(table.length_shapes[pick]))
@@ -90,7 +91,7 @@ class Levels:
             self.style = (0.0, 0.0, 0.0)
             self._within = ((1.0, table.onset_serial), (1.0, table.length_serial))
             self._step = (0.0, *table.step_within)  # (centre, sd, rho) of the steps
-            self._kinds = None
+            self._step_kinds = None
         self._inverse = NormalDist().inv_cdf  # once, not per note
         self._scores: list[float | None] = [None, None]
         self._before: float | None = None  # the onset score the last onset stepped from
@@ -121,8 +122,8 @@ class Levels:
         of its other steps, where the table holds both), moving against the onset last
         drawn as the players' do (a late note, then a shorter step)."""
         centre, sd, rho = self._step
-        if self._kinds is not None and eighth is not None:
-            centre = self._kinds[0 if eighth else 1]
+        if self._step_kinds is not None and eighth is not None:
+            centre = self._step_kinds[0 if eighth else 1]
         self._before = self._scores[0]  # as onset() keeps it: a redraw starts from here
         z = self._scores[0] or 0.0
         e = float(self._rng.standard_normal())
@@ -240,12 +241,11 @@ class Performer:
         if self._foreseen is not None and self._foreseen[0] == start:
             deviation = self._foreseen[1]  # as the note before foresaw it and let go
         else:
-            gap = into
             # a foreseen onset not played (the line skipped): step from the note before it
-            level = levels.onset(gap, again=self._foreseen is not None, on_beat=here == 0,
+            level = levels.onset(into, again=self._foreseen is not None, on_beat=here == 0,
                                  in_beat=before is not None,
-                                 run=None if gap is None else repeats_gap(gap, self._into))
-            deviation = table.onset(here, tempo, rng, amount, level=level, gap=gap,
+                                 run=None if into is None else repeats_gap(into, self._into))
+            deviation = table.onset(here, tempo, rng, amount, level=level, gap=into,
                                     grain=beat_grain(here, before, after),
                                     after=float(end - start), rest=self._rested)
         ratio = table.length(float(end - start), tempo, rest_follows, rng, amount,
