@@ -15,7 +15,8 @@ Of each repeat and sequence: how many notes the match runs on for (its length), 
 many phrases back it is, whether the earlier occurrence opened a phrase, whether it
 starts on the same beat of the bar (else it is displaced) and at the same place in the
 beat. Inside phrases, the **patterns**: a figure's intervals played again at once from
-where the line stands. And of every solo: the breaths between its phrases. What
+where the line stands. And of every solo: the breaths between its phrases, and where in
+the beat the phrases after them start, by the model's tempo bands. What
 :mod:`improv.sampling.recall` and :mod:`improv.sampling.patterns` keep as constants
 comes from :func:`measure` over the 456 solos (``python -m improv.learning.motifs
 [WJAZZD_DIR]``).
@@ -193,6 +194,17 @@ def solo_line(piece) -> list[LineNote]:
     return line
 
 
+def start_places(line: list[LineNote]) -> list[int]:
+    """Where in the beat (twelfths) each phrase after a breath starts."""
+    return [int(group[0].start * 12) % 12 for group in phrases(line)[1:]]
+
+
+def start_shares(per_band: list[list[int]]) -> list[list[float]]:
+    """Each tempo band's share of phrase starts at each twelfth of the beat."""
+    return [[round(sum(p == k for p in places) / max(len(places), 1), 3) for k in range(12)]
+            for places in per_band]
+
+
 def quantiles(values, qs=(10, 25, 50, 75, 90)) -> dict[int, float]:
     values = np.asarray(list(values), dtype=float)
     if not len(values):
@@ -238,10 +250,18 @@ def _pattern_summary(figures) -> dict:
 
 def measure(folder: Path) -> dict:
     """:func:`summary` over the solos of a Weimar Jazz Database folder."""
+    from improv.language import context
     from improv.learning.wjd import load_solo_piece, solo_paths
 
-    lines = [solo_line(load_solo_piece(p)) for p in solo_paths(Path(folder))]
-    return summary([recalls(line) for line in lines], [patterns(line) for line in lines])
+    pieces = [load_solo_piece(p) for p in solo_paths(Path(folder))]
+    lines = [solo_line(piece) for piece in pieces]
+    bands: list[list[int]] = [[] for _ in range(len(context.TEMPO_EDGES) + 1)]
+    for piece, line in zip(pieces, lines):
+        if piece.tempo is not None:
+            bands[context.tempo_slot(piece.tempo) - context.TEMPO_OFFSET] += start_places(line)
+    return {**summary([recalls(line) for line in lines], [patterns(line) for line in lines]),
+            "phrase starts in the beat (twelfths 0-11, by tempo band)": start_shares(bands),
+            "phrase starts by tempo band": [len(places) for places in bands]}
 
 
 def main(argv=None) -> int:
