@@ -17,39 +17,44 @@ Constraints (as the seeds applied them, plus a limit on silence)
     * A run of rests never exceeds ``max_rest_bars * beats_per_bar`` quarter notes
       (counted in exact twelfths of a beat, as ``Phrase`` counts): rests that would push
       the run past it are masked.
-    * Rhythm grid (``rhythm_grid=True``, default): values start on sixteenths or triplets.
+    * Rhythm grid (``rhythm_grid=True``, default): every value starts on a sixteenth or
+      a triplet of the beat (:mod:`improv.sampling.restgrid` says why and how).
     * Breaths (``breaths="learned"``, default): the gap after a phrase is kept to one
-      drawn from the Weimar players', and the next phrase starts where in the beat theirs
-      do (:mod:`improv.sampling.phrasing`).
+      drawn from the Weimar players' (:mod:`improv.sampling.phrasing`).
     * Pitch fit (once the performer calls :meth:`Soloist.fit`): a value with a range is
       drawn only where its own interval lands on a pitch of its type inside the phrase's
       register and the player's compass (:mod:`~improv.sampling.pitchfit`), if any does;
       a pattern's draw (:meth:`Soloist.aim`) only among those moving as aimed.
     * Calibration (``improv calibrate``): values re-weighted by duration, interval,
-      tempo band, where the line stands in the register, the momentum of a run of steps
-      or of one length, and the
+      tempo band, where the line stands in the register, a run's momentum and the
       Weimar soloist drawn to play as, so the free-running line keeps the players'
       shares (:mod:`improv.sampling.calibration`, :mod:`improv.sampling.persona`).
 
-    Masks zero probabilities (the cumulative sum renormalises). Where the allowed values
-    carry none (the model is sure of a forbidden one), one is drawn uniformly; where no
-    value meets the constraints (a tiny vocabulary, durations that cannot reach the grid
-    from here), they are relaxed in order: the rhythm grid, the phrase rules (any pitched
-    value on the grid, then any), then everything. The value is always in the vocabulary.
+    Masking zeroes probabilities (sampling from the cumulative sum renormalises them).
+    Fallbacks: when the allowed values carry no probability at all (the model is sure
+    of a forbidden value), draw uniformly among the allowed values; when the vocabulary
+    has no value that satisfies the constraints (a tiny vocabulary without range-less
+    notes, or durations that cannot reach the grid from where the line stands), relax
+    them in order: the rhythm grid, then the phrase rules (any pitched value on the
+    grid, then any pitched value), then everything. The value is always in the vocabulary.
 
 Context: a conditioned model (``generator.n_features`` > 0) is fed each value with the
-    context of the value to come (:mod:`improv.language.context`; the performer gives it
-    through :meth:`Soloist.follow`), so only when the next one is asked for.
+    context of the value to come (:mod:`improv.language.context`), which the performer
+    gives through :meth:`Soloist.follow`. So a value is fed only when the next one is
+    asked for, once the performer has said where that one starts.
 
 Endless policy: re-prime from the last Tx − 1 values (``endless="reprime"``, default)
-    The LSTM was trained on windows of Tx (30) steps, each from a = c = 0 and a zero x;
-    run for hours with its state kept, it would meet states it never saw. So at every
-    phrase boundary (a rest run reaching ``PHRASE_GAP``), and at the latest after
-    ``2 * Tx`` values, the state is rebuilt as in a training window (zeros, the zero x,
-    the last Tx − 1 values played): the next prediction is the one training optimised,
-    continuing the music just played, for Tx numpy steps (well under a millisecond) a
-    phrase. ``endless="keep"`` keeps the state; ``benchmarks/endless.py`` measures both
-    (state finite, value distribution stable, no short cycle in 200,000 steps).
+    The LSTM was trained on windows of Tx (30) steps that all start from a = c = 0 and a
+    zero x. Run for hours with its state kept, it would be asked questions it never saw
+    in training. So at every phrase boundary (a rest run reaching ``PHRASE_GAP``), and at
+    the latest when the state has taken in ``2 * Tx`` values since the last re-prime, the
+    state is rebuilt exactly as in a training window: reset to zeros, feed the zero x,
+    then the last Tx − 1 values played. The next prediction is then the one training
+    optimised (the last position of a window) and still continues the music just
+    played. A re-prime costs Tx numpy steps (well under a millisecond) once per phrase.
+    ``endless="keep"`` keeps the state forever instead; ``benchmarks/endless.py``
+    measures both (state finite, value distribution stable, no short cycle after
+    200,000 steps).
 """
 
 from __future__ import annotations
@@ -117,7 +122,7 @@ class Soloist:
         self._fit, self._place_at, self._compass = PitchFit(self.values), None, True  # fit()
         self.observer: Callable[[int, tuple | None], None] | None = None  # (drawn, place)
         # the factors of each tempo band, for a model that hears the tempo (context-v3)
-        self._banded = banded = getattr(generator, "n_features", 0) > context.N_FEATURES_V2
+        banded = getattr(generator, "n_features", 0) > context.N_FEATURES_V2
         if calibration is not None and calibration.bands != len(context.TEMPO_EDGES) + 1:
             raise ValueError(f"a calibration of {calibration.bands} tempo bands for a model "
                              f"of {len(context.TEMPO_EDGES) + 1}")
@@ -304,14 +309,14 @@ class Soloist:
         np.multiply(self._probs, self._masks[self._state, self._position], out=w)
         place = None if self._place_at is None else self._place_at(self._at)
         if self._calibration is not None:  # the model's drift out, by tempo band and register
-            self._calibration.apply(w, self._tempo_band(), place, reversed(self._history),
-                                    self._state == FREE)
+            self._calibration.apply(w, self._next_context[-1] - context.TEMPO_OFFSET, place,
+                                    reversed(self._history), self._state == FREE)
         if self._max_rest is not None:
             np.greater(self._rest_need[self._position], self._max_rest - self._phrase.resting,
                        out=self._over)
             np.copyto(w, 0.0, where=self._over)
         if self._breaths is not None and self._state != START:
-            self._breaths.keep(w, self._state == GAP, self._phrase.resting, self._position)
+            self._breaths.keep(w, self._state == GAP, self._phrase.resting)
         if self._echo_left:
             self._echo_left -= 1
             np.multiply(w, self._echo, out=w)
@@ -372,19 +377,13 @@ class Soloist:
                 entering_gap = self._after_gap = True
         else:
             if self._breaths is not None and not self._phrase.open:  # a phrase opens:
-                self._breaths.draw(self._tempo_band())  # the breath after it
+                self._breaths.draw()  # the breath after it
             self._phrase.note()
         self._since_prime += 1
         self._pending = index
         if self.settings.endless == "reprime" and (
                 entering_gap or self._since_prime + self._context_len > 2 * self.generator.tx):
             self._reprime_due = True
-
-    def _tempo_band(self) -> int:
-        """The tempo band (context.TEMPO_EDGES) the model hears, else the settings'."""
-        if self._banded and self._next_context:
-            return self._next_context[-1] - context.TEMPO_OFFSET
-        return context.tempo_slot(self.settings.tempo) - context.TEMPO_OFFSET
 
     def _reprime(self) -> None:
         """Rebuild the state as a training window would: zeros, the zero x, the last
