@@ -98,6 +98,35 @@ def test_a_run_of_eighths_keeps_its_push_and_a_change_of_subdivision_lets_it_go(
     assert rho_run > 0.5 > 0.2 > abs(rho_change)
 
 
+def test_a_run_keeps_part_of_its_time_all_through_and_lets_it_go_at_a_change():
+    """A run's serial 0.6 step to step, and RUN_SHARE of each onset held through the
+    run: four onsets on, 0.2 + 0.8 x 0.5^4 = 0.25 where a step's serial carried on alone
+    gives 0.6^4 = 0.13; after a change of subdivision (serial 0), nothing carries."""
+    assert performer.RUN_SHARE == 0.2
+    shipped = timefeel.shipped()
+    bins = len(shipped.by_gap[0]) + 1
+    table = dataclasses.replace(
+        shipped, by_run=(((0.6,) * bins, (0.6,) * bins), ((0.0,) * bins, (0.0,) * bins)),
+        steps=())  # each onset drawn on its own
+    perf = performer.Performer(table, np.random.default_rng(3))
+    ons, start = [], Fraction(0)
+    for k in range(9000):  # runs of eight eighths, then a quarter
+        span = Fraction(1) if k % 9 == 8 else Fraction(1, 2)
+        after = Fraction(1, 2) if k % 9 != 7 else Fraction(1)
+        on, _ = perf.perform(start, start + span, 180.0, 1.0, False, next_span=after)
+        ons.append(on - float(start))
+        start += span
+    ons = np.array(ons)
+
+    def corr(first, lag):  # onsets at ``first`` in each block of 9 with those ``lag`` on
+        at = np.arange(first, len(ons) - lag, 9)
+        return np.corrcoef(ons[at], ons[at + lag])[0, 1]
+
+    assert abs(corr(3, 1) - 0.6) < 0.08
+    assert corr(2, 4) > 0.18 and corr(2, 4) > 0.6 ** 4 + 0.05
+    assert abs(corr(7, 3)) < 0.08  # from a run's end across the quarter into the next
+
+
 def test_a_solos_eighth_pairs_and_its_other_steps_have_their_own_centres():
     rng = np.random.default_rng(2)
     onset_levels, step_levels, first, gaps = [], [], [], []

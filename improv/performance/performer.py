@@ -4,7 +4,8 @@ table holds (pure: the feel's own generator is passed in).
 
 Consecutive levels follow a Gaussian copula with the lag-1 correlation learned from the
 players (:func:`next_level`), so a push or a drag carries over a few notes as it does in
-a solo, around the style of one player (:class:`Levels`). :func:`place` turns the draws
+a solo, around the style of one player (:class:`Levels`); a run in one subdivision holds
+part of its time all through (``RUN_SHARE``). :func:`place` turns the draws
 into a note's start and end under the limits a monophonic line needs: starts strictly
 increasing, none below zero, never earlier than ``EARLIEST`` before the written place
 (so the part can make every note before it is due), and no note sounding past the next
@@ -37,6 +38,13 @@ FEEL_STREAM = 0x7F  # the spawn key of the feel's generator beside the part's ow
 # the players, one in 25 to 70.
 CROWDED = 0.6
 REDRAWS = 4
+# A run in one subdivision keeps part of its time all through: in the players' runs of
+# eighths (benchmarks/feel_runs.py) an onset correlates 0.60, 0.40, 0.33 and 0.25 with
+# those half a beat to two beats on, where one step's correlation carried on alone
+# (0.60, 0.36, 0.22, 0.13) falls away. A share RUN_SHARE of each onset's variance held
+# until the subdivision changes, the rest moving step to step, gives 0.60, 0.40, 0.30,
+# 0.25 for a step of 0.60 (0.2 + 0.8 x 0.5^k).
+RUN_SHARE = 0.2
 
 
 def next_level(score: float | None, rho: float, rng) -> tuple[float, float]:
@@ -95,6 +103,8 @@ class Levels:
         self._inverse = NormalDist().inv_cdf  # once, not per note
         self._scores: list[float | None] = [None, None]
         self._before: float | None = None  # the onset score the last onset stepped from
+        self._run: float | None = None  # the run's own score, held until it changes
+        self._run_before: float | None = None  # and that of the run before that onset
 
     def onset(self, gap: float | None = None, again: bool = False, on_beat: bool = True,
               in_beat: bool = False, run: bool | None = None) -> float:
@@ -106,15 +116,40 @@ class Levels:
         for the same onset, from the same one; ``on_beat``: written on the beat (else
         the style's off-beat part)."""
         if again:
-            self._scores[0] = self._before
-        self._before = self._scores[0]
+            self._scores[0], self._run = self._before, self._run_before
+        self._before, self._run_before = self._scores[0], self._run
         rho = None
         if self._by_gap and gap is not None:
             edges, across, inside = self._by_gap
+            rho = (inside if in_beat else across)[int(np.searchsorted(edges, gap, side="left"))]
             if self._by_run and run is not None:
                 across, inside = self._by_run[0 if run else 1]
-            rho = (inside if in_beat else across)[int(np.searchsorted(edges, gap, side="left"))]
+                rho = (inside if in_beat else across)[int(np.searchsorted(edges, gap,
+                                                                          side="left"))]
+                return self._in_run(rho, run, self.style[0 if on_beat else 2])
+        self._run = None
         return self._next(0, rho, self.style[0 if on_beat else 2])
+
+    def _in_run(self, rho: float, run: bool, centre: float) -> float:
+        """An onset's level as :meth:`onset` draws it where it knows whether the gap
+        repeats: a share RUN_SHARE of its score the run's own (held while the run goes
+        on, drawn afresh at a change), the rest one AR(1) step, so that the correlation
+        with the onset before stays ``rho`` either way."""
+        sd, _ = self._within[0]
+        held, moving = math.sqrt(RUN_SHARE), math.sqrt(1.0 - RUN_SHARE)
+        before, old = self._scores[0], self._run
+        new = old if run and old is not None else float(self._rng.standard_normal())
+        e = float(self._rng.standard_normal())
+        if before is None:
+            x = e
+        else:
+            x_before = before if old is None else (before - held * old) / moving
+            r = (rho - RUN_SHARE) / (1.0 - RUN_SHARE) if new is old else rho / (1.0 - RUN_SHARE)
+            r = min(max(r, -0.95), 0.95)
+            x = r * x_before + math.sqrt(1.0 - r * r) * e
+        self._run = new
+        score = self._scores[0] = held * new + moving * x
+        return level_of(centre + sd * score)
 
     def step(self, eighth: bool | None = None) -> float:
         """The level of a step to the next onset inside the beat (:meth:`TimeFeel.step`):
