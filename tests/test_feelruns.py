@@ -1,5 +1,5 @@
 """A run in one subdivision keeps its time, a change of subdivision starts afresh
-(improv.learning.feelstyles serial_run / serial_change, TimeFeel.by_run, Levels.onset's
+(improv.learning.feel.feelstyles serial_run / serial_change, TimeFeel.by_run, Levels.onset's
 ``run``); a player's eighth-note pairs swing by their own centre (step_kind_centres);
 its lengths before a note and before a rest follow shapes of their own (kind_shapes)."""
 
@@ -13,7 +13,7 @@ from statistics import NormalDist
 import numpy as np
 import pytest
 
-from improv.learning.feelstyles import EIGHTH_STEP, GAP_EDGES, repeats_gap, styles
+from improv.learning.feel.feelstyles import EIGHTH_STEP, GAP_EDGES, repeats_gap, styles
 from improv.performance import performer, timefeel
 
 
@@ -239,7 +239,7 @@ def test_an_onset_after_a_rest_hears_whether_its_gap_repeats_the_one_before():
 
 
 def test_the_split_serials_fall_back_on_both_together_and_come_all_or_none():
-    from improv.learning.feelstyles import _by_gap
+    from improv.learning.feel.feelstyles import _by_gap
 
     scores = np.random.default_rng(11).standard_normal(200)
     gaps = np.full(199, 0.5)

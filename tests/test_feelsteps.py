@@ -1,4 +1,4 @@
-"""Onsets inside one beat drawn as a step from the onset before (improv.learning.feelstyles
+"""Onsets inside one beat drawn as a step from the onset before (improv.learning.feel.feelstyles
 in_beat_steps, TimeFeel.step, Levels.step and landed, the performer's foreseen onset)."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from statistics import NormalDist
 import numpy as np
 import pytest
 
-from improv.learning import timefeel as learner
-from improv.learning.feelstyles import in_beat_steps, styles
+from improv.learning.feel import timefeel as learner
+from improv.learning.feel.feelstyles import in_beat_steps, styles
 from improv.performance import performer, timefeel
 from improv.performance.feel import Feel
 

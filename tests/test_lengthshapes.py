@@ -6,7 +6,7 @@ import json
 import numpy as np
 import pytest
 
-from improv.learning.feelstyles import SHAPE_POINTS, rank_levels, styles
+from improv.learning.feel.feelstyles import SHAPE_POINTS, rank_levels, styles
 from improv.performance import performer, timefeel
 from test_timefeel import tiny_table
 

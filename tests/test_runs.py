@@ -10,7 +10,7 @@ import pytest
 
 from improv.errors import UsageError
 from improv.learning import timednotes
-from improv.learning import timefeel as learner
+from improv.learning.feel import ornaments as learner
 from improv.performance import ornaments, performer, timefeel
 from improv.performance.feel import Feel
 
@@ -123,9 +123,44 @@ STEPS = ["S,0.167,<M2,M3>", "C,0.167,<M2,M3>", "S,0.250,<M2,M3>", "C,0.500,<m-3,
          "S,0.167,<m-3,m-3>", "C,0.167,<M2,M3>", "R,0.500"]
 
 
-def test_the_melody_runs_through_quick_notes_between_its_notes_softer_and_in_order():
+def test_a_runs_notes_sound_as_the_players_quick_notes_do():
     table = dataclasses.replace(timefeel.shipped(), graces=None, runs=dataclasses.replace(
         RUNS, edges=(), rate=(((1.0, 0.0), (1.0, 0.0)),)))
+    assert table.quick is not None and table.quick[0] < 0.6 and table.quick[-1] == 1.0
+    played = band(SLOW, values=STEPS, table=table).advance(32)
+    shares = [(b.end - b.start) / (n.start - b.start)
+              for b, n in zip(played, played[1:]) if n.value is None]
+    assert len(shares) > 20 and all(table.quick[0] - 1e-9 <= x <= 1 + 1e-9 for x in shares)
+    assert np.std(shares) > 0.03  # each drawn, where one share was fixed
+    assert all(a.end <= b.start + 1e-12 and a.start < b.start
+               for a, b in zip(played, played[1:]))
+
+
+def test_the_quick_notes_table_is_learned_and_read_as_rising_shares():
+    from improv.learning.feel.ornaments import QUICK_MOST, quick_table
+    from improv.learning.timednotes import Timed
+
+    def note(on, off):
+        return Timed(tempo=60.0, on=on, off=off, pitch=60, beat_seconds=1.0, twelfth=0,
+                     division=4, tatum=1, deviation=0.0)
+
+    quick = [note(k, k + 0.045) for k in range(300)] + [note(k + 0.05, k + 0.5) for k in range(300)]
+    quick.sort(key=lambda n: n.on)
+    table = quick_table([quick])
+    assert table["most"] == QUICK_MOST and table["notes"] == 300
+    assert table["sounds"][0] == table["sounds"][-1] == pytest.approx(0.9, abs=1e-3)
+    assert quick_table([quick[:100]]) is None  # too few quick notes
+    levels = len(timefeel.shipped().levels)
+    assert ornaments.quick_sounds({"sounds": [0.5] * levels}, levels) == (0.5,) * levels
+    for bad in ({"sounds": [0.5] * 3}, {"sounds": [1.0, 0.5] * 20 + [1.0]}, [], {"sounds": "x"}):
+        with pytest.raises(ValueError, match="quick"):
+            ornaments.quick_sounds(bad, levels)
+
+
+def test_the_melody_runs_through_quick_notes_between_its_notes_softer_and_in_order():
+    table = dataclasses.replace(timefeel.shipped(), graces=None, quick=None,
+                                runs=dataclasses.replace(RUNS, edges=(),
+                                                         rate=(((1.0, 0.0), (1.0, 0.0)),)))
     played = band(SLOW, values=STEPS, table=table).advance(32)
     runs = [(k, n) for k, n in enumerate(played) if n.value is None]
     assert len(runs) > 20

@@ -21,7 +21,8 @@ from improv.performance.feel import Feel, swing
 from improv.language.grammar import exact_duration
 from improv.errors import UsageError
 from improv.learning import timednotes
-from improv.learning import timefeel as learner
+from improv.learning.feel import ornaments as ornament_learner
+from improv.learning.feel import timefeel as learner
 
 from daemon_fakes import FakeSource
 
@@ -610,7 +611,7 @@ def test_the_feel_command_prints_the_swing_table_and_saves_a_table_the_melody_re
 
 
 def test_each_solo_keeps_its_own_style_and_the_notes_spread_around_it():
-    from improv.learning.feelstyles import styles
+    from improv.learning.feel.feelstyles import styles
 
     rng = np.random.default_rng(0)
     legato = [list(rng.uniform(0.6, 1.0, 300)) for _ in range(3)]
@@ -642,7 +643,7 @@ def test_a_style_swings_apart_and_is_the_soloists_the_part_plays_as():
     """Players differ in how hard they swing apart from how far they lay back: a
     style's onsets off the beat have a score of their own (learned from the solo's
     off-beat notes alone), and a part drawn as a Weimar soloist plays that solo's."""
-    from improv.learning.feelstyles import styles
+    from improv.learning.feel.feelstyles import styles
 
     rng = np.random.default_rng(0)
     onsets = [list(rng.uniform(0, 1, 300)) for _ in range(2)]
@@ -672,7 +673,7 @@ def test_a_style_swings_apart_and_is_the_soloists_the_part_plays_as():
 def test_a_push_carries_over_close_notes_and_not_over_a_rest_of_a_beat():
     """The players' onsets correlate by the written gap between them (0.3-0.46 up to
     half a beat, less to a beat, none past it): learned by gap, and drawn so."""
-    from improv.learning.feelstyles import GAP_EDGES, _by_gap
+    from improv.learning.feel.feelstyles import GAP_EDGES, _by_gap
 
     rng = np.random.default_rng(3)
     noise = rng.standard_normal(4001)
@@ -706,7 +707,7 @@ def test_two_onsets_inside_a_beat_move_together_more_than_two_across_a_beat_line
     the beat after it (the Weimar solos: 0.46 against 0.32 at half a beat): learned
     apart, a table without the split read as one serial for both, and the performer
     draws the pair inside the beat with its own."""
-    from improv.learning.feelstyles import styles
+    from improv.learning.feel.feelstyles import styles
 
     rng = np.random.default_rng(4)
     levels, gaps, inside = [], [], []
@@ -832,12 +833,12 @@ def test_the_learner_finds_grace_notes_and_leaves_chords_and_runs_out():
              timed(2.0, 65), timed(2.0, 69),  # a double stop: no grace
              timed(3.0, 67), timed(3.05, 69), timed(3.1, 71), timed(3.15, 72),  # a run
              timed(4.0, 70)]
-    found = learner.graces(notes)
+    found = ornament_learner.graces(notes)
     # the notes with room: the one after the grace, and the one after the run (the
     # double stop's and the run's last have a note just before them)
     assert [(lead, interval) for _, lead, interval in found] == [(pytest.approx(0.08), 1),
                                                                   (None, 0)]
-    table = learner.grace_table([notes] * 60)  # 60 graces: enough for the band's own leads
+    table = ornament_learner.grace_table([notes] * 60)  # 60 graces: enough for the band's own leads
     band = learner.band_of(90.0)
     assert table["rate"][band] == pytest.approx(1 / 2) and table["graces"][band] == 60
     assert table["lead"][band][20] == pytest.approx(0.08)
@@ -874,8 +875,9 @@ def test_a_grace_comes_a_lead_before_its_note_where_there_is_room():
                                       1.0, rng) is None for _ in range(20))  # no room either way
 
 
-def test_the_melody_plays_graces_softer_and_legato_into_their_notes():
+def test_the_melody_plays_graces_softer_sounding_as_the_players_quick_notes_do():
     table = dataclasses.replace(timefeel.shipped(), graces=grace_table())
+    assert table.quick is not None
     slow = dataclasses.replace(LEARNED, tempo=90.0)
     played = band(slow, table=table).advance(64)
     graces = [(g, n) for g, n in zip(played, played[1:]) if g.value is None]
@@ -884,10 +886,16 @@ def test_the_melody_plays_graces_softer_and_legato_into_their_notes():
     written = {id(n): float(at) for n, (at, _) in zip(mains, written_line(VALUES, 80))}
     for grace, note in graces:  # never before the part reads ahead (EARLIEST)
         assert grace.start >= written[id(note)] - timefeel.EARLIEST - 1e-9
-        assert grace.end == note.start and note.value is not None
+        share = (grace.end - grace.start) / (note.start - grace.start)
+        assert table.quick[0] - 1e-9 <= share <= 1.0 + 1e-9 and note.value is not None
         assert note.pitch - grace.pitch in (1, -2, -1, 2) and grace.velocity < note.velocity
         assert note.start - grace.start <= 0.08 + 1e-9
+    shares = [(g.end - g.start) / (n.start - g.start) for g, n in graces]
+    assert min(shares) < 0.9 < max(shares)  # drawn, not one fixed share
     assert all(a.end <= b.start + 1e-12 for a, b in zip(played, played[1:]))
+    legato = band(slow, table=dataclasses.replace(table, quick=None)).advance(64)
+    tied = [(g, n) for g, n in zip(legato, legato[1:]) if g.value is None]
+    assert tied and all(g.end == n.start for g, n in tied)  # without the table: into its note
     again = band(slow, table=table).advance(64)
     assert [(n.start, n.pitch) for n in again] == [(n.start, n.pitch) for n in played]
     none = dataclasses.replace(table, graces=None)

@@ -361,7 +361,7 @@ class MelodyPart(Part):
     def _performed(self, start: Fraction, end: Fraction, pitch: int, velocity: int,
                    stage: Stage, chord, value, rest_follows: bool, turn_ends: bool) -> list[Note]:
         """The written note as a player sounds it (off by ``end`` as a turn ends), after a
-        grace note where the player would put one (softer, legato into it, no value) and
+        grace note where the player would put one (softer, no value) and
         now and then running through quicker notes toward the next (softer, no value)."""
         feel, floor = stage.feel, float(min(stage.lead_in, start))
         tempo, bar, limits = feel.tempo or timefeel.DEFAULT_TEMPO, stage.bar_of(start), self._limits
@@ -373,7 +373,7 @@ class MelodyPart(Part):
                                           until=float(end) if turn_ends else None,
                                           next_span=self._next_span())
         grace = self._performer.grace(pitch, tempo, feel.amount, limits.low, limits.high, floor)
-        notes = [] if grace is None else [Note(grace[0], on, self.channel, grace[1], max(
+        notes = [] if grace is None else [Note(grace[0], grace[1], self.channel, grace[2], max(
             1, velocity - GRACE_SOFTER), self.name, chord, bar)]
         for k, (a, b, p) in enumerate(self._performer.run(
                 pitch, self._next_pitch(pitch), tempo, feel.amount, limits.low, limits.high)):

@@ -6,7 +6,7 @@ does) and where the transcription writes it (``(tatum - 1) / division`` of its b
 :func:`solo_notes` reads both for every usable note, with its local tempo, and says how
 its beat moves (:func:`grain`) and how long after the onset before it it comes
 (:func:`lead_in`): the cells the time feel is learned in
-(:mod:`improv.learning.timefeel`) and drawn from (:mod:`improv.performance.timefeel`).
+(:mod:`improv.learning.feel.timefeel`) and drawn from (:mod:`improv.performance.timefeel`).
 
 Only :func:`load_pair` reads files; everything else takes rows and returns numbers, so
 the tests feed hand-made notes.

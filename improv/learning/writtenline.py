@@ -5,7 +5,7 @@ A Weimar transcription writes every note at a tatum of its beat (``(tatum - 1) /
 division``). Reading the onsets in seconds instead, rounded to twelfths, would teach the
 model the players' timing as if it were the rhythm: a swung eighth at 7/12 of the beat
 becomes a dotted-something, and the values no longer add up to the bars. The written
-places are what a player reads; the time feel (:mod:`improv.learning.timefeel`) is the
+places are what a player reads; the time feel (:mod:`improv.learning.feel.timefeel`) is the
 difference between them and the performance, learned and played on its own.
 
 Every boundary of the line (a note's start, its end where a rest follows) falls on

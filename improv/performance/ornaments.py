@@ -1,5 +1,6 @@
 """Grace notes and runs as the Weimar players play them: quick notes the model's values
-cannot write (pure).
+cannot write, sounding the share of their time the players' quick notes do (``quick``
+in the table; pure).
 
 At a ballad tempo the players slip a grace note in before one note in sixteen that has
 room for it (a quarter beat or more after the one before), mostly from a semitone or a
@@ -7,14 +8,14 @@ whole step below, a twelfth of a beat ahead of it; from 150 BPM on hardly ever. 
 model's shortest value is a sixth of a beat, so without them improv had none of the
 players' notes under a tenth of a beat apart (a twentieth of their intervals under 110
 BPM). The table (``grace`` in ``data/feel/wjazzd.json``) is learned by
-:func:`improv.learning.timefeel.grace_table`; :func:`grace_before` draws from it with the
+:func:`improv.learning.feel.ornaments.grace_table`; :func:`grace_before` draws from it with the
 performer's own generator, so a seed plays the same graces every time.
 
 Runs: under 80 BPM the players run through one sextuplet in five in two notes (a line of
 twelfths), and through a sixteenth now and then; the corpus reader's line keeps one note
 of each place on the values' grid (:mod:`improv.learning.writtenline`), so the model
 learned the run's first note and the line went on from there. ``run`` in the table
-(:func:`improv.learning.timefeel.run_table`) says how often, by tempo and the note's
+(:func:`improv.learning.feel.ornaments.run_table`) says how often, by tempo and the note's
 written span, and the steps inside a run; :func:`run_through` plays the notes left out,
 evenly through the note's span, stepping toward the note after it.
 """
@@ -81,6 +82,23 @@ class Graces:
             raise ValueError("the grace notes' table is not rates, rising leads (at most "
                              f"{MAX_LEAD:g} beat) and intervals (1-{WIDEST} semitones) by band")
         return None if lead[-1] is None else cls(room, rate, lead, interval, share)
+
+
+def quick_sounds(data: dict, levels: int) -> tuple[float, ...]:
+    """The table's ``quick``: the share of its time to the next onset a grace's or a run's
+    note sounds, quantiles at the table's ``levels``; ValueError where it is not that."""
+    if not isinstance(data, dict):
+        raise ValueError("the quick notes' table is not the shares they sound")
+    sounds = numbers(data.get("sounds"), float, 0.0, 1.0, "quick notes'")
+    if len(sounds) != levels or any(b < a for a, b in zip(sounds, sounds[1:])) or sounds[-1] <= 0:
+        raise ValueError("the quick notes' table is not rising shares (0-1) at the levels")
+    return sounds
+
+
+def sounding(sounds: tuple | None, levels, rng, otherwise: float) -> float:
+    """The share of its time to the next onset a quick note sounds: drawn from
+    ``sounds`` (None: ``otherwise``, no draw)."""
+    return otherwise if sounds is None else float(np.interp(rng.random(), levels, sounds))
 
 
 def grace_before(graces: Graces, band: int, levels, on: float, gap: float | None,

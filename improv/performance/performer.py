@@ -20,9 +20,10 @@ from statistics import NormalDist
 
 import numpy as np
 
-from improv.learning.feelstyles import EIGHTH_STEP, repeats_gap
+from improv.learning.feel.feelstyles import EIGHTH_STEP, repeats_gap
 from improv.learning.timednotes import REST_LEAD, grain
-from improv.performance.ornaments import RUN_SOUNDS, grace_before, run_through
+from improv.performance.ornaments import MIN_RUN_NOTE, RUN_SOUNDS, grace_before, run_through, \
+    sounding
 from improv.performance.timefeel import EARLIEST, TimeFeel
 from improv.streams import child_stream
 
@@ -339,23 +340,30 @@ class Performer:
         return on, off
 
     def grace(self, pitch: int, tempo: float, amount: float, low: int, high: int,
-              floor: float = 0.0) -> tuple[float, int] | None:
-        """(start, pitch) of a grace note before the note just performed, or None
-        (:mod:`improv.performance.ornaments`); it ends where that note starts."""
+              floor: float = 0.0) -> tuple[float, float, int] | None:
+        """(start, end, pitch) of a grace note before the note just performed, or None
+        (:mod:`improv.performance.ornaments`): it sounds the share of its time to that
+        note's start the players' quick notes do (all of it without the table's)."""
         graces, before = self._table.graces, self._before
         if graces is None or before is None or self._played is None:
             return None
         written, on = self._played[:2]  # no earlier than any note may be pushed ahead:
         free = max(before[1], floor, float(written) - EARLIEST)  # the part reads that far
-        return grace_before(graces, self._table.band(tempo), self._table.levels, on,
-                            on - before[0], free, pitch, low, high, amount, self._rng)
+        found = grace_before(graces, self._table.band(tempo), self._table.levels, on,
+                             on - before[0], free, pitch, low, high, amount, self._rng)
+        if found is None:
+            return None
+        start, grace = found
+        share = sounding(self._table.quick, self._table.levels, self._rng, 1.0)
+        return start, start + max(share * (on - start), min(MIN_RUN_NOTE, on - start)), grace
 
     def run(self, pitch: int, target: int | None, tempo: float, amount: float, low: int,
             high: int) -> list[tuple[float, float, int]]:
         """(start, end, pitch) of the note just performed, and of the notes a player runs
         through after it toward the next note at ``target`` where one is drawn
-        (:func:`improv.performance.ornaments.run_through`): each sounding RUN_SOUNDS of
-        its time to the next, the last until that note's end, or as long as the others
+        (:func:`improv.performance.ornaments.run_through`): each sounding the share of
+        its time to the next the players' quick notes do (RUN_SOUNDS without the
+        table's), the last until that note's end, or as long as the others
         where the note would have let go sooner (never past the next onset)."""
         runs, played, foreseen = self._table.runs, self._played, self._foreseen
         _, on, off = played
@@ -371,8 +379,13 @@ class Performer:
         if not run:  # most notes: the note as performed
             return [(on, off, pitch)]
         starts = [(on, pitch), *run]
-        return [(t, off if k + 1 == len(starts) else t + RUN_SOUNDS * (starts[k + 1][0] - t), p)
-                for k, (t, p) in enumerate(starts)]
+        shares = [sounding(self._table.quick, self._table.levels, self._rng, RUN_SOUNDS)
+                  for _ in run]  # each note before the run's last, as the players' sound
+        out = []
+        for k, (t, p) in enumerate(starts):
+            gap = None if k + 1 == len(starts) else starts[k + 1][0] - t
+            out.append((t, off if gap is None else t + max(shares[k] * gap, MIN_RUN_NOTE), p))
+        return out
 
 
 def feel_stream(rng) -> np.random.Generator:

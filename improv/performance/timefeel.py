@@ -2,7 +2,7 @@
 notes let go before the next one, drawn from what the Weimar players did (pure).
 
 The table (``data/feel/wjazzd.json``, made by ``improv feel``; see
-:mod:`improv.learning.timefeel`) holds quantiles per cell: the deviation of an onset
+:mod:`improv.learning.feel.timefeel`) holds quantiles per cell: the deviation of an onset
 from its written place by tempo band, twelfth of the beat, grain (whether the beat
 moves in eighths, triplets or sixteenths) and lead (a sixteenth, a triplet, longer
 or a rest since the onset before, and a sixteenth, a triplet, an eighth or longer to
@@ -34,8 +34,8 @@ from improv.learning.timednotes import (
     lead,
     lead_in,
 )
-from improv.learning.timefeel import FORMAT
-from improv.performance.ornaments import Graces, Runs
+from improv.learning.feel.timefeel import FORMAT
+from improv.performance.ornaments import Graces, Runs, quick_sounds
 
 FEEL_FILE = "wjazzd.json"  # in data/feel
 # the serials of a run and of a change of subdivision (TimeFeel.by_run): all or none
@@ -89,6 +89,7 @@ class TimeFeel:
     lead_pools: tuple = ()
     graces: Graces | None = None  # grace notes (None: a table made before them)
     runs: Runs | None = None  # runs through the notes the line leaves out (None: none)
+    quick: tuple | None = None  # the share a grace's or run's note sounds (None: fixed)
 
     @classmethod
     def from_dict(cls, data: dict) -> TimeFeel:
@@ -171,6 +172,8 @@ class TimeFeel:
             table = replace(table, graces=Graces.from_dict(data["grace"], bands, len(levels)))
         if data.get("run") is not None:
             table = replace(table, runs=Runs.from_dict(data["run"]))
+        if data.get("quick") is not None:
+            table = replace(table, quick=quick_sounds(data["quick"], len(levels)))
         if len(table.onsets) != bands or len(table.lengths) != bands or \
                 len(table.rest_ends) != bands or \
                 any(len(row) != 12 or any(len(c) != len(GRAINS) or

@@ -1,5 +1,5 @@
 """``improv feel``: learn the soloists' time feel and articulation from the Weimar Jazz
-Database (:mod:`improv.learning.timefeel`), print the swing ratio and lay-back by tempo,
+Database (:mod:`improv.learning.feel.timefeel`), print the swing ratio and lay-back by tempo,
 and with ``--save`` write the table the melody plays with (how ``data/feel/wjazzd.json``
 is made)."""
 
@@ -24,7 +24,8 @@ def add_arguments(parser) -> None:
 def run(args) -> int:
     from improv.commands.evaluate import wjazzd_folder
     from improv.files import atomic_write, check_output
-    from improv.learning import timednotes, timefeel
+    from improv.learning import timednotes
+    from improv.learning.feel import timefeel
     from improv.learning.wjd import solo_paths
 
     if args.save:
@@ -61,7 +62,7 @@ def run(args) -> int:
     if args.save:
         save = Path(args.save)
         table = {"source": "Weimar Jazz Database (ODbL 1.0), every solo's notes: "
-                           "improv.learning.timefeel",
+                           "improv.learning.feel.timefeel",
                  "made_by": f"improv feel --wjazzd {folder.name} --save {save.name}",
                  "solos": len(solos), "notes": used, "dropped": dict(dropped),
                  "swing": swing, **table}

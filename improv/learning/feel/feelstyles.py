@@ -1,6 +1,6 @@
 """Each Weimar soloist's own time feel, beside the table of all players pooled (pure).
 
-:mod:`improv.learning.timefeel` places every note's onset deviation and sounding share
+:mod:`improv.learning.feel.timefeel` places every note's onset deviation and sounding share
 at a level (0..1) inside its cell of all the players' notes. A player's levels are not
 spread over the whole of each cell: one lays back, another plays legato, and the notes
 of one solo scatter far less than the players do. Kept here: each solo's mean normal

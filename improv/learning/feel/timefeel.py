@@ -31,7 +31,9 @@ import math
 import numpy as np
 
 from improv.language.context import TEMPO_EDGES
-from improv.learning.feelstyles import in_beat_steps, rank_levels, serial, styles
+from improv.learning.feel.cells import LEVELS, band_names, band_of, levels, quantiles  # noqa: F401
+from improv.learning.feel.feelstyles import in_beat_steps, rank_levels, serial, styles
+from improv.learning.feel.ornaments import grace_table, quick_table, run_table
 from improv.learning.timednotes import (
     GRAINS,
     LEAD_IN_EDGES,
@@ -47,7 +49,6 @@ from improv.learning.timednotes import (
 from improv.learning.writtenline import written_spans
 
 SPAN_EDGES = (0.3, 0.4, 0.6, 0.9, 1.5)  # beats: 1/4 | 1/3 | 1/2 | 2/3, 3/4 | 1, 4/3 | longer
-LEVELS = 41  # quantiles per cell: 0.5%, 2.5%, 5%, ..., 97.5%, 99.5%
 MIN_CELL = 200  # notes a cell needs; fewer and it falls back to all tempos pooled
 # two onsets inside a beat: (twelfth of the later, twelfths between them)
 STEP_CELLS = [(t, g) for t in range(1, 12) for g in range(1, t + 1)]
@@ -56,54 +57,11 @@ RATIO_RANGE = (0.05, 1.0)
 # rest from where the note's length, rounded to the grid, ends): over half the players'
 # did, and clipped at 1 improv cut every one of them short.
 REST_MOST = 1.5
-# Grace notes: a note sounding under GRACE_MOST beat before the next, alone (the notes
-# either side further apart), is a grace to that next note; a note GRACE_ROOM beat or
-# more after the one before it has room for one. Under 110 BPM the players put one
-# before 6.3% of the notes with room, from 150 BPM hardly any: improv's shortest value,
-# a sixth of a beat, could not.
-GRACE_MOST = 0.1
-GRACE_ROOM = 0.25
-GRACE_WIDEST = 7  # semitones from the grace to its note, at most (wider: a leap, no grace)
-MIN_GRACES = 50  # graces a band needs for its own leads; fewer: all tempos pooled
-# Runs: where the line (one note per place on the values' grid) keeps one note of a run
-# of 32nds or quicker, the notes it leaves out. Their own tempo bands: under 80 BPM the
-# players run through a sextuplet in two notes 19% of the time, at 80-150 far less.
-RUN_EDGES = (80.0, 110.0, 150.0, 190.0)
-RUN_SPANS = (2, 3, 4)  # twelfths: a line note this long may stand for a run
-RUN_MOST = 3  # notes a line note stands for beyond itself, at most counted
-RUN_WIDEST = 6  # semitones a step inside a run is counted as, at most
-# semitones from a line note to the next it may run to: a step of RUN_WIDEST and the
-# performer's landing (improv.performance.ornaments.RUN_LANDS); a wider leap is no
-# chance for a run, here as in the performer
-RUN_REACH = 10
-MIN_RUNS = 50  # runs the corpus needs for a table of them; fewer: none played
 FORMAT = "improv-feel-3"  # the table's format (performance.timefeel reads only this one)
-
-
-def band_of(tempo: float, edges=TEMPO_EDGES) -> int:
-    return bisect.bisect_right(edges, tempo)
 
 
 def span_bin(span: float, edges=SPAN_EDGES) -> int:
     return bisect.bisect_right(edges, span)
-
-
-def band_names(edges=TEMPO_EDGES) -> list[str]:
-    bounds = [0, *edges, None]
-    return [f"<{b:g}" if a == 0 else f">={a:g}" if b is None else f"{a:g}-{b:g}"
-            for a, b in zip(bounds, bounds[1:])]
-
-
-def levels(n: int = LEVELS) -> np.ndarray:
-    """The quantile levels: evenly spaced, the ends pulled in to 0.5% and 99.5% so a
-    stray transcription error is never drawn."""
-    out = np.linspace(0.0, 1.0, n)
-    out[0], out[-1] = 0.005, 0.995
-    return out
-
-
-def quantiles(values, n: int = LEVELS, digits: int = 4) -> list[float]:
-    return [round(float(q), digits) for q in np.quantile(np.asarray(values, float), levels(n))]
 
 
 def articulations(notes: list[Timed]) -> list[tuple[float, float, bool, float]]:
@@ -261,113 +219,8 @@ def learn(solos: list[list[Timed]], edges=TEMPO_EDGES, names: list[str] | None =
                         step_gaps=[[cell[1] for (_, cell), _ in row] for row in step_keyed]),
         "grace": grace_table(solos, edges),
         "run": run_table(solos),
+        "quick": quick_table(solos),
     }
-
-
-def graces(notes: list[Timed]) -> list[tuple[float, float | None, int]]:
-    """(tempo, lead, interval) of each note with room for a grace (``notes`` in onset
-    order): ``lead`` the beats from its grace's onset to its own (None: none), the
-    interval from the grace up to it in semitones."""
-    on = [n.on for n in notes]
-    gap = [b - a for a, b in zip(on, on[1:])]  # gap[k]: from note k to note k + 1
-
-    def short(k):
-        return 0 <= k < len(gap) and gap[k] < GRACE_MOST
-
-    out = []
-    for k, note in enumerate(notes):
-        if short(k):  # a grace, or inside a run of quick notes: no note to grace
-            continue
-        grace = short(k - 1) and gap[k - 1] > 0 and not short(k - 2)  # 0: a double stop
-        before = k - 2 if grace else k - 1
-        if before < 0 or on[k] - on[before] < GRACE_ROOM:
-            continue
-        interval = note.pitch - notes[k - 1].pitch
-        if grace and not 0 < abs(interval) <= GRACE_WIDEST:
-            continue  # a repeat or a leap: not an ornament of this note
-        out.append((note.tempo, gap[k - 1] if grace else None, interval if grace else 0))
-    return out
-
-
-def grace_table(solos: list[list[Timed]], edges=TEMPO_EDGES) -> dict:
-    """How often, by tempo band, a note with room takes a grace; the grace's lead
-    (quantiles, beats) and its interval to the note (shares, all tempos pooled)."""
-    bands = len(edges) + 2  # the last: all tempos
-    seen, leads, intervals = np.zeros(bands), [[] for _ in range(bands)], []
-    for notes in solos:
-        for tempo, lead, interval in graces(notes):
-            for band in (band_of(tempo, edges), bands - 1):
-                seen[band] += 1
-                if lead is not None:
-                    leads[band].append(lead)
-            if lead is not None:
-                intervals.append(interval)
-    steps = [i for i in range(-GRACE_WIDEST, GRACE_WIDEST + 1) if i]
-    counts = [intervals.count(i) for i in steps]
-    return {"unit": "a note GRACE_ROOM beats or more after the one before takes a grace "
-                    "at rate[band]; lead: beats from the grace's onset to the note's, "
-                    "null: fewer than min_graces in the band; interval: from the grace "
-                    "up to its note, all tempos",
-            "most": GRACE_MOST, "room": GRACE_ROOM, "min_graces": MIN_GRACES,
-            "rate": [round(float(len(lead) / n), 5) if n else 0.0 for lead, n in zip(leads, seen)],
-            "notes": [int(n) for n in seen], "graces": [len(lead) for lead in leads],
-            "lead": [quantiles(lead, digits=3) if len(lead) >= MIN_GRACES else None
-                     for lead in leads],
-            "interval": steps,
-            "share": [round(c / max(sum(counts), 1), 4) for c in counts]}
-
-
-def runs(notes: list[Timed]) -> list[tuple[float, int, list[int]]]:
-    """(tempo, span in twelfths, pitches) of each line note another follows at once
-    (:func:`articulations`' line): its pitch, those of the notes the line leaves out
-    after it (written after it, before the next line note) and the next line note's."""
-    line = written_spans([(written_place(n), n.off - n.on, n.pitch) for n in notes])
-    out = []
-    for (start, end, index), (following, _, after) in zip(line, line[1:]):
-        if following != end:
-            continue  # a rest between: no run into the next note
-        note, here, there = notes[index], written_place(notes[index]), written_place(notes[after])
-        left_out = [n.pitch for n in notes[index + 1:after] if here < written_place(n) < there]
-        out.append((note.tempo, round((end - start) * 12),
-                    [note.pitch, *left_out, notes[after].pitch]))
-    return out
-
-
-def run_table(solos: list[list[Timed]]) -> dict | None:
-    """By the runs' own tempo bands and the line note's span: the share of line notes
-    that stand for 1, 2 or RUN_MOST or more notes beyond themselves; the steps inside
-    the runs as shares, signed so that + heads toward the next note (a repeated next
-    note: + is up), the step into that note left out (the performer lands there on its
-    own). Only line notes the next lies within RUN_REACH semitones of count. None:
-    under MIN_RUNS runs."""
-    bands = len(RUN_EDGES) + 1
-    seen = np.zeros((bands, len(RUN_SPANS)))
-    more = np.zeros((bands, len(RUN_SPANS), RUN_MOST))
-    steps = np.zeros(2 * RUN_WIDEST + 1)
-    for notes in solos:
-        for tempo, span, pitches in runs(notes):
-            if span not in RUN_SPANS or abs(pitches[-1] - pitches[0]) > RUN_REACH:
-                continue
-            band, k = band_of(tempo, RUN_EDGES), RUN_SPANS.index(span)
-            seen[band, k] += 1
-            if len(pitches) > 2:
-                more[band, k, min(len(pitches) - 2, RUN_MOST) - 1] += 1
-                toward = 1 if pitches[-1] >= pitches[0] else -1
-                for a, b in zip(pitches[:-2], pitches[1:-1]):
-                    steps[RUN_WIDEST + int(np.clip(toward * (b - a), -RUN_WIDEST, RUN_WIDEST))] += 1
-    if more.sum() < MIN_RUNS:
-        return None
-    rate = more / np.maximum(seen, 1)[..., None]
-    return {"unit": "rate[band][span][k]: the share of line notes of spans[span] twelfths "
-                    "another follows at once that stand for k + 1 notes more (the last: "
-                    "most or more), by tempo band (edges, BPM); step: semitones inside a "
-                    "run, + toward the note after it, with share; reach: semitones to "
-                    "the next note, at most, for a line note to count",
-            "edges": list(RUN_EDGES), "spans": list(RUN_SPANS), "most": RUN_MOST,
-            "reach": RUN_REACH,
-            "rate": np.round(rate, 4).tolist(), "notes": seen.astype(int).tolist(),
-            "step": list(range(-RUN_WIDEST, RUN_WIDEST + 1)),
-            "share": np.round(steps / max(steps.sum(), 1), 4).tolist()}
 
 
 def swing_table(solos: list[list[Timed]], edges=TEMPO_EDGES) -> list[dict]:
