@@ -34,7 +34,7 @@ WIDEST = 12  # semitones from a grace to its note, at most
 RUN_TRIES = 8  # paths drawn for a run; none that lands near the next note: no run
 RUN_LANDS = 4  # semitones from a run's last note to the next note, at most
 MIN_RUN_NOTE = 1 / 48  # beats a run's note sounds, at least: less and there is no run
-RUN_SOUNDS = 0.9  # the share of its time to the next a run's note sounds
+RUN_SOUNDS = 0.9  # the share of its time to the next a run's note sounds without `quick`
 
 
 def numbers(value, kind=float, lo: float = -math.inf, hi: float = math.inf,
