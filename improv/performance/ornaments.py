@@ -95,12 +95,6 @@ def quick_sounds(data: dict, levels: int) -> tuple[float, ...]:
     return sounds
 
 
-def sounding(sounds: tuple | None, levels, rng, otherwise: float) -> float:
-    """The share of its time to the next onset a quick note sounds: drawn from
-    ``sounds`` (None: ``otherwise``, no draw)."""
-    return otherwise if sounds is None else float(np.interp(rng.random(), levels, sounds))
-
-
 def grace_before(graces: Graces, band: int, levels, on: float, gap: float | None,
                  free_from: float, pitch: int, low: int, high: int, amount: float,
                  rng) -> tuple[float, int] | None:

@@ -22,8 +22,8 @@ import numpy as np
 
 from improv.learning.feel.feelstyles import EIGHTH_STEP, repeats_gap
 from improv.learning.timednotes import REST_LEAD, grain
-from improv.performance.ornaments import MIN_RUN_NOTE, RUN_SOUNDS, grace_before, run_through, \
-    sounding
+from improv.performance.ornaments import MIN_LEAD, MIN_RUN_NOTE, RUN_SOUNDS, grace_before, \
+    run_through
 from improv.performance.timefeel import EARLIEST, TimeFeel
 from improv.streams import child_stream
 
@@ -119,17 +119,17 @@ class Levels:
         if again:
             self._scores[0], self._run = self._before, self._run_before
         self._before, self._run_before = self._scores[0], self._run
-        rho = None
+        rho, centre = None, self.style[0 if on_beat else 2]
         if self._by_gap and gap is not None:
             edges, across, inside = self._by_gap
-            rho = (inside if in_beat else across)[int(np.searchsorted(edges, gap, side="left"))]
-            if self._by_run and run is not None:
+            in_run = bool(self._by_run) and run is not None
+            if in_run:
                 across, inside = self._by_run[0 if run else 1]
-                rho = (inside if in_beat else across)[int(np.searchsorted(edges, gap,
-                                                                          side="left"))]
-                return self._in_run(rho, run, self.style[0 if on_beat else 2])
+            rho = (inside if in_beat else across)[int(np.searchsorted(edges, gap, side="left"))]
+            if in_run:
+                return self._in_run(rho, run, centre)
         self._run = None
-        return self._next(0, rho, self.style[0 if on_beat else 2])
+        return self._next(0, rho, centre)
 
     def _in_run(self, rho: float, run: bool, centre: float) -> float:
         """An onset's level as :meth:`onset` draws it where it knows whether the gap
@@ -139,14 +139,14 @@ class Levels:
         sd, _ = self._within[0]
         held, moving = math.sqrt(RUN_SHARE), math.sqrt(1.0 - RUN_SHARE)
         before, old = self._scores[0], self._run
-        new = old if run and old is not None else float(self._rng.standard_normal())
+        kept = run and old is not None
+        new = old if kept else float(self._rng.standard_normal())
         e = float(self._rng.standard_normal())
         if before is None:
             x = e
         else:
             x_before = before if old is None else (before - held * old) / moving
-            r = (rho - RUN_SHARE) / (1.0 - RUN_SHARE) if new is old else rho / (1.0 - RUN_SHARE)
-            r = min(max(r, -0.95), 0.95)
+            r = min(max(((rho - RUN_SHARE) if kept else rho) / (1.0 - RUN_SHARE), -0.95), 0.95)
             x = r * x_before + math.sqrt(1.0 - r * r) * e
         self._run = new
         score = self._scores[0] = held * new + moving * x
@@ -354,8 +354,8 @@ class Performer:
         if found is None:
             return None
         start, grace = found
-        share = sounding(self._table.quick, self._table.levels, self._rng, 1.0)
-        return start, start + max(share * (on - start), min(MIN_RUN_NOTE, on - start)), grace
+        share = self._table.quick_share(self._rng, 1.0)  # grace_before left MIN_LEAD at least
+        return start, start + max(share * (on - start), MIN_LEAD), grace
 
     def run(self, pitch: int, target: int | None, tempo: float, amount: float, low: int,
             high: int) -> list[tuple[float, float, int]]:
@@ -379,7 +379,7 @@ class Performer:
         if not run:  # most notes: the note as performed
             return [(on, off, pitch)]
         starts = [(on, pitch), *run]
-        shares = [sounding(self._table.quick, self._table.levels, self._rng, RUN_SOUNDS)
+        shares = [self._table.quick_share(self._rng, RUN_SOUNDS)
                   for _ in run]  # each note before the run's last, as the players' sound
         out = []
         for k, (t, p) in enumerate(starts):

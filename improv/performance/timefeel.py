@@ -40,7 +40,7 @@ from improv.performance.ornaments import Graces, Runs, quick_sounds
 FEEL_FILE = "wjazzd.json"  # in data/feel
 # the serials of a run and of a change of subdivision (TimeFeel.by_run): all or none
 RUN_KEYS = ("serial_run", "serial_in_beat_run", "serial_change", "serial_in_beat_change")
-MAX_FEEL_BYTES = 1_500_000  # the shipped table is about 570 kB
+MAX_FEEL_BYTES = 1_500_000  # the shipped table is about 675 kB
 EARLIEST = 1 / 8  # beats: the furthest a note is pushed ahead of its written place
 
 
@@ -202,6 +202,11 @@ class TimeFeel:
 
     def band(self, tempo: float) -> int:
         return int(np.searchsorted(self.tempo_edges, tempo, side="right"))
+
+    def quick_share(self, rng, otherwise: float) -> float:
+        """The share of its time to the next onset a grace's or a run's note sounds, drawn
+        from the players' quick notes (``otherwise``, and no draw, without them)."""
+        return otherwise if self.quick is None else self._draw(self.quick, rng, None)
 
     def _draw(self, cell, rng, level) -> float:
         u = rng.random() if level is None else level
