@@ -12,6 +12,7 @@ from improv.band.chart import Progression, Timeline
 from improv.band.comping import Comping, CompingPart
 from improv.band.countin import COUNT_IN, SIDE_STICK, CountInPart
 from improv.band.ensemble import Ensemble
+from improv.performance import performer
 from improv.performance.feel import Feel
 from improv.band.melody import MelodyPart
 from improv.band.melodysettings import Melody
@@ -309,6 +310,24 @@ def test_new_knobs_are_unassigned_by_default_and_old_ones_keep_their_numbers():
     knobs.turn(45, 0)
     assert "bass 50%" in knobs.describe() and "drums off" in knobs.describe()
     assert config.parse("[knobs]\nbass_level = 30\n").knobs.bass_level == 30
+
+
+def test_the_melody_level_scales_graces_as_their_notes(monkeypatch):
+    """A grace is GRACE_SOFTER under its note before the knob, so at any level it keeps
+    the same share of its note's loudness (scaled after the offset, not before)."""
+    def grace(self, pitch, tempo, amount, low, high, floor=0.0):
+        on = self._played[1]
+        return on - 0.05, on - 0.01, pitch + 1
+
+    monkeypatch.setattr(performer.Performer, "grace", grace)
+    band, listener = listening_band()
+    reference, _ = listening_band()
+    listener.feed(0.0, [CC, LEVELS.melody_level, 64])
+    level = knob_value("melody_level", 64)
+    mine, theirs = by_part(band.advance(16), "melody"), by_part(reference.advance(16), "melody")
+    graces = [k for k, n in enumerate(theirs) if n.value is None]
+    assert graces and len(mine) == len(theirs)
+    assert [n.velocity for n in mine] == [max(1, round(n.velocity * level)) for n in theirs]
 
 
 @pytest.mark.parametrize("part", ["melody", "comping", "bass", "drums"])

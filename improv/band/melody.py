@@ -334,13 +334,13 @@ class MelodyPart(Part):
         self._last_pitch = pitch
         if self._muted:
             return []
-        velocity = self.loudness(accented(self._settings.velocity, start, stage.feel,
-                                          stage.metre, stage.strong, self._rng))
+        velocity = accented(self._settings.velocity, start, stage.feel, stage.metre,
+                            stage.strong, self._rng)
         if stage.feel.timing == "learned":
             rest_follows = turn_ends or self._rest_follows(stage)
             return self._performed(start, end, pitch, velocity, stage, chord, value,
                                    rest_follows, turn_ends)
-        return [self.note(start, end, pitch, velocity, stage, chord, value)]
+        return [self.note(start, end, pitch, self.loudness(velocity), stage, chord, value)]
 
     def _open_window(self) -> PitchLimits | None:
         """The open phrase's window (None: register "full", or the knob moved off it)."""
@@ -362,7 +362,8 @@ class MelodyPart(Part):
                    stage: Stage, chord, value, rest_follows: bool, turn_ends: bool) -> list[Note]:
         """The written note as a player sounds it (off by ``end`` as a turn ends), after a
         grace note where the player would put one (softer, no value) and
-        now and then running through quicker notes toward the next (softer, no value)."""
+        now and then running through quicker notes toward the next (softer, no value);
+        each at the part's level, so the knob keeps how much softer they are."""
         feel, floor = stage.feel, float(min(stage.lead_in, start))
         tempo, bar, limits = feel.tempo or timefeel.DEFAULT_TEMPO, stage.bar_of(start), self._limits
         if self._performer is None:  # in the style of the soloist the source plays as
@@ -373,12 +374,14 @@ class MelodyPart(Part):
                                           until=float(end) if turn_ends else None,
                                           next_span=self._next_span())
         grace = self._performer.grace(pitch, tempo, feel.amount, limits.low, limits.high, floor)
-        notes = [] if grace is None else [Note(grace[0], grace[1], self.channel, grace[2], max(
-            1, velocity - GRACE_SOFTER), self.name, chord, bar)]
+        notes = [] if grace is None else [Note(grace[0], grace[1], self.channel, grace[2],
+                                               self.loudness(max(1, velocity - GRACE_SOFTER)),
+                                               self.name, chord, bar)]
         for k, (a, b, p) in enumerate(self._performer.run(
                 pitch, self._next_pitch(pitch), tempo, feel.amount, limits.low, limits.high)):
-            notes.append(Note(a, b, self.channel, p, max(1, velocity - RUN_SOFTER * (k > 0)),
-                              self.name, chord, bar, None if k else value))
+            loud = self.loudness(max(1, velocity - RUN_SOFTER * (k > 0)))
+            notes.append(Note(a, b, self.channel, p, loud, self.name, chord, bar,
+                              None if k else value))
         return notes
 
     def _next_pitch(self, pitch: int) -> int | None:
