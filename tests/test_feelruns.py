@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 from improv.learning.feel.feelstyles import EIGHTH_STEP, GAP_EDGES, repeats_gap, styles
+from improv.performance import levels as levels_mod
 from improv.performance import performer, timefeel
 
 
@@ -102,7 +103,7 @@ def test_a_run_keeps_part_of_its_time_all_through_and_lets_it_go_at_a_change():
     """A run's serial 0.6 step to step, and RUN_SHARE of each onset held through the
     run: four onsets on, 0.2 + 0.8 x 0.5^4 = 0.25 where a step's serial carried on alone
     gives 0.6^4 = 0.13; after a change of subdivision (serial 0), nothing carries."""
-    assert performer.RUN_SHARE == 0.2
+    assert levels_mod.RUN_SHARE == 0.2
     shipped = timefeel.shipped()
     bins = len(shipped.by_gap[0]) + 1
     table = dataclasses.replace(
@@ -200,7 +201,7 @@ def test_the_performer_draws_a_length_through_the_shape_of_its_kind():
     points = len(table.shape_points)
     high, low = tuple(np.linspace(0.8, 0.9, points)), tuple(np.linspace(0.1, 0.2, points))
     table = dataclasses.replace(table, kind_shapes=((high, low),) * len(table.styles))
-    levels = performer.Levels(table, np.random.default_rng(4), table.style_names[0])
+    levels = levels_mod.Levels(table, np.random.default_rng(4), table.style_names[0])
     assert all(0.8 <= levels.length(False) <= 0.9 for _ in range(50))
     assert all(0.1 <= levels.length(True) <= 0.2 for _ in range(50))
     whole = np.array(table.length_shapes[0])

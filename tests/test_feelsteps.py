@@ -12,7 +12,8 @@ import pytest
 
 from improv.learning.feel import timefeel as learner
 from improv.learning.feel.feelstyles import in_beat_steps, styles
-from improv.performance import performer, timefeel
+from improv.performance import levels as levels_mod
+from improv.performance import timefeel
 from improv.performance.feel import Feel
 
 from test_timefeel import band, tiny_table
@@ -93,7 +94,7 @@ def test_an_eighth_pair_inside_a_beat_keeps_the_step_between_its_onsets():
 def test_a_step_moves_against_the_onset_it_leaves_and_the_onset_it_lands_on_is_heard():
     table = dataclasses.replace(timefeel.shipped(), step_within=(1.0, -0.6),
                                 step_centres=())
-    levels = performer.Levels(table, np.random.default_rng(3))
+    levels = levels_mod.Levels(table, np.random.default_rng(3))
     levels.style = (0.0, 0.0, 0.0)
     onsets, steps = [], []
     for _ in range(2000):
@@ -124,7 +125,7 @@ def test_the_shipped_table_steps_every_eighth_pair_and_reads_without_steps_as_be
 def test_a_redrawn_onset_after_a_step_starts_from_the_onset_the_step_left():
     """A foreseen onset not played (the part muted) is drawn again from the note before
     it: after a step, that is the onset the step left, not the one before that."""
-    levels = performer.Levels(timefeel.shipped(), np.random.default_rng(8))
+    levels = levels_mod.Levels(timefeel.shipped(), np.random.default_rng(8))
     levels.onset(1.0)
     levels.onset(0.5)
     left = levels._scores[0]
@@ -138,7 +139,7 @@ def test_a_table_without_steps_draws_no_step_levels(monkeypatch):
     def never(self):
         raise AssertionError("a step level drawn without a step cell")
 
-    monkeypatch.setattr(performer.Levels, "step", never)
+    monkeypatch.setattr(levels_mod.Levels, "step", never)
     feel = dataclasses.replace(Feel(swing=0.5, accent=0, humanise=3, timing="learned"),
                                tempo=120.0)
     assert band(feel, values=EIGHTHS, table=tiny_table()).advance(16)

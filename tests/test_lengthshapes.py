@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 from improv.learning.feel.feelstyles import SHAPE_POINTS, rank_levels, styles
-from improv.performance import performer, timefeel
+from improv.performance import levels as levels_mod
+from improv.performance import timefeel
 from test_timefeel import tiny_table
 
 
@@ -53,21 +54,21 @@ def test_a_part_draws_lengths_from_its_soloists_shape():
     legato = np.interp(SHAPE_POINTS, (0, 0.6, 1), (0, 0.95, 1))  # 40% of levels above 0.95
     detached = np.interp(SHAPE_POINTS, (0, 0.4, 1), (0, 0.05, 0.9))  # 40% under 0.05
     table = shaped([legato, detached], ("A_Legato_Solo", "B_Detached_Solo"))
-    a = performer.Levels(table, np.random.default_rng(2), "A_Legato_Solo")
-    b = performer.Levels(table, np.random.default_rng(2), "B_Detached_Solo")
+    a = levels_mod.Levels(table, np.random.default_rng(2), "A_Legato_Solo")
+    b = levels_mod.Levels(table, np.random.default_rng(2), "B_Detached_Solo")
     la = np.array([a.length() for _ in range(4000)])
     lb = np.array([b.length() for _ in range(4000)])
     assert np.mean(la > 0.95) == pytest.approx(0.4, abs=0.04)
     assert np.mean(lb < 0.05) == pytest.approx(0.4, abs=0.04)
     assert np.all((la >= legato[0]) & (la <= legato[-1]))  # inside the shape's ends
     # the lengths' levels step as the copula's do: one normal draw a note, seeded
-    again = performer.Levels(table, np.random.default_rng(2), "A_Legato_Solo")
+    again = levels_mod.Levels(table, np.random.default_rng(2), "A_Legato_Solo")
     assert [again.length() for _ in range(50)] == list(la[:50])
 
 
 def test_a_table_without_shapes_moves_lengths_by_the_mean_score_as_before():
     table = tiny_table(styles=((0.0, 2.0, 0.0),), within=((1.0, 0.0), (0.1, 0.0)))
-    levels = performer.Levels(table, np.random.default_rng(3))
+    levels = levels_mod.Levels(table, np.random.default_rng(3))
     assert min(levels.length() for _ in range(200)) > 0.95
 
 

@@ -14,6 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from improv.performance import levels as levels_mod
 from improv.performance import ornaments, performer, timefeel
 from improv.band.chart import Progression
 from improv.band.comping import Comping
@@ -266,7 +267,7 @@ def test_draws_interpolate_the_quantiles_and_are_seeded():
     def draws(seed):
         rng, score, out = np.random.default_rng(seed), None, []
         for k in range(50):
-            level, score = performer.next_level(score, table.onset_serial, rng)
+            level, score = levels_mod.next_level(score, table.onset_serial, rng)
             out.append(table.onset(6 * (k % 2), 120, rng, level=level))
         return out
 
@@ -276,7 +277,7 @@ def test_draws_interpolate_the_quantiles_and_are_seeded():
 def test_the_copula_keeps_the_draws_uniform_and_correlated():
     rng, score, levels = np.random.default_rng(1), None, []
     for _ in range(20000):
-        level, score = performer.next_level(score, 0.5, rng)
+        level, score = levels_mod.next_level(score, 0.5, rng)
         levels.append(level)
     levels = np.array(levels)
     assert abs(levels.mean() - 0.5) < 0.02 and abs(np.median(levels) - 0.5) < 0.02
@@ -628,13 +629,13 @@ def test_each_solo_keeps_its_own_style_and_the_notes_spread_around_it():
 def test_a_part_plays_around_one_players_style():
     table = tiny_table(styles=((0.0, 2.0, 0.0), (0.0, 2.0, 0.0)),
                        within=((1.0, 0.0), (0.1, 0.0)))
-    levels = performer.Levels(table, np.random.default_rng(3))
+    levels = levels_mod.Levels(table, np.random.default_rng(3))
     draws = [levels.length() for _ in range(200)]
     assert levels.style == (0.0, 2.0, 0.0)
     assert min(draws) > 0.95  # around the normal score 2 (level 0.977), spread 0.1
     onsets = [levels.onset() for _ in range(2000)]
     assert 0.45 < np.mean(onsets) < 0.55 and np.std(onsets) > 0.25
-    pooled = performer.Levels(tiny_table(), np.random.default_rng(3))  # no styles
+    pooled = levels_mod.Levels(tiny_table(), np.random.default_rng(3))  # no styles
     assert pooled.style == (0.0, 0.0, 0.0)
     assert 0.4 < np.mean([pooled.length() for _ in range(500)]) < 0.6
 
@@ -657,10 +658,10 @@ def test_a_style_swings_apart_and_is_the_soloists_the_part_plays_as():
     table = tiny_table(styles=((0.0, 0.0, -2.0), (0.0, 0.0, 2.0)), within=((0.1, 0.0), (1.0, 0.0)),
                        style_names=("A_Straight_Solo", "B_Swinging_Solo"))
     for seed in range(5):  # whatever the seed, the soloist's own style
-        levels = performer.Levels(table, np.random.default_rng(seed), "B_Swinging_Solo")
+        levels = levels_mod.Levels(table, np.random.default_rng(seed), "B_Swinging_Solo")
         assert levels.style == (0.0, 0.0, 2.0)
         assert levels.onset(on_beat=False) > 0.9 and 0.3 < levels.onset() < 0.7
-    drawn = {performer.Levels(table, np.random.default_rng(seed), "Nobody").style
+    drawn = {levels_mod.Levels(table, np.random.default_rng(seed), "Nobody").style
              for seed in range(20)}  # a soloist the table has no style for: one drawn
     assert len(drawn) == 2
     old = timefeel.TimeFeel.from_dict({**json.loads((timefeel.feel_dir() / timefeel.FEEL_FILE)
@@ -690,12 +691,12 @@ def test_a_push_carries_over_close_notes_and_not_over_a_rest_of_a_beat():
     assert across[eighth] > 0.3 > across[far]
     pairs = {0.25: [], 2.0: []}
     for gap in pairs:
-        levels = performer.Levels(table, np.random.default_rng(5))
+        levels = levels_mod.Levels(table, np.random.default_rng(5))
         scores = [NormalDist().inv_cdf(levels.onset(gap, in_beat=gap < 1))
                   for _ in range(3000)]
         pairs[gap] = np.corrcoef(scores[:-1], scores[1:])[0, 1]
     assert pairs[0.25] > 0.25 > pairs[2.0]
-    again = performer.Levels(table, np.random.default_rng(5))
+    again = levels_mod.Levels(table, np.random.default_rng(5))
     first = again.onset(0.25)
     second = again.onset(0.25)
     redrawn = again.onset(0.25, again=True)  # from the same onset as the second

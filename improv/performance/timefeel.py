@@ -62,6 +62,9 @@ class TimeFeel:
     # notes' mean normal score
     style_names: tuple = ()  # the solo of each style (none in a table made before names)
     within: tuple = ((1.0, 0.0), (1.0, 0.0))  # (sd, serial) of onsets, lengths around it
+    # (share of a length's normal score that drifts over a passage, the beats it
+    # decorrelates over); share 0: none (a table made before the fifth session of 2026-12-05)
+    length_drift: tuple = (0.0, 1.0)
     # per style, its lengths' levels at shape_points (() none: the mean score moves them)
     length_shapes: tuple = ()
     shape_points: tuple = ()
@@ -131,6 +134,12 @@ class TimeFeel:
                     not all(0 < sd <= 2 and abs(rho) < 1 for sd, rho in within):
                 raise ValueError("a style outside the normal scores' range")
             table = replace(table, styles=pairs, within=within, style_names=names)
+            drift = style["within"]["length"].get("drift")
+            if drift is not None:
+                share, beats = float(drift["share"]), float(drift["beats"])
+                if not (0 <= share < 1 and 0 < beats < 1000):
+                    raise ValueError("the lengths' drift is not a share under 1 and its beats")
+                table = replace(table, length_drift=(share, beats))
             if style.get("length_shapes") is not None:
                 table = replace(table, **_shapes(style["length_shapes"], len(pairs)))
             gapped = style["within"]["onset"].get("serial_by_gap")

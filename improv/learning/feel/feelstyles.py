@@ -6,7 +6,7 @@ spread over the whole of each cell: one lays back, another plays legato, and the
 of one solo scatter far less than the players do. Kept here: each solo's mean normal
 score of its levels, how one solo's notes spread around it, and the whole spread of its
 lengths' levels (its shape), so the melody can play as one player does
-(:class:`improv.performance.performer.Levels`). The shape is there because a mean says
+(:class:`improv.performance.levels.Levels`). The shape is there because a mean says
 too little about how players let go: the share of a solo's notes held right up to the
 next runs from 0.4% to 26% (p10 to p90 over the solos), and of those sounding under
 half the time to the next from 3.5% to 15%, where a shift of every note's level by the
@@ -105,7 +105,7 @@ def serial(levels_in_order: list[list[float]]) -> float:
     return round(min(max(2 * math.sin(math.pi * rho_s / 6), -0.95), 0.95), 3)
 
 
-def _scores(levels: list[float]) -> np.ndarray:
+def normal_scores(levels: list[float]) -> np.ndarray:
     """Levels (0..1) as standard normal scores."""
     inverse = NormalDist().inv_cdf
     return np.array([inverse(min(max(x, 1e-4), 1 - 1e-4)) for x in levels])
@@ -147,7 +147,7 @@ def styles(onset_levels: list[list[float]], length_levels: list[list[float]],
     for k, (on, ln) in enumerate(zip(onset_levels, length_levels)):
         if len(on) < min_notes or len(ln) < min_notes:
             continue
-        z = {"onset": _scores(on), "length": _scores(ln)}
+        z = {"onset": normal_scores(on), "length": normal_scores(ln)}
         beat = (np.asarray(on_beat[k], bool) if on_beat is not None
                 else np.ones(len(on), bool))
         onset = _split_mean(z["onset"], beat)
@@ -163,7 +163,7 @@ def styles(onset_levels: list[list[float]], length_levels: list[list[float]],
             if in_beat is not None:
                 inside.append(np.asarray(in_beat[k], bool))
         if step_levels is not None:
-            steps = _scores(step_levels[k])
+            steps = normal_scores(step_levels[k])
             centre = float(steps.mean()) if len(steps) >= STEP_NOTES else 0.0
             step_centres.append(round(centre, 3))
             own = np.full(len(steps), centre)

@@ -32,7 +32,9 @@ import numpy as np
 
 from improv.language.context import TEMPO_EDGES
 from improv.learning.feel.cells import LEVELS, band_names, band_of, levels, quantiles  # noqa: F401
-from improv.learning.feel.feelstyles import in_beat_steps, rank_levels, serial, styles
+from improv.learning.feel import drift
+from improv.learning.feel.feelstyles import STYLE_NOTES, in_beat_steps, normal_scores, \
+    rank_levels, serial, styles
 from improv.learning.feel.ornaments import grace_table, quick_table, run_table
 from improv.learning.timednotes import (
     GRAINS,
@@ -92,6 +94,28 @@ def articulations(notes: list[Timed]) -> list[tuple[float, float, bool, float]]:
     return out
 
 
+def line_starts(notes: list[Timed]) -> list[float]:
+    """Where each note of :func:`articulations` is written, in beats."""
+    line = written_spans([(written_place(n), n.off - n.on, n.pitch) for n in notes])
+    return [float(start) for start, _, _ in line]
+
+
+def length_drift(length_levels: list[list[float]], length_keys: list[list[tuple]],
+                 starts: list[list[float]]) -> dict:
+    """How the lengths of notes another note follows drift over a passage
+    (:mod:`improv.learning.feel.drift`), each solo's scores less its own mean, over
+    the solos the styles keep."""
+    scores, places, keep = [], [], []
+    for lv, keys, at in zip(length_levels, length_keys, starts):
+        if len(lv) < STYLE_NOTES:
+            continue
+        z = normal_scores(lv)
+        scores.append(z - z.mean())
+        places.append(np.asarray(at, float))
+        keep.append(np.array([not key[0] for (_, key), _ in keys], bool))
+    return drift.learn(scores, places, keep)
+
+
 def _cells(samples: dict, bands: int, keys, digits: int) -> tuple[list, list]:
     """(quantiles or None, counts) per [band][key], the last band all tempos pooled."""
     table, counts = [], []
@@ -136,6 +160,7 @@ def learn(solos: list[list[Timed]], edges=TEMPO_EDGES, names: list[str] | None =
     onsets: dict = {}
     lengths: dict = {}  # (band, (rest follows, span bin)) -> sounding shares
     onset_keys, length_keys, gaps, beats, inside, where = [], [], [], [], [], []
+    starts = []  # per solo, where each of its lengths' notes is written
     for notes in solos:
         ok, lk, places = [], [], []
         heard = [None, None]  # the last two places any note sounded at (off the grid too)
@@ -167,6 +192,7 @@ def learn(solos: list[list[Timed]], edges=TEMPO_EDGES, names: list[str] | None =
             lk.append(((band, key), ratio))
         onset_keys.append(ok)
         length_keys.append(lk)
+        starts.append(line_starts(notes))
     places = [(k, g, a) for k in range(12) for g in range(len(GRAINS))
               for a in range(LEADS)]
     bins = range(len(SPAN_EDGES) + 1)
@@ -187,6 +213,12 @@ def learn(solos: list[list[Timed]], edges=TEMPO_EDGES, names: list[str] | None =
     # a solo's lengths as a whole (its shape): a share tied with others (clipped to 1, a
     # note held to the next) is placed at random across the levels it shares, seeded
     shapes = rank_levels(lengths, length_keys, np.random.default_rng(0))
+    style = styles(onset_levels, length_levels, onset_gaps=gaps, on_beat=beats,
+                   names=names, length_shapes=shapes, in_beat=inside,
+                   length_rests=[[key[0] for (_, key), _ in row] for row in length_keys],
+                   step_levels=rank_levels(steps, step_keyed), step_first=step_first,
+                   step_gaps=[[cell[1] for (_, cell), _ in row] for row in step_keyed])
+    style["within"]["length"]["drift"] = length_drift(length_levels, length_keys, starts)
     return {
         "format": FORMAT,
         "tempo_edges": list(edges), "tempo_bands": band_names(edges),
@@ -212,11 +244,7 @@ def learn(solos: list[list[Timed]], edges=TEMPO_EDGES, names: list[str] | None =
                          "one beat, by [tempo band][key: twelfth of the later, twelfths "
                          "between]; the last band is all tempos", "keys": STEP_CELLS,
                  "quantiles": step_q, "notes": step_n},
-        "style": styles(onset_levels, length_levels, onset_gaps=gaps, on_beat=beats,
-                        names=names, length_shapes=shapes, in_beat=inside,
-                        length_rests=[[key[0] for (_, key), _ in row] for row in length_keys],
-                        step_levels=rank_levels(steps, step_keyed), step_first=step_first,
-                        step_gaps=[[cell[1] for (_, cell), _ in row] for row in step_keyed]),
+        "style": style,
         "grace": grace_table(solos, edges),
         "run": run_table(solos),
         "quick": quick_table(solos),
