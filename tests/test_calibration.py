@@ -11,7 +11,7 @@ from improv.cli import main
 from improv.errors import ModelError
 from improv.language import context
 from improv.language.grammar import DEFAULT_LIMITS, Value
-from improv.sampling import calibration
+from improv.sampling import calibration, recency
 from improv.sampling.calibration import (
     N_DURATIONS,
     N_INTERVALS,
@@ -210,6 +210,18 @@ def test_the_calibrate_command_fits_and_saves_what_the_player_reads(tmp_path, ca
         middle = (DEFAULT_LIMITS.low + DEFAULT_LIMITS.high) / 2  # 66: A♭2-E6's
         assert player.register == pytest.approx(min(max(median - middle, -12), 12), abs=0.01)
     assert json.loads(out.read_text())["made_by"].startswith("improv calibrate --wjazzd wjazzd")
+    # fitted with the lengths just played heard again, and it says with what weight
+    assert table.recency == (recency.WEIGHT, recency.NOTES, recency.DECAY)
+    assert json.loads(out.read_text())["recency"] == list(table.recency)
+    for weight, heard in (("0", ()), ("2.5", (2.5, recency.NOTES, recency.DECAY))):
+        assert main(["calibrate", "--wjazzd", str(folder), "--model", str(model), "--bars",
+                     "4", "--rounds", "1", "--recency", weight, "--save", str(out)]) == 0
+        assert calibration.calibration_for(model).recency == heard  # 0: a file as before
+        assert json.loads(out.read_text())["made_by"].endswith(f"--recency {weight}")
+    capsys.readouterr()
+    for weight in ("-1", "11", "nan"):
+        one_line_error(capsys, ["calibrate", "--wjazzd", str(folder), "--model", str(model),
+                                "--recency", weight], "--recency")
     one_line_error(capsys, ["calibrate", "--wjazzd", str(tmp_path / "none")], "not at")
     one_line_error(capsys, ["calibrate", "--wjazzd", str(folder), "--model", str(model),
                             "--save", str(tmp_path / "no" / "c.json")], "--save")

@@ -36,8 +36,9 @@ import numpy as np
 from improv.errors import ModelError
 from improv.files import read_limited
 from improv.language.grammar import Value, twelfths
-from improv.sampling import followtables
+from improv.sampling import followtables, recency
 from improv.sampling.persona import Player, compass_limits, middle_shift
+from improv.sampling.recency import Recency
 
 log = logging.getLogger(__name__)
 
@@ -132,6 +133,8 @@ class Calibration:
     rest: tuple[tuple[float, ...], ...] = ()  # [band][duration class]; () all 1
     players: tuple[Player, ...] = ()
     line: tuple = ()  # [before last][last][next] (followtables); () all 1
+    # (weight, notes, decay) of the lengths just played heard again (recency); () none
+    recency: tuple = ()
 
     def __post_init__(self):
         if len(self.duration) != len(self.interval) or not self.duration:
@@ -151,6 +154,10 @@ class Calibration:
                                      f"{LOW}..{HIGH}")
         for name in FOLLOW:
             followtables.check(name, getattr(self, name))
+        if self.recency:
+            if len(self.recency) != 3:
+                raise ValueError("the recency is not [weight, notes, decay]")
+            recency.check(*self.recency)
         for player in self.players:
             if len(player.duration) != N_DURATIONS or len(player.interval) != N_INTERVALS:
                 raise ValueError(f"player {player.solo!r} needs {N_DURATIONS} duration and "
@@ -195,10 +202,11 @@ class Calibration:
         return out
 
     def to_dict(self) -> dict:
+        heard = {"recency": list(self.recency)} if self.recency else {}  # none: as before it
         return {**{name: [list(r) for r in getattr(self, name)] for name in TABLES},
                 "players": [p.to_list() for p in self.players],
                 **{name: [[list(r) for r in plane] for plane in getattr(self, name)]
-                   for name in FOLLOW}}
+                   for name in FOLLOW}, **heard}
 
     @classmethod
     def from_dict(cls, data: dict) -> "Calibration":
@@ -214,9 +222,15 @@ class Calibration:
             if not isinstance(planes, list) or not all(isinstance(p, list) for p in planes):
                 raise ValueError(f"the {name} is not a list of tables")
             follow[name] = tuple(tuple(tuple(float(x) for x in r) for r in p) for p in planes)
+        heard = data.get("recency", [])  # none in a file from before it
+        if not isinstance(heard, list) or (heard and len(heard) != 3):
+            raise ValueError("the recency is not [weight, notes, decay]")
+        if heard and (isinstance(heard[1], bool) or not float(heard[1]).is_integer()):
+            raise ValueError("the recency's notes are not a whole number")
+        heard = (float(heard[0]), int(heard[1]), float(heard[2])) if heard else ()
         return cls(*(tuple(tuple(float(x) for x in r) for r in data.get(name, neutral.get(name)))
                      for name in TABLES), tuple(Player.from_list(row) for row in players),
-                   **follow)
+                   **follow, recency=heard)
 
 
 TABLES = ("duration", "interval", "pull", "run", "rest")
@@ -247,6 +261,8 @@ class Calibrator:
         self.last_inside = False  # and whether it drew inside an open phrase
         self._follow = {name: followtables.Follower(name, getattr(table, name), values)
                         for name in FOLLOW if getattr(table, name)}  # none: nothing per draw
+        self._recency = (Recency(np.where(notes, [duration_class(v) for v in values], -1),
+                                 *table.recency) if table.recency else None)
 
     def apply(self, w: np.ndarray, band: int, place: tuple | None, recent=(),
               inside: bool = False) -> None:
@@ -260,12 +276,16 @@ class Calibrator:
         np.multiply(w, self._factors[band], out=w)
         if place is not None:
             np.multiply(w, self._pull[self.offset_bin(place)], out=w)
+        recent = tuple(recent)  # read more than once: by each table, the lengths, the run
         if self._follow:
-            recent = tuple(recent)  # read more than once: by each table, then the run
             for follower in self._follow.values():
                 factors = follower.factors(recent)
                 if factors is not None:
                     np.multiply(w, factors, out=w)
+        if self._recency is not None:
+            factors = self._recency.factors(recent)
+            if factors is not None:
+                np.multiply(w, factors, out=w)
         self.last_run = run = run_of(recent, self._step_played)
         if run is not None:
             np.multiply(w, self._run[run], out=w)
@@ -343,6 +363,8 @@ def to_json(table: Calibration, weights_sha256: str, made_by: str, **extra) -> s
         tables.append(f' "{name}": [\n' + ",\n".join(
             "  [\n" + ",\n".join(f"   {json.dumps(list(r))}" for r in plane) + "\n  ]"
             for plane in getattr(table, name)) + "\n ]")
+    if table.recency:
+        tables.append(f' "recency": {json.dumps(list(table.recency))}')
     return head + ",\n" + ",\n".join(tables) + "\n}\n"
 
 

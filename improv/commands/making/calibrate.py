@@ -23,7 +23,9 @@ by the factors; it counts the values drawn and moves
 each factor by the ratio of the players' share to the one drawn (damped, kept inside
 the calibration's limits: :mod:`improv.commands.making.refit`); a class either side has
 seen fewer than ``MIN_COUNT`` times keeps its factor. It prints, per round and band, how far the drawn shares are from the
-players' (total variation distance: half the summed absolute differences).
+players' (total variation distance: half the summed absolute differences). The factors
+are fitted with the lengths just played heard again (:mod:`improv.sampling.recency`), and
+its weight is written beside them.
 """
 
 from __future__ import annotations
@@ -59,6 +61,10 @@ def add_arguments(parser) -> None:
     parser.add_argument("--seeds", type=int, default=1, metavar="N",
                         help="render over each solo N times, each with its own seed (so its "
                              "own player drawn), and fit to them all (default 1)")
+    parser.add_argument("--recency", type=float, default=None, metavar="W",
+                        help="how much the note lengths just played are heard again, 0 to "
+                             "10 (improv.sampling.recency; default 1.0; 0: not at all, a "
+                             "file as before it)")
 
 
 def run(args) -> int:
@@ -68,6 +74,7 @@ def run(args) -> int:
     from improv.learning.wjd import solo_paths
     from improv.model import modelfile
     from improv.sampling.calibration import FOLLOW, Calibration, to_json
+    from improv.sampling import recency
     from improv.sampling.followtables import neutral
 
     folder = wjazzd_folder(args.wjazzd)
@@ -80,6 +87,10 @@ def run(args) -> int:
     for name in ("rounds", "bars", "every", "seeds"):
         if getattr(args, name) is not None and not 1 <= getattr(args, name) <= 1000:
             raise UsageError(f"--{name} {getattr(args, name)} is out of range: give 1 to 1000")
+    weight = recency.WEIGHT if args.recency is None else args.recency
+    if not 0 <= weight <= recency.MAX_WEIGHT:  # NaN too
+        raise UsageError(f"--recency {args.recency} is out of range: give 0 to "
+                         f"{recency.MAX_WEIGHT:g}")
     meta = modelfile.read_meta(where / modelfile.META)
     if not meta.get("weights_sha256"):
         raise UsageError(f"{where}/model.json names no weights hash, which a calibration "
@@ -96,7 +107,8 @@ def run(args) -> int:
           f"{length}, {args.seeds} seed{'s' if args.seeds > 1 else ''} each, "
           f"{args.rounds} rounds")
     table = dataclasses.replace(Calibration.neutral(bands), players=players,  # neutral,
-                                **{name: neutral(name) for name in FOLLOW})  # but heard
+                                **{name: neutral(name) for name in FOLLOW},  # but heard
+                                recency=(weight, recency.NOTES, recency.DECAY) if weight else ())
     print(f"{len(players)} of them to play as (their register and their mix of lengths and "
           f"intervals)")
     for number in range(args.rounds + 1):
@@ -110,7 +122,8 @@ def run(args) -> int:
                        f"improv calibrate --wjazzd {folder.name} --model {args.model or 'wjazzd'} "
                        f"--save {save.name} --rounds {args.rounds}" +
                        ("" if args.bars is None else f" --bars {args.bars}") +
-                       ("" if args.seeds == 1 else f" --seeds {args.seeds}"),
+                       ("" if args.seeds == 1 else f" --seeds {args.seeds}") +
+                       ("" if args.recency is None else f" --recency {args.recency:g}"),
                        source="Weimar Jazz Database (ODbL 1.0): the values of every solo, "
                               "and renders over their changes")
         with atomic_write(save, "w", encoding="utf-8", durable=True) as fh:

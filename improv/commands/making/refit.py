@@ -42,7 +42,8 @@ def refit(table, target, drawn):
                        run_moved(table.run, target[3], drawn[3]),
                        rest_moved(table.rest, target[4], drawn[4]), table.players,
                        *(follow_moved(getattr(table, name), t, d)
-                         for name, t, d in zip(FOLLOW, target[5:], drawn[5:])))
+                         for name, t, d in zip(FOLLOW, target[5:], drawn[5:])),
+                       recency=table.recency)  # fitted with it on, not moved
 
 
 def pair_shares(counts: np.ndarray) -> np.ndarray:
