@@ -23,9 +23,9 @@ def test_each_value_is_weighed_by_the_fading_share_of_its_length_just_played():
     f = cache.factors([(1, "ctx"), (2, "ctx"), (0, "ctx"), (0, "ctx")])
     total = 1.0 + 0.25  # the rest fills its place in the window, and adds nothing
     assert f.tolist() == pytest.approx([1 + 2 * 0.25 / total, 1 + 2 / total, 1.0, 1.0])
-    assert cache.factors([2, 2]) is None  # rests alone: nothing heard
+    assert cache.factors([(2, "ctx"), (2, "ctx")]) is None  # rests alone: nothing heard
     assert cache.factors([]) is None
-    assert Recency(classes, weight=0.0).factors([1]).tolist() == [1.0] * 4
+    assert Recency(classes, weight=0.0).factors([(1, "ctx")]).tolist() == [1.0] * 4
 
 
 @pytest.mark.parametrize("bad", [(-1.0, 12, 0.85), (1.0, 0, 0.85), (1.0, 12, 0.0),

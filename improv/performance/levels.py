@@ -43,11 +43,9 @@ def drifted(before: tuple | None, at: float, beats: float, rng) -> float:
     """The drift's score at ``at`` beats (written), from ``before`` (its score, where it
     was; None: a fresh start, as after a jump back): an Ornstein-Uhlenbeck step, so two
     scores correlate exp(-beats apart / ``beats``)."""
-    e = float(rng.standard_normal())
     if before is None or at < before[1]:
-        return e
-    k = math.exp(-(at - before[1]) / beats)
-    return k * before[0] + math.sqrt(1.0 - k * k) * e
+        return next_score(None, 0.0, rng)
+    return next_score(before[0], math.exp(-(at - before[1]) / beats), rng)
 
 
 def level_of(z: float) -> float:

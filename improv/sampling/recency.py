@@ -49,20 +49,21 @@ class Recency:
         self._fade = decay ** np.arange(notes)
         # a rest's class reads the last slot, which nothing fills: its factor stays 1
         self._slots = int(self._classes.max(initial=-1)) + 2
+        self._work = np.empty(len(self._classes))  # the factors, filled in place per draw
 
     def factors(self, recent) -> np.ndarray | None:
-        """The factor of each value after ``recent`` (indices into the vocabulary, or
-        (index, context) pairs as the soloist's history holds them, the last played
-        first); None when no note is among them."""
-        played = [item if isinstance(item, (int, np.integer)) else item[0]
-                  for item in recent[:self._notes]]
-        if not played:
-            return None
-        classes = self._classes[played]
+        """The factor of each value after ``recent`` ((index, context) pairs as the
+        soloist's history holds them, the last played first; a buffer, valid until the
+        next call); None when no note is among them."""
+        classes = self._classes[[item[0] for item in recent[:self._notes]]]
         notes = classes >= 0
-        total = float(self._fade[:len(played)][notes].sum())
+        fade = self._fade[:len(classes)][notes]
+        total = float(fade.sum())
         if total == 0:
             return None
-        shares = np.bincount(classes[notes], weights=self._fade[:len(played)][notes],
-                             minlength=self._slots) / total
-        return 1.0 + self._weight * shares[self._classes]
+        shares = np.bincount(classes[notes], weights=fade, minlength=self._slots)
+        shares /= total  # as a share, then weighed: the same floats as 1 + w x share
+        shares *= self._weight
+        out = np.take(shares, self._classes, out=self._work)
+        out += 1.0
+        return out
