@@ -168,6 +168,46 @@ def test_refit_moves_each_factor_towards_the_players_share():
     assert moved.pull[:4] == table.pull[:4]
 
 
+def test_refit_moves_each_player_towards_its_own_solo():
+    """A player whose renders as itself lean less to sixteenths than its solo did gets
+    more of them; one not rendered, or with renders that lean as its solo did, keeps its
+    factors; the band's factors move what the band shares."""
+    from improv.commands.making.calibrate import counts
+    from improv.commands.making import refit
+    from improv.commands.making.refit import players_moved
+    from improv.sampling import persona
+
+    flat = (1.0,) * N_DURATIONS, (1.0,) * N_INTERVALS
+    a, b, c, d = (persona.Player(name, 0.0, *flat, band=0) for name in "ABCD")
+    target, drawn = counts(BANDS), counts(BANDS)
+    target[0][0, [2, 5]] = [500, 500]  # the band: half sixteenths, half eighths
+    drawn[0][0, [2, 5]] = [200, 600]  # its renders: fewer sixteenths (the band's to move)
+    target[1][0, [1, 2]] = drawn[1][0, [1, 2]] = [500, 500]
+    one = lambda d2, d5: (np.array([0, 0, d2, 0, 0, d5] + [0] * 8, float),  # noqa: E731
+                          np.array([0, 50, 50] + [0] * 12, float))
+    own = {"A": one(300, 100), "C": one(3000, 1000), "D": one(100, 100)}
+    rendered = {"A": one(100, 300), "C": one(2000, 2000), "D": one(100, 300)}
+    moved = dict(zip("ABCD", players_moved((a, b, c, d), own, rendered, target, drawn)))
+    assert moved["A"].duration[2] > 1.0 > moved["A"].duration[5]  # leans less than its own
+    assert moved["B"] == b  # not rendered
+    # its renders lean against theirs as its solo did against the band (3:1)
+    assert moved["C"].duration == pytest.approx(c.duration, abs=0.01)
+    assert moved["D"].duration == d.duration  # the band's lean is the band's to move
+    assert all(p.interval[-1] == 1.0 for p in moved.values())  # a phrase's first note
+    target[0][0, 7] = drawn[0][0, 7] = 100  # the band plays long eighths; A's renders none
+    for seen, moves in ((refit.PLAYER_MIN - 1, False), (refit.PLAYER_MIN, True)):
+        rare = {"A": one(300, 100)}, {"A": one(100, 300)}
+        rare[0]["A"][0][7] = seen  # too few to judge by, then just enough
+        assert (players_moved((a,), *rare, target, drawn)[0].duration[7] > 1.0) == moves
+    far = {"A": one(3000, 1)}, {"A": one(1, 3000)}
+    step = players_moved((a,), *far, target, drawn)[0]  # a round moves it so far only
+    assert step.duration[2] / step.duration[5] <= refit.PLAYER_STEP ** (2 * refit.DAMPING)
+    for _ in range(20):  # however far, inside a player's limits
+        a = players_moved((a,), *far, target, drawn)[0]
+    assert persona.LOW <= a.duration[5] < 0.5 and 2.0 < a.duration[2] <= persona.HIGH
+    assert min(a.duration) >= persona.LOW and max(a.duration) <= persona.HIGH
+
+
 def test_the_pull_leads_the_line_back_towards_the_middle_of_the_register():
     values = [Value("C", 0.5, -7, -1), Value("C", 0.5, 1, 7), Value("R", 0.5), Value("C", 0.5)]
     assert [calibration.step_class(v) for v in values] == [1, 3, None, None]
@@ -188,8 +228,10 @@ def test_the_calibrate_command_fits_and_saves_what_the_player_reads(tmp_path, ca
                                                                    monkeypatch):
     from improv.commands.making import refit
 
-    monkeypatch.setattr(refit, "MIN_COUNT", 5)  # a random model over 2 x 16 bars
-    folder = weimar_copy(tmp_path, "ZootSims_KingDavid_Solo.csv", "ArtPepper_Desafinado_Solo.csv")
+    monkeypatch.setattr(refit, "MIN_COUNT", 5)  # a random model over 3 x 16 bars
+    # two solos at 110-150 BPM, one at 150-190
+    folder = weimar_copy(tmp_path, "ZootSims_KingDavid_Solo.csv", "ArtPepper_Desafinado_Solo.csv",
+                         "ZootSims_DancingInTheDark-1_Solo.csv")
     model = write_random_model(tmp_path / "m", seed=5, conditioned=True)
     out = model / calibration.FILE
     assert main(["calibrate", "--wjazzd", str(folder), "--model", str(model), "--bars", "16",
@@ -200,9 +242,20 @@ def test_the_calibrate_command_fits_and_saves_what_the_player_reads(tmp_path, ca
     assert table is not None and table != Calibration.neutral(BANDS)
     # each solo is a player to play as, the factors fitted with them drawn
     assert {p.solo for p in table.players} == {"ZootSims_KingDavid_Solo",
-                                               "ArtPepper_Desafinado_Solo"}
-    assert "2 of them to play as" in printed
-    from improv.learning.wjd import load_solo_piece
+                                               "ArtPepper_Desafinado_Solo",
+                                               "ZootSims_DancingInTheDark-1_Solo"}
+    assert "3 of them to play as" in printed
+    # each played as itself and moved towards its own solo against the others of its
+    # band; one alone in its band leans as the band does, which the band's factors fit
+    assert "3 players against their own solos" in printed
+    from improv.commands.making.calibrate import corpus_counts
+    from improv.learning.wjd import load_solo_piece, solo_paths
+
+    _, counted, _ = corpus_counts(solo_paths(folder), BANDS)
+    counted = {p.solo: p for p in counted}
+    for player in table.players:
+        alone = player.solo == "ZootSims_KingDavid_Solo"
+        assert (player == counted[player.solo]) == alone
 
     for player in table.players:  # where its solo sat, against the default limits' middle
         piece = load_solo_piece(folder / "melody" / f"{player.solo}.csv", cache=False)

@@ -173,7 +173,7 @@ def test_the_players_line_is_counted_from_the_corpus_values(monkeypatch):
             return []
 
     monkeypatch.setattr("improv.learning.wjd.load_solo_piece", lambda path: Piece())
-    tallies, _players = corpus_counts(["x.csv"], BANDS)
+    tallies, _players, _own = corpus_counts(["x.csv"], BANDS)
     line = tallies[5]
     # the phrase's first note has no interval: the line counts from its third, the rest
     # passed over (up 2, down 3, then up 2)

@@ -132,6 +132,27 @@ def test_the_soloist_plays_as_the_player_its_seed_draws(tmp_path):
     assert soloist(3, calibrate=False).player is None
 
 
+def test_the_soloist_plays_as_the_player_it_is_given(tmp_path):
+    """How improv calibrate renders each solo's changes as that solo's own player."""
+    model = write_random_model(tmp_path / "m", seed=5, conditioned=True)
+    players = tuple(player(f"P{k}", d5=0.5 + k / 10) for k in range(30))
+    table = Calibration.neutral(BANDS)
+    table = Calibration(table.duration, table.interval, players=players)
+    base = Soloist.load(model, seed=2)
+    drawn = Soloist(base.generator, base.settings, table).player
+    given = next(p for p in players if p != drawn)
+    assert Soloist(base.generator, base.settings, table, as_player=given).player is given
+    from dataclasses import replace
+    pooled = replace(base.settings, player="pooled")  # the setting still rules
+    assert Soloist(base.generator, pooled, table, as_player=given).player is None
+    # the draws are the seed's either way: the player moves the weights, not the stream
+    # (one after the other: the soloists share the generator's state)
+    a = Soloist(base.generator, base.settings, table, as_player=drawn)
+    played = [a.next_index() for _ in range(40)]
+    b = Soloist(base.generator, base.settings, table)
+    assert [b.next_index() for _ in range(40)] == played
+
+
 def test_the_players_are_written_and_read_with_the_factors(tmp_path):
     model = write_random_model(tmp_path / "m", seed=5, conditioned=True)
     sha = json.loads((model / "model.json").read_text())["weights_sha256"]

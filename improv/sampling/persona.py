@@ -13,9 +13,10 @@ which the values drawn keep inside (:func:`compass_limits`). The soloist draws o
 (:func:`choose`) and the calibrator weights the model's values by it, so a run plays
 the way that soloist's solo did, and runs differ as the players' solos do.
 
-``improv calibrate`` derives the players from the corpus (:func:`from_counts`) and
-writes them into ``calibration.json`` beside the factors, which it fits with the
-players drawn, so the runs together still keep the players' shares.
+``improv calibrate`` derives the players from the corpus (:func:`from_counts`), renders
+each solo's changes as its own player and moves the player's factors until its renders
+lean as its solo did (the model's own habits amplify some leanings and damp others),
+and writes them into ``calibration.json`` beside the band's factors, fitted with them.
 """
 
 from __future__ import annotations

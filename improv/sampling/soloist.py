@@ -91,7 +91,7 @@ class Soloist:
     """An endless, constrained, seeded stream of grammar values from a generator."""
 
     def __init__(self, generator: Generator, settings: SamplingSettings = SamplingSettings(),
-                 calibration: Calibration | None = None):
+                 calibration: Calibration | None = None, as_player=None):
         self.generator = generator
         self.settings = settings
         self.values: tuple[Value, ...] = generator.vocab.parsed()
@@ -127,8 +127,9 @@ class Soloist:
             raise ValueError(f"a calibration of {calibration.bands} tempo bands for a model "
                              f"of {len(context.TEMPO_EDGES) + 1}")
         calibrated = calibration is not None and banded and settings.calibrate
-        # played as one Weimar soloist, drawn by the seed (improv.sampling.persona)
-        player = (choose(calibration.players, self._rng, settings.tempo)
+        # played as one Weimar soloist, drawn by the seed (improv.sampling.persona), or
+        # ``as_player`` (improv calibrate fits each player rendered as itself)
+        player = (as_player or choose(calibration.players, self._rng, settings.tempo)
                   if calibrated and settings.player == "drawn" else None)
         self._calibration = Calibrator(calibration, self.values, player) if calibrated else None
         # the breath after each phrase (improv.sampling.phrasing); None: the model's

@@ -11,12 +11,16 @@ against the notes among the values drawn inside an open phrase, and how often ea
 interval follows each pair of intervals before it (the line, :mod:`improv.sampling.
 followtables`: counted from a phrase's third note on, rests passed over). The players to
 play as
-(:mod:`improv.sampling.persona`) come from the same solos and are drawn in the renders,
-as the soloist draws them. Each round renders the solo over every solo's own changes
+(:mod:`improv.sampling.persona`) come from the same solos, and each solo's changes are
+rendered as that solo's own player, whose factors move too: by how its renders lean
+against its band's over how its solo leant (:func:`~improv.commands.making.refit.
+players_moved`). Counted from its solo alone, a player given to sixteenths played
+nearly twice the players' spread of them, while its triplets, long notes and repeated
+notes fell short. Each round renders the solo over every solo's own changes
 at its tempo, the whole solo (or its first ``--bars`` bars: a quick look; fitted over
 the first 24, whole renders came out with more short notes than the players', 41.8%
 of the notes under 0.3 beat at 150-220 BPM against 35.4%, and 39.5% fitted whole), once
-or ``--seeds N`` times, each with its own seed and so its own player drawn, with
+or ``--seeds N`` times, each with its own seed, with
 ``./config.toml``'s settings where there is one, as ``improv eval`` does (the
 repository's holds the defaults), and the same seeds every round, so rounds differ only
 by the factors; it counts the values drawn and moves
@@ -36,7 +40,7 @@ from pathlib import Path
 
 import numpy as np
 
-from improv.commands.making.refit import refit
+from improv.commands.making.refit import players_moved, refit
 from improv.errors import UsageError
 
 MIN_PLAYER_NOTES = 100  # a solo with fewer notes is no player to play as
@@ -52,7 +56,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("--save", metavar="FILE.json",
                         help="write the calibration there (beside the model as "
                              "calibration.json, where the player looks for it)")
-    parser.add_argument("--rounds", type=int, default=5, help="rounds of fitting (default 5)")
+    parser.add_argument("--rounds", type=int, default=7, help="rounds of fitting (default 7)")
     parser.add_argument("--bars", type=int, default=None,
                         help="bars rendered over each solo's changes per round (default: "
                              "the whole solo)")
@@ -100,7 +104,7 @@ def run(args) -> int:
                          f"only a context-v3 model can be calibrated by tempo band")
     bands = len(context.TEMPO_EDGES) + 1
     paths = solo_paths(folder)
-    target, players = corpus_counts(paths, bands)
+    target, players, own = corpus_counts(paths, bands)
     jobs = render_jobs(paths[::args.every], args.bars, args.seeds)
     length = "the whole of each" if args.bars is None else f"{args.bars} bars each"
     print(f"{len(paths)} Weimar solos; rendering over {len(jobs) // args.seeds} of them, "
@@ -112,10 +116,13 @@ def run(args) -> int:
     print(f"{len(players)} of them to play as (their register and their mix of lengths and "
           f"intervals)")
     for number in range(args.rounds + 1):
-        drawn = drawn_counts(where, jobs, table, bands)
+        drawn, by_player = drawn_counts(where, jobs, table, bands)
         report(number, target, drawn)
+        report_players(own, by_player)
         if number < args.rounds:
             table = refit(table, target, drawn)
+            table = dataclasses.replace(table, players=players_moved(
+                table.players, own, by_player, target, drawn))
     if args.save:
         save = Path(args.save)
         text = to_json(table, meta.get("weights_sha256"),
@@ -181,10 +188,11 @@ def count_run(runs: np.ndarray, run: tuple[int, int] | None, value) -> None:
         runs[run][0 if step_of(value) == (1 if run[0] == UP else -1) else 1] += 1
 
 
-def corpus_counts(paths, bands: int) -> tuple[tuple[np.ndarray, ...], tuple]:
+def corpus_counts(paths, bands: int) -> tuple[tuple[np.ndarray, ...], tuple, dict]:
     """The players' note values (:func:`counts`; the pull's offsets against each solo's
-    median pitch; the runs by the values' own intervals), and each solo of MIN_PLAYER_NOTES notes or more as a player
-    (:mod:`improv.sampling.persona`) against its tempo band."""
+    median pitch; the runs by the values' own intervals), each solo of MIN_PLAYER_NOTES notes
+    or more as a player (:mod:`improv.sampling.persona`) against its tempo band, and each
+    such solo's own (duration, interval) class counts by its name."""
     from improv.language import context
     from improv.language.grammar import DEFAULT_LIMITS, Phrase, parse_value
     from improv.learning.wjd import load_solo_piece
@@ -201,6 +209,7 @@ def corpus_counts(paths, bands: int) -> tuple[tuple[np.ndarray, ...], tuple]:
 
     durations, intervals, pulls, runs, inside, *follow = counts(bands)
     solos = []  # (name, band, median pitch, its durations, its intervals, its pitches)
+    own = {}  # each player's (durations, intervals): what its renders are fitted to
     for path in paths:
         piece = load_solo_piece(path)
         if piece.tempo is None:  # no beat track to time it by: rendered over by no job
@@ -240,13 +249,14 @@ def corpus_counts(paths, bands: int) -> tuple[tuple[np.ndarray, ...], tuple]:
         if own_d.sum() >= MIN_PLAYER_NOTES:
             solos.append((Path(path).stem, band, middle, own_d[0], own_i[0],
                           [e.pitch for e in events]))
+            own[Path(path).stem] = (own_d[0], own_i[0])
     # a player's register against the middle of the default limits (A♭2..E6: 66, the
     # players' median): with those limits a run sits where its solo sat
     middle = (DEFAULT_LIMITS.low + DEFAULT_LIMITS.high) / 2
     players = tuple(from_counts(name, m, middle, d, i, durations[band], intervals[band], band,
                                 pitches)
                     for name, band, m, d, i, pitches in solos)
-    return (durations, intervals, pulls, runs, inside, *follow), players
+    return (durations, intervals, pulls, runs, inside, *follow), players, own
 
 
 def _same(kind):
@@ -263,12 +273,12 @@ def count_values(values, durations: np.ndarray, intervals: np.ndarray) -> None:
             intervals[interval_class(value)] += 1
 
 
-def render_jobs(paths, bars: int | None, seeds: int = 1) -> list[tuple[object, float, int]]:
-    """(chart, tempo, seed) over each solo's changes (solos in an odd metre left out),
+def render_jobs(paths, bars: int | None, seeds: int = 1) -> list[tuple[object, float, int, str]]:
+    """(chart, tempo, seed, the solo's name) over each solo's changes (solos in an odd metre left out),
     ``seeds`` of them per solo: the first seeded by the solo's name alone (as with one),
-    the others by its name and their number. A player is drawn by the seed, and a few
-    long renders as a player given to 16th notes weigh much in a band's shares
-    (``benchmarks/player_shorts.py`` compares the fit's seeds with others)."""
+    the others by its name and their number. A long render's run of 16th notes weighs
+    much in a band's shares (``benchmarks/player_shorts.py`` compares the fit's seeds
+    with others)."""
     from improv.learning.wjd import read_solo, solo_chart
     from improv.timing.tempo import MAX_TEMPO, MIN_TEMPO
 
@@ -281,14 +291,17 @@ def render_jobs(paths, bars: int | None, seeds: int = 1) -> list[tuple[object, f
         tempo = min(max(solo.tempo, MIN_TEMPO), MAX_TEMPO)
         for k in range(seeds):
             key = path.name if k == 0 else f"{path.name}#{k}"
-            jobs.append((chart, round(tempo, 1), zlib.crc32(key.encode()) % 2**31))
+            jobs.append((chart, round(tempo, 1), zlib.crc32(key.encode()) % 2**31, path.stem))
     return jobs
 
 
-def drawn_counts(model: Path, jobs, table, bands: int) -> tuple[np.ndarray, ...]:
+def drawn_counts(model: Path, jobs, table, bands: int) -> tuple[tuple[np.ndarray, ...], dict]:
     """The note values the soloist draws over ``jobs`` with ``table`` (:func:`counts`;
     the pull's offsets against the middle of the register it keeps to, the runs as the
-    calibrator heard them)."""
+    calibrator heard them), and each player's (duration, interval) counts by its name.
+    Each solo's changes are played as that solo's player where it is one (elsewhere as
+    the player the seed draws), so each player is fitted to its own solo, and the
+    players rendered are the corpus's."""
     from improv.commands.evaluate import settings_for
     from improv.commands.play import make_band
     from improv.language import context
@@ -298,11 +311,13 @@ def drawn_counts(model: Path, jobs, table, bands: int) -> tuple[np.ndarray, ...]
 
     durations, intervals, pulls, runs, inside, *follow = counts(bands)
     generator = load_generator(model)
-    for chart, tempo, seed in jobs:
+    players = {p.solo: p for p in table.players}
+    by_player: dict = {}
+    for chart, tempo, seed, name in jobs:
         cfg = settings_for(None, model=str(model), tempo=tempo, seed=seed)
         soloist = Soloist(generator, dataclasses.replace(
             cfg.sampling, seed=seed, beats_per_bar=chart.beats_per_bar, calibrate=True,
-            tempo=tempo), table)
+            tempo=tempo), table, as_player=players.get(name))
         drawn: list = []
         soloist.observer = lambda index, place, s=soloist: drawn.append(
             (index, place, s.calibrator.last_run, s.calibrator.last_inside,
@@ -311,6 +326,9 @@ def drawn_counts(model: Path, jobs, table, bands: int) -> tuple[np.ndarray, ...]
         band.advance(len(chart.bars) * chart.beats_per_bar)
         row = context.tempo_slot(tempo) - context.TEMPO_OFFSET
         count_values((soloist.values[d[0]] for d in drawn), durations[row], intervals[row])
+        if soloist.player is not None:
+            own_d, own_i = by_player.setdefault(soloist.player.solo, counts(1)[:2])
+            count_values((soloist.values[d[0]] for d in drawn), own_d[0], own_i[0])
         for index, place, run, opened, pairs in drawn:
             value = soloist.values[index]
             step = None if value.is_rest else step_class(value)
@@ -321,7 +339,8 @@ def drawn_counts(model: Path, jobs, table, bands: int) -> tuple[np.ndarray, ...]
                 count_follow(name, tally, pair, value)
             if opened:
                 count_inside(inside[row], value)
-    return durations, intervals, pulls, runs, inside, *follow
+    return (durations, intervals, pulls, runs, inside, *follow), {
+        name: (d[0], i[0]) for name, (d, i) in by_player.items()}
 
 
 def report(number: int, target, drawn) -> None:
@@ -358,3 +377,14 @@ def _on(pair: np.ndarray) -> float:
 
 def _tv(a: np.ndarray, b: np.ndarray) -> float:
     return 0.5 * float(np.abs(a / max(a.sum(), 1) - b / max(b.sum(), 1)).sum())
+
+
+def report_players(own: dict, by_player: dict) -> None:
+    """How far each player's renders are from its own solo's shares (the median of the
+    total variation distances, durations/intervals), where it played."""
+    dist = [(_tv(own[n][0], d), _tv(own[n][1][:-1], i[:-1]))
+            for n, (d, i) in by_player.items() if n in own]
+    if dist:
+        d, i = np.median(np.array(dist), axis=0)
+        print(f"  {len(dist)} players against their own solos: distance durations/intervals "
+              f"median {d:.3f}/{i:.3f}")
