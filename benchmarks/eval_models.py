@@ -3,7 +3,8 @@
 For each model and each progression (the blues, rhythm changes, a minor ii-V tune,
 Giant Steps) and seed, renders what ``improv eval`` renders (10 minutes at 120 BPM by
 default, through the same code) and prints every figure with the Weimar p10-p90 band,
-marking those outside; then how many of the 3 x 4 renders have every figure inside.
+marking those outside; then how many of the 3 x 4 renders have every figure inside
+(and, for scale, how many of the Weimar solos themselves do).
 
 It also measures whether a model hears the changes: with the same seed, the share of
 the first 500 values that differ between the blues and rhythm changes (the whole value,
@@ -19,7 +20,8 @@ import statistics
 import sys
 import time
 
-from improv.commands.evaluate import default_wjazzd, render, settings_for, weimar_band
+from improv.analysis.solofigures import band as band_of
+from improv.commands.evaluate import default_wjazzd, render, settings_for, weimar_figures
 from improv.language.grammar import BEATS_PER_BAR
 from improv.analysis.solofigures import FIGURES, solo_figures
 
@@ -56,10 +58,14 @@ def main(argv=None) -> int:
     parser.add_argument("--minutes", type=float, default=10.0)
     parser.add_argument("--tempo", type=float, default=120.0)
     args = parser.parse_args(argv)
-    band, solos = weimar_band(default_wjazzd())
+    weimar = weimar_figures(default_wjazzd())
+    band, solos = band_of(weimar), len(weimar)
     bars = round(args.minutes * args.tempo / BEATS_PER_BAR)
     print(f"{bars} bars at {args.tempo:g} BPM per render; band: p10-p90 over {solos} Weimar solos")
     print("  " + "  ".join(f"{k}: {band[k][0]:.3g}..{band[k][1]:.3g}" for k, _, _ in FIGURES))
+    # each figure leaves a tenth of the solos out either side: all ten inside is rarer
+    whole = sum(all(band[k][0] <= f[k] <= band[k][1] for k, _, _ in FIGURES) for f in weimar)
+    print(f"  Weimar solos with every figure inside the band: {whole}/{solos}")
     for model in args.models:
         inside, started = 0, time.perf_counter()
         print(f"\n== model {model}")

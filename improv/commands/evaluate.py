@@ -107,7 +107,15 @@ def save_band(path: Path, band: dict, solos: int, folder: Path) -> None:
 
 
 def weimar_band(folder: Path) -> tuple[dict, int]:
-    from improv.analysis.solofigures import band, solo_figures
+    from improv.analysis.solofigures import band
+
+    figures = weimar_figures(folder)
+    return band(figures), len(figures)
+
+
+def weimar_figures(folder: Path) -> list[dict]:
+    """Every Weimar solo's figures (:mod:`improv.analysis.solofigures`)."""
+    from improv.analysis.solofigures import solo_figures
     from improv.learning.wjd import read_solo, solo_paths
 
     folder = wjazzd_folder(folder)
@@ -120,7 +128,7 @@ def weimar_band(folder: Path) -> tuple[dict, int]:
         notes = [(max(n.on, 0.0), n.on + n.length, n.pitch, solo.chord_at(n.on))
                  for n in solo.notes if n.on + n.length > 0 and n.on < length]
         figures.append(solo_figures(notes, length))
-    return band(figures), len(figures)
+    return figures
 
 
 def settings_for(config=None, model=None, progression=None, tempo=None, seed=1, chart=None):
