@@ -9,7 +9,7 @@ import pytest
 from improv.errors import ModelError
 from improv.language import context
 from improv.language.grammar import Value
-from improv.sampling import calibration
+from improv.sampling import calibration, recency
 from improv.sampling.calibration import N_DURATIONS, N_INTERVALS, Calibration
 from improv.sampling.recency import Recency
 
@@ -82,7 +82,8 @@ def test_a_damaged_recency_in_the_file_beside_a_model_is_one_line(tmp_path):
     assert "\n" not in str(err.value)
 
 
-def test_the_shipped_calibration_plays_without_it_as_it_was_fitted():
-    """data/models/wjazzd/calibration.json was fitted before the recency (a refit with it
-    left two of the twelve improv eval renders outside the Weimar band: data/README)."""
-    assert calibration.calibration_for(None).recency == ()
+def test_the_shipped_calibration_plays_with_it_as_it_was_fitted():
+    """data/models/wjazzd/calibration.json was fitted with the recency at its default
+    weight (improv calibrate, each player fitted as itself: data/README)."""
+    assert calibration.calibration_for(None).recency == (recency.WEIGHT, recency.NOTES,
+                                                         recency.DECAY)
