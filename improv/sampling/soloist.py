@@ -74,7 +74,7 @@ from improv.language.vocab import nearest
 from improv.model.engines import load_generator
 from improv.model.step import Generator
 from improv.sampling.calibration import Calibration, Calibrator, calibration_for
-from improv.sampling.persona import choose
+from improv.sampling.persona import Player, choose
 from improv.sampling.nucleus import draw
 from improv.sampling.phrasing import BREATH_STREAM, Breaths
 from improv.sampling.pitchfit import PitchFit
@@ -91,7 +91,7 @@ class Soloist:
     """An endless, constrained, seeded stream of grammar values from a generator."""
 
     def __init__(self, generator: Generator, settings: SamplingSettings = SamplingSettings(),
-                 calibration: Calibration | None = None, as_player=None):
+                 calibration: Calibration | None = None, as_player: Player | None = None):
         self.generator = generator
         self.settings = settings
         self.values: tuple[Value, ...] = generator.vocab.parsed()

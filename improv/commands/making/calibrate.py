@@ -14,9 +14,9 @@ play as
 (:mod:`improv.sampling.persona`) come from the same solos, and each solo's changes are
 rendered as that solo's own player, whose factors move too: by how its renders lean
 against its band's over how its solo leant (:func:`~improv.commands.making.refit.
-players_moved`). Counted from its solo alone, a player given to sixteenths played
-nearly twice the players' spread of them, while its triplets, long notes and repeated
-notes fell short. Each round renders the solo over every solo's own changes
+players_moved`). Counted from its solo alone, a run's share of sixteenths rose 1.1-1.7
+times as fast as its player's, while triplets and repeated notes fell short
+(``benchmarks/player_fidelity.py``). Each round renders the solo over every solo's own changes
 at its tempo, the whole solo (or its first ``--bars`` bars: a quick look; fitted over
 the first 24, whole renders came out with more short notes than the players', 41.8%
 of the notes under 0.3 beat at 150-220 BPM against 35.4%, and 39.5% fitted whole), once
@@ -274,8 +274,8 @@ def count_values(values, durations: np.ndarray, intervals: np.ndarray) -> None:
 
 
 def render_jobs(paths, bars: int | None, seeds: int = 1) -> list[tuple[object, float, int, str]]:
-    """(chart, tempo, seed, the solo's name) over each solo's changes (solos in an odd metre left out),
-    ``seeds`` of them per solo: the first seeded by the solo's name alone (as with one),
+    """(chart, tempo, seed, the solo's name) over each solo's changes (solos in an odd
+    metre left out), ``seeds`` of them per solo: the first seeded by the solo's name alone (as with one),
     the others by its name and their number. A long render's run of 16th notes weighs
     much in a band's shares (``benchmarks/player_shorts.py`` compares the fit's seeds
     with others)."""
@@ -313,11 +313,11 @@ def drawn_counts(model: Path, jobs, table, bands: int) -> tuple[tuple[np.ndarray
     generator = load_generator(model)
     players = {p.solo: p for p in table.players}
     by_player: dict = {}
-    for chart, tempo, seed, name in jobs:
+    for chart, tempo, seed, solo in jobs:
         cfg = settings_for(None, model=str(model), tempo=tempo, seed=seed)
         soloist = Soloist(generator, dataclasses.replace(
             cfg.sampling, seed=seed, beats_per_bar=chart.beats_per_bar, calibrate=True,
-            tempo=tempo), table, as_player=players.get(name))
+            tempo=tempo), table, as_player=players.get(solo))
         drawn: list = []
         soloist.observer = lambda index, place, s=soloist: drawn.append(
             (index, place, s.calibrator.last_run, s.calibrator.last_inside,
