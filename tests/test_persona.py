@@ -115,12 +115,17 @@ def test_the_calibrator_plays_the_players_factors_and_its_register():
     assert high.offset_bin((60, (), 52, 84)) == 0
 
 
-def test_the_soloist_plays_as_the_player_its_seed_draws(tmp_path):
+def thirty_players(tmp_path):
+    """A soloist of a random model, and a calibration of 30 players apart in eighths."""
     model = write_random_model(tmp_path / "m", seed=5, conditioned=True)
     players = tuple(player(f"P{k}", d5=0.5 + k / 10) for k in range(30))
-    table = Calibration.neutral(BANDS)
-    table = Calibration(table.duration, table.interval, players=players)
-    base = Soloist.load(model, seed=2)
+    neutral = Calibration.neutral(BANDS)
+    return Soloist.load(model, seed=2), players, Calibration(
+        neutral.duration, neutral.interval, players=players)
+
+
+def test_the_soloist_plays_as_the_player_its_seed_draws(tmp_path):
+    base, players, table = thirty_players(tmp_path)
 
     def soloist(seed, **settings):
         from dataclasses import replace
@@ -134,11 +139,7 @@ def test_the_soloist_plays_as_the_player_its_seed_draws(tmp_path):
 
 def test_the_soloist_plays_as_the_player_it_is_given(tmp_path):
     """How improv calibrate renders each solo's changes as that solo's own player."""
-    model = write_random_model(tmp_path / "m", seed=5, conditioned=True)
-    players = tuple(player(f"P{k}", d5=0.5 + k / 10) for k in range(30))
-    table = Calibration.neutral(BANDS)
-    table = Calibration(table.duration, table.interval, players=players)
-    base = Soloist.load(model, seed=2)
+    base, players, table = thirty_players(tmp_path)
     drawn = Soloist(base.generator, base.settings, table).player
     given = next(p for p in players if p != drawn)
     assert Soloist(base.generator, base.settings, table, as_player=given).player is given
