@@ -273,12 +273,13 @@ def count_values(values, durations: np.ndarray, intervals: np.ndarray) -> None:
             intervals[interval_class(value)] += 1
 
 
-def render_jobs(paths, bars: int | None, seeds: int = 1) -> list[tuple[object, float, int, str]]:
+def render_jobs(paths, bars: int | None,
+                seeds: int = 1) -> list[tuple[object, float, int, str]]:
     """(chart, tempo, seed, the solo's name) over each solo's changes (solos in an odd
-    metre left out), ``seeds`` of them per solo: the first seeded by the solo's name alone (as with one),
-    the others by its name and their number. A long render's run of 16th notes weighs
-    much in a band's shares (``benchmarks/player_shorts.py`` compares the fit's seeds
-    with others)."""
+    metre left out), ``seeds`` of them per solo: the first seeded by the solo's name
+    alone (as with one), the others by its name and their number. A long render's run
+    of 16th notes weighs much in a band's shares (``benchmarks/player_shorts.py``
+    compares the fit's seeds with others)."""
     from improv.learning.wjd import read_solo, solo_chart
     from improv.timing.tempo import MAX_TEMPO, MIN_TEMPO
 
@@ -325,10 +326,14 @@ def drawn_counts(model: Path, jobs, table, bands: int) -> tuple[tuple[np.ndarray
         band = make_band(cfg, soloist, seed, chart=chart)
         band.advance(len(chart.bars) * chart.beats_per_bar)
         row = context.tempo_slot(tempo) - context.TEMPO_OFFSET
-        count_values((soloist.values[d[0]] for d in drawn), durations[row], intervals[row])
+        these_d, these_i, *_ = counts(1)  # this render's, counted once: the band's, its player's
+        count_values((soloist.values[d[0]] for d in drawn), these_d[0], these_i[0])
+        durations[row] += these_d[0]
+        intervals[row] += these_i[0]
         if soloist.player is not None:
             own_d, own_i = by_player.setdefault(soloist.player.solo, counts(1)[:2])
-            count_values((soloist.values[d[0]] for d in drawn), own_d[0], own_i[0])
+            own_d += these_d
+            own_i += these_i
         for index, place, run, opened, pairs in drawn:
             value = soloist.values[index]
             step = None if value.is_rest else step_class(value)
