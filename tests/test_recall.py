@@ -11,10 +11,11 @@ import pytest
 
 from improv.analysis.streamstats import repeated_run
 from improv.cli import main
+from improv.language import context
 from improv.language.grammar import PitchLimits, Value, twelfths
 from improv.learning.motifs import LineNote, licks, recalls
 from improv.sampling import recall
-from improv.sampling.phrasing import BREATH, draw_breath
+from improv.sampling.phrasing import BREATH, BREATH_BY_BAND, draw_breath
 from improv.sampling.recall import Motifs
 from improv.sampling.soloist import Soloist
 
@@ -163,6 +164,42 @@ def test_breaths_are_drawn_in_twelfths_of_at_least_a_beat():
     draws = [draw_breath(rng) for _ in range(2000)]
     assert min(draws) >= 12
     assert abs(np.median(draws) / 12 - BREATH[2]) < 0.15
+
+
+def test_breaths_are_drawn_from_the_players_of_the_tempo_band():
+    """Players breathe more beats the faster the tune; a band out of range is the
+    nearest, and no band (tempo not known) all of them pooled."""
+    def median(band):
+        rng = np.random.default_rng(0)
+        return np.median([draw_breath(rng, band) for _ in range(2000)]) / 12
+
+    assert abs(median(0) - BREATH_BY_BAND[0][2]) < 0.15  # a ballad: 1.5 beats
+    assert abs(median(5) - BREATH_BY_BAND[5][2]) < 0.15  # 280 BPM and over: 2.25
+    assert median(0) < median(2) < median(5)
+    assert median(-1) == median(0) and median(9) == median(5)
+    assert abs(median(None) - BREATH[2]) < 0.15
+    rng = np.random.default_rng(1)
+    assert min(draw_breath(rng, 0) for _ in range(2000)) >= 12
+
+
+def test_the_soloist_breathes_at_the_tempo_it_plays(model, tmp_path):
+    """The band is the one the model hears where it hears the tempo, else the tempo the
+    settings start at; a ballad's gaps are shorter than a fast tune's."""
+    slow = gaps(Soloist.load(model, seed=2, tempo=60.0))
+    fast = gaps(Soloist.load(model, seed=2, tempo=300.0))
+    assert len(slow) > 50 and len(fast) > 50
+    assert np.median(slow) < np.median(fast) and np.percentile(slow, 90) < np.percentile(fast, 90)
+    heard = write_random_model(tmp_path / "v3", seed=3, conditioned=True)
+    by_ear = []
+    for bpm in (60.0, 300.0):  # the settings say 120; the band plays it at this tempo
+        soloist = Soloist.load(heard, seed=2, tempo=120.0)
+        soloist.follow(lambda t, bpm=bpm: context.no_chart(t, bpm))
+        by_ear.append(gaps(soloist))
+    assert np.median(by_ear[0]) < np.median(by_ear[1])
+    last = len(context.TEMPO_EDGES)  # the top band
+    assert context.band_of(context.no_chart(0, 300.0), 60.0) == last  # as the model hears
+    assert context.band_of(context.no_chart(0, 300.0)[:-1], 60.0) == 0  # else the settings'
+    assert context.band_of((), None) is None  # neither: all tempos pooled
 
 
 def render(model, tmp_path, motifs, seed="3", bars="64"):

@@ -124,6 +124,14 @@ def tempo_slot(bpm: float | None) -> int:
     return TEMPO_OFFSET + bisect.bisect_right(TEMPO_EDGES, DEFAULT_TEMPO if bpm is None else bpm)
 
 
+def band_of(indices: tuple[int, ...], bpm: float | None) -> int | None:
+    """The tempo band (0 .. len(TEMPO_EDGES)) of a moment that holds the tempo group
+    (context-v3), else of ``bpm`` (None: not known)."""
+    if indices and indices[-1] >= TEMPO_OFFSET:
+        return indices[-1] - TEMPO_OFFSET
+    return None if bpm is None else tempo_slot(bpm) - TEMPO_OFFSET
+
+
 def with_tempo(indices: tuple[int, ...], bpm: float | None) -> tuple[int, ...]:
     """A context-v2 moment and the tempo group: a context-v3 moment."""
     return (*indices, tempo_slot(bpm))

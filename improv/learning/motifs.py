@@ -256,12 +256,17 @@ def measure(folder: Path) -> dict:
     pieces = [load_solo_piece(p) for p in solo_paths(Path(folder))]
     lines = [solo_line(piece) for piece in pieces]
     bands: list[list[int]] = [[] for _ in range(len(context.TEMPO_EDGES) + 1)]
-    for piece, line in zip(pieces, lines):
+    breaths: list[list[float]] = [[] for _ in bands]
+    found = [recalls(line) for line in lines]
+    for piece, line, (_, gaps) in zip(pieces, lines, found):
         if piece.tempo is not None:
-            bands[context.tempo_slot(piece.tempo) - context.TEMPO_OFFSET] += start_places(line)
-    return {**summary([recalls(line) for line in lines], [patterns(line) for line in lines]),
+            band = context.tempo_slot(piece.tempo) - context.TEMPO_OFFSET
+            bands[band] += start_places(line)
+            breaths[band] += gaps
+    return {**summary(found, [patterns(line) for line in lines]),
             "phrase starts in the beat (twelfths 0-11, by tempo band)": start_shares(bands),
-            "phrase starts by tempo band": [len(places) for places in bands]}
+            "phrase starts by tempo band": [len(places) for places in bands],
+            "breath (beats) by tempo band": [quantiles(b) for b in breaths]}
 
 
 def main(argv=None) -> int:

@@ -377,8 +377,8 @@ class Soloist:
             if self._phrase.rest(value.duration):  # this rest closed the phrase
                 entering_gap = self._after_gap = True
         else:
-            if self._breaths is not None and not self._phrase.open:  # a phrase opens:
-                self._breaths.draw()  # the breath after it
+            if self._breaths is not None and not self._phrase.open:  # a phrase opens
+                self._breaths.draw(context.band_of(self._next_context, self.settings.tempo))
             self._phrase.note()
         self._since_prime += 1
         self._pending = index
