@@ -102,16 +102,37 @@ def test_the_performer_gives_each_note_its_written_place():
     seen = []
 
     class Spy(levels_mod.Levels):
-        def length(self, rest_follows=None, at=None):
-            seen.append((rest_follows, at))
-            return super().length(rest_follows, at)
+        def length(self, rest_follows=None, at=None, run=False):
+            seen.append((rest_follows, at, run))
+            return super().length(rest_follows, at, run)
 
     table = timefeel.shipped()
     perf = performer.Performer(table, np.random.default_rng(5))
     perf._levels = Spy(table, np.random.default_rng(5))
-    perf.perform(Fraction(3, 2), Fraction(2), 120.0, 1.0, False, next_span=Fraction(1, 2))
-    perf.perform(Fraction(2), Fraction(5, 2), 120.0, 1.0, True)
-    assert seen == [(False, 1.5), (True, 2.0)]
+    for start, end, rest, after in ((1, 1.5, False, 0.5), (1.5, 2, False, 0.25),
+                                    (2, 2.25, False, 0.25), (2.25, 2.5, False, 0.25),
+                                    (2.5, 2.75, True, 1), (3.75, 4, False, 0.25),
+                                    (4, 4.25, False, 0.5)):
+        perf.perform(Fraction(start), Fraction(end), 120.0, 1.0, rest, next_span=Fraction(after))
+    # each in its written place; a run: as long as the note before, which a note followed
+    assert seen == [(False, 1.0, False), (False, 1.5, True), (False, 2.0, False),
+                    (False, 2.25, True), (True, 2.5, False), (False, 3.75, False),
+                    (False, 4.0, True)]
+
+
+def test_a_run_in_one_length_carries_part_of_the_length_before():
+    """The score of a note in a run holds LENGTH_RUN_HOLD of the one before (Spearman
+    of the levels 6/pi asin(hold/2)); outside a run, or before a rest, none; the spread
+    of the lengths stays the shape's."""
+    hold = levels_mod.LENGTH_RUN_HOLD
+    for run, expected in ((True, 6 / math.pi * math.asin(hold / 2)), (False, 0.0)):
+        levels = levels_mod.Levels(drifting(0.0), np.random.default_rng(6), "A_Solo")
+        drawn = np.array([levels.length(False, at=k / 2, run=run) for k in range(6000)])
+        assert spearman(drawn[:-1], drawn[1:]) == pytest.approx(expected, abs=0.04)
+        assert np.mean(drawn < 0.5) == pytest.approx(0.5, abs=0.04)
+    levels = levels_mod.Levels(drifting(0.0), np.random.default_rng(7), "A_Solo")
+    rests = np.array([levels.length(True, at=k / 2, run=True) for k in range(3000)])
+    assert abs(spearman(rests[:-1], rests[1:])) < 0.06
 
 
 @pytest.mark.parametrize("bad", [{"share": 1.0, "beats": 4}, {"share": 0.1, "beats": 0},

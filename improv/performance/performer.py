@@ -130,8 +130,10 @@ class Performer:
             deviation = table.onset(here, tempo, rng, amount, level=level, gap=into,
                                     grain=beat_grain(here, before, after),
                                     after=float(end - start), rest=self._rested)
+        run = (not rest_follows and self._played is not None and self._played[0] + (end - start)
+               == start and self._span == round((end - start) * 12))  # one length, on
         ratio = table.length(float(end - start), tempo, rest_follows, rng, amount,
-                             level=levels.length(rest_follows, at=float(start)))
+                             level=levels.length(rest_follows, at=float(start), run=run))
         next_deviation = None
         if not rest_follows:
             ahead = round(end * 12) % 12  # the next onset's, as far as it is known now
