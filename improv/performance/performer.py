@@ -130,8 +130,10 @@ class Performer:
             deviation = table.onset(here, tempo, rng, amount, level=level, gap=into,
                                     grain=beat_grain(here, before, after),
                                     after=float(end - start), rest=self._rested)
-        run = (not rest_follows and self._played is not None and self._played[0] + (end - start)
-               == start and self._span == round((end - start) * 12))  # one length, on
+        # a run in one length: the note before was as long, and this note followed it
+        run = (not rest_follows and self._played is not None
+               and self._played[0] + (end - start) == start
+               and self._span == round((end - start) * 12))
         ratio = table.length(float(end - start), tempo, rest_follows, rng, amount,
                              level=levels.length(rest_follows, at=float(start), run=run))
         next_deviation = None
