@@ -32,16 +32,15 @@ sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
 import discriminator  # noqa: E402
-from _render import chart_of  # noqa: E402
+from _render import chart_of, tempo_range  # noqa: E402
 
 GAPS = (2, 3, 4, 6, 8, 9, 12)  # twelfths to the next onset, each its own column
-LONGER = 13  # the column of gaps over a beat (and every gap not in GAPS)
 MIN_SHARE = 0.01
 
 
-def players_places(path: Path, edges) -> tuple[int, list[tuple[int, int]]] | None:
-    """(tempo band, (twelfth, gap to the next note) of each written note), the notes
-    off the twelfth grid left out (and the gaps across them); None: no beat track."""
+def players_places(path: Path) -> list[tuple[int, int]] | None:
+    """(twelfth, gap to the next note) of each note the solo's transcription writes, the
+    notes off the twelfth grid left out (and the gaps to and from them); None: unreadable."""
     from improv.errors import CorpusError
     from improv.learning.timednotes import load_pair, solo_notes
 
@@ -49,13 +48,8 @@ def players_places(path: Path, edges) -> tuple[int, list[tuple[int, int]]] | Non
         notes = solo_notes(*load_pair(path))
     except CorpusError:
         return None
-    if not notes:
-        return None
-    tempo = float(np.median([n.tempo for n in notes]))
-    pairs = [(a.twelfth, round(((b.on - b.deviation) - (a.on - a.deviation)) * 12))
-             for a, b in zip(notes, notes[1:])
-             if a.twelfth is not None and b.twelfth is not None]
-    return int(np.searchsorted(edges, tempo, side="right")), pairs
+    return [(a.twelfth, round(((b.on - b.deviation) - (a.on - a.deviation)) * 12))
+            for a, b in zip(notes, notes[1:]) if a.twelfth is not None and b.twelfth is not None]
 
 
 def improv_places(job: dict, config: Path) -> list[tuple[int, int]]:
@@ -64,7 +58,8 @@ def improv_places(job: dict, config: Path) -> list[tuple[int, int]]:
     from improv.commands.play import make_band, make_soloist
 
     chart = chart_of(job)
-    cfg = settings_for(str(config), tempo=min(job["tempo"], 400.0), seed=job["seed"])
+    lo, hi = tempo_range()
+    cfg = settings_for(str(config), tempo=min(max(job["tempo"], lo), hi), seed=job["seed"])
     soloist = make_soloist(cfg, cfg.seed, chart.beats_per_bar)
     length = len(job["bars"]) * chart.beats_per_bar
     starts = sorted(float(n.start) for n in make_band(cfg, soloist, cfg.seed, chart=chart)
@@ -109,12 +104,12 @@ def main(argv=None) -> int:
                           encoding="utf-8")
         for path in solo_paths(args.wjazzd)[::args.every]:
             got = discriminator.read_weimar(path, args.seed)
-            placed = players_places(path, TEMPO_EDGES)
+            placed = players_places(path)
             if isinstance(got, str) or placed is None:
                 continue
             band = int(np.searchsorted(TEMPO_EDGES, got[1]["tempo"], side="right"))
             players, improv = sides.setdefault(band, (Counter(), Counter()))
-            players.update(placed[1])
+            players.update(placed)
             improv.update(improv_places(got[1], config))
     names = [f"under {TEMPO_EDGES[0]:.0f}"] + [
         f"{a:.0f}-{b:.0f}" for a, b in zip(TEMPO_EDGES, TEMPO_EDGES[1:])] + [
