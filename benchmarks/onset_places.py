@@ -20,8 +20,8 @@ the share of next onsets each gap later (twelfths), players / improv.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
-import tempfile
 from collections import Counter
 from pathlib import Path
 
@@ -52,14 +52,17 @@ def players_places(path: Path) -> list[tuple[int, int]] | None:
             for a, b in zip(notes, notes[1:]) if a.twelfth is not None and b.twelfth is not None]
 
 
-def improv_places(job: dict, config: Path) -> list[tuple[int, int]]:
-    """(twelfth, gap to the next note) of each note improv writes over ``job``'s changes."""
+def improv_places(job: dict, config: Path | None) -> list[tuple[int, int]]:
+    """(twelfth, gap to the next note) of each note improv writes over ``job``'s changes,
+    with ``config``'s settings (None: the defaults) played on the written grid, unswung."""
     from improv.commands.evaluate import settings_for
     from improv.commands.play import make_band, make_soloist
 
     chart = chart_of(job)
     lo, hi = tempo_range()
-    cfg = settings_for(str(config), tempo=min(max(job["tempo"], lo), hi), seed=job["seed"])
+    cfg = settings_for(None if config is None else str(config),
+                       tempo=min(max(job["tempo"], lo), hi), seed=job["seed"])
+    cfg = dataclasses.replace(cfg, feel=dataclasses.replace(cfg.feel, timing="grid", swing=0.0))
     soloist = make_soloist(cfg, cfg.seed, chart.beats_per_bar)
     length = len(job["bars"]) * chart.beats_per_bar
     starts = sorted(float(n.start) for n in make_band(cfg, soloist, cfg.seed, chart=chart)
@@ -84,7 +87,7 @@ def main(argv=None) -> int:
                         help="every K-th solo only (default 1: all)")
     parser.add_argument("--seed", type=int, default=1, help="the discriminator's render seed")
     parser.add_argument("--config", type=Path, metavar="FILE",
-                        help="render with these settings (the timing is set to the grid)")
+                        help="render with these settings (played on the written grid)")
     args = parser.parse_args(argv)
     if not (args.wjazzd / "melody").is_dir():
         print(f"no Weimar Jazz Database at {args.wjazzd}: pass --wjazzd DIR", file=sys.stderr)
@@ -96,21 +99,15 @@ def main(argv=None) -> int:
     from improv.learning.wjd import solo_paths
 
     sides = {}  # band -> (players' Counter, improv's Counter)
-    with tempfile.TemporaryDirectory() as tmp:
-        config = Path(tmp) / "grid.toml"
-        base = "" if args.config is None else args.config.read_text(encoding="utf-8")
-        # TOML allows a table once: the given settings' [feel] gives way to the grid's
-        config.write_text(_without_feel(base) + "\n[feel]\ntiming = \"grid\"\nswing = 0.0\n",
-                          encoding="utf-8")
-        for path in solo_paths(args.wjazzd)[::args.every]:
-            got = discriminator.read_weimar(path, args.seed)
-            placed = players_places(path)
-            if isinstance(got, str) or placed is None:
-                continue
-            band = int(np.searchsorted(TEMPO_EDGES, got[1]["tempo"], side="right"))
-            players, improv = sides.setdefault(band, (Counter(), Counter()))
-            players.update(placed)
-            improv.update(improv_places(got[1], config))
+    for path in solo_paths(args.wjazzd)[::args.every]:
+        got = discriminator.read_weimar(path, args.seed)
+        placed = players_places(path)
+        if isinstance(got, str) or placed is None:
+            continue
+        band = int(np.searchsorted(TEMPO_EDGES, got[1]["tempo"], side="right"))
+        players, improv = sides.setdefault(band, (Counter(), Counter()))
+        players.update(placed)
+        improv.update(improv_places(got[1], args.config))
     names = [f"under {TEMPO_EDGES[0]:.0f}"] + [
         f"{a:.0f}-{b:.0f}" for a, b in zip(TEMPO_EDGES, TEMPO_EDGES[1:])] + [
         f"{TEMPO_EDGES[-1]:.0f} and over"]
@@ -126,18 +123,6 @@ def main(argv=None) -> int:
             gaps = "  ".join(f"{a:.2f}/{b:.2f}" for a, b in zip(w_gap[t], i_gap[t]))
             print(f"  {t:>2}/12  {w_on[t]:.3f}/{i_on[t]:.3f}  {gaps}")
     return 0
-
-
-def _without_feel(text: str) -> str:
-    """``text`` (TOML) with its [feel] table left out."""
-    out, skipping = [], False
-    for line in text.splitlines():
-        stripped = line.strip()
-        if stripped.startswith("[") and not stripped.startswith("[["):
-            skipping = stripped == "[feel]"
-        if not skipping:
-            out.append(line)
-    return "\n".join(out)
 
 
 if __name__ == "__main__":

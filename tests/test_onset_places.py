@@ -1,11 +1,10 @@
-"""benchmarks/onset_places.py's pure parts on hand-made places: the table of onsets by
-twelfth of the beat and of the gaps from each, the settings it renders with, and the
-one line it prints without the corpus."""
+"""benchmarks/onset_places.py without the corpus: the table of onsets by twelfth of the
+beat and of the gaps from each on hand-made places, improv's places as written whatever
+the settings' feel, and the one line it prints without the corpus."""
 
 from __future__ import annotations
 
 import sys
-import tomllib
 from collections import Counter
 from pathlib import Path
 
@@ -15,6 +14,8 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 
 import onset_places as places  # noqa: E402
+
+from improv.language.grammar import GRID_ONSETS  # noqa: E402
 
 
 def test_the_table_gives_each_twelfths_share_and_the_gaps_from_it():
@@ -31,13 +32,18 @@ def test_the_table_gives_each_twelfths_share_and_the_gaps_from_it():
     assert np.allclose(gaps[[0, 8, 9]].sum(axis=1), 1.0) and gaps[1].sum() == 0.0
 
 
-def test_the_renders_settings_keep_the_given_ones_but_the_feel():
-    text = ("[sampling]\ntemperature = 0.9\n\n[feel]\ntiming = \"learned\"\naccent = 5\n\n"
-            "[midi]\nbackend = \"jack\"\n")
-    kept = places._without_feel(text) + "\n[feel]\ntiming = \"grid\"\nswing = 0.0\n"
-    data = tomllib.loads(kept)  # one [feel] table, the grid's
-    assert data["feel"] == {"timing": "grid", "swing": 0.0}
-    assert data["sampling"]["temperature"] == 0.9 and data["midi"]["backend"] == "jack"
+def test_improv_is_placed_as_written_whatever_the_settings_feel(tmp_path):
+    """Rendered with settings that swing and play the learned feel, the places are still
+    the written ones: every onset on the rhythm grid, every gap a whole number of
+    twelfths, and the same places as with the defaults."""
+    config = tmp_path / "swung.toml"
+    config.write_text("[feel]\ntiming = \"learned\"\nswing = 1.0\n", encoding="utf-8")
+    job = {"name": "blues", "seed": 7, "tempo": 140.0, "metre": 4,
+           "bars": [[[0, "C7"]], [[0, "F7"]], [[0, "C7"]], [[0, "C7"]]] * 2}
+    placed = places.improv_places(job, config)
+    assert len(placed) > 20
+    assert {t for t, _ in placed} <= set(GRID_ONSETS) and all(g > 0 for _, g in placed)
+    assert placed == places.improv_places(job, None)
 
 
 def test_without_the_corpus_it_says_so_in_one_line(tmp_path, capsys):
