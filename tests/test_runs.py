@@ -49,6 +49,57 @@ def test_the_learner_counts_the_notes_the_line_leaves_out_and_their_steps():
     assert ornaments.Runs.from_dict(table).rate[band][span] == (0.5, 0.0, 0.0)
 
 
+def test_a_run_of_twelfths_goes_on_through_every_sextuplet_of_the_line():
+    """Read as sextuplets, a run of twelfths has a note left out after every line note
+    but the first: the rate right after a line note that ran is learned on its own, and
+    played."""
+    run = [timed(k, 60 + k) for k in range(12)] + [timed(0, 72, beat=1)]
+    found = learner.runs(run, with_breaks=True)
+    assert [len(p) - 2 for _t, _s, p, _f in found] == [0, 1, 1, 1, 1, 1] and all(
+        span == 2 and follows for _t, span, _p, follows in found)
+    table = learner.run_table([run] * 40 + [RUN] * 40)
+    band, span = learner.band_of(60.0, learner.RUN_EDGES), learner.RUN_SPANS.index(2)
+    # fresh: the first two line notes of each (the second ran)
+    assert table["notes"][band][span] == 2 * 40 + 2 * 40
+    assert table["rate"][band][span] == [0.5, 0.0, 0.0]
+    # right after one that ran: the twelfths' other four, each ran on
+    assert table["notes_after"][band][span] == 4 * 40
+    assert table["after"][band][span] == [1.0, 0.0, 0.0]  # a run once begun goes on
+    runs = ornaments.Runs.from_dict(table)
+    assert runs.after[band][span] == (1.0, 0.0, 0.0)
+    rng = np.random.default_rng(0)
+
+    def share(ran):
+        return np.mean([len(ornaments.run_through(runs, 60.0, 2, 0.0, 0.17, 60, 62, 40, 90,
+                                                  1.0, rng, ran)) == 1 for _ in range(400)])
+    assert share(True) == 1.0 and 0.43 < share(False) < 0.57
+    few = learner.run_table([run] * 5 + [RUN] * 60)  # 20 notes after a run: too few
+    assert few["after"][band][span] == few["rate"][band][span]
+    old = {k: v for k, v in table.items() if k not in ("after", "notes_after")}
+    assert ornaments.Runs.from_dict(old).after == ()  # a table from before: one rate
+    with pytest.raises(ValueError):
+        ornaments.Runs.from_dict(dict(table, after=[[[0.7, 0.7]]]))
+
+
+def test_the_performer_goes_on_running_and_a_rest_starts_afresh():
+    """After a note that ran the next draws at the rate after a run; after a rest, or a
+    note that did not run, at the fresh rate."""
+    always = ornaments.Runs(edges=(100.0,), spans=(3,), rate=(((0.0,),), ((0.0,),)),
+                            step=(1,), share=(1.0,), after=(((1.0,),), ((1.0,),)))
+    table = dataclasses.replace(timefeel.shipped(), runs=always)
+    one = performer.Performer(table, np.random.default_rng(3))
+    one.perform(0, 0.25, 60.0, 1.0, False, next_span=0.25)
+    assert len(one.run(60, 64, 60.0, 1.0, 40, 90)) == 1  # fresh: rate 0
+    one._ran = True  # as after a note that ran
+    one.perform(Fraction(1, 4), Fraction(1, 2), 60.0, 1.0, False, next_span=0.25)
+    assert len(one.run(60, 64, 60.0, 1.0, 40, 90)) == 2  # goes on
+    one.perform(Fraction(1, 2), Fraction(3, 4), 60.0, 1.0, True)  # a rest follows
+    assert len(one.run(60, 64, 60.0, 1.0, 40, 90)) == 1 and not one._ran
+    one._ran = True
+    one.new_phrase()
+    assert not one._ran
+
+
 RUNS = ornaments.Runs(edges=(100.0,), spans=(2, 3), rate=(((1.0, 0.0), (0.0, 0.0)),
                                                         ((0.0, 0.0), (0.0, 0.0))),
                       step=(1, 2), share=(0.5, 0.5))

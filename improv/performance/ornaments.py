@@ -17,7 +17,9 @@ of each place on the values' grid (:mod:`improv.learning.writtenline`), so the m
 learned the run's first note and the line went on from there. ``run`` in the table
 (:func:`improv.learning.feel.ornaments.run_table`) says how often, by tempo and the note's
 written span, and the steps inside a run; :func:`run_through` plays the notes left out,
-evenly through the note's span, stepping toward the note after it.
+evenly through the note's span, stepping toward the note after it. A run, once begun,
+goes on: right after a note that ran, the table's rate after a run (the players' line
+notes stand for more notes more often there).
 """
 
 from __future__ import annotations
@@ -132,6 +134,7 @@ class Runs:
     step: tuple[int, ...]
     share: tuple[float, ...]
     reach: int = 10
+    after: tuple = ()  # the rates right after a line note that ran ((): as ``rate``)
 
     @classmethod
     def from_dict(cls, data: dict) -> Runs:
@@ -146,28 +149,38 @@ class Runs:
         step = numbers(data.get("step"), int, -WIDEST, WIDEST, "runs'")
         share = numbers(data.get("share"), float, 0.0, 1.0, "runs'")
         reach = numbers([data.get("reach", 10)], int, 1, 2 * WIDEST, "runs'")[0]
+        after = data.get("after", [])  # none in a table made before 2026-12-05's ninth session
+        if not isinstance(after, list) or not all(isinstance(row, list) for row in after):
+            raise ValueError("the runs' table has rates after a run that are not by band and span")
+        after = tuple(tuple(numbers(cell, float, 0.0, 1.0, "runs'") for cell in row)
+                      for row in after)
         if any(b <= a for a, b in zip(edges, edges[1:])) or len(rate) != len(edges) + 1 or \
                 len(set(spans)) != len(spans) or any(len(row) != len(spans) for row in rate) or \
                 not all(0 < len(cell) <= 8 and sum(cell) <= 1 for row in rate for cell in row) or \
+                (after and [[len(c) for c in row] for row in after] !=
+                 [[len(c) for c in row] for row in rate]) or \
+                not all(sum(cell) <= 1 for row in after for cell in row) or \
                 len(step) != len(share) or not 0.99 < sum(share) < 1.01:
             raise ValueError("the runs' table is not rates by tempo band and span, and steps "
                              f"(at most {WIDEST} semitones) with shares")
-        return cls(edges, spans, rate, step, share, reach)
+        return cls(edges, spans, rate, step, share, reach, after)
 
 
 def run_through(runs: Runs, tempo: float, span: int, on: float, upto: float, pitch: int,
                 target: int | None, low: int, high: int, amount: float,
-                rng) -> list[tuple[float, int]]:
+                rng, ran: bool = False) -> list[tuple[float, int]]:
     """(start, pitch) of the notes a player runs through after the note played from
     ``on`` (beats) at ``pitch``, written ``span`` twelfths long, before the next note,
     played from ``upto`` at ``target`` (None: not known, no run; further than the
     table's reach: none): evenly through the span, each inside ``low..high``, the last
     within RUN_LANDS semitones of ``target``; drawn at the table's rate (times
-    ``amount``), empty for most notes."""
+    ``amount``; right after a note that ran, ``ran``, at its rate after one), empty
+    for most notes."""
     if target is None or span not in runs.spans or amount <= 0 or \
             abs(target - pitch) > runs.reach:
         return []
-    cell = runs.rate[bisect.bisect_right(runs.edges, tempo)][runs.spans.index(span)]
+    table = runs.after if ran and runs.after else runs.rate
+    cell = table[bisect.bisect_right(runs.edges, tempo)][runs.spans.index(span)]
     u = rng.random()
     if u >= amount * sum(cell):
         return []

@@ -87,10 +87,12 @@ class Performer:
         self._span: int | None = None  # twelfths: its written span, where a note follows
         self._rested = True  # a rest (or nothing) before the next note
         self._into: float | None = None  # written gap into the last onset from the one before
+        self._ran = False  # the note before ran through to this one (a run goes on)
 
     def new_phrase(self) -> None:
         """The next note starts afresh: nothing foresaw its onset."""
         self._foreseen = None
+        self._ran = False
 
     def forget(self) -> None:
         """The transport jumped: the note before may lie ahead."""
@@ -98,6 +100,7 @@ class Performer:
         self._foreseen = None
         self._rested = True
         self._into = None
+        self._ran = False
 
     def perform(self, start, end, tempo: float, amount: float, rest_follows: bool,
                 floor: float = 0.0, until: float | None = None,
@@ -221,11 +224,12 @@ class Performer:
         if runs is not None and self._span is not None and foreseen is not None:
             upto = float(foreseen[0]) + foreseen[1]  # the next onset, as drawn
             run = run_through(runs, tempo, self._span, on, upto, pitch, target, low, high,
-                              amount, self._rng)
+                              amount, self._rng, self._ran)
             if run:  # the next note starts after the run's last, a grace's room is from it
                 every = run[0][0] - on
                 off = max(off, min(run[-1][0] + RUN_SOUNDS * every, upto))
                 self._played = (played[0], run[-1][0], off)
+        self._ran = bool(run)  # a rest after this note: the next starts afresh (perform)
         if not run:  # most notes: the note as performed
             return [(on, off, pitch)]
         starts = [(on, pitch), *run]

@@ -39,6 +39,7 @@ RUN_WIDEST = 6  # semitones a step inside a run is counted as, at most
 # chance for a run, here as in the performer
 RUN_REACH = 10
 MIN_RUNS = 50  # runs the corpus needs for a table of them; fewer: none played
+MIN_AFTER = 30  # line notes right after a run a cell needs for its own rate after one
 QUICK_MOST = 0.1  # beats to the next onset: a note that quick is a grace's or a run's
 MIN_QUICK = 200  # quick notes the corpus needs for their table; fewer: none
 
@@ -96,55 +97,69 @@ def grace_table(solos: list[list[Timed]], edges=TEMPO_EDGES) -> dict:
             "share": [round(c / max(sum(counts), 1), 4) for c in counts]}
 
 
-def runs(notes: list[Timed]) -> list[tuple[float, int, list[int]]]:
+def runs(notes: list[Timed], with_breaks: bool = False) -> list[tuple]:
     """(tempo, span in twelfths, pitches) of each line note another follows at once
     (:func:`articulations`' line): its pitch, those of the notes the line leaves out
-    after it (written after it, before the next line note) and the next line note's."""
+    after it (written after it, before the next line note) and the next line note's.
+    ``with_breaks``: every line note but the last, each with a fourth item, whether
+    the next follows at once (the others' pitches: the note's and the next's only)."""
     line = written_spans([(written_place(n), n.off - n.on, n.pitch) for n in notes])
     out = []
     for (start, end, index), (following, _, after) in zip(line, line[1:]):
-        if following != end:
-            continue  # a rest between: no run into the next note
         note, here, there = notes[index], written_place(notes[index]), written_place(notes[after])
+        if following != end:  # a rest between: no run into the next note
+            if with_breaks:
+                out.append((note.tempo, round((end - start) * 12),
+                            [note.pitch, notes[after].pitch], False))
+            continue
         left_out = [n.pitch for n in notes[index + 1:after] if here < written_place(n) < there]
-        out.append((note.tempo, round((end - start) * 12),
-                    [note.pitch, *left_out, notes[after].pitch]))
+        row = (note.tempo, round((end - start) * 12), [note.pitch, *left_out, notes[after].pitch])
+        out.append((*row, True) if with_breaks else row)
     return out
 
 
 def run_table(solos: list[list[Timed]]) -> dict | None:
     """By the runs' own tempo bands and the line note's span: the share of line notes
-    that stand for 1, 2 or RUN_MOST or more notes beyond themselves; the steps inside
-    the runs as shares, signed so that + heads toward the next note (a repeated next
-    note: + is up), the step into that note left out (the performer lands there on its
-    own). Only line notes the next lies within RUN_REACH semitones of count. None:
-    under MIN_RUNS runs."""
+    that stand for 1, 2 or RUN_MOST or more notes beyond themselves, after a line note
+    that did not (``rate``) and right after one that did (``after``: a run of 32nds
+    read as sixteenths goes on through every one of them); the steps inside the runs as
+    shares, signed so that + heads toward the next note (a repeated next note: + is
+    up), the step into that note left out (the performer lands there on its own). Only
+    line notes the next lies within RUN_REACH semitones of count. None: under MIN_RUNS
+    runs."""
     bands = len(RUN_EDGES) + 1
-    seen = np.zeros((bands, len(RUN_SPANS)))
-    more = np.zeros((bands, len(RUN_SPANS), RUN_MOST))
+    seen = np.zeros((2, bands, len(RUN_SPANS)))  # [after a run?][band][span]
+    more = np.zeros((2, bands, len(RUN_SPANS), RUN_MOST))
     steps = np.zeros(2 * RUN_WIDEST + 1)
     for notes in solos:
-        for tempo, span, pitches in runs(notes):
-            if span not in RUN_SPANS or abs(pitches[-1] - pitches[0]) > RUN_REACH:
+        ran = 0  # the line note before this one stood for more notes, and led into it
+        for tempo, span, pitches, follows in runs(notes, with_breaks=True):
+            was, ran = ran, 0
+            if not follows or span not in RUN_SPANS or abs(pitches[-1] - pitches[0]) > RUN_REACH:
                 continue
             band, k = band_of(tempo, RUN_EDGES), RUN_SPANS.index(span)
-            seen[band, k] += 1
+            seen[was, band, k] += 1
             if len(pitches) > 2:
-                more[band, k, min(len(pitches) - 2, RUN_MOST) - 1] += 1
+                ran = 1
+                more[was, band, k, min(len(pitches) - 2, RUN_MOST) - 1] += 1
                 toward = 1 if pitches[-1] >= pitches[0] else -1
                 for a, b in zip(pitches[:-2], pitches[1:-1]):
                     steps[RUN_WIDEST + int(np.clip(toward * (b - a), -RUN_WIDEST, RUN_WIDEST))] += 1
     if more.sum() < MIN_RUNS:
         return None
     rate = more / np.maximum(seen, 1)[..., None]
+    # a cell with too few runs after a run to say: the fresh rate
+    after = np.where(seen[1][..., None] >= MIN_AFTER, rate[1], rate[0])
     return {"unit": "rate[band][span][k]: the share of line notes of spans[span] twelfths "
                     "another follows at once that stand for k + 1 notes more (the last: "
                     "most or more), by tempo band (edges, BPM); step: semitones inside a "
-                    "run, + toward the note after it, with share; reach: semitones to "
+                    "run, + toward the note after it, with share; after: the same rates "
+                    "right after a line note that stood for more; reach: semitones to "
                     "the next note, at most, for a line note to count",
             "edges": list(RUN_EDGES), "spans": list(RUN_SPANS), "most": RUN_MOST,
             "reach": RUN_REACH,
-            "rate": np.round(rate, 4).tolist(), "notes": seen.astype(int).tolist(),
+            "rate": np.round(rate[0], 4).tolist(), "notes": seen[0].astype(int).tolist(),
+            "after": np.round(after, 4).tolist(), "notes_after": seen[1].astype(int).tolist(),
             "step": list(range(-RUN_WIDEST, RUN_WIDEST + 1)),
             "share": np.round(steps / max(steps.sum(), 1), 4).tolist()}
 
