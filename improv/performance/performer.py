@@ -229,7 +229,7 @@ class Performer:
                 every = run[0][0] - on
                 off = max(off, min(run[-1][0] + RUN_SOUNDS * every, upto))
                 self._played = (played[0], run[-1][0], off)
-        self._ran = bool(run)  # a rest after this note: the next starts afresh (perform)
+        self._ran = bool(run)  # no run where a rest follows: the next note starts afresh
         if not run:  # most notes: the note as performed
             return [(on, off, pitch)]
         starts = [(on, pitch), *run]

@@ -121,8 +121,8 @@ def runs(notes: list[Timed], with_breaks: bool = False) -> list[tuple]:
 def run_table(solos: list[list[Timed]]) -> dict | None:
     """By the runs' own tempo bands and the line note's span: the share of line notes
     that stand for 1, 2 or RUN_MOST or more notes beyond themselves, after a line note
-    that did not (``rate``) and right after one that did (``after``: a run of 32nds
-    read as sixteenths goes on through every one of them); the steps inside the runs as
+    that did not (``rate``) and right after one that did (``after``: a player's run of
+    twelfths or 32nds goes on through several line notes); the steps inside the runs as
     shares, signed so that + heads toward the next note (a repeated next note: + is
     up), the step into that note left out (the performer lands there on its own). Only
     line notes the next lies within RUN_REACH semitones of count. None: under MIN_RUNS
