@@ -45,6 +45,13 @@ def tempo_range() -> tuple[float, float]:
     return MIN_TEMPO, MAX_TEMPO
 
 
+def band_names(edges) -> list[str]:
+    """A label for each tempo band between ``edges`` (BPM): under the first, between
+    each pair, the last and over."""
+    return ([f"under {edges[0]:.0f}"] + [f"{a:.0f}-{b:.0f}" for a, b in zip(edges, edges[1:])]
+            + [f"{edges[-1]:.0f} and over"])
+
+
 def render_jobs(jobs: list[dict], config: str | None) -> dict[str, list[list[float]]]:
     """Each job's melody with the default model and ``config`` (comping off)."""
     from improv.commands.evaluate import render, settings_for

@@ -32,7 +32,7 @@ sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
 import discriminator  # noqa: E402
-from _render import chart_of, tempo_range  # noqa: E402
+from _render import band_names, chart_of, tempo_range  # noqa: E402
 
 GAPS = (2, 3, 4, 6, 8, 9, 12)  # twelfths to the next onset, each its own column
 MIN_SHARE = 0.01
@@ -108,9 +108,7 @@ def main(argv=None) -> int:
         players, improv = sides.setdefault(band, (Counter(), Counter()))
         players.update(placed)
         improv.update(improv_places(got[1], args.config))
-    names = [f"under {TEMPO_EDGES[0]:.0f}"] + [
-        f"{a:.0f}-{b:.0f}" for a, b in zip(TEMPO_EDGES, TEMPO_EDGES[1:])] + [
-        f"{TEMPO_EDGES[-1]:.0f} and over"]
+    names = band_names(TEMPO_EDGES)
     head = "  ".join(f"{g:>9}" for g in (*GAPS, "longer"))
     for band in sorted(sides):
         (w_on, w_gap), (i_on, i_gap) = (table(c) for c in sides[band])

@@ -34,6 +34,7 @@ sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
 import discriminator  # noqa: E402
+from _render import band_names  # noqa: E402
 from _windows import DUR_EDGES, N_DUR, events, ngram_llr  # noqa: E402
 
 ORDERS = (1, 2, 3, 4)
@@ -95,11 +96,6 @@ def differences(players: Counter, improv: Counter, top: int = TOP, floor: float 
         p, q = max(players[pair], floor), max(improv[pair], floor)
         rows.append((pair, players[pair], improv[pair], float((p - q) * np.log(p / q))))
     return sorted(rows, key=lambda r: -r[3])[:top]
-
-
-def band_names(edges) -> list[str]:
-    return ([f"under {edges[0]:.0f}"] + [f"{a:.0f}-{b:.0f}" for a, b in zip(edges, edges[1:])]
-            + [f"{edges[-1]:.0f} and over"])
 
 
 def main(argv=None) -> int:
