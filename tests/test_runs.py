@@ -34,8 +34,10 @@ RUN = [timed(0, 60), timed(1, 62), timed(2, 64), timed(4, 65), timed(0, 67, beat
 
 def test_the_learner_counts_the_notes_the_line_leaves_out_and_their_steps():
     found = learner.runs(RUN)
-    assert (60.0, 2, [62, 64, 65]) in found  # the second line note stands for two
-    assert (60.0, 2, [60, 62]) in found  # the first for itself alone
+    assert (60.0, 2, [62, 64, 65], True) in found  # the second line note stands for two
+    assert (60.0, 2, [60, 62], True) in found  # the first for itself alone
+    (*_, pitches, follows), = learner.runs([timed(0, 60), timed(9, 62)])
+    assert pitches == [60, 62] and not follows  # a rest between: no run, nothing left out
     table = learner.run_table([RUN] * 60)
     band, span = learner.band_of(60.0, learner.RUN_EDGES), learner.RUN_SPANS.index(2)
     assert table["notes"][band][span] == 120
@@ -54,7 +56,7 @@ def test_a_run_of_twelfths_goes_on_through_every_sextuplet_of_the_line():
     but the first: the rate right after a line note that ran is learned on its own, and
     played."""
     run = [timed(k, 60 + k) for k in range(12)] + [timed(0, 72, beat=1)]
-    found = learner.runs(run, with_breaks=True)
+    found = learner.runs(run)
     assert [len(p) - 2 for _t, _s, p, _f in found] == [0, 1, 1, 1, 1, 1] and all(
         span == 2 and follows for _t, span, _p, follows in found)
     table = learner.run_table([run] * 40 + [RUN] * 40)

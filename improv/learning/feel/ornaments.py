@@ -97,24 +97,21 @@ def grace_table(solos: list[list[Timed]], edges=TEMPO_EDGES) -> dict:
             "share": [round(c / max(sum(counts), 1), 4) for c in counts]}
 
 
-def runs(notes: list[Timed], with_breaks: bool = False) -> list[tuple]:
-    """(tempo, span in twelfths, pitches) of each line note another follows at once
-    (:func:`articulations`' line): its pitch, those of the notes the line leaves out
-    after it (written after it, before the next line note) and the next line note's.
-    ``with_breaks``: every line note but the last, each with a fourth item, whether
-    the next follows at once (the others' pitches: the note's and the next's only)."""
+def runs(notes: list[Timed]) -> list[tuple[float, int, list[int], bool]]:
+    """(tempo, span in twelfths, pitches, follows) of each line note but the last
+    (:func:`articulations`' line): whether the next follows at once (no rest between),
+    and the pitches: its own, those of the notes the line leaves out after it (written
+    after it, before the next line note; none where a rest comes between) and the next
+    line note's."""
     line = written_spans([(written_place(n), n.off - n.on, n.pitch) for n in notes])
     out = []
     for (start, end, index), (following, _, after) in zip(line, line[1:]):
         note, here, there = notes[index], written_place(notes[index]), written_place(notes[after])
-        if following != end:  # a rest between: no run into the next note
-            if with_breaks:
-                out.append((note.tempo, round((end - start) * 12),
-                            [note.pitch, notes[after].pitch], False))
-            continue
-        left_out = [n.pitch for n in notes[index + 1:after] if here < written_place(n) < there]
-        row = (note.tempo, round((end - start) * 12), [note.pitch, *left_out, notes[after].pitch])
-        out.append((*row, True) if with_breaks else row)
+        follows = following == end  # else a rest between: no run into the next note
+        left_out = [n.pitch for n in notes[index + 1:after]
+                    if follows and here < written_place(n) < there]
+        out.append((note.tempo, round((end - start) * 12),
+                    [note.pitch, *left_out, notes[after].pitch], follows))
     return out
 
 
@@ -133,7 +130,7 @@ def run_table(solos: list[list[Timed]]) -> dict | None:
     steps = np.zeros(2 * RUN_WIDEST + 1)
     for notes in solos:
         ran = 0  # the line note before this one stood for more notes, and led into it
-        for tempo, span, pitches, follows in runs(notes, with_breaks=True):
+        for tempo, span, pitches, follows in runs(notes):
             was, ran = ran, 0
             if not follows or span not in RUN_SPANS or abs(pitches[-1] - pitches[0]) > RUN_REACH:
                 continue
