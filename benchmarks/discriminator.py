@@ -28,6 +28,12 @@ control, Weimar against Weimar with labels drawn at random per solo (should sit 
     .venv/bin/python benchmarks/discriminator.py --solos 60      # every 7th or so, quicker
     .venv/bin/python benchmarks/discriminator.py --repo /tmp/before --json before.json
 
+``--sides written`` and ``--sides timefeel`` split the tell in two: the players' written
+lines (the corpus reader's, :mod:`improv.learning.writtenline`) against improv's line on
+the grid, unswung (what the model and the sampler write), and the players' performances
+against their own written lines played by improv's time feel in each one's own style
+(what the performance adds; a perfect time feel would score 0.5 there).
+
 ``--repo PATH`` renders improv with another checkout (a subprocess with PYTHONPATH set
 to it, its own config.toml and model), ``--config FILE`` with other settings (e.g.
 ``[feel] timing = "learned"``); the Weimar side and the features stay this checkout's.
@@ -54,7 +60,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(HERE))
 
-from _render import render_jobs  # noqa: E402
+from _render import SIDES, render_jobs  # noqa: E402
 from _shortnotes import print_short_notes, short_notes  # noqa: E402
 from _windows import (  # noqa: E402
     NGRAMS,
@@ -101,6 +107,7 @@ def read_weimar(path: Path, seed: int) -> tuple[Take, dict, Take] | str:
     """(the Weimar take, the improv render job over its changes, an empty improv take
     with its bars and chords), or why the solo is skipped."""
     from improv.learning.wjd import read_solo
+    from improv.learning.writtenline import written_line
 
     solo = read_solo(path)
     onsets = [float(r["onset"]) for r in _csv(path.parent.parent / "beats" / path.name)]
@@ -128,32 +135,42 @@ def read_weimar(path: Path, seed: int) -> tuple[Take, dict, Take] | str:
         per_beat.extend(chords)
         bars.append([[b, str(c)] for b, c in enumerate(chords) if b == 0 or c != chords[b - 1]])
     tempo = 60.0 / float(np.median(np.diff(onsets)))
+    written = [(n.on if n.written is None else n.written, n.length, n.pitch)
+               for n in solo.notes]
+    line = [[float(a - b0), float(b - b0), p] for a, b, p in written_line(written) if a >= b0]
     job = {"name": solo.name, "seed": seed_for(solo.name, seed), "tempo": tempo,
-           "metre": metre, "bars": bars}
+           "metre": metre, "bars": bars, "solo": solo.name, "line": line}
     improv = make_take(solo.name, np.zeros((0, 3)), [j * metre for j in range(len(bars))],
                        len(bars) * metre, per_beat)
     return weimar, job, improv
 
 
-def render_all(jobs: list[dict], repo: Path | None, config: Path | None) -> dict[str, list]:
+def render_all(jobs: list[dict], repo: Path | None, config: Path | None,
+               sides: str = "performed") -> dict[str, list]:
     """Every job's improv notes, with this checkout or, as a subprocess, ``repo``'s;
-    with ``config`` or else that checkout's config.toml."""
+    with ``config`` or else that checkout's config.toml; as ``sides`` says."""
     root = REPO if repo is None else repo.resolve()
     config = (root / "config.toml") if config is None else config.resolve()
     config_arg = str(config) if config.is_file() else None
     if repo is None:
         out: dict[str, list] = {}
         for k in range(0, len(jobs), 25):
-            out.update(render_jobs(jobs[k:k + 25], config_arg))
+            out.update(render_jobs(jobs[k:k + 25], config_arg, sides))
             print(f"  rendered {len(out)}/{len(jobs)}", file=sys.stderr, flush=True)
         return out
     env = dict(os.environ, PYTHONPATH=str(root))
-    proc = subprocess.run([sys.executable, str(HERE / "_render.py"), config_arg or ""],
+    proc = subprocess.run([sys.executable, str(HERE / "_render.py"), config_arg or "", sides],
                           input=json.dumps(jobs), capture_output=True, text=True, cwd=root,
                           env=env)
     if proc.returncode:
         raise SystemExit(f"rendering with {root} failed:\n{proc.stderr[-2000:]}")
     return json.loads(proc.stdout)
+
+
+def written_take(weimar: Take, job: dict) -> Take:
+    """The Weimar side as written: the solo's written line (the corpus reader's), each
+    note to its written end, on its bar grid."""
+    return make_take(weimar.name, job["line"], weimar.bar_starts, weimar.end, weimar.chords)
 
 
 def paired_windows(read, rendered) -> tuple[list, np.ndarray, np.ndarray]:
@@ -296,6 +313,14 @@ def _ratio(weimar: float, improv: float) -> str:
     return f"{improv / weimar:.2f}" if weimar > 1e-9 and improv >= 0 else "-"
 
 
+SIDE_WORDS = {
+    "performed": "the players' performances against improv's (model, sampler and time feel)",
+    "written": "the players' written lines against improv's on the grid, unswung (the model "
+               "and the sampler alone)",
+    "timefeel": "the players' performances against their own written lines played by "
+                "improv's time feel (the time feel alone)"}
+
+
 def print_report(res: dict) -> None:
     why = ", ".join(f"{k}: {v}" for k, v in res["skip_reasons"].items())
     print(f"discriminator: {res['solos']} solos ({res['skipped']} skipped{': ' if why else ''}"
@@ -303,6 +328,7 @@ def print_report(res: dict) -> None:
           f"{res['bars']} bars: {res['windows']['weimar']} Weimar, {res['windows']['improv']} "
           f"improv (majority share {res['chance']:.3f}); {FOLDS}-fold grouped by solo")
     print(f"improv: {res['improv']}")
+    print(f"sides: {SIDE_WORDS[res.get('sides', 'performed')]}")
     print(f"\n{'family':<14}{'features':>9}{'accuracy':>10}{'AUC':>8}")
     for fam, s in res["families"].items():
         print(f"{fam:<14}{s['features']:>9}{s['accuracy']:>10.3f}{s['auc']:>8.3f}")
@@ -338,6 +364,12 @@ def main(argv=None) -> int:
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write the results here")
     parser.add_argument("--repo", type=Path, metavar="PATH",
                         help="render improv with this checkout instead (before/after)")
+    parser.add_argument("--sides", choices=SIDES, default="performed",
+                        help="performed: the players' performances against improv's "
+                        "(default); written: the players' written lines against improv's "
+                        "on the grid, unswung (the model and the sampler alone); timefeel: "
+                        "the players' performances against their own written lines played "
+                        "by improv's time feel (the time feel alone)")
     args = parser.parse_args(argv)
     if importlib.util.find_spec("sklearn") is None:
         print("scikit-learn is missing: pip install -e '.[bench]'", file=sys.stderr)
@@ -370,7 +402,9 @@ def main(argv=None) -> int:
         print(f"only {len(read)} usable solos: give --solos {2 * FOLDS} or more", file=sys.stderr)
         return 2
     clock["read"] = time.perf_counter()
-    rendered = render_all([job for _, job, _ in read], args.repo, args.config)
+    if args.sides == "written":
+        read = [(written_take(weimar, job), job, empty) for weimar, job, empty in read]
+    rendered = render_all([job for _, job, _ in read], args.repo, args.config, args.sides)
     clock["render"] = time.perf_counter()
     windows, y, groups = paired_windows(read, rendered)
     X, names = table(windows)
@@ -383,7 +417,7 @@ def main(argv=None) -> int:
     res.update(solos=len(read), skipped=sum(skipped.values()), skip_reasons=dict(skipped),
                bars=WINDOW_BARS,
                windows={"weimar": int((y == 0).sum()), "improv": int((y == 1).sum())},
-               chance=float(max(y.mean(), 1 - y.mean())), seed=args.seed,
+               chance=float(max(y.mean(), 1 - y.mean())), seed=args.seed, sides=args.sides,
                improv=" with ".join(str(p.resolve()) for p in (args.repo or REPO, args.config)
                                     if p is not None),
                seconds=clock["classify"] - clock["start"],

@@ -110,7 +110,7 @@ def main(argv=None) -> int:
         if len(pairs) >= 30:
             swing[path.stem] = (tempo, float(np.mean([b - a for a, b in pairs.values()])))
     ours = [runs(performed(table, seed, None, TEMPO)) for seed in range(args.seeds)]
-    print(f"eighth runs      lag 0.5   1.0   1.5   2.0 beat    s.d. (beats)")
+    print("eighth runs      lag 0.5   1.0   1.5   2.0 beat    s.d. (beats)")
     for name, blocks in (("players", players), ("improv", ours)):
         corr, sd = correlations(blocks)
         print(f"  {name:<12}" + "".join(f"{c:6.2f}" for c in corr) + f"    {sd:.3f}")

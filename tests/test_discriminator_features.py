@@ -5,6 +5,7 @@ one line the benchmark prints without sklearn is checked)."""
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from pathlib import Path
 
@@ -156,3 +157,59 @@ def test_missing_sklearn_is_one_line_and_exit_2(monkeypatch, capsys):
     assert discriminator.main([]) == 2
     assert "pip install -e '.[bench]'" in capsys.readouterr().err
 
+
+
+def _pair(tmp_path):
+    import discriminator
+
+    (tmp_path / "melody").mkdir()
+    (tmp_path / "beats").mkdir()
+    (tmp_path / "melody" / "X_Solo.csv").write_text(MELODY)
+    (tmp_path / "beats" / "X_Solo.csv").write_text(BEATS)
+    return discriminator.read_weimar(tmp_path / "melody" / "X_Solo.csv", 1)
+
+
+def test_the_written_side_is_the_solos_written_line_from_its_first_bar_line(tmp_path):
+    import discriminator
+
+    weimar, job, _ = _pair(tmp_path)
+    # the pickup dropped; each note where it is written (the tatums), to its written end
+    assert job["solo"] == "X_Solo"
+    assert [n[0] for n in job["line"]] == [0.0, 0.5, 6.0]
+    assert [n[2] for n in job["line"]] == [62, 64, 65]
+    assert job["line"][0][1] == 0.5 and job["line"][2][1] == pytest.approx(7.0)
+    take = discriminator.written_take(weimar, job)
+    assert take.notes.tolist() == job["line"] and take.bar_starts == weimar.bar_starts
+    assert take.end == weimar.end and take.chords == weimar.chords
+
+
+def test_the_time_feel_side_plays_the_written_line_as_the_melody_would(tmp_path):
+    from _render import perform_line
+
+    from improv.commands.evaluate import settings_for
+
+    _, job, _ = _pair(tmp_path)
+    job["line"] = [[k / 2, k / 2 + 0.5, 60 + k % 5] for k in range(16)] + [[9.0, 10.0, 67]]
+    cfg = settings_for(None, tempo=120.0, seed=1)
+    notes = np.array(perform_line(job, cfg))
+    assert notes.tolist() == perform_line(job, cfg)  # seeded by the job
+    written = {n[0] for n in job["line"]}
+    starts = notes[:, 0]
+    # every written note sounds, near its place (graces and runs may add quicker ones)
+    for at in written:
+        assert np.min(np.abs(starts - at)) < 0.2
+    assert (notes[:, 1] > notes[:, 0]).all() and len(notes) >= len(written)
+    assert not np.allclose(starts[:17], sorted(written))  # off the grid: a time feel
+    still = perform_line(job, dataclasses.replace(cfg, feel=dataclasses.replace(cfg.feel,
+                                                                                amount=0.0)))
+    assert still == [[a, b, p] for a, b, p in job["line"]]  # amount 0: as written
+
+
+def test_the_written_side_renders_improv_on_the_grid_unswung(tmp_path):
+    from _render import render_jobs
+
+    _, job, _ = _pair(tmp_path)
+    notes = render_jobs([job], None, "written")["X_Solo"]
+    assert notes and all(abs(a * 12 - round(a * 12)) < 1e-9 for a, _, _ in notes)
+    # each held to the next onset, or to a rest's start on the grid
+    assert all(abs(b * 12 - round(b * 12)) < 1e-9 for _, b, _ in notes)
