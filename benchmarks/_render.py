@@ -55,12 +55,14 @@ def band_names(edges) -> list[str]:
             + [f"{edges[-1]:.0f} and over"])
 
 
-# What improv plays against the players: "performed" the solo as it goes to MIDI (the
-# model, the sampler and the time feel together); "written" the line on the grid,
-# unswung, against the players' written lines (the model and the sampler alone);
-# "timefeel" the players' own written lines played by improv's time feel, in each
-# soloist's own style, against their performances (the time feel alone).
-SIDES = ("performed", "written", "timefeel")
+# What improv plays against the players, and what the comparison then measures
+SIDES = {
+    "performed": "the players' performances against improv's as it goes to MIDI (the "
+                 "model, the sampler and the time feel together)",
+    "written": "the players' written lines against improv's on the grid, unswung (the "
+               "model and the sampler alone)",
+    "timefeel": "the players' performances against their own written lines played by "
+                "improv's time feel, each in its soloist's style (the time feel alone)"}
 PHRASE_REST = 1  # beats of rest before a note of a written line that start a new phrase
 
 
@@ -96,7 +98,7 @@ def perform_line(job: dict, cfg) -> list[list[float]]:
             for a, b, p in job["line"]]
     perf = performer.Performer(timefeel.shipped(), np.random.default_rng(job["seed"]),
                                job.get("solo"))
-    tempo, amount = cfg.feel.tempo or job["tempo"], cfg.feel.amount
+    tempo, amount = cfg.feel.tempo, cfg.feel.amount  # the clamped tempo, as rendered
     low, high = cfg.melody.low, cfg.melody.high
     out, written_end = [], None
     for k, (start, end, pitch) in enumerate(line):

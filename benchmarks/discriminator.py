@@ -106,8 +106,7 @@ def _csv(path: Path) -> list[dict]:
 def read_weimar(path: Path, seed: int) -> tuple[Take, dict, Take] | str:
     """(the Weimar take, the improv render job over its changes, an empty improv take
     with its bars and chords), or why the solo is skipped."""
-    from improv.learning.wjd import read_solo
-    from improv.learning.writtenline import written_line
+    from improv.learning.wjd import read_solo, solo_line
 
     solo = read_solo(path)
     onsets = [float(r["onset"]) for r in _csv(path.parent.parent / "beats" / path.name)]
@@ -135,9 +134,7 @@ def read_weimar(path: Path, seed: int) -> tuple[Take, dict, Take] | str:
         per_beat.extend(chords)
         bars.append([[b, str(c)] for b, c in enumerate(chords) if b == 0 or c != chords[b - 1]])
     tempo = 60.0 / float(np.median(np.diff(onsets)))
-    written = [(n.on if n.written is None else n.written, n.length, n.pitch)
-               for n in solo.notes]
-    line = [[float(a - b0), float(b - b0), p] for a, b, p in written_line(written) if a >= b0]
+    line = [[float(a - b0), float(b - b0), p] for a, b, p in solo_line(solo) if a >= b0]
     job = {"name": solo.name, "seed": seed_for(solo.name, seed), "tempo": tempo,
            "metre": metre, "bars": bars, "solo": solo.name, "line": line}
     improv = make_take(solo.name, np.zeros((0, 3)), [j * metre for j in range(len(bars))],
@@ -313,14 +310,6 @@ def _ratio(weimar: float, improv: float) -> str:
     return f"{improv / weimar:.2f}" if weimar > 1e-9 and improv >= 0 else "-"
 
 
-SIDE_WORDS = {
-    "performed": "the players' performances against improv's (model, sampler and time feel)",
-    "written": "the players' written lines against improv's on the grid, unswung (the model "
-               "and the sampler alone)",
-    "timefeel": "the players' performances against their own written lines played by "
-                "improv's time feel (the time feel alone)"}
-
-
 def print_report(res: dict) -> None:
     why = ", ".join(f"{k}: {v}" for k, v in res["skip_reasons"].items())
     print(f"discriminator: {res['solos']} solos ({res['skipped']} skipped{': ' if why else ''}"
@@ -328,7 +317,7 @@ def print_report(res: dict) -> None:
           f"{res['bars']} bars: {res['windows']['weimar']} Weimar, {res['windows']['improv']} "
           f"improv (majority share {res['chance']:.3f}); {FOLDS}-fold grouped by solo")
     print(f"improv: {res['improv']}")
-    print(f"sides: {SIDE_WORDS[res.get('sides', 'performed')]}")
+    print(f"sides: {SIDES[res.get('sides', 'performed')]}")
     print(f"\n{'family':<14}{'features':>9}{'accuracy':>10}{'AUC':>8}")
     for fam, s in res["families"].items():
         print(f"{fam:<14}{s['features']:>9}{s['accuracy']:>10.3f}{s['auc']:>8.3f}")
@@ -364,12 +353,9 @@ def main(argv=None) -> int:
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write the results here")
     parser.add_argument("--repo", type=Path, metavar="PATH",
                         help="render improv with this checkout instead (before/after)")
-    parser.add_argument("--sides", choices=SIDES, default="performed",
-                        help="performed: the players' performances against improv's "
-                        "(default); written: the players' written lines against improv's "
-                        "on the grid, unswung (the model and the sampler alone); timefeel: "
-                        "the players' performances against their own written lines played "
-                        "by improv's time feel (the time feel alone)")
+    parser.add_argument("--sides", choices=list(SIDES), default="performed",
+                        help="; ".join(f"{k}: {v}" for k, v in SIDES.items())
+                        + " (default: performed)")
     args = parser.parse_args(argv)
     if importlib.util.find_spec("sklearn") is None:
         print("scikit-learn is missing: pip install -e '.[bench]'", file=sys.stderr)

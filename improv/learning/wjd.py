@@ -152,6 +152,14 @@ def is_folder(path: Path) -> bool:
     return (path / "melody").is_dir() and (path / "beats").is_dir()
 
 
+def solo_line(solo: Solo) -> list[tuple[Fraction, Fraction, int]]:
+    """The solo's written line, ``(start, end, pitch)`` in beats from its first marked
+    beat: each note where the transcription writes it (as played where its beat is not
+    marked), on the values' grid (:func:`improv.learning.writtenline.written_line`)."""
+    return written_line([(n.on if n.written is None else n.written, n.length, n.pitch)
+                         for n in solo.notes])
+
+
 def solo_piece(solo: Solo, source: str, sha256: str) -> Piece:
     """A read solo as the bars and values the MIDI reader makes."""
     if not solo.bar_starts:
@@ -162,9 +170,7 @@ def solo_piece(solo: Solo, source: str, sha256: str) -> Piece:
     lengths = [b - a for a, b in zip(starts, starts[1:])] + [solo.beats_per_bar]
     grid = [(Fraction(a), Fraction(n)) for a, n in zip(starts, lengths)]
     end = grid[-1][0] + grid[-1][1]
-    notes = [(n.on if n.written is None else n.written, n.length, n.pitch)
-             for n in solo.notes]
-    line = [(a, min(b, end), p) for a, b, p in written_line(notes) if 0 <= a < end]
+    line = [(a, min(b, end), p) for a, b, p in solo_line(solo) if 0 <= a < end]
     changes, last = [], None
     for beat, chord in enumerate(solo.chords):
         if chord != last:
