@@ -175,8 +175,13 @@ def test_articulation_is_the_sounding_share_of_the_span_the_model_writes(tmp_pat
     assert spans[-1][2] and not first[2]  # nothing follows the last note: it lets go
     # into silence, and is measured against its own span
     table = learner.learn([solo])
-    assert 0.05 <= min(x for row in table["length"]["quantiles"] for c in row if c for x in c)
-    assert max(x for row in table["length"]["quantiles"] for c in row if c for x in c) <= 1.0
+    shares = [x for row in table["length"]["quantiles"] for span in row for c in span if c
+              for x in c]
+    assert shares and 0.05 <= min(shares) and max(shares) <= 1.0
+    # each measured against the time to the next onset as played over its span: 0.56
+    # and 0.44 of a beat for an eighth
+    assert first[4] == pytest.approx(0.56 / 0.5) and second[4] == pytest.approx(0.44 / 0.5)
+    assert spans[-1][4] is None
 
 
 def test_a_note_a_rest_follows_is_measured_past_its_written_end():
@@ -188,8 +193,8 @@ def test_a_note_a_rest_follows_is_measured_past_its_written_end():
                              tatum, int(on))
 
     notes = [timed(0.0, 0.28, 1), timed(0.5, 0.23, 3), timed(1.0, 3.0, 1)]
-    (span, ratio, rest, _), following = learner.articulations(notes)[:2]
-    assert rest and span == 0.25 and ratio == pytest.approx(0.28 / 0.25)
+    (span, ratio, rest, _, stretch), following = learner.articulations(notes)[:2]
+    assert rest and span == 0.25 and ratio == pytest.approx(0.28 / 0.25) and stretch is None
     assert following[2] and following[1] == pytest.approx(0.23 / 0.25)
     long = [timed(0.0, 0.45, 1), timed(2.0, 1.0, 1)]  # written a triplet eighth
     assert learner.articulations(long)[0][:3] == (pytest.approx(1 / 3), 1.35, True)
@@ -207,7 +212,7 @@ def test_a_note_the_line_leaves_out_sounds_for_the_line_note_before_it():
                              4 if on_grid else 5, tatum or 1, int(on))
 
     notes = [timed(0.0, 0.1, 64, tatum=1), timed(0.03, 0.17, 60), timed(0.25, 0.2, 62, tatum=2)]
-    (span, ratio, rest, _), _ = learner.articulations(notes)
+    (span, ratio, rest, _, _), _ = learner.articulations(notes)
     assert span == 0.25 and not rest and ratio == pytest.approx(0.2 / 0.25)
     alone = learner.articulations([notes[0], notes[2]])[0]
     assert alone[1] == pytest.approx(0.1 / 0.25)
@@ -491,10 +496,10 @@ def test_articulation_is_learned_apart_where_a_rest_follows(tmp_path):
         notes.append((k, 1, 1, 0.0, 0.36, BEAT))  # 0.72 of a beat: written 3/4
     solo = timednotes.solo_notes(*timednotes.load_pair(write_solo(tmp_path, notes)))
     spans = learner.articulations(solo)
-    assert all(rest for _span, _ratio, rest, _tempo in spans)
-    assert all((span, ratio) == (0.75, pytest.approx(0.96)) for span, ratio, _r, _t in spans)
+    assert all(rest and stretch is None for _span, _ratio, rest, _tempo, stretch in spans)
+    assert all((span, ratio) == (0.75, pytest.approx(0.96)) for span, ratio, *_ in spans)
     table = learner.learn([solo])
-    assert not any(n for row in table["length"]["notes"] for n in row)
+    assert not any(n for row in table["length"]["notes"] for span in row for n in span)
     assert sum(table["rest_follows"]["notes"][-1]) == len(spans)
     assert table["rest_follows"]["notes"][-1][3] == len(spans)  # the 3/4 beats
 
@@ -989,3 +994,84 @@ def test_a_table_whose_note_counts_do_not_match_its_cells_is_refused():
     broken["onset"]["notes"][2][0][0] = broken["onset"]["notes"][2][0][0][:3]
     with pytest.raises(ValueError, match="note counts"):
         timefeel.TimeFeel.from_dict(broken)
+
+
+# --- lengths by how far the time to the next onset is stretched ---------------------------
+
+def test_a_length_is_learned_by_how_far_the_time_to_the_next_onset_is_stretched(tmp_path):
+    """The swung eighths: the one on the beat sounds 0.4 of a beat over 0.56 (stretched
+    1.12), the one off it 0.3 over 0.44 (0.88): each in its own cell, a stretch with no
+    notes of its own holds every stretch of its span."""
+    solo = timednotes.solo_notes(*timednotes.load_pair(swung_player(tmp_path)))
+    table = learner.learn([solo])
+    assert table["length"]["stretch_edges"] == list(learner.STRETCH_EDGES)
+    band, eighth = learner.band_of(120.0), learner.span_bin(0.5)
+    counts = table["length"]["notes"][band][eighth]
+    assert counts[learner.stretch_bin(1.12)] == counts[learner.stretch_bin(0.88)] > 300
+    assert sum(counts) == 2 * counts[learner.stretch_bin(1.12)]
+    cells = table["length"]["quantiles"][band][eighth]
+    assert np.median(cells[learner.stretch_bin(1.12)]) == pytest.approx(0.4 / 0.56, abs=0.01)
+    assert np.median(cells[learner.stretch_bin(0.88)]) == pytest.approx(0.3 / 0.44, abs=0.01)
+    both = cells[learner.stretch_bin(1.0)]  # none of its own: the two together
+    assert min(both) == pytest.approx(0.3 / 0.44, abs=0.01)
+    assert max(both) == pytest.approx(0.4 / 0.56, abs=0.01)
+    read = timefeel.TimeFeel.from_dict(table)
+    assert read.stretch_edges == learner.STRETCH_EDGES
+    rng = np.random.default_rng(0)
+    assert read.length(0.5, 120.0, False, rng, level=0.5, stretch=1.12) == \
+        pytest.approx(0.4 / 0.56, abs=0.01)
+
+
+def stretched_table(**over) -> timefeel.TimeFeel:
+    """Lengths of a note another follows: 0.9 of the time to the next onset where it is
+    squeezed (under 0.95 of the span), 0.8 as written, 0.6 where stretched (over 1.05)."""
+    levels = tuple(learner.levels())
+
+    def flat(x):
+        return tuple([x] * len(levels))
+
+    lengths = tuple(tuple((flat(0.9), flat(0.8), flat(0.6)) for _ in range(6))
+                    for _ in range(3))
+    return tiny_table(lengths=lengths, stretch_edges=(0.95, 1.05), **over)
+
+
+def test_a_note_sounds_the_share_of_a_stretched_time_the_players_sound():
+    table, rng = stretched_table(), np.random.default_rng(0)
+    assert [table.length(0.5, 120, False, rng, level=0.5, stretch=s)
+            for s in (0.9, 1.0, 1.2)] == pytest.approx([0.9, 0.8, 0.6])
+    assert table.length(0.5, 120, False, rng, level=0.5) == pytest.approx(0.8)  # not said
+    assert table.length(0.5, 120, True, rng, level=0.0, stretch=1.2) == pytest.approx(0.8)
+    assert table.length(0.5, 120, False, rng, amount=0.0, stretch=1.2) == 1.0
+    # played: the off-beat onset drawn late stretches the eighth on the beat before it
+    late = tuple([0.2] * len(table.levels))
+    onsets = tuple(tuple(by_grain(tuple([0.0] * len(table.levels)) if k == 0 else
+                                  late if k == 6 else None, None, None) for k in range(12))
+                   for _ in range(3))
+    player = performer.Performer(stretched_table(onsets=onsets), np.random.default_rng(1))
+    on, off = player.perform(Fraction(0), Fraction(1, 2), 120.0, 1.0, False,
+                             next_span=Fraction(1, 2))
+    assert on == 0.0 and off == pytest.approx(0.6 * 0.7)  # 0.7 beat to the next: 1.4
+
+
+def test_a_table_made_before_the_stretches_still_plays():
+    data = json.loads((timefeel.feel_dir() / timefeel.FEEL_FILE).read_text())
+    old = json.loads(json.dumps(data))
+    del old["length"]["stretch_edges"]  # one cell for every stretch, as before
+    old["length"]["quantiles"] = [[span[2] for span in row] for row in
+                                  data["length"]["quantiles"]]
+    table, rng = timefeel.TimeFeel.from_dict(old), np.random.default_rng(0)
+    assert table.stretch_edges == ()
+    assert table.length(0.5, 200, False, rng, level=0.5, stretch=1.3) == \
+        table.length(0.5, 200, False, rng, level=0.5, stretch=0.8)
+    new = timefeel.TimeFeel.from_dict(data)
+    assert new.length(0.5, 200, False, rng, level=0.5, stretch=1.3) < \
+        new.length(0.5, 200, False, rng, level=0.5, stretch=0.8)
+    for edges in ([1.1, 0.9, 1.2, 1.3], [0.0, 0.9, 1.1, 1.2]):  # not rising; not above 0
+        bad = json.loads(json.dumps(data))
+        bad["length"]["stretch_edges"] = edges
+        with pytest.raises(ValueError):
+            timefeel.TimeFeel.from_dict(bad)
+    short = json.loads(json.dumps(data))
+    short["length"]["quantiles"][0][0] = short["length"]["quantiles"][0][0][:4]
+    with pytest.raises(ValueError):
+        timefeel.TimeFeel.from_dict(short)

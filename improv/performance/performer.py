@@ -137,8 +137,7 @@ class Performer:
         run = (not rest_follows and self._played is not None
                and self._played[0] + (end - start) == start
                and self._span == round((end - start) * 12))
-        ratio = table.length(float(end - start), tempo, rest_follows, rng, amount,
-                             level=levels.length(rest_follows, at=float(start), run=run))
+        length_level = levels.length(rest_follows, at=float(start), run=run)
         next_deviation = None
         if not rest_follows:
             ahead = round(end * 12) % 12  # the next onset's, as far as it is known now
@@ -177,6 +176,12 @@ class Performer:
             if landed is not None:
                 levels.landed(landed, on_beat=ahead == 0)
         self._foreseen = None if next_deviation is None else (end, next_deviation)
+        # its share of the time to the next onset, by how far that time is stretched as
+        # played (the players' lengths follow it only in part)
+        stretch = (1.0 if next_deviation is None else
+                   (float(end - start) + next_deviation - deviation) / float(end - start))
+        ratio = table.length(float(end - start), tempo, rest_follows, rng, amount,
+                             level=length_level, stretch=stretch)
         previous = None if self._played is None else self._played[1:]
         room = 0.0  # into a rest: never so far that the next note, pushed early, meets it
         if rest_follows and next_span is not None:

@@ -54,7 +54,8 @@ class TimeFeel:
     onsets: tuple  # [band][twelfth][grain][lead] -> quantiles | None; the last band
     # all tempos; a lead is a lead-in and a lead-out (timednotes.lead), or in a table
     # made before 2026-12-05 the lead-in's gap alone (LEGACY_LEADS)
-    lengths: tuple  # [band][span bin] -> quantiles | None: a note another follows
+    lengths: tuple  # [band][span bin][stretch bin] -> quantiles | None: a note another
+    # follows ([band][span bin] without stretch_edges)
     rest_ends: tuple  # [band][span bin] -> quantiles | None: a note a rest follows
     onset_serial: float = 0.0
     length_serial: float = 0.0
@@ -93,6 +94,10 @@ class TimeFeel:
     graces: Graces | None = None  # grace notes (None: a table made before them)
     runs: Runs | None = None  # runs through the notes the line leaves out (None: none)
     quick: tuple | None = None  # the share a grace's or run's note sounds (None: fixed)
+    # a note another follows: the edges of its time to the next onset as played over its
+    # span, by which its lengths are kept; () none (a table made before the first session
+    # of 2026-12-06)
+    stretch_edges: tuple = ()
 
     @classmethod
     def from_dict(cls, data: dict) -> TimeFeel:
@@ -112,11 +117,16 @@ class TimeFeel:
             raise ValueError(f"unknown format {data.get('format')!r}")
         levels = tuple(float(x) for x in data["levels"])
         edges = tuple(float(x) for x in data["tempo_edges"])
+        stretch = tuple(float(x) for x in data["length"].get("stretch_edges", ()))
+        if any(b <= a for a, b in zip(stretch, stretch[1:])) or \
+                not all(0 < x < 10 for x in stretch):
+            raise ValueError("the lengths' stretch edges do not rise inside (0, 10)")
+        lengths = cells(data["length"]["quantiles"], 3 if stretch else 2)
         table = cls(edges, tuple(float(x) for x in data["span_edges"]), levels,
-                    cells(data["onset"]["quantiles"], 4), cells(data["length"]["quantiles"], 2),
+                    cells(data["onset"]["quantiles"], 4), lengths,
                     cells(data["rest_follows"]["quantiles"], 2),
                     float(data["onset"].get("serial", 0.0)),
-                    float(data["length"].get("serial", 0.0)))
+                    float(data["length"].get("serial", 0.0)), stretch_edges=stretch)
         style = data.get("style")
         if style is not None:
             # (on the beat, length, off the beat); a table made before the beats were
@@ -189,9 +199,11 @@ class TimeFeel:
                                           any(len(g) != table.leads for g in c) for c in row)
                     for row in table.onsets) or table.leads not in (LEGACY_LEADS, LEADS) or \
                 any(len(row) != len(table.span_edges) + 1
-                    for row in (*table.lengths, *table.rest_ends)):
+                    for row in (*table.lengths, *table.rest_ends)) or \
+                (table.stretch_edges and any(len(cell) != len(table.stretch_edges) + 1
+                                             for row in table.lengths for cell in row)):
             raise ValueError("the cells do not match the tempo bands, twelfths, grains, "
-                             "leads or spans")
+                             "leads, spans or stretches")
         if table.leads == LEADS:
             notes = data["onset"].get("notes")
             if notes is not None and not _counts_like(notes, table.onsets):  # the weights
@@ -277,15 +289,23 @@ class TimeFeel:
         return None
 
     def length(self, span: float, tempo: float, rest_follows: bool, rng,
-               amount: float = 1.0, *, level: float | None = None) -> float:
+               amount: float = 1.0, *, level: float | None = None,
+               stretch: float = 1.0) -> float:
         """The sounding share (0.05..1) of the time to the next onset of a note written
-        ``span`` beats long, or of its span where a rest follows (cells of their own, up
-        to 1.5: such a note may sound into the rest).
+        ``span`` beats long, that time ``stretch`` times its span as played, or of its
+        span where a rest follows (cells of their own, up to 1.5: such a note may sound
+        into the rest).
         ``amount`` 0 holds every note to the next onset, or to the rest."""
         band, pooled = self.band(tempo), len(self.lengths) - 1
         k = int(np.searchsorted(self.span_edges, span, side="right"))
-        rows = self.rest_ends if rest_follows else self.lengths
-        for cell in (rows[band][k], rows[pooled][k]):
+        if rest_follows:
+            cells = (self.rest_ends[band][k], self.rest_ends[pooled][k])
+        elif self.stretch_edges:
+            s = int(np.searchsorted(self.stretch_edges, stretch, side="right"))
+            cells = (self.lengths[band][k][s], self.lengths[pooled][k][s])
+        else:  # a table made before the stretches
+            cells = (self.lengths[band][k], self.lengths[pooled][k])
+        for cell in cells:
             if cell is not None:
                 return 1.0 - amount * (1.0 - self._draw(cell, rng, level))
         return 1.0

@@ -51,6 +51,14 @@ from improv.learning.timednotes import (
 from improv.learning.writtenline import written_spans
 
 SPAN_EDGES = (0.3, 0.4, 0.6, 0.9, 1.5)  # beats: 1/4 | 1/3 | 1/2 | 2/3, 3/4 | 1, 4/3 | longer
+# A note another follows: the time to the next onset as played over its written span
+# (its stretch). The players' notes do not sound a share of that time independent of
+# it: a swung eighth's longer gap keeps less of its length's growth (the log of an
+# eighth's sounding length grows 0.76-0.83 as fast as the log of its gap, by tempo),
+# where a share drawn alone grows it all, and spread an eighth's sounding length more
+# (the log's sd 0.21-0.23 against the players' 0.18-0.21). So the shares are kept by
+# stretch too.
+STRETCH_EDGES = (0.85, 0.95, 1.05, 1.15)
 MIN_CELL = 200  # notes a cell needs; fewer and it falls back to all tempos pooled
 # two onsets inside a beat: (twelfth of the later, twelfths between them)
 STEP_CELLS = [(t, g) for t in range(1, 12) for g in range(1, t + 1)]
@@ -66,8 +74,13 @@ def span_bin(span: float, edges=SPAN_EDGES) -> int:
     return bisect.bisect_right(edges, span)
 
 
-def articulations(notes: list[Timed]) -> list[tuple[float, float, bool, float]]:
-    """(span, sounding share, rest follows, tempo) of each note of the line the corpus
+def stretch_bin(stretch: float | None) -> int:
+    """The bin of STRETCH_EDGES of a note's stretch (None: a rest follows, bin 0)."""
+    return 0 if stretch is None else bisect.bisect_right(STRETCH_EDGES, stretch)
+
+
+def articulations(notes: list[Timed]) -> list[tuple[float, float, bool, float, float | None]]:
+    """(span, sounding share, rest follows, tempo, stretch) of each note of the line the corpus
     reader makes (:func:`improv.learning.writtenline.written_spans`: the top note of
     each written place on the values' grid, a gap under a quarter beat given to the
     note before): the span in beats, as the model's values give it; the share of the
@@ -77,7 +90,9 @@ def articulations(notes: list[Timed]) -> list[tuple[float, float, bool, float]]:
     grid) sound for it: the share runs to the last of their ends. Measured on the line
     note alone, 12% of the players' notes under a third of a beat long came out
     staccato under 110 BPM (sounding under half the time to the next), where 3.6% of
-    their notes under 0.6 beat apart are; improv, playing the line, left the holes."""
+    their notes under 0.6 beat apart are; improv, playing the line, left the holes.
+    The stretch: the time to the next onset as played over the span (None where a rest
+    follows)."""
     line = written_spans([(written_place(n), n.off - n.on, n.pitch) for n in notes])
     out = []
     for k, (start, end, index) in enumerate(line):
@@ -90,7 +105,8 @@ def articulations(notes: list[Timed]) -> list[tuple[float, float, bool, float]]:
                                    if n.on < note.on + reach)]) - note.on
         ratio = min(max(sounds / max(reach, 1e-6), RATIO_RANGE[0]),
                     RATIO_RANGE[1] if runs_on else REST_MOST)
-        out.append((span, ratio, not runs_on, note.tempo))
+        out.append((span, ratio, not runs_on, note.tempo,
+                    reach / max(span, 1e-6) if runs_on else None))
     return out
 
 
@@ -153,12 +169,30 @@ def _with_lead_ins_pooled(onsets: dict, bands: int, keys) -> dict:
     return out
 
 
+def _with_stretches_pooled(lengths: dict, bands: int) -> dict:
+    """``lengths`` with each cell of a note another follows holding fewer than MIN_CELL
+    notes given every stretch of its band and span together, where those are enough."""
+    together: dict = {}
+    for (band, (rest, span, _)), values in lengths.items():
+        if not rest:
+            together.setdefault((band, span), []).extend(values)
+    out = dict(lengths)
+    for band in range(bands + 1):
+        for span in range(len(SPAN_EDGES) + 1):
+            pooled = together.get((band, span), [])
+            for k in range(len(STRETCH_EDGES) + 1):
+                key = (band, (False, span, k))
+                if len(out.get(key, ())) < MIN_CELL <= len(pooled):
+                    out[key] = pooled
+    return out
+
+
 def learn(solos: list[list[Timed]], edges=TEMPO_EDGES, names: list[str] | None = None) -> dict:
     """The time-feel table of ``solos`` (each its usable notes, in onset order; ``names``:
     each solo's, for the styles)."""
     pooled = len(edges) + 1  # the band index of all tempos together
     onsets: dict = {}
-    lengths: dict = {}  # (band, (rest follows, span bin)) -> sounding shares
+    lengths: dict = {}  # (band, (rest follows, span bin, stretch bin)) -> sounding shares
     onset_keys, length_keys, gaps, beats, inside, where = [], [], [], [], [], []
     starts = []  # per solo, where each of its lengths' notes is written
     for notes in solos:
@@ -185,8 +219,9 @@ def learn(solos: list[list[Timed]], edges=TEMPO_EDGES, names: list[str] | None =
         where.append(places)
         inside.append([math.floor(a) == math.floor(b) for a, b in zip(places, places[1:])])
         beats.append([key[1][0] == 0 for key, _ in ok])
-        for span, ratio, rest_follows, tempo in articulations(notes):
-            band, key = band_of(tempo, edges), (rest_follows, span_bin(span))
+        for span, ratio, rest_follows, tempo, stretch in articulations(notes):
+            band, key = band_of(tempo, edges), (rest_follows, span_bin(span),
+                                                stretch_bin(stretch))
             for b in (band, pooled):
                 lengths.setdefault((b, key), []).append(ratio)
             lk.append(((band, key), ratio))
@@ -199,8 +234,14 @@ def learn(solos: list[list[Timed]], edges=TEMPO_EDGES, names: list[str] | None =
     onset_n = [[len(onsets.get((band, key), ())) for key in places] for band in range(pooled + 1)]
     onsets = _with_lead_ins_pooled(onsets, pooled, places)
     onset_q, _ = _cells(onsets, pooled, places, 3)
-    length_q, length_n = _cells(lengths, pooled, [(False, b) for b in bins], 3)
-    rest_q, rest_n = _cells(lengths, pooled, [(True, b) for b in bins], 3)
+    stretches = range(len(STRETCH_EDGES) + 1)
+    length_n = [[[len(lengths.get((band, (False, b, k)), ())) for k in stretches]
+                 for b in bins] for band in range(pooled + 1)]
+    lengths = _with_stretches_pooled(lengths, pooled)
+    length_q, _ = _cells(lengths, pooled, [(False, b, k) for b in bins for k in stretches], 3)
+    length_q = [[row[b * len(stretches):(b + 1) * len(stretches)] for b in bins]
+                for row in length_q]  # [band][span bin][stretch bin]
+    rest_q, rest_n = _cells(lengths, pooled, [(True, b, 0) for b in bins], 3)
     per, leads = len(GRAINS) * LEADS, LEADS
 
     def nest(row):  # [twelfth][grain][lead: lead-in, lead-out]
@@ -234,7 +275,10 @@ def learn(solos: list[list[Timed]], edges=TEMPO_EDGES, names: list[str] | None =
                   "quantiles": [nest(row) for row in onset_q],
                   "notes": [nest(row) for row in onset_n]},
         "length": {"unit": "sounding length / time to the next onset of a note another "
-                           "follows, by [tempo band][span bin]",
+                           "follows, by [tempo band][span bin][stretch bin: that time as "
+                           "played over the span]; a stretch with fewer notes than min_cell "
+                           "holds its span's",
+                   "stretch_edges": list(STRETCH_EDGES),
                    "serial": serial(length_levels),
                    "quantiles": length_q, "notes": length_n},
         "rest_follows": {"unit": "sounding length / span of a note a rest follows, by "
