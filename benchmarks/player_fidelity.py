@@ -41,7 +41,7 @@ def renders(model, folder: Path, every: int):
     from improv.learning.wjd import solo_paths
     from improv.model import modelfile
     from improv.model.engines import load_generator
-    from improv.sampling.calibration import calibration_for
+    from improv.sampling.calibrationfile import calibration_for
     from improv.sampling.soloist import Soloist
 
     bands = len(context.TEMPO_EDGES) + 1

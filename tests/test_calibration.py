@@ -11,7 +11,7 @@ from improv.cli import main
 from improv.errors import ModelError
 from improv.language import context
 from improv.language.grammar import DEFAULT_LIMITS, Value
-from improv.sampling import calibration, recency
+from improv.sampling import calibration, calibrationfile, phasetable, recency
 from improv.sampling.calibration import (
     N_DURATIONS,
     N_INTERVALS,
@@ -114,38 +114,38 @@ def test_a_model_without_the_tempo_or_with_calibrate_off_plays_as_it_is(tmp_path
 def test_the_file_beside_the_model_is_read_checked_and_refused_when_stale(tmp_path, caplog):
     model = write_random_model(tmp_path / "m", seed=5, conditioned=True)
     sha = json.loads((model / "model.json").read_text())["weights_sha256"]
-    assert calibration.calibration_for(model) is None  # none written
+    assert calibrationfile.calibration_for(model) is None  # none written
     table = ramped(1)
-    (model / calibration.FILE).write_text(calibration.to_json(table, sha, "test"))
-    assert calibration.calibration_for(model) == table
+    (model / calibrationfile.FILE).write_text(calibrationfile.to_json(table, sha, "test"))
+    assert calibrationfile.calibration_for(model) == table
     assert Soloist.load(model, seed=1)._calibration is not None
-    older = json.loads(calibration.to_json(table, sha, "test"))
+    older = json.loads(calibrationfile.to_json(table, sha, "test"))
     del older["pull"], older["run"]  # a file from before the pull and the run: neutral ones
-    (model / calibration.FILE).write_text(json.dumps(older))
-    assert calibration.calibration_for(model) == table  # ramped() has a neutral pull
-    (model / calibration.FILE).write_text(calibration.to_json(table, "0" * 64, "test"))
+    (model / calibrationfile.FILE).write_text(json.dumps(older))
+    assert calibrationfile.calibration_for(model) == table  # ramped() has a neutral pull
+    (model / calibrationfile.FILE).write_text(calibrationfile.to_json(table, "0" * 64, "test"))
     with caplog.at_level(logging.WARNING):
-        assert calibration.calibration_for(model) is None
+        assert calibrationfile.calibration_for(model) is None
     assert "another model" in caplog.text
-    huge = calibration.to_json(table, sha, "test").replace("10.0", "1" + "0" * 400, 1)
-    narrow = json.loads(calibration.to_json(table, sha, "test"))
+    huge = calibrationfile.to_json(table, sha, "test").replace("10.0", "1" + "0" * 400, 1)
+    narrow = json.loads(calibrationfile.to_json(table, sha, "test"))
     narrow["rest"] = [[1.0] * 3] * BANDS  # rest rows of the wrong width
     for broken in ("{", "[]", json.dumps({"format": "other"}), "[" * 200_000, huge,
-                   json.dumps({"format": calibration.FORMAT, "weights_sha256": sha}),
+                   json.dumps({"format": calibrationfile.FORMAT, "weights_sha256": sha}),
                    json.dumps(narrow), json.dumps({**narrow, "rest": None})):
-        (model / calibration.FILE).write_text(broken)
+        (model / calibrationfile.FILE).write_text(broken)
         with pytest.raises(ModelError, match="calibrate = false"):
-            calibration.calibration_for(model)
+            calibrationfile.calibration_for(model)
     assert Soloist.load(model, seed=1, calibrate=False)._calibration is None  # not read
-    (model / calibration.FILE).write_bytes(b" " * (calibration.MAX_BYTES + 1))
+    (model / calibrationfile.FILE).write_bytes(b" " * (calibrationfile.MAX_BYTES + 1))
     with pytest.raises(ModelError, match="more than") as caught:
-        calibration.calibration_for(model)
+        calibrationfile.calibration_for(model)
     assert "not a calibration" not in str(caught.value)  # said once, not wrapped again
 
 
 def test_the_shipped_model_plays_with_its_own_calibration():
     """A retrained model without a refitted calibration would only warn: caught here."""
-    table = calibration.calibration_for(None)
+    table = calibrationfile.calibration_for(None)
     assert table is not None and table != Calibration.neutral(BANDS)
 
 
@@ -233,12 +233,12 @@ def test_the_calibrate_command_fits_and_saves_what_the_player_reads(tmp_path, ca
     folder = weimar_copy(tmp_path, "ZootSims_KingDavid_Solo.csv", "ArtPepper_Desafinado_Solo.csv",
                          "ZootSims_DancingInTheDark-1_Solo.csv")
     model = write_random_model(tmp_path / "m", seed=5, conditioned=True)
-    out = model / calibration.FILE
+    out = model / calibrationfile.FILE
     assert main(["calibrate", "--wjazzd", str(folder), "--model", str(model), "--bars", "16",
                  "--rounds", "1", "--save", str(out)]) == 0
     printed = capsys.readouterr().out
     assert "round 0:" in printed and "round 1:" in printed
-    table = calibration.calibration_for(model)
+    table = calibrationfile.calibration_for(model)
     assert table is not None and table != Calibration.neutral(BANDS)
     # each solo is a player to play as, the factors fitted with them drawn
     assert {p.solo for p in table.players} == {"ZootSims_KingDavid_Solo",
@@ -266,10 +266,13 @@ def test_the_calibrate_command_fits_and_saves_what_the_player_reads(tmp_path, ca
     # fitted with the lengths just played heard again, and it says with what weight
     assert table.recency == (recency.WEIGHT, recency.NOTES, recency.DECAY)
     assert json.loads(out.read_text())["recency"] == list(table.recency)
+    # and the lengths by where in the beat they start, moved from 1 where both sides
+    # played enough
+    assert len(table.phase) == BANDS and table.phase != phasetable.neutral(BANDS, N_DURATIONS)
     for weight, heard in (("0", ()), ("2.5", (2.5, recency.NOTES, recency.DECAY))):
         assert main(["calibrate", "--wjazzd", str(folder), "--model", str(model), "--bars",
                      "4", "--rounds", "1", "--recency", weight, "--save", str(out)]) == 0
-        assert calibration.calibration_for(model).recency == heard  # 0: a file as before
+        assert calibrationfile.calibration_for(model).recency == heard  # 0: a file as before
         assert json.loads(out.read_text())["made_by"].endswith(f"--recency {weight}")
     capsys.readouterr()
     for weight in ("-1", "11", "nan"):
@@ -393,3 +396,118 @@ def test_refit_moves_the_rests_inside_a_phrase_by_their_share_against_the_notes(
     moved = rest_moved(Calibration.neutral(BANDS).rest, target, drawn)
     assert moved[1][2] < 1.0 and moved[1][5] == 1.0 and moved[1][7] == 1.0
     assert moved[0] == (1.0,) * N_DURATIONS  # nothing counted there
+
+
+def phase_with(band: int, twelfth: int, cls: int, factor: float) -> tuple:
+    """A phase table of factors 1 but one: a length ``cls`` started ``twelfth`` twelfths
+    into the beat in ``band``."""
+    table = [[list(r) for r in plane] for plane in phasetable.neutral(BANDS, N_DURATIONS)]
+    table[band][twelfth][cls] = factor
+    return tuple(tuple(tuple(r) for r in plane) for plane in table)
+
+
+def test_the_phase_weighs_a_length_by_where_in_the_beat_it_starts():
+    values = [Value("C", 0.5, -4, 8), Value("C", 1 / 3, -4, 8), Value("R", 0.5)]
+    table = Calibration((row(N_DURATIONS),) * BANDS, (row(N_INTERVALS),) * BANDS,
+                        phase=phase_with(3, 8, 5, 0.25))  # an eighth two triplets in
+    work = calibration.Calibrator(table, values)
+    w = np.full(3, 1 / 3)
+    work.apply(w, 3, None, (), phase=20)  # 20 twelfths from the top: 8 into its beat
+    assert work.last_phase == 20
+    # the eighth a quarter as likely against the triplet, the notes keeping 2/3, the rest
+    # as it was
+    assert w.tolist() == pytest.approx([2 / 3 * 0.2, 2 / 3 * 0.8, 1 / 3])
+    for band, phase in ((3, 6), (2, 8), (3, None)):  # elsewhere in the beat, another
+        same = np.full(3, 1 / 3)  # band, or where the value starts not known: as drawn
+        work.apply(same, band, None, (), phase=phase)
+        assert same.tolist() == pytest.approx([1 / 3] * 3)
+    plain = calibration.Calibrator(Calibration.neutral(BANDS), values)  # no table
+    w = np.full(3, 1 / 3)
+    plain.apply(w, 3, None, (), phase=8)
+    assert w.tolist() == pytest.approx([1 / 3] * 3) and plain.last_phase == 8
+
+
+def test_the_phase_is_written_read_and_checked():
+    table = Calibration.neutral(BANDS)
+    table = Calibration(table.duration, table.interval, phase=phase_with(4, 2, 1, 0.5))
+    data = json.loads(calibrationfile.to_json(table, "abc", "test"))
+    assert data["phase"][4][2][1] == 0.5 and Calibration.from_dict(data) == table
+    del data["phase"]  # a file from before it: none, every length as its own factor says
+    assert Calibration.from_dict(data).phase == ()
+    for bad in (phasetable.neutral(BANDS - 1, N_DURATIONS),  # a band short
+                phase_with(0, 0, 0, phasetable.LIMIT * 2),  # past the limit
+                (((1.0,) * N_DURATIONS,) * 11,) * BANDS):  # eleven twelfths
+        with pytest.raises(ValueError):
+            Calibration(table.duration, table.interval, phase=bad)
+    data["phase"] = "late"
+    with pytest.raises(ValueError):
+        Calibration.from_dict(data)
+
+
+def test_the_sampler_hears_where_in_the_beat_each_value_starts(tmp_path):
+    model = write_random_model(tmp_path / "m", seed=5, conditioned=True)
+    base = Soloist.load(model, seed=2)
+    band = context.tempo_slot(120.0) - context.TEMPO_OFFSET
+    shares = {}
+    for name, factor in (("plain", 1.0), ("no eighths on the beat", 1 / phasetable.LIMIT)):
+        table = Calibration((row(N_DURATIONS),) * BANDS, (row(N_INTERVALS),) * BANDS,
+                            phase=phase_with(band, 0, 5, factor))
+        soloist = Soloist(base.generator, base.settings, table)
+        soloist.follow(lambda t: context.no_chart(t, 120.0))
+        heard, at = [], [0]
+        soloist.observer = lambda index, place, s=soloist: heard.append(
+            (s.calibrator.last_phase, at[0], s.values[index]))
+
+        for _ in range(3000):
+            index = soloist.next_index()
+            at[0] += round(soloist.values[index].duration * 12)
+        assert all(phase == start % 12 for phase, start, _ in heard)  # twelfths into its beat
+        on_beat = [v for phase, _, v in heard if phase == 0 and not v.is_rest]
+        shares[name] = sum(v.duration == 0.5 for v in on_beat) / len(on_beat)
+    assert shares["no eighths on the beat"] < 0.6 * shares["plain"]
+
+
+def test_refit_moves_the_phase_by_the_share_at_each_twelfth_not_the_length_own():
+    from improv.commands.making.calibrate import count_phase, counts
+    from improv.commands.making.refit import PHASE_AT, phase_moved
+
+    target, drawn = counts(BANDS)[PHASE_AT], counts(BANDS)[PHASE_AT]
+    # the players: eighths on the beat, triplets two triplets in; drawn: the other way
+    target[4, 0, [5, 3]], target[4, 8, [5, 3]] = [800, 200], [200, 800]
+    drawn[4, 0, [5, 3]], drawn[4, 8, [5, 3]] = [200, 800], [800, 200]
+    moved = phase_moved(phasetable.neutral(BANDS, N_DURATIONS), target, drawn)
+    assert moved[4][0][5] > 1.0 > moved[4][0][3] and moved[4][8][3] > 1.0 > moved[4][8][5]
+    # each length's own share is even: its factors move it at one twelfth against another
+    assert moved[4][0][5] * moved[4][8][5] == pytest.approx(1.0, abs=0.05)
+    assert moved[4][4] == (1.0,) * N_DURATIONS and moved[0] == phasetable.neutral(1, N_DURATIONS)[0]
+    assert phase_moved((), target, drawn) == ()  # a table without a phase keeps none
+    tally = np.zeros((phasetable.PLACES, N_DURATIONS))
+    count_phase(tally, 14, Value("C", 0.5, -4, 8))  # 14 twelfths from the top: 2 into a beat
+    count_phase(tally, 14, Value("R", 0.5))  # a rest: no length to weigh
+    count_phase(tally, None, Value("C", 0.5, -4, 8))  # where it starts not known
+    assert tally.sum() == 1 and tally[2, 5] == 1
+
+
+def test_the_players_phase_is_counted_from_the_first_marked_beat(monkeypatch):
+    from improv.commands.making.calibrate import corpus_counts
+    from improv.commands.making.refit import PHASE_AT
+
+    class Piece:  # the two calls corpus_counts makes of a corpus piece
+        tempo = 200.0
+
+        @staticmethod
+        def values():
+            return ["R,0.250", "C,0.333", "C,0.500,<M2,M2>", "R,0.500", "C,1.000,<m-3,m-3>"]
+
+        @staticmethod
+        def events():
+            return []
+
+    monkeypatch.setattr("improv.learning.wjd.load_solo_piece", lambda path: Piece())
+    tallies, _players, _own = corpus_counts(["x.csv"], BANDS)
+    band = context.tempo_slot(200.0) - context.TEMPO_OFFSET
+    phase = tallies[PHASE_AT]
+    # a triplet a sixteenth in, an eighth 7/12 in, and after its rest a quarter 7/12 into
+    # the beat after next
+    assert phase.sum() == 3 and phase[band, 3, 3] == phase[band, 7, 5] == 1
+    assert phase[band, 7, 11] == 1

@@ -15,7 +15,7 @@ import pytest
 
 from improv.learning.feel.feelstyles import EIGHTH_STEP, GAP_EDGES, repeats_gap, styles
 from improv.performance import levels as levels_mod
-from improv.performance import performer, timefeel
+from improv.performance import feelparts, performer, timefeel
 
 
 def test_a_gap_repeats_the_one_before_in_whole_twelfths_only():
@@ -248,7 +248,7 @@ def test_the_split_serials_fall_back_on_both_together_and_come_all_or_none():
     assert _by_gap([scores], [gaps], [none]) == [0.0] * (len(GAP_EDGES) + 1)
     assert _by_gap([scores], [gaps], [none], [0.3] * 5) == [0.3] * 5
     shipped = json.loads((timefeel.feel_dir() / timefeel.FEEL_FILE).read_text())
-    for key in timefeel.RUN_KEYS:
+    for key in feelparts.RUN_KEYS:
         bad = json.loads(json.dumps(shipped))
         del bad["style"]["within"]["onset"]["serial_by_gap"][key]
         with pytest.raises(ValueError, match=f"lacks {key}"):

@@ -7,9 +7,10 @@ import json
 import numpy as np
 import pytest
 
+from improv.commands.making.refit import FOLLOW_AT
 from improv.language import context
 from improv.language.grammar import Value
-from improv.sampling import calibration
+from improv.sampling import calibration, calibrationfile
 from improv.sampling.calibration import N_DURATIONS, N_INTERVALS, Calibration
 from improv.sampling.followtables import (
     LIMIT as LINE_LIMIT,
@@ -85,9 +86,9 @@ def test_the_line_is_written_read_and_checked(tmp_path):
     line = neutral_line()
     line[3][4][5] = 1.5
     table = table_with(line)
-    text = calibration.to_json(table, "abc", "test")
+    text = calibrationfile.to_json(table, "abc", "test")
     data = json.loads(text)
-    assert data["format"] == calibration.FORMAT and data["line"][3][4][5] == 1.5
+    assert data["format"] == calibrationfile.FORMAT and data["line"][3][4][5] == 1.5
     assert Calibration.from_dict(data) == table
     del data["line"]  # a file from before the line: neutral
     assert Calibration.from_dict(data).line == ()
@@ -129,7 +130,7 @@ def test_refit_moves_the_line_by_the_share_after_each_pair_not_the_interval_own(
     from improv.commands.making.refit import follow_moved as line_moved
     from improv.sampling.followtables import neutral
 
-    target, drawn = counts(BANDS)[5], counts(BANDS)[5]
+    target, drawn = counts(BANDS)[FOLLOW_AT], counts(BANDS)[FOLLOW_AT]
     a, b = cls(-2), cls(-2)
     target[a, b, cls(-1)], target[a, b, cls(2)] = 800, 200  # down, down: then down a semitone
     drawn[a, b, cls(-1)], drawn[a, b, cls(2)] = 200, 800  # drawn: turned back
@@ -147,7 +148,7 @@ def test_refit_moves_the_line_by_the_share_after_each_pair_not_the_interval_own(
 def test_the_players_line_is_counted_from_a_phrase_third_note_on():
     from improv.commands.making.calibrate import count_follow, counts
 
-    lines = counts(BANDS)[5]
+    lines = counts(BANDS)[FOLLOW_AT]
     kinds: list = []
     for value in (FIRST, UP2, REST, UP2, DOWN2, FIRST, UP1):
         count_follow("line", lines, line_of(kinds, lambda k: k), value)
@@ -174,7 +175,7 @@ def test_the_players_line_is_counted_from_the_corpus_values(monkeypatch):
 
     monkeypatch.setattr("improv.learning.wjd.load_solo_piece", lambda path: Piece())
     tallies, _players, _own = corpus_counts(["x.csv"], BANDS)
-    line = tallies[5]
+    line = tallies[FOLLOW_AT]
     # the phrase's first note has no interval: the line counts from its third, the rest
     # passed over (up 2, down 3, then up 2)
     assert line.sum() == 1 and line[cls(2), cls(-3), cls(2)] == 1

@@ -10,7 +10,7 @@ from improv.cli import main
 from improv.errors import ModelError
 from improv.language import context
 from improv.language.grammar import Value
-from improv.sampling import calibration, persona
+from improv.sampling import calibrationfile, persona
 from improv.sampling.calibration import N_DURATIONS, N_INTERVALS, Calibration, Calibrator
 from improv.sampling.persona import Player, choose, from_counts, middle_shift, tilt
 from improv.sampling.soloist import Soloist
@@ -160,19 +160,19 @@ def test_the_players_are_written_and_read_with_the_factors(tmp_path):
     neutral = Calibration.neutral(BANDS)
     table = Calibration(neutral.duration, neutral.interval, players=(
         player("A_One_Solo", 2.5, d5=1.5), player("B_Two_Solo", -4.0)))
-    path = model / calibration.FILE
-    path.write_text(calibration.to_json(table, sha, "test"))
-    assert calibration.calibration_for(model) == table
+    path = model / calibrationfile.FILE
+    path.write_text(calibrationfile.to_json(table, sha, "test"))
+    assert calibrationfile.calibration_for(model) == table
     older = json.loads(path.read_text())
     del older["players"]  # a file from before the players: the players pooled
     path.write_text(json.dumps(older))
-    assert calibration.calibration_for(model).players == ()
+    assert calibrationfile.calibration_for(model).players == ()
     for broken in ({"players": {}}, {"players": [["A", 0.0, [1.0], [1.0]]]},
                    {"players": [["A", 40.0, [1.0] * N_DURATIONS, [1.0] * N_INTERVALS]]},
                    {"players": [["A", 0.0]]}):
         path.write_text(json.dumps({**older, **broken}))
         with pytest.raises(ModelError, match="calibrate = false"):
-            calibration.calibration_for(model)
+            calibrationfile.calibration_for(model)
 
 
 def test_the_player_setting_is_a_choice(tmp_path, capsys):
@@ -239,7 +239,7 @@ def test_the_values_that_play_exactly_stay_inside_the_players_compass(tmp_path):
 
 def test_a_player_without_a_compass_is_written_as_before():
     assert len(player().to_list()) == 5  # what a reader from before the compass reads
-    assert calibration.FORMAT in calibration.READS and "improv-calibration-1" in calibration.READS
+    assert calibrationfile.FORMAT in calibrationfile.READS and "improv-calibration-1" in calibrationfile.READS
 
 
 def test_phrases_start_inside_the_compass_and_a_phrase_window_keeps_its_own():

@@ -9,7 +9,7 @@ import pytest
 from improv.errors import ModelError
 from improv.language import context
 from improv.language.grammar import Value
-from improv.sampling import calibration, recency
+from improv.sampling import calibration, calibrationfile, recency
 from improv.sampling.calibration import N_DURATIONS, N_INTERVALS, Calibration
 from improv.sampling.recency import Recency
 
@@ -57,14 +57,14 @@ def test_the_sampler_keeps_a_length_going_and_the_notes_their_share():
 
 def test_the_file_keeps_the_recency_and_a_file_without_it_plays_as_before(tmp_path):
     heard = Calibration(*neutral_rows(), recency=(1.0, 12, 0.85))
-    text = calibration.to_json(heard, "abc", "test")
+    text = calibrationfile.to_json(heard, "abc", "test")
     assert json.loads(text)["recency"] == [1.0, 12, 0.85]
     assert Calibration.from_dict(json.loads(text)) == heard
     assert Calibration.from_dict(heard.to_dict()) == heard
     old = json.loads(text)
     del old["recency"]
     assert Calibration.from_dict(old).recency == ()
-    assert "recency" not in calibration.to_json(Calibration(*neutral_rows()), "abc", "t")
+    assert "recency" not in calibrationfile.to_json(Calibration(*neutral_rows()), "abc", "t")
     for bad in ([1.0, 12], [1.0, 12.5, 0.85], [1.0, True, 0.85], "heavy", [1.0, 12, -1]):
         broken = json.loads(text)
         broken["recency"] = bad
@@ -74,16 +74,16 @@ def test_the_file_keeps_the_recency_and_a_file_without_it_plays_as_before(tmp_pa
 
 def test_a_damaged_recency_in_the_file_beside_a_model_is_one_line(tmp_path):
     heard = Calibration(*neutral_rows(), recency=(1.0, 12, 0.85))
-    data = json.loads(calibration.to_json(heard, "abc", "test"))
+    data = json.loads(calibrationfile.to_json(heard, "abc", "test"))
     data["recency"] = [1.0, 12, "slow"]
-    (tmp_path / calibration.FILE).write_text(json.dumps(data))
+    (tmp_path / calibrationfile.FILE).write_text(json.dumps(data))
     with pytest.raises(ModelError, match="calibrate = false") as err:
-        calibration.load(tmp_path, "abc", BANDS)
+        calibrationfile.load(tmp_path, "abc", BANDS)
     assert "\n" not in str(err.value)
 
 
 def test_the_shipped_calibration_plays_with_it_as_it_was_fitted():
     """data/models/wjazzd/calibration.json was fitted with the recency at its default
     weight (improv calibrate, each player fitted as itself: data/README)."""
-    assert calibration.calibration_for(None).recency == (recency.WEIGHT, recency.NOTES,
+    assert calibrationfile.calibration_for(None).recency == (recency.WEIGHT, recency.NOTES,
                                                          recency.DECAY)

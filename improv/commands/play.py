@@ -28,7 +28,7 @@ logger = logging.getLogger(__name__)
 def make_soloist(cfg: settings.Config, seed: int, beats_per_bar: int = 4):
     """The value source: the sampler over the model (numpy: no TensorFlow import)."""
     from improv.model.engines import from_settings
-    from improv.sampling.calibration import calibration_for
+    from improv.sampling.calibrationfile import calibration_for
     from improv.sampling.soloist import Soloist
 
     calibration = calibration_for(cfg.model.path or None) if cfg.sampling.calibrate else None

@@ -25,21 +25,12 @@ import numpy as np
 
 from improv.errors import UsageError
 from improv.language.context import DEFAULT_TEMPO  # BPM, when the caller does not say
-from improv.learning.timednotes import (
-    GRAINS,
-    LEAD_INS,
-    LEAD_OUTS,
-    LEADS,
-    LEGACY_LEADS,
-    lead,
-    lead_in,
-)
+from improv.learning.timednotes import GRAINS, LEAD_OUTS, LEADS, LEGACY_LEADS, lead, lead_in
 from improv.learning.feel.timefeel import FORMAT
+from improv.performance import feelparts
 from improv.performance.ornaments import Graces, Runs, quick_sounds
 
 FEEL_FILE = "wjazzd.json"  # in data/feel
-# the serials of a run and of a change of subdivision (TimeFeel.by_run): all or none
-RUN_KEYS = ("serial_run", "serial_in_beat_run", "serial_change", "serial_in_beat_change")
 MAX_FEEL_BYTES = 1_500_000  # the shipped table is about 675 kB
 EARLIEST = 1 / 8  # beats: the furthest a note is pushed ahead of its written place
 
@@ -151,7 +142,7 @@ class TimeFeel:
                     raise ValueError("the lengths' drift is not a share under 1 and its beats")
                 table = replace(table, length_drift=(share, beats))
             if style.get("length_shapes") is not None:
-                table = replace(table, **_shapes(style["length_shapes"], len(pairs)))
+                table = replace(table, **feelparts.shapes(style["length_shapes"], len(pairs)))
             gapped = style["within"]["onset"].get("serial_by_gap")
             if gapped is not None:  # a table made before 2026-12-05: one serial for both
                 gaps, rhos, inside = (tuple(float(x) for x in gapped.get(k, gapped["serial"]))
@@ -161,8 +152,8 @@ class TimeFeel:
                         any(b <= a for a, b in zip(gaps, gaps[1:])):
                     raise ValueError("the onsets' serial by gap is not one per gap bin")
                 table = replace(table, by_gap=(gaps, rhos, inside))
-                if any(k in gapped for k in RUN_KEYS):
-                    table = replace(table, by_run=_by_run(gapped, len(rhos)))
+                if any(k in gapped for k in feelparts.RUN_KEYS):
+                    table = replace(table, by_run=feelparts.by_run(gapped, len(rhos)))
             if style.get("step_centres") is not None:
                 centres = tuple(float(x) for x in style["step_centres"])
                 sd, rho = (float(style["within"]["step"][k]) for k in ("sd", "serial"))
@@ -206,9 +197,9 @@ class TimeFeel:
                              "leads, spans or stretches")
         if table.leads == LEADS:
             notes = data["onset"].get("notes")
-            if notes is not None and not _counts_like(notes, table.onsets):  # the weights
+            if notes is not None and not feelparts.counts_like(notes, table.onsets):  # the weights
                 raise ValueError("the onsets' note counts do not match their cells")
-            table = replace(table, lead_pools=_lead_pools(table.onsets, notes))
+            table = replace(table, lead_pools=feelparts.lead_pools(table.onsets, notes))
         if not (abs(table.onset_serial) < 1 and abs(table.length_serial) < 1):
             raise ValueError("a serial correlation outside (-1, 1)")
         return table
@@ -309,78 +300,6 @@ class TimeFeel:
             if cell is not None:
                 return 1.0 - amount * (1.0 - self._draw(cell, rng, level))
         return 1.0
-
-
-def _by_run(gapped: dict, bins: int) -> tuple:
-    """((across, inside) of a run, (across, inside) of a change) from the serial by gap:
-    all four or none."""
-    missing = [k for k in RUN_KEYS if k not in gapped]
-    if missing:
-        raise ValueError(f"the onsets' serial in a run lacks {', '.join(missing)}")
-    out = tuple(tuple(tuple(float(x) for x in gapped[f"serial{where}_{kind}"])
-                      for where in ("", "_in_beat")) for kind in ("run", "change"))
-    if any(len(r) != bins or not all(abs(x) < 1 for x in r) for pair in out for r in pair):
-        raise ValueError("the onsets' serial in a run is not one per gap bin")
-    return out
-
-
-def _counts_like(notes, cells, depth: int = 4) -> bool:
-    """Whether ``notes`` nests as ``cells`` ([band][twelfth][grain][lead]) do, down to
-    one finite count >= 0 per cell."""
-    if depth == 0:
-        return isinstance(notes, (int, float)) and not isinstance(notes, bool) and \
-            math.isfinite(notes) and notes >= 0
-    return isinstance(notes, list) and len(notes) == len(cells) and all(
-        _counts_like(n, c, depth - 1) for n, c in zip(notes, cells))
-
-
-def _lead_pools(onsets: tuple, notes) -> tuple:
-    """Per [band][twelfth][grain][lead-in], every lead-out's quantiles averaged, each
-    weighted by its notes (``notes`` as the table's counts; None: equally)."""
-    outs = len(LEAD_OUTS)
-
-    def pool(cells, counts):
-        rows = [(c, 1.0 if counts is None else float(n)) for c, n in
-                zip(cells, counts or [None] * len(cells)) if c is not None]
-        weight = sum(w for _, w in rows)
-        if not rows:
-            return None
-        if weight <= 0:
-            rows, weight = [(c, 1.0) for c, _ in rows], float(len(rows))
-        return tuple(float(x) for x in sum(np.asarray(c) * w for c, w in rows) / weight)
-
-    return tuple(tuple(tuple(tuple(
-        pool(g[i * outs:(i + 1) * outs],
-             None if notes is None else notes[b][k][gi][i * outs:(i + 1) * outs])
-        for i in range(len(LEAD_INS))) for gi, g in enumerate(c)) for k, c in enumerate(row))
-        for b, row in enumerate(onsets))
-
-
-def _shapes(data, styles: int) -> dict:
-    """The styles' length shapes from their JSON: rising levels in [0, 1], one row per
-    style, at rising points inside (0, 1); and those of each kind where it has them."""
-    points = tuple(float(x) for x in data["points"])
-    if not (points and 0 < points[0] and points[-1] < 1
-            and all(a < b for a, b in zip(points, points[1:]))):
-        raise ValueError("the length shapes' points do not rise inside (0, 1)")
-    rows = _rows(data["solos"], points, styles)
-    out = {"length_shapes": rows, "shape_points": points}
-    kinds = [k for k in ("before_note", "before_rest") if k in data]
-    if len(kinds) == 1:
-        raise ValueError(f"the length shapes hold {kinds[0]} alone, not both kinds")
-    if kinds:
-        out["kind_shapes"] = tuple(zip(*(_rows(data[k], points, styles)
-                                         for k in ("before_note", "before_rest"))))
-    return out
-
-
-def _rows(data, points: tuple, styles: int) -> tuple:
-    rows = tuple(tuple(float(x) for x in row) for row in data)
-    if len(rows) != styles or any(
-            len(row) != len(points) or not all(0 <= x <= 1 for x in row)
-            or any(b < a for a, b in zip(row, row[1:])) for row in rows):
-        raise ValueError("the length shapes are not one rising row of levels per style")
-    return rows
 
 
 def feel_dir() -> Path:

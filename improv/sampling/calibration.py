@@ -9,7 +9,8 @@ note duration (twelfths of a beat) and each interval (semitones from the last pi
 one table for the register's pull (below, by where the last pitch lies against the
 middle of the register and which way the interval goes), one for the momentum of a run
 of steps, and a factor for each rest length drawn inside an open phrase, and one of what follows what: each interval by the two before it (the line:
-:mod:`improv.sampling.followtables`). A note value's
+:mod:`improv.sampling.followtables`), and each note length by where in the beat it
+starts (the phase: :mod:`improv.sampling.phasetable`). A note value's
 weight is multiplied by its factors before each draw (:class:`Calibrator`), those of the
 Weimar soloist the run plays as too (:mod:`improv.sampling.persona`, whose players the
 file carries), and the notes together keep the share of the draw the model gave them:
@@ -25,27 +26,16 @@ calibrate`` turns it off).
 from __future__ import annotations
 
 import bisect
-import json
-import logging
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Sequence
 
 import numpy as np
 
-from improv.errors import ModelError
-from improv.files import read_limited
 from improv.language.grammar import Value, twelfths
-from improv.sampling import followtables, recency
+from improv.sampling import followtables, phasetable, recency
 from improv.sampling.persona import Player, compass_limits, middle_shift
 from improv.sampling.recency import Recency
 
-log = logging.getLogger(__name__)
-
-FORMAT = "improv-calibration-3"  # 2: players carry their compass; 3: the line
-READS = ("improv-calibration-1", "improv-calibration-2", FORMAT)  # older files still play
-FILE = "calibration.json"
-MAX_BYTES = 1 << 20
 N_DURATIONS = 14  # 1..12 twelfths each its own; 13-23; 24 and longer
 N_INTERVALS = 15  # 0..12 semitones each its own; wider; no interval (a phrase's first note)
 NO_INTERVAL = N_INTERVALS - 1
@@ -135,6 +125,7 @@ class Calibration:
     line: tuple = ()  # [before last][last][next] (followtables); () all 1
     # (weight, notes, decay) of the lengths just played heard again (recency); () none
     recency: tuple = ()
+    phase: tuple = ()  # [band][twelfth of the beat][duration class]; () all 1
 
     def __post_init__(self):
         if len(self.duration) != len(self.interval) or not self.duration:
@@ -154,6 +145,7 @@ class Calibration:
                                      f"{LOW}..{HIGH}")
         for name in FOLLOW:
             followtables.check(name, getattr(self, name))
+        phasetable.check(self.phase, len(self.duration), N_DURATIONS)
         if self.recency:
             if len(self.recency) != 3:
                 raise ValueError("the recency is not [weight, notes, decay]")
@@ -191,6 +183,12 @@ class Calibration:
         dc = np.array([duration_class(v) for v in values])
         return np.ascontiguousarray(np.where(rests[None, :], r[:, dc], 1.0))
 
+    def phase_factors(self, values: Sequence[Value]) -> np.ndarray | None:
+        """(bands, twelfths, len(values)): each note value's factor in each band where it
+        starts at each twelfth of the beat (:mod:`improv.sampling.phasetable`)."""
+        return phasetable.factors(self.phase, np.array([not v.is_rest for v in values]),
+                                  np.array([duration_class(v) for v in values]))
+
     def pull_factors(self, values: Sequence[Value]) -> np.ndarray:
         """(offset bins, len(values)): each ranged note value's pull, 1 for the rest."""
         pull = np.array(self.pull)
@@ -203,6 +201,8 @@ class Calibration:
 
     def to_dict(self) -> dict:
         heard = {"recency": list(self.recency)} if self.recency else {}  # none: as before it
+        if self.phase:
+            heard["phase"] = [[list(r) for r in plane] for plane in self.phase]
         return {**{name: [list(r) for r in getattr(self, name)] for name in TABLES},
                 "players": [p.to_list() for p in self.players],
                 **{name: [[list(r) for r in plane] for plane in getattr(self, name)]
@@ -230,7 +230,7 @@ class Calibration:
         heard = (float(heard[0]), int(heard[1]), float(heard[2])) if heard else ()
         return cls(*(tuple(tuple(float(x) for x in r) for r in data.get(name, neutral.get(name)))
                      for name in TABLES), tuple(Player.from_list(row) for row in players),
-                   **follow, recency=heard)
+                   **follow, recency=heard, phase=phasetable.read(data.get("phase", [])))
 
 
 TABLES = ("duration", "interval", "pull", "run", "rest")
@@ -263,10 +263,14 @@ class Calibrator:
                         for name in FOLLOW if getattr(table, name)}  # none: nothing per draw
         self._recency = (Recency(np.where(notes, [duration_class(v) for v in values], -1),
                                  *table.recency) if table.recency else None)
+        self._phase = table.phase_factors(values)  # None: no table, nothing per draw
+        self.last_phase: int | None = None  # the twelfth of the beat the last apply() heard
 
     def apply(self, w: np.ndarray, band: int, place: tuple | None, recent=(),
-              inside: bool = False) -> None:
-        """The factors of tempo ``band``; where ``place`` (the last pitch, the chord's
+              inside: bool = False, phase: int | None = None) -> None:
+        """The factors of tempo ``band``, and where ``phase`` (twelfths into the beat
+        where the value starts) is known, those of the lengths there; where ``place``
+        (the last pitch, the chord's
         types, the register's low and high) is known, the register's pull; and the tables
         of what follows what and the run's momentum after the values ``recent`` ((index, context)
         pairs as the soloist's history holds them, the last played first): the notes
@@ -274,6 +278,9 @@ class Calibrator:
         phrase, the rests' factors then move the rests against the notes."""
         notes = float(np.dot(w, self._note_weight))
         np.multiply(w, self._factors[band], out=w)
+        self.last_phase = phase
+        if phase is not None and self._phase is not None:
+            np.multiply(w, self._phase[band, phase % phasetable.PLACES], out=w)
         if place is not None:
             np.multiply(w, self._pull[self.offset_bin(place)], out=w)
         recent = tuple(recent)  # read more than once: by each table, the lengths, the run
@@ -319,63 +326,3 @@ class Calibrator:
         moved to where the player's lay."""
         previous, _, low, high = place
         return offset_bin(previous - middle_shift(self._register, low, high), low, high)
-
-
-def load(model_dir: Path, weights_sha256: str | None, bands: int) -> Calibration | None:
-    """The calibration beside a model, or None where there is none. One made for other
-    weights (the model retrained since) or for another number of tempo bands is left
-    out with a warning; a damaged file is a ModelError naming the fix."""
-    path = Path(model_dir) / FILE
-    if not path.is_file():
-        return None
-    fix = (f"run improv calibrate --model {model_dir} --save {path} again, delete it, or "
-           f"set [sampling] calibrate = false")
-    try:
-        raw = read_limited(path, MAX_BYTES, "calibration", ModelError)
-    except OSError as err:
-        raise ModelError(f"{path} cannot be read ({err.strerror or err}): {fix}") from err
-    try:
-        data = json.loads(raw)
-        if not isinstance(data, dict) or data.get("format") not in READS:
-            raise ValueError(f"not a {FORMAT} file")
-        table = Calibration.from_dict(data)
-    except RecursionError as err:
-        raise ModelError(f"{path} is not a calibration improv can read (nested too deeply): "
-                         f"{fix}") from err
-    except (ValueError, KeyError, TypeError, OverflowError) as err:
-        raise ModelError(f"{path} is not a calibration improv can read ({err}): {fix}") from err
-    if data.get("weights_sha256") != weights_sha256 or table.bands != bands:
-        log.warning("%s was made for another model (retrained since?): the model plays "
-                    "uncalibrated; %s", path, fix)
-        return None
-    return table
-
-
-def to_json(table: Calibration, weights_sha256: str, made_by: str, **extra) -> str:
-    """The file's text: a band's factors on a line of their own."""
-    head = json.dumps({"format": FORMAT, "weights_sha256": weights_sha256, "made_by": made_by,
-                       **extra}, indent=1)[:-2]
-    tables = [f' "{name}": [\n' + ",\n".join(f"  {json.dumps(list(r))}" for r in rows) + "\n ]"
-              for name, rows in ((name, getattr(table, name)) for name in TABLES)]
-    tables.append(' "players": [\n' + ",\n".join(
-        f"  {json.dumps(p.to_list())}" for p in table.players) + "\n ]")
-    for name in FOLLOW:
-        tables.append(f' "{name}": [\n' + ",\n".join(
-            "  [\n" + ",\n".join(f"   {json.dumps(list(r))}" for r in plane) + "\n  ]"
-            for plane in getattr(table, name)) + "\n ]")
-    if table.recency:
-        tables.append(f' "recency": {json.dumps(list(table.recency))}')
-    return head + ",\n" + ",\n".join(tables) + "\n}\n"
-
-
-def calibration_for(model_dir: Path | str | None) -> Calibration | None:
-    """The calibration of a model directory or shipped model's name (None: the default
-    model), or None where it has none that fits it."""
-    from improv.language import context
-    from improv.model import modelfile
-
-    where = modelfile.resolve(model_dir)
-    if not (where / FILE).is_file():
-        return None
-    sha = modelfile.read_meta(where / modelfile.META).get("weights_sha256")
-    return load(where, sha, len(context.TEMPO_EDGES) + 1)

@@ -25,10 +25,9 @@ Constraints (as the seeds applied them, plus a limit on silence)
       drawn only where its own interval lands on a pitch of its type inside the phrase's
       register and the player's compass (:mod:`~improv.sampling.pitchfit`), if any does;
       a pattern's draw (:meth:`Soloist.aim`) only among those moving as aimed.
-    * Calibration (``improv calibrate``): values re-weighted by duration, interval,
-      tempo band, where the line stands in the register, a run's momentum and the
-      Weimar soloist drawn to play as, so the free-running line keeps the players'
-      shares (:mod:`improv.sampling.calibration`, :mod:`improv.sampling.persona`).
+    * Calibration (``improv calibrate``): values re-weighted by duration, interval, tempo
+      band, the register, a run's momentum, the place in the beat and the soloist played
+      as, to keep the players' shares (:mod:`~improv.sampling.calibration`, ``persona``).
 
     Masking zeroes probabilities (sampling from the cumulative sum renormalises them).
     Fallbacks: when the allowed values carry no probability at all (the model is sure
@@ -73,7 +72,8 @@ from improv.language.grammar import Phrase, Value, is_valid_start, parse_value, 
 from improv.language.vocab import nearest
 from improv.model.engines import load_generator
 from improv.model.step import Generator
-from improv.sampling.calibration import Calibration, Calibrator, calibration_for
+from improv.sampling.calibration import Calibration, Calibrator
+from improv.sampling.calibrationfile import calibration_for
 from improv.sampling.persona import Player, choose
 from improv.sampling.nucleus import draw
 from improv.sampling.phrasing import BREATH_STREAM, Breaths
@@ -311,7 +311,7 @@ class Soloist:
         place = None if self._place_at is None else self._place_at(self._at)
         if self._calibration is not None:  # the model's drift out, by tempo band and register
             self._calibration.apply(w, self._next_context[-1] - context.TEMPO_OFFSET, place,
-                                    reversed(self._history), self._state == FREE)
+                                    reversed(self._history), self._state == FREE, self._position)
         if self._max_rest is not None:
             np.greater(self._rest_need[self._position], self._max_rest - self._phrase.resting,
                        out=self._over)

@@ -9,7 +9,10 @@ middle of the register the melody keeps to, moved to the player's), how often a 
 of steps goes on by another, by its direction and length, and each rest length's rate
 against the notes among the values drawn inside an open phrase, and how often each
 interval follows each pair of intervals before it (the line, :mod:`improv.sampling.
-followtables`: counted from a phrase's third note on, rests passed over). The players to
+followtables`: counted from a phrase's third note on, rests passed over), and the share
+of each note length among the notes started at each twelfth of the beat (the phase:
+counted from the first marked beat, as the values lie on the transcription's grid). The
+players to
 play as
 (:mod:`improv.sampling.persona`) come from the same solos, and each solo's changes are
 rendered as that solo's own player, whose factors move too: by how its renders lean
@@ -40,6 +43,7 @@ from pathlib import Path
 
 import numpy as np
 
+from improv.commands.making.fitreport import report, report_players
 from improv.commands.making.refit import players_moved, refit
 from improv.errors import UsageError
 
@@ -77,7 +81,9 @@ def run(args) -> int:
     from improv.language import context
     from improv.learning.wjd import solo_paths
     from improv.model import modelfile
-    from improv.sampling.calibration import FOLLOW, Calibration, to_json
+    from improv.sampling import phasetable
+    from improv.sampling.calibration import FOLLOW, N_DURATIONS, Calibration
+    from improv.sampling.calibrationfile import to_json
     from improv.sampling import recency
     from improv.sampling.followtables import neutral
 
@@ -112,7 +118,8 @@ def run(args) -> int:
           f"{args.rounds} rounds")
     table = dataclasses.replace(Calibration.neutral(bands), players=players,  # neutral,
                                 **{name: neutral(name) for name in FOLLOW},  # but heard
-                                recency=(weight, recency.NOTES, recency.DECAY) if weight else ())
+                                recency=(weight, recency.NOTES, recency.DECAY) if weight else (),
+                                phase=phasetable.neutral(bands, N_DURATIONS))
     print(f"{len(players)} of them to play as (their register and their mix of lengths and "
           f"intervals)")
     for number in range(args.rounds + 1):
@@ -143,8 +150,9 @@ def counts(bands: int) -> tuple[np.ndarray, ...]:
     """Empty tallies: bands × duration classes, bands × interval classes, the register's
     offset bins × interval steps, the run's direction × length × (a step on the same
     way, anything else), bands × (rest duration classes, then any note) of the
-    values drawn inside an open phrase, then each table of what follows what (the
-    line's [before last][last][next])."""
+    values drawn inside an open phrase, bands × twelfths of the beat × duration classes
+    of the notes (the phase), then each table of what follows what (the line's [before
+    last][last][next])."""
     from improv.sampling.calibration import (
         FOLLOW,
         N_DURATIONS,
@@ -154,10 +162,12 @@ def counts(bands: int) -> tuple[np.ndarray, ...]:
         RUN_LENGTHS,
     )
     from improv.sampling.followtables import KINDS
+    from improv.sampling.phasetable import PLACES
 
     return (np.zeros((bands, N_DURATIONS)), np.zeros((bands, N_INTERVALS)),
             np.zeros((N_OFFSETS, N_STEPS)), np.zeros((2, RUN_LENGTHS, 2)),
-            np.zeros((bands, N_DURATIONS + 1)), *(np.zeros(KINDS[n][2]) for n in FOLLOW))
+            np.zeros((bands, N_DURATIONS + 1)), np.zeros((bands, PLACES, N_DURATIONS)),
+            *(np.zeros(KINDS[n][2]) for n in FOLLOW))
 
 
 def count_follow(name: str, tally: np.ndarray, pair: tuple[int, int] | None, value) -> None:
@@ -179,6 +189,16 @@ def count_inside(row: np.ndarray, value) -> None:
     row[duration_class(value) if value.is_rest else -1] += 1
 
 
+def count_phase(tally: np.ndarray, at: int | None, value) -> None:
+    """Add a note value started ``at`` twelfths into the beat (None: not known; a rest
+    adds nothing) to a band's phase tally."""
+    from improv.sampling.calibration import duration_class
+    from improv.sampling.phasetable import PLACES
+
+    if at is not None and not value.is_rest:
+        tally[at % PLACES, duration_class(value)] += 1
+
+
 def count_run(runs: np.ndarray, run: tuple[int, int] | None, value) -> None:
     """Add whether ``value``, drawn after ``run`` (:func:`~improv.sampling.calibration.
     run_of`), went on by a step the same way (a rest ends a run as anything else does)."""
@@ -194,7 +214,7 @@ def corpus_counts(paths, bands: int) -> tuple[tuple[np.ndarray, ...], tuple, dic
     or more as a player (:mod:`improv.sampling.persona`) against its tempo band, and each
     such solo's own (duration, interval) class counts by its name."""
     from improv.language import context
-    from improv.language.grammar import DEFAULT_LIMITS, Phrase, parse_value
+    from improv.language.grammar import DEFAULT_LIMITS, Phrase, parse_value, twelfths
     from improv.learning.wjd import load_solo_piece
     from improv.sampling.calibration import (
         FOLLOW,
@@ -207,7 +227,7 @@ def corpus_counts(paths, bands: int) -> tuple[tuple[np.ndarray, ...], tuple, dic
     from improv.sampling.followtables import KINDS, PASS, pair_of
     from improv.sampling.persona import from_counts
 
-    durations, intervals, pulls, runs, inside, *follow = counts(bands)
+    durations, intervals, pulls, runs, inside, phase, *follow = counts(bands)
     solos = []  # (name, band, median pitch, its durations, its intervals, its pitches)
     own = {}  # each player's (durations, intervals): what its renders are fitted to
     for path in paths:
@@ -221,7 +241,10 @@ def corpus_counts(paths, bands: int) -> tuple[tuple[np.ndarray, ...], tuple, dic
         steps: list[int] = []  # the last played first
         kinds: list = [[] for _ in FOLLOW]  # each table's last two kinds, the last first
         phrase = Phrase()
+        at = 0  # twelfths from the first marked beat, where the values start
         for value in values:
+            count_phase(phase[band], at, value)
+            at += twelfths(value.duration)
             count_run(runs, run_of(steps), value)
             steps.insert(0, step_of(value))
             del steps[RUN_LENGTHS:]
@@ -256,7 +279,7 @@ def corpus_counts(paths, bands: int) -> tuple[tuple[np.ndarray, ...], tuple, dic
     players = tuple(from_counts(name, m, middle, d, i, durations[band], intervals[band], band,
                                 pitches)
                     for name, band, m, d, i, pitches in solos)
-    return (durations, intervals, pulls, runs, inside, *follow), players, own
+    return (durations, intervals, pulls, runs, inside, phase, *follow), players, own
 
 
 def _same(kind):
@@ -310,7 +333,7 @@ def drawn_counts(model: Path, jobs, table, bands: int) -> tuple[tuple[np.ndarray
     from improv.sampling.calibration import FOLLOW, step_class
     from improv.sampling.soloist import Soloist
 
-    durations, intervals, pulls, runs, inside, *follow = counts(bands)
+    durations, intervals, pulls, runs, inside, phase, *follow = counts(bands)
     generator = load_generator(model)
     players = {p.solo: p for p in table.players}
     by_player: dict = {}
@@ -322,7 +345,7 @@ def drawn_counts(model: Path, jobs, table, bands: int) -> tuple[tuple[np.ndarray
         drawn: list = []
         soloist.observer = lambda index, place, s=soloist: drawn.append(
             (index, place, s.calibrator.last_run, s.calibrator.last_inside,
-             [s.calibrator.heard(name) for name in FOLLOW]))
+             [s.calibrator.heard(name) for name in FOLLOW], s.calibrator.last_phase))
         band = make_band(cfg, soloist, seed, chart=chart)
         band.advance(len(chart.bars) * chart.beats_per_bar)
         row = context.tempo_slot(tempo) - context.TEMPO_OFFSET
@@ -334,8 +357,9 @@ def drawn_counts(model: Path, jobs, table, bands: int) -> tuple[tuple[np.ndarray
             own_d, own_i = by_player.setdefault(soloist.player.solo, counts(1)[:2])
             own_d += these_d
             own_i += these_i
-        for index, place, run, opened, pairs in drawn:
+        for index, place, run, opened, pairs, at in drawn:
             value = soloist.values[index]
+            count_phase(phase[row], at, value)
             step = None if value.is_rest else step_class(value)
             if step is not None and place is not None:
                 pulls[soloist.calibrator.offset_bin(place), step] += 1
@@ -344,52 +368,5 @@ def drawn_counts(model: Path, jobs, table, bands: int) -> tuple[tuple[np.ndarray
                 count_follow(name, tally, pair, value)
             if opened:
                 count_inside(inside[row], value)
-    return (durations, intervals, pulls, runs, inside, *follow), {
+    return (durations, intervals, pulls, runs, inside, phase, *follow), {
         name: (d[0], i[0]) for name, (d, i) in by_player.items()}
-
-
-def report(number: int, target, drawn) -> None:
-    from improv.language import context
-    from improv.sampling.calibration import FOLLOW, NO_INTERVAL
-
-    edges = (0, *context.TEMPO_EDGES)
-    cells = []
-    for band in range(len(target[0])):
-        if drawn[0][band].sum() == 0:
-            continue
-        cells.append(f"{edges[band]:.0f}+ BPM {_tv(target[0][band], drawn[0][band]):.3f}/"
-                     f"{_tv(target[1][band, :NO_INTERVAL], drawn[1][band, :NO_INTERVAL]):.3f}")
-    pull = [f"{_tv(t, d):.3f}" for t, d in zip(target[2], drawn[2])]
-    going = [f"{_on(t):.2f}/{_on(d):.2f}" for t, d in zip(target[3].reshape(-1, 2),
-                                                         drawn[3].reshape(-1, 2))]
-    rests = [f"{t[:-1].sum() / max(t[-1], 1):.3f}/{d[:-1].sum() / max(d[-1], 1):.3f}"
-             for t, d in zip(target[4], drawn[4]) if d.sum()]
-    follow = "".join(f"  {name} {_tv(t.ravel(), d.ravel()):.3f}"
-                     for name, t, d in zip(FOLLOW, target[5:], drawn[5:]) if d.any())
-    print(f"round {number}: distance durations/intervals  " + "  ".join(cells) + follow +
-          f"  rests per note inside phrases (players/drawn) {' '.join(rests)}" +
-          f"  pull by offset {'/'.join(pull)}  runs going on (players/drawn) up "
-          f"{' '.join(going[:len(going) // 2])} down {' '.join(going[len(going) // 2:])}")
-    if not drawn[2].any():
-        print("  no pull counted: the melody says where its line stands only with "
-              "[melody] intervals = \"exact\" (the pull stays as it is)")
-
-
-def _on(pair: np.ndarray) -> float:
-    """The share of a run's (went on, did not) that went on."""
-    return float(pair[0] / max(pair.sum(), 1))
-
-
-def _tv(a: np.ndarray, b: np.ndarray) -> float:
-    return 0.5 * float(np.abs(a / max(a.sum(), 1) - b / max(b.sum(), 1)).sum())
-
-
-def report_players(own: dict, by_player: dict) -> None:
-    """How far each player's renders are from its own solo's shares (the median of the
-    total variation distances, durations/intervals), where it played."""
-    dist = [(_tv(own[n][0], d), _tv(own[n][1][:-1], i[:-1]))
-            for n, (d, i) in by_player.items() if n in own]
-    if dist:
-        d, i = np.median(np.array(dist), axis=0)
-        print(f"  {len(dist)} players against their own solos: distance durations/intervals "
-              f"median {d:.3f}/{i:.3f}")

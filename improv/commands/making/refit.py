@@ -11,6 +11,7 @@ import dataclasses
 import numpy as np
 
 from improv.sampling.calibration import FOLLOW, HIGH, LOW, NO_INTERVAL, Calibration
+from improv.sampling.phasetable import LIMIT as PHASE_LIMIT
 from improv.sampling.followtables import LIMIT
 
 DAMPING = 0.7  # each round moves a factor by this power of the ratio
@@ -20,6 +21,9 @@ DAMPING = 0.7  # each round moves a factor by this power of the ratio
 # notes would be noise.
 PAIR_PRIOR = 100.0
 MIN_COUNT = 30
+# where in the tallies (calibrate.counts) the phase lies, and the tables of what
+# follows what begin
+PHASE_AT, FOLLOW_AT = 5, 6
 
 
 def refit(table, target, drawn):
@@ -44,8 +48,9 @@ def refit(table, target, drawn):
                        run_moved(table.run, target[3], drawn[3]),
                        rest_moved(table.rest, target[4], drawn[4]), table.players,
                        *(follow_moved(getattr(table, name), t, d)
-                         for name, t, d in zip(FOLLOW, target[5:], drawn[5:])),
-                       recency=table.recency)  # fitted with it on, not moved
+                         for name, t, d in zip(FOLLOW, target[FOLLOW_AT:], drawn[FOLLOW_AT:])),
+                       recency=table.recency,  # fitted with it on, not moved
+                       phase=phase_moved(table.phase, target[PHASE_AT], drawn[PHASE_AT]))
 
 
 def pair_shares(counts: np.ndarray) -> np.ndarray:
@@ -73,6 +78,30 @@ def follow_moved(factors, target, drawn):
     # interval's (one drawn too seldom to move compounds towards LIMIT; leaving such
     # pairs alone was tried and put a render of improv eval outside the band)
     out = np.clip(np.array(factors, float) * ratio ** DAMPING, 1 / LIMIT, LIMIT)
+    return tuple(tuple(tuple(float(round(x, 4)) for x in row) for row in plane)
+                 for plane in out)
+
+
+def phase_moved(factors, target, drawn):
+    """The phase's factors (``[band][twelfth][duration class]``) moved by the players'
+    share of each length among the notes started at that twelfth over the share drawn,
+    less what the length's own share in the band says (the durations' factors move
+    that); the shares at a twelfth smoothed (PAIR_PRIOR) towards the band's, so a
+    twelfth seldom played moves little. () stays (): no table fitted."""
+    if not factors:
+        return factors
+    out = np.array(factors, float)
+    for band in range(len(out)):
+        t, d = target[band], drawn[band]
+        if t.sum() < MIN_COUNT or d.sum() < MIN_COUNT:
+            continue
+        n = t.shape[-1]
+        t_all = (t.sum(axis=0) + 1.0) / (t.sum() + n)
+        d_all = (d.sum(axis=0) + 1.0) / (d.sum() + n)
+        t_at = (t + PAIR_PRIOR * t_all) / (t.sum(axis=1, keepdims=True) + PAIR_PRIOR)
+        d_at = (d + PAIR_PRIOR * d_all) / (d.sum(axis=1, keepdims=True) + PAIR_PRIOR)
+        ratio = t_at / d_at / (t_all / d_all)[None, :]
+        out[band] = np.clip(out[band] * ratio ** DAMPING, 1 / PHASE_LIMIT, PHASE_LIMIT)
     return tuple(tuple(tuple(float(round(x, 4)) for x in row) for row in plane)
                  for plane in out)
 

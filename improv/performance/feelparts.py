@@ -1,0 +1,86 @@
+"""Parts of the time-feel table read from its JSON and checked (pure): the onsets'
+serials in a run, the note counts, the pools of every lead-out, the solos' length
+shapes (:class:`improv.performance.timefeel.TimeFeel` is made of them)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from improv.learning.timednotes import LEAD_INS, LEAD_OUTS
+
+# the serials of a run and of a change of subdivision (TimeFeel.by_run): all or none
+RUN_KEYS = ("serial_run", "serial_in_beat_run", "serial_change", "serial_in_beat_change")
+
+
+def by_run(gapped: dict, bins: int) -> tuple:
+    """((across, inside) of a run, (across, inside) of a change) from the serial by gap:
+    all four or none."""
+    missing = [k for k in RUN_KEYS if k not in gapped]
+    if missing:
+        raise ValueError(f"the onsets' serial in a run lacks {', '.join(missing)}")
+    out = tuple(tuple(tuple(float(x) for x in gapped[f"serial{where}_{kind}"])
+                      for where in ("", "_in_beat")) for kind in ("run", "change"))
+    if any(len(r) != bins or not all(abs(x) < 1 for x in r) for pair in out for r in pair):
+        raise ValueError("the onsets' serial in a run is not one per gap bin")
+    return out
+
+
+def counts_like(notes, cells, depth: int = 4) -> bool:
+    """Whether ``notes`` nests as ``cells`` ([band][twelfth][grain][lead]) do, down to
+    one finite count >= 0 per cell."""
+    if depth == 0:
+        return isinstance(notes, (int, float)) and not isinstance(notes, bool) and \
+            math.isfinite(notes) and notes >= 0
+    return isinstance(notes, list) and len(notes) == len(cells) and all(
+        counts_like(n, c, depth - 1) for n, c in zip(notes, cells))
+
+
+def lead_pools(onsets: tuple, notes) -> tuple:
+    """Per [band][twelfth][grain][lead-in], every lead-out's quantiles averaged, each
+    weighted by its notes (``notes`` as the table's counts; None: equally)."""
+    outs = len(LEAD_OUTS)
+
+    def pool(cells, counts):
+        rows = [(c, 1.0 if counts is None else float(n)) for c, n in
+                zip(cells, counts or [None] * len(cells)) if c is not None]
+        weight = sum(w for _, w in rows)
+        if not rows:
+            return None
+        if weight <= 0:
+            rows, weight = [(c, 1.0) for c, _ in rows], float(len(rows))
+        return tuple(float(x) for x in sum(np.asarray(c) * w for c, w in rows) / weight)
+
+    return tuple(tuple(tuple(tuple(
+        pool(g[i * outs:(i + 1) * outs],
+             None if notes is None else notes[b][k][gi][i * outs:(i + 1) * outs])
+        for i in range(len(LEAD_INS))) for gi, g in enumerate(c)) for k, c in enumerate(row))
+        for b, row in enumerate(onsets))
+
+
+def shapes(data, styles: int) -> dict:
+    """The styles' length shapes from their JSON: rising levels in [0, 1], one row per
+    style, at rising points inside (0, 1); and those of each kind where it has them."""
+    points = tuple(float(x) for x in data["points"])
+    if not (points and 0 < points[0] and points[-1] < 1
+            and all(a < b for a, b in zip(points, points[1:]))):
+        raise ValueError("the length shapes' points do not rise inside (0, 1)")
+    out = {"length_shapes": style_rows(data["solos"], points, styles), "shape_points": points}
+    kinds = [k for k in ("before_note", "before_rest") if k in data]
+    if len(kinds) == 1:
+        raise ValueError(f"the length shapes hold {kinds[0]} alone, not both kinds")
+    if kinds:
+        out["kind_shapes"] = tuple(zip(*(style_rows(data[k], points, styles)
+                                         for k in ("before_note", "before_rest"))))
+    return out
+
+
+def style_rows(data, points: tuple, styles: int) -> tuple:
+    """One rising row of levels in [0, 1] per style, at ``points``."""
+    rows = tuple(tuple(float(x) for x in row) for row in data)
+    if len(rows) != styles or any(
+            len(row) != len(points) or not all(0 <= x <= 1 for x in row)
+            or any(b < a for a, b in zip(row, row[1:])) for row in rows):
+        raise ValueError("the length shapes are not one rising row of levels per style")
+    return rows
