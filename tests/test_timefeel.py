@@ -1075,3 +1075,14 @@ def test_a_table_made_before_the_stretches_still_plays():
     short["length"]["quantiles"][0][0] = short["length"]["quantiles"][0][0][:4]
     with pytest.raises(ValueError):
         timefeel.TimeFeel.from_dict(short)
+
+
+def test_a_table_whose_lengths_are_no_object_is_one_line(tmp_path):
+    data = json.loads((timefeel.feel_dir() / timefeel.FEEL_FILE).read_text())
+    for bad in ([], "long", None):
+        data["length"] = bad
+        path = tmp_path / "feel.json"
+        path.write_text(json.dumps(data))
+        with pytest.raises(UsageError) as err:
+            timefeel.load(path)
+        assert "\n" not in str(err.value) and "cannot be read" in str(err.value)

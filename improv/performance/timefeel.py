@@ -6,9 +6,10 @@ The table (``data/feel/wjazzd.json``, made by ``improv feel``; see
 from its written place by tempo band, twelfth of the beat, grain (whether the beat
 moves in eighths, triplets or sixteenths) and lead (a sixteenth, a triplet, longer
 or a rest since the onset before, and a sixteenth, a triplet, an eighth or longer to
-the onset after), and the share of the time to the next onset
-a note sounds, by tempo band and written span; each player's style (players differ
-in lay-back and legato far more than the notes of one solo do) and the ornaments
+the onset after), and the share of the time to the next onset a note sounds, by tempo
+band, written span and how far that time is stretched as played; each player's style
+(players differ in lay-back and legato far more than the notes of one solo do) and the
+ornaments
 (:mod:`improv.performance.ornaments`). A draw is an inverse-CDF interpolation at a level
 in [0, 1]; :mod:`improv.performance.performer` chooses the levels and plays the notes.
 """
@@ -31,7 +32,7 @@ from improv.performance import feelparts
 from improv.performance.ornaments import Graces, Runs, quick_sounds
 
 FEEL_FILE = "wjazzd.json"  # in data/feel
-MAX_FEEL_BYTES = 1_500_000  # the shipped table is about 675 kB
+MAX_FEEL_BYTES = 1_500_000  # the shipped table is about 725 kB
 EARLIEST = 1 / 8  # beats: the furthest a note is pushed ahead of its written place
 
 
@@ -108,6 +109,8 @@ class TimeFeel:
             raise ValueError(f"unknown format {data.get('format')!r}")
         levels = tuple(float(x) for x in data["levels"])
         edges = tuple(float(x) for x in data["tempo_edges"])
+        if not isinstance(data["length"], dict):
+            raise ValueError("the lengths are not an object")
         stretch = tuple(float(x) for x in data["length"].get("stretch_edges", ()))
         if any(b <= a for a, b in zip(stretch, stretch[1:])) or \
                 not all(0 < x < 10 for x in stretch):

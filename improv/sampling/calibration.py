@@ -1,4 +1,5 @@
-"""The model's drift taken out of a free-running solo (pure numpy, and a small JSON file).
+"""The model's drift taken out of a free-running solo (pure numpy; its file beside the
+model: :mod:`improv.sampling.calibrationfile`).
 
 Read note by note from the corpus, the shipped Weimar model predicts the players'
 values closely; playing on from its own values, it drifts: semitones grew to 31% of
@@ -270,12 +271,12 @@ class Calibrator:
               inside: bool = False, phase: int | None = None) -> None:
         """The factors of tempo ``band``, and where ``phase`` (twelfths into the beat
         where the value starts) is known, those of the lengths there; where ``place``
-        (the last pitch, the chord's
-        types, the register's low and high) is known, the register's pull; and the tables
-        of what follows what and the run's momentum after the values ``recent`` ((index, context)
-        pairs as the soloist's history holds them, the last played first): the notes
-        re-weighted among themselves, their share of ``w`` kept. ``inside`` an open
-        phrase, the rests' factors then move the rests against the notes."""
+        (the last pitch, the chord's types, the register's low and high) is known, the
+        register's pull; and the tables of what follows what and the run's momentum
+        after the values ``recent`` ((index, context) pairs as the soloist's history
+        holds them, the last played first): the notes re-weighted among themselves,
+        their share of ``w`` kept. ``inside`` an open phrase, the rests' factors then
+        move the rests against the notes."""
         notes = float(np.dot(w, self._note_weight))
         np.multiply(w, self._factors[band], out=w)
         self.last_phase = phase

@@ -15,7 +15,8 @@ from improv.sampling.calibration import FOLLOW, TABLES, Calibration
 
 log = logging.getLogger(__name__)
 
-FORMAT = "improv-calibration-3"  # 2: players carry their compass; 3: the line
+# 2: players carry their compass; 3: the line (and since 2026-12-06 the phase, if any)
+FORMAT = "improv-calibration-3"
 READS = ("improv-calibration-1", "improv-calibration-2", FORMAT)  # older files still play
 FILE = "calibration.json"
 MAX_BYTES = 1 << 20
@@ -59,7 +60,7 @@ def to_json(table: Calibration, weights_sha256: str, made_by: str, **extra) -> s
               for name, rows in ((name, getattr(table, name)) for name in TABLES)]
     tables.append(' "players": [\n' + ",\n".join(
         f"  {json.dumps(p.to_list())}" for p in table.players) + "\n ]")
-    for name in (*FOLLOW, "phase")[:len(FOLLOW) + bool(table.phase)]:  # the phase if any
+    for name in (*FOLLOW, *(("phase",) if table.phase else ())):
         tables.append(f' "{name}": [\n' + ",\n".join(
             "  [\n" + ",\n".join(f"   {json.dumps(list(r))}" for r in plane) + "\n  ]"
             for plane in getattr(table, name)) + "\n ]")

@@ -11,10 +11,9 @@ against the notes among the values drawn inside an open phrase, and how often ea
 interval follows each pair of intervals before it (the line, :mod:`improv.sampling.
 followtables`: counted from a phrase's third note on, rests passed over), and the share
 of each note length among the notes started at each twelfth of the beat (the phase:
-counted from the first marked beat, as the values lie on the transcription's grid). The
-players to
-play as
-(:mod:`improv.sampling.persona`) come from the same solos, and each solo's changes are
+counted from the first marked beat, as the values lie on the transcription's grid).
+The players to play as (:mod:`improv.sampling.persona`) come from the same solos, and
+each solo's changes are
 rendered as that solo's own player, whose factors move too: by how its renders lean
 against its band's over how its solo leant (:func:`~improv.commands.making.refit.
 players_moved`). Counted from its solo alone, a run's share of sixteenths rose 1.1-1.7

@@ -11,10 +11,11 @@ after a rest, and how long the note is written),
 the swing ratio and the lay-back being two readings of it.
 
 Articulation is the share of the time to the next onset, as played, that a note
-sounds, by tempo band and by the span the note gets in the corpus the model was trained
+sounds, by tempo band, by the span the note gets in the corpus the model was trained
 on (:func:`improv.learning.writtenline.written_spans`: the written places on the
 values' grid, a gap shorter than a quarter beat belonging to the note before it), which
-is the span improv's values give a note;
+is the span improv's values give a note, and by how far that time is stretched against
+the span as played (STRETCH_EDGES);
 a note a rest follows is measured against its own span, in cells of its own: where a
 rest is written, the transcription's note length is what the player sounded, so those
 notes sound nearly all of it, and pooled with the notes that run on they would leave
