@@ -479,7 +479,12 @@ def test_refit_moves_the_phase_by_the_share_at_each_twelfth_not_the_length_own()
     assert moved[4][0][5] > 1.0 > moved[4][0][3] and moved[4][8][3] > 1.0 > moved[4][8][5]
     # each length's own share is even: its factors move it at one twelfth against another
     assert moved[4][0][5] * moved[4][8][5] == pytest.approx(1.0, abs=0.05)
-    assert moved[4][4] == (1.0,) * N_DURATIONS and moved[0] == phasetable.neutral(1, N_DURATIONS)[0]
+    assert moved[4][4] == (1.0,) * N_DURATIONS
+    assert moved[0] == phasetable.neutral(1, N_DURATIONS)[0]
+    # a length improv plays at a twelfth where the players never do moves down there
+    drawn[4, 4, 5] = 500
+    again = phase_moved(phasetable.neutral(BANDS, N_DURATIONS), target, drawn)
+    assert again[4][4][5] < 1.0 and again[4][1][5] == 1.0
     assert phase_moved((), target, drawn) == ()  # a table without a phase keeps none
     tally = np.zeros((phasetable.PLACES, N_DURATIONS))
     count_phase(tally, 14, Value("C", 0.5, -4, 8))  # 14 twelfths from the top: 2 into a beat

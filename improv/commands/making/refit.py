@@ -87,7 +87,11 @@ def phase_moved(factors, target, drawn):
     share of each length among the notes started at that twelfth over the share drawn,
     less what the length's own share in the band says (the durations' factors move
     that); the shares at a twelfth smoothed (PAIR_PRIOR) towards the band's, so a
-    twelfth seldom played moves little. () stays (): no table fitted."""
+    twelfth seldom played moves little. Every length at a twelfth played moves, however
+    seldom either side played it there (one neither played moves by the twelfth's
+    totals alone, towards a limit, where the fit's own renders still drew it under
+    MIN_COUNT times); keeping those at 1 was tried (data/README: The phase) and fitted
+    worse. () stays (): no table fitted."""
     if not factors:
         return factors
     out = np.array(factors, float)
