@@ -225,6 +225,10 @@ def test_record_keeps_what_was_played_and_heard_and_is_whole_after_sigterm(daemo
         musician.send(0x80, p, 0)  # ...and lets go
     time.sleep(2.6)  # a flush has happened by now
     assert mido.MidiFile(take).tracks  # whole while it plays
+    deadline = time.monotonic() + 10  # a few melody notes in (a solo may open with a breath)
+    while time.monotonic() < deadline and sum(
+            m[0] == 0x90 and m[2] > 0 for _, m in notes.snapshot()) < 5:
+        time.sleep(0.1)
     played, err = stop(proc, notes)  # SIGTERM in the middle of the music
     assert proc.returncode == 0, err
     midi = mido.MidiFile(take)
