@@ -3,7 +3,7 @@ beat it starts (the twelfth), by tempo band, beside the calibration's other tabl
 (:mod:`improv.sampling.calibration`), which say how often each length is drawn at all.
 
 With every length at the players' share, over 190 BPM improv's notes still started a
-sixth of a beat in (2/12 of it) 3.3-3.5% of the time, the players' 0.9-1.4%, and on the
+sixth of a beat in (2/12 of it) 2.9-3.5% of the time, the players' 0.9-1.4%, and on the
 beat 34-36% against 39-41% (``benchmarks/discriminator.py --sides written``): the model
 crosses from the triplet grid to the duple one inside a beat more than they do (an
 eighth two triplets in lands a sixth past the next beat). ``improv calibrate`` fits the

@@ -11,8 +11,8 @@ import dataclasses
 import numpy as np
 
 from improv.sampling.calibration import FOLLOW, HIGH, LOW, NO_INTERVAL, Calibration
-from improv.sampling.phasetable import LIMIT as PHASE_LIMIT
 from improv.sampling.followtables import LIMIT
+from improv.sampling.phasetable import LIMIT as PHASE_LIMIT
 
 DAMPING = 0.7  # each round moves a factor by this power of the ratio
 # The shares after each pair (the line's) are smoothed towards those after
@@ -53,15 +53,29 @@ def refit(table, target, drawn):
                        phase=phase_moved(table.phase, target[PHASE_AT], drawn[PHASE_AT]))
 
 
+def every_share(counts: np.ndarray) -> np.ndarray:
+    """Each class's (the last axis) share of all the counts, one added to each."""
+    n = counts.shape[-1]
+    return (counts.reshape(-1, n).sum(axis=0) + 1.0) / (counts.sum() + n)
+
+
+def toward(counts: np.ndarray, shares: np.ndarray) -> np.ndarray:
+    """Each row's shares (over the last axis) smoothed towards ``shares``, as though
+    PAIR_PRIOR more had been counted."""
+    return (counts + PAIR_PRIOR * shares) / (counts.sum(axis=-1, keepdims=True) + PAIR_PRIOR)
+
+
 def pair_shares(counts: np.ndarray) -> np.ndarray:
     """P(next | the pair before) from a table's counts, smoothed (PAIR_PRIOR) towards
     P(next | the last), and that towards the shares of all."""
-    n = counts.shape[-1]
     last = counts.sum(axis=0)  # [last][next]
-    every = (last.sum(axis=0) + 1.0) / (last.sum() + n)
-    after_last = (last + PAIR_PRIOR * every) / (last.sum(axis=1, keepdims=True) + PAIR_PRIOR)
-    return ((counts + PAIR_PRIOR * after_last[None]) /
-            (counts.sum(axis=2, keepdims=True) + PAIR_PRIOR))
+    return toward(counts, toward(last, every_share(last))[None])
+
+
+def rounded(planes: np.ndarray) -> tuple:
+    """A three-deep table of factors as the calibration holds them."""
+    return tuple(tuple(tuple(float(round(x, 4)) for x in row) for row in plane)
+                 for plane in planes)
 
 
 def follow_moved(factors, target, drawn):
@@ -70,16 +84,12 @@ def follow_moved(factors, target, drawn):
     share says (the one-value tables move that)."""
     if not factors or not target.any() or not drawn.any():
         return factors
-    n = target.shape[-1]
-    own = (((target.sum(axis=(0, 1)) + 1.0) / (target.sum() + n)) /
-           ((drawn.sum(axis=(0, 1)) + 1.0) / (drawn.sum() + n)))
+    own = every_share(target) / every_share(drawn)
     ratio = pair_shares(target) / pair_shares(drawn) / own[None, None, :]
     # every pair moves, however seldom drawn: its ratio is smoothed towards its last
     # interval's (one drawn too seldom to move compounds towards LIMIT; leaving such
     # pairs alone was tried and put a render of improv eval outside the band)
-    out = np.clip(np.array(factors, float) * ratio ** DAMPING, 1 / LIMIT, LIMIT)
-    return tuple(tuple(tuple(float(round(x, 4)) for x in row) for row in plane)
-                 for plane in out)
+    return rounded(np.clip(np.array(factors, float) * ratio ** DAMPING, 1 / LIMIT, LIMIT))
 
 
 def phase_moved(factors, target, drawn):
@@ -99,15 +109,10 @@ def phase_moved(factors, target, drawn):
         t, d = target[band], drawn[band]
         if t.sum() < MIN_COUNT or d.sum() < MIN_COUNT:
             continue
-        n = t.shape[-1]
-        t_all = (t.sum(axis=0) + 1.0) / (t.sum() + n)
-        d_all = (d.sum(axis=0) + 1.0) / (d.sum() + n)
-        t_at = (t + PAIR_PRIOR * t_all) / (t.sum(axis=1, keepdims=True) + PAIR_PRIOR)
-        d_at = (d + PAIR_PRIOR * d_all) / (d.sum(axis=1, keepdims=True) + PAIR_PRIOR)
-        ratio = t_at / d_at / (t_all / d_all)[None, :]
+        t_all, d_all = every_share(t), every_share(d)
+        ratio = toward(t, t_all) / toward(d, d_all) / (t_all / d_all)[None, :]
         out[band] = np.clip(out[band] * ratio ** DAMPING, 1 / PHASE_LIMIT, PHASE_LIMIT)
-    return tuple(tuple(tuple(float(round(x, 4)) for x in row) for row in plane)
-                 for plane in out)
+    return rounded(out)
 
 
 def rest_moved(factors, target, drawn):
