@@ -1,8 +1,8 @@
 """The sampler's masks: the values each phrase state allows, the rhythm grid, and what
 each rest costs of the silence limit (pure numpy).
 
-Computed once per vocabulary by :class:`improv.sampling.soloist.Soloist`, which
-masks the model's probabilities with them at every value (the grid with
+Computed once per vocabulary (:class:`Masks`) by :class:`improv.sampling.soloist.Soloist`,
+which masks the model's probabilities with them at every value (the grid with
 ``rhythm_grid=True``).
 
 Every value starts on a sixteenth or a sextuplet of the beat. The grammar's durations
@@ -22,10 +22,11 @@ path over the 12 positions, computed once).
 from __future__ import annotations
 
 import logging
+from typing import Sequence
 
 import numpy as np
 
-from improv.language.grammar import GRID_ONSETS
+from improv.language.grammar import GRID_ONSETS, Value, is_valid_start, twelfths
 
 log = logging.getLogger(__name__)
 
@@ -98,3 +99,34 @@ def rest_needs(start_allowed: np.ndarray, gap_allowed: np.ndarray, grid: np.ndar
         rest_need[:, r] = np.minimum(length[r] + need[(positions + length[r]) % 12],
                                      unreachable)
     return rest_need
+
+
+class Masks:
+    """The masks of one vocabulary, built once: what a draw may be at each phrase state
+    and beat position, and which rests would overrun the silence left."""
+
+    def __init__(self, values: Sequence[Value], rhythm_grid: bool = True):
+        length = np.array([twelfths(v.duration) for v in values])
+        is_rest = np.array([v.is_rest for v in values])
+        self.rest_length = np.where(is_rest, length, _NOTE).astype(np.int64)
+        self.pitched = ~is_rest if (~is_rest).any() else np.ones(len(values), bool)
+        self.phrase, self.grid, self.allowed_at = allowed_masks(
+            np.array([is_valid_start(v) for v in values]), is_rest, length, rhythm_grid)
+        self.weights = self.allowed_at.astype(float)  # (3, 12, n), to multiply by
+        self.rest_need = rest_needs(self.phrase[START], self.phrase[GAP], self.grid,
+                                    self.rest_length, length)
+
+    def too_long(self, position: int, remaining: float, out: np.ndarray) -> np.ndarray:
+        """Into ``out``: the rests that, started ``position`` twelfths into a beat, would
+        need more than ``remaining`` twelfths of silence."""
+        return np.greater(self.rest_need[position], remaining, out=out)
+
+    def relaxed(self, state: int, position: int, remaining: float = np.inf) -> np.ndarray:
+        """The values allowed, relaxed in the soloist's documented order until one is left
+        (only for the rare fallback: the allowed values carry no probability)."""
+        for allowed in (self.allowed_at[state, position] & (self.rest_need[position] <= remaining),
+                        self.phrase[state] & (self.rest_length <= remaining),
+                        self.pitched & self.grid[position]):
+            if allowed.any():
+                return allowed
+        return self.pitched

@@ -68,7 +68,7 @@ import numpy as np
 
 from improv.errors import UsageError
 from improv.language import context
-from improv.language.grammar import Phrase, Value, is_valid_start, parse_value, twelfths
+from improv.language.grammar import Phrase, Value, parse_value, twelfths
 from improv.language.vocab import nearest
 from improv.model.engines import load_generator
 from improv.model.step import Generator
@@ -78,7 +78,7 @@ from improv.sampling.persona import Player, choose
 from improv.sampling.nucleus import draw
 from improv.sampling.phrasing import BREATH_STREAM, Breaths
 from improv.sampling.pitchfit import PitchFit
-from improv.sampling.restgrid import _NOTE, FREE, GAP, START, allowed_masks, rest_needs
+from improv.sampling.restgrid import FREE, GAP, START, Masks
 from improv.sampling.settings import SamplingSettings
 from improv.streams import child_stream
 
@@ -106,18 +106,7 @@ class Soloist:
         self._conditioned = getattr(generator, "n_features", 0) > 0
         self._context_at: Callable[[int], tuple[int, ...]] = context.no_chart
         self._twelfths = [twelfths(v.duration) for v in self.values]
-        length = np.array(self._twelfths)
-        is_rest = np.array([v.is_rest for v in self.values])
-        self._rest_length = np.array([t if v.is_rest else _NOTE
-                                      for v, t in zip(self.values, self._twelfths)], np.int64)
-        self._pitched = ~is_rest if (~is_rest).any() else np.ones(n, bool)
-        # the phrase masks by state, the rhythm grid by beat position, and both together
-        self._phrase_allowed, self._grid, self._allowed_at = allowed_masks(
-            np.array([is_valid_start(v) for v in self.values]), is_rest, length,
-            settings.rhythm_grid)
-        self._masks = self._allowed_at.astype(float)
-        self._rest_need = rest_needs(self._phrase_allowed[START], self._phrase_allowed[GAP],
-                                     self._grid, self._rest_length, length)
+        self._masks = Masks(self.values, settings.rhythm_grid)
         self._echo, self._echo_left = np.ones(n), 0  # see echo()
         self._fit, self._place_at, self._compass = PitchFit(self.values), None, True  # fit()
         self.observer: Callable[[int, tuple | None], None] | None = None  # (drawn, place)
@@ -134,8 +123,8 @@ class Soloist:
         self._calibration = Calibrator(calibration, self.values, player) if calibrated else None
         # the breath after each phrase (improv.sampling.phrasing); None: the model's
         learned = settings.breaths == "learned" and not settings.greedy  # greedy draws nothing
-        self._breaths = (Breaths(child_stream(self._rng, BREATH_STREAM), self._pitched,
-                                 self._rest_length) if learned else None)
+        self._breaths = (Breaths(child_stream(self._rng, BREATH_STREAM), self._masks.pitched,
+                                 self._masks.rest_length) if learned else None)
         self._work, self._cum, self._sorted = np.empty(n), np.empty(n), np.empty(n)
         self._over, self._drop = np.empty(n, bool), np.empty(n, bool)
         self.reset()
@@ -307,22 +296,22 @@ class Soloist:
         """As :meth:`next_value`, returning the vocabulary index."""
         self._feed()
         w = self._work
-        np.multiply(self._probs, self._masks[self._state, self._position], out=w)
+        masks, state, position = self._masks, self._state, self._position
+        np.multiply(self._probs, masks.weights[state, position], out=w)
         place = None if self._place_at is None else self._place_at(self._at)
         if self._calibration is not None:  # the model's drift out, by tempo band and register
             self._calibration.apply(w, self._next_context[-1] - context.TEMPO_OFFSET, place,
-                                    reversed(self._history), self._state == FREE, self._position)
+                                    reversed(self._history), state == FREE, position)
         if self._max_rest is not None:
-            np.greater(self._rest_need[self._position], self._max_rest - self._phrase.resting,
-                       out=self._over)
+            masks.too_long(position, self._max_rest - self._phrase.resting, self._over)
             np.copyto(w, 0.0, where=self._over)
-        if self._breaths is not None and self._state != START:
-            self._breaths.keep(w, self._state == GAP, self._phrase.resting)
+        if self._breaths is not None and state != START:
+            self._breaths.keep(w, state == GAP, self._phrase.resting)
         if self._echo_left:
             self._echo_left -= 1
             np.multiply(w, self._echo, out=w)
             if not w.any():  # the echo left nothing allowed: the model alone this time
-                np.multiply(self._probs, self._masks[self._state, self._position], out=w)
+                np.multiply(self._probs, masks.weights[state, position], out=w)
         if place is not None:  # the values that play exactly (inside the player's compass)
             calibration = self._calibration if self._compass else None
             self._fit.keep(w, *(place if calibration is None else calibration.inside(place)))
@@ -334,22 +323,11 @@ class Soloist:
         self._advance(index)
         return index
 
-    def _allowed(self) -> np.ndarray:
-        """The current constraint mask, relaxed in the module docstring's order until a
-        value is left (only for the rare fallback path)."""
-        state, position = self._state, self._position
-        remaining = np.inf if self._max_rest is None else self._max_rest - self._phrase.resting
-        for allowed in (self._allowed_at[state, position] & (self._rest_need[position] <= remaining),
-                        self._phrase_allowed[state] & (self._rest_length <= remaining),
-                        self._pitched & self._grid[position]):
-            if allowed.any():
-                return allowed
-        return self._pitched
-
     def _choose(self, w: np.ndarray) -> int:
         total = w.sum()
         if not total > 0 or not np.isfinite(total):
-            allowed = np.flatnonzero(self._allowed())
+            remaining = np.inf if self._max_rest is None else self._max_rest - self._phrase.resting
+            allowed = np.flatnonzero(self._masks.relaxed(self._state, self._position, remaining))
             return int(allowed[self._rng.integers(len(allowed))])
         if self.settings.greedy:
             return int(np.argmax(w))
