@@ -4,6 +4,7 @@ and the melody that plays with it (no corpus needed)."""
 import csv
 import dataclasses
 import json
+import math
 from collections import Counter
 from fractions import Fraction
 
@@ -94,8 +95,8 @@ def test_the_learner_finds_the_lay_back_and_the_swing_ratio(tmp_path):
 
     # the on-beat note beside the quintuplet is in a finer beat: its own cell; the solo's
     # first note comes in after silence, as after a rest
-    assert by_lead_in(table["onset"]["notes"][band][0][0]) == [0, 0, BEATS - 3, 1]
-    assert by_lead_in(table["onset"]["notes"][band][0][2]) == [0, 0, 1, 0]
+    assert by_lead_in(table["onset"]["notes"][band][0][0]) == [0, 0, BEATS - 3, 0, 1]
+    assert by_lead_in(table["onset"]["notes"][band][0][2]) == [0, 0, 1, 0, 0]
     # a lead no note had holds its grain's notes, every lead together
     assert table["onset"]["quantiles"][band][0][0][0] == on_beat
     # the pooled band holds the same notes; the other bands none
@@ -118,8 +119,9 @@ def test_a_beat_after_a_sixteenth_is_learned_apart_from_one_after_an_eighth(tmp_
     eighths = table["onset"]["quantiles"][band][0][0]  # on the beat, in eighths
     lead = timednotes.lead  # each led out of by the eighth after it
     after_sixteenth, after_triplet, after_eighth = (eighths[lead(g, 0.5)] for g in (0.25, 1 / 3, 0.5))
-    counts = np.array(table["onset"]["notes"][band][0][0]).reshape(4, -1).sum(axis=1)
-    assert counts.tolist() == [249, 0, 749, 1]  # of 999 beats, the first after silence
+    counts = np.array(table["onset"]["notes"][band][0][0]).reshape(
+        len(timednotes.LEAD_INS), -1).sum(axis=1)
+    assert counts.tolist() == [249, 0, 749, 0, 1]  # of 999 beats, the first after silence
     assert after_sixteenth == pytest.approx([0.1] * learner.LEVELS, abs=1e-3)
     assert after_eighth == pytest.approx([0.0] * learner.LEVELS, abs=1e-3)
     # no triplet led into any: the cell holds every lead-in of its grain together
@@ -957,20 +959,26 @@ def test_a_step_lands_at_its_level_among_the_onsets_of_what_follows_it():
 
 def test_an_onset_after_a_rest_leads_in_as_one(tmp_path):
     """Players come in after a rest otherwise than after a note: the line's rests (a
-    quarter beat or more) make a lead-in of their own, learned and played."""
+    quarter beat or more; a short one, under SHORT_REST, apart from a longer one) make a
+    lead-in of their own, learned and played."""
     notes = []
     for k in range(0, 1200, 2):  # an eighth, a short one (a sixteenth and its rest), ...
         notes += [(k, 2, 1, 0.0, 0.2, BEAT), (k, 2, 2, 0.0, 0.05, BEAT),
                   (k + 1, 2, 1, 0.05, 0.2, BEAT), (k + 1, 2, 2, 0.0, 0.2, BEAT)]  # ... late
     solo = timednotes.solo_notes(*timednotes.load_pair(write_solo(tmp_path, notes, 1201)))
-    rests, spans = timednotes.line_leads([n.on for n in solo[:5]], solo[:5])
-    assert rests == [True, False, True, False, False]  # the first, and the one after a rest
+    rests, spans, afters = timednotes.line_leads([n.on for n in solo[:5]], solo[:5])
+    # the first (none before it: inf), and the one after the sixth's rest (a short one,
+    # here from the places as played)
+    assert rests[0] == math.inf and timednotes.is_short_rest(rests[2])
+    assert rests[1] is None and rests[3:] == [None, None]
     assert spans[0] == pytest.approx(0.5) and spans[1] < 0.3  # written as an eighth, a sixth
+    assert timednotes.is_short_rest(afters[1]) and afters[0] is None and afters[2] is None
     data = learner.learn([solo])
     band = learner.band_of(120.0)
     cells = data["onset"]["quantiles"][band][0][0]
     lead = timednotes.lead
-    assert cells[lead(0.5, 0.5, rest=True)] == pytest.approx([0.1] * learner.LEVELS, abs=1e-3)
+    assert cells[lead(0.5, 0.5, rest=1 / 3)] == pytest.approx([0.1] * learner.LEVELS, abs=1e-3)
+    assert timednotes.lead_in(None, 1 / 3) != timednotes.lead_in(None, math.inf)
     assert cells[lead(0.5, 0.5)] == pytest.approx([0.0] * learner.LEVELS, abs=1e-3)
     table = dataclasses.replace(timefeel.TimeFeel.from_dict(data), styles=())
     perf = performer.Performer(table, np.random.default_rng(0))
@@ -978,6 +986,84 @@ def test_an_onset_after_a_rest_leads_in_as_one(tmp_path):
     on, _ = perf.perform(Fraction(1), Fraction(3, 2), 120.0, 1.0, False,
                          next_span=Fraction(1, 2))
     assert on == pytest.approx(1.1, abs=1e-3)  # drawn as an onset after a rest
+
+
+def test_a_note_before_a_short_rest_comes_later_and_sounds_up_to_the_next(tmp_path):
+    """Players play a note a short rest follows later than one another note follows,
+    hold it into the rest, and come in after the rest early: the lead-out learns the
+    first apart, the performer moves an onset it foresaw before it knew of the rest,
+    and lets such a note sound up to where the next one may come (not a fixed
+    REST_OVERRUN past its written end)."""
+    notes = []
+    for k in range(0, 1200, 4):  # sixteenths, the third late and held on into its rest
+        notes += [(k, 4, 1, 0.0, 0.1, BEAT), (k, 4, 2, 0.0, 0.1, BEAT),
+                  (k, 4, 3, 0.05, 0.14, BEAT),
+                  (k + 1, 2, 1, -0.025, 0.2, BEAT), (k + 1, 2, 2, 0.0, 0.2, BEAT),  # early
+                  *((k + 2, 4, t, 0.0, 0.1, BEAT) for t in (1, 2, 3, 4)),  # a run on time
+                  (k + 3, 2, 1, 0.0, 0.2, BEAT), (k + 3, 2, 2, 0.0, 0.2, BEAT)]
+    solo = timednotes.solo_notes(*timednotes.load_pair(write_solo(tmp_path, notes, 1201)))
+    places = [timednotes.written_place(n) for n in solo[:5]]
+    rests, spans, afters = timednotes.line_leads(places, solo[:5])
+    assert spans[2] == pytest.approx(0.25) and afters[2] == pytest.approx(0.25)
+    assert rests[3] == pytest.approx(0.25) and timednotes.is_short_rest(rests[3])
+    data = learner.learn([solo])
+    band, lead = learner.band_of(120.0), timednotes.lead
+    sixteenths = data["onset"]["quantiles"][band][6][2]  # half a beat in, a finer beat
+    assert sixteenths[lead(0.25, 0.25, rest_out=0.25)] == pytest.approx(
+        [0.1] * learner.LEVELS, abs=1e-3)
+    assert sixteenths[lead(0.25, 0.25)] == pytest.approx([0.0] * learner.LEVELS, abs=1e-3)
+    table = dataclasses.replace(timefeel.TimeFeel.from_dict(data), styles=())
+    assert table.leads == timednotes.LEADS
+    assert table.before_rest(6, 120.0, 0.0, 0.25, grain=2, gap=0.25, after=0.25) == \
+        pytest.approx(0.1, abs=1e-3)
+    assert table.before_rest(6, 120.0, 0.0, 1.0, grain=2, gap=0.25, after=0.25) == 0.0  # long
+    for seed in range(5):
+        perf = performer.Performer(table, np.random.default_rng(seed))
+        for k in range(2):
+            perf.perform(Fraction(k, 4), Fraction(k + 1, 4), 120.0, 1.0, False,
+                         next_span=Fraction(1, 4))
+        on, off = perf.perform(Fraction(1, 2), Fraction(3, 4), 120.0, 1.0, True,
+                               next_span=Fraction(1, 4))
+        after, _ = perf.perform(Fraction(1), Fraction(3, 2), 120.0, 1.0, False,
+                                next_span=Fraction(1, 2))
+        assert on == pytest.approx(0.6, abs=1e-3)  # foreseen on time, moved late
+        assert after == pytest.approx(0.95, abs=1e-3)  # in early after the short rest
+        # held 0.28 beat into its rest, as played: past where the fixed room (1/8 less
+        # what the next note may be pushed ahead) stopped it, short of the next note
+        assert off == pytest.approx(0.88, abs=1e-3)
+        old_room = min(performer.REST_OVERRUN, 0.25 - timefeel.EARLIEST - performer.MIN_STEP)
+        assert 0.75 + old_room < off < after - performer.MIN_STEP
+
+
+def test_a_table_made_before_the_short_rests_still_plays():
+    """A table of one rest lead-in and no short-rest lead-out (PLAIN_LEADS) loads, draws a
+    short rest's onsets from its one rest class, and plays through short rests."""
+    data = json.loads((timefeel.feel_dir() / timefeel.FEEL_FILE).read_text())
+    ins, outs = timednotes.LEAD_INS, timednotes.LEAD_OUTS
+    keep = [i * len(outs) + o for i in range(len(ins)) for o in range(len(outs))
+            if ins[i] != "short rest" and outs[o] != "short rest"]
+    for part in ("quantiles", "notes"):
+        data["onset"][part] = [[[[cells[j] for j in keep] for cells in grains]
+                                for grains in row] for row in data["onset"][part]]
+    new = timefeel.shipped()
+    old = timefeel.TimeFeel.from_dict(data)
+    assert old.leads == timednotes.PLAIN_LEADS and old.lead_outs == len(outs) - 1
+    assert old.lead_pools
+    rng = np.random.default_rng(0)
+    long_rest = new.onset(0, 200.0, rng, level=0.3, grain=2, after=0.25, rest=math.inf)
+    assert old.onset(0, 200.0, rng, level=0.3, grain=2, after=0.25, rest=0.25) == long_rest
+    assert old.onset(0, 200.0, rng, level=0.3, grain=2, after=0.25, rest_out=0.25) == \
+        new.onset(0, 200.0, rng, level=0.3, grain=2, after=0.25)  # no short-rest lead-out
+    assert old.before_rest(6, 200.0, 0.01, 0.25, grain=2, gap=0.25, after=0.25) == 0.01
+    perf = performer.Performer(old, np.random.default_rng(1))
+    ends = []
+    for k in range(8):  # a sixteenth and its rest, then an eighth
+        start = Fraction(k)
+        for a, b, rest, span in ((start, start + Fraction(1, 4), True, Fraction(1, 4)),
+                                 (start + Fraction(1, 2), start + 1, False, Fraction(1, 4))):
+            on, off = perf.perform(a, b, 200.0, 1.0, rest, next_span=span)
+            assert not ends or on >= ends[-1]
+            ends.append(off)
 
 
 def test_a_table_whose_note_counts_do_not_match_its_cells_is_refused():

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import bisect
 import csv
+import math
 import statistics
 from collections import Counter
 from dataclasses import dataclass, replace
@@ -150,19 +151,28 @@ GRAINS = ("eighths", "triplets", "sixteenths")
 # after an eighth; the beat's own grain, read from its onsets, cannot see the beat
 # before. At 150-220 BPM they come in after a rest a little ahead of where they sit
 # after an eighth (an eighth's rest: 0.024 beat late, improv before the rest class 0.045).
-LEAD_INS = ("sixteenth", "triplet", "longer", "rest")
+# A rest under SHORT_REST beats is a breath inside the line, not a phrase's end: the
+# players come in after one 0.00-0.04 beat early where after a longer one they come in
+# 0.03-0.07 late (improv, with one rest class for both: 0.02-0.03 late after either).
+LEAD_INS = ("sixteenth", "triplet", "longer", "short rest", "rest")
 LEAD_IN_EDGES = (0.3, 0.45)  # beats
 REST_LEAD = 0.25  # beats of rest before an onset that make its lead-in a rest
+SHORT_REST = 0.75  # beats: a rest under this is a short one
 LEGACY_LEADS = 3  # a table made before 2026-12-05: the lead-in's gap alone
 # And what leads out of it: its written span, the time to the next onset unless a rest
 # follows (the melody draws most onsets with the note before, before it knows whether a
 # rest will follow). Over 190 BPM the players put a sixteenth three-quarters into the
 # beat 0.022 beat late where the beat's note follows at once, 0.064 where the line goes
 # on later; an off-beat eighth 0.057 late before another eighth, 0.091 before a longer
-# note (measured by the gap to the next onset).
-LEAD_OUTS = ("sixteenth", "triplet", "eighth", "longer")
+# note (measured by the gap to the next onset). A note a short rest follows is played
+# later still: a sixteenth 0.087-0.124 beat late (0.022-0.026 before a sixteenth's
+# note), where before a longer rest the players sit as before a note.
+LEAD_OUTS = ("sixteenth", "triplet", "eighth", "longer", "short rest")
 LEAD_OUT_EDGES = (0.3, 0.45, 0.55)  # beats
 LEADS = len(LEAD_INS) * len(LEAD_OUTS)  # a cell's lead: lead-in and lead-out together
+# a table made before the short rests (the first session of 2026-12-07): one rest
+# class in, none out
+PLAIN_LEADS = (len(LEAD_INS) - 1) * (len(LEAD_OUTS) - 1)
 
 
 def grain(twelfths) -> int:
@@ -179,43 +189,69 @@ def grain(twelfths) -> int:
     return 2
 
 
-def lead_in(gap: float | None, rest: bool = False) -> int:
+def is_short_rest(rest: float | None) -> bool:
+    """Whether ``rest`` beats of rest (None: none) are a short one."""
+    return rest is not None and REST_LEAD - 1e-9 <= rest < SHORT_REST - 1e-9
+
+
+def lead_in(gap: float | None, rest: float | None = None) -> int:
     """The class in LEAD_INS of an onset ``gap`` beats (written) after the one before
-    (None: no onset before it), or after a ``rest``."""
-    if rest:
-        return LEAD_INS.index("rest")
+    (None: no onset before it), or after ``rest`` beats of rest (``math.inf``: a rest
+    of unknown length, or none before the phrase's first note)."""
+    if rest is not None:
+        return LEAD_INS.index("short rest" if is_short_rest(rest) else "rest")
     return len(LEAD_IN_EDGES) if gap is None else bisect.bisect_right(LEAD_IN_EDGES, gap)
 
 
-def lead(gap_in: float | None, gap_out: float | None, rest: bool = False) -> int:
+def lead(gap_in: float | None, gap_out: float | None, rest: float | None = None,
+         rest_out: float | None = None) -> int:
     """An onset's lead (0..LEADS-1): the :func:`lead_in` class of the written gap from
-    the onset before (or a ``rest`` before it), with that of ``gap_out`` to the onset
-    after (None: none known, counted as longer) in LEAD_OUTS."""
-    out = len(LEAD_OUT_EDGES) if gap_out is None else bisect.bisect_right(LEAD_OUT_EDGES,
-                                                                          gap_out)
+    the onset before (or ``rest`` beats of rest before it), with the class in LEAD_OUTS
+    of a short rest after it (``rest_out`` beats of rest after its written end), else
+    of ``gap_out``, its span (None: none known, counted as longer)."""
+    if is_short_rest(rest_out):
+        out = LEAD_OUTS.index("short rest")
+    else:
+        out = (len(LEAD_OUT_EDGES) if gap_out is None
+               else bisect.bisect_right(LEAD_OUT_EDGES, gap_out))
     return lead_in(gap_in, rest) * len(LEAD_OUTS) + out
 
 
-def line_leads(places: list, notes: list[Timed]) -> tuple[list[bool], list]:
-    """Per note (at ``places``, its written place): whether a rest of the line
-    (REST_LEAD beats or more) comes before it, past the written end of every note
-    before it (the first note too); and its lead-out, as the melody knows it when it
-    draws the onset: its written span in the line
+def plain_lead(gap_in: float | None, gap_out: float | None, rest: float | None = None) -> int:
+    """:func:`lead` as a table made before the short rests has it (PLAIN_LEADS cells)."""
+    inner = len(LEAD_IN_EDGES) + 1 if rest is not None else (
+        len(LEAD_IN_EDGES) if gap_in is None else bisect.bisect_right(LEAD_IN_EDGES, gap_in))
+    out = len(LEAD_OUT_EDGES) if gap_out is None else bisect.bisect_right(LEAD_OUT_EDGES,
+                                                                          gap_out)
+    return inner * (len(LEAD_OUTS) - 1) + out
+
+
+def line_leads(places: list, notes: list[Timed]) -> tuple[list, list, list]:
+    """Per note (at ``places``, its written place): the rest of the line (REST_LEAD
+    beats or more) before it, past the written end of every note before it (``math.inf``
+    for the first note; None: none); its lead-out, as the melody knows it when it draws
+    the onset: its written span in the line
     (:func:`improv.learning.writtenline.written_spans`), or for a note the line leaves
-    out the gap to the next place (None: the last)."""
+    out the gap to the next place (None: the last); and the rest after its written end
+    before the line's next note (None: none, or a note the line leaves out)."""
     line = written_spans([(p, n.off - n.on, n.pitch) for p, n in zip(places, notes)])
     end_of = {i: end for _start, end, i in line}
-    rests, spans, last = [], [], None
+    after_of = {i: later[0] - end for (_s, end, i), later in zip(line, line[1:])
+                if later[0] - end >= REST_LEAD - 1e-9}
+    rests, spans, afters, last = [], [], [], None
     for k, place in enumerate(places):
-        rests.append(last is None or place - last >= REST_LEAD - 1e-9)
+        rests.append(math.inf if last is None else
+                     float(place - last) if place - last >= REST_LEAD - 1e-9 else None)
         if k in end_of:
             spans.append(end_of[k] - place)
         else:
             later = next((p for p in places[k + 1:] if p > place), None)
             spans.append(None if later is None else later - place)
+        after = after_of.get(k)
+        afters.append(None if after is None else float(after))
         end = end_of.get(k, place)
         last = end if last is None else max(last, end)
-    return rests, spans
+    return rests, spans, afters
 
 
 def with_grains(notes: list[Timed]) -> list[Timed]:

@@ -37,10 +37,11 @@ def counts_like(notes, cells, depth: int = 4) -> bool:
         counts_like(n, c, depth - 1) for n, c in zip(notes, cells))
 
 
-def lead_pools(onsets: tuple, notes) -> tuple:
+def lead_pools(onsets: tuple, notes, ins: int = len(LEAD_INS),
+               outs: int = len(LEAD_OUTS)) -> tuple:
     """Per [band][twelfth][grain][lead-in], every lead-out's quantiles averaged, each
-    weighted by its notes (``notes`` as the table's counts; None: equally)."""
-    outs = len(LEAD_OUTS)
+    weighted by its notes (``notes`` as the table's counts; None: equally), of a table
+    of ``ins`` lead-ins by ``outs`` lead-outs."""
 
     def pool(cells, counts):
         rows = [(c, 1.0 if counts is None else float(n)) for c, n in
@@ -55,7 +56,7 @@ def lead_pools(onsets: tuple, notes) -> tuple:
     return tuple(tuple(tuple(tuple(
         pool(g[i * outs:(i + 1) * outs],
              None if notes is None else notes[b][k][gi][i * outs:(i + 1) * outs])
-        for i in range(len(LEAD_INS))) for gi, g in enumerate(c)) for k, c in enumerate(row))
+        for i in range(ins)) for gi, g in enumerate(c)) for k, c in enumerate(row))
         for b, row in enumerate(onsets))
 
 

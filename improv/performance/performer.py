@@ -18,7 +18,7 @@ import math
 import numpy as np
 
 from improv.learning.feel.feelstyles import EIGHTH_STEP, repeats_gap
-from improv.learning.timednotes import REST_LEAD, grain
+from improv.learning.timednotes import REST_LEAD, grain, is_short_rest
 from improv.performance.levels import Levels
 from improv.performance.ornaments import MIN_LEAD, MIN_RUN_NOTE, RUN_SOUNDS, grace_before, \
     run_through
@@ -85,7 +85,7 @@ class Performer:
         self._played: tuple | None = None  # (written: a Fraction, start, end)
         self._before: tuple | None = None  # (start, end) of the note before that one
         self._span: int | None = None  # twelfths: its written span, where a note follows
-        self._rested = True  # a rest (or nothing) before the next note
+        self._written_end = None  # where the note before is written to end (a Fraction)
         self._into: float | None = None  # written gap into the last onset from the one before
         self._ran = False  # the note before ran through to this one (a run goes on)
 
@@ -98,7 +98,7 @@ class Performer:
         """The transport jumped: the note before may lie ahead."""
         self._played = None
         self._foreseen = None
-        self._rested = True
+        self._written_end = None
         self._into = None
         self._ran = False
 
@@ -123,8 +123,18 @@ class Performer:
             after = round(follows * 12) % 12
         levels = self._levels = self._levels or Levels(table, rng, self._solo)
         into = None if self._played is None else float(start - self._played[0])  # written
+        # the rest before it, written (a short one, a longer one; inf: none known)
+        rest = (math.inf if self._written_end is None else
+                float(start - self._written_end) if start - self._written_end >= REST_LEAD
+                else None)
+        short_rest = rest_follows and next_span is not None and is_short_rest(float(next_span))
         if self._foreseen is not None and self._foreseen[0] == start:
             deviation = self._foreseen[1]  # as the note before foresaw it and let go
+            if short_rest and amount > 0:  # but a short rest follows: it comes later
+                deviation = max(amount * table.before_rest(
+                    here, tempo, deviation / amount, float(next_span),
+                    grain=beat_grain(here, before, after), gap=into,
+                    after=float(end - start)), -EARLIEST)
         else:
             # a foreseen onset not played (the line skipped): step from the note before it
             level = levels.onset(into, again=self._foreseen is not None, on_beat=here == 0,
@@ -132,7 +142,8 @@ class Performer:
                                  run=None if into is None else repeats_gap(into, self._into))
             deviation = table.onset(here, tempo, rng, amount, level=level, gap=into,
                                     grain=beat_grain(here, before, after),
-                                    after=float(end - start), rest=self._rested)
+                                    after=float(end - start), rest=rest,
+                                    rest_out=float(next_span) if short_rest else None)
         # a run in one length: the note before was as long, and this note followed it
         run = (not rest_follows and self._played is not None
                and self._played[0] + (end - start) == start
@@ -176,6 +187,16 @@ class Performer:
             if landed is not None:
                 levels.landed(landed, on_beat=ahead == 0)
         self._foreseen = None if next_deviation is None else (end, next_deviation)
+        room = 0.0  # into a rest: never so far that the next note, pushed early, meets it
+        if short_rest:  # where the note after it may come, so this one sounds up to there
+            comes = end + next_span
+            ahead = round(comes * 12) % 12
+            inside = math.floor(comes) == beat
+            bound = table.onset(ahead, tempo, rng, amount, rest=float(next_span),
+                                grain=beat_grain(ahead, here if inside else None), any_out=True)
+            room = max(float(next_span) + bound - MIN_STEP, 0.0)
+        elif rest_follows and next_span is not None:
+            room = min(REST_OVERRUN, max(float(next_span) - EARLIEST - MIN_STEP, 0.0))
         # its share of the time to the next onset, by how far that time is stretched as
         # played (the players' lengths follow it only in part)
         stretch = (1.0 if next_deviation is None else
@@ -183,9 +204,6 @@ class Performer:
         ratio = table.length(float(end - start), tempo, rest_follows, rng, amount,
                              level=length_level, stretch=stretch)
         previous = None if self._played is None else self._played[1:]
-        room = 0.0  # into a rest: never so far that the next note, pushed early, meets it
-        if rest_follows and next_span is not None:
-            room = min(REST_OVERRUN, max(float(next_span) - EARLIEST - MIN_STEP, 0.0))
         on, off = place(float(start), float(end), deviation, ratio, next_deviation, previous,
                         floor, room)
         if until is not None:
@@ -193,8 +211,7 @@ class Performer:
         self._before, self._played = previous, (start, on, off)
         self._span = None if rest_follows else round((end - start) * 12)
         self._into = into
-        # the next onset comes after a rest (an unknown one counts): it leads in as one
-        self._rested = rest_follows and (next_span is None or next_span >= REST_LEAD)
+        self._written_end = end
         return on, off
 
     def grace(self, pitch: int, tempo: float, amount: float, low: int, high: int,

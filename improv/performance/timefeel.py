@@ -26,7 +26,16 @@ import numpy as np
 
 from improv.errors import UsageError
 from improv.language.context import DEFAULT_TEMPO  # BPM, when the caller does not say
-from improv.learning.timednotes import GRAINS, LEAD_OUTS, LEADS, LEGACY_LEADS, lead, lead_in
+from improv.learning.timednotes import (
+    GRAINS,
+    LEAD_OUTS,
+    LEADS,
+    LEGACY_LEADS,
+    PLAIN_LEADS,
+    lead,
+    lead_in,
+    plain_lead,
+)
 from improv.learning.feel.timefeel import FORMAT
 from improv.performance import feelparts
 from improv.performance.ornaments import Graces, Runs, quick_sounds
@@ -44,8 +53,9 @@ class TimeFeel:
     span_edges: tuple[float, ...]
     levels: tuple[float, ...]
     onsets: tuple  # [band][twelfth][grain][lead] -> quantiles | None; the last band
-    # all tempos; a lead is a lead-in and a lead-out (timednotes.lead), or in a table
-    # made before 2026-12-05 the lead-in's gap alone (LEGACY_LEADS)
+    # all tempos; a lead is a lead-in and a lead-out (timednotes.lead), in a table made
+    # before the short rests without them (PLAIN_LEADS), or in one made before
+    # 2026-12-05 the lead-in's gap alone (LEGACY_LEADS)
     lengths: tuple  # [band][span bin][stretch bin] -> quantiles | None: a note another
     # follows ([band][span bin] without stretch_edges)
     rest_ends: tuple  # [band][span bin] -> quantiles | None: a note a rest follows
@@ -191,18 +201,20 @@ class TimeFeel:
                 len(table.rest_ends) != bands or \
                 any(len(row) != 12 or any(len(c) != len(GRAINS) or
                                           any(len(g) != table.leads for g in c) for c in row)
-                    for row in table.onsets) or table.leads not in (LEGACY_LEADS, LEADS) or \
+                    for row in table.onsets) or \
+                table.leads not in (LEGACY_LEADS, PLAIN_LEADS, LEADS) or \
                 any(len(row) != len(table.span_edges) + 1
                     for row in (*table.lengths, *table.rest_ends)) or \
                 (table.stretch_edges and any(len(cell) != len(table.stretch_edges) + 1
                                              for row in table.lengths for cell in row)):
             raise ValueError("the cells do not match the tempo bands, twelfths, grains, "
                              "leads, spans or stretches")
-        if table.leads == LEADS:
+        if table.leads != LEGACY_LEADS:
             notes = data["onset"].get("notes")
             if notes is not None and not feelparts.counts_like(notes, table.onsets):  # the weights
                 raise ValueError("the onsets' note counts do not match their cells")
-            table = replace(table, lead_pools=feelparts.lead_pools(table.onsets, notes))
+            table = replace(table, lead_pools=feelparts.lead_pools(
+                table.onsets, notes, table.leads // table.lead_outs, table.lead_outs))
         if not (abs(table.onset_serial) < 1 and abs(table.length_serial) < 1):
             raise ValueError("a serial correlation outside (-1, 1)")
         return table
@@ -212,8 +224,16 @@ class TimeFeel:
         """Cells per grain: LEADS, or a lead-in's alone in a table made before them."""
         return len(self.onsets[0][0][0]) if self.onsets and self.onsets[0] else 0
 
-    def _lead(self, gap: float | None, after: float | None, rest: bool = False) -> int:
-        return lead(gap, after, rest) if self.leads == LEADS else lead_in(gap)
+    @property
+    def lead_outs(self) -> int:
+        """Lead-outs per lead-in: without the short rest's in a table made before it."""
+        return len(LEAD_OUTS) if self.leads == LEADS else len(LEAD_OUTS) - 1
+
+    def _lead(self, gap: float | None, after: float | None, rest: float | None = None,
+              rest_out: float | None = None) -> int:
+        if self.leads == LEADS:
+            return lead(gap, after, rest, rest_out)
+        return plain_lead(gap, after, rest) if self.leads == PLAIN_LEADS else lead_in(gap)
 
     def band(self, tempo: float) -> int:
         return int(np.searchsorted(self.tempo_edges, tempo, side="right"))
@@ -229,16 +249,21 @@ class TimeFeel:
 
     def onset(self, twelfths: int, tempo: float, rng, amount: float = 1.0, *,
               grain: int = 0, gap: float | None = None, level: float | None = None,
-              after: float | None = None, rest: bool = False) -> float:
+              after: float | None = None, rest: float | None = None,
+              rest_out: float | None = None, any_out: bool = False) -> float:
         """The deviation (beats) of an onset written ``twelfths`` twelfths into its beat,
-        ``gap`` beats after the onset before (or after a ``rest``), written ``after``
-        beats long (its lead-out; None: not known, counted as longer): a draw (``level``, or one from ``rng``) from its cell at this
-        tempo, else from all tempos, else none; scaled by ``amount`` and never earlier
-        than EARLIEST."""
+        ``gap`` beats after the onset before (or after ``rest`` beats of rest: math.inf
+        where not known), written ``after`` beats long (its lead-out; None: not known,
+        counted as longer) with ``rest_out`` beats of rest after it, or ``any_out``
+        (whatever follows: every lead-out together): a draw (``level``, or one from
+        ``rng``) from its cell at this tempo, else from all tempos, else none; scaled by
+        ``amount`` and never earlier than EARLIEST."""
         k, pooled = int(twelfths) % 12, len(self.onsets) - 1
-        which = self._lead(gap, after, rest)
+        which = self._lead(gap, after, rest, rest_out)
         for band in (self.band(tempo), pooled):
             cell = self.onsets[band][k][grain][which]
+            if any_out and self.lead_pools:
+                cell = self.lead_pools[band][k][grain][which // self.lead_outs] or cell
             if cell is not None:
                 return max(amount * self._draw(cell, rng, level), -EARLIEST)
         return 0.0
@@ -256,12 +281,30 @@ class TimeFeel:
         for band in (self.band(tempo), pooled):
             cell = self.onsets[band][k][grain][which]
             if cell is not None:
-                pool = (self.lead_pools[band][k][grain][which // len(LEAD_OUTS)]
+                pool = (self.lead_pools[band][k][grain][which // self.lead_outs]
                         if self.lead_pools else None) or cell
                 level = float(np.interp(min(max(deviation, pool[0]), pool[-1]), pool,
                                         self.levels))
                 return float(np.interp(level, self.levels, cell)), level
         return None
+
+    def before_rest(self, twelfths: int, tempo: float, deviation: float, rest_out: float, *,
+                    grain: int = 0, gap: float | None = None,
+                    after: float | None = None) -> float:
+        """An onset drawn (unscaled ``deviation``) before the line knew that a rest of
+        ``rest_out`` beats follows its note, moved to the same level among the onsets of
+        notes such a rest follows (a short rest's note comes later); unmoved where the
+        lead stays or a cell is missing."""
+        k, pooled = int(twelfths) % 12, len(self.onsets) - 1
+        was, now = self._lead(gap, after), self._lead(gap, after, rest_out=rest_out)
+        if was == now:
+            return deviation
+        for band in (self.band(tempo), pooled):
+            old, new = self.onsets[band][k][grain][was], self.onsets[band][k][grain][now]
+            if old is not None and new is not None:
+                level = float(np.interp(min(max(deviation, old[0]), old[-1]), old, self.levels))
+                return float(np.interp(level, self.levels, new))
+        return deviation
 
     def step(self, twelfths: int, gap: int, tempo: float, rng,
              level: float | None = None) -> float | None:

@@ -200,8 +200,8 @@ def learn(solos: list[list[Timed]], edges=TEMPO_EDGES, names: list[str] | None =
         ok, lk, places = [], [], []
         heard = [None, None]  # the last two places any note sounded at (off the grid too)
         written = [written_place(n) for n in notes]
-        rested, spans = line_leads(written, notes)
-        for n, place, span, rest in zip(notes, written, spans, rested):
+        rested, spans, afters = line_leads(written, notes)
+        for n, place, span, rest, after in zip(notes, written, spans, rested, afters):
             # the lead-in from the place before (a double stop's second note: the one
             # before the pair), as the line improv plays has it
             before = heard[0] if place == heard[1] else heard[1]
@@ -211,7 +211,8 @@ def learn(solos: list[list[Timed]], edges=TEMPO_EDGES, names: list[str] | None =
                 continue
             band = band_of(n.tempo, edges)
             key = (n.twelfth, n.grain, lead(None if before is None else place - before,
-                                            None if span is None else float(span), rest))
+                                            None if span is None else float(span), rest,
+                                            after))
             for b in (band, pooled):
                 onsets.setdefault((b, key), []).append(n.deviation)
             ok.append(((band, key), n.deviation))
