@@ -1057,12 +1057,15 @@ def test_a_table_made_before_the_short_rests_still_plays():
     assert old.before_rest(6, 200.0, 0.01, 0.25, grain=2, gap=0.25, after=0.25) == 0.01
     perf = performer.Performer(old, np.random.default_rng(1))
     ends = []
+    room = min(performer.REST_OVERRUN, 0.25 - timefeel.EARLIEST - performer.MIN_STEP)
     for k in range(8):  # a sixteenth and its rest, then an eighth
         start = Fraction(k)
         for a, b, rest, span in ((start, start + Fraction(1, 4), True, Fraction(1, 4)),
                                  (start + Fraction(1, 2), start + 1, False, Fraction(1, 4))):
             on, off = perf.perform(a, b, 200.0, 1.0, rest, next_span=span)
             assert not ends or on >= ends[-1]
+            if rest:  # no short rest in such a table: the room into it as before
+                assert off <= float(b) + room + 1e-9
             ends.append(off)
 
 

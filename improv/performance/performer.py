@@ -18,7 +18,7 @@ import math
 import numpy as np
 
 from improv.learning.feel.feelstyles import EIGHTH_STEP, repeats_gap
-from improv.learning.timednotes import REST_LEAD, grain, is_short_rest
+from improv.learning.timednotes import LEADS, REST_LEAD, grain, is_short_rest
 from improv.performance.levels import Levels
 from improv.performance.ornaments import MIN_LEAD, MIN_RUN_NOTE, RUN_SOUNDS, grace_before, \
     run_through
@@ -28,7 +28,9 @@ from improv.streams import child_stream
 MIN_STEP = 1 / 48  # beats between two starts, at least
 MIN_LENGTH = 1 / 24  # beats a note sounds, at least (less if its span is shorter)
 # beats a note a rest follows may sound past its written end, at most: less where the
-# rest is short, so the next note, even pushed EARLIEST ahead, still starts after it
+# rest is short, so the next note, even pushed EARLIEST ahead, still starts after it.
+# Before a short rest (timednotes.SHORT_REST), with a table that has them, a note may
+# sound up to where the next note is drawn to come instead.
 REST_OVERRUN = 1 / 8
 FEEL_STREAM = 0x7F  # the spawn key of the feel's generator beside the part's own
 # Players seldom crowd two notes: an onset leaving under CROWDED of the written gap
@@ -86,6 +88,9 @@ class Performer:
         self._before: tuple | None = None  # (start, end) of the note before that one
         self._span: int | None = None  # twelfths: its written span, where a note follows
         self._written_end = None  # where the note before is written to end (a Fraction)
+        self._rested = True  # a rest (or nothing) before the next note, as a table made
+        # before the short rests reads it
+        self._after_rest: tuple | None = None  # (written onset, level) past a short rest
         self._into: float | None = None  # written gap into the last onset from the one before
         self._ran = False  # the note before ran through to this one (a run goes on)
 
@@ -99,6 +104,8 @@ class Performer:
         self._played = None
         self._foreseen = None
         self._written_end = None
+        self._rested = True
+        self._after_rest = None
         self._into = None
         self._ran = False
 
@@ -123,23 +130,33 @@ class Performer:
             after = round(follows * 12) % 12
         levels = self._levels = self._levels or Levels(table, rng, self._solo)
         into = None if self._played is None else float(start - self._played[0])  # written
-        # the rest before it, written (a short one, a longer one; inf: none known)
-        rest = (math.inf if self._written_end is None else
-                float(start - self._written_end) if start - self._written_end >= REST_LEAD
-                else None)
-        short_rest = rest_follows and next_span is not None and is_short_rest(float(next_span))
+        # the rest before it, written (a short one, a longer one; inf: none known); a
+        # table made before the short rests knows one rest, as the line before it said
+        shorts = table.leads == LEADS
+        if not shorts:
+            rest = math.inf if self._rested else None
+        else:
+            rest = (math.inf if self._written_end is None else
+                    float(start - self._written_end) if start - self._written_end >= REST_LEAD
+                    else None)
+        # a short rest after it (as far as the melody knows: the rest drawn next, where
+        # more rest may follow it)
+        short_rest = (shorts and rest_follows and next_span is not None
+                      and is_short_rest(float(next_span)))
         if self._foreseen is not None and self._foreseen[0] == start:
             deviation = self._foreseen[1]  # as the note before foresaw it and let go
-            if short_rest and amount > 0:  # but a short rest follows: it comes later
+            if short_rest and amount > 0:  # but a short rest follows: to its level there
                 deviation = max(amount * table.before_rest(
                     here, tempo, deviation / amount, float(next_span),
                     grain=beat_grain(here, before, after), gap=into,
                     after=float(end - start)), -EARLIEST)
         else:
-            # a foreseen onset not played (the line skipped): step from the note before it
-            level = levels.onset(into, again=self._foreseen is not None, on_beat=here == 0,
-                                 in_beat=before is not None,
-                                 run=None if into is None else repeats_gap(into, self._into))
+            if self._after_rest is not None and self._after_rest[0] == start:
+                level = self._after_rest[1]  # where the note before let go for it
+            else:  # a foreseen onset not played (the line skipped): from the note before it
+                level = levels.onset(into, again=self._foreseen is not None, on_beat=here == 0,
+                                     in_beat=before is not None,
+                                     run=None if into is None else repeats_gap(into, self._into))
             deviation = table.onset(here, tempo, rng, amount, level=level, gap=into,
                                     grain=beat_grain(here, before, after),
                                     after=float(end - start), rest=rest,
@@ -188,13 +205,21 @@ class Performer:
                 levels.landed(landed, on_beat=ahead == 0)
         self._foreseen = None if next_deviation is None else (end, next_deviation)
         room = 0.0  # into a rest: never so far that the next note, pushed early, meets it
-        if short_rest:  # where the note after it may come, so this one sounds up to there
+        self._after_rest = None
+        if short_rest:
+            # where the note after it will come: its level drawn now (its cell, which its
+            # own beat and span choose, is not known yet: every lead-out together), so
+            # this note sounds up to there and that note comes in at the same level
             comes = end + next_span
             ahead = round(comes * 12) % 12
             inside = math.floor(comes) == beat
-            bound = table.onset(ahead, tempo, rng, amount, rest=float(next_span),
+            level = levels.onset(float(comes - start), on_beat=ahead == 0, in_beat=inside,
+                                 run=None if into is None else
+                                 repeats_gap(float(comes - start), into))
+            bound = table.onset(ahead, tempo, rng, amount, rest=float(next_span), level=level,
                                 grain=beat_grain(ahead, here if inside else None), any_out=True)
             room = max(float(next_span) + bound - MIN_STEP, 0.0)
+            self._after_rest = (comes, level)
         elif rest_follows and next_span is not None:
             room = min(REST_OVERRUN, max(float(next_span) - EARLIEST - MIN_STEP, 0.0))
         # its share of the time to the next onset, by how far that time is stretched as
@@ -212,6 +237,8 @@ class Performer:
         self._span = None if rest_follows else round((end - start) * 12)
         self._into = into
         self._written_end = end
+        # the next onset comes after a rest (an unknown one counts): it leads in as one
+        self._rested = rest_follows and (next_span is None or next_span >= REST_LEAD)
         return on, off
 
     def grace(self, pitch: int, tempo: float, amount: float, low: int, high: int,

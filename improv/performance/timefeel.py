@@ -221,7 +221,8 @@ class TimeFeel:
 
     @property
     def leads(self) -> int:
-        """Cells per grain: LEADS, or a lead-in's alone in a table made before them."""
+        """Cells per grain: LEADS; PLAIN_LEADS in a table made before the short rests; a
+        lead-in's alone (LEGACY_LEADS) in one made before the lead-outs."""
         return len(self.onsets[0][0][0]) if self.onsets and self.onsets[0] else 0
 
     @property
@@ -293,8 +294,9 @@ class TimeFeel:
                     after: float | None = None) -> float:
         """An onset drawn (unscaled ``deviation``) before the line knew that a rest of
         ``rest_out`` beats follows its note, moved to the same level among the onsets of
-        notes such a rest follows (a short rest's note comes later); unmoved where the
-        lead stays or a cell is missing."""
+        notes such a rest follows (most often later: the players hold such a note back);
+        unmoved where the lead stays or a cell is missing. The level is read in the cell
+        of the grain known now, which the note before may have read otherwise."""
         k, pooled = int(twelfths) % 12, len(self.onsets) - 1
         was, now = self._lead(gap, after), self._lead(gap, after, rest_out=rest_out)
         if was == now:
