@@ -284,8 +284,7 @@ class TimeFeel:
             if cell is not None:
                 pool = (self.lead_pools[band][k][grain][which // self.lead_outs]
                         if self.lead_pools else None) or cell
-                level = float(np.interp(min(max(deviation, pool[0]), pool[-1]), pool,
-                                        self.levels))
+                level = self._level_in(pool, deviation)
                 return float(np.interp(level, self.levels, cell)), level
         return None
 
@@ -304,9 +303,12 @@ class TimeFeel:
         for band in (self.band(tempo), pooled):
             old, new = self.onsets[band][k][grain][was], self.onsets[band][k][grain][now]
             if old is not None and new is not None:
-                level = float(np.interp(min(max(deviation, old[0]), old[-1]), old, self.levels))
-                return float(np.interp(level, self.levels, new))
+                return float(np.interp(self._level_in(old, deviation), self.levels, new))
         return deviation
+
+    def _level_in(self, cell, deviation: float) -> float:
+        """The level at which ``cell``'s quantiles reach ``deviation`` (kept inside them)."""
+        return float(np.interp(min(max(deviation, cell[0]), cell[-1]), cell, self.levels))
 
     def step(self, twelfths: int, gap: int, tempo: float, rng,
              level: float | None = None) -> float | None:
