@@ -1,6 +1,6 @@
-"""Parts of the time-feel table read from its JSON and checked (pure): the onsets'
-serials in a run, the note counts, the pools of every lead-out, the solos' length
-shapes (:class:`improv.performance.timefeel.TimeFeel` is made of them)."""
+"""Parts of the time-feel table read from its JSON and checked (pure): the styles, the
+onsets' serials in a run, the note counts, the pools of every lead-out, the solos'
+length shapes (:class:`improv.performance.timefeel.TimeFeel` is made of them)."""
 
 from __future__ import annotations
 
@@ -85,3 +85,61 @@ def style_rows(data, points: tuple, styles: int) -> tuple:
             or any(b < a for a, b in zip(row, row[1:])) for row in rows):
         raise ValueError("the length shapes are not one rising row of levels per style")
     return rows
+
+
+def style_fields(style: dict) -> dict:
+    """The fields of :class:`improv.performance.timefeel.TimeFeel` its JSON's styles
+    give (each solo's, how its notes spread around it, the drift, the serials by gap,
+    the step centres), checked."""
+    out: dict = {}
+    # (on the beat, length, off the beat); a table made before the beats were
+    # told apart holds one onset style for both
+    pairs = tuple((float(x[0]), float(x[1]), float(x[-1] if len(x) == 3 else x[0]))
+                  for x in style["solos"])
+    if any(len(x) not in (2, 3) for x in style["solos"]):
+        raise ValueError("a style is not 2 or 3 normal scores")
+    names = tuple(str(n) for n in style.get("names", ()))
+    if names and len(names) != len(pairs):
+        raise ValueError("the styles' names are not one per style")
+    within = tuple((float(style["within"][k]["sd"]), float(style["within"][k]["serial"]))
+                   for k in ("onset", "length"))
+    if not all(math.isfinite(x) and abs(x) < 5 for pair in pairs for x in pair) or \
+            not all(0 < sd <= 2 and abs(rho) < 1 for sd, rho in within):
+        raise ValueError("a style outside the normal scores' range")
+    out.update(styles=pairs, within=within, style_names=names)
+    drift = style["within"]["length"].get("drift")
+    if drift is not None:
+        share, beats = float(drift["share"]), float(drift["beats"])
+        if not (0 <= share < 1 and 0 < beats < 1000):
+            raise ValueError("the lengths' drift is not a share under 1 and its beats")
+        out.update(length_drift=(share, beats))
+    if style.get("length_shapes") is not None:
+        out.update(shapes(style["length_shapes"], len(pairs)))
+    gapped = style["within"]["onset"].get("serial_by_gap")
+    if gapped is not None:  # a table made before 2026-12-05: one serial for both
+        gaps, rhos, inside = (tuple(float(x) for x in gapped.get(k, gapped["serial"]))
+                              for k in ("edges", "serial", "serial_in_beat"))
+        if len(rhos) != len(gaps) + 1 or len(inside) != len(rhos) or \
+                not all(abs(r) < 1 for r in rhos + inside) or \
+                any(b <= a for a, b in zip(gaps, gaps[1:])):
+            raise ValueError("the onsets' serial by gap is not one per gap bin")
+        out.update(by_gap=(gaps, rhos, inside))
+        if any(k in gapped for k in RUN_KEYS):
+            out.update(by_run=by_run(gapped, len(rhos)))
+    if style.get("step_centres") is not None:
+        centres = tuple(float(x) for x in style["step_centres"])
+        sd, rho = (float(style["within"]["step"][k]) for k in ("sd", "serial"))
+        if len(centres) != len(pairs) or not all(
+                math.isfinite(x) and abs(x) < 5 for x in centres) or \
+                not (0 < sd <= 2 and abs(rho) < 1):
+            raise ValueError("the styles' steps are not one normal score per style")
+        out.update(step_centres=centres, step_within=(sd, rho))
+        if style.get("step_kind_centres") is not None:
+            kinds = tuple(tuple(float(x) for x in row)
+                          for row in style["step_kind_centres"])
+            if len(kinds) != len(pairs) or any(
+                    len(row) != 2 or not all(math.isfinite(x) and abs(x) < 5
+                                             for x in row) for row in kinds):
+                raise ValueError("the styles' step centres are not two per style")
+            out.update(step_kind_centres=kinds)
+    return out
