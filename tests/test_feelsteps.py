@@ -10,8 +10,9 @@ from statistics import NormalDist
 import numpy as np
 import pytest
 
+from improv.learning import timednotes
 from improv.learning.feel import timefeel as learner
-from improv.learning.feel.feelstyles import in_beat_steps, styles
+from improv.learning.feel.feelstyles import in_beat_steps, lead_out_steps, styles
 from improv.performance import levels as levels_mod
 from improv.performance import timefeel
 from improv.performance.feel import Feel
@@ -33,6 +34,18 @@ def test_steps_are_taken_between_onsets_inside_one_beat_only():
     assert [step for _, step in keyed[0]] == pytest.approx([0.05, -0.02, 0.04])
     assert first == [[0, 2, 3]]  # the onset each steps from; none across a beat line
     assert samples[(3, (6, 6))] == pytest.approx([0.05])  # all tempos too
+
+
+def test_steps_are_kept_by_what_follows_the_onset_they_reach_too():
+    where = [0.0, 0.5, 1.0, 1.25, 1.5, 3.0]
+    devs = [0.05, 0.10, 0.02, 0.00, 0.04, 0.07]
+    twelfths = [0, 6, 0, 3, 6, 0]
+    outs = [2, 2, 0, 0, 3, 3]  # each onset's lead-out: eighth, eighth, sixteenth, ...
+    ok = [((1, (t, 0, 1 * 5 + o)), d) for t, o, d in zip(twelfths, outs, devs)]
+    samples = lead_out_steps([ok], [where], pooled=3, outs=5)
+    assert samples == {(1, (6, 6, 2)): pytest.approx([0.05]), (3, (6, 6, 2)): pytest.approx([0.05]),
+                       (1, (3, 3, 0)): pytest.approx([-0.02]), (3, (3, 3, 0)): pytest.approx([-0.02]),
+                       (1, (6, 3, 3)): pytest.approx([0.04]), (3, (6, 3, 3)): pytest.approx([0.04])}
 
 
 def test_a_solos_mean_step_and_a_steps_pull_against_the_onset_it_leaves_are_learned():
@@ -70,6 +83,35 @@ def test_a_step_is_drawn_from_its_band_else_all_tempos_else_none():
     assert kept == 0.05 and table.onset(0, 120, rng, level=level) == pytest.approx(0.05)
     assert table.landing(0, 120, 0.5) == (0.2, LEVELS[-1])  # never past the players' latest
     assert table.landing(1, 120, 0.05) is None  # no cell there
+
+
+def test_a_step_to_an_onset_is_drawn_by_what_follows_it_where_the_band_holds_that():
+    eighth, longer = tuple([0.06] * len(LEVELS)), tuple([0.09] * len(LEVELS))
+    # (6, 6) to an onset an eighth follows (lead-out 2) at the first band only; a longer
+    # note's (3) at all tempos alone
+    table = step_table(steps_out=({(6, 6, 2): 0, (6, 6, 3): 1},
+                                  ((eighth, None), (None, None), (None, longer))))
+    rng = np.random.default_rng(0)
+    assert table.step_to(6, 6, 100.0, rng, 0.5) == (pytest.approx(0.06), True)
+    assert table.step_to(6, 6, 100.0, rng, 0.25) == (pytest.approx(0.03), False)  # a sixteenth's
+    assert table.step_to(6, 6, 100.0, rng, None) == (pytest.approx(0.03), False)  # as longer
+    assert table.step_to(6, 6, 200.0, rng, 0.5) == (None, False)  # nor its band's steps
+    assert step_table().step_to(6, 6, 100.0, rng, 0.5) == (pytest.approx(0.03), False)
+    assert tiny_table().step_to(6, 6, 100.0, rng, 0.5) == (None, False)
+
+
+def test_a_step_by_its_lead_out_stays_where_it_steps_inside_its_cells_range():
+    """The pool of every lead-out moves a step learned whatever follows to its level
+    among its own lead-out's onsets; a step learned by its lead-out is there already."""
+    table = timefeel.shipped()
+    band_ = table.band(250.0)
+    cell = table.onsets[band_][6][0][timednotes.lead(0.5, 0.5)]
+    middle = float(np.interp(0.5, table.levels, cell))
+    pooled = table.landing(6, 250.0, middle, gap=0.5, after=0.5)
+    own = table.landing(6, 250.0, middle, gap=0.5, after=0.5, own=True)
+    assert own[0] == pytest.approx(middle) and own[1] == pytest.approx(0.5, abs=0.02)
+    assert pooled[0] < middle - 0.005  # the pool, later than an eighth's own onsets
+    assert table.landing(6, 250.0, 9.0, gap=0.5, after=0.5, own=True)[0] == cell[-1]
 
 
 def test_an_eighth_pair_inside_a_beat_keeps_the_step_between_its_onsets():
@@ -120,6 +162,22 @@ def test_the_shipped_table_steps_every_eighth_pair_and_reads_without_steps_as_be
     raw["step"]["keys"] = raw["step"]["keys"][:-1]
     with pytest.raises(ValueError, match="steps"):
         timefeel.TimeFeel.from_dict(raw)
+
+
+def test_the_shipped_table_steps_eighths_by_what_follows_and_reads_without_them_as_before():
+    table = timefeel.shipped()
+    rng = np.random.default_rng(0)
+    assert all(table.step_to(6, 6, tempo, rng, 0.5)[1] for tempo in (130, 170, 210, 260))
+    raw = json.loads((timefeel.feel_dir() / timefeel.FEEL_FILE).read_text())
+    del raw["step_out"]
+    old = timefeel.TimeFeel.from_dict(raw)
+    assert old.steps_out == () and not old.step_to(6, 6, 170, rng, 0.5)[1]
+    for broken in (lambda keys: keys[:-1], lambda keys: [[6, 6, 9], *keys[1:]],
+                   lambda keys: [keys[1], *keys[1:]]):  # one short, no such lead-out, twice
+        raw = json.loads((timefeel.feel_dir() / timefeel.FEEL_FILE).read_text())
+        raw["step_out"]["keys"] = broken(raw["step_out"]["keys"])
+        with pytest.raises(ValueError, match="lead-outs' steps"):
+            timefeel.TimeFeel.from_dict(raw)
 
 
 def test_a_redrawn_onset_after_a_step_starts_from_the_onset_the_step_left():

@@ -203,7 +203,7 @@ def lead_in(gap: float | None, rest: float | None = None) -> int:
     return len(LEAD_IN_EDGES) if gap is None else bisect.bisect_right(LEAD_IN_EDGES, gap)
 
 
-def _lead_out(gap_out: float | None) -> int:
+def lead_out(gap_out: float | None) -> int:
     """The class in LEAD_OUTS of a note's span ``gap_out`` (None: not known, as longer)."""
     return len(LEAD_OUT_EDGES) if gap_out is None else bisect.bisect_right(LEAD_OUT_EDGES,
                                                                            gap_out)
@@ -215,7 +215,7 @@ def lead(gap_in: float | None, gap_out: float | None, rest: float | None = None,
     the onset before (or ``rest`` beats of rest before it), with the class in LEAD_OUTS
     of a short rest after it (``rest_out`` beats of rest after its written end), else
     of ``gap_out``, its span (None: none known, counted as longer)."""
-    out = LEAD_OUTS.index("short rest") if is_short_rest(rest_out) else _lead_out(gap_out)
+    out = LEAD_OUTS.index("short rest") if is_short_rest(rest_out) else lead_out(gap_out)
     return lead_in(gap_in, rest) * len(LEAD_OUTS) + out
 
 
@@ -223,7 +223,7 @@ def plain_lead(gap_in: float | None, gap_out: float | None, rest: float | None =
     """:func:`lead` as a table made before the short rests has it (PLAIN_LEADS cells):
     one rest class in, after the gaps' (none for a short rest), and none out."""
     inner = len(LEAD_IN_EDGES) + 1 if rest is not None else lead_in(gap_in)
-    return inner * (len(LEAD_OUTS) - 1) + _lead_out(gap_out)
+    return inner * (len(LEAD_OUTS) - 1) + lead_out(gap_out)
 
 
 def line_leads(places: list, notes: list[Timed]) -> tuple[list, list, list]:

@@ -182,10 +182,11 @@ class Performer:
             for again in range(REDRAWS):  # drawn again where it would crowd this onset
                 landed = None
                 if stepped:
-                    step = table.step(ahead, gap, tempo, rng,
-                                      level=levels.step(eighth=gap == EIGHTH_STEP))
+                    step, own = table.step_to(ahead, gap, tempo, rng, out,
+                                              level=levels.step(eighth=gap == EIGHTH_STEP))
                     found = table.landing(ahead, tempo, deviation / amount + step,
-                                          grain=grain, gap=float(end - start), after=out)
+                                          grain=grain, gap=float(end - start), after=out,
+                                          own=own)
                     if found is not None:  # never beyond where the players' onsets lie
                         next_deviation, landed = max(amount * found[0], -EARLIEST), found[1]
                     else:

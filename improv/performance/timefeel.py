@@ -34,6 +34,7 @@ from improv.learning.timednotes import (
     PLAIN_LEADS,
     lead,
     lead_in,
+    lead_out,
     plain_lead,
 )
 from improv.learning.feel.timefeel import FORMAT
@@ -41,7 +42,7 @@ from improv.performance import feelparts
 from improv.performance.ornaments import Graces, Runs, quick_sounds
 
 FEEL_FILE = "wjazzd.json"  # in data/feel
-MAX_FEEL_BYTES = 1_500_000  # the shipped table is about 725 kB
+MAX_FEEL_BYTES = 1_500_000  # the shipped table is about 1.0 MB
 EARLIEST = 1 / 8  # beats: the furthest a note is pushed ahead of its written place
 
 
@@ -86,6 +87,10 @@ class TimeFeel:
     # [band][index] -> quantiles | None of the later's deviation less the earlier's); ()
     # none learned (a table made before 2026-12-05)
     steps: tuple = ()
+    # the same by the later onset's lead-out too: ({(twelfth, twelfths between,
+    # lead-out): index}, [band][index] -> quantiles | None); () none (a table made
+    # before the second session of 2026-12-06)
+    steps_out: tuple = ()
     step_within: tuple = (1.0, 0.0)  # (sd, correlation with the onset it steps from)
     step_centres: tuple = ()  # per style: its mean step score (how it swings a pair)
     # per style: (its eighth-note pairs' mean step score, its other steps'); () none
@@ -141,6 +146,14 @@ class TimeFeel:
                     len(set(keys)) != len(keys):
                 raise ValueError("the steps' cells do not match the tempo bands and keys")
             table = replace(table, steps=({k: i for i, k in enumerate(keys)}, steps))
+        if data.get("step_out") is not None:
+            keys = tuple((int(t), int(g), int(o)) for t, g, o in data["step_out"]["keys"])
+            steps = cells(data["step_out"]["quantiles"], 2)
+            if len(steps) != bands or any(len(row) != len(keys) for row in steps) or \
+                    len(set(keys)) != len(keys) or \
+                    not all(0 <= o < len(LEAD_OUTS) for _, _, o in keys):
+                raise ValueError("the lead-outs' steps do not match the tempo bands and keys")
+            table = replace(table, steps_out=({k: i for i, k in enumerate(keys)}, steps))
         if data.get("grace") is not None:
             table = replace(table, graces=Graces.from_dict(data["grace"], bands, len(levels)))
         if data.get("run") is not None:
@@ -220,20 +233,22 @@ class TimeFeel:
         return 0.0
 
     def landing(self, twelfths: int, tempo: float, deviation: float, *, grain: int = 0,
-                gap: float | None = None,
-                after: float | None = None) -> tuple[float, float] | None:
+                gap: float | None = None, after: float | None = None,
+                own: bool = False) -> tuple[float, float] | None:
         """Where an onset reached by a step lands among the players' onsets there (the
         cell :meth:`onset` would draw from): its level among the onsets of its lead-in
-        (a step is learned whatever follows), ``deviation`` (unscaled) kept inside their
+        (a step learned whatever follows), ``deviation`` (unscaled) kept inside their
         range, and the onset at that level of the cell of its lead-out too (a sixteenth
         the beat's note follows at once lies earlier than one a longer note follows);
-        and that level. None: no cell."""
+        ``own``: a step learned by that lead-out (:meth:`step_to`), its level in that
+        cell, so it stays where it stepped inside the cell's range; and that level.
+        None: no cell."""
         k, pooled, which = int(twelfths) % 12, len(self.onsets) - 1, self._lead(gap, after)
         for band in (self.band(tempo), pooled):
             cell = self.onsets[band][k][grain][which]
             if cell is not None:
                 pool = (self.lead_pools[band][k][grain][which // self.lead_outs]
-                        if self.lead_pools else None) or cell
+                        if self.lead_pools and not own else None) or cell
                 level = self._level_in(pool, deviation)
                 return float(np.interp(level, self.levels, cell)), level
         return None
@@ -268,6 +283,19 @@ class TimeFeel:
         (the onset is then drawn on its own)."""
         cell = self.step_cell(twelfths, gap, tempo)
         return None if cell is None else self._draw(cell, rng, level)
+
+    def step_to(self, twelfths: int, gap: int, tempo: float, rng, after: float | None,
+                level: float | None = None) -> tuple[float | None, bool]:
+        """(step, own) as :meth:`step` draws it, from the steps to an onset whose span is
+        ``after`` beats (None: not known, as longer) where the table holds those at this
+        tempo (``own``: then it lands among its own lead-out's onsets; see
+        :meth:`landing`), else as :meth:`step` does."""
+        index = (self.steps_out[0].get((int(twelfths) % 12, int(gap), lead_out(after)))
+                 if self.steps_out else None)
+        cell = None if index is None else self.steps_out[1][self.band(tempo)][index]
+        if cell is None:
+            return self.step(twelfths, gap, tempo, rng, level), False
+        return self._draw(cell, rng, level), True
 
     def step_cell(self, twelfths: int, gap: int, tempo: float) -> tuple | None:
         """The quantiles :meth:`step` draws from (at this tempo, else all tempos), or None."""

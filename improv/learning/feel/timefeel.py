@@ -34,7 +34,8 @@ import numpy as np
 from improv.language.context import TEMPO_EDGES
 from improv.learning.feel.cells import LEVELS, band_names, band_of, levels, quantiles  # noqa: F401
 from improv.learning.feel import drift
-from improv.learning.feel.feelstyles import STYLE_NOTES, in_beat_steps, normal_scores, \
+from improv.learning.feel.feelstyles import STYLE_NOTES, in_beat_steps, lead_out_steps, \
+    normal_scores, \
     rank_levels, serial, styles
 from improv.learning.feel.ornaments import grace_table, quick_table, run_table
 from improv.learning.timednotes import (
@@ -253,6 +254,10 @@ def learn(solos: list[list[Timed]], edges=TEMPO_EDGES, names: list[str] | None =
     onset_levels, length_levels = rank_levels(onsets, onset_keys), rank_levels(lengths, length_keys)
     steps, step_keyed, step_first = in_beat_steps(onset_keys, where, pooled)
     step_q, step_n = _cells(steps, pooled, STEP_CELLS, 3)
+    out_steps = lead_out_steps(onset_keys, where, pooled, len(LEAD_OUTS))
+    out_keys = [(t, g, o) for t, g in STEP_CELLS for o in range(len(LEAD_OUTS))]
+    out_q, out_n = _cells(out_steps, pooled, out_keys, 3)
+    kept = [i for i, _ in enumerate(out_keys) if any(row[i] is not None for row in out_q)]
     # a solo's lengths as a whole (its shape): a share tied with others (clipped to 1, a
     # note held to the next) is placed at random across the levels it shares, seeded
     shapes = rank_levels(lengths, length_keys, np.random.default_rng(0))
@@ -290,6 +295,12 @@ def learn(solos: list[list[Timed]], edges=TEMPO_EDGES, names: list[str] | None =
                          "one beat, by [tempo band][key: twelfth of the later, twelfths "
                          "between]; the last band is all tempos", "keys": STEP_CELLS,
                  "quantiles": step_q, "notes": step_n},
+        "step_out": {"unit": "the steps by the later onset's lead-out too, by [tempo "
+                             "band][key: twelfth of the later, twelfths between, lead-out]; "
+                             "only keys with a cell of min_cell notes at some tempo",
+                     "keys": [out_keys[i] for i in kept],
+                     "quantiles": [[row[i] for i in kept] for row in out_q],
+                     "notes": [[row[i] for i in kept] for row in out_n]},
         "style": style,
         "grace": grace_table(solos, edges),
         "run": run_table(solos),
