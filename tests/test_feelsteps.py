@@ -70,6 +70,23 @@ def step_table(step: float = 0.03, **over) -> timefeel.TimeFeel:
     return tiny_table(**{"steps": ({(6, 6): 0}, ((cell,), (None,), (None,))), **over})
 
 
+def test_an_eighth_pair_steps_by_what_follows_its_off_beat_note():
+    """The performer looks the step up by the span of the note it reaches (an eighth
+    here), and the off-beat onset stays where it stepped."""
+    feel = dataclasses.replace(Feel(swing=0.5, accent=0, humanise=3, timing="learned"),
+                               tempo=120.0)
+    by_out = step_table(steps_out=({(6, 6, 2): 0}, ((tuple([0.06] * len(LEVELS)),),
+                                                    (None,), (None,))))
+    notes = [n for n in band(feel, values=EIGHTHS, table=by_out).advance(64)
+             if n.value is not None]
+    pairs = [(a, b) for a, b in zip(notes, notes[1:])
+             if abs(a.start - round(a.start)) < 0.2 and b.start - a.start < 0.75]
+    assert len(pairs) > 40
+    assert all(b.start - a.start == pytest.approx(0.56)
+               or b.start - round(a.start) - 0.5 == pytest.approx(0.2) for a, b in pairs)
+    assert sum(b.start - a.start == pytest.approx(0.56) for a, b in pairs) > len(pairs) // 2
+
+
 def test_a_step_is_drawn_from_its_band_else_all_tempos_else_none():
     table = step_table()
     rng = np.random.default_rng(0)
@@ -95,7 +112,7 @@ def test_a_step_to_an_onset_is_drawn_by_what_follows_it_where_the_band_holds_tha
     assert table.step_to(6, 6, 100.0, rng, 0.5) == (pytest.approx(0.06), True)
     assert table.step_to(6, 6, 100.0, rng, 0.25) == (pytest.approx(0.03), False)  # a sixteenth's
     assert table.step_to(6, 6, 100.0, rng, None) == (pytest.approx(0.03), False)  # as longer
-    assert table.step_to(6, 6, 200.0, rng, 0.5) == (None, False)  # nor its band's steps
+    assert table.step_to(6, 6, 200.0, rng, 0.5) == (None, False)  # no step at any tempo
     assert step_table().step_to(6, 6, 100.0, rng, 0.5) == (pytest.approx(0.03), False)
     assert tiny_table().step_to(6, 6, 100.0, rng, 0.5) == (None, False)
 

@@ -254,9 +254,13 @@ def learn(solos: list[list[Timed]], edges=TEMPO_EDGES, names: list[str] | None =
     onset_levels, length_levels = rank_levels(onsets, onset_keys), rank_levels(lengths, length_keys)
     steps, step_keyed, step_first = in_beat_steps(onset_keys, where, pooled)
     step_q, step_n = _cells(steps, pooled, STEP_CELLS, 3)
+    # by lead-out, as the melody looks them up: by the span of the note a step reaches
+    # (it cannot know yet whether a short rest follows it) and at its own tempo only
     out_steps = lead_out_steps(onset_keys, where, pooled, len(LEAD_OUTS))
-    out_keys = [(t, g, o) for t, g in STEP_CELLS for o in range(len(LEAD_OUTS))]
+    out_keys = [(t, g, o) for t, g in STEP_CELLS for o in range(len(LEAD_OUTS))
+                if LEAD_OUTS[o] != "short rest"]
     out_q, out_n = _cells(out_steps, pooled, out_keys, 3)
+    out_q[pooled] = [None] * len(out_keys)
     kept = [i for i, _ in enumerate(out_keys) if any(row[i] is not None for row in out_q)]
     # a solo's lengths as a whole (its shape): a share tied with others (clipped to 1, a
     # note held to the next) is placed at random across the levels it shares, seeded
@@ -295,9 +299,11 @@ def learn(solos: list[list[Timed]], edges=TEMPO_EDGES, names: list[str] | None =
                          "one beat, by [tempo band][key: twelfth of the later, twelfths "
                          "between]; the last band is all tempos", "keys": STEP_CELLS,
                  "quantiles": step_q, "notes": step_n},
-        "step_out": {"unit": "the steps by the later onset's lead-out too, by [tempo "
-                             "band][key: twelfth of the later, twelfths between, lead-out]; "
-                             "only keys with a cell of min_cell notes at some tempo",
+        "step_out": {"unit": "the steps by the later onset's lead-out too (its span's "
+                             "class), by [tempo band][key: twelfth of the later, twelfths "
+                             "between, lead-out]; only keys with a cell of min_cell notes "
+                             "in some band; the last band (all tempos) empty: drawn at "
+                             "its own tempo only",
                      "keys": [out_keys[i] for i in kept],
                      "quantiles": [[row[i] for i in kept] for row in out_q],
                      "notes": [[row[i] for i in kept] for row in out_n]},
