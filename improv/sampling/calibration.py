@@ -184,11 +184,12 @@ class Calibration:
         dc = np.array([duration_class(v) for v in values])
         return np.ascontiguousarray(np.where(rests[None, :], r[:, dc], 1.0))
 
-    def phase_factors(self, values: Sequence[Value]) -> np.ndarray | None:
+    def phase_factors(self, values: Sequence[Value], landing: bool = False) -> np.ndarray | None:
         """(bands, twelfths, len(values)): each note value's factor in each band where it
-        starts at each twelfth of the beat (:mod:`improv.sampling.phasetable`)."""
+        starts at each twelfth of the beat, and with ``landing`` where it ends
+        (:mod:`improv.sampling.phasetable`)."""
         return phasetable.factors(self.phase, np.array([not v.is_rest for v in values]),
-                                  np.array([duration_class(v) for v in values]))
+                                  np.array([duration_class(v) for v in values]), landing)
 
     def pull_factors(self, values: Sequence[Value]) -> np.ndarray:
         """(offset bins, len(values)): each ranged note value's pull, 1 for the rest."""
@@ -242,7 +243,8 @@ class Calibrator:
     """A calibration at work on one vocabulary, played as ``player`` (None: the players
     pooled): :meth:`apply` weights a draw in place."""
 
-    def __init__(self, table: Calibration, values: Sequence[Value], player: Player | None = None):
+    def __init__(self, table: Calibration, values: Sequence[Value], player: Player | None = None,
+                 landing: bool = False):
         self.player = player
         self._register = 0.0 if player is None else player.register
         self._compass: tuple = (None, None)  # ((low, high), its compass): the last asked
@@ -264,7 +266,7 @@ class Calibrator:
                         for name in FOLLOW if getattr(table, name)}  # none: nothing per draw
         self._recency = (Recency(np.where(notes, [duration_class(v) for v in values], -1),
                                  *table.recency) if table.recency else None)
-        self._phase = table.phase_factors(values)  # None: no table, nothing per draw
+        self._phase = table.phase_factors(values, landing)  # None: no table, nothing per draw
         self.last_phase: int | None = None  # the twelfth of the beat the last apply() heard
 
     def apply(self, w: np.ndarray, band: int, place: tuple | None, recent=(),

@@ -28,6 +28,7 @@ class SamplingSettings:
     rhythm_grid: bool = setting(True)
     breaths: str = setting("learned", choices=("learned", "model"))  # see sampling.phrasing
     calibrate: bool = setting(True)  # see sampling.calibration
+    landing: bool = setting(True)  # see sampling.phasetable.LANDING; with calibrate only
     player: str = setting("drawn", choices=("drawn", "pooled"))  # see sampling.persona
     seed: int | None = setting(None, lo=0, hi=MAX_SEED, config=False)
     greedy: bool = setting(False, config=False)

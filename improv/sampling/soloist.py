@@ -120,7 +120,8 @@ class Soloist:
         # ``as_player`` (improv calibrate fits each player rendered as itself)
         player = (as_player or choose(calibration.players, self._rng, settings.tempo)
                   if calibrated and settings.player == "drawn" else None)
-        self._calibration = Calibrator(calibration, self.values, player) if calibrated else None
+        self._calibration = (Calibrator(calibration, self.values, player, settings.landing)
+                             if calibrated else None)
         # the breath after each phrase (improv.sampling.phrasing); None: the model's
         learned = settings.breaths == "learned" and not settings.greedy  # greedy draws nothing
         self._breaths = (Breaths(child_stream(self._rng, BREATH_STREAM), self._masks.pitched,

@@ -340,7 +340,7 @@ def drawn_counts(model: Path, jobs, table, bands: int) -> tuple[tuple[np.ndarray
         cfg = settings_for(None, model=str(model), tempo=tempo, seed=seed)
         soloist = Soloist(generator, dataclasses.replace(
             cfg.sampling, seed=seed, beats_per_bar=chart.beats_per_bar, calibrate=True,
-            tempo=tempo), table, as_player=players.get(solo))
+            landing=False, tempo=tempo), table, as_player=players.get(solo))  # the fit's own
         drawn: list = []
         soloist.observer = lambda index, place, s=soloist: drawn.append(
             (index, place, s.calibrator.last_run, s.calibrator.last_inside,
