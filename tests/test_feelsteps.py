@@ -42,7 +42,8 @@ def test_steps_are_kept_by_what_follows_the_onset_they_reach_too():
     twelfths = [0, 6, 0, 3, 6, 0]
     outs = [2, 2, 0, 0, 3, 3]  # each onset's lead-out: eighth, eighth, sixteenth, ...
     ok = [((1, (t, 0, 1 * 5 + o)), d) for t, o, d in zip(twelfths, outs, devs)]
-    samples = lead_out_steps([ok], [where], pooled=3, outs=5)
+    _, keyed, first = in_beat_steps([ok], [where], pooled=3)
+    samples = lead_out_steps([ok], keyed, first, pooled=3, outs=5)
     assert samples == {(1, (6, 6, 2)): pytest.approx([0.05]), (3, (6, 6, 2)): pytest.approx([0.05]),
                        (1, (3, 3, 0)): pytest.approx([-0.02]), (3, (3, 3, 0)): pytest.approx([-0.02]),
                        (1, (6, 3, 3)): pytest.approx([0.04]), (3, (6, 3, 3)): pytest.approx([0.04])}
@@ -70,18 +71,25 @@ def step_table(step: float = 0.03, **over) -> timefeel.TimeFeel:
     return tiny_table(**{"steps": ({(6, 6): 0}, ((cell,), (None,), (None,))), **over})
 
 
-def test_an_eighth_pair_steps_by_what_follows_its_off_beat_note():
-    """The performer looks the step up by the span of the note it reaches (an eighth
-    here), and the off-beat onset stays where it stepped."""
+def eighth_pairs(table) -> list:
+    """The (on-beat, off-beat) note pairs of 64 beats of eighths at 120 BPM played with
+    ``table``: more than 40 of them."""
     feel = dataclasses.replace(Feel(swing=0.5, accent=0, humanise=3, timing="learned"),
                                tempo=120.0)
-    by_out = step_table(steps_out=({(6, 6, 2): 0}, ((tuple([0.06] * len(LEVELS)),),
-                                                    (None,), (None,))))
-    notes = [n for n in band(feel, values=EIGHTHS, table=by_out).advance(64)
+    notes = [n for n in band(feel, values=EIGHTHS, table=table).advance(64)
              if n.value is not None]
     pairs = [(a, b) for a, b in zip(notes, notes[1:])
              if abs(a.start - round(a.start)) < 0.2 and b.start - a.start < 0.75]
     assert len(pairs) > 40
+    return pairs
+
+
+def test_an_eighth_pair_steps_by_what_follows_its_off_beat_note():
+    """The performer looks the step up by the span of the note it reaches (an eighth
+    here), and the off-beat onset stays where it stepped."""
+    by_out = step_table(steps_out=({(6, 6, 2): 0}, ((tuple([0.06] * len(LEVELS)),),
+                                                    (None,), (None,))))
+    pairs = eighth_pairs(by_out)
     assert all(b.start - a.start == pytest.approx(0.56)
                or b.start - round(a.start) - 0.5 == pytest.approx(0.2) for a, b in pairs)
     assert sum(b.start - a.start == pytest.approx(0.56) for a, b in pairs) > len(pairs) // 2
@@ -135,13 +143,7 @@ def test_an_eighth_pair_inside_a_beat_keeps_the_step_between_its_onsets():
     """The off-beat eighth is drawn as a step from its beat's onset, not on its own: the
     players' pairs move together, so a pair's time apart varies far less than either
     onset does."""
-    feel = dataclasses.replace(Feel(swing=0.5, accent=0, humanise=3, timing="learned"),
-                               tempo=120.0)
-    notes = [n for n in band(feel, values=EIGHTHS, table=step_table()).advance(64)
-             if n.value is not None]
-    pairs = [(a, b) for a, b in zip(notes, notes[1:])
-             if abs(a.start - round(a.start)) < 0.2 and b.start - a.start < 0.75]
-    assert len(pairs) > 40
+    pairs = eighth_pairs(step_table())
     # the step, unless it would land past the latest off-beat the (tiny) table knows
     assert all(b.start - a.start == pytest.approx(0.53)
                or b.start - round(a.start) - 0.5 == pytest.approx(0.2) for a, b in pairs)

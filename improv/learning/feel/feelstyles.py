@@ -91,23 +91,20 @@ def in_beat_steps(onset_keys: list[list[tuple]], places: list[list[float]],
     return samples, keyed, first
 
 
-def lead_out_steps(onset_keys: list[list[tuple]], places: list[list[float]], pooled: int,
-                   outs: int) -> dict:
-    """The steps of :func:`in_beat_steps` by the later onset's lead-out too (the last of
-    ``outs`` classes its cell's lead holds): ``(band, (twelfth, twelfths between,
-    lead-out))``, every band and all tempos. What follows the onset a step reaches moves
-    the step itself: at 190-240 BPM a sixteenth three-quarters into the beat comes 0.003
-    beat early against the one before where the beat's note follows at once, 0.08 late
-    where an eighth does."""
+def lead_out_steps(onset_keys: list[list[tuple]], keyed: list[list[tuple]],
+                   first: list[list[int]], pooled: int, outs: int) -> dict:
+    """The steps of :func:`in_beat_steps` (its ``keyed`` and ``first``) by the later
+    onset's lead-out too (the last of ``outs`` classes its cell's lead holds): ``(band,
+    (twelfth, twelfths between, lead-out))``, every band and all tempos. What follows
+    the onset a step reaches moves the step itself: at 190-240 BPM a sixteenth
+    three-quarters into the beat comes 0.003 beat early against the sixteenth before it
+    where the beat's note follows at once, 0.08 late where an eighth does."""
     samples: dict = {}
-    for ok, where in zip(onset_keys, places):
-        for i, (a, b) in enumerate(zip(where, where[1:])):
-            if math.floor(a) != math.floor(b):
-                continue
-            (band, key), later = ok[i + 1]
-            cell = (key[0], round((b - a) * 12), key[2] % outs)
+    for ok, row, at in zip(onset_keys, keyed, first):
+        for ((band, (twelfth, gap)), step), i in zip(row, at):
+            cell = (twelfth, gap, ok[i + 1][0][1][2] % outs)
             for c in ((band, cell), (pooled, cell)):
-                samples.setdefault(c, []).append(later - ok[i][1])
+                samples.setdefault(c, []).append(step)
     return samples
 
 

@@ -256,7 +256,7 @@ def learn(solos: list[list[Timed]], edges=TEMPO_EDGES, names: list[str] | None =
     step_q, step_n = _cells(steps, pooled, STEP_CELLS, 3)
     # by lead-out, as the melody looks them up: by the span of the note a step reaches
     # (it cannot know yet whether a short rest follows it) and at its own tempo only
-    out_steps = lead_out_steps(onset_keys, where, pooled, len(LEAD_OUTS))
+    out_steps = lead_out_steps(onset_keys, step_keyed, step_first, pooled, len(LEAD_OUTS))
     out_keys = [(t, g, o) for t, g in STEP_CELLS for o in range(len(LEAD_OUTS))
                 if LEAD_OUTS[o] != "short rest"]
     out_q, out_n = _cells(out_steps, pooled, out_keys, 3)
