@@ -88,6 +88,26 @@ def test_no_pattern_before_the_phrase_holds_a_figure_and_amount_zero_never_aims(
     assert all(never.aim() is None for _ in range(200))
 
 
+def starts(tempo, draws: int = 20_000) -> int:
+    """Patterns started over ``draws`` aims at ``tempo``, each ended at once."""
+    p = Patterns(np.random.default_rng(5))
+    play(p, 60, 62, 59, 64, 61, 65, 60, 63, 58)
+    count = 0
+    for _ in range(draws):
+        if p.aim(tempo) is not None:
+            count += 1
+            p._aims.clear()  # the line moved otherwise: the next aim may start one again
+    return count
+
+
+def test_a_ballad_turns_its_figures_over_more_often():
+    slow, fast, unknown = starts(90.0), starts(patterns_module.BALLAD_TEMPO), starts(None)
+    share = patterns_module.SHARE
+    assert fast == pytest.approx(20_000 * share, rel=0.15)
+    assert unknown == pytest.approx(fast, rel=0.15)  # a tempo not known: as faster
+    assert slow == pytest.approx(20_000 * share * patterns_module.BALLAD_FACTOR, rel=0.1)
+
+
 def test_an_aim_keeps_only_the_values_moving_that_far_and_holds_for_one_draw():
     values = [Value("S", 0.5, -1, 5),   # +2 from C4: D, a scale tone over C7
               Value("C", 0.5, 1, 7),    # +4: E, a chord tone
@@ -183,7 +203,7 @@ def test_the_corpus_measure_and_the_sampler_agree_on_what_a_pattern_is():
     assert tuple(motifs.LAGS) == LAGS and motifs.PATTERN == patterns_module.PATTERN
 
 
-def soloist_duo(seed: int, feel_timing: str = "learned"):
+def soloist_duo(seed: int, feel_timing: str = "learned", tempo: float = 160.0):
     from improv.band.chart import Progression
     from improv.band.melodysettings import Melody
     from improv.performance.feel import Feel
@@ -193,7 +213,7 @@ def soloist_duo(seed: int, feel_timing: str = "learned"):
     source = Soloist.load(None, seed=seed)  # the shipped model: it takes aims
     return duo(source, Progression.parse("F7 | Bb7 | F7 | C7 Bb7"),
                np.random.default_rng(seed), melody=Melody(patterns=4.0),
-               feel=Feel(timing=feel_timing, tempo=160.0))
+               feel=Feel(timing=feel_timing, tempo=tempo))
 
 
 def test_same_notes_however_far_ahead_we_ask_with_patterns_aimed():
@@ -204,6 +224,18 @@ def test_same_notes_however_far_ahead_we_ask_with_patterns_aimed():
         chunked.extend(ensemble.advance(beat))
     key = lambda n: (n.start, n.part, n.pitch)  # noqa: E731
     assert sorted(chunked, key=key) == sorted(once, key=key)
+
+
+def test_the_melody_aims_at_the_tempo_it_plays(monkeypatch):
+    heard, aim = [], Patterns.aim
+
+    def recorded(self, tempo=None):
+        heard.append(tempo)
+        return aim(self, tempo)
+
+    monkeypatch.setattr(Patterns, "aim", recorded)
+    soloist_duo(2, tempo=90.0).advance(16)
+    assert heard and set(heard) == {90.0}
 
 
 def test_a_jump_or_a_stall_ends_the_open_phrase_and_its_pattern():

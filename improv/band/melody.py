@@ -211,7 +211,7 @@ class MelodyPart(Part):
             self._fall_into_lick(stage)
         if self._recall:
             return self._recalled(stage)
-        value, self._ahead = self._ahead or self._draw(), None
+        value, self._ahead = self._ahead or self._draw(stage), None
         motifs, place = self._motifs, round(self.cursor * 12) % 12
         if motifs is not None and not value.is_rest and not self._phrase.open:
             chord = stage.chord_at(self.cursor)
@@ -226,10 +226,11 @@ class MelodyPart(Part):
                     return self._realise(value, stage, first.pitch)
         return self._realise(value, stage)
 
-    def _draw(self) -> Value:
-        """The source's next value, aimed at the next interval of a pattern under way."""
+    def _draw(self, stage: Stage) -> Value:
+        """The source's next value, aimed at the next interval of a pattern under way
+        (more often at a ballad tempo)."""
         if self._patterns is not None:
-            self._source.aim(self._patterns.aim())
+            self._source.aim(self._patterns.aim(stage.feel.tempo or None))
         return self._source.next_value()
 
     def _fall_into_lick(self, stage: Stage) -> None:
@@ -250,7 +251,7 @@ class MelodyPart(Part):
         self._fall_into_lick(stage)
         if self._recall:
             return self._recall[0].pitch is None
-        self._ahead = self._draw()
+        self._ahead = self._draw(stage)
         return self._ahead.is_rest
 
     def _recalled(self, stage: Stage) -> list[Note]:

@@ -39,6 +39,14 @@ LAGS = (2, 3, 4, 5, 6, 7, 8)  # notes back to the figure repeated
 LAG_SHARES = (0.215, 0.162, 0.195, 0.112, 0.133, 0.083, 0.101)
 LENGTH = (3.0, 3.0, 3.0, 4.0, 6.0)  # intervals repeated, p10..p90
 PATTERN = 3  # intervals a pattern holds at least
+# At a ballad tempo the model turns a figure over least: in the 4-bar windows of
+# benchmarks/discriminator.py (seed 1), under 110 BPM 2.1% of improv's intervals start
+# a 3-interval figure heard 2-8 notes before, the players' 5.9%; from 110 BPM up, 3.3-4.0%
+# against 5.0-7.1%. A share BALLAD_FACTOR times as large under BALLAD_TEMPO brings it to
+# 3.9% there and made the windows harder to tell (data/README, *Patterns at a ballad*);
+# raised at every tempo (2.5 and 4 times), they grew easier to tell.
+BALLAD_TEMPO = 110.0  # BPM: the first tempo band's edge (language.context.TEMPO_EDGES)
+BALLAD_FACTOR = 3.0
 PATTERN_STREAM = 0x54  # the spawn key of the patterns' generator beside the part's own
 
 
@@ -73,19 +81,22 @@ class Patterns:
         self._aims.clear()
         self._aimed = None
 
-    def aim(self) -> int | None:
+    def aim(self, tempo: float | None = None) -> int | None:
         """The interval (semitones) the next value should move by, or None (most
-        values: the model's own)."""
-        if not self._aims and not self._start():
+        values: the model's own); a pattern starts BALLAD_FACTOR times as often under
+        BALLAD_TEMPO (``tempo`` None: not known, as faster)."""
+        ballad = tempo is not None and tempo < BALLAD_TEMPO
+        if not self._aims and not self._start(
+                min(self._share * BALLAD_FACTOR, 0.5) if ballad else self._share):
             self._aimed = None
             return None
         self._aimed = self._aims.popleft()
         return self._aimed
 
-    def _start(self) -> bool:
-        """Draw whether a pattern starts before the next value, and which."""
+    def _start(self, share: float) -> bool:
+        """Draw whether a pattern starts before the next value (at ``share``), and which."""
         pitches = self._pitches
-        if self._share <= 0 or len(pitches) <= LAGS[0] or self._rng.random() >= self._share:
+        if share <= 0 or len(pitches) <= LAGS[0] or self._rng.random() >= share:
             return False
         lag = LAGS[int(np.searchsorted(self._lags, self._rng.random(), side="right"))]
         length = max(PATTERN, round(from_quantiles(LENGTH, self._rng.random())))
