@@ -26,6 +26,7 @@ from collections import deque
 
 import numpy as np
 
+from improv.language.context import TEMPO_EDGES
 from improv.language.register import from_quantiles
 
 # of the intervals inside a phrase: a pattern starts there. The players' share (the
@@ -45,7 +46,7 @@ PATTERN = 3  # intervals a pattern holds at least
 # against 5.0-7.1%. A share BALLAD_FACTOR times as large under BALLAD_TEMPO brings it to
 # 3.9% there and made the windows harder to tell (data/README, *Patterns at a ballad*);
 # raised at every tempo (2.5 and 4 times), they grew easier to tell.
-BALLAD_TEMPO = 110.0  # BPM: the first tempo band's edge (language.context.TEMPO_EDGES)
+BALLAD_TEMPO = TEMPO_EDGES[0]  # BPM: the first tempo band's edge
 BALLAD_FACTOR = 3.0
 PATTERN_STREAM = 0x54  # the spawn key of the patterns' generator beside the part's own
 
@@ -56,6 +57,7 @@ class Patterns:
     def __init__(self, rng, amount: float = 1.0):
         self._rng = rng
         self._share = min(SHARE * amount, 0.5)
+        self._ballad_share = min(self._share * BALLAD_FACTOR, 0.5)  # under BALLAD_TEMPO
         self._lags = np.cumsum(LAG_SHARES) / sum(LAG_SHARES)
         self._pitches: list[int] = []
         self._aims: deque[int] = deque()
@@ -86,8 +88,7 @@ class Patterns:
         values: the model's own); a pattern starts BALLAD_FACTOR times as often under
         BALLAD_TEMPO (``tempo`` None: not known, as faster)."""
         ballad = tempo is not None and tempo < BALLAD_TEMPO
-        if not self._aims and not self._start(
-                min(self._share * BALLAD_FACTOR, 0.5) if ballad else self._share):
+        if not self._aims and not self._start(self._ballad_share if ballad else self._share):
             self._aimed = None
             return None
         self._aimed = self._aims.popleft()
