@@ -50,7 +50,8 @@ def without_xla(monkeypatch):
     is trained by the determinism test and the command's complete-model test."""
     make = train.make_train_step
     monkeypatch.setattr(train, "make_train_step",
-                        lambda layers, optimizer, jit_compile=True: make(layers, optimizer, False))
+                        lambda layers, optimizer, jit_compile=True, forward=None:
+                        make(layers, optimizer, False, forward))
 
 
 def tiny_data(seed=0):

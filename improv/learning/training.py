@@ -149,9 +149,10 @@ def seed_everything(seed: int) -> None:
     tf.config.experimental.enable_op_determinism()
 
 
-def make_train_step(layers, optimizer, jit_compile: bool = True):
-    """A compiled step: forward with :func:`improv.model.graph.sequence_logits`, categorical
-    cross-entropy (from logits: the stable form of the softmax loss), Adam update.
+def make_train_step(layers, optimizer, jit_compile: bool = True, forward=None):
+    """A compiled step: forward with ``forward(layers, x, f)`` (by default
+    :func:`improv.model.graph.sequence_logits`), categorical cross-entropy (from logits:
+    the stable form of the softmax loss), Adam update on ``layers.variables``.
 
     ``w`` (B,) weighs each window 1 or 0, so a short last batch can be padded to the
     common size and XLA compiles one shape only; the loss is the mean over real windows.
@@ -160,6 +161,7 @@ def make_train_step(layers, optimizer, jit_compile: bool = True):
 
     from improv.model.graph import sequence_logits
 
+    forward = forward or sequence_logits
     variables = layers.variables
     spec = tf.TensorSpec([None, None], tf.int32)
     f_spec = tf.TensorSpec([None, None, None], tf.int32)
@@ -170,7 +172,7 @@ def make_train_step(layers, optimizer, jit_compile: bool = True):
         weights = w[:, None] * tf.ones_like(y, tf.float32)
         total = tf.reduce_sum(weights)
         with tf.GradientTape() as tape:
-            logits = sequence_logits(layers, x, f)
+            logits = forward(layers, x, f)
             ce = tf.nn.sparse_softmax_cross_entropy_with_logits(y, logits)
             loss = tf.reduce_sum(ce * weights) / total
         optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))
@@ -200,20 +202,19 @@ def _clock(seconds: float) -> str:
 
 def fit(layers, data: Data, epochs: int, batch_size: int = 256, patience: int = 10,
         seed: int = 0, verbose: int = 1, jit_compile: bool = True,
-        time_limit: float | None = None, lr_decay: float = 1.0) -> FitResult:
+        time_limit: float | None = None, lr_decay: float = 1.0, forward=None) -> FitResult:
     """Train ``layers`` in place; with ``patience`` > 0, stop early and keep the best.
 
     ``time_limit`` (seconds): start no epoch that would end after it, judged by the
     epochs so far. ``lr_decay``: the learning rate is divided by it after every epoch
     (each epoch refines the last in smaller steps). Each epoch ends with a line of the
-    time spent and left."""
+    time spent and left. ``forward``: the graph trained (see :func:`make_train_step`);
+    ``layers`` need only hold its ``variables``."""
     import keras
 
-    from improv.model.graph import get_weights, set_weights
-
     optimizer = make_optimizer()
-    step = make_train_step(layers, optimizer, jit_compile)
-    predict = make_predict(layers, jit_compile=jit_compile)
+    step = make_train_step(layers, optimizer, jit_compile, forward)
+    predict = make_predict(layers, jit_compile=jit_compile, forward=forward)
     rng = np.random.default_rng(seed)
     x_all, y_all = data.windows.x, data.windows.y
     f_all = data.windows.f if data.windows.f is not None else np.zeros((len(x_all), 1, 0), np.int16)
@@ -258,7 +259,7 @@ def fit(layers, data: Data, epochs: int, batch_size: int = 256, patience: int = 
             raise UsageError(f"training diverged at epoch {epoch} (loss {row['loss']}): "
                              f"try another --seed or a larger --batch-size")
         if val.loss < best_loss:
-            best_loss, best, result.best_epoch = val.loss, get_weights(layers), epoch
+            best_loss, best, result.best_epoch = val.loss, _snapshot(layers), epoch
         elif patience and epoch - result.best_epoch >= patience:
             if verbose:
                 print(f"Early stop: no better validation loss for {patience} epochs; keeping "
@@ -284,29 +285,37 @@ def fit(layers, data: Data, epochs: int, batch_size: int = 256, patience: int = 
                       f"keeping epoch {kept}", flush=True)
             break
     if patience and best is not None:
-        set_weights(layers, best)
+        for variable, array in zip(layers.variables, best):
+            variable.assign(array)
     else:
         result.best_epoch = result.epochs_run
     result.seconds = time.perf_counter() - started
     return result
 
 
-def make_predict(layers, batch: int = 1024, jit_compile: bool = False):
+def _snapshot(layers) -> list:
+    """Copies of the trained variables, to restore the best epoch's."""
+    return [np.array(v.numpy()) for v in layers.variables]
+
+
+def make_predict(layers, batch: int = 1024, jit_compile: bool = False, forward=None):
     """numpy in (value indices (B, T), and for a conditioned model their contexts
     (B, T, groups)), probabilities (B, T, n) out, through one compiled forward graph."""
     import tensorflow as tf
 
     from improv.model.graph import sequence_logits
 
+    forward = forward or sequence_logits
     spec = tf.TensorSpec([None, None], tf.int32)
     f_spec = tf.TensorSpec([None, None, None], tf.int32)
-    forward = tf.function(lambda x, f: tf.nn.softmax(sequence_logits(layers, x, f), -1),
-                          input_signature=[spec, f_spec], jit_compile=jit_compile)
+    probabilities = tf.function(lambda x, f: tf.nn.softmax(forward(layers, x, f), -1),
+                                input_signature=[spec, f_spec], jit_compile=jit_compile)
 
     def predict(x, f=None):
         if f is None:
             f = np.zeros(x.shape + (0,), np.int32)
-        return np.concatenate([forward(x[i:i + batch], f[i:i + batch].astype(np.int32)).numpy()
+        return np.concatenate([probabilities(x[i:i + batch],
+                                             f[i:i + batch].astype(np.int32)).numpy()
                                for i in range(0, len(x), batch)])
 
     return predict
@@ -329,9 +338,9 @@ def score_in_batches(predict, seqs: dataset.Sequences, batch: int = 512) -> data
     return dataset.Score(nll / tokens, hits / tokens, int(tokens))
 
 
-def evaluate(layers, data: Data) -> dict:
+def evaluate(layers, data: Data, forward=None) -> dict:
     """Final figures: training windows and held-out tokens, with the n-gram baselines."""
-    predict = make_predict(layers)
+    predict = make_predict(layers, forward=forward)
     win = data.windows
     train_seqs = dataset.Sequences(win.x, win.y, np.ones(win.y.shape, bool), win.f)
     scores = {"train": score_in_batches(predict, train_seqs),
