@@ -69,29 +69,17 @@ def two_layer_logits(layers: TwoLayers, x_ids, f_ids=None):
     """Logits (B, T, n_values) from a0 = c0 = 0 in both layers; index -1 is the zero
     input. The first layer's input product is a row lookup, as in
     :func:`improv.model.graph.sequence_logits`."""
-    from improv.model.graph import tf
+    from improv.model.graph import input_products, lstm_update, tf
 
     first, second = layers.lstm_cell.cell, layers.lstm_cell_2.cell
-    n_a, n_values = layers.n_a, layers.n_values
-    x_ids = tf.convert_to_tensor(x_ids, tf.int32)
-    padded = tf.concat([tf.zeros((1, 4 * n_a), first.kernel.dtype), first.kernel[:n_values]],
-                       axis=0)
-    xw = tf.gather(padded, x_ids + 1) + first.bias
-    if layers.n_features:
-        f_ids = tf.convert_to_tensor(f_ids, tf.int32)
-        xw += tf.reduce_sum(tf.gather(first.kernel[n_values:], f_ids), axis=2)
-    zeros = tf.zeros((tf.shape(x_ids)[0], n_a), xw.dtype)
-
-    def cell(z, c):
-        i, f, g, o = tf.split(z, 4, axis=-1)
-        c = tf.sigmoid(f) * c + tf.sigmoid(i) * tf.tanh(g)
-        return tf.sigmoid(o) * tf.tanh(c), c
+    xw = input_products(first, layers.n_values, x_ids, f_ids)
+    zeros = tf.zeros((tf.shape(xw)[0], layers.n_a), xw.dtype)
 
     def step(state, xw_t):
         a1, c1, a2, c2 = state
-        a1, c1 = cell(xw_t + tf.matmul(a1, first.recurrent_kernel), c1)
-        a2, c2 = cell(tf.matmul(a1, second.kernel) + tf.matmul(a2, second.recurrent_kernel)
-                      + second.bias, c2)
+        a1, c1 = lstm_update(xw_t + tf.matmul(a1, first.recurrent_kernel), c1)
+        a2, c2 = lstm_update(tf.matmul(a1, second.kernel) + tf.matmul(a2, second.recurrent_kernel)
+                             + second.bias, c2)
         return a1, c1, a2, c2
 
     a1s, _, a2s, _ = tf.scan(step, tf.transpose(xw, [1, 0, 2]),

@@ -83,6 +83,31 @@ def djmodel(layers: Layers, tx: int) -> keras.Model:
     return keras.Model(inputs=[X, a0, c0], outputs=outputs, name="djmodel")
 
 
+def input_products(cell, n_values: int, x_ids, f_ids=None) -> tf.Tensor:
+    """``x W + b`` of an LSTM ``cell`` whose input is a value's one-hot (index inputs
+    (B, T), -1 the zero input), followed by a context's multi-hot (``f_ids`` (B, T,
+    groups)) where its kernel has rows for one: (B, T, 4 n_a)."""
+    n_a = cell.kernel.shape[1] // 4
+    x_ids = tf.convert_to_tensor(x_ids, tf.int32)
+    # one_hot(x) @ kernel == kernel[x]; row 0 of the padded kernel is the zero input.
+    padded = tf.concat([tf.zeros((1, 4 * n_a), cell.kernel.dtype), cell.kernel[:n_values]],
+                       axis=0)
+    xw = tf.gather(padded, x_ids + 1) + cell.bias
+    if cell.kernel.shape[0] > n_values:
+        # a multi-hot context times the kernel is the sum of its active rows
+        f_ids = tf.convert_to_tensor(f_ids, tf.int32)
+        xw += tf.reduce_sum(tf.gather(cell.kernel[n_values:], f_ids), axis=2)
+    return xw
+
+
+def lstm_update(z, c):
+    """One LSTM step from its gates' pre-activations ``z`` (Keras order i, f, c, o) and
+    the cell state ``c``: the new (a, c)."""
+    i, f, g, o = tf.split(z, 4, axis=-1)
+    c = tf.sigmoid(f) * c + tf.sigmoid(i) * tf.tanh(g)
+    return tf.sigmoid(o) * tf.tanh(c), c
+
+
 def sequence_logits(layers: Layers, x_ids, f_ids=None) -> tf.Tensor:
     """Logits (B, T, n_values) for index inputs (B, T); index -1 is the zero input.
     A conditioned model also takes ``f_ids`` (B, T, groups): each step's active context
@@ -91,24 +116,13 @@ def sequence_logits(layers: Layers, x_ids, f_ids=None) -> tf.Tensor:
     The same function as ``djmodel`` with a0 = c0 = 0 (before the softmax), for any T.
     """
     cell = layers.lstm_cell.cell
-    n_a, n_values = layers.n_a, layers.n_values
-    x_ids = tf.convert_to_tensor(x_ids, tf.int32)
-    # one_hot(x) @ kernel == kernel[x]; row 0 of the padded kernel is the zero input.
-    padded = tf.concat([tf.zeros((1, 4 * n_a), cell.kernel.dtype), cell.kernel[:n_values]],
-                       axis=0)
-    xw = tf.gather(padded, x_ids + 1) + cell.bias
-    if layers.n_features:
-        # a multi-hot context times the kernel is the sum of its active rows
-        f_ids = tf.convert_to_tensor(f_ids, tf.int32)
-        xw += tf.reduce_sum(tf.gather(cell.kernel[n_values:], f_ids), axis=2)
+    xw = input_products(cell, layers.n_values, x_ids, f_ids)
     recurrent = cell.recurrent_kernel
-    zeros = tf.zeros((tf.shape(x_ids)[0], n_a), xw.dtype)
+    zeros = tf.zeros((tf.shape(xw)[0], layers.n_a), xw.dtype)
 
     def step(state, xw_t):
         h, c = state
-        i, f, g, o = tf.split(xw_t + tf.matmul(h, recurrent), 4, axis=-1)
-        c = tf.sigmoid(f) * c + tf.sigmoid(i) * tf.tanh(g)
-        return tf.sigmoid(o) * tf.tanh(c), c
+        return lstm_update(xw_t + tf.matmul(h, recurrent), c)
 
     hs, _ = tf.scan(step, tf.transpose(xw, [1, 0, 2]), initializer=(zeros, zeros))
     h = tf.transpose(hs, [1, 0, 2])
