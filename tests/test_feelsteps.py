@@ -14,12 +14,14 @@ from improv.learning import timednotes
 from improv.learning.feel import timefeel as learner
 from improv.learning.feel.feelstyles import in_beat_steps, lead_out_steps, styles
 from improv.performance import levels as levels_mod
-from improv.performance import timefeel
+from improv.performance import quantiles, timefeel
 from improv.performance.feel import Feel
 
 from test_timefeel import band, tiny_table
 
 LEVELS = tuple(learner.levels())
+# where tiny_table's onsets run out: their latest quantile carried on to the tail's end
+LATEST = quantiles.tail_value(LEVELS, np.linspace(-0.1, 0.2, len(LEVELS)), 1.0)
 EIGHTHS = ["C,0.500"]
 
 
@@ -91,7 +93,7 @@ def test_an_eighth_pair_steps_by_what_follows_its_off_beat_note():
                                                     (None,), (None,))))
     pairs = eighth_pairs(by_out)
     assert all(b.start - a.start == pytest.approx(0.56)
-               or b.start - round(a.start) - 0.5 == pytest.approx(0.2) for a, b in pairs)
+               or b.start - round(a.start) - 0.5 == pytest.approx(LATEST) for a, b in pairs)
     assert sum(b.start - a.start == pytest.approx(0.56) for a, b in pairs) > len(pairs) // 2
 
 
@@ -106,7 +108,10 @@ def test_a_step_is_drawn_from_its_band_else_all_tempos_else_none():
     assert tiny_table().step(6, 6, 100.0, rng) is None  # a table made before the steps
     kept, level = table.landing(0, 120, 0.05)  # the ramp -0.1..0.2: 0.05 lies halfway
     assert kept == 0.05 and table.onset(0, 120, rng, level=level) == pytest.approx(0.05)
-    assert table.landing(0, 120, 0.5) == (0.2, LEVELS[-1])  # never past the players' latest
+    # past the players' latest: on into the tail, never beyond its end
+    assert table.landing(0, 120, 0.5) == (pytest.approx(LATEST),
+                                          pytest.approx(quantiles.NORMAL.cdf(quantiles.TAIL_SCORE)))
+    assert 0.2 < table.landing(0, 120, 0.21)[0] < LATEST
     assert table.landing(1, 120, 0.05) is None  # no cell there
 
 
@@ -136,7 +141,8 @@ def test_a_step_by_its_lead_out_stays_where_it_steps_inside_its_cells_range():
     own = table.landing(6, 250.0, middle, gap=0.5, after=0.5, own=True)
     assert own[0] == pytest.approx(middle) and own[1] == pytest.approx(0.5, abs=0.02)
     assert pooled[0] < middle - 0.005  # the pool, later than an eighth's own onsets
-    assert table.landing(6, 250.0, 9.0, gap=0.5, after=0.5, own=True)[0] == cell[-1]
+    assert table.landing(6, 250.0, 9.0, gap=0.5, after=0.5, own=True)[0] == \
+        pytest.approx(quantiles.tail_value(table.levels, cell, 1.0))
 
 
 def test_an_eighth_pair_inside_a_beat_keeps_the_step_between_its_onsets():
@@ -144,9 +150,9 @@ def test_an_eighth_pair_inside_a_beat_keeps_the_step_between_its_onsets():
     players' pairs move together, so a pair's time apart varies far less than either
     onset does."""
     pairs = eighth_pairs(step_table())
-    # the step, unless it would land past the latest off-beat the (tiny) table knows
+    # the step, unless it would land past the end of the (tiny) table's tail
     assert all(b.start - a.start == pytest.approx(0.53)
-               or b.start - round(a.start) - 0.5 == pytest.approx(0.2) for a, b in pairs)
+               or b.start - round(a.start) - 0.5 == pytest.approx(LATEST) for a, b in pairs)
     assert sum(b.start - a.start == pytest.approx(0.53) for a, b in pairs) > len(pairs) // 2
     across = [c.start - b.start for (a, b), (c, _) in zip(pairs, pairs[1:])]
     assert np.std(across) > 0.01  # the next beat's onset is drawn on its own

@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from improv.performance import levels as levels_mod
-from improv.performance import ornaments, performer, timefeel
+from improv.performance import ornaments, performer, quantiles, timefeel
 from improv.band.chart import Progression
 from improv.band.comping import Comping
 from improv.performance.feel import Feel, swing
@@ -254,8 +254,13 @@ def test_draws_interpolate_the_quantiles_and_are_seeded():
     table = tiny_table()
     rng = np.random.default_rng(0)
     assert table.onset(0, 120, rng, level=0.5) == pytest.approx(0.05)
-    assert table.onset(0, 120, rng, level=0.0) == pytest.approx(-0.1)
-    assert table.onset(0, 120, rng, amount=0.5, level=1.0) == pytest.approx(0.1)
+    assert table.onset(0, 120, rng, level=table.levels[0]) == pytest.approx(-0.1)
+    assert table.onset(0, 120, rng, amount=0.5, level=table.levels[-1]) == pytest.approx(0.1)
+    # past the outer quantiles, on into the tail: earlier than the earliest, never far
+    deepest = quantiles.tail_value(table.levels, table.onsets[0][0][0][0], 0.0)
+    assert table.onset(0, 120, rng, level=0.0) == pytest.approx(deepest)
+    assert -0.14 < deepest < -0.1 - 1e-3
+    assert 0.1 + 5e-4 < table.onset(0, 120, rng, amount=0.5, level=1.0) < 0.12
     assert table.onset(1, 120, rng, level=0.9) == 0.0  # no cell: the written place
     assert table.onset(6, 120, rng, grain=1, level=0.9) == 0.0
     assert table.length(0.5, 120, False, rng, level=0.0) == pytest.approx(0.5)
@@ -458,13 +463,18 @@ def test_a_note_a_rest_follows_sounds_as_the_players_sound_it_before_a_rest():
 def test_a_note_sounds_into_a_rest_only_as_far_as_the_rest_leaves_room():
     """A note a rest follows may sound past its written end (the players' shares run to
     1.5 of the span), but never so far that the note after the rest, pushed as early as
-    a note may be, meets it: after a sextuplet's rest (1/6 beat) it may run on 1/48."""
+    a note may be, would have to wait for it: a rest shorter than that push leaves it
+    none."""
     levels = tuple(learner.levels())
     early = tuple([-timefeel.EARLIEST] * len(levels))
     onsets = tuple(tuple(by_grain(early, early, early) for _ in range(12)) for _ in range(3))
     long = tuple(tuple(tuple([1.5] * len(levels)) for _ in range(6)) for _ in range(3))
     table = tiny_table(onsets=onsets, rest_ends=long)
-    for rest, room in (("R,0.167", 1 / 48), ("R,0.250", 1 / 8 - 1 / 48), ("R,1.000", 1 / 8)):
+    rooms = [(rest, min(performer.REST_OVERRUN,
+                        max(beats - timefeel.EARLIEST - performer.MIN_STEP, 0.0)))
+             for rest, beats in (("R,0.167", 1 / 6), ("R,0.333", 1 / 3), ("R,1.000", 1.0))]
+    assert [room for _, room in rooms] == pytest.approx([0.0, 1 / 12 - 1 / 48, 1 / 8])
+    for rest, room in rooms:
         values = ["C,0.333", rest, "C,0.500"]
         notes = band(LEARNED, values=values, table=table).advance(24)
         written = written_line(values, 30)
@@ -474,7 +484,7 @@ def test_a_note_sounds_into_a_rest_only_as_far_as_the_rest_leaves_room():
             if end < following:  # the triplet eighth the rest follows: 1.5 of its span
                 reach = note.start + 1.5 * float(end - at)  # from where it starts
                 assert note.end == pytest.approx(min(reach, float(end) + room))
-                assert after.start > note.end
+                assert after.start >= note.end  # a push past the rest waits for it
 
 
 def test_an_onset_that_would_crowd_the_one_before_is_drawn_again():
@@ -573,8 +583,10 @@ def test_the_feel_draws_from_a_stream_of_its_own():
 
 
 def test_pushed_notes_go_out_in_time_through_the_scheduler():
-    """The scheduler asks ``lookahead`` beats ahead (0.5 by default): a note pushed up
-    to EARLIEST ahead of its written place is made before it is due and sent on time."""
+    """The scheduler asks ``lookahead`` beats ahead (0.5 by default, 0.125 at least): a
+    note pushed up to EARLIEST ahead of its written place, further than the lookahead,
+    is made before it is due and sent on time (the melody's notes are ready only that
+    far before its cursor)."""
     from improv.timing.scheduler import Scheduler
 
     from daemon_fakes import FakeClock, RecordingPort
@@ -591,11 +603,11 @@ def test_pushed_notes_go_out_in_time_through_the_scheduler():
 
     ens.advance = spied
     port = RecordingPort(clock)
-    Scheduler(ens, port, tempo=120, lookahead=timefeel.EARLIEST, clock=clock,
+    Scheduler(ens, port, tempo=120, lookahead=0.125, clock=clock,
               wait=clock.wait, start_delay=0.0).run(until_beat=32)
     sent = [ms for ms, m in port.sent if m.type == "note_on"]
     due = sorted(n.start * 500 for n in made if n.start < 32)
-    assert any(n.start < float(a) for n, (a, _b) in zip(made, written_line(VALUES, 32)))
+    assert any(float(a) - n.start > 0.125 for n, (a, _b) in zip(made, written_line(VALUES, 32)))
     assert len(sent) == len(due) and max(abs(s - d) for s, d in zip(sent, due)) < 1e-3
 
 
@@ -1057,7 +1069,7 @@ def test_a_table_made_before_the_short_rests_still_plays():
     assert old.before_rest(6, 200.0, 0.01, 0.25, grain=2, gap=0.25, after=0.25) == 0.01
     perf = performer.Performer(old, np.random.default_rng(1))
     ends = []
-    room = min(performer.REST_OVERRUN, 0.25 - timefeel.EARLIEST - performer.MIN_STEP)
+    room = min(performer.REST_OVERRUN, max(0.25 - timefeel.EARLIEST - performer.MIN_STEP, 0.0))
     for k in range(8):  # a sixteenth and its rest, then an eighth
         start = Fraction(k)
         for a, b, rest, span in ((start, start + Fraction(1, 4), True, Fraction(1, 4)),

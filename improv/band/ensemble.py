@@ -69,13 +69,15 @@ class Ensemble:
 
     @property
     def cursor(self) -> float:
-        """Beat up to which every part that plays has been generated (before swing): the
-        earliest of their positions, so a scheduler that generates when the cursor comes
-        near never lets one part wait for the end of another's long note or rest."""
+        """Beat up to which every part that plays has made its notes (before swing): the
+        earliest of their :attr:`Part.ready`, so a scheduler that generates when the
+        cursor comes near never lets one part wait for the end of another's long note or
+        rest, nor a melody's note pushed ahead of its written place come late, whatever
+        the lookahead."""
         earliest = None  # asked several times per scheduler round: no list built
         for part in self.parts:
-            if part.enabled and (earliest is None or part.cursor < earliest):
-                earliest = part.cursor
+            if part.enabled and (earliest is None or part.ready < earliest):
+                earliest = part.ready
         return float(self._reached if earliest is None else earliest)
 
     @property

@@ -96,12 +96,13 @@ class MelodyPart(Part):
                           if aims else None)  # improv.sampling.patterns
         self._memories = tuple(m for m in (self._motifs, self._patterns) if m is not None)
         self._recall: deque = deque()  # the recalled notes still to play
+        self._early = Fraction(0)  # how far ahead of its written place a note may sound
 
     def join(self, stage: Stage) -> None:
         """Play on ``stage`` from now on; a conditioned model hears the chart through it."""
         self._stage = stage
         if stage.feel.timing == "learned":
-            self._timefeel()  # a missing or broken table is found before the first note
+            self._feel_table = self._feel_table or timefeel.shipped()  # broken: found now
         follow = getattr(self._source, "follow", None)
         if follow is not None:
             follow(self.context_at)
@@ -130,9 +131,12 @@ class MelodyPart(Part):
     def play(self, until, stage: Stage) -> list[Note]:
         """As :meth:`Part.play`; with learned timing also the values written up to
         ``timefeel.EARLIEST`` after ``until``, whose notes may be pushed before it."""
-        if stage.feel.timing == "learned":
-            until = Fraction(until) + Fraction(timefeel.EARLIEST)
-        return super().play(until, stage)
+        self._early = Fraction(timefeel.EARLIEST if stage.feel.timing == "learned" else 0)
+        return super().play(Fraction(until) + self._early, stage)
+
+    @property
+    def ready(self) -> Fraction:  # a learned note may sound EARLIEST before its place
+        return self.cursor - self._early
 
     def _new_phrase(self) -> None:
         """The next value opens a phrase at the cursor (the source told where in the beat)."""
@@ -354,11 +358,6 @@ class MelodyPart(Part):
         return value_limits(window, self._registers.compass, self._phrase.previous, value,
                             type_table(chord))
 
-    def _timefeel(self) -> timefeel.TimeFeel:
-        if self._feel_table is None:
-            self._feel_table = timefeel.shipped()
-        return self._feel_table
-
     def _performed(self, start: Fraction, end: Fraction, pitch: int, velocity: int,
                    stage: Stage, chord, value, rest_follows: bool, turn_ends: bool) -> list[Note]:
         """The written note as a player sounds it (off by ``end`` as a turn ends), after a
@@ -369,7 +368,8 @@ class MelodyPart(Part):
         tempo, bar, limits = feel.tempo or timefeel.DEFAULT_TEMPO, stage.bar_of(start), self._limits
         if self._performer is None:  # in the style of the soloist the source plays as
             player = getattr(self._source, "player", None)
-            self._performer = performer.Performer(self._timefeel(), self._feel_rng,
+            table = self._feel_table or timefeel.shipped()
+            self._performer = performer.Performer(table, self._feel_rng,
                                                   getattr(player, "solo", None))
         on, off = self._performer.perform(start, end, tempo, feel.amount, rest_follows, floor,
                                           until=float(end) if turn_ends else None,

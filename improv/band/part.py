@@ -104,6 +104,12 @@ class Part:
             notes.extend(self._next(until, stage))
         return notes if self.level > 0 else []  # silent at level 0, on in time
 
+    @property
+    def ready(self) -> Fraction:
+        """The beat before which every note of this part is made: its cursor, unless its
+        next event may sound ahead of where it is written."""
+        return self.cursor
+
     def _next(self, until: Fraction, stage: Stage) -> list[Note]:
         """The notes of the next event at :attr:`cursor`; moves the cursor past it."""
         raise NotImplementedError

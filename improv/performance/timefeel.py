@@ -40,10 +40,14 @@ from improv.learning.timednotes import (
 from improv.learning.feel.timefeel import FORMAT
 from improv.performance import feelparts
 from improv.performance.ornaments import Graces, Runs, quick_sounds
+from improv.performance.quantiles import tail_level, tail_value
 
 FEEL_FILE = "wjazzd.json"  # in data/feel
 MAX_FEEL_BYTES = 1_500_000  # the shipped table is about 1.0 MB
-EARLIEST = 1 / 8  # beats: the furthest a note is pushed ahead of its written place
+# beats: the furthest a note is pushed ahead of its written place. At 1/8 the draws past
+# it piled up there (from 240 BPM, 2% of the onsets on one time); the players' onsets
+# reach 1/4 early in 0.02% of the notes
+EARLIEST = 1 / 4
 
 
 @dataclass(frozen=True)
@@ -211,6 +215,13 @@ class TimeFeel:
         u = rng.random() if level is None else level
         return float(np.interp(u, self.levels, cell))
 
+    def _timing(self, cell, rng, level) -> float:
+        """A deviation drawn from ``cell`` as :meth:`_draw` does, but a level beyond the
+        outer quantiles goes on into the tail (see :func:`tail_value`) instead of
+        stopping at the outer quantile, which piled those draws on one time."""
+        u = rng.random() if level is None else level
+        return tail_value(self.levels, cell, u)
+
     def onset(self, twelfths: int, tempo: float, rng, amount: float = 1.0, *,
               grain: int = 0, gap: float | None = None, level: float | None = None,
               after: float | None = None, rest: float | None = None,
@@ -220,8 +231,9 @@ class TimeFeel:
         where not known), written ``after`` beats long (its lead-out; None: not known,
         counted as longer) with ``rest_out`` beats of rest after it, or ``any_out``
         (whatever follows: every lead-out together): a draw (``level``, or one from
-        ``rng``) from its cell at this tempo, else from all tempos, else none; scaled by
-        ``amount`` and never earlier than EARLIEST."""
+        ``rng``; past the cell's outer quantiles, on into its tail) from its cell at
+        this tempo, else from all tempos, else none; scaled by ``amount`` and never
+        earlier than EARLIEST."""
         k, pooled = int(twelfths) % 12, len(self.onsets) - 1
         which = self._lead(gap, after, rest, rest_out)
         for band in (self.band(tempo), pooled):
@@ -229,7 +241,7 @@ class TimeFeel:
             if any_out and self.lead_pools:
                 cell = self.lead_pools[band][k][grain][which // self.lead_outs] or cell
             if cell is not None:
-                return max(amount * self._draw(cell, rng, level), -EARLIEST)
+                return max(amount * self._timing(cell, rng, level), -EARLIEST)
         return 0.0
 
     def landing(self, twelfths: int, tempo: float, deviation: float, *, grain: int = 0,
@@ -237,20 +249,20 @@ class TimeFeel:
                 own: bool = False) -> tuple[float, float] | None:
         """Where an onset reached by a step lands among the players' onsets there (the
         cell :meth:`onset` would draw from): its level among the onsets of its lead-in
-        (a step learned whatever follows), ``deviation`` (unscaled) kept inside their
-        range, and the onset at that level of the cell of its lead-out too (a sixteenth
-        the beat's note follows at once lies earlier than one a longer note follows);
-        ``own``: a step learned by that lead-out (:meth:`step_to`), its level in that
-        cell, so it stays where it stepped inside the cell's range; and that level.
-        None: no cell."""
+        (a step learned whatever follows) of ``deviation`` (unscaled; past their range,
+        in their tail: :mod:`improv.performance.quantiles`), and the onset at that level
+        of the cell of its lead-out too (a sixteenth the beat's note follows at once
+        lies earlier than one a longer note follows); ``own``: a step learned by that
+        lead-out (:meth:`step_to`), its level in that cell, so it stays where it
+        stepped; and that level. None: no cell."""
         k, pooled, which = int(twelfths) % 12, len(self.onsets) - 1, self._lead(gap, after)
         for band in (self.band(tempo), pooled):
             cell = self.onsets[band][k][grain][which]
             if cell is not None:
                 pool = (self.lead_pools[band][k][grain][which // self.lead_outs]
                         if self.lead_pools and not own else None) or cell
-                level = self._level_in(pool, deviation)
-                return float(np.interp(level, self.levels, cell)), level
+                level = tail_level(self.levels, pool, deviation)
+                return tail_value(self.levels, cell, level), level
         return None
 
     def before_rest(self, twelfths: int, tempo: float, deviation: float, rest_out: float, *,
@@ -268,12 +280,8 @@ class TimeFeel:
         for band in (self.band(tempo), pooled):
             old, new = self.onsets[band][k][grain][was], self.onsets[band][k][grain][now]
             if old is not None and new is not None:
-                return float(np.interp(self._level_in(old, deviation), self.levels, new))
+                return tail_value(self.levels, new, tail_level(self.levels, old, deviation))
         return deviation
-
-    def _level_in(self, cell, deviation: float) -> float:
-        """The level at which ``cell``'s quantiles reach ``deviation`` (kept inside them)."""
-        return float(np.interp(min(max(deviation, cell[0]), cell[-1]), cell, self.levels))
 
     def step(self, twelfths: int, gap: int, tempo: float, rng,
              level: float | None = None) -> float | None:
@@ -282,7 +290,7 @@ class TimeFeel:
         from its cell at this tempo, else from all tempos; None where neither holds one
         (the onset is then drawn on its own)."""
         cell = self.step_cell(twelfths, gap, tempo)
-        return None if cell is None else self._draw(cell, rng, level)
+        return None if cell is None else self._timing(cell, rng, level)
 
     def step_to(self, twelfths: int, gap: int, tempo: float, rng, after: float | None,
                 level: float | None = None) -> tuple[float | None, bool]:
@@ -295,7 +303,7 @@ class TimeFeel:
         cell = None if index is None else self.steps_out[1][self.band(tempo)][index]
         if cell is None:
             return self.step(twelfths, gap, tempo, rng, level), False
-        return self._draw(cell, rng, level), True
+        return self._timing(cell, rng, level), True
 
     def step_cell(self, twelfths: int, gap: int, tempo: float) -> tuple | None:
         """The quantiles :meth:`step` draws from (at this tempo, else all tempos), or None."""
