@@ -12,10 +12,10 @@ import pytest
 from improv.analysis.streamstats import repeated_run
 from improv.cli import main
 from improv.language import context
-from improv.language.grammar import PitchLimits, Value, twelfths
+from improv.language.grammar import PitchLimits, twelfths
 from improv.learning.motifs import LineNote, licks, recalls
 from improv.sampling import recall
-from improv.sampling.phrasing import BREATH, BREATH_BY_BAND, draw_breath
+from improv.sampling.phrasing import BREATH, BREATH_BY_BAND, BREATH_LEVELS, draw_breath
 from improv.sampling.recall import Motifs
 from improv.sampling.soloist import Soloist
 
@@ -180,6 +180,19 @@ def test_breaths_are_drawn_from_the_players_of_the_tempo_band():
     assert abs(median(None) - BREATH[2]) < 0.15
     rng = np.random.default_rng(1)
     assert min(draw_breath(rng, 0) for _ in range(2000)) >= 12
+
+
+def test_breaths_reach_the_players_long_pauses():
+    """Past their p90 the players still pause: 1% of their breaths at 240-280 BPM are
+    over 12.9 beats. The draws follow every quantile of the table, the tail too."""
+    rng = np.random.default_rng(2)
+    for band in (0, 4):
+        draws = np.array([draw_breath(rng, band) for _ in range(20000)]) / 12
+        table = BREATH_BY_BAND[band]
+        for level, q in zip(BREATH_LEVELS[2:], table[2:]):
+            assert np.quantile(draws, level) == pytest.approx(q, abs=0.2 + 0.05 * q)
+        assert np.mean(draws > table[4]) == pytest.approx(0.10, abs=0.01)
+        assert draws.max() <= table[-1] + (table[-1] - table[-2]) + 1 / 12
 
 
 def test_the_soloist_breathes_at_the_tempo_it_plays(model, tmp_path):

@@ -38,12 +38,13 @@ MIN_WIDTH = 12  # an octave: every pitch class inside the window
 REGISTER_STREAM = 0x52  # the spawn key of the windows' generator beside the part's own
 
 
-def from_quantiles(qs, u: float) -> float:
-    """The value at probability ``u`` of a distribution known by its p10..p90: linear
-    between them, carried on at the end slopes beyond (to p0 and p100)."""
-    xs, ys = (0.0, *_QS, 1.0), (
-        qs[0] - (qs[1] - qs[0]) * _QS[0] / (_QS[1] - _QS[0]), *qs,
-        qs[-1] + (qs[-1] - qs[-2]) * (1 - _QS[-1]) / (_QS[-1] - _QS[-2]))
+def from_quantiles(qs, u: float, levels=_QS) -> float:
+    """The value at probability ``u`` of a distribution known by its quantiles ``qs`` at
+    ``levels`` (p10..p90 unless given): linear between them, carried on at the end
+    slopes beyond (to p0 and p100)."""
+    xs, ys = (0.0, *levels, 1.0), (
+        qs[0] - (qs[1] - qs[0]) * levels[0] / (levels[1] - levels[0]), *qs,
+        qs[-1] + (qs[-1] - qs[-2]) * (1 - levels[-1]) / (levels[-1] - levels[-2]))
     return float(np.interp(u, xs, ys))
 
 

@@ -205,6 +205,10 @@ def start_shares(per_band: list[list[int]]) -> list[list[float]]:
             for places in per_band]
 
 
+# the breaths' long pauses too (improv.sampling.phrasing.BREATH_LEVELS)
+BREATH_QS = (10, 25, 50, 75, 90, 95, 98, 99)
+
+
 def quantiles(values, qs=(10, 25, 50, 75, 90)) -> dict[int, float]:
     values = np.asarray(list(values), dtype=float)
     if not len(values):
@@ -230,7 +234,7 @@ def summary(per_solo: list[tuple[list[Recall | None], list[float]]],
         "from a phrase's head": round(sum(r.from_head for r in made) / max(len(made), 1), 3),
         "same beat of the bar": round(sum(r.same_bar_beat for r in made) / max(len(made), 1), 3),
         "same place in the beat": round(sum(r.same_beat_place for r in made) / max(len(made), 1), 3),
-        "breath (beats)": quantiles(b for _, bs in per_solo for b in bs),
+        "breath (beats)": quantiles((b for _, bs in per_solo for b in bs), BREATH_QS),
         **_pattern_summary(figures),
     }
 
@@ -266,7 +270,7 @@ def measure(folder: Path) -> dict:
     return {**summary(found, [patterns(line) for line in lines]),
             "phrase starts in the beat (twelfths 0-11, by tempo band)": start_shares(bands),
             "phrase starts by tempo band": [len(places) for places in bands],
-            "breath (beats) by tempo band": [quantiles(b) for b in breaths]}
+            "breath (beats) by tempo band": [quantiles(b, BREATH_QS) for b in breaths]}
 
 
 def main(argv=None) -> int:

@@ -15,6 +15,10 @@ improv's renders over the solos' own changes breathed a median 2 beats (p90 4.5)
 110 BPM, and under 150 BPM a note was followed by over 4 beats of silence twice as often
 as in the players' 4-bar windows (0.50% of notes against 0.22%); so each breath is
 drawn from its tempo band's players (:data:`BREATH_BY_BAND`).
+
+Past their p90 the players still pause, now and then for bars (p99 7 beats under 110
+BPM, 13 at 240-280); known by p10..p90 alone, the draws stopped near 5 beats, so the
+table holds p95, p98 and p99 too (:data:`BREATH_LEVELS`).
 """
 
 from __future__ import annotations
@@ -23,16 +27,19 @@ import numpy as np
 
 from improv.language.register import from_quantiles
 
-BREATH = (1.0, 1.25, 2.0, 3.0, 4.5)  # beats between phrases, p10..p90, all tempos
+# the levels of the breaths' quantiles: p10..p90 and the long pauses past them, which the
+# players take (p99 7-13 beats) and p10..p90 alone never reached (at most about 5)
+BREATH_LEVELS = (0.10, 0.25, 0.50, 0.75, 0.90, 0.95, 0.98, 0.99)
+BREATH = (1.0, 1.25, 2.0, 3.0, 4.5, 5.67, 7.17, 8.25)  # beats between phrases, all tempos
 # The same by tempo band (improv.language.context.TEMPO_EDGES: under 110 BPM, 110-150,
 # 150-190, 190-240, 240-280, 280 and over): ``python -m improv.learning.motifs``
 BREATH_BY_BAND = (
-    (1.0, 1.17, 1.5, 2.0, 2.78),
-    (1.0, 1.25, 1.75, 2.67, 4.05),
-    (1.0, 1.5, 2.0, 3.0, 4.25),
-    (1.0, 1.25, 2.0, 3.17, 4.67),
-    (1.0, 1.5, 2.25, 3.5, 5.25),
-    (1.17, 1.5, 2.25, 3.5, 5.0),
+    (1.0, 1.17, 1.5, 2.0, 2.78, 3.75, 5.17, 7.02),
+    (1.0, 1.25, 1.75, 2.67, 4.05, 5.17, 6.0, 7.0),
+    (1.0, 1.5, 2.0, 3.0, 4.25, 5.43, 6.5, 7.5),
+    (1.0, 1.25, 2.0, 3.17, 4.67, 5.67, 6.69, 7.6),
+    (1.0, 1.5, 2.25, 3.5, 5.25, 6.59, 9.67, 12.89),
+    (1.17, 1.5, 2.25, 3.5, 5.0, 6.0, 8.0, 8.87),
 )
 BREATH_STREAM = 0x42  # the spawn key of the breaths' generator beside the soloist's own
 BREATHS = ("learned", "model")
@@ -42,7 +49,7 @@ def draw_breath(rng: np.random.Generator, band: int | None = None) -> int:
     """A breath in twelfths of a beat (at least the beat that closes a phrase), as the
     players of tempo ``band`` breathe (None: not known, all of them)."""
     table = BREATH if band is None else BREATH_BY_BAND[min(max(band, 0), len(BREATH_BY_BAND) - 1)]
-    return max(12, round(12 * from_quantiles(table, rng.random())))
+    return max(12, round(12 * from_quantiles(table, rng.random(), BREATH_LEVELS)))
 
 
 class Breaths:
