@@ -48,7 +48,7 @@ def test_the_level_of_a_value_in_a_tail_is_where_tail_value_reaches_it():
 def test_a_flat_outer_step_keeps_its_value():
     flat = (0.0, 0.0, *np.linspace(0.1, 1.0, len(LEVELS) - 2))
     assert tail_value(LEVELS, flat, 0.0) == 0.0
-    assert tail_level(LEVELS, flat, -1.0) <= LEVELS[1]  # as low as the cell goes
+    assert tail_level(LEVELS, flat, -1.0) == LEVELS[1]  # the top of its flat run, as before
 
 
 def test_a_players_style_far_from_the_middle_no_longer_piles_its_onsets_on_one_time():

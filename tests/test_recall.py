@@ -182,6 +182,12 @@ def test_breaths_are_drawn_from_the_players_of_the_tempo_band():
     assert min(draw_breath(rng, 0) for _ in range(2000)) >= 12
 
 
+def test_the_breaths_are_measured_at_the_levels_they_are_drawn_at():
+    from improv.learning.motifs import BREATH_QS
+
+    assert BREATH_QS == tuple(round(100 * level) for level in BREATH_LEVELS)
+
+
 def test_breaths_reach_the_players_long_pauses():
     """Past their p90 the players still pause: 1% of their breaths at 240-280 BPM are
     over 12.9 beats. The draws follow every quantile of the table, the tail too."""

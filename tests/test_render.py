@@ -11,7 +11,7 @@ import pytest
 
 from improv.cli import main
 from improv.language.harmony import parse_chord
-from improv.band.melody import GRACE_SOFTER
+from improv.band.solofeel import GRACE_SOFTER
 from improv.band.note import Note
 from improv.analysis.solostats import pitch_name, solo_stats
 

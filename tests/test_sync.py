@@ -21,10 +21,10 @@ STRAIGHT = Feel(swing=0.0, accent=0, humanise=0, timing="grid")
 CHART = "F7 | Bb7 | C7 | F7 | G7 | F7"
 
 
-def rig(master, *, chart=CHART, comping=True, end=20.0):
+def rig(master, *, chart=CHART, comping=True, end=20.0, feel=STRAIGHT):
     clock, sync, wait = following(master, end)
     performer = duo(FakeSource(["C,0.250", "C,0.500"]), Progression.parse(chart),
-                          np.random.default_rng(0), feel=STRAIGHT,
+                          np.random.default_rng(0), feel=feel,
                           comping=Comping(enabled=comping, style="sustain"))
     port = RecordingPort(clock)
     played = []
@@ -88,6 +88,26 @@ def test_song_position_and_continue_resume_in_the_right_bar():
     assert first_chord.start == pytest.approx(16.0)
     pitches = {n.pitch for n, t in after if n.part == "comping" and n.start == 16.0}
     assert pitches == set(voicing(first_chord.chord, 50))
+
+
+def test_a_learned_solo_resumes_off_the_beat_where_the_master_says_and_no_stall():
+    """With the players' time feel a note may sound up to EARLIEST ahead of its place,
+    but none before where the music comes in again: a Continue half a beat into a bar
+    resumes there, on time, with no stall and no skip to the next beat."""
+    master = Master()
+    master.send(0.0, START)
+    end = master.clock(0.0, 2)
+    master.send(end, STOP)
+    master.send(end + 0.5, SONG_POSITION, [66 & 0x7F, 66 >> 7])  # 66 sixteenths: beat 16.5
+    master.send(end + 0.6, CONTINUE)
+    master.clock(end + 0.6, 4)
+    learned = Feel(swing=0.5, accent=0, humanise=0, timing="learned")
+    scheduler, port, played, _ = rig(master, end=6.0, comping=False, feel=learned)
+    scheduler.run()
+    assert not scheduler.stalls
+    after = [n for k, n, t in played if k == "on" and t > end + 0.55]
+    assert after and min(n.start for n in after) >= 16.5
+    assert min(n.start for n in after) < 16.75  # from the song position, not the next beat
 
 
 def test_a_clock_that_stops_arriving_counts_as_stop():

@@ -27,6 +27,7 @@ from improv.band.chart import harmony_around
 from improv.band.melodysettings import Melody
 from improv.band.note import Note
 from improv.band.part import Part, Stage
+from improv.band.solofeel import SoloFeel
 from improv.language import context
 from improv.language.harmony import type_table
 from improv.language.register import Registers, open_window, register_stream, value_limits
@@ -53,8 +54,6 @@ class ValueSource(Protocol):
 
 
 TURN_GAP = Fraction(1, 12)  # beats of silence before the musician's turn
-GRACE_SOFTER = 12  # velocity a grace note has less than its note
-RUN_SOFTER = 6  # and a note run through after its note
 
 
 class MelodyPart(Part):
@@ -69,9 +68,7 @@ class MelodyPart(Part):
         super().__init__(settings.channel, enabled=settings.enabled, program=settings.program)
         self._source = source
         self._rng = rng
-        self._feel_rng = performer.feel_stream(rng)
-        self._feel_table = feel_table
-        self._performer: performer.Performer | None = None  # made when first played
+        self._feel = SoloFeel(performer.feel_stream(rng), feel_table)  # learned timing
         self._ahead: Value | None = None  # the next value, drawn before its turn
         self._settings = settings
         self._exact = settings.intervals == "exact"
@@ -96,13 +93,12 @@ class MelodyPart(Part):
                           if aims else None)  # improv.sampling.patterns
         self._memories = tuple(m for m in (self._motifs, self._patterns) if m is not None)
         self._recall: deque = deque()  # the recalled notes still to play
-        self._early = Fraction(0)  # how far ahead of its written place a note may sound
 
     def join(self, stage: Stage) -> None:
         """Play on ``stage`` from now on; a conditioned model hears the chart through it."""
         self._stage = stage
         if stage.feel.timing == "learned":
-            self._feel_table = self._feel_table or timefeel.shipped()  # broken: found now
+            self._feel.check()
         follow = getattr(self._source, "follow", None)
         if follow is not None:
             follow(self.context_at)
@@ -113,6 +109,7 @@ class MelodyPart(Part):
     def skip_to(self, beat: Fraction) -> None:
         """After a stall the solo starts a new phrase on a beat (it may have run ahead)."""
         self.cursor = Fraction(math.ceil(max(self.cursor, Fraction(beat))))
+        self._feel.came_in(self.cursor)
         self._new_phrase()
 
     def switch(self, on: bool, ahead: Fraction) -> None:
@@ -124,19 +121,18 @@ class MelodyPart(Part):
     def jump_to(self, beat: Fraction) -> None:
         super().jump_to(beat)
         self._answer = None  # beats start over: a call before belongs to another count
-        if self._performer is not None:
-            self._performer.forget()  # and the note before may lie ahead
+        self._feel.came_in(self.cursor, jumped=True)  # the note before may lie ahead
         self._new_phrase()
 
     def play(self, until, stage: Stage) -> list[Note]:
         """As :meth:`Part.play`; with learned timing also the values written up to
         ``timefeel.EARLIEST`` after ``until``, whose notes may be pushed before it."""
-        self._early = Fraction(timefeel.EARLIEST if stage.feel.timing == "learned" else 0)
-        return super().play(Fraction(until) + self._early, stage)
+        return super().play(Fraction(until) + self._feel.reach(stage.feel.timing == "learned"),
+                            stage)
 
     @property
-    def ready(self) -> Fraction:  # a learned note may sound EARLIEST before its place
-        return self.cursor - self._early
+    def ready(self) -> Fraction:
+        return self._feel.ready(self.cursor)
 
     def _new_phrase(self) -> None:
         """The next value opens a phrase at the cursor (the source told where in the beat)."""
@@ -145,8 +141,7 @@ class MelodyPart(Part):
         for memory in self._memories:
             memory.close()
         self._ahead = None  # heard by the model, as values run ahead of a stall are
-        if self._performer is not None:
-            self._performer.new_phrase()
+        self._feel.new_phrase()
         restart = getattr(self._source, "restart_phrase", None)
         if restart is not None:
             restart(int(self.cursor * 12))
@@ -360,30 +355,17 @@ class MelodyPart(Part):
 
     def _performed(self, start: Fraction, end: Fraction, pitch: int, velocity: int,
                    stage: Stage, chord, value, rest_follows: bool, turn_ends: bool) -> list[Note]:
-        """The written note as a player sounds it (off by ``end`` as a turn ends), after a
-        grace note where the player would put one (softer, no value) and
-        now and then running through quicker notes toward the next (softer, no value);
-        each at the part's level, so the knob keeps how much softer they are."""
-        feel, floor = stage.feel, float(min(stage.lead_in, start))
-        tempo, bar, limits = feel.tempo or timefeel.DEFAULT_TEMPO, stage.bar_of(start), self._limits
-        if self._performer is None:  # in the style of the soloist the source plays as
-            player = getattr(self._source, "player", None)
-            table = self._feel_table or timefeel.shipped()
-            self._performer = performer.Performer(table, self._feel_rng,
-                                                  getattr(player, "solo", None))
-        on, off = self._performer.perform(start, end, tempo, feel.amount, rest_follows, floor,
-                                          until=float(end) if turn_ends else None,
-                                          next_span=self._next_span())
-        grace = self._performer.grace(pitch, tempo, feel.amount, limits.low, limits.high, floor)
-        notes = [] if grace is None else [Note(grace[0], grace[1], self.channel, grace[2],
-                                               self.loudness(max(1, velocity - GRACE_SOFTER)),
-                                               self.name, chord, bar)]
-        for k, (a, b, p) in enumerate(self._performer.run(
-                pitch, self._next_pitch(pitch), tempo, feel.amount, limits.low, limits.high)):
-            loud = self.loudness(max(1, velocity - RUN_SOFTER * (k > 0)))
-            notes.append(Note(a, b, self.channel, p, loud, self.name, chord, bar,
-                              None if k else value))
-        return notes
+        """The written note as a player sounds it (:mod:`improv.band.solofeel`), with any
+        grace note or run around it (softer, no value), each at the part's level, so the
+        knob keeps how much softer they are."""
+        player = getattr(self._source, "player", None)
+        bar = stage.bar_of(start)
+        return [Note(a, b, self.channel, p, self.loudness(max(1, velocity - softer)), self.name,
+                     chord, bar, value if written else None)
+                for a, b, p, softer, written in self._feel.sounds(
+                    start, end, pitch, stage.feel, stage.lead_in, self._limits,
+                    getattr(player, "solo", None), rest_follows, turn_ends,
+                    self._next_span(), self._next_pitch(pitch))]
 
     def _next_pitch(self, pitch: int) -> int | None:
         """The next note's pitch where it is known now (recalled, or an "exact" value's)."""

@@ -28,7 +28,8 @@ from improv.streams import child_stream
 MIN_STEP = 1 / 48  # beats between two starts, at least
 MIN_LENGTH = 1 / 24  # beats a note sounds, at least (less if its span is shorter)
 # beats a note a rest follows may sound past its written end, at most: less where the
-# rest is short, so the next note, even pushed EARLIEST ahead, still starts after it.
+# rest is short, so the next note, even pushed EARLIEST ahead, still starts after it (a
+# rest shorter than EARLIEST leaves none, and such a push waits for the note to end).
 # Before a short rest (timednotes.SHORT_REST), with a table that has them, a note may
 # sound up to where the next note is drawn to come instead.
 REST_OVERRUN = 1 / 8

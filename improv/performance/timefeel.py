@@ -11,7 +11,9 @@ band, written span and how far that time is stretched as played; each player's s
 (players differ in lay-back and legato far more than the notes of one solo do) and the
 ornaments
 (:mod:`improv.performance.ornaments`). A draw is an inverse-CDF interpolation at a level
-in [0, 1]; :mod:`improv.performance.performer` chooses the levels and plays the notes.
+in [0, 1] (an onset's past the outer quantiles on along a tail:
+:mod:`improv.performance.quantiles`); :mod:`improv.performance.performer` chooses the
+levels and plays the notes.
 """
 
 from __future__ import annotations

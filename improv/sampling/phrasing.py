@@ -17,8 +17,8 @@ as in the players' 4-bar windows (0.50% of notes against 0.22%); so each breath 
 drawn from its tempo band's players (:data:`BREATH_BY_BAND`).
 
 Past their p90 the players still pause, now and then for bars (p99 7 beats under 110
-BPM, 13 at 240-280); known by p10..p90 alone, the draws stopped near 5 beats, so the
-table holds p95, p98 and p99 too (:data:`BREATH_LEVELS`).
+BPM, 13 at 240-280); known by p10..p90 alone, the draws stopped at 3.3 to 6.4 beats,
+so the table holds p95, p98 and p99 too (:data:`BREATH_LEVELS`).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ import numpy as np
 from improv.language.register import from_quantiles
 
 # the levels of the breaths' quantiles: p10..p90 and the long pauses past them, which the
-# players take (p99 7-13 beats) and p10..p90 alone never reached (at most about 5)
+# players take (p99 7-13 beats) and p10..p90 alone never reached (at most 3.3-6.4)
 BREATH_LEVELS = (0.10, 0.25, 0.50, 0.75, 0.90, 0.95, 0.98, 0.99)
 BREATH = (1.0, 1.25, 2.0, 3.0, 4.5, 5.67, 7.17, 8.25)  # beats between phrases, all tempos
 # The same by tempo band (improv.language.context.TEMPO_EDGES: under 110 BPM, 110-150,

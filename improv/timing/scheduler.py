@@ -2,8 +2,9 @@
 
 Every message time comes from its absolute beat and one tempo anchor
 (:class:`~improv.timing.tempo.TempoMap`), never from adding up intervals, so hours of
-music do not drift. Values are generated at most ``lookahead`` beats before they sound,
-so a tempo or chord change is heard within a beat. Between messages
+music do not drift. Values are generated at most ``lookahead`` beats before they sound
+(the melody's, with the players' time feel, ``timefeel.EARLIEST`` more: a note may sound
+that far ahead of its place), so a tempo or chord change is heard within a beat. Between messages
 the scheduler blocks in ``wait(timeout)`` (``threading.Event.wait`` by default, woken at
 once by :meth:`Scheduler.stop` and :meth:`Scheduler.set_tempo`): no busy loop.
 
@@ -50,7 +51,7 @@ EPSILON = 1e-6  # beats
 class SchedulerSettings:
     """The ``[scheduler]`` table: how far ahead values are generated, and the priority."""
 
-    # beats; at least 1/8: a learned onset may be pushed that far ahead of its value
+    # beats; a melody whose notes may be pushed ahead reads that much further on its own
     lookahead: float = setting(0.5, lo=0.125, hi=1.0)
     realtime: bool = setting(True)
     late_ms: float = setting(20.0, lo=1.0, hi=500.0)  # a note_on later than this is dropped
