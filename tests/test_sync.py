@@ -72,14 +72,21 @@ def test_stop_switches_everything_off_at_once_and_the_solo_waits():
     assert "stopped by the master" in sync.waiting
 
 
-def test_song_position_and_continue_resume_in_the_right_bar():
+def stop_and_continue_at(sixteenths: int) -> tuple[Master, float]:
+    """A master that plays 2 s, stops, moves the song position to ``sixteenths`` and
+    continues for 4 s; and when it stopped."""
     master = Master()
     master.send(0.0, START)
     end = master.clock(0.0, 2)
     master.send(end, STOP)
-    master.send(end + 0.5, SONG_POSITION, [64 & 0x7F, 64 >> 7])  # 64 sixteenths: bar 5
+    master.send(end + 0.5, SONG_POSITION, [sixteenths & 0x7F, sixteenths >> 7])
     master.send(end + 0.6, CONTINUE)
     master.clock(end + 0.6, 4)
+    return master, end
+
+
+def test_song_position_and_continue_resume_in_the_right_bar():
+    master, end = stop_and_continue_at(64)  # 64 sixteenths: bar 5
     scheduler, port, played, _ = rig(master, end=6.0)
     scheduler.run()
     after = [(n, t) for k, n, t in played if k == "on" and t > end + 0.55]
@@ -94,13 +101,7 @@ def test_a_learned_solo_resumes_off_the_beat_where_the_master_says_and_no_stall(
     """With the players' time feel a note may sound up to EARLIEST ahead of its place,
     but none before where the music comes in again: a Continue half a beat into a bar
     resumes there, on time, with no stall and no skip to the next beat."""
-    master = Master()
-    master.send(0.0, START)
-    end = master.clock(0.0, 2)
-    master.send(end, STOP)
-    master.send(end + 0.5, SONG_POSITION, [66 & 0x7F, 66 >> 7])  # 66 sixteenths: beat 16.5
-    master.send(end + 0.6, CONTINUE)
-    master.clock(end + 0.6, 4)
+    master, end = stop_and_continue_at(66)  # 66 sixteenths: beat 16.5
     learned = Feel(swing=0.5, accent=0, humanise=0, timing="learned")
     scheduler, port, played, _ = rig(master, end=6.0, comping=False, feel=learned)
     scheduler.run()

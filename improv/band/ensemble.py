@@ -76,8 +76,10 @@ class Ensemble:
         the lookahead."""
         earliest = None  # asked several times per scheduler round: no list built
         for part in self.parts:
-            if part.enabled and (earliest is None or part.ready < earliest):
-                earliest = part.ready
+            if part.enabled:
+                ready = part.ready
+                if earliest is None or ready < earliest:
+                    earliest = ready
         return float(self._reached if earliest is None else earliest)
 
     @property

@@ -19,6 +19,7 @@ from improv.performance import performer, timefeel
 
 GRACE_SOFTER = 12  # velocity a grace note has less than its note
 RUN_SOFTER = 6  # and a note run through after its note
+_REACH = (Fraction(0), Fraction(timefeel.EARLIEST))  # grid, learned: made once, not per call
 
 
 class SoloFeel:
@@ -40,7 +41,7 @@ class SoloFeel:
     def reach(self, learned: bool) -> Fraction:
         """How much further than asked the part makes its values (EARLIEST when
         ``learned``, else none)."""
-        self._early = Fraction(timefeel.EARLIEST if learned else 0)
+        self._early = _REACH[learned]
         return self._early
 
     def ready(self, cursor: Fraction) -> Fraction:

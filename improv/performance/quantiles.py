@@ -25,7 +25,7 @@ def tail_value(levels, cell, u: float) -> float:
     per normal score), out to TAIL_SCORE."""
     if levels[0] <= u <= levels[-1]:
         return float(np.interp(u, levels, cell))
-    z = _score(min(max(u, 1e-9), 1.0 - 1e-9))
+    z = NORMAL.inv_cdf(min(max(u, 1e-9), 1.0 - 1e-9))
     i, j = (0, 1) if u < levels[0] else (-1, -2)
     z_i, z_j = _score(levels[i]), _score(levels[j])
     slope = (cell[i] - cell[j]) / (z_i - z_j)
@@ -43,6 +43,7 @@ def tail_level(levels, cell, x: float) -> float:
     return NORMAL.cdf(max(min(z, TAIL_SCORE), -TAIL_SCORE))
 
 
-@lru_cache(maxsize=256)
-def _score(u: float) -> float:
-    return NORMAL.inv_cdf(u)
+@lru_cache(maxsize=64)
+def _score(level: float) -> float:
+    """The normal score of one of a table's levels (a few, asked again and again)."""
+    return NORMAL.inv_cdf(level)
